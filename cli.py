@@ -1,0 +1,70 @@
+"""selfeval command line: `selfeval extract`, `selfeval check`, `selfeval rules`."""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import List, Optional
+
+import typer
+
+app = typer.Typer(add_completion=False, no_args_is_help=True,
+                  help="Numeric facts from self-evaluation reports on education duties (履行教育职责自评报告).")
+
+
+@app.callback()
+def _root():
+    """selfeval: read reports, extract facts, check them against the standards."""
+
+
+def _fail(msg: str, code: int = 2):
+    typer.echo(f"selfeval: {msg}", err=True)
+    raise typer.Exit(code)
+
+
+@app.command()
+def extract(
+    inputs: List[Path] = typer.Argument(..., help="Report files or folders (walked recursively)."),
+    output: Optional[Path] = typer.Option(None, "-o", "--output",
+                                          help="Output file: .jsonl .csv .xlsx .parquet (default: JSON lines on stdout)."),
+    scheme: Optional[Path] = typer.Option(None, "--scheme", help="Evaluation scheme YAML (default: the built-in nine-section scheme)."),
+    ocr: str = typer.Option("auto", "--ocr", help="auto | always | never"),
+):
+    """Extract every numeric fact with its section, item, indicator, period, subject and source."""
+    from extractor import batch
+    from extractor.errors import InputError
+    from extractor.segment import load_scheme
+
+    if ocr not in ("auto", "always", "never"):
+        _fail(f"--ocr must be auto, always or never (got '{ocr}')")
+    if output is not None:
+        from extractor.writers import check_output
+        try:
+            check_output(output)
+        except InputError as e:
+            _fail(str(e))
+    try:
+        sch = load_scheme(scheme)
+    except InputError as e:
+        _fail(str(e))
+    files, errors = batch.collect(inputs)
+    for e in errors:
+        typer.echo(f"selfeval: {e}", err=True)
+    if not files:
+        if not errors:
+            _fail("no reports found in " + ", ".join(str(p) for p in inputs) + " (looked for .txt .md .pdf .docx and images)")
+        raise typer.Exit(1)
+    results, failed = batch.run(files, sch, ocr=ocr)
+    for e in failed:
+        typer.echo(f"selfeval: {e}", err=True)
+    from extractor import writers
+    writers.write_facts([f for r in results for f in r.facts], output, results=results)
+    if errors or failed:
+        raise typer.Exit(1)
+
+
+def main():
+    app()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,429 @@
+"""Attach to each span what it measures (indicator), when (period) and about whom (subject).
+
+Everything here reads normalized text around the span: the clause, the sentence,
+the paragraph and the heading it stands under. Word lists are in patterns/lexicon/.
+"""
+from __future__ import annotations
+
+import bisect
+import functools
+from dataclasses import dataclass
+from typing import Optional
+
+import regex
+
+from . import data
+from .extract import expand, _placeholders, _protect
+from .records import Span
+from .segment import Segmentation
+
+_SENT_END = set("。！？!?")
+_CLAUSE_END = set("，,；;：:")
+_OPEN, _CLOSE = "“《（(「『【", "”》）)」』】"
+
+
+@dataclass(frozen=True)
+class Layout:
+    """Paragraph, sentence and clause boundaries of the normalized text (quote-aware)."""
+    paragraphs: tuple
+    sentences: tuple
+    clauses: tuple
+
+    @staticmethod
+    def of(text: str) -> "Layout":
+        paras, sents, clauses = [], [], []
+        p0 = s0 = c0 = 0
+        depth = 0
+        for i, ch in enumerate(text):
+            if ch in _OPEN:
+                depth += 1
+            elif ch in _CLOSE:
+                depth = max(0, depth - 1)
+            end_para = ch == "\n"
+            end_sent = end_para or (ch in _SENT_END and depth == 0)
+            end_clause = end_sent or (ch in _CLAUSE_END and depth == 0)
+            if end_para:
+                depth = 0
+            if end_clause:
+                clauses.append((c0, i + 1)); c0 = i + 1
+            if end_sent:
+                sents.append((s0, i + 1)); s0 = i + 1
+            if end_para:
+                paras.append((p0, i + 1)); p0 = i + 1
+        n = len(text)
+        for lst, start in ((clauses, c0), (sents, s0), (paras, p0)):
+            if start < n:
+                lst.append((start, n))
+        return Layout(tuple(paras), tuple(sents), tuple(clauses))
+
+    @staticmethod
+    def _find(bounds, pos):
+        i = bisect.bisect_right([b[0] for b in bounds], pos) - 1
+        return max(i, 0)
+
+    def index(self, which: str, pos: int) -> int:
+        return self._find(getattr(self, which), pos)
+
+
+@dataclass(frozen=True)
+class PeriodMention:
+    start: int
+    end: int
+    period: str
+    name: str
+
+
+@functools.lru_cache(maxsize=1)
+def _period_spec():
+    spec = data.load("lexicon/periods.yaml")
+    ph = _placeholders()
+    exprs = [(e["name"], regex.compile(expand(e["pattern"], ph), regex.V1), e["period"]) for e in spec["expressions"]]
+    return (exprs, regex.compile(spec["not_after"]), regex.compile(spec["topic_followers"]),
+            regex.compile(spec["carry_breakers"]), regex.compile(spec["enumeration"]))
+
+
+_CN_Q = {"一": "1", "二": "2", "三": "3", "四": "4"}
+_YEAR = regex.compile(r"(?:19|20)\d{2}(?=年)")
+
+
+def find_periods(text: str, report_year: Optional[int], perf_year: Optional[int]) -> list[PeriodMention]:
+    exprs, not_after, *_ = _period_spec()
+    protected = [(m.start(), m.end()) for m in _protect().finditer(text)]
+    found = []
+    for name, pat, template in exprs:
+        for m in pat.finditer(text):
+            if any(ps <= m.start() < pe for ps, pe in protected):
+                continue
+            if not_after.search(text[max(0, m.start() - 3):m.start()]):
+                continue
+            found.append((m.start(), m.end(), name, m, template))
+    found.sort(key=lambda f: (-(f[1] - f[0]), f[0]))
+    taken, out = [], []
+    for s, e, name, m, template in found:
+        if any(ts < e and s < te for ts, te in taken):
+            continue
+        g = m.groupdict()
+        if "{ctx}" in template:
+            before = [int(y.group()) for y in _YEAR.finditer(text, max(0, s - 60), s)]
+            ctx = before[-1] if before else report_year
+            if ctx is None:
+                continue
+            template = template.replace("{ctx}", str(ctx))
+        if "{perf}" in template:
+            if perf_year is None:
+                continue
+            template = template.replace("{perf}", str(perf_year))
+        period = template.format(y=g.get("y"), y2=g.get("y2"),
+                                 q=_CN_Q.get(g.get("q") or "", g.get("q")),
+                                 h={"上": "1", "下": "2"}.get(g.get("h") or "", ""),
+                                 m=f"{int(g['m']):02d}" if g.get("m") else "")
+        taken.append((s, e))
+        out.append(PeriodMention(s, e, period, name))
+    out.sort(key=lambda p: p.start)
+    return out
+
+
+class Attacher:
+    """Holds one document's context; `attach(span)` returns (indicator, period, subject)."""
+
+    def __init__(self, text: str, seg: Segmentation, spans: list[Span], report_year, perf_year, level_char):
+        self.text = text
+        self.seg = seg
+        self.layout = Layout.of(text)
+        self.report_year = report_year
+        self.periods = find_periods(text, report_year, perf_year)
+        self._period_starts = [p.start for p in self.periods]
+        self.spans = spans
+        self.entities = find_entities(text, level_char)
+        self._lex = data.load("lexicon/indicators.yaml")
+
+    # ---------- period ----------
+    def period(self, span: Span) -> str:
+        if span.kind == "date":
+            return ""
+        lay = self.layout
+        si = lay.index("sentences", span.nstart)
+        s0, s1 = lay.sentences[si]
+        ci = lay.index("clauses", span.nstart)
+        c0, c1 = lay.clauses[ci]
+        in_sent = [p for p in self.periods if s0 <= p.start < s1 and not _inside(p, span)]
+        before = [p for p in in_sent if p.end <= span.nstart]
+        if before:
+            return before[-1].period
+        after = [p for p in in_sent if p.start >= span.nend and p.start < c1]
+        if after:
+            return after[0].period
+        carried = self._carried(si, span.nstart)
+        if carried:
+            return carried
+        return self._heading_period(span.nstart)
+
+    def _carried(self, si: int, pos: int) -> str:
+        """A period that frames the paragraph's first sentences (2023年，… / 2023年兴安区…)."""
+        _, _, topic_followers, breakers, enumeration = _period_spec()
+        lay = self.layout
+        p0, _ = lay.paragraphs[lay.index("paragraphs", pos)]
+        j = si
+        while j > 0 and lay.sentences[j - 1][0] >= p0:
+            j -= 1
+            s0, s1 = lay.sentences[j]
+            sent_periods = [p for p in self.periods if s0 <= p.start < s1]
+            if not sent_periods:
+                continue
+            first = sent_periods[0]
+            lead = self.text[s0:first.start]
+            if first.name in ("year_month", "year", "year_quarter", "year_half") and len(lead) <= 2 \
+                    and not regex.search(r"\p{Han}{2}", lead) and topic_followers.search(self.text[first.end:first.end + 4]):
+                # every sentence after the frame, up to ours, must stay in it
+                for k in range(j + 1, si + 1):
+                    t0, t1 = lay.sentences[k]
+                    sent = self.text[t0:t1]
+                    if breakers.search(sent) or enumeration.search(sent):
+                        return ""
+                return first.period
+            return ""
+        return ""
+
+    def _heading_period(self, pos: int) -> str:
+        region = self.seg.region_at(pos)
+        years = set()
+        for title in region.free_path:
+            years.update(_YEAR.findall(title))
+        return years.pop() if len(years) == 1 else ""
+
+    # ---------- subject ----------
+    def subject(self, span: Span) -> str:
+        lay = self.layout
+        c0, c1 = lay.clauses[lay.index("clauses", span.nstart)]
+        s0, _ = lay.sentences[lay.index("sentences", span.nstart)]
+        text = self.text
+        if span.kind == "date":
+            # The actor of the dated event: the first body in the rest of the clause, or the next clause.
+            end = c1
+            if not regex.search(r"\p{Han}{2}", text[span.nend:c1]):
+                nxt = lay.index("clauses", c1) if c1 < len(text) else None
+                if nxt is not None:
+                    end = lay.clauses[nxt][1]
+            ents = [e for e in self.entities if span.nend <= e.start < end]
+            if ents and ents[0].kind == "body" and ents[0].start - span.nend <= 3:
+                return "" if ents[0].own else ents[0].name
+            return ""
+        lev = _level_before(text, span.nstart)
+        if lev:
+            return lev
+        ents = [e for e in self.entities if not e.own and e.kind in ("school", "group")]
+        before = [e for e in ents if c0 <= e.start and e.end <= span.nstart]
+        if before:
+            return before[-1].name
+        after = [e for e in ents if span.nend <= e.start < c1 and e.kind == "school"]
+        if after:
+            return after[0].name
+        earlier = [e for e in ents if s0 <= e.start and e.end <= c0]
+        groups = [e for e in earlier if e.kind == "group"]
+        if groups:
+            return groups[-1].name
+        topic = [e for e in earlier if e.kind == "school" and e.start == s0]
+        if topic:
+            return topic[0].name
+        return ""
+
+    # ---------- indicator ----------
+    def indicator(self, span: Span, prev: Optional[tuple]) -> str:
+        text = self.text
+        lay = self.layout
+        c0, c1 = lay.clauses[lay.index("clauses", span.nstart)]
+        if span.kind == "date":
+            return self._date_indicator(span, c1)
+        lex = self._lex
+        if span.kind == "count" and span.unit in _MEASURE_WORDS:
+            noun = _noun_after(text, span.nend, c1, lex["noun_stoppers"])
+            if noun:
+                return noun
+        phrase = _phrase_before(text, c0, span.nstart, self.periods, self.spans, lex)
+        if not phrase or phrase in lex["generic_rates"] or phrase.endswith(tuple(lex["generic_rates"])) and len(phrase) <= 4:
+            base = ""
+            if prev is not None and prev[1] >= lay.sentences[lay.index("sentences", span.nstart)][0] and prev[2]:
+                base = prev[2]
+            if not base:
+                pc = lay.index("clauses", span.nstart) - 1
+                if pc >= 0 and lay.clauses[pc][1] > lay.sentences[lay.index("sentences", span.nstart)][0]:
+                    q0, q1 = lay.clauses[pc]
+                    base = _phrase_before(text, q0, q1 - 1, self.periods, self.spans, lex)
+            if base and phrase:
+                return base + phrase if len(base) <= 12 else phrase
+            return phrase or base
+        if span.kind == "percent" and phrase in lex["generic_changes"] and prev is not None and prev[2]:
+            return prev[2] + phrase
+        if span.kind == "number" and prev is not None and _level_before(text, span.nstart) and \
+                prev[1] >= lay.sentences[lay.index("sentences", span.nstart)][0]:
+            return prev[2]
+        return phrase
+
+    def _date_indicator(self, span: Span, c1: int) -> str:
+        text = self.text
+        line_start = text.rfind("\n", 0, span.nstart) + 1
+        line_end = text.find("\n", span.nend)
+        line_end = len(text) if line_end < 0 else line_end
+        rest = text[span.nend:line_end].strip()
+        if not text[line_start:span.nstart].strip() and len(rest) <= 4:
+            return rest or "落款日期"     # a date on a line of its own: the sign-off
+        lay = self.layout
+        end = c1
+        if not regex.search(r"\p{Han}{2}", text[span.nend:c1]):
+            nxt = lay.index("clauses", c1) if c1 < len(text) else None
+            if nxt is not None:
+                end = lay.clauses[nxt][1]
+        chunk = text[span.nend:end].rstrip("，,；;。：:")
+        chunk = regex.split(r"\d", chunk)[0] if regex.match(r"\D{2,}\d", chunk) else chunk
+        return _tail_phrase(chunk, self._lex["stoppers"], 14)
+
+
+_MEASURE_WORDS = {"所", "个", "名", "家", "间", "位", "张", "项", "件", "套", "条", "份", "节", "场", "支", "批", "类", "门", "台", "辆", "处", "座", "方面"}
+
+
+def _inside(p: PeriodMention, span: Span) -> bool:
+    return p.start < span.nend and span.nstart < p.end
+
+
+@functools.lru_cache(maxsize=1)
+def _level_re():
+    spec = data.load("lexicon/entities.yaml")
+    return regex.compile(f"({spec['levels']}){spec['level_link']}$")
+
+
+def _level_before(text: str, pos: int) -> str:
+    m = _level_re().search(text[max(0, pos - 6):pos])
+    return m.group(1) if m else ""
+
+
+def _noun_after(text: str, pos: int, end: int, stoppers) -> str:
+    chunk = text[pos:end]
+    m = regex.match(r"[\p{Han}]+", chunk)
+    if not m:
+        return ""
+    noun = m.group()
+    cut = len(noun)
+    for w in stoppers:
+        i = noun.find(w, 1 if len(w) == 1 else 0)
+        if i == 0 and len(w) > 1:
+            return ""
+        if 0 < i < cut:
+            cut = i
+    noun = noun[:cut]
+    return noun[:6] if len(noun) >= 2 else ""
+
+
+def _phrase_before(text: str, c0: int, pos: int, periods, spans, lex) -> str:
+    start = c0
+    # Nothing before an earlier number, period or closing bracket in the clause belongs to this one.
+    for sp in spans:
+        if c0 <= sp.nend <= pos and sp.nstart < pos:
+            start = max(start, sp.nend)
+    for p in periods:
+        if c0 <= p.end <= pos:
+            start = max(start, p.end)
+    chunk = text[start:pos]
+    chunk = regex.sub(r"[（(][^）)]*[)）]?$", "", chunk)
+    chunk = regex.split(r"[、“”\"《》（）()]", chunk)[-1] if not chunk.endswith("”") else chunk.strip("“”")
+    chunk = _trim(chunk, lex)
+    return _tail_phrase(chunk, lex["stoppers"], 16)
+
+
+def _trim(chunk: str, lex) -> str:
+    changed = True
+    while changed and chunk:
+        changed = False
+        for w in sorted(lex["trim_right"], key=len, reverse=True):
+            if chunk.endswith(w) and len(chunk) > len(w):
+                chunk, changed = chunk[:-len(w)], True
+                break
+        for w in sorted(lex["trim_left"], key=len, reverse=True):
+            if chunk.startswith(w) and len(chunk) > len(w):
+                chunk, changed = chunk[len(w):], True
+                break
+    return chunk.strip("，,；;：:、 ")
+
+
+def _tail_phrase(chunk: str, stoppers, cap: int) -> str:
+    """The words after the last stopper; when that is nothing, the stopper phrase itself (已整改)."""
+    chunk = chunk.strip("，,；;：:、。 ")
+    if not chunk:
+        return ""
+    best = -1
+    best_w = ""
+    for w in stoppers:
+        i = chunk.rfind(w)
+        if i >= 0 and i + len(w) > best + len(best_w) and i + len(w) < len(chunk):
+            best, best_w = i, w
+    tail = chunk[best + len(best_w):] if best >= 0 else chunk
+    if len(tail) < 2:
+        tail = chunk
+    return tail[-cap:]
+
+
+# ---------- entities (the shapes in patterns/lexicon/entities.yaml) ----------
+
+@dataclass(frozen=True)
+class Entity:
+    kind: str      # school | body | group
+    name: str
+    start: int
+    end: int
+    own: bool = False
+
+
+@functools.lru_cache(maxsize=1)
+def _entity_res():
+    spec = data.load("lexicon/entities.yaml")
+    sch, bod = spec["schools"], spec["bodies"]
+    school = regex.compile(f"{sch['name']}{sch['suffix']}", regex.V1)
+    body = regex.compile(f"{bod['name']}{bod['suffix']}", regex.V1)
+    generic = regex.compile(sch["generic"])
+    body_generic = regex.compile(bod["generic"])
+    groups = regex.compile(data.alternation(spec["groups"]))
+    return school, body, generic, body_generic, groups
+
+
+_LEFT_STOPS = regex.compile(
+    r"^(?:.*?(?:维修|更换|粉刷|参加|参观|组织|推荐|确定|针对|调整给|给|配备|建设|创建|开展|督促|邀请|到|深入|联合|带队|在|为|对|由|向|和|与|及|将|把|被|是|有|了|从|等)(?!$))")
+
+
+def find_entities(text: str, level_char: str = "") -> list[Entity]:
+    school, body, generic, body_generic, groups = _entity_res()
+    found = []
+    names = set()
+    for m in school.finditer(text):
+        name = _LEFT_STOPS.sub("", m.group())
+        if len(name) <= len(_suffix(name)) + 1 and not name.startswith("第"):
+            continue
+        core = name[:-len(_suffix(name))] if _suffix(name) else name
+        if generic.search(core) or not core:
+            continue
+        names.add(name)
+    for name in sorted(names, key=len, reverse=True):
+        for m in regex.finditer(regex.escape(name), text):
+            found.append(Entity("school", name, m.start(), m.end()))
+    for m in body.finditer(text):
+        name = _LEFT_STOPS.sub("", m.group())
+        if body_generic.search(name) or len(name) < 3:
+            continue
+        start = m.end() - len(name)
+        own = bool(level_char) and regex.fullmatch(
+            f"(?:{level_char}|我{level_char})(?:委|政府|人民政府|教育局|委教育工作领导小组|教育总支|政府办)?", name) is not None
+        found.append(Entity("body", name, start, m.end(), own))
+    for m in groups.finditer(text):
+        found.append(Entity("group", m.group(), m.start(), m.end()))
+    # keep the longest where names overlap
+    found.sort(key=lambda e: (e.start, -(e.end - e.start)))
+    out, last_end = [], -1
+    for e in found:
+        if e.start >= last_end:
+            out.append(e)
+            last_end = e.end
+    return out
+
+
+def _suffix(name: str) -> str:
+    spec = data.load("lexicon/entities.yaml")
+    m = regex.search(spec["schools"]["suffix"] + "$", name)
+    return m.group() if m else ""

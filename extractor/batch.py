@@ -1,0 +1,38 @@
+"""Walk inputs and run the pipeline over many files; a bad file never stops the rest."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from .errors import InputError
+from .ingest import SUPPORTED
+
+
+def collect(inputs) -> tuple[list[Path], list[InputError]]:
+    """Supported files under the inputs, in a stable order, and the inputs that could not be used."""
+    files, errors = [], []
+    for p in inputs:
+        p = Path(p)
+        if not p.exists():
+            errors.append(InputError(p, "no such file or folder"))
+        elif p.is_dir():
+            found = sorted(f for f in p.rglob("*") if f.is_file() and f.suffix.lower() in SUPPORTED
+                           and not any(part.startswith(".") for part in f.relative_to(p).parts))
+            if not found:
+                errors.append(InputError(p, "folder holds no reports (.txt .md .pdf .docx or images)"))
+            files.extend(found)
+        else:
+            files.append(p)
+    return files, errors
+
+
+def run(files, scheme, ocr: str = "auto"):
+    from .pipeline import process_path
+    results, failed = [], []
+    for f in files:
+        try:
+            results.append(process_path(f, scheme, ocr=ocr))
+        except InputError as e:
+            failed.append(e)
+        except (MemoryError, RecursionError) as e:
+            failed.append(InputError(f, f"could not be processed ({type(e).__name__})"))
+    return results, failed

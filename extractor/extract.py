@@ -1,0 +1,201 @@
+"""Find every numeric fact in normalized text: kind, value, unit, approx and span.
+
+Patterns are data (patterns/kinds/*.yaml, patterns/lexicon/*.yaml); this module
+compiles them, resolves overlaps and computes exact values (Decimal, never float).
+"""
+from __future__ import annotations
+
+import functools
+from decimal import Decimal
+
+import cn2an
+import regex
+
+from . import data
+from .records import Span
+
+KINDS = ("date", "money", "percent", "ratio", "duration", "count", "number")
+PRIORITY = {k: i for i, k in enumerate(KINDS)}   # on equal length, earlier kinds win
+
+
+@functools.lru_cache(maxsize=1)
+def _lexicon():
+    return data.load("lexicon/units.yaml")
+
+
+def _placeholders() -> dict:
+    lex = _lexicon()
+    ph = dict(lex["placeholders"])
+    ph["count_units"] = data.alternation(lex["count_units"])
+    ph["cn_count_units"] = data.alternation(lex["cn_count_units"])
+    ph["duration_units"] = data.alternation(lex["duration_units"])
+    ph["money_units"] = data.alternation(lex["money_units"])
+    ph["year_duration_prefixes"] = "(?:" + "|".join(
+        f"(?<={regex.escape(w)})" for w in lex["year_duration_prefixes"]) + ")"
+    return ph
+
+
+def expand(pattern: str, ph: dict) -> str:
+    """Fill {name} placeholders; regex quantifiers such as {1,2} are left alone."""
+    def sub(m):
+        name = m.group(1)
+        return f"(?:{ph[name]})" if name in ph else m.group(0)
+    prev = None
+    while prev != pattern:
+        prev, pattern = pattern, regex.sub(r"\{([a-z_]+)\}", sub, pattern)
+    return pattern
+
+
+@functools.lru_cache(maxsize=1)
+def rules():
+    """[(kind, name, compiled, spec)] for every rule of every kind."""
+    ph = _placeholders()
+    out = []
+    for kind in KINDS:
+        spec = data.load(f"kinds/{kind}.yaml")
+        local = dict(ph)
+        for key, val in spec.items():
+            if isinstance(val, str) and key not in ("kind",):
+                local[key] = val
+        # `(?<=a|bb)` is not allowed for differing widths in every engine; the regex module allows it.
+        local["year_duration_prefixes"] = "(?:" + "|".join(
+            regex.escape(w) for w in _lexicon()["year_duration_prefixes"]) + ")"
+        for r in spec["rules"]:
+            pat = expand(r["pattern"], local)
+            pat = pat.replace("(?<=(?:" + local["year_duration_prefixes"][3:], "(?<=(?:" + local["year_duration_prefixes"][3:])
+            out.append((kind, r["name"], regex.compile(pat, regex.V1), r, spec))
+    return out
+
+
+@functools.lru_cache(maxsize=1)
+def _protect():
+    spec = data.load("lexicon/negatives.yaml")
+    return regex.compile("|".join(f"(?:{p['pattern']})" for p in spec["protect"]), regex.V1)
+
+
+@functools.lru_cache(maxsize=1)
+def _approx():
+    lex = _lexicon()["approx"]
+    before = sorted(((w, code) for code, ws in lex["before"].items() for w in ws), key=lambda x: -len(x[0]))
+    after = sorted(((w, code) for code, ws in lex["after"].items() for w in ws), key=lambda x: -len(x[0]))
+    inside = {w: code for code, ws in lex["inside"].items() for w in ws}
+    return before, after, inside
+
+
+_CN_FIX = str.maketrans({"两": "二", "〇": "零"})
+
+
+def parse_number(s: str) -> Decimal:
+    """Arabic or Chinese numeral → exact Decimal (cn2an on the isolated numeral only)."""
+    s = s.replace(",", "")
+    if regex.fullmatch(r"\d+(?:\.\d+)?", s):
+        return Decimal(s)
+    v = cn2an.cn2an(s.translate(_CN_FIX), "smart")
+    return Decimal(str(v))
+
+
+def _cn_digits(s: str) -> int:
+    """二〇二四 → 2024 (digit by digit); 十二 → 12 (as a number)."""
+    digits = "零一二三四五六七八九"
+    s = s.replace("〇", "零")
+    if "十" not in s:
+        return int("".join(str(digits.index(c)) for c in s))
+    return int(cn2an.cn2an(s, "smart"))
+
+
+def _date_value(g: dict) -> str:
+    def ymd(y, m, d):
+        y = f"{int(y):04d}" if y else "????"
+        return f"{y}-{int(m):02d}" + (f"-{int(d):02d}" if d else "")
+    if g.get("cy"):
+        return ymd(_cn_digits(g["cy"]), _cn_digits(g["cm"]), _cn_digits(g["cd"]) if g.get("cd") else None)
+    first = ymd(g.get("y"), g["m"], g.get("d"))
+    if g.get("m2") or g.get("d2"):
+        second = ymd(g.get("y2") or g.get("y"), g.get("m2") or g["m"], g.get("d2"))
+        return f"{first}/{second}"
+    return first
+
+
+def _is_clock(text: str, m, spec) -> bool:
+    before = text[max(0, m.start() - 4):m.start()]
+    after = text[m.end():m.end() + 8]
+    a, b = m.group("a"), m.group("b")
+    if not (a.isdigit() and b.isdigit() and len(b) == 2 and int(a) <= 24 and int(b) < 60):
+        return False
+    return bool(regex.search(spec["clock_before"], before) or regex.search(spec["clock_after"], after))
+
+
+def _approx_of(text: str, start: int, end: int, groups: dict) -> str:
+    before, after, inside = _approx()
+    for key in ("mid", "mid2"):
+        if groups.get(key):
+            return inside[groups[key]]
+    tail = text[end:end + 3]
+    for w, code in after:
+        if tail.startswith(w):
+            return code
+    head = text[max(0, start - 6):start]
+    for w, code in before:
+        i = head.rfind(w)
+        if i < 0:
+            continue
+        gap = head[i + len(w):]
+        # A one-character word (约, 近) must touch the number; longer ones may stand a few characters off.
+        if (len(w) == 1 and gap == "") or (len(w) > 1 and not regex.search(r"[\d，。；、：,;:]", gap)):
+            return code
+    return ""
+
+
+def _value_unit(kind: str, g: dict, spec: dict, rule: dict):
+    lex = _lexicon()
+    if kind == "date":
+        return _date_value(g), ""
+    if kind == "ratio":
+        return f"{g['a']}:{g['b']}", ""
+    num = parse_number(g["num"])
+    if g.get("mult"):
+        num *= lex["multipliers"][g["mult"]]
+    if kind == "money":
+        return num * lex["money_units"][g["unit"]], "元"
+    if kind == "duration":
+        return num, lex["duration_units"].get(g["unit"], g["unit"])
+    if kind == "percent":
+        return num, rule.get("unit", "%")
+    if kind == "count":
+        return num, g["unit"]
+    return num, ""
+
+
+def find_spans(text: str) -> list[Span]:
+    protected = [(m.start(), m.end()) for m in _protect().finditer(text)]
+
+    def is_protected(s, e):
+        return any(ps < e and s < pe for ps, pe in protected)
+
+    cands = []
+    for kind, name, pat, rule, spec in rules():
+        for m in pat.finditer(text):
+            s, e = m.span()
+            if e == s or is_protected(s, e):
+                continue
+            if kind == "ratio" and _is_clock(text, m, spec):
+                continue
+            cands.append((s, e, kind, name, m, rule, spec))
+
+    # Longest span wins; on a tie the kind listed first in KINDS.
+    cands.sort(key=lambda c: (-(c[1] - c[0]), PRIORITY[c[2]], c[0]))
+    taken: list[tuple[int, int]] = []
+    spans = []
+    for s, e, kind, name, m, rule, spec in cands:
+        if any(ts < e and s < te for ts, te in taken):
+            continue
+        g = {k: v for k, v in m.groupdict().items() if v}
+        try:
+            value, unit = _value_unit(kind, g, spec, rule)
+        except (ValueError, KeyError, ArithmeticError):
+            continue      # a numeral cn2an cannot read is not a fact we can state
+        taken.append((s, e))
+        spans.append(Span(kind=kind, value=value, unit=unit, approx=_approx_of(text, s, e, g),
+                          nstart=s, nend=e, rule=name))
+    spans.sort(key=lambda sp: sp.nstart)
+    return spans

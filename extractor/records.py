@@ -1,0 +1,81 @@
+"""Plain records passed from stage to stage. Offsets always index the original text."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field, asdict
+from decimal import Decimal
+from typing import Optional
+
+# The output contract (FACTS.md) plus provenance; order is the column order of every table.
+FACT_FIELDS = (
+    "doc", "kind", "value", "unit", "approx", "section", "item", "indicator",
+    "period", "subject", "raw", "start", "end", "heading", "sentence", "page",
+)
+
+
+@dataclass(frozen=True)
+class Source:
+    """A report as read from disk: its text and where its pages start."""
+    path: str
+    doc: str
+    text: str
+    input_kind: str = "text"          # text | pdf | ocr | docx
+    encoding: str = "utf-8"
+    page_starts: tuple = ()            # offsets into text where pages 2, 3 … begin (empty: no pages)
+    sha256: str = ""
+
+    def page_of(self, offset: int) -> Optional[int]:
+        if not self.page_starts and self.input_kind == "text":
+            return None
+        page = 1
+        for s in self.page_starts:
+            if offset >= s:
+                page += 1
+            else:
+                break
+        return page
+
+
+@dataclass(frozen=True)
+class Span:
+    """A match found in normalized text, carried with its original offsets."""
+    kind: str
+    value: object            # Decimal | str
+    unit: str
+    approx: str
+    nstart: int              # offsets in normalized text
+    nend: int
+    rule: str = ""
+
+
+@dataclass
+class Fact:
+    doc: str
+    kind: str
+    value: object
+    unit: str
+    approx: str
+    section: Optional[int]
+    item: Optional[int]
+    indicator: str
+    period: str
+    subject: str
+    raw: str
+    start: int
+    end: int
+    heading: str = ""
+    sentence: str = ""
+    page: Optional[int] = None
+
+    def to_dict(self) -> dict:
+        d = asdict(self)
+        d["value"] = plain_value(self.value)
+        return {k: d[k] for k in FACT_FIELDS}
+
+
+def plain_value(v):
+    """Decimal → int when whole, else float from its exact text (85.71 stays 85.71)."""
+    if isinstance(v, Decimal):
+        if v == v.to_integral_value():
+            return int(v)
+        return float(str(v.normalize()))
+    return v

@@ -1,0 +1,47 @@
+"""Write facts as JSON lines, CSV (UTF-8 with BOM for Excel), XLSX or Parquet, chosen by extension."""
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+from .errors import InputError
+from .records import FACT_FIELDS
+
+FORMATS = {".jsonl", ".csv", ".xlsx", ".parquet"}
+
+
+def check_output(path: Path):
+    if path.suffix.lower() not in FORMATS:
+        raise InputError(path, f"unknown output format '{path.suffix}' (use {', '.join(sorted(FORMATS))})")
+    if path.parent and not path.parent.exists():
+        raise InputError(path, "output folder does not exist")
+
+
+def _jsonl_lines(facts):
+    for f in facts:
+        yield json.dumps(f.to_dict(), ensure_ascii=False)
+
+
+def write_facts(facts, path=None, results=None):
+    if path is None:
+        out = sys.stdout
+        for line in _jsonl_lines(facts):
+            out.write(line + "\n")
+        out.flush()
+        return
+    path = Path(path)
+    suffix = path.suffix.lower()
+    if suffix == ".jsonl":
+        with open(path, "w", encoding="utf-8") as fh:
+            for line in _jsonl_lines(facts):
+                fh.write(line + "\n")
+        return
+    from .tables import facts_frame
+    df = facts_frame(facts)
+    if suffix == ".csv":
+        df.to_csv(path, index=False, encoding="utf-8-sig")
+    elif suffix == ".xlsx":
+        df.to_excel(path, index=False, sheet_name="facts")
+    elif suffix == ".parquet":
+        df.to_parquet(path, index=False)
