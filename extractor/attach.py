@@ -79,7 +79,8 @@ def _period_spec():
     ph = _placeholders()
     exprs = [(e["name"], regex.compile(expand(e["pattern"], ph), regex.V1), e["period"]) for e in spec["expressions"]]
     return (exprs, regex.compile(spec["not_after"]), regex.compile(spec["topic_followers"]),
-            regex.compile(spec["carry_breakers"]), regex.compile(spec["enumeration"]))
+            regex.compile(spec["carry_breakers"]), regex.compile(spec["enumeration"]),
+            regex.compile(spec["month_frame_before"]))
 
 
 _CN_Q = {"一": "1", "二": "2", "三": "3", "四": "4"}
@@ -126,16 +127,23 @@ def find_periods(text: str, report_year: Optional[int], perf_year: Optional[int]
 class Attacher:
     """Holds one document's context; `attach(span)` returns (indicator, period, subject)."""
 
-    def __init__(self, text: str, seg: Segmentation, spans: list[Span], report_year, perf_year, level_char):
+    def __init__(self, text: str, seg: Segmentation, spans: list[Span], report_year, perf_year, level_char,
+                 places=()):
         self.text = text
         self.seg = seg
         self.layout = Layout.of(text)
         self.report_year = report_year
-        self.periods = find_periods(text, report_year, perf_year)
+        self.places = tuple(p for p in places if p)
+        frame = _period_spec()[5]
+        self.periods = [p for p in find_periods(text, report_year, perf_year)
+                        if p.name != "year_month" or frame.search(self._clause_head(p.start))]
         self._period_starts = [p.start for p in self.periods]
         self.spans = spans
         self.entities = find_entities(text, level_char)
-        self._lex = data.load("lexicon/indicators.yaml")
+
+    def _clause_head(self, pos: int) -> str:
+        c0, _ = self.layout.clauses[self.layout.index("clauses", pos)]
+        return self.text[c0:pos]
 
     # ---------- period ----------
     def period(self, span: Span) -> str:
@@ -150,7 +158,7 @@ class Attacher:
         before = [p for p in in_sent if p.end <= span.nstart]
         if before:
             return before[-1].period
-        after = [p for p in in_sent if p.start >= span.nend and p.start < c1]
+        after = [p for p in in_sent if p.start >= span.nend and p.start < c1 and p.name != "year_month"]
         if after:
             return after[0].period
         carried = self._carried(si, span.nstart)
@@ -160,7 +168,7 @@ class Attacher:
 
     def _carried(self, si: int, pos: int) -> str:
         """A period that frames the paragraph's first sentences (2023年，… / 2023年兴安区…)."""
-        _, _, topic_followers, breakers, enumeration = _period_spec()
+        _, _, topic_followers, breakers, enumeration, _ = _period_spec()
         lay = self.layout
         p0, _ = lay.paragraphs[lay.index("paragraphs", pos)]
         j = si
@@ -173,7 +181,7 @@ class Attacher:
             first = sent_periods[0]
             lead = self.text[s0:first.start]
             if first.name in ("year_month", "year", "year_quarter", "year_half") and len(lead) <= 2 \
-                    and not regex.search(r"\p{Han}{2}", lead) and topic_followers.search(self.text[first.end:first.end + 4]):
+                    and not regex.search(r"\p{Han}{2}", lead) and self._frames_scope(first.end):
                 # every sentence after the frame, up to ours, must stay in it
                 for k in range(j + 1, si + 1):
                     t0, t1 = lay.sentences[k]
@@ -183,6 +191,11 @@ class Attacher:
                 return first.period
             return ""
         return ""
+
+    def _frames_scope(self, pos: int) -> bool:
+        """After a year: a comma, or the place or scope the year frames (2023年兴安区…, 2018年，全省…)."""
+        follow = self.text[pos:pos + 8]
+        return bool(_period_spec()[2].search(follow)) or follow.startswith(self.places)
 
     def _heading_period(self, pos: int) -> str:
         region = self.seg.region_at(pos)
@@ -208,56 +221,77 @@ class Attacher:
             if ents and ents[0].kind == "body" and ents[0].start - span.nend <= 3:
                 return "" if ents[0].own else ents[0].name
             return ""
-        lev = _level_before(text, span.nstart)
+        lev = _level_before(text, span.nstart) if span.kind in _LEVELLED_KINDS else ""
         if lev:
             return lev
         ents = [e for e in self.entities if not e.own and e.kind in ("school", "group")]
-        before = [e for e in ents if c0 <= e.start and e.end <= span.nstart]
+        # Another number between a name and this one takes the name for itself.
+        prev_end = max([sp.nend for sp in self.spans if c0 <= sp.nend <= span.nstart] + [c0])
+        next_start = min([sp.nstart for sp in self.spans if sp.nstart >= span.nend] + [c1])
+        before = [e for e in ents if prev_end <= e.start and e.end <= span.nstart]
         if before:
             return before[-1].name
-        after = [e for e in ents if span.nend <= e.start < c1 and e.kind == "school"]
+        before = [e for e in ents if c0 <= e.start and e.end <= span.nstart and e.kind == "school"
+                  and not any(e.end <= sp.nstart < span.nstart for sp in self.spans)]
+        if before:
+            return before[-1].name
+        after = [e for e in ents if span.nend <= e.start < next_start and e.kind == "school"]
         if after:
             return after[0].name
         earlier = [e for e in ents if s0 <= e.start and e.end <= c0]
         groups = [e for e in earlier if e.kind == "group"]
         if groups:
             return groups[-1].name
-        topic = [e for e in earlier if e.kind == "school" and e.start == s0]
+        # The latest clause of the sentence that opens with a school names what the sentence is about.
+        clause_starts = {c[0] for c in lay.clauses}
+        topic = [e for e in earlier if e.kind == "school" and e.start in clause_starts]
         if topic:
-            return topic[0].name
+            return topic[-1].name
         return ""
 
     # ---------- indicator ----------
-    def indicator(self, span: Span, prev: Optional[tuple]) -> str:
+    def indicator(self, span: Span, prev_ind: str, prev_base: str, same_sentence: bool) -> str:
         text = self.text
         lay = self.layout
-        c0, c1 = lay.clauses[lay.index("clauses", span.nstart)]
+        ci = lay.index("clauses", span.nstart)
+        c0, c1 = lay.clauses[ci]
         if span.kind == "date":
             return self._date_indicator(span, c1)
-        lex = self._lex
+        lex = _ind_lex()
+        if span.kind == "count" and span.unit in lex["self_counted"]:
+            return span.unit
         if span.kind == "count" and span.unit in _MEASURE_WORDS:
-            noun = _noun_after(text, span.nend, c1, lex["noun_stoppers"])
+            noun = _noun_after(text, span.nend, c1, lex)
             if noun:
                 return noun
         phrase = _phrase_before(text, c0, span.nstart, self.periods, self.spans, lex)
-        if not phrase or phrase in lex["generic_rates"] or phrase.endswith(tuple(lex["generic_rates"])) and len(phrase) <= 4:
-            base = ""
-            if prev is not None and prev[1] >= lay.sentences[lay.index("sentences", span.nstart)][0] and prev[2]:
-                base = prev[2]
-            if not base:
-                pc = lay.index("clauses", span.nstart) - 1
-                if pc >= 0 and lay.clauses[pc][1] > lay.sentences[lay.index("sentences", span.nstart)][0]:
-                    q0, q1 = lay.clauses[pc]
-                    base = _phrase_before(text, q0, q1 - 1, self.periods, self.spans, lex)
-            if base and phrase:
-                return base + phrase if len(base) <= 12 else phrase
-            return phrase or base
-        if span.kind == "percent" and phrase in lex["generic_changes"] and prev is not None and prev[2]:
-            return prev[2] + phrase
-        if span.kind == "number" and prev is not None and _level_before(text, span.nstart) and \
-                prev[1] >= lay.sentences[lay.index("sentences", span.nstart)][0]:
-            return prev[2]
+        if span.kind in _LEVELLED_KINDS and _level_before(text, span.nstart):
+            phrase = _level_re().sub("", phrase)
+            if (not phrase or len(phrase) < 2) and same_sentence and prev_ind:
+                return prev_ind
+        if "占" in phrase[1:] and not phrase.endswith(("占比", "占有")):
+            head = phrase.split("占")[0].rstrip("数")
+            if len(head) >= 2:
+                phrase = head + "占比"
+        if len(phrase) < 2 or phrase in lex["stoppers"]:
+            rest = self._rest_of_clause(span, c1)
+            if rest:
+                return rest
+        if phrase in lex["generic_rates"] or (phrase.endswith(tuple(lex["generic_rates"])) and len(phrase) <= 3):
+            base = prev_ind if same_sentence and prev_ind else ""
+            if not base and ci > 0 and lay.clauses[ci - 1][1] > lay.sentences[lay.index("sentences", span.nstart)][0]:
+                q0, q1 = lay.clauses[ci - 1]
+                base = _phrase_before(text, q0, q1 - 1, self.periods, self.spans, lex)
+            if base and len(base) <= 14:
+                return base + phrase
+        if span.kind == "percent" and phrase in lex["generic_changes"] and same_sentence and prev_base:
+            return prev_base + phrase
         return phrase
+
+    def _rest_of_clause(self, span: Span, c1: int) -> str:
+        end = min([sp.nstart for sp in self.spans if sp.nstart >= span.nend] + [c1])
+        chunk = self.text[span.nend:end]
+        return _tail_phrase(_trim(chunk, _ind_lex()), _ind_lex(), 14)
 
     def _date_indicator(self, span: Span, c1: int) -> str:
         text = self.text
@@ -273,12 +307,43 @@ class Attacher:
             nxt = lay.index("clauses", c1) if c1 < len(text) else None
             if nxt is not None:
                 end = lay.clauses[nxt][1]
-        chunk = text[span.nend:end].rstrip("，,；;。：:")
-        chunk = regex.split(r"\d", chunk)[0] if regex.match(r"\D{2,}\d", chunk) else chunk
-        return _tail_phrase(chunk, self._lex["stoppers"], 14)
+        end = min([sp.nstart for sp in self.spans if sp.nstart >= span.nend] + [end])
+        chunk = text[span.nend:end]
+        for p in self.periods:
+            if span.nend <= p.start < end:
+                chunk = chunk.replace(text[p.start:p.end], "")
+        chunk = chunk.rstrip("，,；;。：: ")
+        return _tail_phrase(chunk, _ind_lex(), 14)
 
 
-_MEASURE_WORDS = {"所", "个", "名", "家", "间", "位", "张", "项", "件", "套", "条", "份", "节", "场", "支", "批", "类", "门", "台", "辆", "处", "座", "方面"}
+# Only these are split by school level (中学为0.561); 小学9所 counts schools, it is not about them.
+_LEVELLED_KINDS = ("number", "percent", "ratio")
+
+_MEASURE_WORDS = {"所", "个", "名", "家", "间", "位", "张", "项", "件", "套", "条", "份", "节", "场", "支", "批",
+                  "类", "门", "台", "辆", "处", "座", "方面", "次"}
+
+
+@functools.lru_cache(maxsize=1)
+def _ind_lex():
+    lex = dict(data.load("lexicon/indicators.yaml"))
+    lex["_stop_re"] = regex.compile(data.alternation(lex["stoppers"]))
+    lex["_exceptions"] = set(lex["stopper_exceptions"])
+    lex["_comparison"] = regex.compile(lex["comparison"])
+    lex["_known"] = sorted(lex["known"], key=len, reverse=True)
+    return lex
+
+
+def _stopper_hits(chunk: str, lex) -> list[tuple[int, int]]:
+    """(start, end) of stoppers in chunk, skipping characters that belong to a longer word (在校)."""
+    hits = []
+    exc = lex["_exceptions"]
+    for m in lex["_stop_re"].finditer(chunk):
+        i = m.start()
+        if m.end() - i == 1 and (chunk[max(0, i - 1):i + 1] in exc or chunk[i:i + 2] in exc
+                                 or chunk[max(0, i - 2):i + 1] in exc or chunk[i:i + 3] in exc):
+            continue
+        hits.append((i, m.end()))
+    return hits
 
 
 def _inside(p: PeriodMention, span: Span) -> bool:
@@ -296,26 +361,27 @@ def _level_before(text: str, pos: int) -> str:
     return m.group(1) if m else ""
 
 
-def _noun_after(text: str, pos: int, end: int, stoppers) -> str:
-    chunk = text[pos:end]
-    m = regex.match(r"[\p{Han}]+", chunk)
+def _noun_after(text: str, pos: int, end: int, lex) -> str:
+    m = regex.match(r"[\p{Han}]+", text[pos:end])
     if not m:
         return ""
     noun = m.group()
-    cut = len(noun)
-    for w in stoppers:
-        i = noun.find(w, 1 if len(w) == 1 else 0)
-        if i == 0 and len(w) > 1:
-            return ""
-        if 0 < i < cut:
-            cut = i
-    noun = noun[:cut]
+    hits = _stopper_hits(noun, {**lex, "_stop_re": _noun_stop_re()})
+    if hits and hits[0][0] == 0:
+        return ""
+    if hits:
+        noun = noun[:hits[0][0]]
     return noun[:6] if len(noun) >= 2 else ""
+
+
+@functools.lru_cache(maxsize=1)
+def _noun_stop_re():
+    return regex.compile(data.alternation(_ind_lex()["noun_stoppers"]))
 
 
 def _phrase_before(text: str, c0: int, pos: int, periods, spans, lex) -> str:
     start = c0
-    # Nothing before an earlier number, period or closing bracket in the clause belongs to this one.
+    # Nothing before an earlier number or period in the clause belongs to this one.
     for sp in spans:
         if c0 <= sp.nend <= pos and sp.nstart < pos:
             start = max(start, sp.nend)
@@ -323,13 +389,20 @@ def _phrase_before(text: str, c0: int, pos: int, periods, spans, lex) -> str:
         if c0 <= p.end <= pos:
             start = max(start, p.end)
     chunk = text[start:pos]
-    chunk = regex.sub(r"[（(][^）)]*[)）]?$", "", chunk)
-    chunk = regex.split(r"[、“”\"《》（）()]", chunk)[-1] if not chunk.endswith("”") else chunk.strip("“”")
+    chunk = regex.sub(r"[（(][^（）()]*[)）]$", "", chunk)          # a finished aside: 幼儿园（7所…）
+    chunk = regex.split(r"[“”\"《》（）()]", chunk.strip("“”"))[-1]
+    chunk = lex["_comparison"].sub("", chunk)
     chunk = _trim(chunk, lex)
-    return _tail_phrase(chunk, lex["stoppers"], 16)
+    phrase = _tail_phrase(chunk, lex, 16)
+    for k in lex["_known"]:
+        i = phrase.find(k)
+        if i > 0 and len(phrase) - i >= len(k) and len(phrase) > len(k) + 4:
+            return phrase[i:]
+    return phrase
 
 
 def _trim(chunk: str, lex) -> str:
+    chunk = chunk.strip("，,；;：:、。 ")
     changed = True
     while changed and chunk:
         changed = False
@@ -344,18 +417,13 @@ def _trim(chunk: str, lex) -> str:
     return chunk.strip("，,；;：:、 ")
 
 
-def _tail_phrase(chunk: str, stoppers, cap: int) -> str:
-    """The words after the last stopper; when that is nothing, the stopper phrase itself (已整改)."""
+def _tail_phrase(chunk: str, lex, cap: int) -> str:
+    """The words after the last stopper; when that is too short, the stopper phrase itself (已整改)."""
     chunk = chunk.strip("，,；;：:、。 ")
     if not chunk:
         return ""
-    best = -1
-    best_w = ""
-    for w in stoppers:
-        i = chunk.rfind(w)
-        if i >= 0 and i + len(w) > best + len(best_w) and i + len(w) < len(chunk):
-            best, best_w = i, w
-    tail = chunk[best + len(best_w):] if best >= 0 else chunk
+    hits = [h for h in _stopper_hits(chunk, lex) if h[1] < len(chunk)]
+    tail = chunk[hits[-1][1]:] if hits else chunk
     if len(tail) < 2:
         tail = chunk
     return tail[-cap:]

@@ -77,6 +77,7 @@ def _join_lines(text: str, omap: list, spec) -> tuple[str, list]:
     terminal = set(spec["terminal"])
     min_len = spec["min_prev_len"]
     addressee_max = spec["addressee_max_len"]
+    titles = tuple(spec["title_endings"])
     marker = heading_marker()
 
     def repl(m):
@@ -92,6 +93,8 @@ def _join_lines(text: str, omap: list, spec) -> tuple[str, list]:
             return m.group()      # a heading line, not a sentence cut short
         if nxt[-1:] in ("：", ":") and len(nxt) <= addressee_max:
             return m.group()
+        if prev.endswith(titles) or not text[:line_start].strip():
+            return m.group()      # the document's title
         return ""
 
     return _apply(text, omap, _BREAK, repl)

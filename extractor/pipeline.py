@@ -58,6 +58,19 @@ def level_char(text: str) -> str:
     return counts.most_common(1)[0][0] if counts else ""
 
 
+_PLACE = regex.compile(r"(\p{Han}{2,4}?[省市])?(\p{Han}{2,4}?[区县旗])?人民政府")
+
+
+def places(text: str) -> tuple:
+    """Names the reporting government uses for itself (鹤岗市, 兴安区, 兴安), from its issuer line."""
+    out = []
+    for m in _PLACE.finditer(text[:800]):
+        for g in m.groups():
+            if g:
+                out += [g, g[:-1]] if len(g) > 2 else [g]
+    return tuple(dict.fromkeys(out))
+
+
 def _resolve_year(value: str, text: str, s0: int, s1: int, pos: int, fallback: Optional[int]) -> str:
     if "????" not in value:
         return value
@@ -72,9 +85,10 @@ def process_source(src: Source, scheme=None) -> Result:
     seg = segment.segment(text, scheme)
     spans = extract.find_spans(text)
     ry, py, lc = report_year(text), performance_year(text), level_char(text)
-    att = attach_mod.Attacher(text, seg, spans, ry, py, lc)
+    att = attach_mod.Attacher(text, seg, spans, ry, py, lc, places(text))
     facts = []
-    prev = None
+    prev_ind, prev_base, prev_sent = "", "", -1
+    generic_changes = set(attach_mod._ind_lex()["generic_changes"])
     for sp in spans:
         start, end = norm.to_original(sp.nstart, sp.nend)
         s_i = att.layout.index("sentences", sp.nstart)
@@ -82,7 +96,8 @@ def process_source(src: Source, scheme=None) -> Result:
         value = sp.value
         if sp.kind == "date":
             value = _resolve_year(value, text, s0, s1, sp.nstart, ry)
-        indicator = att.indicator(sp, prev)
+        same = s_i == prev_sent
+        indicator = att.indicator(sp, prev_ind, prev_base, same)
         region = seg.region_at(sp.nstart)
         o0, o1 = norm.to_original(s0, s1)
         facts.append(Fact(
@@ -92,7 +107,10 @@ def process_source(src: Source, scheme=None) -> Result:
             raw=src.text[start:end], start=start, end=end,
             heading=" > ".join(region.path), sentence=src.text[o0:o1].strip(),
             page=src.page_of(start)))
-        prev = (sp.nstart, sp.nend, indicator)
+        if sp.kind != "date":
+            prev_ind, prev_sent = indicator, s_i
+            if not any(indicator.endswith(w) for w in generic_changes):
+                prev_base = indicator
     return Result(src, norm, seg, tuple(facts), ry, py, lc)
 
 

@@ -161,6 +161,11 @@ def segment(text: str, scheme: Optional[Scheme]) -> Segmentation:
     follows = scheme is not None and any(m[2] for m in mapping)
 
     regions = [Region(0, headings[0].nstart if headings else len(text), None, None, ())]
+    section_headings = {id(h) for h, m in zip(headings, mapping) if m[2] and m[1] is None}
+
+    def mapping_is_section(h):
+        return id(h) in section_headings
+
     # Levels follow the order in which marker styles first appear (一、 before （一） before 1.).
     level = {}
     for h in headings:
@@ -172,8 +177,11 @@ def segment(text: str, scheme: Optional[Scheme]) -> Segmentation:
         sec, item, matched = mapping[i]
         stack.append((h, matched))
         end = headings[i + 1].nstart if i + 1 < len(headings) else len(text)
+        # A scheme section heading starts afresh: what stands above it in the layout is not its frame.
+        cut = max((k for k, (x, in_scheme) in enumerate(stack)
+                   if in_scheme and mapping_is_section(x)), default=-1)
         regions.append(Region(h.nstart, end, sec, item, tuple(x.title for x, _ in stack),
-                              tuple(x.title for x, in_scheme in stack if not in_scheme)))
+                              tuple(x.title for x, in_scheme in stack[cut + 1:] if not in_scheme)))
     regions = [r for r in regions if r.nend > r.nstart or r.nstart == 0]
     return Segmentation(tuple(headings), tuple(regions), scheme.id if follows else None,
                         tuple(r.nstart for r in regions))
