@@ -264,7 +264,7 @@ class Attacher:
             noun = _noun_after(text, span.nend, c1, lex)
             if noun:
                 return noun
-        phrase = _phrase_before(text, c0, span.nstart, self.periods, self.spans, lex)
+        phrase = self._respectively(span, c0) or _phrase_before(text, c0, span.nstart, self.periods, self.spans, lex)
         if span.kind in _LEVELLED_KINDS and _level_before(text, span.nstart):
             phrase = _level_re().sub("", phrase)
             if (not phrase or len(phrase) < 2) and same_sentence and prev_ind:
@@ -288,9 +288,37 @@ class Attacher:
             return prev_base + phrase
         return phrase
 
+    def _respectively(self, span: Span, c0: int) -> str:
+        """城镇、农村居民人均可支配收入分别为6.8万元、3.6万元: the i-th number takes the i-th name."""
+        text = self.text
+        m = None
+        for m in _RESPECTIVELY.finditer(text, c0, span.nstart):
+            pass
+        if m is None:
+            return ""
+        listed = [sp for sp in self.spans if m.end() <= sp.nstart <= span.nstart]
+        between = [text[a.nend:b.nstart] for a, b in zip(listed, listed[1:])]
+        if any(g not in ("、", "和", "及", "与", "，") for g in between) or text[m.end():listed[0].nstart].strip():
+            return ""
+        lex = _ind_lex()
+        start = max([sp.nend for sp in self.spans if c0 <= sp.nend <= m.start()] + [c0])
+        names = _trim(text[start:m.start()], lex).split("、")
+        if len(names) < 2:
+            return ""
+        last = _tail_phrase(names[-1], lex, 20)
+        heads = [_tail_phrase(n, lex, 20) for n in names[:-1]]
+        k = len(listed) - 1
+        if k >= len(names):
+            return ""
+        if k == len(names) - 1:
+            return last
+        shared = last[max(len(h) for h in heads):] if len(last) > max(len(h) for h in heads) else ""
+        return heads[k] + shared
+
     def _rest_of_clause(self, span: Span, c1: int) -> str:
-        end = min([sp.nstart for sp in self.spans if sp.nstart >= span.nend] + [c1])
-        chunk = self.text[span.nend:end]
+        """What the rest of the clause does or names, after any further number (每两周…1课时进行心理健康教育辅导)."""
+        start = max([sp.nend for sp in self.spans if span.nend <= sp.nstart and sp.nend <= c1] + [span.nend])
+        chunk = self.text[start:c1]
         return _tail_phrase(_trim(chunk, _ind_lex()), _ind_lex(), 14)
 
     def _date_indicator(self, span: Span, c1: int) -> str:
@@ -307,17 +335,27 @@ class Attacher:
             nxt = lay.index("clauses", c1) if c1 < len(text) else None
             if nxt is not None:
                 end = lay.clauses[nxt][1]
-        end = min([sp.nstart for sp in self.spans if sp.nstart >= span.nend] + [end])
-        chunk = text[span.nend:end]
+        start = span.nend
+        later = [sp for sp in self.spans if span.nend <= sp.nstart < end]
+        if later and "、" in text[span.nend:later[0].nstart] and regex.search(r"\p{Han}{2}", text[later[-1].nend:end]):
+            start = later[-1].nend           # the event is named after the last count (四个学科…反馈会)
+        elif later:
+            end = later[0].nstart
+        chunk = text[start:end]
         for p in self.periods:
-            if span.nend <= p.start < end:
+            if start <= p.start < end:
                 chunk = chunk.replace(text[p.start:p.end], "")
         chunk = chunk.rstrip("，,；;。：: ")
-        return _tail_phrase(chunk, _ind_lex(), 14)
+        tail = _tail_phrase(chunk, _ind_lex(), 14)
+        if len(tail) > 8 and "的" in tail[:-2]:
+            tail = tail[tail.rindex("的", 0, len(tail) - 2) + 1:]
+        return tail
 
 
 # Only these are split by school level (中学为0.561); 小学9所 counts schools, it is not about them.
 _LEVELLED_KINDS = ("number", "percent", "ratio")
+
+_RESPECTIVELY = regex.compile(r"分别(?:为|是|达到?|有)?")
 
 _MEASURE_WORDS = {"所", "个", "名", "家", "间", "位", "张", "项", "件", "套", "条", "份", "节", "场", "支", "批",
                   "类", "门", "台", "辆", "处", "座", "方面", "次"}
@@ -329,7 +367,7 @@ def _ind_lex():
     lex["_stop_re"] = regex.compile(data.alternation(lex["stoppers"]))
     lex["_exceptions"] = set(lex["stopper_exceptions"])
     lex["_comparison"] = regex.compile(lex["comparison"])
-    lex["_known"] = sorted(lex["known"], key=len, reverse=True)
+    lex["_known"] = sorted((k for k in lex["known"] if len(k) >= 5), key=len, reverse=True)
     return lex
 
 
@@ -396,8 +434,13 @@ def _phrase_before(text: str, c0: int, pos: int, periods, spans, lex) -> str:
     phrase = _tail_phrase(chunk, lex, 16)
     for k in lex["_known"]:
         i = phrase.find(k)
-        if i > 0 and len(phrase) - i >= len(k) and len(phrase) > len(k) + 4:
+        if i == 0:
+            break
+        if i > 0 and len(phrase) > len(k) + 4:
             return phrase[i:]
+    parts = phrase.split("的")
+    if len(phrase) > 12 and len(parts) >= 3:
+        phrase = "的".join(parts[-2:])      # the last modifier and its noun: 民办学校就读的比例
     return phrase
 
 

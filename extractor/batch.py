@@ -33,6 +33,6 @@ def run(files, scheme, ocr: str = "auto"):
             results.append(process_path(f, scheme, ocr=ocr))
         except InputError as e:
             failed.append(e)
-        except (MemoryError, RecursionError) as e:
-            failed.append(InputError(f, f"could not be processed ({type(e).__name__})"))
+        except Exception as e:  # one bad file must not stop a batch; say what happened, on one line
+            failed.append(InputError(f, f"internal error while processing ({type(e).__name__}: {e})"))
     return results, failed
