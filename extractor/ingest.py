@@ -90,8 +90,7 @@ def _looks_decoded(text: str) -> bool:
 def read_text(path: Path) -> Source:
     data = path.read_bytes()
     text, enc = decode_text(data, path)
-    # Line endings are the one change made before offsets are fixed: CRLF → LF.
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    # CRLF is kept: offsets index the text exactly as decoded; normalize drops the \r.
     if not text.strip():
         raise InputError(path, "empty file (only white space)")
     return Source(path=str(path), doc=doc_id(path), text=text, input_kind="text",

@@ -1,0 +1,65 @@
+"""Time the whole pipeline per report beside a plain regex scan, and the cold start of the CLI.
+
+    python benchmarks/bench_extract.py [DOCS_DIR]
+
+Prints figures only; nothing here asserts a time.
+"""
+import re
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+
+def main():
+    docs = Path(sys.argv[1]) if len(sys.argv) > 1 else ROOT.parent / "shared" / "eval" / "docs"
+    files = sorted(p for p in docs.iterdir() if p.suffix in (".txt", ".md"))
+    if not files:
+        sys.exit(f"no .txt/.md reports in {docs}")
+    from extractor.pipeline import process_path
+    from extractor.segment import load_scheme
+    scheme = load_scheme()
+    process_path(files[0], scheme)            # build caches once, as a long-running batch would
+
+    rounds = 5
+    t0 = time.perf_counter()
+    n_facts = 0
+    for _ in range(rounds):
+        for f in files:
+            n_facts += len(process_path(f, scheme).facts)
+    pipeline = (time.perf_counter() - t0) / (rounds * len(files))
+
+    plain = re.compile(r"\d+(?:\.\d+)?\s*(?:%|万元|元|人|所|个|次|项)")
+    texts = [f.read_text(encoding="utf-8") for f in files]
+    t0 = time.perf_counter()
+    hits = 0
+    for _ in range(rounds):
+        for t in texts:
+            hits += sum(1 for _ in plain.finditer(t))
+    regex_scan = (time.perf_counter() - t0) / (rounds * len(files))
+
+    chars = sum(len(t) for t in texts) / len(texts)
+    print(f"reports: {len(files)} from {docs} (mean {chars:,.0f} characters)")
+    print(f"{'':32}{'ms/report':>12}{'facts|hits/report':>20}")
+    print(f"{'selfeval pipeline (warm)':32}{pipeline * 1000:12.2f}{n_facts / (rounds * len(files)):20.1f}")
+    print(f"{'plain regex scan (baseline)':32}{regex_scan * 1000:12.2f}{hits / (rounds * len(files)):20.1f}")
+
+    one = files[-1]
+    cold, bare = [], []
+    for _ in range(5):
+        t0 = time.perf_counter()
+        subprocess.run([sys.executable, str(ROOT / "cli.py"), "extract", str(one)], capture_output=True, check=True)
+        cold.append(time.perf_counter() - t0)
+        t0 = time.perf_counter()
+        subprocess.run([sys.executable, "-c", "pass"], capture_output=True, check=True)
+        bare.append(time.perf_counter() - t0)
+    print(f"cold start `selfeval extract {one.name}`: median {statistics.median(cold):.2f} s "
+          f"(goal < 1.5 s); bare `python -c pass`: {statistics.median(bare):.2f} s")
+
+
+if __name__ == "__main__":
+    main()

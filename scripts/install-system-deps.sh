@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# Debian packages the project's tests and sample corpus need. Safe to run twice.
+set -euo pipefail
+need=()
+[ -n "${SELFEVAL_DEBIAN_PACKAGES:-}" ] && need+=(${SELFEVAL_DEBIAN_PACKAGES})
+if [ ${#need[@]} -gt 0 ] && command -v apt-get >/dev/null 2>&1; then
+  missing=()
+  for p in "${need[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
+  if [ ${#missing[@]} -gt 0 ]; then
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  fi
+fi

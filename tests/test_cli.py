@@ -1,0 +1,97 @@
+"""The command line as a user runs it: real files on disk, real subprocesses."""
+import json
+import shutil
+import subprocess
+import sys
+
+import pandas as pd
+import pytest
+
+from conftest import ROOT, SEED, EVAL
+from extractor.records import FACT_FIELDS
+
+
+def run(*args, cwd=ROOT):
+    return subprocess.run([sys.executable, str(ROOT / "cli.py"), *map(str, args)],
+                          capture_output=True, text=True, cwd=cwd, timeout=300)
+
+
+def test_extract_seed_to_stdout_keeps_provenance():
+    r = run("extract", SEED)
+    assert r.returncode == 0, r.stderr
+    facts = [json.loads(l) for l in r.stdout.splitlines()]
+    assert len(facts) > 80
+    original = SEED.read_text(encoding="utf-8")
+    for f in facts:
+        assert tuple(f) == FACT_FIELDS
+        assert original[f["start"]:f["end"]] == f["raw"]
+        assert f["raw"] in f["sentence"] or f["raw"] in original[f["start"] - 200:f["end"] + 200]
+        assert f["doc"] == "xingan-2024" and f["page"] is None
+    pay = next(f for f in facts if f["raw"] == "91805元")
+    assert pay["value"] == 91805 and pay["section"] == 5 and pay["item"] == 12 and pay["period"] == "2023"
+    assert "教师待遇落实情况" in pay["heading"]
+    money = next(f for f in facts if f["raw"] == "1.1万元")
+    assert money["value"] == 11000 and isinstance(money["value"], int)
+
+
+@pytest.mark.parametrize("suffix", [".jsonl", ".csv", ".xlsx", ".parquet"])
+def test_output_formats(tmp_path, suffix):
+    out = tmp_path / f"facts{suffix}"
+    r = run("extract", EVAL / "docs", "-o", out)
+    assert r.returncode == 0, r.stderr
+    if suffix == ".jsonl":
+        df = pd.read_json(out, lines=True)
+    elif suffix == ".csv":
+        assert out.read_bytes()[:3] == b"\xef\xbb\xbf"          # Excel shows Chinese
+        df = pd.read_csv(out, encoding="utf-8-sig")
+    elif suffix == ".xlsx":
+        df = pd.read_excel(out, sheet_name="facts")
+    else:
+        df = pd.read_parquet(out)
+    assert list(df.columns) == list(FACT_FIELDS)
+    assert set(df["doc"]) == {"r001", "r006", "r010", "r026", "r029", "xingan-2024"}
+    assert len(df) > 150
+
+
+def test_bad_inputs_get_one_line_and_nonzero_exit(tmp_path):
+    empty = tmp_path / "empty.txt"
+    empty.write_bytes(b"")
+    binary = tmp_path / "blob.txt"
+    binary.write_bytes(bytes(range(256)) * 40)
+    nothing = tmp_path / "nothing"
+    nothing.mkdir()
+    (nothing / "notes.xyz").write_text("x")
+    for target, cause in [(empty, "empty file"), (binary, "not a text file"),
+                          (tmp_path / "missing.md", "no such file"), (nothing, "holds no reports")]:
+        r = run("extract", target)
+        assert r.returncode != 0
+        assert "Traceback" not in r.stderr
+        lines = [l for l in r.stderr.splitlines() if l.strip()]
+        assert len(lines) == 1 and str(target) in lines[0] and cause in lines[0], r.stderr
+
+
+def test_a_bad_file_does_not_stop_the_folder(tmp_path):
+    shutil.copy(SEED, tmp_path / "good.md")
+    (tmp_path / "bad.txt").write_bytes(b"\x00\x01\x02" * 100)
+    out = tmp_path / "out.jsonl"
+    r = run("extract", tmp_path, "-o", out)
+    assert r.returncode == 1
+    assert "bad.txt" in r.stderr and "Traceback" not in r.stderr
+    docs = {json.loads(l)["doc"] for l in out.read_text(encoding="utf-8").splitlines()}
+    assert docs == {"good"}
+
+
+def test_unknown_output_format_and_bad_scheme(tmp_path):
+    r = run("extract", SEED, "-o", tmp_path / "x.docx")
+    assert r.returncode != 0 and "unknown output format" in r.stderr
+    bad = tmp_path / "s.yaml"
+    bad.write_text("sections: [", encoding="utf-8")
+    r = run("extract", SEED, "--scheme", bad)
+    assert r.returncode != 0 and "s.yaml" in r.stderr and "Traceback" not in r.stderr
+
+
+def test_console_script_is_installed():
+    exe = shutil.which("selfeval")
+    assert exe, "pip install -e . provides the selfeval command"
+    r = subprocess.run([exe, "extract", SEED], capture_output=True, text=True, timeout=120)
+    assert r.returncode == 0 and r.stdout.count("\n") > 80

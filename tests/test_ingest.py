@@ -1,0 +1,46 @@
+import pytest
+
+from extractor.errors import InputError
+from extractor.ingest import read
+
+TEXT = "兴安区人民政府自评报告：普惠性幼儿园覆盖率85.71%。"
+
+
+@pytest.mark.parametrize("encoding,bom", [("utf-8", b""), ("utf-8", b"\xef\xbb\xbf"), ("gb18030", b""),
+                                          ("gbk", b""), ("utf-16", b"")])
+def test_encodings_are_detected(tmp_path, encoding, bom):
+    p = tmp_path / "r.txt"
+    p.write_bytes(bom + TEXT.encode(encoding))
+    src = read(p)
+    assert src.text == TEXT
+    assert src.doc == "r"
+
+
+def test_crlf_is_kept_so_offsets_index_the_file_text(tmp_path):
+    p = tmp_path / "r.txt"
+    p.write_bytes("一、基本情况\r\n在园幼儿899人。".encode("utf-8"))
+    assert "\r\n" in read(p).text
+
+
+@pytest.mark.parametrize("content,cause", [
+    (b"", "empty file"),
+    (b"   \n\n ", "empty file"),
+    (bytes(range(256)) * 20, "not a text file"),
+    ("中文".encode("utf-8")[:-1] + b"\xff\xfe\xfa" * 50, "cannot decode"),
+])
+def test_bad_text_gives_one_line_naming_file(tmp_path, content, cause):
+    p = tmp_path / "bad.txt"
+    p.write_bytes(content)
+    with pytest.raises(InputError) as e:
+        read(p)
+    msg = str(e.value)
+    assert str(p) in msg and cause in msg and "\n" not in msg
+
+
+def test_missing_and_unsupported(tmp_path):
+    with pytest.raises(InputError, match="no such file"):
+        read(tmp_path / "nope.txt")
+    q = tmp_path / "x.xyz"
+    q.write_text("abc")
+    with pytest.raises(InputError, match="unsupported file type"):
+        read(q)
