@@ -62,6 +62,73 @@ def extract(
         raise typer.Exit(1)
 
 
+@app.command()
+def check(
+    inputs: List[Path] = typer.Argument(..., help="Report files or folders (walked recursively)."),
+    output: Optional[Path] = typer.Option(None, "-o", "--output", help="Findings file: .jsonl .csv .xlsx (default: JSON lines on stdout)."),
+    rules: List[Path] = typer.Option([], "--rules", help="Extra rules YAML; a rule with a built-in id overrides it."),
+    scheme: Optional[Path] = typer.Option(None, "--scheme", help="Evaluation scheme YAML."),
+    ocr: str = typer.Option("auto", "--ocr", help="auto | always | never"),
+):
+    """Check every report against the standards, against itself and against the scheme."""
+    from extractor import batch, writers
+    from extractor.errors import InputError
+    from extractor.rules import check as run_checks, load_rules
+    from extractor.segment import load_scheme
+
+    try:
+        if output is not None:
+            writers.check_output(output, formats=writers.FINDING_FORMATS)
+        ruleset = load_rules(rules)
+        sch = load_scheme(scheme)
+    except InputError as e:
+        _fail(str(e))
+    files, errors = batch.collect(inputs)
+    for e in errors:
+        typer.echo(f"selfeval: {e}", err=True)
+    if not files:
+        raise typer.Exit(1)
+    results, failed = batch.run(files, sch, ocr=ocr)
+    for e in failed:
+        typer.echo(f"selfeval: {e}", err=True)
+    findings = [fd for r in results for fd in run_checks(r, ruleset, sch)]
+    writers.write_findings(findings, output)
+    counts = {}
+    for fd in findings:
+        counts[fd.status] = counts.get(fd.status, 0) + 1
+    if output is not None:
+        typer.echo(f"{len(results)} reports, {len(findings)} findings: "
+                   + ", ".join(f"{k} {v}" for k, v in sorted(counts.items())), err=True)
+    if errors or failed:
+        raise typer.Exit(1)
+
+
+@app.command("rules")
+def list_rules(
+    rules: List[Path] = typer.Option([], "--rules", help="Extra rules YAML to include."),
+):
+    """List the rules in force, with their thresholds and sources."""
+    from extractor.errors import InputError
+    from extractor.rules import fmt, load_rules
+
+    try:
+        ruleset = load_rules(rules)
+    except InputError as e:
+        _fail(str(e))
+    for r in ruleset.rules:
+        if "max_per_one" in r:
+            limit = f"<= 1:{r['max_per_one']}"
+        elif "threshold" in r:
+            limit = f"{r['op']} {fmt(r['threshold'])}"
+        elif r["kind"] == "compare":
+            limit = f"left {r['op']} right"
+        else:
+            limit = ""
+        typer.echo(f"{r['id']:40} {r['kind']:12} {limit:12} {r['title']}")
+        if r.get("source"):
+            typer.echo(f"{'':40} source: {r['source']}{(' ' + r['note']) if r.get('note') else ''}  [{r['origin']}]")
+
+
 def main():
     app()
 

@@ -20,3 +20,24 @@ def facts_frame(facts):
         rows.append(d)
     df = pd.DataFrame(rows, columns=list(FACT_FIELDS))
     return df.astype(FACT_DTYPES)
+
+
+FINDING_DTYPES = {
+    "doc": "string", "rule": "string", "status": "string", "severity": "string", "section": "Int64",
+    "item": "Int64", "indicator": "string", "value": "string", "values": "string", "threshold": "string",
+    "message": "string", "source": "string", "raw": "string", "start": "Int64", "end": "Int64", "page": "Int64",
+}
+
+
+def findings_frame(findings):
+    import json
+    import pandas as pd
+    from .rules import FINDING_FIELDS
+    rows = []
+    for f in findings:
+        d = f.to_dict()
+        d["value"] = None if d["value"] is None else str(d["value"])
+        d["threshold"] = None if d["threshold"] is None else str(d["threshold"])
+        d["values"] = json.dumps(d["values"], ensure_ascii=False)
+        rows.append(d)
+    return pd.DataFrame(rows, columns=list(FINDING_FIELDS)).astype(FINDING_DTYPES)

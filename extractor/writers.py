@@ -9,11 +9,12 @@ from .errors import InputError
 from .records import FACT_FIELDS
 
 FORMATS = {".jsonl", ".csv", ".xlsx", ".parquet"}
+FINDING_FORMATS = {".jsonl", ".csv", ".xlsx"}
 
 
-def check_output(path: Path):
-    if path.suffix.lower() not in FORMATS:
-        raise InputError(path, f"unknown output format '{path.suffix}' (use {', '.join(sorted(FORMATS))})")
+def check_output(path: Path, formats=FORMATS):
+    if path.suffix.lower() not in formats:
+        raise InputError(path, f"unknown output format '{path.suffix}' (use {', '.join(sorted(formats))})")
     if path.parent and not path.parent.exists():
         raise InputError(path, "output folder does not exist")
 
@@ -45,3 +46,22 @@ def write_facts(facts, path=None, results=None):
         df.to_excel(path, index=False, sheet_name="facts")
     elif suffix == ".parquet":
         df.to_parquet(path, index=False)
+
+
+def write_findings(findings, path=None):
+    rows = [f.to_dict() for f in findings]
+    if path is None or Path(path).suffix.lower() == ".jsonl":
+        out = sys.stdout if path is None else open(path, "w", encoding="utf-8")
+        try:
+            for r in rows:
+                out.write(json.dumps(r, ensure_ascii=False) + "\n")
+        finally:
+            if path is not None:
+                out.close()
+        return
+    from .tables import findings_frame
+    df = findings_frame(findings)
+    if Path(path).suffix.lower() == ".csv":
+        df.to_csv(path, index=False, encoding="utf-8-sig")
+    else:
+        df.to_excel(path, index=False, sheet_name="findings")

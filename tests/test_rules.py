@@ -1,0 +1,151 @@
+"""Findings follow the numbers: the seed, and edited copies of it, on real files."""
+import json
+import subprocess
+import sys
+
+import pytest
+
+from conftest import ROOT, SEED
+from extractor.errors import InputError
+from extractor.pipeline import process_path
+from extractor.rules import check, load_rules
+from extractor.segment import load_scheme
+
+SCHEME = load_scheme()
+
+
+def findings_for(path, extra=()):
+    return check(process_path(path, SCHEME), load_rules(extra), SCHEME)
+
+
+def edited(tmp_path, old, new, count=1, name="edited.md"):
+    text = SEED.read_text(encoding="utf-8")
+    assert old in text
+    p = tmp_path / name
+    p.write_text(text.replace(old, new, count), encoding="utf-8")
+    return p
+
+
+def one(findings, rule, raw=None):
+    hits = [f for f in findings if f.rule == rule and (raw is None or f.raw == raw)]
+    assert len(hits) == 1, [(f.rule, f.raw, f.status) for f in hits]
+    return hits[0]
+
+
+def test_seed_findings():
+    fs = findings_for(SEED)
+    junior = one(fs, "balanced.coefficient-junior")
+    assert junior.status == "fail" and junior.raw == "0.561" and str(junior.threshold) == "0.45"
+    assert one(fs, "balanced.coefficient-primary").status == "pass"
+    claim = one(fs, "claims.standard-met")
+    assert claim.status == "fail" and "0.561" in claim.message and "全部达到了国家规定的标准" in claim.raw
+    assert one(fs, "preschool.public-share").status == "fail"
+    pay = one(fs, "teacher-pay.not-below-civil-servants")
+    assert pay.status == "pass" and [int(v) for v in pay.values] == [91805, 87110]
+    assert one(fs, "preschool.gross-enrolment").status == "pass"
+    share = one(fs, "consistency.share-of-counts", "41.49%")
+    assert share.status == "pass" and [int(v) for v in share.values[:2]] == [373, 899]
+    ratio = one(fs, "preschool.teacher-child-ratio")
+    assert ratio.status == "pass"
+    missing = [f for f in fs if f.rule == "completeness.items" and f.status == "missing"]
+    assert any(f.item == 11 for f in missing)
+    for f in fs:
+        assert f.status in ("pass", "fail", "inconsistent", "missing")
+        if f.start is not None:
+            assert SEED.read_text(encoding="utf-8")[f.start:f.end] == f.raw
+
+
+def test_pay_below_civil_servants_fails(tmp_path):
+    fs = findings_for(edited(tmp_path, "年均工资收入91805元", "年均工资收入81805元"))
+    pay = one(fs, "teacher-pay.not-below-civil-servants")
+    assert pay.status == "fail" and "81805" in pay.message
+
+
+def test_percentage_that_no_longer_matches_its_counts(tmp_path):
+    fs = findings_for(edited(tmp_path, "占比 41.49%", "占比 52.00%"))
+    share = one(fs, "consistency.share-of-counts", "52.00%")
+    assert share.status == "inconsistent" and str(share.threshold) == "41.49"
+    assert one(fs, "preschool.public-share").status == "pass"       # 52 ≥ 50 now
+
+
+def test_coefficient_within_standard_makes_the_claim_true(tmp_path):
+    fs = findings_for(edited(tmp_path, "中学为0.561", "中学为0.401"))
+    assert one(fs, "balanced.coefficient-junior").status == "pass"
+    assert one(fs, "claims.standard-met").status == "pass"
+
+
+def test_enrolment_below_85_fails(tmp_path):
+    fs = findings_for(edited(tmp_path, "学前三年毛入园率 97.40%", "学前三年毛入园率 80.00%"))
+    assert one(fs, "preschool.gross-enrolment").status == "fail"
+
+
+def test_parts_that_do_not_add_up(tmp_path):
+    fs = findings_for(edited(tmp_path, "共计10所", "共计11所"))
+    parts = one(fs, "consistency.parts-sum", "11所")
+    assert parts.status == "inconsistent" and int(parts.threshold) == 10
+
+
+def test_same_quantity_stated_twice_differently(tmp_path):
+    text = SEED.read_text(encoding="utf-8")
+    i = text.rindex("第一季度教育支出2394万元")
+    p = tmp_path / "twice.md"
+    p.write_text(text[:i] + text[i:].replace("2394万元", "2400万元", 1), encoding="utf-8")
+    fs = findings_for(p)
+    rep = [f for f in fs if f.rule == "consistency.repeated" and f.indicator == "教育支出" and f.status == "inconsistent"]
+    assert len(rep) == 1 and "2400万元" in rep[0].message
+
+
+def test_missing_item_is_reported(tmp_path):
+    fs = findings_for(edited(tmp_path, "12. 教师待遇落实情况。", ""))
+    assert any(f.rule == "completeness.items" and f.item == 12 and f.status == "missing" for f in fs)
+
+
+def test_province_rules_override_by_id(tmp_path):
+    r = tmp_path / "province.yaml"
+    r.write_text("""
+rules:
+  - id: preschool.public-share
+    kind: threshold
+    title: 公办园在园幼儿占比（本省）
+    match: {kinds: [percent], text: '公办(?:幼儿)?园在园幼儿(?:数)?占比'}
+    op: '>='
+    threshold: 40
+    severity: high
+    source: 某省学前教育督导评估细则
+""", encoding="utf-8")
+    fs = findings_for(SEED, [r])
+    f = one(fs, "preschool.public-share")
+    assert f.status == "pass" and f.source == "某省学前教育督导评估细则"
+
+
+@pytest.mark.parametrize("body,problem", [
+    ("rules:\n  - id: x\n    kind: threshold\n    match: {text: '('}\n    op: '>='\n    threshold: 1\n    source: s\n",
+     "line 2: rule 'x': `match.text` is not a valid pattern"),
+    ("rules:\n  - id: y\n    kind: nonsense\n", "line 2: rule 'y': unknown kind"),
+    ("rules:\n  - id: z\n    kind: threshold\n    match: {text: a}\n    op: '=>'\n    threshold: 1\n    source: s\n",
+     "line 2: rule 'z': `op` must be"),
+    ("rules: [\n", "line"),
+])
+def test_malformed_rules_name_file_line_and_problem(tmp_path, body, problem):
+    r = tmp_path / "bad.yaml"
+    r.write_text(body, encoding="utf-8")
+    with pytest.raises(InputError) as e:
+        load_rules([r])
+    assert str(r) in str(e.value) and problem in str(e.value)
+
+
+def test_check_and_rules_commands(tmp_path):
+    out = tmp_path / "findings.jsonl"
+    r = subprocess.run([sys.executable, str(ROOT / "cli.py"), "check", str(SEED), "-o", str(out)],
+                       capture_output=True, text=True, timeout=120)
+    assert r.returncode == 0, r.stderr
+    rows = [json.loads(l) for l in out.read_text(encoding="utf-8").splitlines()]
+    assert {"pass", "fail", "missing"} <= {x["status"] for x in rows}
+    assert all(x["doc"] == "xingan-2024" for x in rows)
+    r = subprocess.run([sys.executable, str(ROOT / "cli.py"), "rules"], capture_output=True, text=True, timeout=60)
+    assert r.returncode == 0 and "balanced.coefficient-junior" in r.stdout and "教督〔2017〕6号" in r.stdout
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("rules:\n  - id: q\n    kind: threshold\n", encoding="utf-8")
+    r = subprocess.run([sys.executable, str(ROOT / "cli.py"), "rules", "--rules", str(bad)],
+                       capture_output=True, text=True, timeout=60)
+    assert r.returncode != 0 and "bad.yaml: line 2" in r.stderr and "Traceback" not in r.stderr
