@@ -213,7 +213,7 @@ class Attacher:
         if span.kind == "date":
             # The actor of the dated event: the first body in the rest of the clause, or the next clause.
             end = c1
-            if not regex.search(r"\p{Han}{2}", text[span.nend:c1]):
+            if not regex.search(r"\p{Han}{2}", text[span.nend:c1]) and "\n" not in text[span.nend:c1]:
                 nxt = lay.index("clauses", c1) if c1 < len(text) else None
                 if nxt is not None:
                     end = lay.clauses[nxt][1]

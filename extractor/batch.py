@@ -25,12 +25,31 @@ def collect(inputs) -> tuple[list[Path], list[InputError]]:
     return files, errors
 
 
+def doc_ids(files) -> dict:
+    """A document's id is its file name without the extension, made unique within one run
+    (the first in order keeps it; the others get their extension: xingan-2024-pdf)."""
+    ids, taken = {}, set()
+    for f in files:
+        f = Path(f)
+        doc = f.stem
+        if doc in taken:
+            doc = f"{f.stem}-{f.suffix.lstrip('.').lower()}"
+            n = 2
+            while doc in taken:
+                doc = f"{f.stem}-{f.suffix.lstrip('.').lower()}{n}"
+                n += 1
+        taken.add(doc)
+        ids[f] = doc
+    return ids
+
+
 def run(files, scheme, ocr: str = "auto"):
     from .pipeline import process_path
     results, failed = [], []
+    ids = doc_ids(files)
     for f in files:
         try:
-            results.append(process_path(f, scheme, ocr=ocr))
+            results.append(process_path(f, scheme, ocr=ocr, doc=ids[Path(f)]))
         except InputError as e:
             failed.append(e)
         except Exception as e:  # one bad file must not stop a batch; say what happened, on one line

@@ -26,6 +26,14 @@ def doc_id(path: Path) -> str:
     return path.stem
 
 
+def sha256_of(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
 def read(path, ocr: str = "auto") -> Source:
     """Dispatch on the file's suffix; every failure is an InputError naming the file."""
     path = Path(path)

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Optional
 
 import regex
@@ -114,5 +114,8 @@ def process_source(src: Source, scheme=None) -> Result:
     return Result(src, norm, seg, tuple(facts), ry, py, lc)
 
 
-def process_path(path, scheme=None, ocr: str = "auto") -> Result:
-    return process_source(read(path, ocr=ocr), scheme)
+def process_path(path, scheme=None, ocr: str = "auto", doc: Optional[str] = None) -> Result:
+    src = read(path, ocr=ocr)
+    if doc and doc != src.doc:
+        src = replace(src, doc=doc)
+    return process_source(src, scheme)

@@ -24,8 +24,8 @@ class Source:
     sha256: str = ""
 
     def page_of(self, offset: int) -> Optional[int]:
-        if not self.page_starts and self.input_kind == "text":
-            return None
+        if self.input_kind in ("text", "docx"):
+            return None      # no pages in plain text or Word
         page = 1
         for s in self.page_starts:
             if offset >= s:

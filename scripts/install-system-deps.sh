@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Debian packages the project's tests and sample corpus need. Safe to run twice.
 set -euo pipefail
-need=()
+# fonts-wqy-microhei: the CJK font corpus/build.py draws the sample PDFs, scans and PNGs with.
+need=(fonts-wqy-microhei)
 [ -n "${SELFEVAL_DEBIAN_PACKAGES:-}" ] && need+=(${SELFEVAL_DEBIAN_PACKAGES})
 if [ ${#need[@]} -gt 0 ] && command -v apt-get >/dev/null 2>&1; then
   missing=()

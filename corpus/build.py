@@ -1,0 +1,246 @@
+"""Build the sample inputs in corpus/ from the seed report: the forms inspectors receive.
+
+    python corpus/build.py            # writes corpus/xingan-2024.{pdf,docx}, -scan.pdf, -p1.png
+
+The same functions render any report text (the tests render the development documents
+with them): a text PDF with a red header, running header and page numbers; a scan
+(pages rasterised at ~150 dpi, rotated a little, with noise and a red seal); a DOCX
+with heading styles and a table; a PNG of one page.
+"""
+from __future__ import annotations
+
+import random
+import re
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+FONT_CANDIDATES = [
+    "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc",
+    "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc",
+    "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc",
+]
+
+PAGE_W, PAGE_H = 595.0, 842.0          # A4 in points
+MARGIN_X, MARGIN_TOP, MARGIN_BOTTOM = 72.0, 90.0, 80.0
+BODY_PT, TITLE_PT, HEADER_PT = 14.0, 18.0, 26.0
+LEADING = 1.75
+
+
+def cjk_font() -> str:
+    for f in FONT_CANDIDATES:
+        if Path(f).exists():
+            return f
+    sys.exit("no CJK font: install Debian's fonts-wqy-microhei (scripts/install-system-deps.sh does)")
+
+
+@dataclass
+class Line:
+    text: str
+    size: float
+    kind: str            # body | title | header
+    indent: bool = False
+    center: bool = False
+
+
+def _width(s: str, size: float) -> float:
+    return sum(size * (0.55 if ord(c) < 128 else 1.0) for c in s)
+
+
+def _wrap(text: str, size: float, width: float, indent: bool) -> list[str]:
+    """Break a paragraph into lines by width, anywhere, as a justified PDF does (mid-word, mid-number)."""
+    lines, cur, w = [], "", size * 2 if indent else 0.0
+    for c in text:
+        cw = size * (0.55 if ord(c) < 128 else 1.0)
+        if w + cw > width and cur:
+            lines.append(cur)
+            cur, w = "", 0.0
+        cur += c
+        w += cw
+    if cur:
+        lines.append(cur)
+    return lines
+
+
+def paragraphs(md: str) -> list[tuple[str, str]]:
+    """(kind, text) for each paragraph of a markdown or plain-text report."""
+    out = []
+    for block in re.split(r"\n\s*\n", md):
+        for raw in block.split("\n") if "\n" in block and not block.startswith("#") else [block]:
+            t = raw.strip()
+            if not t:
+                continue
+            kind = "title" if t.startswith("#") else "body"
+            t = re.sub(r"^#+\s*", "", t)
+            out.append((kind, t))
+    return out
+
+
+def layout(md: str, red_header: str | None = None) -> list[list[Line]]:
+    """Pages of lines, A4, body 14 pt."""
+    width = PAGE_W - 2 * MARGIN_X
+    avail = PAGE_H - MARGIN_TOP - MARGIN_BOTTOM
+    pages, page, used = [], [], 0.0
+    if red_header:
+        page.append(Line(red_header, HEADER_PT, "header", center=True))
+        used += HEADER_PT * 2.4
+    for kind, text in paragraphs(md):
+        if red_header and text == red_header:
+            continue
+        size = TITLE_PT if kind == "title" and len(text) < 40 else BODY_PT
+        center = kind == "title" and len(text) < 30 and not re.match(r"[一二三四五六七八九十\d（(]", text)
+        indent = not center
+        for i, t in enumerate(_wrap(text, size, width, indent)):
+            h = size * LEADING
+            if used + h > avail:
+                pages.append(page)
+                page, used = [], 0.0
+            page.append(Line(t, size, "title" if size == TITLE_PT else "body", indent=indent and i == 0, center=center))
+            used += h
+    if page:
+        pages.append(page)
+    return pages
+
+
+def render_pdf(md: str, out: Path, running_header: str = "", red_header: str | None = None):
+    from reportlab.lib.colors import Color, red
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.ttfonts import TTFont
+    from reportlab.pdfgen import canvas
+
+    if "CJK" not in pdfmetrics.getRegisteredFontNames():
+        pdfmetrics.registerFont(TTFont("CJK", cjk_font(), subfontIndex=0))
+    pages = layout(md, red_header)
+    c = canvas.Canvas(str(out), pagesize=(PAGE_W, PAGE_H))
+    for n, page in enumerate(pages, 1):
+        if n > 1 and running_header:
+            c.setFont("CJK", 9)
+            c.setFillColor(Color(0.4, 0.4, 0.4))
+            c.drawCentredString(PAGE_W / 2, PAGE_H - 50, running_header)
+            c.line(MARGIN_X, PAGE_H - 56, PAGE_W - MARGIN_X, PAGE_H - 56)
+        y = PAGE_H - MARGIN_TOP
+        for ln in page:
+            c.setFont("CJK", ln.size)
+            c.setFillColor(red if ln.kind == "header" else Color(0, 0, 0))
+            if ln.center:
+                c.drawCentredString(PAGE_W / 2, y, ln.text)
+            else:
+                c.drawString(MARGIN_X + (2 * ln.size if ln.indent else 0), y, ln.text)
+            if ln.kind == "header":
+                c.setStrokeColor(red)
+                c.setLineWidth(2)
+                c.line(MARGIN_X, y - 16, PAGE_W - MARGIN_X, y - 16)
+                y -= ln.size * 1.4
+            y -= ln.size * LEADING
+        c.setFont("CJK", 11)
+        c.setFillColor(Color(0, 0, 0))
+        c.drawCentredString(PAGE_W / 2, 40, f"— {n} —")
+        c.showPage()
+    c.save()
+    return len(pages)
+
+
+def render_images(md: str, dpi: int = 150, running_header: str = "", red_header: str | None = None,
+                  seal: bool = True, seed: int = 7, rotate: float = 0.8, noise: bool = True):
+    """Scanned pages: the same layout drawn at `dpi`, rotated a little, speckled, with a seal."""
+    from PIL import Image, ImageDraw, ImageFilter, ImageFont
+
+    rnd = random.Random(seed)
+    k = dpi / 72.0
+    fonts = {}
+
+    def font(size):
+        if size not in fonts:
+            fonts[size] = ImageFont.truetype(cjk_font(), int(size * k))
+        return fonts[size]
+
+    pages = layout(md, red_header)
+    images = []
+    for n, page in enumerate(pages, 1):
+        img = Image.new("RGB", (int(PAGE_W * k), int(PAGE_H * k)), "white")
+        d = ImageDraw.Draw(img)
+        if n > 1 and running_header:
+            f = font(9)
+            w = d.textlength(running_header, font=f)
+            d.text(((PAGE_W * k - w) / 2, 42 * k), running_header, font=f, fill=(90, 90, 90))
+        y = MARGIN_TOP - BODY_PT
+        for ln in page:
+            f = font(ln.size)
+            color = (200, 0, 0) if ln.kind == "header" else (20, 20, 20)
+            x = MARGIN_X + (2 * ln.size if ln.indent else 0)
+            if ln.center:
+                x = (PAGE_W - d.textlength(ln.text, font=f) / k) / 2
+            d.text((x * k, y * k), ln.text, font=f, fill=color)
+            if ln.kind == "header":
+                d.line((MARGIN_X * k, (y + ln.size + 14) * k, (PAGE_W - MARGIN_X) * k, (y + ln.size + 14) * k),
+                       fill=(200, 0, 0), width=3)
+                y += ln.size * 1.4
+            y += ln.size * LEADING
+        pn = f"— {n} —"
+        f = font(11)
+        d.text(((PAGE_W * k - d.textlength(pn, font=f)) / 2, (PAGE_H - 52) * k), pn, font=f, fill=(20, 20, 20))
+        if seal and n == len(pages):
+            cx, cy, r = PAGE_W * k * 0.68, min(y * k + 40 * k, PAGE_H * k - 150 * k), 55 * k
+            d.ellipse((cx - r, cy - r, cx + r, cy + r), outline=(220, 30, 30), width=int(3 * k))
+            d.regular_polygon((cx, cy, r * 0.3), 5, fill=(220, 30, 30))
+        if noise:
+            px = img.load()
+            for _ in range(int(img.width * img.height * 0.0015)):
+                x, yy = rnd.randrange(img.width), rnd.randrange(img.height)
+                px[x, yy] = (rnd.randrange(100, 200),) * 3
+            img = img.filter(ImageFilter.GaussianBlur(0.3))
+        if rotate:
+            img = img.rotate(rnd.uniform(-rotate, rotate), expand=False, fillcolor="white", resample=Image.BICUBIC)
+        images.append(img)
+    return images
+
+
+def render_scan_pdf(md: str, out: Path, **kw):
+    images = render_images(md, **kw)
+    images[0].save(out, "PDF", resolution=float(kw.get("dpi", 150)), save_all=True, append_images=images[1:])
+    return len(images)
+
+
+def render_docx(md: str, out: Path, table: list[list[str]] | None = None, table_after: str | None = None):
+    """Headings become Word heading styles; a table (first row its header) may follow a paragraph."""
+    import docx
+
+    doc = docx.Document()
+    for kind, text in paragraphs(md):
+        m = re.match(r"(?:[一二三四五六七八九十]+、|[（(][一二三四五六七八九十]+[)）])", text)
+        if kind == "title" and m and len(text) < 40:
+            doc.add_heading(text, level=1 if "、" in m.group() else 2)
+        elif kind == "title" and len(text) < 60:
+            doc.add_heading(text, level=0 if not doc.paragraphs else 3)
+        else:
+            doc.add_paragraph(text)
+        if table and table_after and table_after in text:
+            t = doc.add_table(rows=len(table), cols=len(table[0]))
+            t.style = "Table Grid"
+            for i, row in enumerate(table):
+                for j, cell in enumerate(row):
+                    t.cell(i, j).text = cell
+            table = None
+    doc.save(str(out))
+
+
+SEED_TABLE = [["指标", "2023年"], ["学前三年毛入园率", "97.40%"], ["普惠性幼儿园覆盖率", "85.71%"],
+              ["公办园在园幼儿占比", "41.49%"], ["在园幼儿（人）", "899"]]
+
+
+def main():
+    seed = HERE / "xingan-2024.md"
+    md = seed.read_text(encoding="utf-8")
+    red = "鹤岗市兴安区人民政府文件"
+    running = "兴安区人民政府履行教育职责自评报告"
+    n = render_pdf(md, HERE / "xingan-2024.pdf", running_header=running, red_header=red)
+    render_scan_pdf(md, HERE / "xingan-2024-scan.pdf", running_header=running, red_header=red)
+    render_docx(md, HERE / "xingan-2024.docx", table=SEED_TABLE, table_after="认真开展普惠性民办幼儿园的认定和奖补工作")
+    first = render_images(md, running_header=running, red_header=red, seal=False)[2]
+    first.save(HERE / "xingan-2024-p3.png")
+    print(f"corpus: xingan-2024.pdf ({n} pages), xingan-2024-scan.pdf, xingan-2024.docx, xingan-2024-p3.png")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,156 @@
+"""Turn positioned lines (from a PDF's text layer, OCR or a table) into report text.
+
+Shared by the PDF and OCR readers: running headers, footers and page numbers are
+dropped, lines broken by the page width are joined into paragraphs (no space between
+CJK characters, nothing inserted inside a number), and tables become sentences that
+carry their row and column headers.
+"""
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass
+
+import regex
+
+
+@dataclass(frozen=True)
+class Line:
+    text: str
+    x0: float
+    x1: float
+    top: float          # distance from the top of the page; grows downward
+    table: bool = False  # a table row, already a sentence: never joined to its neighbours
+
+
+PAGE_NUMBER = regex.compile(
+    r"^[\s—\-–－~·•]*(?:\d{1,4}|[ivxlcIVXLC]{1,6})[\s—\-–－~·•]*$"
+    r"|^第\s*\d+\s*页(?:\s*[，,/]?\s*共\s*\d+\s*页)?$"
+    r"|^\d+\s*/\s*\d+$"
+    r"|^(?:Page|page)\s*\d+(?:\s*of\s*\d+)?$"
+)
+_DIGITS = re.compile(r"\d+")
+
+
+def _furniture_key(text: str) -> str:
+    return _DIGITS.sub("#", re.sub(r"\s+", "", text))
+
+
+def strip_furniture(pages: list[list[Line]]) -> list[list[Line]]:
+    """Drop page numbers and lines repeated at the top or bottom of many pages."""
+    edge = Counter()
+    for lines in pages:
+        seen = set()
+        for ln in lines[:2] + lines[-2:]:
+            k = _furniture_key(ln.text)
+            if k and k not in seen:
+                edge[k] += 1
+                seen.add(k)
+    repeated = {k for k, n in edge.items() if len(pages) >= 3 and n >= max(2, len(pages) // 2)}
+    out = []
+    for lines in pages:
+        keep = []
+        for i, ln in enumerate(lines):
+            at_edge = i < 2 or i >= len(lines) - 2
+            t = ln.text.strip()
+            if at_edge and not ln.table and (PAGE_NUMBER.match(t) or _furniture_key(t) in repeated):
+                continue
+            keep.append(ln)
+        out.append(keep)
+    return out
+
+
+def undouble(text: str) -> str:
+    """Fake bold draws each glyph twice: '鹤鹤岗岗市市' → '鹤岗市'."""
+    if len(text) >= 4 and len(text) % 2 == 0 and all(text[i] == text[i + 1] for i in range(0, len(text), 2)):
+        return text[::2]
+    return text
+
+
+def _metrics(lines: list[Line]):
+    body = [ln for ln in lines if not ln.table and len(ln.text) >= 8]
+    if not body:
+        return None
+    left = min(ln.x0 for ln in body)
+    right = max(ln.x1 for ln in body)
+    widths = sorted((ln.x1 - ln.x0) / max(1, _cells(ln.text)) for ln in body)
+    return left, right, widths[len(widths) // 2]
+
+
+def _cells(text: str) -> float:
+    return sum(0.55 if ord(c) < 128 else 1.0 for c in text)
+
+
+_HEADING = regex.compile(r"^(?:[一二三四五六七八九十]{1,3}、|[（(][一二三四五六七八九十\d]{1,3}[)）]|\d{1,2}[.．、](?!\d))")
+
+
+def assemble(pages: list[list[Line]]) -> tuple[str, tuple]:
+    """Page texts joined into one text; returns (text, offsets where pages 2, 3 … start)."""
+    parts, starts = [], []
+    prev_full = False
+    length = 0
+    for p, lines in enumerate(pages):
+        m = _metrics(lines)
+        page_text = []
+        for i, ln in enumerate(lines):
+            t = ln.text.strip()
+            if not t:
+                continue
+            if m:
+                left, right, cw = m
+                indented = ln.x0 > left + 1.2 * cw
+                full = ln.x1 >= right - 1.6 * cw
+            else:
+                indented, full = True, False
+            cont = prev_full and not indented and not ln.table and not _HEADING.match(t)
+            if page_text or parts:
+                sep = "" if cont else "\n"
+            else:
+                sep = ""
+            page_text.append(sep + t)
+            prev_full = full and not ln.table
+        chunk = "".join(page_text)
+        if p > 0:
+            starts.append(length)
+        parts.append(chunk)
+        length += len(chunk)
+    return "".join(parts), tuple(starts)
+
+
+# ---------- tables ----------
+
+_UNIT_IN_HEADER = regex.compile(r"^(.*?)[（(]\s*([^（）()]{1,4})\s*[)）]$")
+_PERIODISH = regex.compile(r"^(?:(?:19|20)\d{2}(?:年|年度)?(?:第?[一二三四1-4]季度|[上下]半年|\d{1,2}月)?|[上下]半年|第[一二三四]季度)$")
+_BARE_NUMBER = regex.compile(r"^[\d,，.]+$")
+
+
+def table_sentences(rows: list[list[str]]) -> list[str]:
+    """One sentence per row: each cell is said with its row and column headers.
+
+    [指标, 2023年] / [学前三年毛入园率, 97.40%] → 2023年学前三年毛入园率97.40%。
+    [学校, 在校生（人）] / [红旗一校, 800] → 红旗一校在校生800人。
+    """
+    rows = [[re.sub(r"\s+", "", c or "") for c in r] for r in rows if any((c or "").strip() for c in r)]
+    if len(rows) < 2 or len(rows[0]) < 2:
+        return ["；".join(c for c in r if c) + "。" for r in rows]
+    header = rows[0]
+    out = []
+    for row in rows[1:]:
+        name, name_unit = _split_unit(row[0])
+        parts = []
+        for h, cell in zip(header[1:], row[1:]):
+            if not cell:
+                continue
+            col, col_unit = _split_unit(h)
+            unit = col_unit or name_unit
+            if unit and _BARE_NUMBER.match(cell):
+                cell = cell + unit
+            parts.append(f"{col}{name}{cell}" if _PERIODISH.match(col) else f"{name}{col}{cell}")
+        if parts:
+            out.append("；".join(parts) + "。")
+    return out
+
+
+def _split_unit(h: str) -> tuple[str, str]:
+    m = _UNIT_IN_HEADER.match(h)
+    return (m.group(1), m.group(2)) if m else (h, "")

@@ -1,0 +1,95 @@
+"""OCR with RapidOCR (PP-OCR models shipped inside the rapidocr wheel, run by onnxruntime on the CPU)."""
+from __future__ import annotations
+
+import functools
+from pathlib import Path
+
+from .errors import InputError
+from .lines import Line
+
+INSTALL_HINT = "pip install rapidocr onnxruntime"
+
+
+@functools.lru_cache(maxsize=1)
+def engine():
+    """Built once per process; nothing is downloaded, the models are in the wheel."""
+    from rapidocr import RapidOCR
+    return RapidOCR(params={"Global.log_level": "critical"})
+
+
+def available() -> bool:
+    try:
+        import rapidocr  # noqa: F401
+        import onnxruntime  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+def require(path):
+    if not available():
+        raise InputError(path, f"needs OCR (no text layer), but the OCR engine is not installed: {INSTALL_HINT}")
+
+
+def image_lines(image, path) -> list[Line]:
+    """Lines of text in a PIL image, top to bottom, boxes on one row merged."""
+    require(path)
+    import numpy as np
+    result = engine()(np.asarray(image.convert("RGB")))
+    if result is None or result.boxes is None or not result.txts:
+        return []
+    boxes = []
+    for box, txt, score in zip(result.boxes, result.txts, result.scores):
+        if not txt or score < 0.5:
+            continue
+        xs = [p[0] for p in box]
+        ys = [p[1] for p in box]
+        boxes.append((min(ys), max(ys), min(xs), max(xs), txt))
+    boxes.sort()
+    rows: list[list] = []
+    for b in boxes:
+        top, bottom = b[0], b[1]
+        if rows:
+            r = rows[-1]
+            rtop = min(x[0] for x in r)
+            rbottom = max(x[1] for x in r)
+            overlap = min(bottom, rbottom) - max(top, rtop)
+            if overlap > 0.5 * min(bottom - top, rbottom - rtop):
+                r.append(b)
+                continue
+        rows.append([b])
+    lines = []
+    for r in rows:
+        r.sort(key=lambda b: b[2])
+        text = ""
+        for b in r:
+            if text and text[-1].isascii() and text[-1].isalnum() and b[4][0].isascii() and b[4][0].isalnum():
+                text += " "
+            text += b[4]
+        lines.append(Line(text=text, x0=min(b[2] for b in r), x1=max(b[3] for b in r), top=min(b[0] for b in r)))
+    return lines
+
+
+def read_image(path: Path, mode: str = "auto"):
+    from PIL import Image, UnidentifiedImageError
+
+    from .ingest import doc_id, sha256_of
+    from .lines import assemble, strip_furniture
+    from .records import Source
+
+    if mode == "never":
+        raise InputError(path, "an image can only be read by OCR, and --ocr never was given")
+    try:
+        img = Image.open(path)
+        frames = []
+        for i in range(getattr(img, "n_frames", 1)):
+            img.seek(i)
+            frames.append(img.convert("RGB"))
+    except (UnidentifiedImageError, OSError) as e:
+        raise InputError(path, f"not a readable image ({e})")
+    pages = [image_lines(f, path) for f in frames]
+    text, starts = assemble(strip_furniture(pages))
+    if not text.strip():
+        raise InputError(path, "no text found by OCR")
+    return Source(path=str(path), doc=doc_id(path), text=text, input_kind="ocr", encoding="",
+                  page_starts=starts, sha256=sha256_of(path))

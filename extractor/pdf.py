@@ -1,0 +1,129 @@
+"""Read PDFs: pypdfium2 for the text layer (fast), pdfplumber for pages with tables, OCR for scans.
+
+pdfplumber computes full geometry in Python and is many times slower than pdfium's
+own text extraction, so it is used only on pages whose vector paths suggest a table.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+import regex
+
+from .errors import InputError
+from .lines import Line, assemble, strip_furniture, table_sentences, undouble
+
+_READABLE = regex.compile(r"[\p{Han}\p{L}\d]")
+_GARBAGE = regex.compile(r"[\uFFFD\uE000-\uF8FF\x00-\x08\x0b\x0c\x0e-\x1f]")
+OCR_DPI = 150
+TABLE_MIN_PATHS = 8
+
+
+def read_pdf(path: Path, ocr: str = "auto"):
+    import pypdfium2 as pdfium
+
+    from .ingest import doc_id, sha256_of
+    from .records import Source
+
+    try:
+        pdf = pdfium.PdfDocument(str(path))
+    except pdfium.PdfiumError as e:
+        msg = str(e)
+        if "password" in msg.lower():
+            raise InputError(path, "encrypted PDF (a password is needed to open it)")
+        raise InputError(path, f"corrupt or truncated PDF ({msg.strip().rstrip('.')})")
+    try:
+        if len(pdf) == 0:
+            raise InputError(path, "PDF has no pages")
+        pages, kinds = [], set()
+        plumber = None
+        for i in range(len(pdf)):
+            page = pdf[i]
+            lines = _pdfium_lines(page)
+            if ocr == "always" or (ocr == "auto" and _needs_ocr(lines)):
+                from . import ocr as ocr_mod
+                ocr_mod.require(path)
+                image = page.render(scale=OCR_DPI / 72).to_pil()
+                lines = ocr_mod.image_lines(image, path)
+                kinds.add("ocr")
+            else:
+                if _path_count(page) >= TABLE_MIN_PATHS:
+                    if plumber is None:
+                        import pdfplumber
+                        plumber = pdfplumber.open(str(path))
+                    with_tables = _plumber_lines(plumber.pages[i])
+                    if with_tables is not None:
+                        lines = with_tables
+                kinds.add("pdf")
+            pages.append(lines)
+        if plumber is not None:
+            plumber.close()
+    finally:
+        pdf.close()
+    text, starts = assemble(strip_furniture(pages))
+    if not text.strip():
+        hint = " (scanned pages and --ocr never)" if ocr == "never" else ""
+        raise InputError(path, f"no text found in PDF{hint}")
+    return Source(path=str(path), doc=doc_id(path), text=text, input_kind="ocr" if "ocr" in kinds else "pdf",
+                  encoding="", page_starts=starts, sha256=sha256_of(path))
+
+
+def _pdfium_lines(page) -> list[Line]:
+    """Lines of pdfium's text with the x extent of each (the first and last character's boxes)."""
+    tp = page.get_textpage()
+    try:
+        text = tp.get_text_range()
+        height = page.get_height()
+        lines, pos = [], 0
+        for raw in text.split("\r\n"):
+            s, e = pos, pos + len(raw)
+            pos = e + 2
+            t = raw.strip()
+            if not t:
+                continue
+            lead = len(raw) - len(raw.lstrip())
+            trail = len(raw) - len(raw.rstrip())
+            try:
+                l0, _, _, t0 = tp.get_charbox(s + lead)
+                _, _, r1, _ = tp.get_charbox(e - 1 - trail)
+            except Exception:       # pdfium may count characters differently than the text it returns
+                l0, r1, t0 = 0.0, 0.0, 0.0
+            lines.append(Line(text=undouble(t), x0=l0, x1=r1, top=height - t0))
+        return lines
+    finally:
+        tp.close()
+
+
+def _needs_ocr(lines: list[Line]) -> bool:
+    text = "".join(ln.text for ln in lines)
+    readable = len(_READABLE.findall(text))
+    if readable < 20:
+        return True
+    return len(_GARBAGE.findall(text)) > 0.2 * len(text)
+
+
+def _path_count(page) -> int:
+    import pypdfium2.raw as pdfium_c
+    return sum(1 for _ in page.get_objects(filter=[pdfium_c.FPDF_PAGEOBJ_PATH], max_depth=2))
+
+
+def _plumber_lines(ppage):
+    """Text lines outside tables plus one sentence per table row, in reading order; None if no table."""
+    ppage = ppage.dedupe_chars()
+    tables = ppage.find_tables()
+    if not tables:
+        return None
+    boxes = [t.bbox for t in tables]
+
+    def outside(obj):
+        cx = (obj.get("x0", 0) + obj.get("x1", 0)) / 2
+        cy = (obj.get("top", 0) + obj.get("bottom", 0)) / 2
+        return not any(x0 <= cx <= x1 and top <= cy <= bottom for x0, top, x1, bottom in boxes)
+
+    rest = ppage.filter(outside)
+    lines = [Line(text=ln["text"], x0=ln["x0"], x1=ln["x1"], top=ln["top"]) for ln in rest.extract_text_lines()]
+    for t in tables:
+        rows = t.extract()
+        for k, sentence in enumerate(table_sentences(rows)):
+            lines.append(Line(text=sentence, x0=t.bbox[0], x1=t.bbox[2], top=t.bbox[1] + k * 0.01, table=True))
+    lines.sort(key=lambda ln: ln.top)
+    return lines
