@@ -91,6 +91,8 @@ def assemble(pages: list[list[Line]]) -> tuple[str, tuple]:
     length = 0
     for p, lines in enumerate(pages):
         m = _metrics(lines)
+        steps = sorted(b.top - a.top for a, b in zip(lines, lines[1:]) if b.top > a.top)
+        step = steps[len(steps) // 2] if steps else 0.0
         page_text = []
         for i, ln in enumerate(lines):
             t = ln.text.strip()
@@ -102,7 +104,9 @@ def assemble(pages: list[list[Line]]) -> tuple[str, tuple]:
                 full = ln.x1 >= right - 1.6 * cw
             else:
                 indented, full = True, False
-            cont = prev_full and not indented and not ln.table and not _HEADING.match(t)
+            # A wider gap above a line starts a paragraph, as block-style documents separate them.
+            gap = i > 0 and step > 0 and ln.top - lines[i - 1].top > 1.6 * step
+            cont = prev_full and not indented and not gap and not ln.table and not _HEADING.match(t)
             if page_text or parts:
                 sep = "" if cont else "\n"
             else:
