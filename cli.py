@@ -24,10 +24,13 @@ def _fail(msg: str, code: int = 2):
 @app.command()
 def extract(
     inputs: List[Path] = typer.Argument(..., help="Report files or folders (walked recursively)."),
-    output: Optional[Path] = typer.Option(None, "-o", "--output",
-                                          help="Output file: .jsonl .csv .xlsx .parquet (default: JSON lines on stdout)."),
+    output: Optional[Path] = typer.Option(
+        None, "-o", "--output",
+        help="Facts as .jsonl .csv .parquet; all tables (documents, facts, entities, findings) as .xlsx, "
+             ".duckdb, or a folder of Parquet files. Default: facts as JSON lines on stdout."),
     scheme: Optional[Path] = typer.Option(None, "--scheme", help="Evaluation scheme YAML (default: the built-in nine-section scheme)."),
     ocr: str = typer.Option("auto", "--ocr", help="auto | always | never"),
+    zh: bool = typer.Option(False, "--zh", help="Chinese column headers (Excel and CSV), for inspectors."),
 ):
     """Extract every numeric fact with its section, item, indicator, period, subject and source."""
     from extractor import batch
@@ -57,7 +60,11 @@ def extract(
     for e in failed:
         typer.echo(f"selfeval: {e}", err=True)
     from extractor import writers
-    writers.write_facts([f for r in results for f in r.facts], output, results=results)
+    if output is not None and writers.kind_of(output) in writers.ALL_TABLES:
+        from extractor import tables
+        writers.write_tables(tables.build(results, sch), output, zh=zh)
+    else:
+        writers.write_facts([f for r in results for f in r.facts], output, results=results, zh=zh)
     if errors or failed:
         raise typer.Exit(1)
 

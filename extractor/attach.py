@@ -472,7 +472,7 @@ def _tail_phrase(chunk: str, lex, cap: int) -> str:
     return tail[-cap:]
 
 
-# ---------- entities (the shapes in patterns/lexicon/entities.yaml) ----------
+# ---------- entities: subjects come from the NER stage's recognizer ----------
 
 @dataclass(frozen=True)
 class Entity:
@@ -483,58 +483,19 @@ class Entity:
     own: bool = False
 
 
-@functools.lru_cache(maxsize=1)
-def _entity_res():
-    spec = data.load("lexicon/entities.yaml")
-    sch, bod = spec["schools"], spec["bodies"]
-    school = regex.compile(f"{sch['name']}{sch['suffix']}", regex.V1)
-    body = regex.compile(f"{bod['name']}{bod['suffix']}", regex.V1)
-    generic = regex.compile(sch["generic"])
-    body_generic = regex.compile(bod["generic"])
-    groups = regex.compile(data.alternation(spec["groups"]))
-    return school, body, generic, body_generic, groups
-
-
-_LEFT_STOPS = regex.compile(
-    r"^(?:.*?(?:维修|更换|粉刷|参加|参观|组织|推荐|确定|针对|调整给|给|配备|建设|创建|开展|督促|邀请|到|深入|联合|带队|在|为|对|由|向|和|与|及|将|把|被|是|有|了|从|等)(?!$))")
+_KINDS = {"SCHOOL": "school", "BODY": "body", "GROUP": "group"}
 
 
 def find_entities(text: str, level_char: str = "") -> list[Entity]:
-    school, body, generic, body_generic, groups = _entity_res()
-    found = []
-    names = set()
-    for m in school.finditer(text):
-        name = _LEFT_STOPS.sub("", m.group())
-        if len(name) <= len(_suffix(name)) + 1 and not name.startswith("第"):
+    """Schools, bodies and groups, marking the reporting government's own bodies (区教育局 in a 区 report)."""
+    from .ner import recognize
+    own_re = regex.compile(f"(?:{level_char}|我{level_char})(?:委|政府|人民政府|教育局|委教育工作领导小组|教育总支|政府办)?") \
+        if level_char else None
+    out = []
+    for e in recognize(text):
+        kind = _KINDS.get(e.label)
+        if kind is None:
             continue
-        core = name[:-len(_suffix(name))] if _suffix(name) else name
-        if generic.search(core) or not core:
-            continue
-        names.add(name)
-    for name in sorted(names, key=len, reverse=True):
-        for m in regex.finditer(regex.escape(name), text):
-            found.append(Entity("school", name, m.start(), m.end()))
-    for m in body.finditer(text):
-        name = _LEFT_STOPS.sub("", m.group())
-        if body_generic.search(name) or len(name) < 3:
-            continue
-        start = m.end() - len(name)
-        own = bool(level_char) and regex.fullmatch(
-            f"(?:{level_char}|我{level_char})(?:委|政府|人民政府|教育局|委教育工作领导小组|教育总支|政府办)?", name) is not None
-        found.append(Entity("body", name, start, m.end(), own))
-    for m in groups.finditer(text):
-        found.append(Entity("group", m.group(), m.start(), m.end()))
-    # keep the longest where names overlap
-    found.sort(key=lambda e: (e.start, -(e.end - e.start)))
-    out, last_end = [], -1
-    for e in found:
-        if e.start >= last_end:
-            out.append(e)
-            last_end = e.end
+        own = kind == "body" and own_re is not None and own_re.fullmatch(e.name) is not None
+        out.append(Entity(kind, e.name, e.start, e.end, own))
     return out
-
-
-def _suffix(name: str) -> str:
-    spec = data.load("lexicon/entities.yaml")
-    m = regex.search(spec["schools"]["suffix"] + "$", name)
-    return m.group() if m else ""

@@ -1,43 +1,183 @@
-"""Facts as a pandas DataFrame with stable column names and dtypes."""
+"""The output tables as pandas DataFrames with stable columns and dtypes (patterns/tables.yaml).
+
+documents, facts, entities, findings: written together as an Excel workbook, a Parquet
+folder or an embedded DuckDB file, and read back with the same types.
+"""
 from __future__ import annotations
 
-from .records import FACT_FIELDS
+import functools
+import json
+from pathlib import Path
 
-# value is kept as text: it holds numbers (exact decimal text) and dates/ratios alike.
-FACT_DTYPES = {
-    "doc": "string", "kind": "string", "value": "string", "unit": "string", "approx": "string",
-    "section": "Int64", "item": "Int64", "indicator": "string", "period": "string", "subject": "string",
-    "raw": "string", "start": "Int64", "end": "Int64", "heading": "string", "sentence": "string", "page": "Int64",
-}
+from . import data
+
+TABLES = ("documents", "facts", "entities", "findings")
+
+
+@functools.lru_cache(maxsize=1)
+def schema() -> dict:
+    """table → [(column, dtype, chinese header, meaning)]"""
+    spec = data.load("tables.yaml")
+    return {t: [tuple(c) for c in spec[t]] for t in TABLES}
+
+
+def columns(table: str) -> list[str]:
+    return [c[0] for c in schema()[table]]
+
+
+def typed(df, table: str):
+    """Coerce a frame to the table's dtypes. Text columns hold "" rather than nulls, so every
+    format (Excel has no null text) gives back exactly what was written."""
+    import pandas as pd
+    df = df.reindex(columns=columns(table))
+    for col, dtype, *_ in schema()[table]:
+        s = df[col]
+        if dtype == "string":
+            df[col] = s.map(lambda v: "" if v is None or (isinstance(v, float) and v != v) or v is pd.NA else str(v)) \
+                       .astype("string")
+        else:
+            df[col] = pd.to_numeric(s.replace("", None), errors="coerce").astype(dtype)
+    return df.reset_index(drop=True)
+
+
+def _frame(rows: list[dict], table: str):
+    import pandas as pd
+    return typed(pd.DataFrame(rows, columns=columns(table)), table)
+
+
+def _value_text(v):
+    from decimal import Decimal
+    if v is None:
+        return ""
+    if isinstance(v, Decimal):
+        return format(v.normalize(), "f") if v == v.to_integral_value() or True else str(v)
+    return str(v)
 
 
 def facts_frame(facts):
-    import pandas as pd
     rows = []
     for f in facts:
         d = f.to_dict()
-        d["value"] = str(d["value"])
+        d["value"] = _value_text(f.value)
         rows.append(d)
-    df = pd.DataFrame(rows, columns=list(FACT_FIELDS))
-    return df.astype(FACT_DTYPES)
-
-
-FINDING_DTYPES = {
-    "doc": "string", "rule": "string", "status": "string", "severity": "string", "section": "Int64",
-    "item": "Int64", "indicator": "string", "value": "string", "values": "string", "threshold": "string",
-    "message": "string", "source": "string", "raw": "string", "start": "Int64", "end": "Int64", "page": "Int64",
-}
+    return _frame(rows, "facts")
 
 
 def findings_frame(findings):
-    import json
-    import pandas as pd
-    from .rules import FINDING_FIELDS
     rows = []
     for f in findings:
         d = f.to_dict()
-        d["value"] = None if d["value"] is None else str(d["value"])
-        d["threshold"] = None if d["threshold"] is None else str(d["threshold"])
+        d["value"] = _value_text(f.value)
+        d["threshold"] = _value_text(f.threshold)
         d["values"] = json.dumps(d["values"], ensure_ascii=False)
         rows.append(d)
-    return pd.DataFrame(rows, columns=list(FINDING_FIELDS)).astype(FINDING_DTYPES)
+    return _frame(rows, "findings")
+
+
+def entities_frame(rows):
+    return _frame(rows, "entities")
+
+
+def documents_frame(rows):
+    return _frame(rows, "documents")
+
+
+def build(results, scheme=None, ruleset=None, entities: bool = True) -> dict:
+    """All four tables for processed reports."""
+    from .metadata import describe
+    from .rules import check, load_rules
+    ruleset = ruleset if ruleset is not None else load_rules()
+    docs, facts, ents, finds = [], [], [], []
+    for r in results:
+        e_rows = []
+        if entities:
+            from .ner import entity_rows
+            e_rows = entity_rows(r)
+        ents += e_rows
+        docs.append(describe(r, scheme, len(e_rows) if entities else None))
+        facts += r.facts
+        finds += check(r, ruleset, scheme)
+    return {"documents": documents_frame(docs), "facts": facts_frame(facts),
+            "entities": entities_frame(ents), "findings": findings_frame(finds)}
+
+
+# ---------------- formats ----------------
+
+ZH_SHEETS = {"documents": "文档", "facts": "数据", "entities": "实体", "findings": "核查结果"}
+
+
+def to_excel(tables: dict, path, zh: bool = False):
+    import pandas as pd
+    with pd.ExcelWriter(path, engine="openpyxl") as xw:
+        for name in TABLES:
+            df = tables[name]
+            if zh:
+                df = df.rename(columns={c[0]: c[2] for c in schema()[name]})
+            df.to_excel(xw, sheet_name=ZH_SHEETS[name] if zh else name, index=False)
+
+
+def read_excel(path) -> dict:
+    import pandas as pd
+    out = {}
+    sheets = pd.read_excel(path, sheet_name=None, dtype=str, keep_default_na=False)
+    for name in TABLES:
+        zh_cols = {c[2]: c[0] for c in schema()[name]}
+        df = sheets.get(name)
+        if df is None:
+            df = sheets[ZH_SHEETS[name]].rename(columns=zh_cols)
+        out[name] = typed(df, name)
+    return out
+
+
+def to_parquet_dir(tables: dict, folder):
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    for name in TABLES:
+        tables[name].to_parquet(folder / f"{name}.parquet", index=False)
+
+
+def read_parquet_dir(folder) -> dict:
+    import pandas as pd
+    return {name: typed(pd.read_parquet(Path(folder) / f"{name}.parquet"), name) for name in TABLES}
+
+
+def duckdb_type(dtype: str) -> str:
+    return {"string": "VARCHAR", "Int64": "BIGINT"}[dtype]
+
+
+def create_duckdb_tables(con, extra: dict | None = None):
+    for name in TABLES:
+        cols = ", ".join(f'"{c}" {duckdb_type(t)}' for c, t, *_ in schema()[name])
+        con.execute(f'CREATE TABLE IF NOT EXISTS {name} ({cols})')
+    for name, ddl in (extra or {}).items():
+        con.execute(f"CREATE TABLE IF NOT EXISTS {name} ({ddl})")
+
+
+def to_duckdb(tables: dict, path, replace_docs: bool = True):
+    """Write into an embedded DuckDB file; rows of the same documents are replaced, never duplicated."""
+    import duckdb
+    con = duckdb.connect(str(path))
+    try:
+        con.execute("BEGIN")
+        create_duckdb_tables(con)
+        docs = list(tables["documents"]["doc"])
+        for name in TABLES:
+            df = tables[name]
+            if replace_docs and docs:
+                con.execute(f"DELETE FROM {name} WHERE doc IN (SELECT * FROM UNNEST(?))", [docs])
+            if len(df):
+                con.register("incoming", df)
+                con.execute(f"INSERT INTO {name} SELECT {', '.join(chr(34) + c + chr(34) for c in columns(name))} FROM incoming")
+                con.unregister("incoming")
+        con.execute("COMMIT")
+    finally:
+        con.close()
+
+
+def read_duckdb(path) -> dict:
+    import duckdb
+    con = duckdb.connect(str(path), read_only=True)
+    try:
+        return {name: typed(con.execute(f"SELECT * FROM {name} ORDER BY rowid").df(), name) for name in TABLES}
+    finally:
+        con.close()

@@ -8,14 +8,23 @@ from pathlib import Path
 from .errors import InputError
 from .records import FACT_FIELDS
 
-FORMATS = {".jsonl", ".csv", ".xlsx", ".parquet"}
+FORMATS = {".jsonl", ".csv", ".xlsx", ".parquet", ".duckdb", "/"}
+ALL_TABLES = {".xlsx", ".duckdb", "/"}      # these hold documents, facts, entities and findings
 FINDING_FORMATS = {".jsonl", ".csv", ".xlsx"}
 
 
+def kind_of(path: Path) -> str:
+    """.jsonl .csv .xlsx .parquet .duckdb, or "/" for a Parquet folder (no suffix, or an existing folder)."""
+    p = Path(path)
+    if p.is_dir() or str(path).endswith("/") or not p.suffix:
+        return "/"
+    return p.suffix.lower()
+
+
 def check_output(path: Path, formats=FORMATS):
-    if path.suffix.lower() not in formats:
+    if kind_of(path) not in formats:
         raise InputError(path, f"unknown output format '{path.suffix}' (use {', '.join(sorted(formats))})")
-    if path.parent and not path.parent.exists():
+    if kind_of(path) != "/" and path.parent and not path.parent.exists():
         raise InputError(path, "output folder does not exist")
 
 
@@ -24,7 +33,18 @@ def _jsonl_lines(facts):
         yield json.dumps(f.to_dict(), ensure_ascii=False)
 
 
-def write_facts(facts, path=None, results=None):
+def write_tables(tables: dict, path, zh: bool = False):
+    from . import tables as t
+    k = kind_of(path)
+    if k == ".xlsx":
+        t.to_excel(tables, path, zh=zh)
+    elif k == ".duckdb":
+        t.to_duckdb(tables, path)
+    else:
+        t.to_parquet_dir(tables, path)
+
+
+def write_facts(facts, path=None, results=None, zh: bool = False):
     if path is None:
         out = sys.stdout
         for line in _jsonl_lines(facts):
@@ -40,10 +60,11 @@ def write_facts(facts, path=None, results=None):
         return
     from .tables import facts_frame
     df = facts_frame(facts)
+    if zh:
+        from .tables import schema
+        df = df.rename(columns={c[0]: c[2] for c in schema()["facts"]})
     if suffix == ".csv":
         df.to_csv(path, index=False, encoding="utf-8-sig")
-    elif suffix == ".xlsx":
-        df.to_excel(path, index=False, sheet_name="facts")
     elif suffix == ".parquet":
         df.to_parquet(path, index=False)
 

@@ -1,0 +1,185 @@
+"""Named entities: schools, government bodies, places, laws, persons and groups.
+
+`recognize` applies the shapes and lexicons in patterns/lexicon/entities.yaml with
+regular expressions, which is fast and where token boundaries never get in the way.
+It serves the attach stage (subjects) and is also a component of the spaCy pipeline
+(`nlp`: spacy.blank("zh") with jieba, an EntityRuler for the known names, and these
+shapes). That pipeline builds the entity table, and it is built once per process.
+"""
+from __future__ import annotations
+
+import functools
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+import regex
+
+from . import data
+
+LABELS = ("SCHOOL", "BODY", "PLACE", "LAW", "PERSON", "GROUP")
+
+
+@dataclass(frozen=True)
+class Entity:
+    label: str
+    name: str
+    start: int          # offsets in the text given to recognize (normalized text in the pipeline)
+    end: int
+
+
+@functools.lru_cache(maxsize=1)
+def _spec():
+    spec = data.load("lexicon/entities.yaml")
+    sch, bod, towns = spec["schools"], spec["bodies"], spec["towns"]
+    return {
+        "school": regex.compile(f"{sch['name']}{sch['suffix']}", regex.V1),
+        "school_suffix": regex.compile(sch["suffix"] + "$", regex.V1),
+        "school_generic": regex.compile(sch["generic"]),
+        "body": regex.compile(f"{bod['name']}{bod['suffix']}", regex.V1),
+        "body_generic": regex.compile(bod["generic"]),
+        "groups": regex.compile(data.alternation(spec["groups"])),
+        "provinces": regex.compile(data.alternation(spec["provinces"])),
+        "town": regex.compile(towns["shape"], regex.V1),
+        "town_generic": regex.compile(towns["generic"]),
+        "law": regex.compile(spec["law"]),
+        "persons": [regex.compile(p) for p in spec["persons"]],
+        "known_bodies": tuple(spec["known_bodies"]),
+    }
+
+
+_LEFT_STOPS = regex.compile(
+    r"^(?:.*(?:维修|更换|粉刷|参加|参观|组织|推荐|确定|针对|调整给|给|配备|建设|创建|开展|督促|邀请|到|深入|联合|带队"
+    r"|上报|按照|通过|归|坚持|落实|发挥|关于|调整|动态|加快|推进|依法|召开|听取|指导|协商"
+    r"|在|为|对|由|向|和|与|及|将|把|被|是|有|了|从|等|或|并)(?!$))"
+    r"|^[年月日号]+")
+
+
+def recognize(text: str, places=()) -> list[Entity]:
+    """Every entity in text, longest first where two overlap."""
+    sp = _spec()
+    found = []
+    names = set()
+    for m in sp["school"].finditer(text):
+        name = _LEFT_STOPS.sub("", m.group())
+        suffix = sp["school_suffix"].search(name)
+        core = name[:suffix.start()] if suffix else name
+        if not core or (len(core) < 2 and not name.startswith("第")) or sp["school_generic"].search(name) \
+                or name.endswith("中小学"):
+            continue
+        names.add(name)
+    for name in sorted(names, key=len, reverse=True):
+        for m in regex.finditer(regex.escape(name), text):
+            found.append(Entity("SCHOOL", name, m.start(), m.end()))
+    for m in sp["body"].finditer(text):
+        name = _LEFT_STOPS.sub("", m.group())
+        if sp["body_generic"].search(name) or len(name) < 3:
+            continue
+        found.append(Entity("BODY", name, m.end() - len(name), m.end()))
+    for w in sp["known_bodies"]:
+        for m in regex.finditer(regex.escape(w), text):
+            found.append(Entity("BODY", w, m.start(), m.end()))
+    for m in sp["groups"].finditer(text):
+        found.append(Entity("GROUP", m.group(), m.start(), m.end()))
+    for m in sp["provinces"].finditer(text):
+        found.append(Entity("PLACE", m.group(), m.start(), m.end()))
+    for p in places:
+        if len(p) >= 3:
+            for m in regex.finditer(regex.escape(p), text):
+                found.append(Entity("PLACE", p, m.start(), m.end()))
+    for m in sp["town"].finditer(text):
+        name = _LEFT_STOPS.sub("", m.group())
+        if len(name) >= 3 and not sp["town_generic"].search(name):
+            found.append(Entity("PLACE", name, m.end() - len(name), m.end()))
+    for m in sp["law"].finditer(text):
+        found.append(Entity("LAW", m.group(1), m.start(), m.end()))
+    for pat in sp["persons"]:
+        for m in pat.finditer(text):
+            found.append(Entity("PERSON", m.group(1), m.start(1), m.end(1)))
+    # Longest wins where spans overlap, except that a law's title keeps its whole span.
+    found.sort(key=lambda e: (e.label != "LAW", -(e.end - e.start), e.start))
+    taken, out = [], []
+    for e in found:
+        if any(s < e.end and e.start < t for s, t in taken):
+            continue
+        taken.append((e.start, e.end))
+        out.append(e)
+    out.sort(key=lambda e: e.start)
+    return out
+
+
+# ---------------- the spaCy pipeline ----------------
+
+def cache_dir() -> Path:
+    """jieba's dictionary cache lives in the user's cache directory, not in /tmp."""
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    d = Path(base) / "selfeval"
+    d.mkdir(parents=True, exist_ok=True)
+    return d
+
+
+@functools.lru_cache(maxsize=1)
+def _jieba():
+    """jieba with its cache in the user's cache directory, set before anything initializes it."""
+    import jieba
+    jieba.setLogLevel(60)
+    jieba.dt.tmp_dir = str(cache_dir())
+    return jieba
+
+
+@functools.lru_cache(maxsize=1)
+def nlp():
+    """spacy.blank("zh") segmented by jieba, with an EntityRuler and the shapes above. Built once."""
+    import spacy
+    from spacy.language import Language
+    from spacy.util import filter_spans
+
+    jieba = _jieba()
+    sp = _spec()
+    lex = data.load("lexicon/entities.yaml")
+    for w in list(sp["known_bodies"]) + list(lex["groups"]) + list(lex["provinces"]):
+        jieba.add_word(w)
+
+    if "selfeval_shapes" not in Language.factories:
+        @Language.component("selfeval_shapes")
+        def _shapes(doc):
+            spans = list(doc.ents)
+            for e in recognize(doc.text, doc.user_data.get("places", ())):
+                span = doc.char_span(e.start, e.end, label=e.label, alignment_mode="expand")
+                if span is not None:
+                    spans.append(span)
+            doc.ents = filter_spans(spans)
+            return doc
+
+    pipeline = spacy.blank("zh", config={"nlp": {"tokenizer": {"segmenter": "jieba"}}})
+    ruler = pipeline.add_pipe("entity_ruler")
+    ruler.add_patterns([{"label": "BODY", "pattern": w} for w in sp["known_bodies"]]
+                       + [{"label": "GROUP", "pattern": w} for w in lex["groups"]]
+                       + [{"label": "PLACE", "pattern": w} for w in lex["provinces"]])
+    pipeline.add_pipe("selfeval_shapes", after="entity_ruler")
+    return pipeline
+
+
+def entity_rows(result) -> list[dict]:
+    """The entity table of one processed report: offsets index the original text."""
+    jieba = _jieba()
+    text = result.norm.text
+    from .pipeline import places as places_of
+    places = places_of(text)
+    for e in recognize(text, places):          # so jieba keeps each name whole
+        jieba.add_word(e.name)
+    pipeline = nlp()
+    doc = pipeline.make_doc(text)
+    doc.user_data["places"] = places
+    for _, proc in pipeline.pipeline:
+        doc = proc(doc)
+    rows = []
+    src = result.source
+    for ent in doc.ents:
+        s, e = result.norm.to_original(ent.start_char, ent.end_char)
+        name = ent.text
+        if ent.label_ == "LAW":
+            name = name.strip("《》")
+        rows.append({"doc": src.doc, "label": ent.label_, "text": name, "start": s, "end": e,
+                     "page": src.page_of(s)})
+    return rows

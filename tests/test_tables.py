@@ -1,0 +1,115 @@
+"""Metadata, entities and the four tables: right field by field, and the same in every format."""
+import hashlib
+import re
+import subprocess
+import sys
+
+import pandas.testing as pt
+import pytest
+
+from conftest import ROOT, SEED, EVAL
+from extractor import ner, tables
+from extractor.metadata import describe
+from extractor.pipeline import process_path
+from extractor.segment import load_scheme
+
+SCHEME = load_scheme()
+
+
+@pytest.fixture(scope="module")
+def seed_result():
+    return process_path(SEED, SCHEME)
+
+
+def test_seed_metadata_field_by_field(seed_result):
+    d = describe(seed_result, SCHEME)
+    assert d["issuer"] == "鹤岗市兴安区人民政府"
+    assert (d["province"], d["city"], d["county"]) == ("黑龙江省", "鹤岗市", "兴安区")
+    assert d["addressee"] == "市政府教育督导委员会办公室"
+    assert d["doc_number"] == "鹤兴政呈〔2024〕79号"
+    assert d["signer"] == "王洪江"
+    assert d["report_date"] == "2024-07-30"
+    assert (d["performance_year"], d["progress_year"], d["years"]) == (2023, 2024, "2023;2024")
+    assert d["title"] == "兴安区人民政府2023年履行教育职责情况和2024年教育领域相关重点工作推进情况的自评报告"
+    assert d["scheme"] == "hegang-county-2024"
+    assert d["sections_found"] == ";".join(str(i) for i in range(1, 10))
+    assert d["items_missing"] == "11"
+    assert d["input_kind"] == "text" and d["pages"] is None
+    assert d["sha256"] == hashlib.sha256(SEED.read_bytes()).hexdigest()
+    assert d["extractor_version"]
+
+
+def test_metadata_of_other_reports():
+    d = describe(process_path(EVAL / "docs" / "r010.txt", SCHEME), SCHEME)
+    assert d["issuer"] == "湖南省人民政府" and d["province"] == "湖南省" and d["scheme"] is None
+    assert d["doc_number"] == ""                  # 国教督办〔2019〕3号 is a cited document, not this one's
+    d = describe(process_path(EVAL / "docs" / "r001.txt", SCHEME), SCHEME)
+    assert d["addressee"] == "哈尔滨市教育局" and d["performance_year"] == 2024
+
+
+def test_seed_entities_with_offsets(seed_result):
+    rows = ner.entity_rows(seed_result)
+    original = SEED.read_text(encoding="utf-8")
+    by = {}
+    for r in rows:
+        by.setdefault(r["label"], set()).add(r["text"])
+        span = original[r["start"]:r["end"]]
+        assert re.sub(r"\s", "", span).strip("《》") == re.sub(r"\s", "", r["text"]), (r, span)
+    assert {"红旗一校", "大陆南小学", "第二十七中学", "峻德幼儿园", "兴安三校", "第八中学"} <= by["SCHOOL"]
+    assert {"区教育局", "市政府教育督导委员会办公室", "兴安公安分局", "区委教育工作领导小组", "市教育局"} <= by["BODY"]
+    assert {"兴安区", "红旗镇", "黑龙江省"} <= by["PLACE"]
+    assert "王洪江" in by["PERSON"]
+    assert "家庭教育促进法" in by["LAW"]
+    # shapes that are not names
+    assert not ({"区属学校", "公办幼儿园", "中小学", "兴安区中小学", "民办幼儿园"} & by["SCHOOL"])
+
+
+def test_pipeline_is_built_once_and_keeps_names_whole(seed_result):
+    ner.entity_rows(seed_result)
+    ner.entity_rows(process_path(EVAL / "docs" / "r010.txt", SCHEME))
+    assert ner.nlp.cache_info().misses == 1
+    jieba = ner._jieba()
+    assert "区委教育工作领导小组" in list(jieba.cut("区委教育工作领导小组听取了汇报"))
+    doc = ner.nlp()("兴安公安分局、红旗镇等单位成立联合检查组")
+    assert "兴安公安分局" in [t.text for t in doc]
+
+
+def test_formats_round_trip_the_same_rows_and_types(tmp_path):
+    inputs = [SEED, EVAL / "docs" / "r001.txt", EVAL / "docs" / "r006.txt"]
+    outs = {"xlsx": tmp_path / "o.xlsx", "duckdb": tmp_path / "o.duckdb", "parquet": tmp_path / "parq"}
+    for kind, out in outs.items():
+        r = subprocess.run([sys.executable, str(ROOT / "cli.py"), "extract", *map(str, inputs), "-o", str(out) + ("/" if kind == "parquet" else "")],
+                           capture_output=True, text=True, timeout=300)
+        assert r.returncode == 0, r.stderr
+    a = tables.read_excel(outs["xlsx"])
+    b = tables.read_duckdb(outs["duckdb"])
+    c = tables.read_parquet_dir(outs["parquet"])
+    for name in tables.TABLES:
+        assert len(a[name]) > 0
+        pt.assert_frame_equal(a[name], b[name])
+        pt.assert_frame_equal(a[name], c[name])
+        assert list(a[name].columns) == tables.columns(name)
+        assert [str(t) for t in a[name].dtypes] == [c[1] for c in tables.schema()[name]]
+    facts = a["facts"]
+    assert facts.loc[facts["raw"] == "1.1万元", "value"].tolist() == ["11000"]
+    assert set(a["documents"]["doc"]) == {"xingan-2024", "r001", "r006"}
+    # Chinese headers for inspectors, read back the same
+    zh = tmp_path / "zh.xlsx"
+    r = subprocess.run([sys.executable, str(ROOT / "cli.py"), "extract", *map(str, inputs), "-o", str(zh), "--zh"],
+                       capture_output=True, text=True, timeout=300)
+    assert r.returncode == 0
+    import openpyxl
+    wb = openpyxl.load_workbook(zh, read_only=True)
+    assert wb.sheetnames == ["文档", "数据", "实体", "核查结果"]
+    assert [c.value for c in next(wb["数据"].iter_rows(max_row=1))][:3] == ["文档", "类型", "数值"]
+    pt.assert_frame_equal(tables.read_excel(zh)["facts"], facts)
+
+
+def test_readme_documents_the_schema():
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    for name in tables.TABLES:
+        section = readme.split(f"### {name}\n", 1)[1].split("\n### ", 1)[0].split("\n## ", 1)[0]
+        rows = [l for l in section.splitlines() if l.startswith("| ") and not l.startswith("| column") and "---" not in l]
+        got = [tuple(x.strip() for x in l.strip("|").split(" | ")) for l in rows]
+        want = [tuple(str(x) for x in c) for c in tables.schema()[name]]
+        assert got == want, name
