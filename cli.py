@@ -110,6 +110,49 @@ def check(
         raise typer.Exit(1)
 
 
+@app.command()
+def batch(
+    folder: Path = typer.Argument(..., help="Folder of incoming reports (walked recursively)."),
+    output: Path = typer.Option(..., "-o", "--output", help="Output folder: selfeval.duckdb, report.xlsx, facts.parquet, review/."),
+    jobs: int = typer.Option(0, "--jobs", "-j", help="Worker processes (default: one per core)."),
+    ocr: str = typer.Option("auto", "--ocr", help="auto | always | never"),
+    rules: List[Path] = typer.Option([], "--rules", help="Extra rules YAML."),
+    scheme: Optional[Path] = typer.Option(None, "--scheme", help="Evaluation scheme YAML."),
+    timeout: float = typer.Option(600.0, "--timeout", help="Per-file time limit in seconds."),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress output."),
+):
+    """Process a folder of reports into a database, a workbook and a review site; re-runs are incremental."""
+    from extractor.batch import run_batch
+    from extractor.errors import InputError
+    from extractor.rules import load_rules
+    from extractor.segment import load_scheme
+
+    if ocr not in ("auto", "always", "never"):
+        _fail(f"--ocr must be auto, always or never (got '{ocr}')")
+    if not folder.is_dir():
+        _fail(f"{folder}: " + ("no such folder" if not folder.exists() else "not a folder"))
+    try:
+        load_rules(rules)
+        load_scheme(scheme)
+    except InputError as e:
+        _fail(str(e))
+    try:
+        s = run_batch(folder, output, jobs=jobs, ocr=ocr, rule_paths=rules, scheme_path=scheme, quiet=quiet,
+                      timeout=timeout)
+    except Exception as e:  # the database or the output folder itself failed: one line, not a traceback
+        _fail(f"{output}: batch stopped ({type(e).__name__}: {e})", code=1)
+    done = s.processed + s.unchanged
+    rate = s.processed / s.seconds if s.seconds else 0.0
+    status = ", ".join(f"{k} {v}" for k, v in s.findings.items()) or "none"
+    typer.echo(f"files {s.files} (processed {s.processed}, unchanged {s.unchanged}, failed {s.failed}, "
+               f"unsupported {s.unsupported}); facts this run {s.facts}; findings: {status}; "
+               f"files in error {s.errors_total}; {s.seconds:.1f} s, {rate:.2f} files/s"
+               + ("; INTERRUPTED: run again to finish" if s.interrupted else ""))
+    if s.interrupted:
+        raise typer.Exit(130)
+    raise typer.Exit(1 if s.errors_total else 0)
+
+
 @app.command("rules")
 def list_rules(
     rules: List[Path] = typer.Option([], "--rules", help="Extra rules YAML to include."),

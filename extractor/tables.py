@@ -50,20 +50,20 @@ def _value_text(v):
     if v is None:
         return ""
     if isinstance(v, Decimal):
-        return format(v.normalize(), "f") if v == v.to_integral_value() or True else str(v)
+        return format(v.normalize(), "f")
     return str(v)
 
 
-def facts_frame(facts):
+def fact_rows(facts) -> list[dict]:
     rows = []
     for f in facts:
         d = f.to_dict()
         d["value"] = _value_text(f.value)
         rows.append(d)
-    return _frame(rows, "facts")
+    return rows
 
 
-def findings_frame(findings):
+def finding_rows(findings) -> list[dict]:
     rows = []
     for f in findings:
         d = f.to_dict()
@@ -71,7 +71,15 @@ def findings_frame(findings):
         d["threshold"] = _value_text(f.threshold)
         d["values"] = json.dumps(d["values"], ensure_ascii=False)
         rows.append(d)
-    return _frame(rows, "findings")
+    return rows
+
+
+def facts_frame(facts):
+    return _frame(fact_rows(facts), "facts")
+
+
+def findings_frame(findings):
+    return _frame(finding_rows(findings), "findings")
 
 
 def entities_frame(rows):
@@ -82,23 +90,31 @@ def documents_frame(rows):
     return _frame(rows, "documents")
 
 
-def build(results, scheme=None, ruleset=None, entities: bool = True) -> dict:
-    """All four tables for processed reports."""
+def rows_for(result, scheme=None, ruleset=None, entities: bool = True) -> dict:
+    """Plain rows of all four tables for one processed report (picklable, for worker processes)."""
     from .metadata import describe
     from .rules import check, load_rules
     ruleset = ruleset if ruleset is not None else load_rules()
-    docs, facts, ents, finds = [], [], [], []
+    e_rows = []
+    if entities:
+        from .ner import entity_rows
+        e_rows = entity_rows(result)
+    return {"documents": [describe(result, scheme, len(e_rows) if entities else None)],
+            "facts": fact_rows(result.facts), "entities": e_rows,
+            "findings": finding_rows(check(result, ruleset, scheme))}
+
+
+def frames(rows: dict) -> dict:
+    return {name: _frame(rows.get(name, []), name) for name in TABLES}
+
+
+def build(results, scheme=None, ruleset=None, entities: bool = True) -> dict:
+    """All four tables for processed reports."""
+    merged = {name: [] for name in TABLES}
     for r in results:
-        e_rows = []
-        if entities:
-            from .ner import entity_rows
-            e_rows = entity_rows(r)
-        ents += e_rows
-        docs.append(describe(r, scheme, len(e_rows) if entities else None))
-        facts += r.facts
-        finds += check(r, ruleset, scheme)
-    return {"documents": documents_frame(docs), "facts": facts_frame(facts),
-            "entities": entities_frame(ents), "findings": findings_frame(finds)}
+        for name, rs in rows_for(r, scheme, ruleset, entities).items():
+            merged[name] += rs
+    return frames(merged)
 
 
 # ---------------- formats ----------------

@@ -1,0 +1,197 @@
+"""selfeval batch on real folders: bad files, re-runs, changes, duplicates, a SIGTERM'd run, the review site."""
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+
+import duckdb
+import pandas as pd
+import pandas.testing as pt
+import pytest
+
+from conftest import ROOT, SEED, EVAL
+
+sys.path.insert(0, str(ROOT / "corpus"))
+import build  # noqa: E402
+
+
+def batch(folder, out, *extra, timeout=900):
+    return subprocess.run([sys.executable, str(ROOT / "cli.py"), "batch", str(folder), "-o", str(out), *map(str, extra)],
+                          capture_output=True, text=True, timeout=timeout)
+
+
+def db(out):
+    return duckdb.connect(str(out / "selfeval.duckdb"), read_only=True)
+
+
+def counts(out):
+    con = db(out)
+    try:
+        return {t: con.execute(f"SELECT count(*) FROM {t}").fetchone()[0]
+                for t in ("documents", "facts", "entities", "findings", "errors")}
+    finally:
+        con.close()
+
+
+def tables_of(out):
+    con = db(out)
+    try:
+        got = {}
+        for t in ("documents", "facts", "entities", "findings"):
+            df = con.execute(f"SELECT * FROM {t}").df()
+            if t == "documents":
+                df = df.drop(columns=["path"])
+            got[t] = df.sort_values(list(df.columns)).reset_index(drop=True)
+        return got
+    finally:
+        con.close()
+
+
+@pytest.fixture()
+def text_folder(tmp_path):
+    d = tmp_path / "in"
+    (d / "a").mkdir(parents=True)
+    (d / "b").mkdir()
+    for p in sorted((EVAL / "docs").iterdir()):
+        shutil.copy(p, d / "a" / p.name)
+    shutil.copy(SEED, d / "b" / "xingan-2024.md")        # same name as a/xingan-2024.md: a second document
+    return d
+
+
+def test_bad_files_become_errors_and_the_rest_goes_on(tmp_path):
+    d = tmp_path / "in"
+    d.mkdir()
+    shutil.copy(SEED, d / "good.md")
+    (d / "empty.txt").write_bytes(b"")
+    (d / "random.pdf").write_bytes(os.urandom(4000))
+    pdf = tmp_path / "r.pdf"
+    build.render_pdf(SEED.read_text(encoding="utf-8"), pdf)
+    (d / "truncated.pdf").write_bytes(pdf.read_bytes()[:5000])
+    from reportlab.pdfgen import canvas
+    c = canvas.Canvas(str(d / "encrypted.pdf"), encrypt="secret")
+    c.drawString(72, 720, "x")
+    c.save()
+    (d / "gbk.txt").write_bytes("一、基本情况\n\n区域内在园幼儿共 899 人，普惠性幼儿园覆盖率85.71%。".encode("gbk"))
+    (d / "notes.xyz").write_text("?")
+    out = tmp_path / "out"
+    r = batch(d, out, "--jobs", "2")
+    assert r.returncode == 1, r.stderr
+    assert "Traceback" not in r.stderr + r.stdout
+    con = db(out)
+    docs = {x[0] for x in con.execute("SELECT doc FROM documents").fetchall()}
+    errors = dict(con.execute("SELECT regexp_extract(path, '[^/]+$'), cause FROM errors").fetchall())
+    con.close()
+    assert docs == {"good", "gbk"}
+    assert "empty file" in errors["empty.txt"]
+    assert "corrupt" in errors["random.pdf"]
+    assert "encrypted" in errors["encrypted.pdf"]
+    assert "truncated.pdf" in errors
+    assert "unsupported" in errors["notes.xyz"]
+    for f in ("report.xlsx", "facts.parquet", "review/index.html", "review/docs/good.html"):
+        assert (out / f).exists(), f
+    sheets = pd.read_excel(out / "report.xlsx", sheet_name=None)
+    assert {"documents", "facts", "entities", "findings", "errors"} <= set(sheets)
+
+
+def test_rerun_adds_nothing_and_changes_replace_rows(text_folder, tmp_path):
+    out = tmp_path / "out"
+    r1 = batch(text_folder, out, "--jobs", "2")
+    assert r1.returncode == 0, r1.stderr
+    first = counts(out)
+    con = db(out)
+    ids = sorted(x[0] for x in con.execute("SELECT doc FROM documents").fetchall())
+    con.close()
+    assert "xingan-2024" in ids and "xingan-2024-md" in ids and len(ids) == 7     # same name, two documents
+    r2 = batch(text_folder, out)
+    assert r2.returncode == 0 and "processed 0, unchanged 7" in r2.stdout
+    assert counts(out) == first
+    # the same content under two paths is a duplicate submission
+    con = db(out)
+    dup = con.execute("SELECT doc FROM findings WHERE rule = 'batch.duplicate-submission'").fetchall()
+    con.close()
+    assert len(dup) == 1
+    # a changed file replaces its rows
+    p = text_folder / "b" / "xingan-2024.md"
+    p.write_text(p.read_text(encoding="utf-8").replace("年均工资收入91805元", "年均工资收入81805元"), encoding="utf-8")
+    r3 = batch(text_folder, out)
+    assert "processed 1, unchanged 6" in r3.stdout
+    assert counts(out)["facts"] == first["facts"]
+    con = db(out)
+    pay = con.execute("SELECT f.doc, f.value FROM facts f WHERE f.raw LIKE '%1805元'").fetchall()
+    status = con.execute("SELECT status FROM findings WHERE rule = 'teacher-pay.not-below-civil-servants' "
+                         "AND doc = 'xingan-2024-md'").fetchall()
+    con.close()
+    assert sorted(pay) == [("xingan-2024", "91805"), ("xingan-2024-md", "81805")]
+    assert status == [("fail",)]
+
+
+def test_sigterm_then_resume_gives_exactly_a_clean_run(tmp_path):
+    d = tmp_path / "in"
+    d.mkdir()
+    text = SEED.read_text(encoding="utf-8")
+    for i in range(24):
+        (d / f"r{i:02d}.md").write_text(text.replace("2394万元", f"{2000 + i}万元"), encoding="utf-8")
+    clean = tmp_path / "clean"
+    assert batch(d, clean, "--jobs", "1", "--quiet").returncode == 0
+    out = tmp_path / "out"
+    p = subprocess.Popen([sys.executable, str(ROOT / "cli.py"), "batch", str(d), "-o", str(out), "--jobs", "1"],
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    done = 0
+    deadline = time.time() + 300
+    while done < 4 and time.time() < deadline:
+        line = p.stderr.readline()
+        done += line.startswith("[") and " ok " in line
+    p.send_signal(signal.SIGTERM)
+    out_s, err_s = p.communicate(timeout=120)
+    assert p.returncode == 130 and "INTERRUPTED" in out_s and "Traceback" not in err_s
+    partial = counts(out)["documents"]                     # readable, and holds what was finished
+    assert 4 <= partial < 24
+    r = batch(d, out, "--jobs", "2")
+    assert r.returncode == 0 and f"unchanged {partial}" in r.stdout
+    a, b = tables_of(out), tables_of(clean)
+    for t in a:
+        pt.assert_frame_equal(a[t], b[t], check_dtype=False)
+
+
+def test_per_file_time_limit(tmp_path):
+    d = tmp_path / "in"
+    d.mkdir()
+    build.render_scan_pdf(SEED.read_text(encoding="utf-8")[:3000], d / "scan.pdf")
+    shutil.copy(SEED, d / "ok.md")
+    out = tmp_path / "out"
+    r = batch(d, out, "--timeout", "1", "--jobs", "2")
+    assert r.returncode == 1
+    con = db(out)
+    errors = con.execute("SELECT kind, cause FROM errors WHERE path LIKE '%scan.pdf'").fetchall()
+    docs = con.execute("SELECT doc FROM documents").fetchall()
+    con.close()
+    assert errors and errors[0][0] == "timeout" and "time limit" in errors[0][1]
+    assert docs == [("ok",)]
+
+
+def _dom(url, tmp_path):
+    exe = shutil.which("chromium") or shutil.which("chromium-browser")
+    assert exe, "Debian's chromium is installed by scripts/install-system-deps.sh"
+    r = subprocess.run([exe, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                        "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                        f"--user-data-dir={tmp_path / 'chrome'}", "--dump-dom", url],
+                       capture_output=True, text=True, timeout=120)
+    assert r.returncode == 0, r.stderr[-2000:]
+    return r.stdout
+
+
+def test_review_site_renders_in_chromium(text_folder, tmp_path):
+    out = tmp_path / "out"
+    assert batch(text_folder, out, "--quiet").returncode == 0
+    index = _dom((out / "review" / "index.html").as_uri(), tmp_path)
+    assert 'data-reports="7"' in index                       # the page's script ran in the browser
+    assert 'id="indicator-chart"' in index and 'data-bars="' in index and 'data-bars="0"' not in index
+    assert "公办园在园幼儿占比" in index and "41.49" in index
+    page = _dom((out / "review" / "docs" / "xingan-2024.html").as_uri(), tmp_path)
+    con = db(out)
+    n = con.execute("SELECT count(*) FROM facts WHERE doc = 'xingan-2024'").fetchone()[0]
+    con.close()
+    assert f'data-facts="{n}"' in page
+    assert 'class="fact' in page and "0.561" in page and 'href="#f-' in page
