@@ -224,6 +224,11 @@ class Attacher:
         lev = _level_before(text, span.nstart) if span.kind in _LEVELLED_KINDS else ""
         if lev:
             return lev
+        if span.kind == "number":
+            # 小学校际间综合差异系数为0.42: a coefficient names its level inside the phrase
+            levels = {m.group(1) or m.group(2) for m in _LEVEL_IN.finditer(text, c0, span.nstart)}
+            if len(levels) == 1:
+                return levels.pop()
         ents = [e for e in self.entities if not e.own and e.kind in ("school", "group")]
         # Another number between a name and this one takes the name for itself.
         prev_end = max([sp.nend for sp in self.spans if c0 <= sp.nend <= span.nstart] + [c0])
@@ -282,7 +287,7 @@ class Attacher:
             if not base and ci > 0 and lay.clauses[ci - 1][1] > lay.sentences[lay.index("sentences", span.nstart)][0]:
                 q0, q1 = lay.clauses[ci - 1]
                 base = _phrase_before(text, q0, q1 - 1, self.periods, self.spans, lex)
-            if base and len(base) <= 14:
+            if base and len(base) <= 16:
                 return base + phrase
         if span.kind == "percent" and phrase in lex["generic_changes"] and same_sentence and prev_base:
             return prev_base + phrase
@@ -353,8 +358,9 @@ class Attacher:
 
 
 # Only these are split by school level (中学为0.561); 小学9所 counts schools, it is not about them.
-_LEVELLED_KINDS = ("number", "percent", "ratio")
+_LEVELLED_KINDS = ("number", "percent", "ratio", "money")
 
+_LEVEL_IN = regex.compile(r"(?<![中小])(小学|初中|高中)|(?<![中小初高])(中学)(?!生)")
 _RESPECTIVELY = regex.compile(r"分别(?:为|是|达到?|有)?")
 
 _MEASURE_WORDS = {"所", "个", "名", "家", "间", "位", "张", "项", "件", "套", "条", "份", "节", "场", "支", "批",
@@ -427,8 +433,13 @@ def _phrase_before(text: str, c0: int, pos: int, periods, spans, lex) -> str:
         if c0 <= p.end <= pos:
             start = max(start, p.end)
     chunk = text[start:pos]
-    chunk = regex.sub(r"[（(][^（）()]*[)）]$", "", chunk)          # a finished aside: 幼儿园（7所…）
-    chunk = regex.split(r"[“”\"《》（）()]", chunk.strip("“”"))[-1]
+    chunk = regex.sub(r"[（(][^（）()]*[)）]", "", chunk)           # finished asides: 幼儿园（7所…）
+    head, _, tail = chunk.rpartition("（") if "（" in chunk else chunk.rpartition("(")
+    if _ and len(regex.sub(r"\P{Han}", "", tail)) < 2:
+        chunk = head                                               # 公务员平均工资水平（8.4万元: the words before
+    elif _:
+        chunk = tail                                               # (公办园 29 所: the words inside
+    chunk = regex.split(r"[《》]", chunk)[-1]
     chunk = lex["_comparison"].sub("", chunk)
     chunk = _trim(chunk, lex)
     phrase = _tail_phrase(chunk, lex, 16)
@@ -466,7 +477,7 @@ def _tail_phrase(chunk: str, lex, cap: int) -> str:
     if not chunk:
         return ""
     hits = [h for h in _stopper_hits(chunk, lex) if h[1] < len(chunk)]
-    tail = chunk[hits[-1][1]:] if hits else chunk
+    tail = chunk[hits[-1][1]:].strip("，,；;：:、。 ") if hits else chunk
     if len(tail) < 2:
         tail = chunk
     return tail[-cap:]
