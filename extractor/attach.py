@@ -221,7 +221,7 @@ class Attacher:
             if ents and ents[0].kind == "body" and ents[0].start - span.nend <= 3:
                 return "" if ents[0].own else ents[0].name
             return ""
-        lev = _level_before(text, span.nstart) if span.kind in _LEVELLED_KINDS else ""
+        lev = _level_before(text, span.nstart) if _levelled(span) else ""
         if lev:
             return lev
         if span.kind == "number":
@@ -270,10 +270,14 @@ class Attacher:
             if noun:
                 return noun
         phrase = self._respectively(span, c0) or _phrase_before(text, c0, span.nstart, self.periods, self.spans, lex)
-        if span.kind in _LEVELLED_KINDS and _level_before(text, span.nstart):
+        if _levelled(span) and _level_before(text, span.nstart):
             phrase = _level_re().sub("", phrase)
             if (not phrase or len(phrase) < 2) and same_sentence and prev_ind:
                 return prev_ind
+            if (not phrase or len(phrase) < 2) and ci > 0 and \
+                    lay.clauses[ci - 1][1] > lay.sentences[lay.index("sentences", span.nstart)][0]:
+                q0, q1 = lay.clauses[ci - 1]        # 每百名学生拥有…教师数：小学4.6人
+                return _phrase_before(text, q0, q1 - 1, self.periods, self.spans, lex)
         if "占" in phrase[1:] and not phrase.endswith(("占比", "占有")):
             head = phrase.split("占")[0].rstrip("数")
             if len(head) >= 2:
@@ -398,6 +402,15 @@ def _inside(p: PeriodMention, span: Span) -> bool:
 def _level_re():
     spec = data.load("lexicon/entities.yaml")
     return regex.compile(f"({spec['levels']}){spec['level_link']}$")
+
+
+def _levelled(span: Span) -> bool:
+    """Values a school level can qualify: coefficients, rates, money, and per-student areas or ratios;
+    not counts of schools (其中小学9所 counts schools, it is not about them)."""
+    if span.kind in _LEVELLED_KINDS:
+        return True
+    return span.kind == "count" and (span.unit in ("平方米", "间") or
+                                     (span.unit in ("人", "名") and span.value != span.value.to_integral_value()))
 
 
 def _level_before(text: str, pos: int) -> str:

@@ -149,3 +149,16 @@ def test_check_and_rules_commands(tmp_path):
     r = subprocess.run([sys.executable, str(ROOT / "cli.py"), "rules", "--rules", str(bad)],
                        capture_output=True, text=True, timeout=60)
     assert r.returncode != 0 and "bad.yaml: line 2" in r.stderr and "Traceback" not in r.stderr
+
+
+def test_balanced_resource_standards_by_level(tmp_path):
+    p = tmp_path / "county.txt"
+    p.write_text("一、优质均衡发展情况\n全县小学生均教学及辅助用房面积4.8平方米，初中生均教学及辅助用房面积5.2平方米；"
+                 "每百名学生拥有网络多媒体教室数小学2.5间、初中2.1间。每百名学生拥有高于规定学历教师数：小学4.6人，初中5.1人。",
+                 encoding="utf-8")
+    fs = {f.rule: f for f in findings_for(p) if f.status in ("pass", "fail")}
+    assert fs["balanced.teaching-space-primary"].status == "pass"
+    assert fs["balanced.teaching-space-junior"].status == "fail"          # 5.2 < 5.8
+    assert fs["balanced.multimedia-rooms-junior"].status == "fail"        # 2.1 < 2.4
+    assert fs["balanced.teachers-above-degree-primary"].status == "pass"
+    assert fs["balanced.teachers-above-degree-junior"].raw == "5.1人"
