@@ -1,7 +1,6 @@
 """selfeval command line: `selfeval extract`, `selfeval check`, `selfeval rules`."""
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 from typing import List, Optional
 
@@ -21,6 +20,25 @@ def _fail(msg: str, code: int = 2):
     raise typer.Exit(code)
 
 
+def _read_all(inputs, scheme, ocr: str):
+    """Run the pipeline over the inputs; report unusable inputs one line each. Returns (results, any_failed)."""
+    from extractor import batch
+
+    if ocr not in ("auto", "always", "never"):
+        _fail(f"--ocr must be auto, always or never (got '{ocr}')")
+    files, errors = batch.collect(inputs)
+    for e in errors:
+        typer.echo(f"selfeval: {e}", err=True)
+    if not files:
+        if not errors:
+            _fail("no reports found in " + ", ".join(str(p) for p in inputs) + " (looked for .txt .md .pdf .docx and images)")
+        raise typer.Exit(1)
+    results, failed = batch.run(files, scheme, ocr=ocr)
+    for e in failed:
+        typer.echo(f"selfeval: {e}", err=True)
+    return results, bool(errors or failed)
+
+
 @app.command()
 def extract(
     inputs: List[Path] = typer.Argument(..., help="Report files or folders (walked recursively)."),
@@ -33,12 +51,9 @@ def extract(
     zh: bool = typer.Option(False, "--zh", help="Chinese column headers (Excel and CSV), for inspectors."),
 ):
     """Extract every numeric fact with its section, item, indicator, period, subject and source."""
-    from extractor import batch
     from extractor.errors import InputError
     from extractor.segment import load_scheme
 
-    if ocr not in ("auto", "always", "never"):
-        _fail(f"--ocr must be auto, always or never (got '{ocr}')")
     if output is not None:
         from extractor.writers import check_output
         try:
@@ -49,23 +64,14 @@ def extract(
         sch = load_scheme(scheme)
     except InputError as e:
         _fail(str(e))
-    files, errors = batch.collect(inputs)
-    for e in errors:
-        typer.echo(f"selfeval: {e}", err=True)
-    if not files:
-        if not errors:
-            _fail("no reports found in " + ", ".join(str(p) for p in inputs) + " (looked for .txt .md .pdf .docx and images)")
-        raise typer.Exit(1)
-    results, failed = batch.run(files, sch, ocr=ocr)
-    for e in failed:
-        typer.echo(f"selfeval: {e}", err=True)
+    results, failed = _read_all(inputs, sch, ocr)
     from extractor import writers
     if output is not None and writers.kind_of(output) in writers.ALL_TABLES:
         from extractor import tables
         writers.write_tables(tables.build(results, sch), output, zh=zh)
     else:
         writers.write_facts([f for r in results for f in r.facts], output, results=results, zh=zh)
-    if errors or failed:
+    if failed:
         raise typer.Exit(1)
 
 
@@ -78,7 +84,7 @@ def check(
     ocr: str = typer.Option("auto", "--ocr", help="auto | always | never"),
 ):
     """Check every report against the standards, against itself and against the scheme."""
-    from extractor import batch, writers
+    from extractor import writers
     from extractor.errors import InputError
     from extractor.rules import check as run_checks, load_rules
     from extractor.segment import load_scheme
@@ -90,14 +96,7 @@ def check(
         sch = load_scheme(scheme)
     except InputError as e:
         _fail(str(e))
-    files, errors = batch.collect(inputs)
-    for e in errors:
-        typer.echo(f"selfeval: {e}", err=True)
-    if not files:
-        raise typer.Exit(1)
-    results, failed = batch.run(files, sch, ocr=ocr)
-    for e in failed:
-        typer.echo(f"selfeval: {e}", err=True)
+    results, failed = _read_all(inputs, sch, ocr)
     findings = [fd for r in results for fd in run_checks(r, ruleset, sch)]
     writers.write_findings(findings, output)
     counts = {}
@@ -106,7 +105,7 @@ def check(
     if output is not None:
         typer.echo(f"{len(results)} reports, {len(findings)} findings: "
                    + ", ".join(f"{k} {v}" for k, v in sorted(counts.items())), err=True)
-    if errors or failed:
+    if failed:
         raise typer.Exit(1)
 
 
@@ -141,7 +140,6 @@ def batch(
                       timeout=timeout)
     except Exception as e:  # the database or the output folder itself failed: one line, not a traceback
         _fail(f"{output}: batch stopped ({type(e).__name__}: {e})", code=1)
-    done = s.processed + s.unchanged
     rate = s.processed / s.seconds if s.seconds else 0.0
     status = ", ".join(f"{k} {v}" for k, v in s.findings.items()) or "none"
     typer.echo(f"files {s.files} (processed {s.processed}, unchanged {s.unchanged}, failed {s.failed}, "

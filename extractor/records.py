@@ -1,7 +1,7 @@
 """Plain records passed from stage to stage. Offsets always index the original text."""
 from __future__ import annotations
 
-from dataclasses import dataclass, field, asdict
+from dataclasses import dataclass, asdict
 from decimal import Decimal
 from typing import Optional
 

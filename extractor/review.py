@@ -8,7 +8,6 @@ indicator, period, subject and rule results) and its findings linked to their ev
 from __future__ import annotations
 
 import html
-import json
 from pathlib import Path
 from urllib.parse import quote
 

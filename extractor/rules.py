@@ -7,7 +7,6 @@ claim (a sentence saying the standard is met near a number that fails it).
 from __future__ import annotations
 
 import bisect
-import functools
 from dataclasses import dataclass, asdict, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path

@@ -18,7 +18,6 @@ import yaml
 
 from . import data
 from .errors import InputError
-from .normalize import heading_marker
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,6 @@ import sys
 from pathlib import Path
 
 from .errors import InputError
-from .records import FACT_FIELDS
 
 FORMATS = {".jsonl", ".csv", ".xlsx", ".parquet", ".duckdb", "/"}
 ALL_TABLES = {".xlsx", ".duckdb", "/"}      # these hold documents, facts, entities and findings

@@ -1,7 +1,5 @@
 """What each number measures, when and about whom: behaviour on small reports written for the test."""
-import json
 
-import pytest
 
 from extractor.pipeline import process_source
 from extractor.records import Source

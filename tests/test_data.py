@@ -1,5 +1,4 @@
 """The data in patterns/ stays consistent (dateparser keeps a test like this for its language data)."""
-import re
 
 import regex
 import yaml
