@@ -141,6 +141,22 @@ def render_pdf(md: str, out: Path, running_header: str = "", red_header: str | N
     return len(pages)
 
 
+def render_pdf_justified(md: str, out: Path, size: float = 12.0):
+    """A second generator (fpdf2): justified block paragraphs, no indentation, wrapped at spaces, so an
+    item number can land alone on its line ('1.' / '“教育强国”…') as in many exported reports."""
+    from fpdf import FPDF
+
+    pdf = FPDF(format="A4")
+    pdf.add_font("cjk", "", cjk_font())
+    pdf.set_auto_page_break(True, margin=20)
+    pdf.add_page()
+    pdf.set_font("cjk", size=size)
+    for _kind, text in paragraphs(md):
+        pdf.multi_cell(0, size * 0.6, text, align="J")
+        pdf.ln(2)
+    pdf.output(str(out))
+
+
 def render_images(md: str, dpi: int = 150, running_header: str = "", red_header: str | None = None,
                   seal: bool = True, seed: int = 7, rotate: float = 0.8, noise: bool = True):
     """Scanned pages: the same layout drawn at `dpi`, rotated a little, speckled, with a seal."""

@@ -179,7 +179,7 @@ class Attacher:
             if not sent_periods:
                 continue
             first = sent_periods[0]
-            lead = self.text[s0:first.start]
+            lead = regex.sub(r"^(?:截至|截止|至|到)", "", self.text[s0:first.start])
             if first.name in ("year_month", "year", "year_quarter", "year_half") and len(lead) <= 2 \
                     and not regex.search(r"\p{Han}{2}", lead) and self._frames_scope(first.end):
                 # every sentence after the frame, up to ours, must stay in it

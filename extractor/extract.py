@@ -156,7 +156,7 @@ def _value_unit(kind: str, g: dict, spec: dict, rule: dict):
     if g.get("mult"):
         num *= lex["multipliers"][g["mult"]]
     if kind == "money":
-        return num * lex["money_units"][g["unit"]], "元"
+        return num * (lex["money_units"][g["unit"]] if g.get("unit") else 1), "元"
     if kind == "duration":
         return num, lex["duration_units"].get(g["unit"], g["unit"])
     if kind == "percent":

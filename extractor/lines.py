@@ -7,11 +7,14 @@ carry their row and column headers.
 """
 from __future__ import annotations
 
+import functools
 import re
 from collections import Counter
 from dataclasses import dataclass
 
 import regex
+
+from . import data
 
 
 @dataclass(frozen=True)
@@ -81,14 +84,41 @@ def _cells(text: str) -> float:
     return sum(0.55 if ord(c) < 128 else 1.0 for c in text)
 
 
+_MARKER_ONLY = regex.compile(r"^(?:[一二三四五六七八九十]{1,3}、|[（(][一二三四五六七八九十\d]{1,3}[)）]|\d{1,2}[.．、])$")
 _HEADING = regex.compile(r"^(?:[一二三四五六七八九十]{1,3}、|[（(][一二三四五六七八九十\d]{1,3}[)）]|\d{1,2}[.．、](?!\d))")
+
+
+def same_row(lines: list[Line]) -> list[Line]:
+    """Pieces of one visual line that the PDF's text layer split at a wide gap (justified '1.   标题')."""
+    out: list[Line] = []
+    for ln in lines:
+        if out and not ln.table and not out[-1].table and abs(ln.top - out[-1].top) < 2.0 and ln.x0 >= out[-1].x1 - 1:
+            prev = out[-1]
+            out[-1] = Line(text=prev.text + " " + ln.text.strip(), x0=prev.x0, x1=ln.x1, top=prev.top)
+        else:
+            out.append(ln)
+    return out
+
+
+@functools.lru_cache(maxsize=1)
+def _join_spec():
+    spec = data.load("normalize.yaml")["join_lines"]
+    return tuple(spec["title_endings"]), spec["addressee_max_len"]
+
+
+def _keeps_own_line(prev: str, t: str) -> bool:
+    """An addressee line (市政府教育督导委员会办公室：) or what follows a title stays on its own line."""
+    titles, addressee_max = _join_spec()
+    return (t.endswith(("：", ":")) and len(t) <= addressee_max) or prev.endswith(titles)
 
 
 def assemble(pages: list[list[Line]]) -> tuple[str, tuple]:
     """Page texts joined into one text; returns (text, offsets where pages 2, 3 … start)."""
     parts, starts = [], []
     prev_full = False
+    prev_text = ""
     length = 0
+    pages = [same_row(lines) for lines in pages]
     for p, lines in enumerate(pages):
         m = _metrics(lines)
         steps = sorted(b.top - a.top for a, b in zip(lines, lines[1:]) if b.top > a.top)
@@ -106,13 +136,17 @@ def assemble(pages: list[list[Line]]) -> tuple[str, tuple]:
                 indented, full = True, False
             # A wider gap above a line starts a paragraph, as block-style documents separate them.
             gap = i > 0 and step > 0 and ln.top - lines[i - 1].top > 1.6 * step
-            cont = prev_full and not indented and not gap and not ln.table and not _HEADING.match(t)
+            cont = prev_full and not indented and not gap and not ln.table and not _HEADING.match(t) \
+                and not _keeps_own_line(prev_text, t)
+            if _MARKER_ONLY.match(prev_text) and not ln.table:
+                cont = True          # '1.' wrapped onto a line of its own: its title follows
             if page_text or parts:
                 sep = "" if cont else "\n"
             else:
                 sep = ""
             page_text.append(sep + t)
             prev_full = full and not ln.table
+            prev_text = t
         chunk = "".join(page_text)
         if p > 0:
             starts.append(length)

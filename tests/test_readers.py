@@ -32,6 +32,8 @@ def _render(tmp_path, how):
         md = p.read_text(encoding="utf-8")
         if how == "pdf":
             build.render_pdf(md, d / f"{p.stem}.pdf", running_header=RUNNING)
+        elif how == "justified":
+            build.render_pdf_justified(md, d / f"{p.stem}.pdf")
         elif how == "docx":
             build.render_docx(md, d / f"{p.stem}.docx")
         else:
@@ -41,6 +43,12 @@ def _render(tmp_path, how):
 
 def test_text_pdf_scores_as_text(tmp_path, text_scores):
     res = score(extract(_render(tmp_path, "pdf"), tmp_path / "pdf.jsonl"))
+    assert abs(res["f1"] - text_scores["f1"]) <= 0.02
+    assert abs(res["section"]["accuracy"] - text_scores["section"]["accuracy"]) <= 0.02
+
+
+def test_pdf_from_another_generator_scores_as_text(tmp_path, text_scores):
+    res = score(extract(_render(tmp_path, "justified"), tmp_path / "justified.jsonl"))
     assert abs(res["f1"] - text_scores["f1"]) <= 0.02
     assert abs(res["section"]["accuracy"] - text_scores["section"]["accuracy"]) <= 0.02
 
