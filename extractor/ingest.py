@@ -15,7 +15,8 @@ DOCX_SUFFIXES = {".docx"}
 IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".tif", ".tiff", ".bmp"}
 SUPPORTED = TEXT_SUFFIXES | PDF_SUFFIXES | DOCX_SUFFIXES | IMAGE_SUFFIXES
 
-MAX_BYTES = 200 * 1024 * 1024  # larger than any report; protects memory in a batch
+MAX_BYTES = 200 * 1024 * 1024      # a scanned PDF can be large; beyond this nothing is a report
+MAX_TEXT_BYTES = 20 * 1024 * 1024  # a report's text is well under 1 MB; the offset map costs memory per character
 
 _HAN = regex.compile(r"\p{Han}")
 # Characters that only show up when bytes were decoded with the wrong codec.
@@ -44,9 +45,10 @@ def read(path, ocr: str = "auto") -> Source:
     size = path.stat().st_size
     if size == 0:
         raise InputError(path, "empty file")
-    if size > MAX_BYTES:
-        raise InputError(path, f"file too large ({size // (1024 * 1024)} MB; limit {MAX_BYTES // (1024 * 1024)} MB)")
     suffix = path.suffix.lower()
+    limit = MAX_TEXT_BYTES if suffix in TEXT_SUFFIXES else MAX_BYTES
+    if size > limit:
+        raise InputError(path, f"file too large for a report ({size / (1024 * 1024):.0f} MB; limit {limit // (1024 * 1024)} MB)")
     if suffix in TEXT_SUFFIXES:
         return read_text(path)
     if suffix in PDF_SUFFIXES:
@@ -58,7 +60,21 @@ def read(path, ocr: str = "auto") -> Source:
     if suffix in IMAGE_SUFFIXES:
         from . import ocr as ocr_mod
         return ocr_mod.read_image(path, mode=ocr)
+    from . import data
+    hint = data.load("lexicon/report.yaml")["convert_hints"].get(suffix)
+    if hint:
+        raise InputError(path, f"unsupported file type '{suffix}': {hint}")
     raise InputError(path, f"unsupported file type '{suffix or '(none)'}' (supported: {', '.join(sorted(SUPPORTED))})")
+
+
+def check_is_report(path, text: str):
+    """Refuse what is plainly not a report on education duties (a README, a novel, a price list)."""
+    from . import data
+    spec = data.load("lexicon/report.yaml")
+    if len(_HAN.findall(text)) < spec["min_han"]:
+        raise InputError(path, "not a report (no Chinese text)")
+    if not any(w in text for w in spec["vocabulary"]):
+        raise InputError(path, "not a report (nothing in it about education or schools)")
 
 
 def decode_text(data: bytes, path) -> tuple[str, str]:

@@ -9,7 +9,7 @@ import regex
 
 from . import attach as attach_mod
 from . import extract, normalize, segment
-from .ingest import read
+from .ingest import check_is_report, read
 from .records import Fact, Source
 
 
@@ -116,6 +116,7 @@ def process_source(src: Source, scheme=None) -> Result:
 
 def process_path(path, scheme=None, ocr: str = "auto", doc: Optional[str] = None) -> Result:
     src = read(path, ocr=ocr)
+    check_is_report(path, src.text)
     if doc and doc != src.doc:
         src = replace(src, doc=doc)
     return process_source(src, scheme)

@@ -61,7 +61,18 @@ def test_bad_inputs_get_one_line_and_nonzero_exit(tmp_path):
     nothing = tmp_path / "nothing"
     nothing.mkdir()
     (nothing / "notes.xyz").write_text("x")
+    readme = tmp_path / "README.txt"
+    readme.write_text("selfeval reads reports. " * 20, encoding="utf-8")
+    novel = tmp_path / "novel.txt"
+    novel.write_text("天高云淡，望断南飞雁。不到长城非好汉，屈指行程二万。" * 5, encoding="utf-8")
+    word97 = tmp_path / "old.doc"
+    word97.write_bytes(b"\xd0\xcf\x11\xe0" + b"\x00" * 100)
+    huge = tmp_path / "huge.txt"
+    with open(huge, "wb") as fh:
+        fh.truncate(21 * 1024 * 1024)
     for target, cause in [(empty, "empty file"), (binary, "not a text file"),
+                          (readme, "not a report (no Chinese text)"), (novel, "not a report (nothing in it about education"),
+                          (word97, "save it as .docx"), (huge, "file too large for a report"),
                           (tmp_path / "missing.md", "no such file"), (nothing, "holds no reports")]:
         r = run("extract", target)
         assert r.returncode != 0
