@@ -56,13 +56,12 @@ class Layout:
                 lst.append((start, n))
         return Layout(tuple(paras), tuple(sents), tuple(clauses))
 
-    @staticmethod
-    def _find(bounds, pos):
-        i = bisect.bisect_right([b[0] for b in bounds], pos) - 1
-        return max(i, 0)
+    @functools.cached_property
+    def _starts(self) -> dict:
+        return {w: [b[0] for b in getattr(self, w)] for w in ("paragraphs", "sentences", "clauses")}
 
     def index(self, which: str, pos: int) -> int:
-        return self._find(getattr(self, which), pos)
+        return max(bisect.bisect_right(self._starts[which], pos) - 1, 0)
 
 
 @dataclass(frozen=True)
@@ -140,6 +139,12 @@ class Attacher:
         self._period_starts = [p.start for p in self.periods]
         self.spans = spans
         self.entities = find_entities(text, level_char)
+        self._entity_starts = [e.start for e in self.entities]
+
+    def _entities_between(self, a: int, b: int) -> list:
+        i = bisect.bisect_left(self._entity_starts, a)
+        j = bisect.bisect_left(self._entity_starts, b)
+        return self.entities[i:j]
 
     def _clause_head(self, pos: int) -> str:
         c0, _ = self.layout.clauses[self.layout.index("clauses", pos)]
@@ -217,10 +222,11 @@ class Attacher:
                 nxt = lay.index("clauses", c1) if c1 < len(text) else None
                 if nxt is not None:
                     end = lay.clauses[nxt][1]
-            ents = [e for e in self.entities if span.nend <= e.start < end]
+            ents = [e for e in self._entities_between(span.nend, end) if span.nend <= e.start < end]
             if ents and ents[0].kind == "body" and ents[0].start - span.nend <= 3:
                 return "" if ents[0].own else ents[0].name
             return ""
+        near = self._entities_between(s0, c1)
         lev = _level_before(text, span.nstart) if _levelled(span) else ""
         if lev:
             return lev
@@ -229,7 +235,7 @@ class Attacher:
             levels = {m.group(1) or m.group(2) for m in _LEVEL_IN.finditer(text, c0, span.nstart)}
             if len(levels) == 1:
                 return levels.pop()
-        ents = [e for e in self.entities if not e.own and e.kind in ("school", "group")]
+        ents = [e for e in near if not e.own and e.kind in ("school", "group")]
         # Another number between a name and this one takes the name for itself.
         prev_end = max([sp.nend for sp in self.spans if c0 <= sp.nend <= span.nstart] + [c0])
         next_start = min([sp.nstart for sp in self.spans if sp.nstart >= span.nend] + [c1])

@@ -101,9 +101,15 @@ def _needs_ocr(lines: list[Line]) -> bool:
     return len(_GARBAGE.findall(text)) > 0.2 * len(text)
 
 
-def _path_count(page) -> int:
+def _path_count(page, enough: int = TABLE_MIN_PATHS) -> int:
+    """Vector paths on the page, counted only as far as `enough` (a table has many)."""
     import pypdfium2.raw as pdfium_c
-    return sum(1 for _ in page.get_objects(filter=[pdfium_c.FPDF_PAGEOBJ_PATH], max_depth=2))
+    n = 0
+    for _ in page.get_objects(filter=[pdfium_c.FPDF_PAGEOBJ_PATH], max_depth=1):
+        n += 1
+        if n >= enough:
+            break
+    return n
 
 
 def _plumber_lines(ppage):
