@@ -1,6 +1,7 @@
 """Read Word .docx: paragraphs and tables in document order (python-docx)."""
 from __future__ import annotations
 
+import re
 import zipfile
 from pathlib import Path
 
@@ -23,21 +24,38 @@ def read_docx(path: Path):
         raise InputError(path, f"corrupt or not a Word .docx file ({type(e).__name__})")
     except Exception as e:  # lxml errors inside a damaged package
         raise InputError(path, f"corrupt Word .docx file ({type(e).__name__}: {e})")
-    blocks = []
+    blocks, hints, offset = [], [], 0
     for child in document.element.body.iterchildren():
         if child.tag == qn("w:p"):
-            text = Paragraph(child, document).text.strip()
+            para = Paragraph(child, document)
+            text = para.text.strip()
             if text:
+                level = _heading_level(para)
+                if level:
+                    hints.append((offset, level))
                 blocks.append(text)
+                offset += len(text) + 1
         elif child.tag == qn("w:tbl"):
             table = Table(child, document)
             rows = [[_cell_text(c) for c in row.cells] for row in table.rows]
-            blocks.extend(table_sentences(_dedupe_merged(rows)))
+            for sentence in table_sentences(_dedupe_merged(rows)):
+                blocks.append(sentence)
+                offset += len(sentence) + 1
     text = "\n".join(blocks)
     if not text.strip():
         raise InputError(path, "no text in the Word document")
     return Source(path=str(path), doc=doc_id(path), text=text, input_kind="docx", encoding="",
-                  page_starts=(), sha256=sha256_of(path))
+                  page_starts=(), sha256=sha256_of(path), heading_hints=tuple(hints))
+
+
+def _heading_level(para) -> int:
+    """1, 2, 3 … for Word's heading styles (Heading 2, 标题 2); 0 for body text and the title."""
+    try:
+        name = (para.style.name or "") if para.style is not None else ""
+    except (KeyError, AttributeError):
+        return 0
+    m = re.match(r"^(?:Heading|标题)\s*(\d)$", name.strip())
+    return int(m.group(1)) if m else 0
 
 
 def _cell_text(cell) -> str:

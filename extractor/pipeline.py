@@ -1,6 +1,7 @@
 """One report in, its facts out: ingest → normalize → segment → extract → attach."""
 from __future__ import annotations
 
+import bisect
 from collections import Counter
 from dataclasses import dataclass, replace
 from typing import Optional
@@ -82,7 +83,10 @@ def _resolve_year(value: str, text: str, s0: int, s1: int, pos: int, fallback: O
 def process_source(src: Source, scheme=None) -> Result:
     norm = normalize.normalize(src.text)
     text = norm.text
-    seg = segment.segment(text, scheme)
+    hints = {}
+    for offset, level in src.heading_hints:      # the file's own heading styles, moved to normalized offsets
+        hints[bisect.bisect_left(norm.omap, offset)] = level
+    seg = segment.segment(text, scheme, hints)
     spans = extract.find_spans(text)
     ry, py, lc = report_year(text), performance_year(text), level_char(text)
     att = attach_mod.Attacher(text, seg, spans, ry, py, lc, places(text))

@@ -22,6 +22,7 @@ class Source:
     encoding: str = "utf-8"
     page_starts: tuple = ()            # offsets into text where pages 2, 3 … begin (empty: no pages)
     sha256: str = ""
+    heading_hints: tuple = ()          # (offset, level) of lines the file itself marks as headings (Word styles)
 
     def page_of(self, offset: int) -> Optional[int]:
         if self.input_kind in ("text", "docx"):

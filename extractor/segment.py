@@ -116,13 +116,21 @@ def _marker_number(style: str, marker: str) -> Optional[int]:
     return int(cn2an.cn2an(m.group(), "smart")) if m else None
 
 
-def find_headings(text: str) -> list[Heading]:
+def find_headings(text: str, hints: dict | None = None) -> list[Heading]:
+    """Lines that open with a heading marker; `hints` adds lines the file styled as headings
+    ({line start: level}, e.g. Word's 标题 2 without a marker)."""
     styles, title_end, max_len = _heading_spec()
     out = []
     pos = 0
+    hints = hints or {}
     for line in text.split("\n"):
         start = pos
         pos += len(line) + 1
+        if start in hints and line.strip() and not any(pat.match(line) for _, pat in styles):
+            cut = next((i for i, c in enumerate(line) if c in title_end), len(line))
+            if 0 < cut <= max_len:
+                out.append(Heading(f"styled{hints[start]}", None, line[:cut].strip(), start, start + cut))
+            continue
         for style, pat in styles:
             m = pat.match(line)
             if not m:
@@ -154,9 +162,20 @@ def _declared_shape(text: str):
     return n, (int(m.group(2)) if m.group(2) else None)
 
 
-def segment(text: str, scheme: Optional[Scheme]) -> Segmentation:
-    headings = find_headings(text)
-    mapping = _map_to_scheme(text, headings, scheme) if scheme else [(None, None, False)] * len(headings)
+def _levels(headings) -> dict:
+    """Depth of each style: Word heading styles by their number, outermost; then marker styles in the
+    order they first appear (一、 before （一） before 1.)."""
+    keys = {}
+    for h in headings:
+        if h.style not in keys:
+            keys[h.style] = (0, int(h.style[6:])) if h.style.startswith("styled") else (1, len(keys))
+    return {style: rank for rank, style in enumerate(sorted(keys, key=keys.get))}
+
+
+def segment(text: str, scheme: Optional[Scheme], hints: dict | None = None) -> Segmentation:
+    headings = find_headings(text, hints)
+    level = _levels(headings)
+    mapping = _map_to_scheme(text, headings, scheme, level) if scheme else [(None, None, False)] * len(headings)
     follows = scheme is not None and any(m[2] for m in mapping)
 
     regions = [Region(0, headings[0].nstart if headings else len(text), None, None, ())]
@@ -165,10 +184,6 @@ def segment(text: str, scheme: Optional[Scheme]) -> Segmentation:
     def mapping_is_section(h):
         return id(h) in section_headings
 
-    # Levels follow the order in which marker styles first appear (一、 before （一） before 1.).
-    level = {}
-    for h in headings:
-        level.setdefault(h.style, len(level))
     stack: list[tuple] = []
     for i, h in enumerate(headings):
         while stack and level[stack[-1][0].style] >= level[h.style]:
@@ -186,7 +201,7 @@ def segment(text: str, scheme: Optional[Scheme]) -> Segmentation:
                         tuple(r.nstart for r in regions))
 
 
-def _map_to_scheme(text: str, headings: list[Heading], scheme: Scheme):
+def _map_to_scheme(text: str, headings: list[Heading], scheme: Scheme, level: dict):
     """(section, item, matched) for each heading; all None when the report follows another scheme."""
     none = [(None, None, False)] * len(headings)
     shape = _declared_shape(text)
@@ -202,6 +217,7 @@ def _map_to_scheme(text: str, headings: list[Heading], scheme: Scheme):
 
     out = []
     section = item = None
+    section_level = None
     top_style = headings[0].style if headings else None
     sections_seen, items_seen = set(), set()
     for h in headings:
@@ -219,11 +235,14 @@ def _map_to_scheme(text: str, headings: list[Heading], scheme: Scheme):
                 and item_index[h.number][0] == section:
             hit = (section, h.number)      # numbered as the scheme numbers it, title reworded
         if hit is not None:
+            if hit[1] is None:
+                section_level = level[h.style]
             section, item = hit
             sections_seen.add(section)
             if item:
                 items_seen.add(item)
-        elif h.style == top_style or h.style in ("cn_dun", "cn_paren") and section is None:
+        elif h.style == top_style or (section_level is not None and level[h.style] <= section_level) \
+                or h.style in ("cn_dun", "cn_paren") and section is None:
             section = item = None            # a top-level part outside the scheme (成效, 问题 …)
         out.append((section, item, hit is not None))
 

@@ -193,3 +193,21 @@ def test_ocr_never_and_missing_engine(tmp_path):
             "sys.path.insert(0, %r); import cli; cli.main()") % (str(scan), str(ROOT))
     r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert r.returncode != 0 and "pip install rapidocr onnxruntime" in r.stderr and "Traceback" not in r.stderr
+
+
+def test_docx_heading_styles_segment_without_markers(tmp_path):
+    import docx
+    d = docx.Document()
+    d.add_heading("兴安区人民政府履行教育职责自评报告", 0)
+    for title, body in [("党对教育工作的全面领导", "区委常委会专题研究教育工作3次。"),
+                        ("教育经费保障", "2023年一般公共预算教育支出增长1.98%。"),
+                        ("基础教育", "普惠性幼儿园覆盖率85.71%。")]:
+        d.add_heading(title, 2)
+        d.add_paragraph(body)
+    d.add_heading("存在问题", 1)
+    d.add_paragraph("部分学校有3处隐患。")
+    p = tmp_path / "styled.docx"
+    d.save(p)
+    facts = {f["raw"]: f for f in map(json.loads, extract(p, tmp_path / "f.jsonl").read_text(encoding="utf-8").splitlines())}
+    assert [facts[r]["section"] for r in ("3次", "1.98%", "85.71%", "3处")] == [1, 2, 3, None]
+    assert facts["3处"]["heading"] == "存在问题"
