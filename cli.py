@@ -70,7 +70,7 @@ def extract(
         from extractor import tables
         writers.write_tables(tables.build(results, sch), output, zh=zh)
     else:
-        writers.write_facts([f for r in results for f in r.facts], output, results=results, zh=zh)
+        writers.write_facts([f for r in results for f in r.facts], output, zh=zh)
     if failed:
         raise typer.Exit(1)
 

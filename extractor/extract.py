@@ -30,8 +30,8 @@ def _placeholders() -> dict:
     ph["cn_count_units"] = data.alternation(lex["cn_count_units"])
     ph["duration_units"] = data.alternation(lex["duration_units"])
     ph["money_units"] = data.alternation(lex["money_units"])
-    ph["year_duration_prefixes"] = "(?:" + "|".join(
-        f"(?<={regex.escape(w)})" for w in lex["year_duration_prefixes"]) + ")"
+    # used inside a lookbehind: (?<=连续|每|…); the regex module allows its alternatives to differ in width
+    ph["year_duration_prefixes"] = "|".join(regex.escape(w) for w in lex["year_duration_prefixes"])
     return ph
 
 
@@ -57,12 +57,8 @@ def rules():
         for key, val in spec.items():
             if isinstance(val, str) and key not in ("kind",):
                 local[key] = val
-        # `(?<=a|bb)` is not allowed for differing widths in every engine; the regex module allows it.
-        local["year_duration_prefixes"] = "(?:" + "|".join(
-            regex.escape(w) for w in _lexicon()["year_duration_prefixes"]) + ")"
         for r in spec["rules"]:
             pat = expand(r["pattern"], local)
-            pat = pat.replace("(?<=(?:" + local["year_duration_prefixes"][3:], "(?<=(?:" + local["year_duration_prefixes"][3:])
             out.append((kind, r["name"], regex.compile(pat, regex.V1), r, spec))
     return out
 

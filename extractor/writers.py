@@ -43,7 +43,7 @@ def write_tables(tables: dict, path, zh: bool = False):
         t.to_parquet_dir(tables, path)
 
 
-def write_facts(facts, path=None, results=None, zh: bool = False):
+def write_facts(facts, path=None, zh: bool = False):
     if path is None:
         out = sys.stdout
         for line in _jsonl_lines(facts):
