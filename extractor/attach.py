@@ -204,10 +204,11 @@ class Attacher:
 
     def _heading_period(self, pos: int) -> str:
         region = self.seg.region_at(pos)
-        years = set()
-        for title in region.free_path:
-            years.update(_YEAR.findall(title))
-        return years.pop() if len(years) == 1 else ""
+        for title in reversed(region.free_path):     # the innermost heading that names a year decides
+            years = set(_YEAR.findall(title))
+            if years:
+                return years.pop() if len(years) == 1 else ""
+        return ""
 
     # ---------- subject ----------
     def subject(self, span: Span) -> str:

@@ -14,6 +14,8 @@ from .lines import Line, assemble, strip_furniture, table_sentences, undouble
 
 _READABLE = regex.compile(r"[\p{Han}\p{L}\d]")
 _GARBAGE = regex.compile(r"[\uFFFD\uE000-\uF8FF\x00-\x08\x0b\x0c\x0e-\x1f]")
+# Glyphs without a Unicode map often come out as Latin-1 letters (ÐÂÎÅ) instead of Chinese.
+_MOJIBAKE = regex.compile(r"[\u0080-\u00FF\u0100-\u024F]")
 OCR_DPI = 150
 TABLE_MIN_PATHS = 8
 
@@ -98,7 +100,9 @@ def _needs_ocr(lines: list[Line]) -> bool:
     readable = len(_READABLE.findall(text))
     if readable < 20:
         return True
-    return len(_GARBAGE.findall(text)) > 0.2 * len(text)
+    if len(_GARBAGE.findall(text)) > 0.2 * len(text):
+        return True
+    return len(_MOJIBAKE.findall(text)) > 0.1 * len(text)
 
 
 def _path_count(page, enough: int = TABLE_MIN_PATHS) -> int:

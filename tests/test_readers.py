@@ -142,6 +142,8 @@ def test_docx_table_and_headings(tmp_path):
     table = [f for f in facts if f["sentence"].startswith("2023年学前三年毛入园率")]
     assert table and table[0]["value"] == 97.4 and table[0]["period"] == "2023" and table[0]["section"] == 3
     assert all(f["page"] is None for f in facts)
+    clubs = next(f for f in facts if f["raw"] == "54个")
+    assert clubs["period"] == "2024"          # from 二、2024年重点工作推进落实, not the two-year title above it
 
 
 def test_image_is_read_by_ocr(tmp_path):
