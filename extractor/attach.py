@@ -462,7 +462,7 @@ def _phrase_before(text: str, c0: int, pos: int, periods, spans, lex) -> str:
     chunk = regex.split(r"[《》]", chunk)[-1]
     chunk = lex["_comparison"].sub("", chunk)
     chunk = _trim(chunk, lex)
-    phrase = _tail_phrase(chunk, lex, 16)
+    phrase = _tail_phrase(chunk, lex, 20)
     for k in lex["_known"]:
         i = phrase.find(k)
         if i == 0:
