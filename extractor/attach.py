@@ -141,6 +141,22 @@ class Attacher:
         self.entities = find_entities(text, level_char)
         self._entity_starts = [e.start for e in self.entities]
 
+    def _event_end(self, span: Span, c1: int) -> int:
+        """Where the event a date stands for ends: its clause, or the next one when the date
+        stands alone in its clause (2023年11月9日，市教育局召开了…); never past the paragraph."""
+        text = self.text
+        if regex.search(r"\p{Han}{2}", text[span.nend:c1]) or "\n" in text[span.nend:c1] or c1 >= len(text):
+            return c1
+        return self.layout.clauses[self.layout.index("clauses", c1)][1]
+
+    def _previous_clause_phrase(self, span: Span, ci: int) -> str:
+        """The phrase that ends the clause before, when it is in the same sentence (校医或保健教师，配备率…)."""
+        lay = self.layout
+        if ci == 0 or lay.clauses[ci - 1][1] <= lay.sentences[lay.index("sentences", span.nstart)][0]:
+            return ""
+        q0, q1 = lay.clauses[ci - 1]
+        return _phrase_before(self.text, q0, q1 - 1, self.periods, self.spans, _ind_lex())
+
     def _entities_between(self, a: int, b: int) -> list:
         i = bisect.bisect_left(self._entity_starts, a)
         j = bisect.bisect_left(self._entity_starts, b)
@@ -218,11 +234,7 @@ class Attacher:
         text = self.text
         if span.kind == "date":
             # The actor of the dated event: the first body in the rest of the clause, or the next clause.
-            end = c1
-            if not regex.search(r"\p{Han}{2}", text[span.nend:c1]) and "\n" not in text[span.nend:c1]:
-                nxt = lay.index("clauses", c1) if c1 < len(text) else None
-                if nxt is not None:
-                    end = lay.clauses[nxt][1]
+            end = self._event_end(span, c1)
             ents = [e for e in self._entities_between(span.nend, end) if span.nend <= e.start < end]
             if ents and ents[0].kind == "body" and ents[0].start - span.nend <= 3:
                 return "" if ents[0].own else ents[0].name
@@ -281,10 +293,8 @@ class Attacher:
             phrase = _level_re().sub("", phrase)
             if (not phrase or len(phrase) < 2) and same_sentence and prev_ind:
                 return prev_ind
-            if (not phrase or len(phrase) < 2) and ci > 0 and \
-                    lay.clauses[ci - 1][1] > lay.sentences[lay.index("sentences", span.nstart)][0]:
-                q0, q1 = lay.clauses[ci - 1]        # 每百名学生拥有…教师数：小学4.6人
-                return _phrase_before(text, q0, q1 - 1, self.periods, self.spans, lex)
+            if not phrase or len(phrase) < 2:
+                return self._previous_clause_phrase(span, ci)    # 每百名学生拥有…教师数：小学4.6人
         if "占" in phrase[1:] and not phrase.endswith(("占比", "占有")):
             head = phrase.split("占")[0].rstrip("数")
             if len(head) >= 2:
@@ -294,10 +304,7 @@ class Attacher:
             if rest:
                 return rest
         if phrase in lex["generic_rates"] or (phrase.endswith(tuple(lex["generic_rates"])) and len(phrase) <= 3):
-            base = prev_ind if same_sentence and prev_ind else ""
-            if not base and ci > 0 and lay.clauses[ci - 1][1] > lay.sentences[lay.index("sentences", span.nstart)][0]:
-                q0, q1 = lay.clauses[ci - 1]
-                base = _phrase_before(text, q0, q1 - 1, self.periods, self.spans, lex)
+            base = (prev_ind if same_sentence and prev_ind else "") or self._previous_clause_phrase(span, ci)
             if base and len(base) <= 16:
                 return base + phrase
         if span.kind == "percent" and phrase in lex["generic_changes"] and same_sentence and prev_base:
@@ -345,12 +352,7 @@ class Attacher:
         rest = text[span.nend:line_end].strip()
         if not text[line_start:span.nstart].strip() and len(rest) <= 4:
             return rest or "落款日期"     # a date on a line of its own: the sign-off
-        lay = self.layout
-        end = c1
-        if not regex.search(r"\p{Han}{2}", text[span.nend:c1]):
-            nxt = lay.index("clauses", c1) if c1 < len(text) else None
-            if nxt is not None:
-                end = lay.clauses[nxt][1]
+        end = self._event_end(span, c1)
         start = span.nend
         later = [sp for sp in self.spans if span.nend <= sp.nstart < end]
         if later and "、" in text[span.nend:later[0].nstart] and regex.search(r"\p{Han}{2}", text[later[-1].nend:end]):

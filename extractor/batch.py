@@ -29,17 +29,9 @@ def doc_ids(files) -> dict:
     """A document's id is its file name without the extension, made unique within one run
     (the first in order keeps it; the others get their extension: xingan-2024-pdf)."""
     ids, taken = {}, set()
-    for f in files:
-        f = Path(f)
-        doc = f.stem
-        if doc in taken:
-            doc = f"{f.stem}-{f.suffix.lstrip('.').lower()}"
-            n = 2
-            while doc in taken:
-                doc = f"{f.stem}-{f.suffix.lstrip('.').lower()}{n}"
-                n += 1
-        taken.add(doc)
-        ids[f] = doc
+    for f in map(Path, files):
+        ids[f] = _new_doc_id(f, taken)
+        taken.add(ids[f])
     return ids
 
 
