@@ -54,10 +54,13 @@ def write_site(store, folder: Path):
     findings = store.table("findings")
     errors = store.frame("SELECT path, kind, cause FROM errors ORDER BY path")
     texts = dict(store.con.execute("SELECT doc, text FROM texts").fetchall())
-    (folder / "index.html").write_text(_index(docs, facts, findings, errors), encoding="utf-8")
+    facts_by = {doc: g for doc, g in facts.groupby("doc", sort=False)}      # one pass, not one scan per report
+    findings_by = {doc: g for doc, g in findings.groupby("doc", sort=False)}
+    (folder / "index.html").write_text(_index(docs, facts_by, findings_by, findings, errors), encoding="utf-8")
     for _, d in docs.iterrows():
         doc = d["doc"]
-        page = _report(d, facts[facts["doc"] == doc], findings[findings["doc"] == doc], texts.get(doc, ""))
+        page = _report(d, facts_by.get(doc, facts.iloc[:0]), findings_by.get(doc, findings.iloc[:0]),
+                       texts.get(doc, ""))
         (folder / "docs" / f"{doc}.html").write_text(page, encoding="utf-8")
 
 
@@ -70,10 +73,11 @@ def _labels(docs) -> dict:
     return {doc: (n if counts[n] == 1 else doc) for doc, n in names.items()}
 
 
-def _index(docs, facts, findings, errors) -> str:
+def _index(docs, facts_by, findings_by, findings, errors) -> str:
     rows = []
+    n_facts = sum(len(g) for g in facts_by.values())
     for _, d in docs.iterrows():
-        f = findings[findings["doc"] == d["doc"]]
+        f = findings_by.get(d["doc"], findings.iloc[:0])
         bad = f[f["status"].isin(["fail", "inconsistent"])]
         status = "有问题" if len(bad) else "通过"
         failed = "、".join(sorted(set(bad["rule"])))
@@ -81,7 +85,7 @@ def _index(docs, facts, findings, errors) -> str:
             f"<tr class=\"report\"><td><a href=\"docs/{quote(d['doc'])}.html\">{_e(d['doc'])}</a></td>"
             f"<td>{_e(d['issuer'])}</td><td>{_e(d['input_kind'])}</td>"
             f"<td class=\"{'fail' if len(bad) else 'pass'}\">{status}</td>"
-            f"<td>{int((facts['doc'] == d['doc']).sum())}</td>"
+            f"<td>{len(facts_by.get(d['doc'], ()))}</td>"
             f"<td>{int((f['status'] == 'fail').sum())}</td><td>{int((f['status'] == 'inconsistent').sum())}</td>"
             f"<td>{int((f['status'] == 'missing').sum())}</td><td class=\"small\">{_e(failed)}</td></tr>")
     err_rows = "".join(f"<tr><td>{_e(r.path)}</td><td>{_e(r.kind)}</td><td>{_e(r.cause)}</td></tr>"
@@ -89,7 +93,7 @@ def _index(docs, facts, findings, errors) -> str:
     comp, chart = _comparison(docs, findings)
     body = (
         "<h1>履行教育职责自评报告 核查结果</h1>"
-        f"<p class=\"small\">报告 {len(docs)} 份，数据 {len(facts)} 条，核查 {len(findings)} 项，"
+        f"<p class=\"small\">报告 {len(docs)} 份，数据 {n_facts} 条，核查 {len(findings)} 项，"
         f"无法读取的文件 {int((errors['kind'] != 'unsupported').sum()) if len(errors) else 0} 个。</p>"
         "<input id=\"filter\" placeholder=\"筛选报告…\">"
         "<table id=\"reports\"><tr><th>报告</th><th>报送单位</th><th>格式</th><th>结论</th><th>数据</th>"
@@ -111,10 +115,10 @@ def _comparison(docs, findings):
     for rid, label in KEY_RULES:
         f = findings[(findings["rule"] == rid) & findings["status"].isin(["pass", "fail"])]
         std = f["threshold"].iloc[0] if len(f) else ""
-        vals = []
-        for _, d in docs.iterrows():
-            x = f[f["doc"] == d["doc"]]
-            vals.append((labels[d["doc"]], x["value"].iloc[0] if len(x) else "", x["status"].iloc[0] if len(x) else ""))
+        first = {}
+        for doc, value, status in zip(f["doc"], f["value"], f["status"]):
+            first.setdefault(doc, (value, status))                  # the first stated value per report
+        vals = [(labels[doc],) + first.get(doc, ("", "")) for doc in docs["doc"]]
         series.append((label, std, vals))
     for i, (_, d) in enumerate(docs.iterrows()):
         cells = "".join(f"<td class=\"{s[2][i][2]}\">{_e(s[2][i][1])}</td>" for s in series)
