@@ -74,11 +74,14 @@ class BatchSummary:
     errors_total: int = 0
 
 
-def walk(root: Path) -> tuple[list[Path], list[Path]]:
-    """Supported files and the others under root, hidden files and folders left out."""
+def walk(root: Path, skip: Path | None = None) -> tuple[list[Path], list[Path]]:
+    """Supported files and the others under root; hidden files and the output folder left out."""
     supported, other = [], []
+    skip = skip.resolve() if skip is not None else None
     for f in sorted(root.rglob("*")):
         if not f.is_file() or any(part.startswith(".") for part in f.relative_to(root).parts):
+            continue
+        if skip is not None and skip in f.resolve().parents:
             continue
         (supported if f.suffix.lower() in SUPPORTED else other).append(f)
     return supported, other
@@ -201,7 +204,7 @@ def run_batch(root: Path, out: Path, jobs: int = 0, ocr: str = "auto", rule_path
     pool = None
     run_id = store.new_run(str(root), jobs, __version__)
     try:
-        supported, other = walk(root)
+        supported, other = walk(root, skip=out)
         summary.files = len(supported)
         for f in other:
             store.note_unsupported(str(f), f"unsupported file type '{f.suffix or '(none)'}'", run_id)

@@ -195,3 +195,13 @@ def test_review_site_renders_in_chromium(text_folder, tmp_path):
     con.close()
     assert f'data-facts="{n}"' in page
     assert 'class="fact' in page and "0.561" in page and 'href="#f-' in page
+
+
+def test_output_folder_inside_the_input_is_not_read(tmp_path):
+    d = tmp_path / "in"
+    d.mkdir()
+    shutil.copy(SEED, d / "a.md")
+    out = d / "selfeval-out"
+    assert batch(d, out, "--quiet").returncode == 0
+    r = batch(d, out, "--quiet")
+    assert r.returncode == 0 and "unsupported 0" in r.stdout and "unchanged 1" in r.stdout
