@@ -161,7 +161,7 @@ def test_per_file_time_limit(tmp_path):
     build.render_scan_pdf(SEED.read_text(encoding="utf-8")[:3000], d / "scan.pdf")
     shutil.copy(SEED, d / "ok.md")
     out = tmp_path / "out"
-    r = batch(d, out, "--timeout", "1", "--jobs", "2")
+    r = batch(d, out, "--timeout", "2", "--jobs", "2")       # OCR of two pages takes longer than 2 s here
     assert r.returncode == 1
     con = db(out)
     errors = con.execute("SELECT kind, cause FROM errors WHERE path LIKE '%scan.pdf'").fetchall()
