@@ -38,12 +38,19 @@ def image_lines(image, path) -> list[Line]:
     result = engine()(np.asarray(image.convert("RGB")))
     if result is None or result.boxes is None or not result.txts:
         return []
+    import math
+    kept = [(box, txt) for box, txt, score in zip(result.boxes, result.txts, result.scores) if txt and score >= 0.5]
+    # A scan is often a little rotated: measure the slope of the text boxes' top edges and turn the
+    # coordinates back, so left margins, line ends and rows line up again.
+    slopes = sorted(math.atan2(b[1][1] - b[0][1], b[1][0] - b[0][0]) for b, _ in kept
+                    if b[1][0] - b[0][0] > 4 * abs(b[3][1] - b[0][1]) > 0)
+    angle = slopes[len(slopes) // 2] if slopes else 0.0
+    cos, sin = math.cos(-angle), math.sin(-angle)
     boxes = []
-    for box, txt, score in zip(result.boxes, result.txts, result.scores):
-        if not txt or score < 0.5:
-            continue
-        xs = [p[0] for p in box]
-        ys = [p[1] for p in box]
+    for box, txt in kept:
+        pts = [(x * cos - y * sin, x * sin + y * cos) for x, y in box]
+        xs = [p[0] for p in pts]
+        ys = [p[1] for p in pts]
         boxes.append((min(ys), max(ys), min(xs), max(xs), txt))
     boxes.sort()
     rows: list[list] = []
