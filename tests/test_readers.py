@@ -213,3 +213,18 @@ def test_docx_heading_styles_segment_without_markers(tmp_path):
     facts = {f["raw"]: f for f in map(json.loads, extract(p, tmp_path / "f.jsonl").read_text(encoding="utf-8").splitlines())}
     assert [facts[r]["section"] for r in ("3次", "1.98%", "85.71%", "3处")] == [1, 2, 3, None]
     assert facts["3处"]["heading"] == "存在问题"
+
+
+def test_rotated_scan_gives_the_facts_of_its_text(tmp_path):
+    md = SEED.read_text(encoding="utf-8")
+    md = md[:md.index("#### 5.")]                  # header to item 4: two pages
+    src = tmp_path / "part.md"
+    src.write_text(md, encoding="utf-8")
+    scan = tmp_path / "part.pdf"
+    images = build.render_images(md, dpi=150, rotate=2.5, seed=3)
+    images[0].save(scan, "PDF", resolution=150.0, save_all=True, append_images=images[1:])
+
+    def key(path, out):
+        rows = [json.loads(l) for l in extract(path, tmp_path / out).read_text(encoding="utf-8").splitlines()]
+        return sorted((f["kind"], str(f["value"]), f["section"] or 0, f["period"], f["indicator"]) for f in rows)
+    assert key(scan, "scan.jsonl") == key(src, "text.jsonl")
