@@ -30,7 +30,7 @@ def read_docx(path: Path):
             para = Paragraph(child, document)
             text = para.text.strip()
             if text:
-                level = _heading_level(para)
+                level = _heading_level(para) or _list_level(para, child, qn)
                 if level:
                     hints.append((offset, level))
                 blocks.append(text)
@@ -46,6 +46,19 @@ def read_docx(path: Path):
         raise InputError(path, "no text in the Word document")
     return Source(path=str(path), doc=doc_id(path), text=text, input_kind="docx", encoding="",
                   page_starts=(), sha256=sha256_of(path), heading_hints=tuple(hints))
+
+
+def _list_level(para, element, qn) -> int:
+    """Word's automatic numbering (1. 2. … drawn by Word, absent from the text) marks item headings
+    as well; they rank below the heading styles."""
+    numbered = element.find(f"{qn('w:pPr')}/{qn('w:numPr')}") is not None
+    try:
+        style = (para.style.name or "") if para.style is not None else ""
+    except (KeyError, AttributeError):
+        style = ""
+    if numbered or style.startswith(("List Number", "列表编号")):
+        return 7
+    return 0
 
 
 def _heading_level(para) -> int:

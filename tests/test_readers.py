@@ -228,3 +228,19 @@ def test_rotated_scan_gives_the_facts_of_its_text(tmp_path):
         rows = [json.loads(l) for l in extract(path, tmp_path / out).read_text(encoding="utf-8").splitlines()]
         return sorted((f["kind"], str(f["value"]), f["section"] or 0, f["period"], f["indicator"]) for f in rows)
     assert key(scan, "scan.jsonl") == key(src, "text.jsonl")
+
+
+def test_docx_automatic_numbering_marks_items(tmp_path):
+    import docx
+    d = docx.Document()
+    d.add_paragraph("鹤岗市兴安区人民政府2023年履行教育职责自评报告")
+    d.add_paragraph("按照评价方案要求，围绕九方面22项内容进行自评。")
+    d.add_heading("教育经费保障", 2)
+    d.add_paragraph("教育投入“两个只增不减”落实情况。2023年一般公共预算教育支出增长1.98%。", style="List Number")
+    d.add_paragraph("教育投入“事权划分”落实情况。投入3万元维修路灯。", style="List Number")
+    d.add_heading("基础教育", 2)
+    d.add_paragraph("县域学前教育普及普惠发展推进情况。普惠性幼儿园覆盖率85.71%。", style="List Number")
+    p = tmp_path / "numbered.docx"
+    d.save(p)
+    facts = {f["raw"]: f for f in map(json.loads, extract(p, tmp_path / "f.jsonl").read_text(encoding="utf-8").splitlines())}
+    assert [(facts[r]["section"], facts[r]["item"]) for r in ("1.98%", "3万元", "85.71%")] == [(2, 2), (2, 3), (3, 4)]
