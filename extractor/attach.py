@@ -83,7 +83,7 @@ def _period_spec():
 
 
 _CN_Q = {"一": "1", "二": "2", "三": "3", "四": "4"}
-_YEAR = regex.compile(r"(?:19|20)\d{2}(?=年)")
+YEAR = regex.compile(r"(?:19|20)\d{2}(?=年)")   # a year as reports write it: 2023年
 
 
 def find_periods(text: str, report_year: Optional[int], perf_year: Optional[int]) -> list[PeriodMention]:
@@ -104,7 +104,7 @@ def find_periods(text: str, report_year: Optional[int], perf_year: Optional[int]
             continue
         g = m.groupdict()
         if "{ctx}" in template:
-            before = [int(y.group()) for y in _YEAR.finditer(text, max(0, s - 60), s)]
+            before = [int(y.group()) for y in YEAR.finditer(text, max(0, s - 60), s)]
             ctx = before[-1] if before else report_year
             if ctx is None:
                 continue
@@ -136,9 +136,8 @@ class Attacher:
         frame = _period_spec()[5]
         self.periods = [p for p in find_periods(text, report_year, perf_year)
                         if p.name != "year_month" or frame.search(self._clause_head(p.start))]
-        self._period_starts = [p.start for p in self.periods]
         self.spans = spans
-        self.entities = find_entities(text, level_char)
+        self.entities = find_entities(text, level_char, self.places)
         self._entity_starts = [e.start for e in self.entities]
 
     def _event_end(self, span: Span, c1: int) -> int:
@@ -221,7 +220,7 @@ class Attacher:
     def _heading_period(self, pos: int) -> str:
         region = self.seg.region_at(pos)
         for title in reversed(region.free_path):     # the innermost heading that names a year decides
-            years = set(_YEAR.findall(title))
+            years = set(YEAR.findall(title))
             if years:
                 return years.pop() if len(years) == 1 else ""
         return ""
@@ -519,13 +518,13 @@ class Entity:
 _KINDS = {"SCHOOL": "school", "BODY": "body", "GROUP": "group"}
 
 
-def find_entities(text: str, level_char: str = "") -> list[Entity]:
+def find_entities(text: str, level_char: str = "", places=()) -> list[Entity]:
     """Schools, bodies and groups, marking the reporting government's own bodies (区教育局 in a 区 report)."""
     from .ner import recognize
     own_re = regex.compile(f"(?:{level_char}|我{level_char})(?:委|政府|人民政府|教育局|委教育工作领导小组|教育总支|政府办)?") \
         if level_char else None
     out = []
-    for e in recognize(text):
+    for e in recognize(text, places):      # the same call the entity table makes, so computed once
         kind = _KINDS.get(e.label)
         if kind is None:
             continue

@@ -7,12 +7,12 @@ from typing import Optional
 import regex
 
 from . import __version__, data
+from .attach import YEAR
 
 _FILE_HEADER = regex.compile(r"^(\p{Han}{2,30}?(?:人民政府|政府|教育局|教育厅))文件$")
 _GOV_LINE = regex.compile(r"^(\p{Han}{2,30}?(?:人民政府|政府))$")
 _DOC_NUMBER = regex.compile(r"\p{Han}{1,10}[〔\[［（(](?:19|20)\d{2}[〕\]］）)]\s*第?\d+\s*号")
 _SIGNER = regex.compile(r"签发人[：:]\s*(\p{Han}{2,4})")
-_YEAR = regex.compile(r"((?:19|20)\d{2})\s*年")
 _CITY_COUNTY = regex.compile(r"^(?:(\p{Han}{2,6}?[省区])(?=\p{Han}{2,}[市州盟]))?(\p{Han}{2,5}?[市州盟])?(\p{Han}{1,5}?[区县旗])?(?:人民)?政府")
 
 
@@ -67,7 +67,7 @@ def describe(result, scheme=None, n_entities: Optional[int] = None) -> dict:
     dates = [f for f in result.facts if f.kind == "date" and f.indicator in ("落款日期", "印发")]
     report_date = dates[0].value if dates else ""
 
-    years = sorted({int(y) for y in _YEAR.findall(title)})
+    years = sorted({int(y) for y in YEAR.findall(title)})
     perf = prog = None
     m = regex.search(r"((?:19|20)\d{2})\s*年\s*(?:度)?\s*(?:\p{Han}{0,8}?)履行教育职责", title)
     if m:

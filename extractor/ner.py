@@ -55,8 +55,14 @@ _LEFT_STOPS = regex.compile(
     r"|^[年月日号]+")
 
 
-def recognize(text: str, places=()) -> list[Entity]:
-    """Every entity in text, longest first where two overlap."""
+def recognize(text: str, places=()) -> tuple:
+    """Every entity in text, longest first where two overlap. The attach stage, jieba's word list and
+    the spaCy component all ask for the same text, so the answer is kept for the last few texts."""
+    return _recognize(text, tuple(places))
+
+
+@functools.lru_cache(maxsize=4)
+def _recognize(text: str, places: tuple) -> tuple:
     sp = _spec()
     found = []
     names = set()
@@ -105,7 +111,7 @@ def recognize(text: str, places=()) -> list[Entity]:
         taken.append((e.start, e.end))
         out.append(e)
     out.sort(key=lambda e: e.start)
-    return out
+    return tuple(out)
 
 
 # ---------------- the spaCy pipeline ----------------

@@ -26,7 +26,6 @@ class Result:
 
 
 _YMD = regex.compile(r"((?:19|20)\d{2})年\d{1,2}月\d{1,2}日")
-_TITLE_YEAR = regex.compile(r"((?:19|20)\d{2})(?=年)")
 _ISSUER = regex.compile(r"\p{Han}{1,12}?([区县市省旗州])人民政府")
 
 
@@ -35,7 +34,7 @@ def report_year(text: str) -> Optional[int]:
     tail = list(_YMD.finditer(text[-600:]))
     if tail:
         return int(tail[-1].group(1))
-    head = [int(y) for y in _TITLE_YEAR.findall(text[:400])]
+    head = [int(y) for y in attach_mod.YEAR.findall(text[:400])]
     return max(head) if head else None
 
 
@@ -43,7 +42,7 @@ def performance_year(text: str) -> Optional[int]:
     """The year whose performance the report covers, when its title names exactly one."""
     for line in text[:800].split("\n"):
         if "报告" in line or "履行教育职责" in line:
-            years = set(_TITLE_YEAR.findall(line))
+            years = set(attach_mod.YEAR.findall(line))
             if "《" in line:
                 continue
             return int(years.pop()) if len(years) == 1 else None
@@ -75,7 +74,7 @@ def places(text: str) -> tuple:
 def _resolve_year(value: str, text: str, s0: int, s1: int, pos: int, fallback: Optional[int]) -> str:
     if "????" not in value:
         return value
-    years = [(abs(m.start() - pos), m.group()) for m in _TITLE_YEAR.finditer(text, s0, s1)]
+    years = [(abs(m.start() - pos), m.group()) for m in attach_mod.YEAR.finditer(text, s0, s1)]
     year = min(years)[1] if years else (str(fallback) if fallback else None)
     return value.replace("????", year) if year else value.replace("????", "-")
 

@@ -65,12 +65,7 @@ class Store:
         try:
             self._forget(path, doc)
             for name in tables.TABLES:
-                df = frames[name]
-                if len(df):
-                    self.con.register("incoming", df)
-                    cols = ", ".join(f'"{c}"' for c in tables.columns(name))
-                    self.con.execute(f"INSERT INTO {name} ({cols}) SELECT {cols} FROM incoming")
-                    self.con.unregister("incoming")
+                tables.insert_frame(self.con, name, frames[name])
             self.con.execute("INSERT INTO texts VALUES (?, ?)", [doc, text])
             self.con.execute("INSERT INTO files VALUES (?, ?, ?, ?, 'ok', ?)", [path, doc, sha, version, run_id])
             self.con.execute("COMMIT")

@@ -169,6 +169,15 @@ def create_duckdb_tables(con, extra: dict | None = None):
         con.execute(f"CREATE TABLE IF NOT EXISTS {name} ({ddl})")
 
 
+def insert_frame(con, name: str, df):
+    """Append a table's frame to its DuckDB table, column by column name."""
+    if len(df):
+        cols = ", ".join(f'"{c}"' for c in columns(name))
+        con.register("incoming", df)
+        con.execute(f"INSERT INTO {name} ({cols}) SELECT {cols} FROM incoming")
+        con.unregister("incoming")
+
+
 def to_duckdb(tables: dict, path, replace_docs: bool = True):
     """Write into an embedded DuckDB file; rows of the same documents are replaced, never duplicated."""
     import duckdb
@@ -181,10 +190,7 @@ def to_duckdb(tables: dict, path, replace_docs: bool = True):
             df = tables[name]
             if replace_docs and docs:
                 con.execute(f"DELETE FROM {name} WHERE doc IN (SELECT * FROM UNNEST(?))", [docs])
-            if len(df):
-                con.register("incoming", df)
-                con.execute(f"INSERT INTO {name} SELECT {', '.join(chr(34) + c + chr(34) for c in columns(name))} FROM incoming")
-                con.unregister("incoming")
+            insert_frame(con, name, df)
         con.execute("COMMIT")
     finally:
         con.close()

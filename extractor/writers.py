@@ -27,9 +27,16 @@ def check_output(path: Path, formats=FORMATS):
         raise InputError(path, "output folder does not exist")
 
 
-def _jsonl_lines(facts):
-    for f in facts:
-        yield json.dumps(f.to_dict(), ensure_ascii=False)
+def _write_jsonl(records, path=None):
+    """One JSON object per line, to stdout or a file."""
+    out = sys.stdout if path is None else open(path, "w", encoding="utf-8")
+    try:
+        for r in records:
+            out.write(json.dumps(r.to_dict(), ensure_ascii=False) + "\n")
+        out.flush()
+    finally:
+        if path is not None:
+            out.close()
 
 
 def write_tables(tables: dict, path, zh: bool = False):
@@ -44,19 +51,11 @@ def write_tables(tables: dict, path, zh: bool = False):
 
 
 def write_facts(facts, path=None, zh: bool = False):
-    if path is None:
-        out = sys.stdout
-        for line in _jsonl_lines(facts):
-            out.write(line + "\n")
-        out.flush()
+    if path is None or Path(path).suffix.lower() == ".jsonl":
+        _write_jsonl(facts, path)
         return
     path = Path(path)
     suffix = path.suffix.lower()
-    if suffix == ".jsonl":
-        with open(path, "w", encoding="utf-8") as fh:
-            for line in _jsonl_lines(facts):
-                fh.write(line + "\n")
-        return
     from .tables import facts_frame
     df = facts_frame(facts)
     if zh:
@@ -69,15 +68,8 @@ def write_facts(facts, path=None, zh: bool = False):
 
 
 def write_findings(findings, path=None):
-    rows = [f.to_dict() for f in findings]
     if path is None or Path(path).suffix.lower() == ".jsonl":
-        out = sys.stdout if path is None else open(path, "w", encoding="utf-8")
-        try:
-            for r in rows:
-                out.write(json.dumps(r, ensure_ascii=False) + "\n")
-        finally:
-            if path is not None:
-                out.close()
+        _write_jsonl(findings, path)
         return
     from .tables import findings_frame
     df = findings_frame(findings)
