@@ -1,17 +1,30 @@
 """selfeval command line: `selfeval extract`, `selfeval check`, `selfeval rules`."""
 from __future__ import annotations
 
+import os
+import sys
 from pathlib import Path
 from typing import List, Optional
 
 import typer
 
-app = typer.Typer(add_completion=False, no_args_is_help=True,
+app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
+                  context_settings={"help_option_names": ["-h", "--help"]},
                   help="Numeric facts from self-evaluation reports on education duties (履行教育职责自评报告).")
 
 
+def _print_version(value: bool):
+    if value:
+        from extractor import __version__
+        typer.echo(f"selfeval {__version__}")
+        raise typer.Exit()
+
+
 @app.callback()
-def _root():
+def _root(
+    version: bool = typer.Option(False, "--version", callback=_print_version, is_eager=True,
+                                 help="Show the version and exit."),
+):
     """selfeval: read reports, extract facts, check them against the standards."""
 
 
@@ -66,11 +79,13 @@ def extract(
         _fail(str(e))
     results, failed = _read_all(inputs, sch, ocr)
     from extractor import writers
-    if output is not None and writers.kind_of(output) in writers.ALL_TABLES:
-        from extractor import tables
-        writers.write_tables(tables.build(results, sch), output, zh=zh)
-    else:
-        writers.write_facts([f for r in results for f in r.facts], output, zh=zh)
+    from extractor.errors import blame
+    with blame(output or "<stdout>"):
+        if output is not None and writers.kind_of(output) in writers.ALL_TABLES:
+            from extractor import tables
+            writers.write_tables(tables.build(results, sch), output, zh=zh)
+        else:
+            writers.write_facts([f for r in results for f in r.facts], output, zh=zh)
     if failed:
         raise typer.Exit(1)
 
@@ -98,7 +113,9 @@ def check(
         _fail(str(e))
     results, failed = _read_all(inputs, sch, ocr)
     findings = [fd for r in results for fd in run_checks(r, ruleset, sch)]
-    writers.write_findings(findings, output)
+    from extractor.errors import blame
+    with blame(output or "<stdout>"):
+        writers.write_findings(findings, output)
     counts = {}
     for fd in findings:
         counts[fd.status] = counts.get(fd.status, 0) + 1
@@ -135,11 +152,10 @@ def batch(
         load_scheme(scheme)
     except InputError as e:
         _fail(str(e))
-    try:
+    from extractor.errors import blame
+    with blame(output):  # the database or the output folder itself failed: one line, not a traceback
         s = run_batch(folder, output, jobs=jobs, ocr=ocr, rule_paths=rules, scheme_path=scheme, quiet=quiet,
                       timeout=timeout)
-    except Exception as e:  # the database or the output folder itself failed: one line, not a traceback
-        _fail(f"{output}: batch stopped ({type(e).__name__}: {e})", code=1)
     rate = s.processed / s.seconds if s.seconds else 0.0
     status = ", ".join(f"{k} {v}" for k, v in s.findings.items()) or "none"
     typer.echo(f"files {s.files} (processed {s.processed}, unchanged {s.unchanged}, failed {s.failed}, "
@@ -178,7 +194,18 @@ def list_rules(
 
 
 def main():
-    app()
+    """Run a command; an unexpected error is one line on stderr and a traceback in a log file (SELFEVAL_DEBUG=1: raised)."""
+    try:
+        app()
+    except KeyboardInterrupt:
+        typer.echo("selfeval: interrupted", err=True)
+        sys.exit(130)
+    except Exception as e:  # noqa: BLE001 - no user ever sees a traceback
+        if os.environ.get("SELFEVAL_DEBUG"):
+            raise
+        from extractor.errors import describe_unexpected
+        typer.echo(f"selfeval: {describe_unexpected(e, sys.argv[1:])}", err=True)
+        sys.exit(3)
 
 
 if __name__ == "__main__":

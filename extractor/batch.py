@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .errors import InputError
+from .errors import InputError, internal_cause
 from .ingest import SUPPORTED
 
 
@@ -45,7 +45,7 @@ def run(files, scheme, ocr: str = "auto"):
         except InputError as e:
             failed.append(e)
         except Exception as e:  # one bad file must not stop a batch; say what happened, on one line
-            failed.append(InputError(f, f"internal error while processing ({type(e).__name__}: {e})"))
+            failed.append(InputError(f, internal_cause(e, f)))
     return results, failed
 
 
@@ -111,7 +111,7 @@ def _worker(wid, inbox, outbox, scheme_path, rule_paths, ocr):
         except InputError as e:
             outbox.put((wid, "error", path, doc, "unreadable", e.cause, 0))
         except Exception as e:  # noqa: BLE001 - reported as a row in errors, the batch goes on
-            outbox.put((wid, "error", path, doc, "internal", f"internal error ({type(e).__name__}: {e})", 0))
+            outbox.put((wid, "error", path, doc, "internal", internal_cause(e, path), 0))
 
 
 class _Pool:

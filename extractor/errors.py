@@ -1,4 +1,12 @@
-"""The one error type a user sees: a file and the cause, on one line."""
+"""The one error type a user sees: a file and the cause, on one line; and the fallback for everything else."""
+from __future__ import annotations
+
+import contextlib
+import datetime
+import os
+import tempfile
+import traceback
+from pathlib import Path
 
 
 class InputError(Exception):
@@ -8,3 +16,48 @@ class InputError(Exception):
         self.path = str(path)
         self.cause = cause
         super().__init__(f"{self.path}: {cause}")
+
+
+@contextlib.contextmanager
+def blame(path):
+    """Tag an unexpected error raised inside with the file it happened on (the innermost tag wins)."""
+    try:
+        yield
+    except Exception as e:
+        if not hasattr(e, "selfeval_path"):
+            e.selfeval_path = str(path)
+        raise
+
+
+def log_dir() -> Path:
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(base) / "selfeval"
+
+
+def write_log(exc: BaseException, argv) -> Path:
+    """The full traceback, for a developer, in ~/.cache/selfeval/last-error.log (the temp folder if that fails)."""
+    text = (f"{datetime.datetime.now().isoformat(timespec='seconds')}  selfeval {' '.join(map(str, argv))}\n"
+            + "".join(traceback.format_exception(type(exc), exc, exc.__traceback__)))
+    for folder in (log_dir(), Path(tempfile.gettempdir())):
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            path = folder / "last-error.log"
+            path.write_text(text, encoding="utf-8")
+            return path
+        except OSError:
+            continue
+    return Path("(no log could be written)")
+
+
+def describe_unexpected(exc: BaseException, argv) -> str:
+    """One line for the user: the file, the cause, and where the traceback went."""
+    where = getattr(exc, "selfeval_path", None) or " ".join(a for a in map(str, argv) if not a.startswith("-"))
+    log = write_log(exc, argv)
+    cause = str(exc).splitlines()[0] if str(exc) else ""
+    return f"{where}: unexpected error ({type(exc).__name__}{': ' + cause if cause else ''}); details in {log}"
+
+
+def internal_cause(exc: BaseException, path) -> str:
+    """The cause of an unexpected error on one file, for an error line or row; the traceback goes to the log."""
+    log = write_log(exc, [path])
+    return f"internal error ({type(exc).__name__}: {exc}); details in {log}"

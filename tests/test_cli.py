@@ -1,5 +1,6 @@
 """The command line as a user runs it: real files on disk, real subprocesses."""
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -106,3 +107,30 @@ def test_console_script_is_installed():
     assert exe, "pip install -e . provides the selfeval command"
     r = subprocess.run([exe, "extract", SEED], capture_output=True, text=True, timeout=120)
     assert r.returncode == 0 and r.stdout.count("\n") > 80
+
+
+def test_version_and_short_help():
+    from extractor import __version__
+    r = run("--version")
+    assert r.returncode == 0 and r.stdout.strip() == f"selfeval {__version__}"
+    for args in (["-h"], ["extract", "-h"], ["batch", "-h"], ["check", "-h"], ["rules", "-h"]):
+        r = run(*args)
+        assert r.returncode == 0 and "--help" in r.stdout and "Usage" in r.stdout, (args, r.stderr)
+
+
+def test_unexpected_error_is_one_line_and_a_log(tmp_path):
+    """An error no check foresaw (a .duckdb output that is not a database) names the file and the log."""
+    bad_db = tmp_path / "facts.duckdb"
+    bad_db.write_text("not a database\n" * 10, encoding="utf-8")
+    env = {**os.environ, "XDG_CACHE_HOME": str(tmp_path / "cache")}
+    env.pop("SELFEVAL_DEBUG", None)
+    r = subprocess.run([sys.executable, str(ROOT / "cli.py"), "extract", str(SEED), "-o", str(bad_db)],
+                       capture_output=True, text=True, env=env, timeout=300)
+    assert r.returncode != 0 and "Traceback" not in r.stderr
+    lines = [l for l in r.stderr.splitlines() if l.strip()]
+    assert len(lines) == 1 and str(bad_db) in lines[0], r.stderr
+    log = tmp_path / "cache" / "selfeval" / "last-error.log"
+    assert str(log) in lines[0] and "Traceback" in log.read_text(encoding="utf-8")
+    r = subprocess.run([sys.executable, str(ROOT / "cli.py"), "extract", str(SEED), "-o", str(bad_db)],
+                       capture_output=True, text=True, env={**env, "SELFEVAL_DEBUG": "1"}, timeout=300)
+    assert r.returncode != 0 and "Traceback" in r.stderr
