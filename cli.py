@@ -35,18 +35,19 @@ def _fail(msg: str, code: int = 2):
 
 def _read_all(inputs, scheme, ocr: str):
     """Run the pipeline over the inputs; report unusable inputs one line each. Returns (results, any_failed)."""
-    from extractor import batch
+    from extractor.batch.inputs import collect
+    from extractor.batch.run import run
 
     if ocr not in ("auto", "always", "never"):
         _fail(f"--ocr must be auto, always or never (got '{ocr}')")
-    files, errors = batch.collect(inputs)
+    files, errors = collect(inputs)
     for e in errors:
         typer.echo(f"selfeval: {e}", err=True)
     if not files:
         if not errors:
             _fail("no reports found in " + ", ".join(str(p) for p in inputs) + " (looked for .txt .md .pdf .docx and images)")
         raise typer.Exit(1)
-    results, failed = batch.run(files, scheme, ocr=ocr)
+    results, failed = run(files, scheme, ocr=ocr)
     for e in failed:
         typer.echo(f"selfeval: {e}", err=True)
     return results, bool(errors or failed)
@@ -65,10 +66,10 @@ def extract(
 ):
     """Extract every numeric fact with its section, item, indicator, period, subject and source."""
     from extractor.errors import InputError
-    from extractor.segment import load_scheme
+    from extractor.text.segment import load_scheme
 
     if output is not None:
-        from extractor.writers import check_output
+        from extractor.outputs.writers import check_output
         try:
             check_output(output)
         except InputError as e:
@@ -78,11 +79,11 @@ def extract(
     except InputError as e:
         _fail(str(e))
     results, failed = _read_all(inputs, sch, ocr)
-    from extractor import writers
     from extractor.errors import blame
+    from extractor.outputs import writers
     with blame(output or "<stdout>"):
         if output is not None and writers.kind_of(output) in writers.ALL_TABLES:
-            from extractor import tables
+            from extractor.outputs import tables
             writers.write_tables(tables.build(results, sch), output, zh=zh)
         else:
             writers.write_facts([f for r in results for f in r.facts], output, zh=zh)
@@ -99,10 +100,10 @@ def check(
     ocr: str = typer.Option("auto", "--ocr", help="auto | always | never"),
 ):
     """Check every report against the standards, against itself and against the scheme."""
-    from extractor import writers
+    from extractor.outputs import writers
     from extractor.errors import InputError
-    from extractor.rules import check as run_checks, load_rules
-    from extractor.segment import load_scheme
+    from extractor.checks.rules import check as run_checks, load_rules
+    from extractor.text.segment import load_scheme
 
     try:
         if output is not None:
@@ -138,10 +139,10 @@ def batch(
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress output."),
 ):
     """Process a folder of reports into a database, a workbook and a review site; re-runs are incremental."""
-    from extractor.batch import run_batch
+    from extractor.batch.run import run_batch
     from extractor.errors import InputError
-    from extractor.rules import load_rules
-    from extractor.segment import load_scheme
+    from extractor.checks.rules import load_rules
+    from extractor.text.segment import load_scheme
 
     if ocr not in ("auto", "always", "never"):
         _fail(f"--ocr must be auto, always or never (got '{ocr}')")
@@ -173,7 +174,7 @@ def list_rules(
 ):
     """List the rules in force, with their thresholds and sources."""
     from extractor.errors import InputError
-    from extractor.rules import fmt, load_rules
+    from extractor.checks.rules import fmt, load_rules
 
     try:
         ruleset = load_rules(rules)

@@ -21,7 +21,7 @@ def main():
     if not files:
         sys.exit(f"no .txt/.md reports in {docs}")
     from extractor.pipeline import process_path
-    from extractor.segment import load_scheme
+    from extractor.text.segment import load_scheme
     scheme = load_scheme()
     process_path(files[0], scheme)            # build caches once, as a long-running batch would
 
@@ -43,7 +43,7 @@ def main():
     regex_scan = (time.perf_counter() - t0) / (rounds * len(files))
 
     # NER: the spaCy pipeline (jieba + EntityRuler + shapes) that builds the entity table.
-    from extractor.ner import entity_rows, nlp
+    from extractor.text.ner import entity_rows, nlp
     t0 = time.perf_counter()
     nlp()
     build_once = time.perf_counter() - t0

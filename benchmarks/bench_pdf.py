@@ -42,7 +42,7 @@ def main():
     n = build.render_pdf(md, pdf, running_header="兴安区人民政府履行教育职责自评报告", red_header="鹤岗市兴安区人民政府文件")
 
     from extractor.pipeline import process_path
-    from extractor.segment import load_scheme
+    from extractor.text.segment import load_scheme
     scheme = load_scheme()
     process_path(corpus_small(tmp), scheme)          # warm caches as a batch process would
     t0 = time.perf_counter()
@@ -61,7 +61,7 @@ def main():
     print(f"{'pdfplumber extract_text alone (baseline)':44}{t_plumber:10.2f}{n / t_plumber:10.1f}")
 
     # OCR: scanned pages of the seed, numbers compared with the text that was drawn.
-    from extractor import ocr
+    from extractor.readers import ocr
     k = max(1, a.ocr_pages)
     truth_pages = build.layout(seed)[:k]
     images = build.render_images(seed)[:k]

@@ -37,6 +37,16 @@ class Source:
 
 
 @dataclass(frozen=True)
+class Content:
+    """What a reader found in a file; ingest alone turns it into a Source."""
+    text: str
+    input_kind: str                    # text | pdf | ocr | docx
+    encoding: str = ""
+    page_starts: tuple = ()
+    heading_hints: tuple = ()
+
+
+@dataclass(frozen=True)
 class Span:
     """A match found in normalized text, carried with its original offsets."""
     kind: str

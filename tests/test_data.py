@@ -4,7 +4,7 @@ import regex
 import yaml
 
 from extractor.data import PATTERNS_DIR, load
-from extractor.extract import KINDS, rules
+from extractor.text.extract import KINDS, rules
 
 
 def test_every_rule_compiles_and_uses_known_placeholders():

@@ -110,7 +110,7 @@ def test_number_split_at_line_end_and_fake_bold(tmp_path):
     assert [f["value"] for f in money] == [11000]
     assert money[0]["raw"] == "1.1万元"
     r = subprocess.run([sys.executable, "-c", f"import sys; sys.path.insert(0, {str(ROOT)!r});"
-                        f"from extractor.ingest import read; print(read({str(pdf)!r}).text)"],
+                        f"from extractor.readers.ingest import read; print(read({str(pdf)!r}).text)"],
                        capture_output=True, text=True)
     assert "鹤岗市兴安区人民政府文件" in r.stdout and "鹤鹤" not in r.stdout
 

@@ -11,8 +11,8 @@ from decimal import Decimal
 import cn2an
 import regex
 
-from . import data
-from .records import Span
+from .. import data
+from ..records import Span
 
 KINDS = ("date", "money", "percent", "ratio", "duration", "count", "number")
 PRIORITY = {k: i for i, k in enumerate(KINDS)}   # on equal length, earlier kinds win

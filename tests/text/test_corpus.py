@@ -9,8 +9,8 @@ import pytest
 import yaml
 
 from extractor.data import PATTERNS_DIR
-from extractor.extract import KINDS, find_spans
-from extractor.normalize import normalize
+from extractor.text.extract import KINDS, find_spans
+from extractor.text.normalize import normalize
 
 LISTS = ("development", "held_out", "regression")
 

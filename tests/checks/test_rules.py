@@ -8,8 +8,8 @@ import pytest
 from conftest import ROOT, SEED
 from extractor.errors import InputError
 from extractor.pipeline import process_path
-from extractor.rules import check, load_rules
-from extractor.segment import load_scheme
+from extractor.checks.rules import check, load_rules
+from extractor.text.segment import load_scheme
 
 SCHEME = load_scheme()
 

@@ -6,8 +6,54 @@ from typing import Optional
 
 import regex
 
-from . import __version__, data
-from .attach import YEAR
+from .. import __version__, data
+
+YEAR = regex.compile(r"(?:19|20)\d{2}(?=年)")   # a year as reports write it: 2023年
+_YMD = regex.compile(r"((?:19|20)\d{2})年\d{1,2}月\d{1,2}日")
+_ISSUER = regex.compile(r"\p{Han}{1,12}?([区县市省旗州])人民政府")
+
+
+def report_year(text: str) -> Optional[int]:
+    """The year the report was written: its sign-off date, else the latest year in its title."""
+    tail = list(_YMD.finditer(text[-600:]))
+    if tail:
+        return int(tail[-1].group(1))
+    head = [int(y) for y in YEAR.findall(text[:400])]
+    return max(head) if head else None
+
+
+def performance_year(text: str) -> Optional[int]:
+    """The year whose performance the report covers, when its title names exactly one."""
+    for line in text[:800].split("\n"):
+        if "报告" in line or "履行教育职责" in line:
+            years = set(YEAR.findall(line))
+            if "《" in line:
+                continue
+            return int(years.pop()) if len(years) == 1 else None
+    return None
+
+
+def level_char(text: str) -> str:
+    """区 / 县 / 市 / 省: the level of the reporting government, from its name or how it calls itself."""
+    m = _ISSUER.search(text[:600])
+    if m:
+        return m.group(1)
+    counts = Counter(regex.findall(r"(?:我|全)([区县市省])", text))
+    return counts.most_common(1)[0][0] if counts else ""
+
+
+_PLACE = regex.compile(r"(\p{Han}{2,4}?[省市])?(\p{Han}{2,4}?[区县旗])?人民政府")
+
+
+def places(text: str) -> tuple:
+    """Names the reporting government uses for itself (鹤岗市, 兴安区, 兴安), from its issuer line."""
+    out = []
+    for m in _PLACE.finditer(text[:800]):
+        for g in m.groups():
+            if g:
+                out += [g, g[:-1]] if len(g) > 2 else [g]
+    return tuple(dict.fromkeys(out))
+
 
 _FILE_HEADER = regex.compile(r"^(\p{Han}{2,30}?(?:人民政府|政府|教育局|教育厅))文件$")
 _GOV_LINE = regex.compile(r"^(\p{Han}{2,30}?(?:人民政府|政府))$")

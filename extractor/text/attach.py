@@ -12,9 +12,10 @@ from typing import Optional
 
 import regex
 
-from . import data
+from .. import data
 from .extract import expand, _placeholders, _protect
-from .records import Span
+from ..records import Span
+from .metadata import YEAR
 from .segment import Segmentation
 
 _SENT_END = set("。！？!?")
@@ -83,7 +84,6 @@ def _period_spec():
 
 
 _CN_Q = {"一": "1", "二": "2", "三": "3", "四": "4"}
-YEAR = regex.compile(r"(?:19|20)\d{2}(?=年)")   # a year as reports write it: 2023年
 
 
 def find_periods(text: str, report_year: Optional[int], perf_year: Optional[int]) -> list[PeriodMention]:

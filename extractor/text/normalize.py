@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 import regex
 
-from . import data
+from .. import data
 
 
 @dataclass(frozen=True)

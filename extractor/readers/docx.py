@@ -5,7 +5,7 @@ import re
 import zipfile
 from pathlib import Path
 
-from .errors import InputError
+from ..errors import InputError
 from .lines import table_sentences
 
 
@@ -15,8 +15,7 @@ def read_docx(path: Path):
     from docx.table import Table
     from docx.text.paragraph import Paragraph
 
-    from .ingest import doc_id, sha256_of
-    from .records import Source
+    from ..records import Content
 
     try:
         document = docx.Document(str(path))
@@ -44,8 +43,7 @@ def read_docx(path: Path):
     text = "\n".join(blocks)
     if not text.strip():
         raise InputError(path, "no text in the Word document")
-    return Source(path=str(path), doc=doc_id(path), text=text, input_kind="docx", encoding="",
-                  page_starts=(), sha256=sha256_of(path), heading_hints=tuple(hints))
+    return Content(text=text, input_kind="docx", heading_hints=tuple(hints))
 
 
 def _list_level(para, element, qn) -> int:

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import regex
 
-from . import data
+from .. import data
 
 LABELS = ("SCHOOL", "BODY", "PLACE", "LAW", "PERSON", "GROUP")
 
@@ -170,7 +170,7 @@ def entity_rows(result) -> list[dict]:
     """The entity table of one processed report: offsets index the original text."""
     jieba = _jieba()
     text = result.norm.text
-    from .pipeline import places as places_of
+    from .metadata import places as places_of
     places = places_of(text)
     for e in recognize(text, places):          # so jieba keeps each name whole
         jieba.add_word(e.name)

@@ -4,7 +4,7 @@ from __future__ import annotations
 import functools
 from pathlib import Path
 
-from .errors import InputError
+from ..errors import InputError
 from .lines import Line
 
 INSTALL_HINT = "pip install rapidocr onnxruntime"
@@ -80,9 +80,8 @@ def image_lines(image, path) -> list[Line]:
 def read_image(path: Path, mode: str = "auto"):
     from PIL import Image, UnidentifiedImageError
 
-    from .ingest import doc_id, sha256_of
     from .lines import assemble, strip_furniture
-    from .records import Source
+    from ..records import Content
 
     if mode == "never":
         raise InputError(path, "an image can only be read by OCR, and --ocr never was given")
@@ -98,5 +97,4 @@ def read_image(path: Path, mode: str = "auto"):
     text, starts = assemble(strip_furniture(pages))
     if not text.strip():
         raise InputError(path, "no text found by OCR")
-    return Source(path=str(path), doc=doc_id(path), text=text, input_kind="ocr", encoding="",
-                  page_starts=starts, sha256=sha256_of(path))
+    return Content(text=text, input_kind="ocr", page_starts=starts)

@@ -1,4 +1,4 @@
-from extractor.normalize import normalize
+from extractor.text.normalize import normalize
 from conftest import SEED
 
 

@@ -1,7 +1,7 @@
 import pytest
 
 from extractor.errors import InputError
-from extractor.ingest import read
+from extractor.readers.ingest import read
 
 TEXT = "兴安区人民政府自评报告：普惠性幼儿园覆盖率85.71%。"
 

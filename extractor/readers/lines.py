@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import regex
 
-from . import data
+from .. import data
 
 
 @dataclass(frozen=True)

@@ -15,10 +15,10 @@ from typing import Optional
 import regex
 import yaml
 
-from . import data
-from .attach import Layout
-from .errors import InputError
-from .records import plain_value
+from .. import data
+from ..text.attach import Layout
+from ..errors import InputError
+from ..records import plain_value
 
 FINDING_FIELDS = ("doc", "rule", "status", "severity", "section", "item", "indicator", "value", "values",
                   "threshold", "message", "source", "raw", "start", "end", "page")

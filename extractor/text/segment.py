@@ -16,8 +16,8 @@ import cn2an
 import regex
 import yaml
 
-from . import data
-from .errors import InputError
+from .. import data
+from ..errors import InputError
 
 
 @dataclass(frozen=True)

@@ -2,8 +2,8 @@
 import pytest
 
 from extractor.errors import InputError
-from extractor.normalize import normalize
-from extractor.segment import find_headings, load_scheme, segment
+from extractor.text.normalize import normalize
+from extractor.text.segment import find_headings, load_scheme, segment
 from conftest import SEED, EVAL
 
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import regex
 
-from .errors import InputError
+from ..errors import InputError
 from .lines import Line, assemble, strip_furniture, table_sentences, undouble
 
 _READABLE = regex.compile(r"[\p{Han}\p{L}\d]")
@@ -23,8 +23,7 @@ TABLE_MIN_PATHS = 8
 def read_pdf(path: Path, ocr: str = "auto"):
     import pypdfium2 as pdfium
 
-    from .ingest import doc_id, sha256_of
-    from .records import Source
+    from ..records import Content
 
     try:
         pdf = pdfium.PdfDocument(str(path))
@@ -65,8 +64,7 @@ def read_pdf(path: Path, ocr: str = "auto"):
     if not text.strip():
         hint = " (scanned pages and --ocr never)" if ocr == "never" else ""
         raise InputError(path, f"no text found in PDF{hint}")
-    return Source(path=str(path), doc=doc_id(path), text=text, input_kind="ocr" if "ocr" in kinds else "pdf",
-                  encoding="", page_starts=starts, sha256=sha256_of(path))
+    return Content(text=text, input_kind="ocr" if "ocr" in kinds else "pdf", page_starts=starts)
 
 
 def _pdfium_lines(page) -> list[Line]:

@@ -8,10 +8,11 @@ import pandas.testing as pt
 import pytest
 
 from conftest import ROOT, SEED, EVAL
-from extractor import ner, tables
-from extractor.metadata import describe
+from extractor.text import ner
+from extractor.outputs import tables
+from extractor.text.metadata import describe
 from extractor.pipeline import process_path
-from extractor.segment import load_scheme
+from extractor.text.segment import load_scheme
 
 SCHEME = load_scheme()
 

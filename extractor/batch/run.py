@@ -1,42 +1,14 @@
-"""Walk inputs and run the pipeline over many files; a bad file never stops the rest."""
+"""Run the pipeline over many files; a bad file never stops the rest."""
 from __future__ import annotations
 
 from pathlib import Path
 
-from .errors import InputError, internal_cause
-from .ingest import SUPPORTED
-
-
-def collect(inputs) -> tuple[list[Path], list[InputError]]:
-    """Supported files under the inputs, in a stable order, and the inputs that could not be used."""
-    files, errors = [], []
-    for p in inputs:
-        p = Path(p)
-        if not p.exists():
-            errors.append(InputError(p, "no such file or folder"))
-        elif p.is_dir():
-            found = sorted(f for f in p.rglob("*") if f.is_file() and f.suffix.lower() in SUPPORTED
-                           and not any(part.startswith(".") for part in f.relative_to(p).parts))
-            if not found:
-                errors.append(InputError(p, "folder holds no reports (.txt .md .pdf .docx or images)"))
-            files.extend(found)
-        else:
-            files.append(p)
-    return files, errors
-
-
-def doc_ids(files) -> dict:
-    """A document's id is its file name without the extension, made unique within one run
-    (the first in order keeps it; the others get their extension: xingan-2024-pdf)."""
-    ids, taken = {}, set()
-    for f in map(Path, files):
-        ids[f] = _new_doc_id(f, taken)
-        taken.add(ids[f])
-    return ids
+from ..errors import InputError, internal_cause
+from .inputs import doc_ids, new_doc_id, walk
 
 
 def run(files, scheme, ocr: str = "auto"):
-    from .pipeline import process_path
+    from ..pipeline import process_path
     results, failed = [], []
     ids = doc_ids(files)
     for f in files:
@@ -74,27 +46,14 @@ class BatchSummary:
     errors_total: int = 0
 
 
-def walk(root: Path, skip: Path | None = None) -> tuple[list[Path], list[Path]]:
-    """Supported files and the others under root; hidden files and the output folder left out."""
-    supported, other = [], []
-    skip = skip.resolve() if skip is not None else None
-    for f in sorted(root.rglob("*")):
-        if not f.is_file() or any(part.startswith(".") for part in f.relative_to(root).parts):
-            continue
-        if skip is not None and skip in f.resolve().parents:
-            continue
-        (supported if f.suffix.lower() in SUPPORTED else other).append(f)
-    return supported, other
-
-
 def _worker(wid, inbox, outbox, scheme_path, rule_paths, ocr):
     """A worker process: builds its scheme, rules, spaCy and jieba once, then takes files one by one."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)      # the parent decides when workers stop
-    from .pipeline import process_path
-    from .rules import load_rules
-    from .segment import load_scheme
-    from .tables import rows_for
-    from .ner import nlp
+    from ..pipeline import process_path
+    from ..checks.rules import load_rules
+    from ..text.segment import load_scheme
+    from ..outputs.tables import rows_for
+    from ..text.ner import nlp
     scheme = load_scheme(scheme_path)
     ruleset = load_rules(rule_paths)
     nlp()                                   # spaCy and jieba: built once per worker, before the clock starts
@@ -186,8 +145,8 @@ class _Pool:
 
 def run_batch(root: Path, out: Path, jobs: int = 0, ocr: str = "auto", rule_paths=(), scheme_path=None,
               quiet: bool = False, timeout: float = 600.0, echo=print) -> BatchSummary:
-    from . import __version__
-    from .ingest import sha256_of
+    from .. import __version__
+    from ..readers.ingest import sha256_of
     from .store import Store
 
     t_start = time.monotonic()
@@ -219,7 +178,7 @@ def run_batch(root: Path, out: Path, jobs: int = 0, ocr: str = "auto", rule_path
             if key in known and known[key][0] == sha and known[key][1] == __version__:
                 summary.unchanged += 1
                 continue
-            doc = known[key][2] if key in known else _new_doc_id(f, taken)
+            doc = known[key][2] if key in known else new_doc_id(f, taken)
             taken.add(doc)
             tasks.append((key, doc, sha))
 
@@ -291,15 +250,6 @@ def run_batch(root: Path, out: Path, jobs: int = 0, ocr: str = "auto", rule_path
     return summary
 
 
-def _new_doc_id(f: Path, taken: set) -> str:
-    doc = f.stem
-    n = 1
-    while doc in taken:
-        doc = f"{f.stem}-{f.suffix.lstrip('.').lower()}" + (str(n) if n > 1 else "")
-        n += 1
-    return doc
-
-
 def _add_duplicate_finding(store, rows, sha, path):
     """The same content under another path is a duplicate submission: worth a finding."""
     others = [(d, p) for d, p in store.docs_by_sha().get(sha, []) if p != path]
@@ -314,7 +264,7 @@ def _add_duplicate_finding(store, rows, sha, path):
 
 
 def _write_outputs(store, out: Path):
-    from . import review, tables
+    from ..outputs import review, tables
     frames = {name: store.table(name) for name in tables.TABLES}
     import pandas as pd
     with pd.ExcelWriter(out / "report.xlsx", engine="openpyxl") as xw:

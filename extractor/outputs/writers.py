@@ -5,7 +5,7 @@ import json
 import sys
 from pathlib import Path
 
-from .errors import InputError
+from ..errors import InputError
 
 FORMATS = {".jsonl", ".csv", ".xlsx", ".parquet", ".duckdb", "/"}
 ALL_TABLES = {".xlsx", ".duckdb", "/"}      # these hold documents, facts, entities and findings

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from . import tables
+from ..outputs import tables
 
 EXTRA = {
     "files": "path VARCHAR PRIMARY KEY, doc VARCHAR, sha256 VARCHAR, version VARCHAR, status VARCHAR, run_id BIGINT",

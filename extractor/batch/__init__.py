@@ -1,0 +1,1 @@
+"""Many reports: inputs, the worker pool, the store."""

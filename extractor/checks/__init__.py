@@ -1,0 +1,1 @@
+"""Checks over the facts of one report: standards, consistency and claims."""

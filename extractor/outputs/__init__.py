@@ -1,0 +1,1 @@
+"""Outputs: the table schema and its formats, writers, the review site."""
