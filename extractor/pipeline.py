@@ -36,7 +36,9 @@ def _resolve_year(value: str, text: str, s0: int, s1: int, pos: int, fallback: O
     return value.replace("????", year) if year else value.replace("????", "-")
 
 
-def process_source(src: Source, scheme=None) -> Result:
+def process_source(src: Source, scheme=None, context: Optional[dict] = None) -> Result:
+    """`context` fixes what is otherwise read from the report (report_year, performance_year, level_char,
+    places), as Duckling fixes a reference time: the attach corpora use it."""
     norm = normalize.normalize(src.text)
     text = norm.text
     hints = {}
@@ -45,8 +47,11 @@ def process_source(src: Source, scheme=None) -> Result:
     seg = segment.segment(text, scheme, hints)
     spans = extract.find_spans(text)
     layout = Layout.of(text)
-    ry, py, lc = metadata.report_year(text), metadata.performance_year(text), metadata.level_char(text)
-    places = metadata.places(text)
+    ctx = context or {}
+    ry = ctx["report_year"] if "report_year" in ctx else metadata.report_year(text)
+    py = ctx["performance_year"] if "performance_year" in ctx else metadata.performance_year(text)
+    lc = ctx["level_char"] if "level_char" in ctx else metadata.level_char(text)
+    places = tuple(ctx["places"]) if "places" in ctx else metadata.places(text)
     entities = ner.recognize(text, places)
     periods = Periods(text, seg, layout, ry, py, places)
     subjects = Subjects(text, layout, spans, entities_of(entities, lc))
