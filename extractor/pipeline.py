@@ -20,12 +20,25 @@ class Result:
     norm: normalize.NormText
     seg: segment.Segmentation
     facts: tuple
-    report_year: Optional[int]
-    perf_year: Optional[int]
-    level_char: str
+    document: metadata.Document      # title, issuer, years, level and places: one definition, in metadata
     layout: Layout
-    entities: tuple          # ner.Entity, offsets in normalized text: computed once, for subjects and the table
-    places: tuple
+    entities: tuple                  # ner.Entity, offsets in normalized text: computed once, for subjects and the table
+
+    @property
+    def report_year(self) -> Optional[int]:
+        return self.document.report_year
+
+    @property
+    def perf_year(self) -> Optional[int]:
+        return self.document.performance_year
+
+    @property
+    def level_char(self) -> str:
+        return self.document.level_char
+
+    @property
+    def places(self) -> tuple:
+        return self.document.places
 
 
 def _resolve_year(value: str, text: str, s0: int, s1: int, pos: int, fallback: Optional[int]) -> str:
@@ -47,11 +60,10 @@ def process_source(src: Source, scheme=None, context: Optional[dict] = None) -> 
     seg = segment.segment(text, scheme, hints)
     spans = extract.find_spans(text)
     layout = Layout.of(text)
-    ctx = context or {}
-    ry = ctx["report_year"] if "report_year" in ctx else metadata.report_year(text)
-    py = ctx["performance_year"] if "performance_year" in ctx else metadata.performance_year(text)
-    lc = ctx["level_char"] if "level_char" in ctx else metadata.level_char(text)
-    places = tuple(ctx["places"]) if "places" in ctx else metadata.places(text)
+    doc = metadata.document(text)
+    if context:
+        doc = replace(doc, **{k: tuple(v) if k == "places" else v for k, v in context.items()})
+    ry, py, lc, places = doc.report_year, doc.performance_year, doc.level_char, doc.places
     entities = ner.recognize(text, places)
     periods = Periods(text, seg, layout, ry, py, places)
     subjects = Subjects(text, layout, spans, entities_of(entities, lc))
@@ -75,7 +87,7 @@ def process_source(src: Source, scheme=None, context: Optional[dict] = None) -> 
             heading=" > ".join(region.path), sentence=src.text[o0:o1].strip(),
             page=src.page_of(start),
             fired={"extract": sp.rule, "indicator": ind_rule, "period": per_rule, "subject": sub_rule}))
-    return Result(src, norm, seg, tuple(facts), ry, py, lc, layout, entities, places)
+    return Result(src, norm, seg, tuple(facts), doc, layout, entities)
 
 
 def process_path(path, scheme=None, ocr: str = "auto", doc: Optional[str] = None) -> Result:

@@ -44,7 +44,7 @@ def _spec():
         "town": regex.compile(towns["shape"], regex.V1),
         "town_generic": regex.compile(towns["generic"]),
         "law": regex.compile(spec["law"]),
-        "persons": [regex.compile(p) for p in spec["persons"]],
+        "persons": [regex.compile(p) for p in spec["persons"].values()],
         "known_bodies": tuple(spec["known_bodies"]),
     }
 
