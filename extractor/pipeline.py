@@ -1,12 +1,15 @@
-"""One report in, its facts out: ingest → normalize → segment → extract → attach."""
+"""One report in, its facts out: readers → normalize → segment → extract → periods, subjects, indicators."""
 from __future__ import annotations
 
 import bisect
 from dataclasses import dataclass, replace
 from typing import Optional
 
-from .text import attach as attach_mod
-from .text import extract, metadata, normalize, segment
+from .text import extract, metadata, ner, normalize, segment
+from .text.indicators import Indicators
+from .text.layout import Layout
+from .text.periods import Periods
+from .text.subjects import Subjects, entities_of
 from .readers.ingest import check_is_report, read
 from .records import Fact, Source
 
@@ -17,9 +20,25 @@ class Result:
     norm: normalize.NormText
     seg: segment.Segmentation
     facts: tuple
-    report_year: Optional[int]
-    perf_year: Optional[int]
-    level_char: str
+    document: metadata.Document      # title, issuer, years, level and places: one definition, in metadata
+    layout: Layout
+    entities: tuple                  # ner.Entity, offsets in normalized text: computed once, for subjects and the table
+
+    @property
+    def report_year(self) -> Optional[int]:
+        return self.document.report_year
+
+    @property
+    def perf_year(self) -> Optional[int]:
+        return self.document.performance_year
+
+    @property
+    def level_char(self) -> str:
+        return self.document.level_char
+
+    @property
+    def places(self) -> tuple:
+        return self.document.places
 
 
 def _resolve_year(value: str, text: str, s0: int, s1: int, pos: int, fallback: Optional[int]) -> str:
@@ -30,7 +49,9 @@ def _resolve_year(value: str, text: str, s0: int, s1: int, pos: int, fallback: O
     return value.replace("????", year) if year else value.replace("????", "-")
 
 
-def process_source(src: Source, scheme=None) -> Result:
+def process_source(src: Source, scheme=None, context: Optional[dict] = None) -> Result:
+    """`context` fixes what is otherwise read from the report (report_year, performance_year, level_char,
+    places), as Duckling fixes a reference time: the attach corpora use it."""
     norm = normalize.normalize(src.text)
     text = norm.text
     hints = {}
@@ -38,34 +59,35 @@ def process_source(src: Source, scheme=None) -> Result:
         hints[bisect.bisect_left(norm.omap, offset)] = level
     seg = segment.segment(text, scheme, hints)
     spans = extract.find_spans(text)
-    ry, py, lc = metadata.report_year(text), metadata.performance_year(text), metadata.level_char(text)
-    att = attach_mod.Attacher(text, seg, spans, ry, py, lc, metadata.places(text))
+    layout = Layout.of(text)
+    doc = metadata.document(text)
+    if context:
+        doc = replace(doc, **{k: tuple(v) if k == "places" else v for k, v in context.items()})
+    ry, py, lc, places = doc.report_year, doc.performance_year, doc.level_char, doc.places
+    entities = ner.recognize(text, places)
+    periods = Periods(text, seg, layout, ry, py, places)
+    subjects = Subjects(text, layout, spans, entities_of(entities, lc))
+    indicators = Indicators(text, layout, spans, periods.mentions)
     facts = []
-    prev_ind, prev_base, prev_sent = "", "", -1
-    generic_changes = set(attach_mod._ind_lex()["generic_changes"])
     for sp in spans:
         start, end = norm.to_original(sp.nstart, sp.nend)
-        s_i = att.layout.index("sentences", sp.nstart)
-        s0, s1 = att.layout.sentences[s_i]
+        s0, s1 = layout.sentences[layout.index("sentences", sp.nstart)]
         value = sp.value
         if sp.kind == "date":
             value = _resolve_year(value, text, s0, s1, sp.nstart, ry)
-        same = s_i == prev_sent
-        indicator = att.indicator(sp, prev_ind, prev_base, same)
+        indicator, ind_rule = indicators.of(sp)
+        period, per_rule = periods.of(sp)
+        subject, sub_rule = subjects.of(sp)
         region = seg.region_at(sp.nstart)
         o0, o1 = norm.to_original(s0, s1)
         facts.append(Fact(
             doc=src.doc, kind=sp.kind, value=value, unit=sp.unit, approx=sp.approx,
-            section=region.section, item=region.item, indicator=indicator,
-            period=att.period(sp), subject=att.subject(sp),
+            section=region.section, item=region.item, indicator=indicator, period=period, subject=subject,
             raw=src.text[start:end], start=start, end=end,
             heading=" > ".join(region.path), sentence=src.text[o0:o1].strip(),
-            page=src.page_of(start)))
-        if sp.kind != "date":
-            prev_ind, prev_sent = indicator, s_i
-            if not any(indicator.endswith(w) for w in generic_changes):
-                prev_base = indicator
-    return Result(src, norm, seg, tuple(facts), ry, py, lc)
+            page=src.page_of(start),
+            fired={"extract": sp.rule, "indicator": ind_rule, "period": per_rule, "subject": sub_rule}))
+    return Result(src, norm, seg, tuple(facts), doc, layout, entities)
 
 
 def process_path(path, scheme=None, ocr: str = "auto", doc: Optional[str] = None) -> Result:

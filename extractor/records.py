@@ -1,7 +1,7 @@
 """Plain records passed from stage to stage. Offsets always index the original text."""
 from __future__ import annotations
 
-from dataclasses import dataclass, asdict
+from dataclasses import asdict, dataclass, field
 from decimal import Decimal
 from typing import Optional
 
@@ -76,6 +76,8 @@ class Fact:
     heading: str = ""
     sentence: str = ""
     page: Optional[int] = None
+    # The rule that gave each field ({"indicator": "noun_after_measure", …}): for debugging, not a column.
+    fired: dict = field(default_factory=dict, compare=False, repr=False)
 
     def to_dict(self) -> dict:
         d = asdict(self)

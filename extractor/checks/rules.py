@@ -16,7 +16,7 @@ import regex
 import yaml
 
 from .. import data
-from ..text.attach import Layout
+from ..text.layout import Layout
 from ..errors import InputError
 from ..records import plain_value
 

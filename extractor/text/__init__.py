@@ -1,1 +1,2 @@
-"""Text stages over one report's normalized text: layout, normalize, segment, extract, attach, ner, metadata."""
+"""Text stages over one report's normalized text: layout, normalize, segment, extract, periods, subjects,
+indicators, ner, metadata."""

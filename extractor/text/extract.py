@@ -13,6 +13,7 @@ import regex
 
 from .. import data
 from ..records import Span
+from .layout import longest_match_wins
 
 KINDS = ("date", "money", "percent", "ratio", "duration", "count", "number")
 PRIORITY = {k: i for i, k in enumerate(KINDS)}   # on equal length, earlier kinds win
@@ -179,19 +180,13 @@ def find_spans(text: str) -> list[Span]:
             cands.append((s, e, kind, name, m, rule, spec))
 
     # Longest span wins; on a tie the kind listed first in KINDS.
-    cands.sort(key=lambda c: (-(c[1] - c[0]), PRIORITY[c[2]], c[0]))
-    taken: list[tuple[int, int]] = []
-    spans = []
-    for s, e, kind, name, m, rule, spec in cands:
-        if any(ts < e and s < te for ts, te in taken):
-            continue
+    def build(c):
+        s, e, kind, name, m, rule, spec = c
         g = {k: v for k, v in m.groupdict().items() if v}
         try:
             value, unit = _value_unit(kind, g, spec, rule)
         except (ValueError, KeyError, ArithmeticError):
-            continue      # a numeral cn2an cannot read is not a fact we can state
-        taken.append((s, e))
-        spans.append(Span(kind=kind, value=value, unit=unit, approx=_approx_of(text, s, e, g),
-                          nstart=s, nend=e, rule=name))
-    spans.sort(key=lambda sp: sp.nstart)
-    return spans
+            return None      # a numeral cn2an cannot read is not a fact we can state
+        return Span(kind=kind, value=value, unit=unit, approx=_approx_of(text, s, e, g), nstart=s, nend=e, rule=name)
+
+    return longest_match_wins(cands, span=lambda c: (c[0], c[1]), rank=lambda c: PRIORITY[c[2]], build=build)

@@ -2,7 +2,7 @@
 
 `recognize` applies the shapes and lexicons in patterns/lexicon/entities.yaml with
 regular expressions, which is fast and where token boundaries never get in the way.
-It serves the attach stage (subjects) and is also a component of the spaCy pipeline
+It serves the subjects stage and is also a component of the spaCy pipeline
 (`nlp`: spacy.blank("zh") with jieba, an EntityRuler for the known names, and these
 shapes). That pipeline builds the entity table, and it is built once per process.
 """
@@ -16,6 +16,7 @@ from pathlib import Path
 import regex
 
 from .. import data
+from .layout import longest_match_wins
 
 LABELS = ("SCHOOL", "BODY", "PLACE", "LAW", "PERSON", "GROUP")
 
@@ -43,7 +44,7 @@ def _spec():
         "town": regex.compile(towns["shape"], regex.V1),
         "town_generic": regex.compile(towns["generic"]),
         "law": regex.compile(spec["law"]),
-        "persons": [regex.compile(p) for p in spec["persons"]],
+        "persons": [regex.compile(p) for p in spec["persons"].values()],
         "known_bodies": tuple(spec["known_bodies"]),
     }
 
@@ -56,13 +57,8 @@ _LEFT_STOPS = regex.compile(
 
 
 def recognize(text: str, places=()) -> tuple:
-    """Every entity in text, longest first where two overlap. The attach stage, jieba's word list and
-    the spaCy component all ask for the same text, so the answer is kept for the last few texts."""
-    return _recognize(text, tuple(places))
-
-
-@functools.lru_cache(maxsize=4)
-def _recognize(text: str, places: tuple) -> tuple:
+    """Every entity in text, longest first where two overlap. The pipeline calls this once per report and
+    carries the answer on its Result, for subjects, jieba's word list and the spaCy component."""
     sp = _spec()
     found = []
     names = set()
@@ -103,15 +99,7 @@ def _recognize(text: str, places: tuple) -> tuple:
         for m in pat.finditer(text):
             found.append(Entity("PERSON", m.group(1), m.start(1), m.end(1)))
     # Longest wins where spans overlap, except that a law's title keeps its whole span.
-    found.sort(key=lambda e: (e.label != "LAW", -(e.end - e.start), e.start))
-    taken, out = [], []
-    for e in found:
-        if any(s < e.end and e.start < t for s, t in taken):
-            continue
-        taken.append((e.start, e.end))
-        out.append(e)
-    out.sort(key=lambda e: e.start)
-    return tuple(out)
+    return tuple(longest_match_wins(found, span=lambda e: (e.start, e.end), first=lambda e: e.label != "LAW"))
 
 
 # ---------------- the spaCy pipeline ----------------
@@ -150,7 +138,10 @@ def nlp():
         @Language.component("selfeval_shapes")
         def _shapes(doc):
             spans = list(doc.ents)
-            for e in recognize(doc.text, doc.user_data.get("places", ())):
+            found = doc.user_data.get("entities")
+            if found is None:
+                found = recognize(doc.text, doc.user_data.get("places", ()))
+            for e in found:
                 span = doc.char_span(e.start, e.end, label=e.label, alignment_mode="expand")
                 if span is not None:
                     spans.append(span)
@@ -170,13 +161,12 @@ def entity_rows(result) -> list[dict]:
     """The entity table of one processed report: offsets index the original text."""
     jieba = _jieba()
     text = result.norm.text
-    from .metadata import places as places_of
-    places = places_of(text)
-    for e in recognize(text, places):          # so jieba keeps each name whole
+    for e in result.entities:          # so jieba keeps each name whole
         jieba.add_word(e.name)
     pipeline = nlp()
     doc = pipeline.make_doc(text)
-    doc.user_data["places"] = places
+    doc.user_data["places"] = result.places
+    doc.user_data["entities"] = result.entities
     for _, proc in pipeline.pipeline:
         doc = proc(doc)
     rows = []

@@ -11,7 +11,8 @@ from conftest import ROOT, SEED, EVAL
 from extractor.text import ner
 from extractor.outputs import tables
 from extractor.text.metadata import describe
-from extractor.pipeline import process_path
+from extractor.pipeline import process_path, process_source
+from extractor.records import Source
 from extractor.text.segment import load_scheme
 
 SCHEME = load_scheme()
@@ -38,6 +39,15 @@ def test_seed_metadata_field_by_field(seed_result):
     assert d["input_kind"] == "text" and d["pages"] is None
     assert d["sha256"] == hashlib.sha256(SEED.read_bytes()).hexdigest()
     assert d["extractor_version"]
+
+
+def test_pipeline_and_documents_table_agree_on_the_document_facts(seed_result):
+    d = describe(seed_result, SCHEME)
+    assert seed_result.perf_year == d["performance_year"] == 2023
+    assert seed_result.report_year == 2024 and seed_result.level_char == "区"
+    whole_year = process_source(Source(path="t.txt", doc="t", text=seed_result.norm.text + "\n全年共培训教师320人次。"),
+                                SCHEME)
+    assert whole_year.facts[-1].period == "2023"     # 全年 is the performance year the title names
 
 
 def test_metadata_of_other_reports():

@@ -1,0 +1,243 @@
+"""The indicator of a fact: what it measures, from the phrase before the number or the noun after its measure word.
+
+Phrases are cut at verbs and prepositions (patterns/lexicon/indicators.yaml). `Indicators.of` returns the
+indicator and the name of the rule that gave it, and keeps the indicator state of the sentence
+(培训教师120人，占比95% takes its base from the fact before).
+"""
+from __future__ import annotations
+
+import functools
+
+import regex
+
+from .. import data
+from ..records import Span
+from .layout import Layout
+from .subjects import event_end, level_before, level_re, levelled
+
+
+@functools.lru_cache(maxsize=1)
+def lexicon() -> dict:
+    lex = dict(data.load("lexicon/indicators.yaml"))
+    lex["_stop_re"] = regex.compile(data.alternation(lex["stoppers"]))
+    lex["_noun_stop_re"] = regex.compile(data.alternation(lex["noun_stoppers"]))
+    lex["_exceptions"] = set(lex["stopper_exceptions"])
+    lex["_comparison"] = regex.compile(lex["comparison"])
+    lex["_respectively"] = regex.compile(lex["respectively"])
+    lex["_known"] = sorted((k for k in lex["known"] if len(k) >= 5), key=len, reverse=True)
+    lex["_trim_left"] = sorted(lex["trim_left"], key=len, reverse=True)
+    lex["_trim_right"] = sorted(lex["trim_right"], key=len, reverse=True)
+    return lex
+
+
+class Indicators:
+    """One report's indicator rules; call `of` on the spans in text order."""
+
+    def __init__(self, text: str, layout: Layout, spans, periods):
+        self.text, self.layout, self.spans, self.periods = text, layout, spans, periods
+        self.prev_ind, self.prev_base, self.prev_sent = "", "", -1
+
+    def of(self, span: Span) -> tuple[str, str]:
+        si = self.layout.index("sentences", span.nstart)
+        indicator, rule = self._indicator(span, si == self.prev_sent)
+        if span.kind != "date":
+            self.prev_ind, self.prev_sent = indicator, si
+            if not any(indicator.endswith(w) for w in lexicon()["generic_changes"]):
+                self.prev_base = indicator
+        return indicator, rule
+
+    def _indicator(self, span: Span, same_sentence: bool) -> tuple[str, str]:
+        text, lay, lex = self.text, self.layout, lexicon()
+        ci = lay.index("clauses", span.nstart)
+        c0, c1 = lay.clauses[ci]
+        win = lex["windows"]
+        prev_ind, prev_base = self.prev_ind, self.prev_base
+        if span.kind == "date":
+            return self._date_indicator(span, c1)
+        if span.kind == "count" and span.unit in lex["self_counted"]:
+            return span.unit, "self_counted"
+        if span.kind == "count" and span.unit in lex["noun_after_units"]:
+            noun = _noun_after(text, span.nend, c1, lex)
+            if noun:
+                return noun, "noun_after_measure"
+        rule = "respectively"
+        phrase = self._respectively(span, c0)
+        if not phrase:
+            rule, phrase = "phrase_before", _phrase_before(text, c0, span.nstart, self.periods, self.spans, lex)
+        if levelled(span) and level_before(text, span.nstart):
+            phrase = level_re().sub("", phrase)
+            if (not phrase or len(phrase) < 2) and same_sentence and prev_ind:
+                return prev_ind, "level_takes_previous"
+            if not phrase or len(phrase) < 2:
+                return self._previous_clause_phrase(span, ci), "level_takes_clause_before"  # 每百名学生拥有…教师数：小学4.6人
+        share = lex["share_word"]
+        if share in phrase[1:] and not phrase.endswith(tuple(lex["share_keep"])):
+            head = phrase.split(share)[0].rstrip(lex["share_head_strip"])
+            if len(head) >= 2:
+                rule, phrase = "share", head + lex["share_suffix"]
+        if len(phrase) < 2 or phrase in lex["stoppers"]:
+            rest = self._rest_of_clause(span, c1)
+            if rest:
+                return rest, "rest_of_clause"
+        if phrase in lex["generic_rates"] or (phrase.endswith(tuple(lex["generic_rates"])) and len(phrase) <= 3):
+            base = (prev_ind if same_sentence and prev_ind else "") or self._previous_clause_phrase(span, ci)
+            if base and len(base) <= win["base"]:
+                return base + phrase, "generic_rate_base"
+        if span.kind == "percent" and phrase in lex["generic_changes"] and same_sentence and prev_base:
+            return prev_base + phrase, "generic_change_base"
+        return phrase, rule
+
+    def _previous_clause_phrase(self, span: Span, ci: int) -> str:
+        """The phrase that ends the clause before, when it is in the same sentence (校医或保健教师，配备率…)."""
+        lay = self.layout
+        if ci == 0 or lay.clauses[ci - 1][1] <= lay.sentences[lay.index("sentences", span.nstart)][0]:
+            return ""
+        q0, q1 = lay.clauses[ci - 1]
+        return _phrase_before(self.text, q0, q1 - 1, self.periods, self.spans, lexicon())
+
+    def _respectively(self, span: Span, c0: int) -> str:
+        """城镇、农村居民人均可支配收入分别为6.8万元、3.6万元: the i-th number takes the i-th name."""
+        text, lex = self.text, lexicon()
+        m = None
+        for m in lex["_respectively"].finditer(text, c0, span.nstart):
+            pass
+        if m is None:
+            return ""
+        listed = [sp for sp in self.spans if m.end() <= sp.nstart <= span.nstart]
+        between = [text[a.nend:b.nstart] for a, b in zip(listed, listed[1:])]
+        if any(g not in lex["list_joiners"] for g in between) or text[m.end():listed[0].nstart].strip():
+            return ""
+        start = max([sp.nend for sp in self.spans if c0 <= sp.nend <= m.start()] + [c0])
+        names = _trim(text[start:m.start()], lex).split("、")
+        if len(names) < 2:
+            return ""
+        cap = lex["windows"]["phrase"]
+        last = _tail_phrase(names[-1], lex, cap)
+        heads = [_tail_phrase(n, lex, cap) for n in names[:-1]]
+        k = len(listed) - 1
+        if k >= len(names):
+            return ""
+        if k == len(names) - 1:
+            return last
+        shared = last[max(len(h) for h in heads):] if len(last) > max(len(h) for h in heads) else ""
+        return heads[k] + shared
+
+    def _rest_of_clause(self, span: Span, c1: int) -> str:
+        """What the rest of the clause does or names, after any further number (每两周…1课时进行心理健康教育辅导)."""
+        lex = lexicon()
+        start = max([sp.nend for sp in self.spans if span.nend <= sp.nstart and sp.nend <= c1] + [span.nend])
+        return _tail_phrase(_trim(self.text[start:c1], lex), lex, lex["windows"]["rest_of_clause"])
+
+    def _date_indicator(self, span: Span, c1: int) -> tuple[str, str]:
+        text, lex = self.text, lexicon()
+        win = lex["windows"]
+        line_start = text.rfind("\n", 0, span.nstart) + 1
+        line_end = text.find("\n", span.nend)
+        line_end = len(text) if line_end < 0 else line_end
+        rest = text[span.nend:line_end].strip()
+        if not text[line_start:span.nstart].strip() and len(rest) <= win["signoff_rest"]:
+            return (rest or lex["signoff"]), "date_on_own_line"     # a date on a line of its own: the sign-off
+        end = event_end(text, self.layout, span, c1)
+        start = span.nend
+        later = [sp for sp in self.spans if span.nend <= sp.nstart < end]
+        if later and "、" in text[span.nend:later[0].nstart] and regex.search(r"\p{Han}{2}", text[later[-1].nend:end]):
+            start = later[-1].nend           # the event is named after the last count (四个学科…反馈会)
+        elif later:
+            end = later[0].nstart
+        chunk = text[start:end]
+        for p in self.periods:
+            if start <= p.start < end:
+                chunk = chunk.replace(text[p.start:p.end], "")
+        chunk = chunk.rstrip("，,；;。：: ")
+        tail = _tail_phrase(chunk, lex, win["rest_of_clause"])
+        de = lex["modifier"]
+        if len(tail) > win["event_name"] and de in tail[:-2]:
+            tail = tail[tail.rindex(de, 0, len(tail) - 2) + 1:]
+        return tail, "date_event"
+
+
+def _stopper_hits(chunk: str, lex, stop_re=None) -> list[tuple[int, int]]:
+    """(start, end) of stoppers in chunk, skipping characters that belong to a longer word (在校)."""
+    hits = []
+    exc = lex["_exceptions"]
+    for m in (stop_re or lex["_stop_re"]).finditer(chunk):
+        i = m.start()
+        if m.end() - i == 1 and (chunk[max(0, i - 1):i + 1] in exc or chunk[i:i + 2] in exc
+                                 or chunk[max(0, i - 2):i + 1] in exc or chunk[i:i + 3] in exc):
+            continue
+        hits.append((i, m.end()))
+    return hits
+
+
+def _noun_after(text: str, pos: int, end: int, lex) -> str:
+    m = regex.match(r"[\p{Han}]+", text[pos:end])
+    if not m:
+        return ""
+    noun = m.group()
+    hits = _stopper_hits(noun, lex, lex["_noun_stop_re"])
+    if hits and hits[0][0] == 0:
+        return ""
+    if hits:
+        noun = noun[:hits[0][0]]
+    return noun[:lex["windows"]["noun"]] if len(noun) >= 2 else ""
+
+
+def _phrase_before(text: str, c0: int, pos: int, periods, spans, lex) -> str:
+    start = c0
+    # Nothing before an earlier number or period in the clause belongs to this one.
+    for sp in spans:
+        if c0 <= sp.nend <= pos and sp.nstart < pos:
+            start = max(start, sp.nend)
+    for p in periods:
+        if c0 <= p.end <= pos:
+            start = max(start, p.end)
+    chunk = text[start:pos]
+    chunk = regex.sub(r"[（(][^（）()]*[)）]", "", chunk)           # finished asides: 幼儿园（7所…）
+    head, _, tail = chunk.rpartition("（") if "（" in chunk else chunk.rpartition("(")
+    if _ and len(regex.sub(r"\P{Han}", "", tail)) < 2:
+        chunk = head                                               # 公务员平均工资水平（8.4万元: the words before
+    elif _:
+        chunk = tail                                               # (公办园 29 所: the words inside
+    chunk = regex.split(r"[《》]", chunk)[-1]
+    chunk = lex["_comparison"].sub("", chunk)
+    chunk = _trim(chunk, lex)
+    phrase = _tail_phrase(chunk, lex, lex["windows"]["phrase"])
+    for k in lex["_known"]:
+        i = phrase.find(k)
+        if i == 0:
+            break
+        if i > 0 and len(phrase) > len(k) + 4:
+            return phrase[i:]
+    de = lex["modifier"]
+    parts = phrase.split(de)
+    if len(phrase) > lex["windows"]["long_phrase"] and len(parts) >= 3:
+        phrase = de.join(parts[-2:])      # the last modifier and its noun: 民办学校就读的比例
+    return phrase
+
+
+def _trim(chunk: str, lex) -> str:
+    chunk = chunk.strip("，,；;：:、。 ")
+    changed = True
+    while changed and chunk:
+        changed = False
+        for w in lex["_trim_right"]:
+            if chunk.endswith(w) and len(chunk) > len(w):
+                chunk, changed = chunk[:-len(w)], True
+                break
+        for w in lex["_trim_left"]:
+            if chunk.startswith(w) and len(chunk) > len(w):
+                chunk, changed = chunk[len(w):], True
+                break
+    return chunk.strip("，,；;：:、 ")
+
+
+def _tail_phrase(chunk: str, lex, cap: int) -> str:
+    """The words after the last stopper; when that is too short, the stopper phrase itself (已整改)."""
+    chunk = chunk.strip("，,；;：:、。 ")
+    if not chunk:
+        return ""
+    hits = [h for h in _stopper_hits(chunk, lex) if h[1] < len(chunk)]
+    tail = chunk[hits[-1][1]:].strip("，,；;：:、。 ") if hits else chunk
+    if len(tail) < 2:
+        tail = chunk
+    return tail[-cap:]

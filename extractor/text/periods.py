@@ -1,0 +1,154 @@
+"""The period of a fact: a time expression in its sentence, a year framing its paragraph, or its heading's year.
+
+Rules are named; `Periods.of` returns the period and the rule that gave it. Expressions and word lists are
+in patterns/lexicon/periods.yaml; a year as reports write it is metadata.YEAR.
+"""
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass
+from typing import Optional
+
+import regex
+
+from .. import data
+from ..records import Span
+from .extract import _placeholders, _protect, expand
+from .layout import Layout, longest_match_wins
+from .metadata import YEAR
+
+# Kinds of mention that can frame the sentences after them (2023年，… / 2024年第一季度，…).
+_FRAMING = ("year_month", "year", "year_quarter", "year_half")
+
+
+@dataclass(frozen=True)
+class PeriodMention:
+    start: int
+    end: int
+    period: str
+    name: str
+
+
+@functools.lru_cache(maxsize=1)
+def lexicon() -> dict:
+    spec = dict(data.load("lexicon/periods.yaml"))
+    ph = _placeholders()
+    spec["_exprs"] = [(e["name"], regex.compile(expand(e["pattern"], ph), regex.V1), e["period"])
+                      for e in spec["expressions"]]
+    for key in ("not_after", "topic_followers", "carry_breakers", "enumeration", "month_frame_before", "frame_lead"):
+        spec["_" + key] = regex.compile(spec[key])
+    return spec
+
+
+def find_periods(text: str, report_year: Optional[int], perf_year: Optional[int]) -> list[PeriodMention]:
+    lex = lexicon()
+    protected = [(m.start(), m.end()) for m in _protect().finditer(text)]
+    window = lex["context_year_window"]
+    found = []
+    for name, pat, template in lex["_exprs"]:
+        for m in pat.finditer(text):
+            if any(ps <= m.start() < pe for ps, pe in protected):
+                continue
+            if lex["_not_after"].search(text[max(0, m.start() - 3):m.start()]):
+                continue
+            found.append((m.start(), m.end(), name, m, template))
+
+    def build(f):
+        s, e, name, m, template = f
+        g = m.groupdict()
+        if "{ctx}" in template:
+            before = [int(y.group()) for y in YEAR.finditer(text, max(0, s - window), s)]
+            ctx = before[-1] if before else report_year
+            if ctx is None:
+                return None
+            template = template.replace("{ctx}", str(ctx))
+        if "{perf}" in template:
+            if perf_year is None:
+                return None
+            template = template.replace("{perf}", str(perf_year))
+        period = template.format(y=g.get("y"), y2=g.get("y2"),
+                                 q=lex["quarter_numbers"].get(g.get("q") or "", g.get("q")),
+                                 h=lex["half_numbers"].get(g.get("h") or "", ""),
+                                 m=f"{int(g['m']):02d}" if g.get("m") else "")
+        return PeriodMention(s, e, period, name)
+
+    return longest_match_wins(found, span=lambda f: (f[0], f[1]), build=build)
+
+
+class Periods:
+    """One report's time expressions; `of(span)` gives (period, rule)."""
+
+    def __init__(self, text: str, seg, layout: Layout, report_year, perf_year, places=()):
+        self.text, self.seg, self.layout = text, seg, layout
+        self.places = tuple(p for p in places if p)
+        frame = lexicon()["_month_frame_before"]
+        # A year-month dates an event unless it opens its clause or follows 截至.
+        self.mentions = [p for p in find_periods(text, report_year, perf_year)
+                         if p.name != "year_month" or frame.search(self._clause_head(p.start))]
+
+    def _clause_head(self, pos: int) -> str:
+        c0, _ = self.layout.clauses[self.layout.index("clauses", pos)]
+        return self.text[c0:pos]
+
+    def of(self, span: Span) -> tuple[str, str]:
+        if span.kind == "date":
+            return "", "date_is_event"
+        lay = self.layout
+        si = lay.index("sentences", span.nstart)
+        s0, s1 = lay.sentences[si]
+        _, c1 = lay.clauses[lay.index("clauses", span.nstart)]
+        in_sent = [p for p in self.mentions if s0 <= p.start < s1 and not _inside(p, span)]
+        before = [p for p in in_sent if p.end <= span.nstart]
+        if before:
+            return before[-1].period, "before_in_sentence"
+        after = [p for p in in_sent if p.start >= span.nend and p.start < c1 and p.name != "year_month"]
+        if after:
+            return after[0].period, "after_in_clause"
+        carried = self._carried(si, span.nstart)
+        if carried:
+            return carried, "paragraph_frame"
+        heading = self._heading_period(span.nstart)
+        return heading, ("heading_year" if heading else "none")
+
+    def _carried(self, si: int, pos: int) -> str:
+        """A period that frames the paragraph's first sentences (2023年，… / 2023年兴安区…)."""
+        lex = lexicon()
+        lay = self.layout
+        p0, _ = lay.paragraphs[lay.index("paragraphs", pos)]
+        j = si
+        while j > 0 and lay.sentences[j - 1][0] >= p0:
+            j -= 1
+            s0, s1 = lay.sentences[j]
+            sent_periods = [p for p in self.mentions if s0 <= p.start < s1]
+            if not sent_periods:
+                continue
+            first = sent_periods[0]
+            lead = lex["_frame_lead"].sub("", self.text[s0:first.start])
+            if first.name in _FRAMING and len(lead) <= 2 \
+                    and not regex.search(r"\p{Han}{2}", lead) and self._frames_scope(first.end):
+                # every sentence after the frame, up to ours, must stay in it
+                for k in range(j + 1, si + 1):
+                    t0, t1 = lay.sentences[k]
+                    sent = self.text[t0:t1]
+                    if lex["_carry_breakers"].search(sent) or lex["_enumeration"].search(sent):
+                        return ""
+                return first.period
+            return ""
+        return ""
+
+    def _frames_scope(self, pos: int) -> bool:
+        """After a year: a comma, or the place or scope the year frames (2023年兴安区…, 2018年，全省…)."""
+        follow = self.text[pos:pos + 8]
+        return bool(lexicon()["_topic_followers"].search(follow)) or follow.startswith(self.places)
+
+    def _heading_period(self, pos: int) -> str:
+        region = self.seg.region_at(pos)
+        for title in reversed(region.free_path):     # the innermost heading that names a year decides
+            years = set(YEAR.findall(title))
+            if years:
+                return years.pop() if len(years) == 1 else ""
+        return ""
+
+
+def _inside(p: PeriodMention, span: Span) -> bool:
+    return p.start < span.nend and span.nstart < p.end

@@ -1,0 +1,145 @@
+"""The subject of a fact: a named school, a school level before the value, a group, or the actor of a dated event.
+
+Entities come from the NER stage (computed once per report by the pipeline). Rules are named; `Subjects.of`
+returns the subject and the rule that gave it. Word lists are in patterns/lexicon/entities.yaml.
+"""
+from __future__ import annotations
+
+import bisect
+import functools
+from dataclasses import dataclass
+
+import regex
+
+from .. import data
+from ..records import Span
+from .layout import Layout
+
+# Only these are split by school level (中学为0.561); 小学9所 counts schools, it is not about them.
+_LEVELLED_KINDS = ("number", "percent", "ratio", "money")
+_KINDS = {"SCHOOL": "school", "BODY": "body", "GROUP": "group"}
+# A body this close after a date (in characters) is the actor of the dated event.
+ACTOR_GAP = 3
+# How far before a value a school level is looked for (中学为0.561).
+LEVEL_WINDOW = 6
+
+
+@dataclass(frozen=True)
+class Entity:
+    kind: str      # school | body | group
+    name: str
+    start: int
+    end: int
+    own: bool = False
+
+
+@functools.lru_cache(maxsize=1)
+def lexicon() -> dict:
+    spec = dict(data.load("lexicon/entities.yaml"))
+    spec["_level_re"] = regex.compile(f"({spec['levels']}){spec['level_link']}$")
+    spec["_level_in"] = regex.compile(spec["level_in_phrase"])
+    spec["_own_suffix"] = data.alternation(spec["own_body_suffixes"])
+    return spec
+
+
+def entities_of(recognized, level_char: str = "") -> list[Entity]:
+    """Schools, bodies and groups among the recognized entities, marking the reporting government's own
+    bodies (区教育局 in a 区 report)."""
+    lex = lexicon()
+    own_re = regex.compile(f"(?:{lex['own_prefix']})?{regex.escape(level_char)}(?:{lex['_own_suffix']})?") \
+        if level_char else None
+    out = []
+    for e in recognized:
+        kind = _KINDS.get(e.label)
+        if kind is None:
+            continue
+        own = kind == "body" and own_re is not None and own_re.fullmatch(e.name) is not None
+        out.append(Entity(kind, e.name, e.start, e.end, own))
+    return out
+
+
+def levelled(span: Span) -> bool:
+    """Values a school level can qualify: coefficients, rates, money, and per-student areas or ratios;
+    not counts of schools (其中小学9所 counts schools, it is not about them)."""
+    if span.kind in _LEVELLED_KINDS:
+        return True
+    lex = lexicon()
+    return span.kind == "count" and (span.unit in lex["levelled_count_units"] or
+                                     (span.unit in lex["levelled_per_head_units"]
+                                      and span.value != span.value.to_integral_value()))
+
+
+def level_before(text: str, pos: int) -> str:
+    m = lexicon()["_level_re"].search(text[max(0, pos - LEVEL_WINDOW):pos])
+    return m.group(1) if m else ""
+
+
+def level_re():
+    return lexicon()["_level_re"]
+
+
+def event_end(text: str, layout: Layout, span: Span, c1: int) -> int:
+    """Where the event a date stands for ends: its clause, or the next one when the date
+    stands alone in its clause (2023年11月9日，市教育局召开了…); never past the paragraph."""
+    if regex.search(r"\p{Han}{2}", text[span.nend:c1]) or "\n" in text[span.nend:c1] or c1 >= len(text):
+        return c1
+    return layout.clauses[layout.index("clauses", c1)][1]
+
+
+class Subjects:
+    """One report's entities; `of(span)` gives (subject, rule)."""
+
+    def __init__(self, text: str, layout: Layout, spans, entities: list[Entity]):
+        self.text, self.layout, self.spans = text, layout, spans
+        self.entities = entities
+        self._starts = [e.start for e in entities]
+
+    def _between(self, a: int, b: int) -> list:
+        i = bisect.bisect_left(self._starts, a)
+        j = bisect.bisect_left(self._starts, b)
+        return self.entities[i:j]
+
+    def of(self, span: Span) -> tuple[str, str]:
+        lay, text = self.layout, self.text
+        c0, c1 = lay.clauses[lay.index("clauses", span.nstart)]
+        s0, _ = lay.sentences[lay.index("sentences", span.nstart)]
+        if span.kind == "date":
+            # The actor of the dated event: the first body in the rest of the clause, or the next clause.
+            end = event_end(text, lay, span, c1)
+            ents = [e for e in self._between(span.nend, end) if span.nend <= e.start < end]
+            if ents and ents[0].kind == "body" and ents[0].start - span.nend <= ACTOR_GAP:
+                return ("", "own_body") if ents[0].own else (ents[0].name, "event_actor")
+            return "", "none"
+        near = self._between(s0, c1)
+        lev = level_before(text, span.nstart) if levelled(span) else ""
+        if lev:
+            return lev, "level_before"
+        if span.kind == "number":
+            # 小学校际间综合差异系数为0.42: a coefficient names its level inside the phrase
+            levels = {m.group(1) or m.group(2) for m in lexicon()["_level_in"].finditer(text, c0, span.nstart)}
+            if len(levels) == 1:
+                return levels.pop(), "level_in_phrase"
+        ents = [e for e in near if not e.own and e.kind in ("school", "group")]
+        # Another number between a name and this one takes the name for itself.
+        prev_end = max([sp.nend for sp in self.spans if c0 <= sp.nend <= span.nstart] + [c0])
+        next_start = min([sp.nstart for sp in self.spans if sp.nstart >= span.nend] + [c1])
+        before = [e for e in ents if prev_end <= e.start and e.end <= span.nstart]
+        if before:
+            return before[-1].name, "name_before"
+        before = [e for e in ents if c0 <= e.start and e.end <= span.nstart and e.kind == "school"
+                  and not any(e.end <= sp.nstart < span.nstart for sp in self.spans)]
+        if before:
+            return before[-1].name, "school_in_clause"
+        after = [e for e in ents if span.nend <= e.start < next_start and e.kind == "school"]
+        if after:
+            return after[0].name, "school_after"
+        earlier = [e for e in ents if s0 <= e.start and e.end <= c0]
+        groups = [e for e in earlier if e.kind == "group"]
+        if groups:
+            return groups[-1].name, "group_in_sentence"
+        # The latest clause of the sentence that opens with a school names what the sentence is about.
+        clause_starts = {c[0] for c in lay.clauses}
+        topic = [e for e in earlier if e.kind == "school" and e.start in clause_starts]
+        if topic:
+            return topic[-1].name, "sentence_topic"
+        return "", "none"
