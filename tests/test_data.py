@@ -45,3 +45,22 @@ def test_scheme_numbers_are_unique_and_complete():
     assert sorted(items) == list(range(1, spec["shape"]["items"] + 1))
     keywords = [k for s in spec["sections"] for it in s["items"] for k in it["keywords"]]
     assert len(keywords) == len(set(keywords))
+
+
+def test_places_begin_with_a_numeral_and_each_has_a_negative():
+    spec = load("lexicon/places.yaml")
+    numerals = set("一二三四五六七八九十百千万两")
+    negatives = [text for kind in KINDS
+                 for text in (yaml.safe_load((PATTERNS_DIR / "kinds" / f"{kind}.corpus.yaml")
+                                             .read_text(encoding="utf-8")).get("negatives") or [])]
+    fulls = [full for full, _short in spec["places"]]
+    assert len(fulls) == len(set(fulls)), "a place listed twice"
+    for full, short in spec["places"]:
+        assert full[0] in numerals and full.startswith(short), full
+        assert any(full in text for text in negatives), f"no negative example for {full}"
+
+
+def test_multipliers_are_exact_decimals():
+    from decimal import Decimal
+    for word, value in load("lexicon/units.yaml")["multipliers"].items():
+        assert Decimal(str(value)) > 0, word

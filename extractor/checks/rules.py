@@ -398,7 +398,7 @@ def check_repeated(rule, view: _DocView) -> list[Finding]:
     for key, fs in groups.items():
         if len(fs) < 2 or len({view.sent(f) for f in fs}) < 2:
             continue
-        values = [_dec(f.value) if f.kind not in ("ratio",) else f.value for f in fs]
+        values = [f.value if isinstance(f.value, str) else _dec(f.value) for f in fs]     # text: 1:15, 3/6
         same = len(set(values)) == 1
         first = fs[0]
         msg = (f"{key[2]}{('（' + key[3] + '）') if key[3] else ''}先后{len(fs)}次表述为"

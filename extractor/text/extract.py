@@ -15,7 +15,7 @@ from .. import data
 from ..records import Span
 from .layout import longest_match_wins
 
-KINDS = ("date", "money", "percent", "ratio", "duration", "count", "number")
+KINDS = ("date", "money", "percent", "ratio", "age", "duration", "count", "number")
 PRIORITY = {k: i for i, k in enumerate(KINDS)}   # on equal length, earlier kinds win
 
 
@@ -64,10 +64,34 @@ def rules():
     return out
 
 
+class _AnyOf:
+    """Spans matched by any of several patterns. Searched one by one, they run several times faster
+    in `regex` than one alternation of them all; overlapping matches only protect more."""
+
+    def __init__(self, patterns):
+        self.patterns = patterns
+
+    def finditer(self, text):
+        for p in self.patterns:
+            yield from p.finditer(text)
+
+
 @functools.lru_cache(maxsize=1)
 def _protect():
     spec = data.load("lexicon/negatives.yaml")
-    return regex.compile("|".join(f"(?:{p['pattern']})" for p in spec["protect"]), regex.V1)
+    pats = [p["pattern"] for p in spec["protect"]] + [_places_pattern()]
+    return _AnyOf([regex.compile(p, regex.V1) for p in pats])
+
+
+def _places_pattern() -> str:
+    """Place names that begin with a numeral (五台县, 七台河市) are never numbers: the full name always,
+    the short name (七台河) when it is long enough to be unambiguous or a level word follows it (九台区)."""
+    spec = data.load("lexicon/places.yaml")
+    full = [name for name, _short in spec["places"]]
+    shorts = [short for _name, short in spec["places"]]
+    always = full + [s for s in shorts if len(s) >= spec["short_alone_min_len"]]
+    return (f"(?:{data.alternation(always)})"
+            f"|(?:{data.alternation(shorts)})(?=(?:{data.alternation(spec['follow'])}))")
 
 
 @functools.lru_cache(maxsize=1)
@@ -83,12 +107,18 @@ _CN_FIX = str.maketrans({"两": "二", "〇": "零"})
 
 
 def parse_number(s: str) -> Decimal:
-    """Arabic or Chinese numeral → exact Decimal (cn2an on the isolated numeral only)."""
+    """Arabic or Chinese numeral → exact Decimal (cn2an on the isolated numeral only).
+
+    A Chinese numeral must be written the regular way: cn2an also reads 三四 (three or four) as 34
+    and 一百二 as 120, so a numeral that does not come back the same from the value is refused."""
     s = s.replace(",", "")
     if regex.fullmatch(r"\d+(?:\.\d+)?", s):
         return Decimal(s)
-    v = cn2an.cn2an(s.translate(_CN_FIX), "smart")
-    return Decimal(str(v))
+    s = s.translate(_CN_FIX)
+    v = Decimal(str(cn2an.cn2an(s, "smart")))
+    if cn2an.an2cn(str(v)) != s:
+        raise ValueError(f"irregular Chinese numeral {s}")
+    return v
 
 
 def _cn_digits(s: str) -> int:
@@ -104,8 +134,9 @@ def _date_value(g: dict) -> str:
     def ymd(y, m, d):
         y = f"{int(y):04d}" if y else "????"
         return f"{y}-{int(m):02d}" + (f"-{int(d):02d}" if d else "")
-    if g.get("cy"):
-        return ymd(_cn_digits(g["cy"]), _cn_digits(g["cm"]), _cn_digits(g["cd"]) if g.get("cd") else None)
+    if g.get("cm"):      # a month in Chinese numerals, after a year in either script or none (九月一日)
+        y = _cn_digits(g["cy"]) if g.get("cy") else g.get("y")
+        return ymd(y, _cn_digits(g["cm"]), _cn_digits(g["cd"]) if g.get("cd") else None)
     first = ymd(g.get("y"), g["m"], g.get("d"))
     if g.get("m2") or g.get("d2"):
         second = ymd(g.get("y2") or g.get("y"), g.get("m2") or g["m"], g.get("d2"))
@@ -149,16 +180,29 @@ def _value_unit(kind: str, g: dict, spec: dict, rule: dict):
         return _date_value(g), ""
     if kind == "ratio":
         return f"{g['a']}:{g['b']}", ""
-    num = parse_number(g["num"])
-    if g.get("mult"):
-        num *= lex["multipliers"][g["mult"]]
+    # A rule may state its value (百分之百); else the numeral, scaled by its multiplier
+    # (万, 千万, 成, 千分之 …), plus a smaller part (2万5000), a half (七成半, 3岁半) and a sign.
+    num = Decimal(rule["value"]) if "value" in rule else parse_number(g["num"])
+    scale = Decimal(str(lex["multipliers"][g["mult"]])) if g.get("mult") else Decimal(1)
+    num *= scale
+    if g.get("num2"):
+        num += parse_number(g["num2"]) * Decimal(str(lex["multipliers"][g["mult2"]] if g.get("mult2") else 1))
+    if g.get("half"):
+        num += scale / 2
+    if g.get("den"):      # 三分之一: a percentage rounded to two decimals (FACTS.md); raw keeps the fraction
+        num = (num * 100 / parse_number(g["den"])).quantize(Decimal("0.01"))
+        num = num.to_integral_value() if num == num.to_integral_value() else num.normalize()
+    if g.get("sign"):
+        num = -num
     if kind == "money":
         return num * (lex["money_units"][g["unit"]] if g.get("unit") else 1), "元"
     if kind == "duration":
         return num, lex["duration_units"].get(g["unit"], g["unit"])
     if kind == "percent":
         return num, rule.get("unit", "%")
-    if kind == "count":
+    if kind == "age" and g.get("to"):      # 3至6岁: a range, as text low/high
+        return f"{num}/{parse_number(g['to'])}", g["unit"]
+    if kind in ("count", "age"):
         return num, g["unit"]
     return num, ""
 
@@ -186,7 +230,8 @@ def find_spans(text: str) -> list[Span]:
         try:
             value, unit = _value_unit(kind, g, spec, rule)
         except (ValueError, KeyError, ArithmeticError):
-            return None      # a numeral cn2an cannot read is not a fact we can state
+            return None      # a numeral we cannot read (三四个, 一两次) is no fact, nor is any part of it
         return Span(kind=kind, value=value, unit=unit, approx=_approx_of(text, s, e, g), nstart=s, nend=e, rule=name)
 
-    return longest_match_wins(cands, span=lambda c: (c[0], c[1]), rank=lambda c: PRIORITY[c[2]], build=build)
+    return longest_match_wins(cands, span=lambda c: (c[0], c[1]), rank=lambda c: PRIORITY[c[2]], build=build,
+                              refusal_blocks=True)

@@ -52,22 +52,29 @@ class Layout:
         return max(bisect.bisect_right(self._starts[which], pos) - 1, 0)
 
 
-def longest_match_wins(candidates, span, first=lambda c: (), rank=lambda c: (), build=lambda c: c) -> list:
+def longest_match_wins(candidates, span, first=lambda c: (), rank=lambda c: (), build=lambda c: c,
+                       refusal_blocks=False) -> list:
     """Non-overlapping picks among candidates, longest first (ties: `rank`, then leftmost), in text order.
 
     `first` orders before length (a law's title keeps its whole span); `build` turns a candidate into
-    the result, or returns None to drop it and leave its place free for shorter ones.
+    the result, or returns None to drop it and leave its place free for shorter ones. With
+    `refusal_blocks`, a dropped candidate keeps its place instead: no part of it is picked (an unreadable
+    numeral such as 三四个 must not yield the 四个 inside it).
     """
     def key(c):
         s, e = span(c)
         return first(c), -(e - s), rank(c), s
-    taken, out = [], []
+    taken, refused, out = [], [], []
     for c in sorted(candidates, key=key):
         s, e = span(c)
         if any(ts < e and s < te for ts, te in taken):
             continue
+        if any(rs < e and s < re_ and (rs, re_) != (s, e) for rs, re_ in refused):
+            continue
         built = build(c)
         if built is None:
+            if refusal_blocks:
+                refused.append((s, e))
             continue
         taken.append((s, e))
         out.append((s, built))

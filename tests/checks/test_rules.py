@@ -162,3 +162,13 @@ def test_balanced_resource_standards_by_level(tmp_path):
     assert fs["balanced.multimedia-rooms-junior"].status == "fail"        # 2.1 < 2.4
     assert fs["balanced.teachers-above-degree-primary"].status == "pass"
     assert fs["balanced.teachers-above-degree-junior"].raw == "5.1人"
+
+
+def test_age_ranges_stated_twice_differently_are_inconsistent():
+    from extractor.pipeline import process_source
+    from extractor.records import Source
+    text = ("兴安区人民政府关于2023年履行教育职责情况的自评报告\n\n学前教育招生对象为3至6岁。全区共有幼儿园12所。\n\n"
+            "义务教育学校3所。学前教育招生对象为3至5岁。\n")
+    fs = check(process_source(Source(path="t.txt", doc="t", text=text), SCHEME), load_rules(()), SCHEME)
+    rep = one(fs, "consistency.repeated")
+    assert rep.status == "inconsistent" and rep.values == ["3/6", "3/5"]

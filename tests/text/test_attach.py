@@ -53,3 +53,16 @@ def test_respectively_and_shares():
     assert f["6.8 万元"].indicator == "城镇居民人均可支配收入"
     assert f["3.6 万元"].indicator == "农村居民人均可支配收入"
     assert f["100%"].indicator.startswith("具有交互式多媒体设备的班级教室")
+
+
+def test_ages_month_ranges_and_chinese_forms_in_a_report():
+    f = facts_of("2024年，全区3至6岁适龄幼儿入园率达九成以上，满3周岁幼儿全部入园。4月至6月开展专项督导，"
+                 "《条例》九月一日起施行。上半年，新增学位三十万个。\n\n兴安区人民政府\n\n2024年7月30日")
+    assert (f["3至6岁"].kind, f["3至6岁"].value, f["3至6岁"].unit) == ("age", "3/6", "岁")
+    assert (f["3周岁"].kind, f["3周岁"].unit) == ("age", "周岁")
+    assert (f["九成"].kind, f["九成"].approx) == ("percent", "more") and f["九成"].to_dict()["value"] == 90
+    assert f["4月至6月"].value == "2024-04/2024-06"          # the report's year, as other yearless dates
+    assert f["九月一日"].value == "2024-09-01"
+    assert "上半年" not in f and f["三十万个"].period == "2024H1"
+    assert f["三十万个"].to_dict()["value"] == 300000
+
