@@ -26,7 +26,9 @@ def test_extract_seed_to_stdout_keeps_provenance():
     for f in facts:
         assert tuple(f) == FACT_FIELDS
         assert original[f["start"]:f["end"]] == f["raw"]
-        assert f["raw"] in f["sentence"] or f["raw"] in original[f["start"] - 200:f["end"] + 200]
+        # the sentence is the stretch of the original text that holds the fact
+        at = original.rfind(f["sentence"], 0, f["start"] + len(f["sentence"]))
+        assert 0 <= at <= f["start"] and f["end"] <= at + len(f["sentence"]), (f["raw"], f["sentence"])
         assert f["doc"] == "xingan-2024" and f["page"] is None
     pay = next(f for f in facts if f["raw"] == "91805元")
     assert pay["value"] == 91805 and pay["section"] == 5 and pay["item"] == 12 and pay["period"] == "2023"

@@ -31,12 +31,6 @@ def test_units_lexicon_is_consistent():
     assert set(lex["money_units"]) and all(v > 0 for v in lex["money_units"].values())
 
 
-def test_lexicon_patterns_compile():
-    for name in ("negatives", "periods", "entities", "indicators", "headings"):
-        spec = load(f"lexicon/{name}.yaml")
-        assert spec
-
-
 def test_scheme_numbers_are_unique_and_complete():
     spec = load("schemes/hegang-county-2024.yaml")
     sections = [s["number"] for s in spec["sections"]]
@@ -64,3 +58,169 @@ def test_multipliers_are_exact_decimals():
     from decimal import Decimal
     for word, value in load("lexicon/units.yaml")["multipliers"].items():
         assert Decimal(str(value)) > 0, word
+
+
+# ---------------- integrity of every data file (dateparser checks its language data this way) ----------------
+
+import pytest  # noqa: E402
+
+from extractor.text.extract import _placeholders, expand, find_spans  # noqa: E402
+from extractor.text.normalize import normalize  # noqa: E402
+
+# file → its keys, each with what its value is: "pattern" (compiles), "words" (strings, none twice),
+# "alternation" (a pattern that is a list of words: none twice), or a Python type.
+SCHEMA = {
+    "lexicon/checks.yaml": {"share_indicator": "alternation", "part_of": str, "each": str},
+    "lexicon/entities.yaml": {
+        "schools": dict, "bodies": dict, "groups": "words", "levels": "pattern", "level_link": "pattern",
+        "provinces": "words", "towns": dict, "law": "pattern", "persons": dict, "known_bodies": "words",
+        "own_prefix": "pattern", "own_body_suffixes": "words", "level_in_phrase": "pattern",
+        "levelled_count_units": "words", "levelled_per_head_units": "words", "left_stops": "words",
+        "left_stop_date_tail": "pattern", "school_ordinal": str, "school_not_a_name_suffix": str},
+    "lexicon/headings.yaml": {"markers": list, "title_end": str, "max_title_len": int, "cn_number": "pattern",
+                              "declared_shape": "pattern"},
+    "lexicon/indicators.yaml": {
+        "known": "words", "generic_rates": "words", "generic_changes": "words", "stoppers": "words",
+        "noun_stoppers": "words", "trim_left": "words", "trim_right": "words", "stopper_exceptions": "words",
+        "comparison": "pattern", "self_counted": "words", "noun_after_units": "words", "share_word": str,
+        "share_suffix": str, "share_keep": "words", "share_head_strip": str, "respectively": "pattern",
+        "list_joiners": "words", "modifier": str, "signoff": str, "windows": dict},
+    "lexicon/metadata.yaml": {
+        "head_lines": int, "title_words": "words", "title_excluded": "pattern", "title_not_joined": "pattern",
+        "title_join_max": int, "file_header": "pattern", "government_line": "pattern", "signoff_lines": int,
+        "title_issuer": "pattern", "title_issuer_noise": "pattern", "city_county": "pattern", "addressee_max": int,
+        "addressee_excluded": "words", "report_date_indicators": "words", "signoff_date": "pattern",
+        "signoff_window": int, "report_year_head": int, "performance_year": "pattern", "progress_year": "pattern",
+        "level_issuer": "pattern", "level_issuer_window": int, "level_self": "pattern", "places": "pattern",
+        "places_window": int},
+    "lexicon/negatives.yaml": {"protect": list},
+    "lexicon/periods.yaml": {
+        "expressions": list, "not_after": "pattern", "topic_followers": "pattern", "carry_breakers": "alternation",
+        "enumeration": "pattern", "month_frame_before": "pattern", "quarter_numbers": dict, "half_numbers": dict,
+        "frame_lead": "pattern", "context_year_window": int, "year_mention": "pattern"},
+    "lexicon/readers.yaml": {"page_number": "pattern", "period_header": "pattern", "docx_heading_style": "pattern",
+                             "docx_list_styles": "words"},
+    "lexicon/report.yaml": {"min_han": int, "vocabulary": "words", "convert_hints": dict},
+    "lexicon/units.yaml": {
+        "placeholders": dict, "count_units": "words", "cn_count_units": "words", "duration_units": dict,
+        "year_duration_prefixes": "words", "money_units": dict, "multipliers": dict, "approx": dict},
+}
+NESTED = {   # mappings inside a file: key path → the same kinds of value
+    ("lexicon/entities.yaml", "schools"): {"suffix": "pattern", "name": "pattern", "generic": "alternation"},
+    ("lexicon/entities.yaml", "bodies"): {"suffix": "pattern", "name": "pattern", "generic": "pattern"},
+    ("lexicon/entities.yaml", "towns"): {"shape": "pattern", "generic": "pattern"},
+    ("lexicon/entities.yaml", "persons"): {"signer": "pattern", "titled": "pattern"},
+    ("lexicon/indicators.yaml", "windows"): {k: int for k in ("phrase", "rest_of_clause", "base", "long_phrase",
+                                                               "event_name", "noun", "signoff_rest")},
+}
+RULE_KEYS = {"name", "pattern", "unit"}
+EXAMPLE_KEYS = {"text", "raw", "value", "unit", "approx"}
+CORPUS_SECTIONS = {"development", "held_out", "regression", "negatives"}
+
+
+def _check(where: str, value, want) -> list[str]:
+    bad = []
+    if want == "pattern":
+        try:
+            regex.compile(value, regex.V1)
+        except (regex.error, TypeError) as e:
+            bad.append(f"{where}: does not compile ({e})")
+    elif want == "alternation":
+        words = value.split("|")
+        bad += [f"{where}: '{w}' listed twice" for w in sorted({w for w in words if words.count(w) > 1})]
+        bad += _check(where, value, "pattern")
+    elif want == "words":
+        if not isinstance(value, list) or not all(isinstance(w, str) and w for w in value):
+            bad.append(f"{where}: a list of words")
+        else:
+            bad += [f"{where}: '{w}' listed twice" for w in sorted({w for w in value if value.count(w) > 1})]
+    elif not isinstance(value, want):
+        bad.append(f"{where}: a {want.__name__}")
+    return bad
+
+
+def schema_problems(name: str, spec: dict) -> list[str]:
+    schema = SCHEMA[name]
+    bad = [f"{name}: unknown key '{k}'" for k in spec if k not in schema]
+    bad += [f"{name}: missing key '{k}'" for k in schema if k not in spec]
+    for key, want in schema.items():
+        if key in spec:
+            bad += _check(f"{name}:{key}", spec[key], want)
+        nested = NESTED.get((name, key))
+        if nested and isinstance(spec.get(key), dict):
+            bad += [f"{name}:{key}: unknown key '{k}'" for k in spec[key] if k not in nested]
+            bad += [p for k, w in nested.items() for p in _check(f"{name}:{key}.{k}", spec[key].get(k), w)]
+    return bad
+
+
+def test_every_lexicon_file_is_described():
+    on_disk = {p.relative_to(PATTERNS_DIR).as_posix() for p in (PATTERNS_DIR / "lexicon").glob("*.yaml")}
+    assert on_disk == set(SCHEMA)
+
+
+@pytest.mark.parametrize("name", sorted(SCHEMA))
+def test_lexicon_keys_are_known_patterns_compile_and_no_word_is_listed_twice(name):
+    assert schema_problems(name, load(name)) == []
+
+
+def test_the_schema_check_catches_a_misspelled_key_a_duplicate_and_a_broken_pattern():
+    spec = dict(load("lexicon/checks.yaml"), share_indicatr="率", share_indicator="占比|率|占比")
+    spec.pop("each")
+    assert schema_problems("lexicon/checks.yaml", spec) == [
+        "lexicon/checks.yaml: unknown key 'share_indicatr'", "lexicon/checks.yaml: missing key 'each'",
+        "lexicon/checks.yaml:share_indicator: '占比' listed twice"]
+    assert schema_problems("lexicon/readers.yaml", dict(load("lexicon/readers.yaml"), page_number="(")) \
+        [0].startswith("lexicon/readers.yaml:page_number: does not compile")
+
+
+def test_every_placeholder_pattern_and_expression_compiles():
+    ph = _placeholders()
+    for name, pat in ph.items():
+        regex.compile(pat, regex.V1)
+    for e in load("lexicon/periods.yaml")["expressions"]:
+        assert set(e) == {"name", "pattern", "period"}, e
+        regex.compile(expand(e["pattern"], ph), regex.V1)
+    for m in load("lexicon/headings.yaml")["markers"]:
+        assert set(m) == {"style", "pattern"}, m
+        regex.compile(m["pattern"])
+    for p in load("lexicon/negatives.yaml")["protect"]:
+        assert set(p) == {"name", "pattern"}, p
+        regex.compile(p["pattern"], regex.V1)
+
+
+def _corpus(kind):
+    return yaml.safe_load((PATTERNS_DIR / "kinds" / f"{kind}.corpus.yaml").read_text(encoding="utf-8"))
+
+
+def test_rules_and_examples_have_only_known_keys():
+    for kind in KINDS:
+        spec = load(f"kinds/{kind}.yaml")
+        names = [r["name"] for r in spec["rules"]]
+        assert len(names) == len(set(names)), f"{kind}: a rule name twice"
+        for r in spec["rules"]:
+            assert set(r) <= RULE_KEYS, f"{kind}/{r['name']}: unknown keys {set(r) - RULE_KEYS}"
+        corpus = _corpus(kind)
+        assert set(corpus) <= CORPUS_SECTIONS, f"{kind}: unknown sections {set(corpus) - CORPUS_SECTIONS}"
+        for section in ("development", "held_out", "regression"):
+            for ex in corpus.get(section) or []:
+                assert set(ex) <= EXAMPLE_KEYS, f"{kind} {section} {ex}: unknown keys"
+        assert all(isinstance(t, str) for t in corpus["negatives"]), kind
+
+
+def test_every_extraction_rule_has_an_example():
+    fired = set()
+    for kind in KINDS:
+        corpus = _corpus(kind)
+        for section in ("development", "held_out", "regression"):
+            for ex in corpus.get(section) or []:
+                text = normalize(ex["text"]).text
+                fired |= {(sp.kind, sp.rule) for sp in find_spans(text)}
+    missing = [(k, r["name"]) for k in KINDS for r in load(f"kinds/{k}.yaml")["rules"] if (k, r["name"]) not in fired]
+    assert missing == [], "rules without an example in their corpus"
+
+
+def test_every_protected_span_has_an_example():
+    texts = [t for kind in KINDS for t in _corpus(kind)["negatives"]]
+    unmatched = [p["name"] for p in load("lexicon/negatives.yaml")["protect"]
+                 if not any(regex.search(p["pattern"], normalize(t).text, flags=regex.V1) for t in texts)]
+    assert unmatched == [], "protected spans without a negative example"

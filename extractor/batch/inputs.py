@@ -13,12 +13,12 @@ def collect(inputs) -> tuple[list[Path], list[InputError]]:
     for p in inputs:
         p = Path(p)
         if not p.exists():
-            errors.append(InputError(p, "no such file or folder"))
+            errors.append(InputError("missing", p, "no such file or folder"))
         elif p.is_dir():
             found = sorted(f for f in p.rglob("*") if f.is_file() and f.suffix.lower() in SUPPORTED
                            and not any(part.startswith(".") for part in f.relative_to(p).parts))
             if not found:
-                errors.append(InputError(p, "folder holds no reports (.txt .md .pdf .docx or images)"))
+                errors.append(InputError("empty", p, "folder holds no reports (.txt .md .pdf .docx or images)"))
             files.extend(found)
         else:
             files.append(p)

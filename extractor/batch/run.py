@@ -1,6 +1,13 @@
 """Run the pipeline over many files; a bad file never stops the rest."""
 from __future__ import annotations
 
+import multiprocessing as mp
+import os
+import queue
+import signal
+import sys
+import time
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import InputError, internal_cause
@@ -17,19 +24,11 @@ def run(files, scheme, ocr: str = "auto"):
         except InputError as e:
             failed.append(e)
         except Exception as e:  # one bad file must not stop a batch; say what happened, on one line
-            failed.append(InputError(f, internal_cause(e, f)))
+            failed.append(InputError("internal", f, internal_cause(e, f)))
     return results, failed
 
 
 # ---------------- selfeval batch: a folder in, a database and a review site out ----------------
-
-import multiprocessing as mp
-import os
-import queue
-import signal
-import sys
-import time
-from dataclasses import dataclass, field
 
 
 @dataclass
@@ -68,7 +67,7 @@ def _worker(wid, inbox, outbox, scheme_path, rule_paths, ocr):
             rows = rows_for(res, scheme, ruleset)
             outbox.put((wid, "ok", path, doc, rows, res.source.text, len(res.facts)))
         except InputError as e:
-            outbox.put((wid, "error", path, doc, "unreadable", e.cause, 0))
+            outbox.put((wid, "error", path, doc, e.kind, e.cause, 0))
         except Exception as e:  # noqa: BLE001 - reported as a row in errors, the batch goes on
             outbox.put((wid, "error", path, doc, "internal", internal_cause(e, path), 0))
 
@@ -252,15 +251,17 @@ def run_batch(root: Path, out: Path, jobs: int = 0, ocr: str = "auto", rule_path
 
 def _add_duplicate_finding(store, rows, sha, path):
     """The same content under another path is a duplicate submission: worth a finding."""
+    from .. import data
+    from ..checks.rules import Finding
+    from ..outputs.tables import finding_rows
     others = [(d, p) for d, p in store.docs_by_sha().get(sha, []) if p != path]
     if not others:
         return
-    doc = rows["documents"][0]["doc"]
-    rows["findings"].append({
-        "doc": doc, "rule": "batch.duplicate-submission", "status": "inconsistent", "severity": "medium",
-        "section": None, "item": None, "indicator": "", "value": "", "values": "[]", "threshold": "",
-        "message": "与" + "、".join(f"{d}（{Path(p).name}）" for d, p in others) + "内容完全相同，疑似重复报送",
-        "source": "", "raw": "", "start": None, "end": None, "page": None})
+    msg = data.load("messages.yaml")
+    named = msg["list_sep"].join(msg["doc_and_file"].format(doc=d, file=Path(p).name) for d, p in others)
+    rows["findings"] += finding_rows([Finding(
+        doc=rows["documents"][0]["doc"], rule="batch.duplicate-submission", status="inconsistent", severity="medium",
+        message=msg["duplicate_submission"].format(others=named))])
 
 
 def _write_outputs(store, out: Path):

@@ -16,15 +16,15 @@ import regex
 import yaml
 
 from .. import data
-from ..text.layout import Layout
 from ..errors import InputError
 from ..records import plain_value
 
 FINDING_FIELDS = ("doc", "rule", "status", "severity", "section", "item", "indicator", "value", "values",
                   "threshold", "message", "source", "raw", "start", "end", "page")
 STATUSES = ("pass", "fail", "inconsistent", "missing")
-OPS = {">=": "不低于", "<=": "不高于", ">": "高于", "<": "低于", "==": "等于"}
+OPS = (">=", "<=", ">", "<", "==")
 KINDS = {"threshold", "compare", "share", "parts", "repeated", "completeness", "claim"}
+NUMERIC_KINDS = {"count", "money", "percent", "number", "duration"}
 
 
 @dataclass
@@ -77,18 +77,18 @@ class RuleSet:
 def _parse_file(path: Path) -> dict:
     try:
         text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise InputError(path, "rules file not found")
-    except UnicodeDecodeError:
-        raise InputError(path, "rules file is not UTF-8 text")
+    except FileNotFoundError as e:
+        raise InputError("missing", path, "rules file not found") from e
+    except UnicodeDecodeError as e:
+        raise InputError("invalid-config", path, "rules file is not UTF-8 text") from e
     try:
         spec = yaml.load(text, Loader=_LineLoader)
     except yaml.YAMLError as e:
         mark = getattr(e, "problem_mark", None)
         where = f"line {mark.line + 1}: " if mark else ""
-        raise InputError(path, f"{where}not valid YAML ({getattr(e, 'problem', None) or e})")
+        raise InputError("invalid-config", path, f"{where}not valid YAML ({getattr(e, 'problem', None) or e})") from e
     if not isinstance(spec, dict) or not (spec.get("rules") or spec.get("consistency")):
-        raise InputError(path, "line 1: a rules file needs a `rules:` (or `consistency:`) list")
+        raise InputError("invalid-config", path, "line 1: a rules file needs a `rules:` (or `consistency:`) list")
     return spec
 
 
@@ -97,10 +97,10 @@ def _validate(rule, sources: dict, path) -> dict:
 
     def bad(problem):
         rid = rule.get("id", "?") if isinstance(rule, dict) else "?"
-        raise InputError(path, f"line {line}: rule '{rid}': {problem}")
+        raise InputError("invalid-config", path, f"line {line}: rule '{rid}': {problem}")
 
     if not isinstance(rule, dict):
-        raise InputError(path, f"line {line}: each rule is a mapping with id and kind")
+        raise InputError("invalid-config", path, f"line {line}: each rule is a mapping with id and kind")
     if not rule.get("id"):
         bad("missing `id`")
     kind = rule.get("kind")
@@ -134,9 +134,17 @@ def _validate(rule, sources: dict, path) -> dict:
     if kind == "compare":
         if "left" not in r or "right" not in r or r.get("op") not in OPS:
             bad("a compare rule needs `left`, `right` and `op`")
+        for side in ("left", "right"):      # the check compares values as numbers: a date or a ratio is none
+            kinds = r[side].get("kinds")
+            if not isinstance(kinds, list) or not kinds or not set(kinds) <= NUMERIC_KINDS:
+                bad(f"`{side}.kinds` must list the kinds of number compared (of {', '.join(sorted(NUMERIC_KINDS))})")
+    if kind == "share" and "tolerance" in r:
+        r["tolerance"] = _number(r["tolerance"], bad, "tolerance")
     if kind == "claim":
+        if not r.get("claim"):
+            bad("a claim rule needs its `claim` pattern")
         try:
-            regex.compile(r.get("claim", ""))
+            regex.compile(r["claim"])
         except regex.error as e:
             bad(f"`claim` is not a valid pattern ({e})")
     src = r.get("source", "")
@@ -194,6 +202,18 @@ def _dec(v) -> Optional[Decimal]:
         return None
 
 
+def _msg(key: str, **kw) -> str:
+    return data.load("messages.yaml")["rules"][key].format(**kw)
+
+
+def _verdict(ok: bool) -> str:
+    return data.load("messages.yaml")["rules"]["met" if ok else "not_met"]
+
+
+def _words() -> dict:
+    return data.load("lexicon/checks.yaml")
+
+
 def _finding(rule, f, status, **kw) -> Finding:
     base = dict(doc=f.doc, rule=rule["id"], status=status, severity=rule["severity"], section=f.section,
                 item=f.item, indicator=f.indicator, value=f.value, source=rule.get("source", ""),
@@ -203,7 +223,7 @@ def _finding(rule, f, status, **kw) -> Finding:
 
 
 def _unit_text(f) -> str:
-    return "%" if f.unit == "%" else ("元" if f.kind == "money" else f.unit)
+    return "%" if f.unit == "%" else (data.load("messages.yaml")["rules"]["money_unit"] if f.kind == "money" else f.unit)
 
 
 def check_threshold(rule, facts, doc) -> list[Finding]:
@@ -219,8 +239,8 @@ def check_threshold(rule, facts, doc) -> list[Finding]:
             per_one = b / a
             limit = Decimal(str(rule["max_per_one"]))
             ok = per_one <= limit
-            msg = (f"{rule['title']}为{f.raw.replace(' ', '')}（每名教师{fmt(per_one)}人），"
-                   f"{'达到' if ok else '未达到'}标准（不高于1:{fmt(limit)}）")
+            msg = _msg("ratio", title=rule["title"], raw=f.raw.replace(" ", ""), per_one=fmt(per_one),
+                       verdict=_verdict(ok), limit=fmt(limit))
             out.append(_finding(rule, f, "pass" if ok else "fail", threshold=f"1:{fmt(limit)}", message=msg))
             continue
         v = _dec(f.value)
@@ -228,14 +248,17 @@ def check_threshold(rule, facts, doc) -> list[Finding]:
             continue
         ok = _cmp(v, rule["op"], rule["threshold"])
         unit = _unit_text(f)
-        msg = (f"{rule['title']}{(' ' + f.subject) if f.subject and f.subject not in rule['title'] else ''}"
-               f"为{f.raw.replace(' ', '')}，{'达到' if ok else '未达到'}标准（{OPS[rule['op']]}"
-               f"{fmt(rule['threshold'])}{unit if unit in ('%', '元') else ''}）")
+        shown_unit = unit in ("%", data.load("messages.yaml")["rules"]["money_unit"])
+        msg = _msg("threshold", title=rule["title"],
+                   subject=(" " + f.subject) if f.subject and f.subject not in rule["title"] else "",
+                   raw=f.raw.replace(" ", ""), verdict=_verdict(ok),
+                   op=data.load("messages.yaml")["rules"]["ops"][rule["op"]], threshold=fmt(rule["threshold"]),
+                   unit=unit if shown_unit else "")
         out.append(_finding(rule, f, "pass" if ok else "fail", threshold=rule["threshold"], message=msg))
     if not out:
         out.append(Finding(doc=doc, rule=rule["id"], status="missing", severity="info",
                            threshold=rule.get("threshold") if "max_per_one" not in rule else f"1:{rule['max_per_one']}",
-                           message=f"报告未陈述{rule['title']}", source=rule.get("source", "")))
+                           message=_msg("threshold_missing", title=rule["title"]), source=rule.get("source", "")))
     return out
 
 
@@ -250,12 +273,14 @@ def check_compare(rule, facts, doc) -> list[Finding]:
         rf = min(cands, key=lambda r: abs(r.start - lf.start))
         a, b = _dec(lf.value), _dec(rf.value)
         ok = _cmp(a, rule["op"], b)
-        msg = (f"{rule['title']}：{lf.subject or '教师'}{lf.raw}，{rf.subject or '公务员'}{rf.raw}，"
-               f"{'达到' if ok else '未达到'}要求")
+        msg = _msg("compare", title=rule["title"],
+                   left_subject=lf.subject or data.load("messages.yaml")["rules"]["compare_left_subject"], left=lf.raw,
+                   right_subject=rf.subject or data.load("messages.yaml")["rules"]["compare_right_subject"],
+                   right=rf.raw, verdict=_verdict(ok))
         out.append(_finding(rule, lf, "pass" if ok else "fail", values=[a, b], threshold=b, message=msg))
     if not out:
         out.append(Finding(doc=doc, rule=rule["id"], status="missing", severity="info",
-                           message=f"报告未同时陈述{rule['title']}所需的两项数据", source=rule.get("source", "")))
+                           message=_msg("compare_missing", title=rule["title"]), source=rule.get("source", "")))
     return out
 
 
@@ -265,7 +290,7 @@ class _DocView:
     def __init__(self, result):
         self.result = result
         self.text = result.norm.text
-        self.layout = Layout.of(self.text)
+        self.layout = result.layout
         omap = result.norm.omap
         self.npos = {id(f): bisect.bisect_left(omap, f.start) for f in result.facts}
         self.nend = {id(f): bisect.bisect_left(omap, f.end - 1) + 1 for f in result.facts}
@@ -294,7 +319,7 @@ def check_share(rule, view: _DocView) -> list[Finding]:
     out = []
     tol = Decimal(str(rule.get("tolerance", 0.01)))
     for p in facts:
-        if p.kind != "percent" or p.unit != "%" or not regex.search(r"占比|比例|比重|占|率", p.indicator):
+        if p.kind != "percent" or p.unit != "%" or not regex.search(_words()["share_indicator"], p.indicator):
             continue
         pv = _dec(p.value)
         counts = [c for c in facts if c.kind == "count" and view.para(c) == view.para(p) and c.start < p.start
@@ -316,8 +341,9 @@ def check_share(rule, view: _DocView) -> list[Finding]:
         if hit:
             a, b = _dec(hit[0].value), _dec(hit[1].value)
             out.append(_finding(rule, p, "pass", values=[a, b, pv], threshold=None,
-                                message=f"{p.indicator}{p.raw.replace(' ', '')}与{hit[0].raw.replace(' ', '')}/"
-                                        f"{hit[1].raw.replace(' ', '')}={(a / b * 100).quantize(Decimal('0.01'))}%相符"))
+                                message=_msg("share_consistent", indicator=p.indicator, raw=p.raw.replace(" ", ""),
+                                             part=hit[0].raw.replace(" ", ""), total=hit[1].raw.replace(" ", ""),
+                                             computed=(a / b * 100).quantize(Decimal("0.01")))))
             continue
         # A stated total and a part introduced by 其中: the share must follow from them.
         text = view.text
@@ -325,15 +351,16 @@ def check_share(rule, view: _DocView) -> list[Finding]:
         for i, total in enumerate(counts[:-1]):
             part = counts[i + 1]
             between = text[view.nend[id(total)]:view.npos[id(part)]]
-            if "其中" in between and part.unit == total.unit:
+            if _words()["part_of"] in between and part.unit == total.unit:
                 pair = (part, total)
         if pair:
             a, b = _dec(pair[0].value), _dec(pair[1].value)
             if b:
                 expect = (a / b * 100).quantize(Decimal("0.01"))
                 out.append(_finding(rule, p, "inconsistent", values=[a, b, pv], threshold=expect,
-                                    message=f"{p.indicator}写为{p.raw.replace(' ', '')}，但按{pair[0].raw.replace(' ', '')}/"
-                                            f"{pair[1].raw.replace(' ', '')}计算应为{expect}%"))
+                                    message=_msg("share_inconsistent", indicator=p.indicator,
+                                                 raw=p.raw.replace(" ", ""), part=pair[0].raw.replace(" ", ""),
+                                                 total=pair[1].raw.replace(" ", ""), expect=expect)))
     return out
 
 
@@ -355,9 +382,9 @@ def check_parts(rule, view: _DocView) -> list[Finding]:
         else:
             s0, s1 = view.layout.sentences[view.sent(t)]
             follow = text[te:te + 4]
-            if "其中" not in follow:
+            if _words()["part_of"] not in follow:
                 continue
-            end = s1 if "其中" in text[te:s1] else view.layout.sentences[view.layout.index("sentences", s1)][1]
+            end = s1 if _words()["part_of"] in text[te:s1] else view.layout.sentences[view.layout.index("sentences", s1)][1]
             parts = [f for f in facts if te < view.npos[id(f)] < end and f.unit == t.unit
                      and _depth(text, te, view.npos[id(f)]) == 0]
         if len(parts) < 2:
@@ -367,8 +394,8 @@ def check_parts(rule, view: _DocView) -> list[Finding]:
             total += _dec(f.value) * _each(text, view.npos[id(f)])
         tv = _dec(t.value)
         ok = total == tv
-        msg = (f"{t.indicator}{t.raw.replace(' ', '')}，分项合计{fmt(total)}{t.unit}"
-               f"{'，相符' if ok else '，与总数不符'}")
+        msg = _msg("parts", indicator=t.indicator, raw=t.raw.replace(" ", ""), total=fmt(total), unit=t.unit,
+                   verdict=_msg("parts_consistent" if ok else "parts_inconsistent"))
         out.append(_finding(rule, t, "pass" if ok else "inconsistent",
                             values=[_dec(f.value) for f in parts], threshold=total, message=msg))
     return out
@@ -381,7 +408,7 @@ def _depth(text, a, b) -> int:
 
 def _each(text, pos) -> int:
     """含电大、教师进修学校、素质教育学校、特殊学校各1所: 各 multiplies by the names listed."""
-    if not text[max(0, pos - 1):pos] == "各":
+    if not text[max(0, pos - 1):pos] == _words()["each"]:
         return 1
     start = max(text.rfind(c, 0, pos) for c in "，,；;。（(")
     return text[start + 1:pos].count("、") + 1
@@ -401,8 +428,9 @@ def check_repeated(rule, view: _DocView) -> list[Finding]:
         values = [f.value if isinstance(f.value, str) else _dec(f.value) for f in fs]     # text: 1:15, 3/6
         same = len(set(values)) == 1
         first = fs[0]
-        msg = (f"{key[2]}{('（' + key[3] + '）') if key[3] else ''}先后{len(fs)}次表述为"
-               f"{'、'.join(f.raw.replace(' ', '') for f in fs)}{'，一致' if same else '，前后不一致'}")
+        msg = _msg("repeated", indicator=key[2], period=_msg("repeated_period", period=key[3]) if key[3] else "",
+                   n=len(fs), raws="、".join(f.raw.replace(" ", "") for f in fs),
+                   verdict=_msg("repeated_consistent" if same else "repeated_inconsistent"))
         out.append(_finding(rule, first, "pass" if same else "inconsistent", values=values, message=msg))
     return out
 
@@ -413,7 +441,7 @@ def check_completeness(rule, result, scheme) -> list[Finding]:
         return []
     if result.seg.scheme_id is None:
         return [Finding(doc=doc, rule=rule["id"], status="missing", severity=rule["severity"],
-                        message=f"未按评价方案《{scheme.name or scheme.id}》的结构撰写，无法逐项核对")]
+                        message=_msg("scheme_not_followed", scheme=scheme.name or scheme.id))]
     out = []
     regions = result.seg.regions
     facts = result.facts
@@ -421,20 +449,21 @@ def check_completeness(rule, result, scheme) -> list[Finding]:
         n = sec["number"]
         if not any(r.section == n for r in regions):
             out.append(Finding(doc=doc, rule=rule["id"], status="missing", severity="medium", section=n,
-                               message=f"缺少第{n}部分“{sec['title']}”"))
+                               message=_msg("section_missing", n=n, title=sec["title"])))
         for it in sec.get("items", []):
             k = it["number"]
             have = [r for r in regions if r.item == k]
             nums = [f for f in facts if f.item == k]
             if not have:
                 out.append(Finding(doc=doc, rule=rule["id"], status="missing", severity="medium", section=n, item=k,
-                                   message=f"未找到第{k}项“{it['title']}”"))
+                                   message=_msg("item_missing", k=k, title=it["title"])))
             elif not nums:
                 out.append(Finding(doc=doc, rule=rule["id"], status="missing", severity="low", section=n, item=k,
-                                   message=f"第{k}项“{it['title']}”有文字，没有数据"))
+                                   message=_msg("item_without_data", k=k, title=it["title"])))
             else:
                 out.append(Finding(doc=doc, rule=rule["id"], status="pass", severity="info", section=n, item=k,
-                                   values=[len(nums)], message=f"第{k}项“{it['title']}”有{len(nums)}项数据"))
+                                   values=[len(nums)],
+                                   message=_msg("item_with_data", k=k, title=it["title"], n=len(nums))))
     return out
 
 
@@ -457,8 +486,9 @@ def check_claims(rule, view: _DocView, threshold_findings) -> list[Finding]:
         claim = view.result.source.text[o0:o1]
         target = failed[0] if failed else near[0]
         status = "fail" if failed else "pass"
-        msg = (f"报告称“{claim}”，但{'；'.join(fd.message for fd in failed)}" if failed
-               else f"报告称“{claim}”，所涉数据均达标")
+        sep = data.load("messages.yaml")["rules"]["claim_failed_sep"]
+        msg = (_msg("claim_failed", claim=claim, failures=sep.join(fd.message for fd in failed)) if failed
+               else _msg("claim_passed", claim=claim))
         out.append(Finding(doc=target.doc, rule=rule["id"], status=status, severity=rule["severity"],
                            section=target.section, item=target.item, indicator=target.indicator,
                            value=target.value, values=[fd.value for fd in near], threshold=target.threshold,

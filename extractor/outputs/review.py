@@ -11,15 +11,19 @@ import html
 from pathlib import Path
 from urllib.parse import quote
 
-STATUS_ZH = {"pass": "达标", "fail": "未达标", "inconsistent": "不一致", "missing": "缺项"}
-# Indicators compared across reports: rule id → label (the standard comes from the findings).
-KEY_RULES = [
-    ("preschool.gross-enrolment", "学前三年毛入园率(%)"),
-    ("preschool.inclusive-coverage", "普惠性幼儿园覆盖率(%)"),
-    ("preschool.public-share", "公办园在园幼儿占比(%)"),
-    ("balanced.coefficient-primary", "小学综合差异系数"),
-    ("balanced.coefficient-junior", "初中综合差异系数"),
-]
+from .. import data
+
+
+
+def _t(key: str, **kw):
+    """A label of the site, from the message catalog (patterns/messages.yaml)."""
+    text = data.load("messages.yaml")["review"][key]
+    return text.format(**kw) if kw else text
+
+
+def _status(status: str) -> str:
+    return _t("status").get(status, status)
+
 
 CSS = """
 body{font-family:"Noto Sans CJK SC","WenQuanYi Micro Hei",sans-serif;margin:24px;color:#222;line-height:1.6}
@@ -79,8 +83,8 @@ def _index(docs, facts_by, findings_by, findings, errors) -> str:
     for _, d in docs.iterrows():
         f = findings_by.get(d["doc"], findings.iloc[:0])
         bad = f[f["status"].isin(["fail", "inconsistent"])]
-        status = "有问题" if len(bad) else "通过"
-        failed = "、".join(sorted(set(bad["rule"])))
+        status = _t("report_has_problems") if len(bad) else _t("report_passes")
+        failed = _t("list_sep").join(sorted(set(bad["rule"])))
         rows.append(
             f"<tr class=\"report\"><td><a href=\"docs/{quote(d['doc'])}.html\">{_e(d['doc'])}</a></td>"
             f"<td>{_e(d['issuer'])}</td><td>{_e(d['input_kind'])}</td>"
@@ -91,28 +95,30 @@ def _index(docs, facts_by, findings_by, findings, errors) -> str:
     err_rows = "".join(f"<tr><td>{_e(r.path)}</td><td>{_e(r.kind)}</td><td>{_e(r.cause)}</td></tr>"
                        for r in errors.itertuples())
     comp, chart = _comparison(docs, findings)
+    n_errors = int((errors["kind"] != "unsupported").sum()) if len(errors) else 0
+    summary = _t("index_summary", docs=len(docs), facts=n_facts, findings=len(findings), errors=n_errors)
     body = (
-        "<h1>履行教育职责自评报告 核查结果</h1>"
-        f"<p class=\"small\">报告 {len(docs)} 份，数据 {n_facts} 条，核查 {len(findings)} 项，"
-        f"无法读取的文件 {int((errors['kind'] != 'unsupported').sum()) if len(errors) else 0} 个。</p>"
-        "<input id=\"filter\" placeholder=\"筛选报告…\">"
-        "<table id=\"reports\"><tr><th>报告</th><th>报送单位</th><th>格式</th><th>结论</th><th>数据</th>"
-        "<th>未达标</th><th>不一致</th><th>缺项</th><th>未通过的规则</th></tr>" + "".join(rows) + "</table>"
-        "<h2>关键指标对比</h2>" + comp + chart +
-        ("<h2>无法读取或不支持的文件</h2><table id=\"errors\"><tr><th>文件</th><th>类别</th><th>原因</th></tr>"
+        f"<h1>{_e(_t('index_heading'))}</h1><p class=\"small\">{_e(summary)}</p>"
+        f"<input id=\"filter\" placeholder=\"{_e(_t('filter_placeholder'))}\">"
+        "<table id=\"reports\"><tr>" + "".join(f"<th>{_e(h)}</th>" for h in _t("reports_header")) + "</tr>"
+        + "".join(rows) + "</table>"
+        f"<h2>{_e(_t('comparison_heading'))}</h2>" + comp + chart +
+        (f"<h2>{_e(_t('errors_heading'))}</h2><table id=\"errors\"><tr>"
+         + "".join(f"<th>{_e(h)}</th>" for h in _t("errors_header")) + "</tr>"
          + err_rows + "</table>" if err_rows else ""))
     script = ("document.getElementById('filter').addEventListener('input',e=>{const q=e.target.value;"
               "document.querySelectorAll('tr.report').forEach(r=>r.style.display=r.textContent.includes(q)?'':'none')});"
               "document.body.dataset.reports=document.querySelectorAll('tr.report').length;"
               "document.body.dataset.bars=document.querySelectorAll('#indicator-chart rect.bar').length;")
-    return _page("核查结果", body, script)
+    return _page(_t("index_title"), body, script)
 
 
 def _comparison(docs, findings):
-    head = "".join(f"<th>{_e(label)}</th>" for _, label in KEY_RULES)
+    key_rules = _t("key_indicators")
+    head = "".join(f"<th>{_e(label)}</th>" for _, label in key_rules)
     rows, series = [], []
     labels = _labels(docs)
-    for rid, label in KEY_RULES:
+    for rid, label in key_rules:
         f = findings[(findings["rule"] == rid) & findings["status"].isin(["pass", "fail"])]
         std = f["threshold"].iloc[0] if len(f) else ""
         first = {}
@@ -124,8 +130,8 @@ def _comparison(docs, findings):
         cells = "".join(f"<td class=\"{s[2][i][2]}\">{_e(s[2][i][1])}</td>" for s in series)
         rows.append(f"<tr><td>{_e(labels[d['doc']])}</td>{cells}</tr>")
     std_row = "".join(f"<td>{_e(s[1])}</td>" for s in series)
-    table = (f"<table id=\"indicators\"><tr><th>地区</th>{head}</tr>{''.join(rows)}"
-             f"<tr class=\"small\"><td>国家标准</td>{std_row}</tr></table>")
+    table = (f"<table id=\"indicators\"><tr><th>{_e(_t('district'))}</th>{head}</tr>{''.join(rows)}"
+             f"<tr class=\"small\"><td>{_e(_t('national_standard'))}</td>{std_row}</tr></table>")
     return table, _chart(series)
 
 
@@ -154,12 +160,12 @@ def _chart(series) -> str:
         if s is not None:
             y = h - pad - s / top * (h - pad - 20)
             parts.append(f"<line class=\"std\" x1=\"{pad}\" x2=\"{w}\" y1=\"{y:.1f}\" y2=\"{y:.1f}\"/>"
-                         f"<text x=\"{w}\" y=\"{y - 3:.1f}\" font-size=\"10\" text-anchor=\"end\">标准 {_e(std)}</text>")
+                         f"<text x=\"{w}\" y=\"{y - 3:.1f}\" font-size=\"10\" text-anchor=\"end\">{_e(_t('standard', value=std))}</text>")
         parts.append(f"<line x1=\"{pad}\" x2=\"{w}\" y1=\"{h - pad}\" y2=\"{h - pad}\" stroke=\"#999\"/></g>")
         panels.append("".join(parts))
     total_w = len(series) * (w + 20)
     return (f"<svg id=\"indicator-chart\" width=\"{total_w}\" height=\"{h}\" role=\"img\" "
-            f"aria-label=\"关键指标对比\">{''.join(panels)}</svg>")
+            f"aria-label=\"{_e(_t('comparison_heading'))}\">{''.join(panels)}</svg>")
 
 
 def _report(d, facts, findings, text: str) -> str:
@@ -172,8 +178,9 @@ def _report(d, facts, findings, text: str) -> str:
         s, e = int(f["start"]), int(f["end"])
         rules = by_pos.get(s, [])
         bad = any(r["status"] in ("fail", "inconsistent") for r in rules)
-        tip = (f"值：{f['value']}{f['unit']}\n指标：{f['indicator']}\n时期：{f['period']}\n对象：{f['subject']}"
-               + "".join(f"\n{r['rule']}：{STATUS_ZH.get(r['status'], r['status'])}" for r in rules))
+        tip = (_t("fact_tip", value=f["value"], unit=f["unit"], indicator=f["indicator"], period=f["period"],
+                  subject=f["subject"])
+               + "".join(_t("rule_tip", rule=r["rule"], status=_status(r["status"])) for r in rules))
         spans.append((s, e, f"<mark id=\"f-{s}\" class=\"fact kind-{_e(f['kind'])}{' bad' if bad else ''}\" "
                             f"data-value=\"{_e(f['value'])}\" data-indicator=\"{_e(f['indicator'])}\" "
                             f"title=\"{_e(tip)}\">"))
@@ -192,17 +199,19 @@ def _report(d, facts, findings, text: str) -> str:
     out.append(_e(text[pos:]))
     items = []
     for _, f in findings.iterrows():
-        link = f" <a href=\"#f-{_int(f['start'])}\">原文</a>" if _int(f["start"]) is not None else ""
+        link = f" <a href=\"#f-{_int(f['start'])}\">{_e(_t('evidence_link'))}</a>" if _int(f["start"]) is not None else ""
         items.append(f"<li class=\"finding {f['status']}\"><span class=\"{f['status']}\">"
-                     f"{STATUS_ZH.get(f['status'], f['status'])}</span> {_e(f['message'])}"
-                     f" <span class=\"small\">{_e(f['rule'])}{('；' + _e(f['source'])) if f['source'] else ''}</span>{link}</li>")
+                     f"{_e(_status(f['status']))}</span> {_e(f['message'])}"
+                     f" <span class=\"small\">{_e(f['rule'])}{(_e(_t('source_sep')) + _e(f['source'])) if f['source'] else ''}"
+                     f"</span>{link}</li>")
     from .tables import schema
     zh = {c[0]: c[2] for c in schema()["documents"]}
     meta = "".join(f"<tr><th>{_e(zh[k])}</th><td>{_e(d[k])}</td></tr>" for k in
                    ("issuer", "addressee", "doc_number", "signer", "report_date", "performance_year",
                     "progress_year", "scheme", "items_missing", "input_kind", "pages") if str(d[k]) not in ("", "<NA>"))
-    body = (f"<p><a href=\"../index.html\">← 全部报告</a></p><h1>{_e(d['title'] or d['doc'])}</h1>"
-            f"<table class=\"meta\">{meta}</table><h2>核查结果</h2><ul id=\"findings\">{''.join(items)}</ul>"
-            f"<h2>原文（共 {len(facts)} 条数据）</h2><pre class=\"text\">{''.join(out)}</pre>")
+    body = (f"<p><a href=\"../index.html\">{_e(_t('back_to_index'))}</a></p><h1>{_e(d['title'] or d['doc'])}</h1>"
+            f"<table class=\"meta\">{meta}</table><h2>{_e(_t('findings_heading'))}</h2>"
+            f"<ul id=\"findings\">{''.join(items)}</ul>"
+            f"<h2>{_e(_t('text_heading', n=len(facts)))}</h2><pre class=\"text\">{''.join(out)}</pre>")
     script = "document.body.dataset.facts=document.querySelectorAll('mark.fact').length;"
     return _page(d["doc"], body, script)

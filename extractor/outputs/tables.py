@@ -119,7 +119,6 @@ def build(results, scheme=None, ruleset=None, entities: bool = True) -> dict:
 
 # ---------------- formats ----------------
 
-ZH_SHEETS = {"documents": "文档", "facts": "数据", "entities": "实体", "findings": "核查结果"}
 
 
 def to_excel(tables: dict, path, zh: bool = False):
@@ -129,7 +128,7 @@ def to_excel(tables: dict, path, zh: bool = False):
             df = tables[name]
             if zh:
                 df = df.rename(columns={c[0]: c[2] for c in schema()[name]})
-            df.to_excel(xw, sheet_name=ZH_SHEETS[name] if zh else name, index=False)
+            df.to_excel(xw, sheet_name=data.load("tables.yaml")["sheets_zh"][name] if zh else name, index=False)
 
 
 def read_excel(path) -> dict:
@@ -140,7 +139,7 @@ def read_excel(path) -> dict:
         zh_cols = {c[2]: c[0] for c in schema()[name]}
         df = sheets.get(name)
         if df is None:
-            df = sheets[ZH_SHEETS[name]].rename(columns=zh_cols)
+            df = sheets[data.load("tables.yaml")["sheets_zh"][name]].rename(columns=zh_cols)
         out[name] = typed(df, name)
     return out
 

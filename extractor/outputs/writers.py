@@ -22,9 +22,9 @@ def kind_of(path: Path) -> str:
 
 def check_output(path: Path, formats=FORMATS):
     if kind_of(path) not in formats:
-        raise InputError(path, f"unknown output format '{path.suffix}' (use {', '.join(sorted(formats))})")
+        raise InputError("invalid-output", path, f"unknown output format '{path.suffix}' (use {', '.join(sorted(formats))})")
     if kind_of(path) != "/" and path.parent and not path.parent.exists():
-        raise InputError(path, "output folder does not exist")
+        raise InputError("invalid-output", path, "output folder does not exist")
 
 
 def _write_jsonl(records, path=None):

@@ -5,6 +5,7 @@ import re
 import zipfile
 from pathlib import Path
 
+from .. import data
 from ..errors import InputError
 from .lines import table_sentences
 
@@ -20,9 +21,9 @@ def read_docx(path: Path):
     try:
         document = docx.Document(str(path))
     except (zipfile.BadZipFile, KeyError, ValueError) as e:
-        raise InputError(path, f"corrupt or not a Word .docx file ({type(e).__name__})")
+        raise InputError("corrupt", path, f"corrupt or not a Word .docx file ({type(e).__name__})") from e
     except Exception as e:  # lxml errors inside a damaged package
-        raise InputError(path, f"corrupt Word .docx file ({type(e).__name__}: {e})")
+        raise InputError("corrupt", path, f"corrupt Word .docx file ({type(e).__name__}: {e})") from e
     blocks, hints, offset = [], [], 0
     for child in document.element.body.iterchildren():
         if child.tag == qn("w:p"):
@@ -42,7 +43,7 @@ def read_docx(path: Path):
                 offset += len(sentence) + 1
     text = "\n".join(blocks)
     if not text.strip():
-        raise InputError(path, "no text in the Word document")
+        raise InputError("empty", path, "no text in the Word document")
     return Content(text=text, input_kind="docx", heading_hints=tuple(hints))
 
 
@@ -54,7 +55,7 @@ def _list_level(para, element, qn) -> int:
         style = (para.style.name or "") if para.style is not None else ""
     except (KeyError, AttributeError):
         style = ""
-    if numbered or style.startswith(("List Number", "列表编号")):
+    if numbered or style.startswith(tuple(_lexicon()["docx_list_styles"])):
         return 7
     return 0
 
@@ -65,7 +66,7 @@ def _heading_level(para) -> int:
         name = (para.style.name or "") if para.style is not None else ""
     except (KeyError, AttributeError):
         return 0
-    m = re.match(r"^(?:Heading|标题)\s*(\d)$", name.strip())
+    m = re.match(_lexicon()["docx_heading_style"], name.strip())
     return int(m.group(1)) if m else 0
 
 
@@ -82,3 +83,7 @@ def _dedupe_merged(rows):
             row.append("" if i and c == r[i - 1] and c else c)
         out.append(row)
     return out
+
+
+def _lexicon() -> dict:
+    return data.load("lexicon/readers.yaml")

@@ -34,16 +34,17 @@ def read(path, ocr: str = "auto") -> Source:
     """Dispatch on the file's suffix; every failure is an InputError naming the file."""
     path = Path(path)
     if not path.exists():
-        raise InputError(path, "no such file or folder")
+        raise InputError("missing", path, "no such file or folder")
     if path.is_dir():
-        raise InputError(path, "is a folder, not a file")
+        raise InputError("unsupported", path, "is a folder, not a file")
     size = path.stat().st_size
     if size == 0:
-        raise InputError(path, "empty file")
+        raise InputError("empty", path, "empty file")
     suffix = path.suffix.lower()
     limit = MAX_TEXT_BYTES if suffix in TEXT_SUFFIXES else MAX_BYTES
     if size > limit:
-        raise InputError(path, f"file too large for a report ({size / (1024 * 1024):.0f} MB; limit {limit // (1024 * 1024)} MB)")
+        raise InputError("too-large", path, f"file too large for a report ({size / (1024 * 1024):.0f} MB; "
+                                            f"limit {limit // (1024 * 1024)} MB)")
     content = _reader(suffix, path, ocr)
     return Source(path=str(path), doc=doc_id(path), text=content.text, input_kind=content.input_kind,
                   encoding=content.encoding, page_starts=content.page_starts, sha256=sha256_of(path),
@@ -65,8 +66,8 @@ def _reader(suffix: str, path: Path, ocr: str):
     from .. import data
     hint = data.load("lexicon/report.yaml")["convert_hints"].get(suffix)
     if hint:
-        raise InputError(path, f"unsupported file type '{suffix}': {hint}")
-    raise InputError(path, f"unsupported file type '{suffix or '(none)'}' (supported: {', '.join(sorted(SUPPORTED))})")
+        raise InputError("unsupported", path, f"unsupported file type '{suffix}': {hint}")
+    raise InputError("unsupported", path, f"unsupported file type '{suffix or '(none)'}' (supported: {', '.join(sorted(SUPPORTED))})")
 
 
 def check_is_report(path, text: str):
@@ -74,6 +75,6 @@ def check_is_report(path, text: str):
     from .. import data
     spec = data.load("lexicon/report.yaml")
     if len(HAN.findall(text)) < spec["min_han"]:
-        raise InputError(path, "not a report (no Chinese text)")
+        raise InputError("not-a-report", path, "not a report (no Chinese text)")
     if not any(w in text for w in spec["vocabulary"]):
-        raise InputError(path, "not a report (nothing in it about education or schools)")
+        raise InputError("not-a-report", path, "not a report (nothing in it about education or schools)")

@@ -26,13 +26,20 @@ class Line:
     table: bool = False  # a table row, already a sentence: never joined to its neighbours
 
 
-PAGE_NUMBER = regex.compile(
-    r"^[\s—\-–－~·•]*(?:\d{1,4}|[ivxlcIVXLC]{1,6})[\s—\-–－~·•]*$"
-    r"|^第\s*\d+\s*页(?:\s*[，,/]?\s*共\s*\d+\s*页)?$"
-    r"|^\d+\s*/\s*\d+$"
-    r"|^(?:Page|page)\s*\d+(?:\s*of\s*\d+)?$"
-)
+PAGE_NUMBER = regex.compile(data.load("lexicon/readers.yaml")["page_number"])
 _DIGITS = re.compile(r"\d+")
+
+# Geometry of a page, in PDF points or in character widths (cw) of the page's body text.
+EDGE_LINES = 2                # lines at the top and the bottom of a page where running heads and page numbers stand
+FURNITURE_MIN_PAGES = 3       # a line repeated at the edge counts as furniture only in documents this long
+BODY_LINE_MIN_CHARS = 8       # shorter lines say nothing about the page's margins
+ASCII_CELL = 0.55             # an ASCII character is about half as wide as a Han character
+SAME_ROW_TOLERANCE = 2.0      # pieces whose tops differ by less than this are on one visual row
+SAME_ROW_OVERLAP = 1          # and may overlap horizontally by this much
+INDENT_CW = 1.2               # a line starting this far right of the left margin is indented (a new paragraph)
+FULL_LINE_CW = 1.6            # a line ending this close to the right margin is full (its paragraph goes on)
+PARAGRAPH_GAP_STEPS = 1.6     # a gap above a line wider than this many usual line steps starts a paragraph
+DOUBLED_MIN_CHARS = 4         # fake bold ('鹤鹤岗岗') is recognised from this length
 
 
 def _furniture_key(text: str) -> str:
@@ -44,17 +51,17 @@ def strip_furniture(pages: list[list[Line]]) -> list[list[Line]]:
     edge = Counter()
     for lines in pages:
         seen = set()
-        for ln in lines[:2] + lines[-2:]:
+        for ln in lines[:EDGE_LINES] + lines[-EDGE_LINES:]:
             k = _furniture_key(ln.text)
             if k and k not in seen:
                 edge[k] += 1
                 seen.add(k)
-    repeated = {k for k, n in edge.items() if len(pages) >= 3 and n >= max(2, len(pages) // 2)}
+    repeated = {k for k, n in edge.items() if len(pages) >= FURNITURE_MIN_PAGES and n >= max(2, len(pages) // 2)}
     out = []
     for lines in pages:
         keep = []
         for i, ln in enumerate(lines):
-            at_edge = i < 2 or i >= len(lines) - 2
+            at_edge = i < EDGE_LINES or i >= len(lines) - EDGE_LINES
             t = ln.text.strip()
             if at_edge and not ln.table and (PAGE_NUMBER.match(t) or _furniture_key(t) in repeated):
                 continue
@@ -65,13 +72,13 @@ def strip_furniture(pages: list[list[Line]]) -> list[list[Line]]:
 
 def undouble(text: str) -> str:
     """Fake bold draws each glyph twice: '鹤鹤岗岗市市' → '鹤岗市'."""
-    if len(text) >= 4 and len(text) % 2 == 0 and all(text[i] == text[i + 1] for i in range(0, len(text), 2)):
+    if len(text) >= DOUBLED_MIN_CHARS and len(text) % 2 == 0 and all(text[i] == text[i + 1] for i in range(0, len(text), 2)):
         return text[::2]
     return text
 
 
 def _metrics(lines: list[Line]):
-    body = [ln for ln in lines if not ln.table and len(ln.text) >= 8]
+    body = [ln for ln in lines if not ln.table and len(ln.text) >= BODY_LINE_MIN_CHARS]
     if not body:
         return None
     left = min(ln.x0 for ln in body)
@@ -81,18 +88,22 @@ def _metrics(lines: list[Line]):
 
 
 def _cells(text: str) -> float:
-    return sum(0.55 if ord(c) < 128 else 1.0 for c in text)
+    return sum(ASCII_CELL if ord(c) < 128 else 1.0 for c in text)
 
 
-_MARKER_ONLY = regex.compile(r"^(?:[一二三四五六七八九十]{1,3}、|[（(][一二三四五六七八九十\d]{1,3}[)）]|\d{1,2}[.．、])$")
-_HEADING = regex.compile(r"^(?:[一二三四五六七八九十]{1,3}、|[（(][一二三四五六七八九十\d]{1,3}[)）]|\d{1,2}[.．、](?!\d))")
+# Heading markers are segment's (patterns/lexicon/headings.yaml): a line that starts with one is never joined
+# to the line before it, and a line that is only a marker is joined to the next.
+_MARKERS = "|".join(f"(?:{m['pattern']})" for m in data.load("lexicon/headings.yaml")["markers"])
+_MARKER_ONLY = regex.compile(f"^(?:{_MARKERS})$")
+_HEADING = regex.compile(f"^(?:{_MARKERS})")
 
 
 def same_row(lines: list[Line]) -> list[Line]:
     """Pieces of one visual line that the PDF's text layer split at a wide gap (justified '1.   标题')."""
     out: list[Line] = []
     for ln in lines:
-        if out and not ln.table and not out[-1].table and abs(ln.top - out[-1].top) < 2.0 and ln.x0 >= out[-1].x1 - 1:
+        if out and not ln.table and not out[-1].table and abs(ln.top - out[-1].top) < SAME_ROW_TOLERANCE \
+                and ln.x0 >= out[-1].x1 - SAME_ROW_OVERLAP:
             prev = out[-1]
             out[-1] = Line(text=prev.text + " " + ln.text.strip(), x0=prev.x0, x1=ln.x1, top=prev.top)
         else:
@@ -130,12 +141,12 @@ def assemble(pages: list[list[Line]]) -> tuple[str, tuple]:
                 continue
             if m:
                 left, right, cw = m
-                indented = ln.x0 > left + 1.2 * cw
-                full = ln.x1 >= right - 1.6 * cw
+                indented = ln.x0 > left + INDENT_CW * cw
+                full = ln.x1 >= right - FULL_LINE_CW * cw
             else:
                 indented, full = True, False
             # A wider gap above a line starts a paragraph, as block-style documents separate them.
-            gap = i > 0 and step > 0 and ln.top - lines[i - 1].top > 1.6 * step
+            gap = i > 0 and step > 0 and ln.top - lines[i - 1].top > PARAGRAPH_GAP_STEPS * step
             cont = prev_full and not indented and not gap and not ln.table and not _HEADING.match(t) \
                 and not _keeps_own_line(prev_text, t)
             if _MARKER_ONLY.match(prev_text) and not ln.table:
@@ -158,7 +169,7 @@ def assemble(pages: list[list[Line]]) -> tuple[str, tuple]:
 # ---------- tables ----------
 
 _UNIT_IN_HEADER = regex.compile(r"^(.*?)[（(]\s*([^（）()]{1,4})\s*[)）]$")
-_PERIODISH = regex.compile(r"^(?:(?:19|20)\d{2}(?:年|年度)?(?:第?[一二三四1-4]季度|[上下]半年|\d{1,2}月)?|[上下]半年|第[一二三四]季度)$")
+_PERIODISH = regex.compile(data.load("lexicon/readers.yaml")["period_header"])
 _BARE_NUMBER = regex.compile(r"^[\d,，.]+$")
 
 

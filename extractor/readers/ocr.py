@@ -28,7 +28,12 @@ def available() -> bool:
 
 def require(path):
     if not available():
-        raise InputError(path, f"needs OCR (no text layer), but the OCR engine is not installed: {INSTALL_HINT}")
+        raise InputError("needs-ocr", path, f"needs OCR (no text layer), but the OCR engine is not installed: {INSTALL_HINT}")
+
+
+MIN_SCORE = 0.5               # OCR boxes the engine is less sure of are dropped
+SLOPE_MIN_ASPECT = 4          # only boxes this many times wider than tall measure the page's rotation
+SAME_ROW_OVERLAP = 0.5        # boxes overlapping vertically by this share of the smaller one are on one row
 
 
 def image_lines(image, path) -> list[Line]:
@@ -39,11 +44,11 @@ def image_lines(image, path) -> list[Line]:
     if result is None or result.boxes is None or not result.txts:
         return []
     import math
-    kept = [(box, txt) for box, txt, score in zip(result.boxes, result.txts, result.scores) if txt and score >= 0.5]
+    kept = [(box, txt) for box, txt, score in zip(result.boxes, result.txts, result.scores) if txt and score >= MIN_SCORE]
     # A scan is often a little rotated: measure the slope of the text boxes' top edges and turn the
     # coordinates back, so left margins, line ends and rows line up again.
     slopes = sorted(math.atan2(b[1][1] - b[0][1], b[1][0] - b[0][0]) for b, _ in kept
-                    if b[1][0] - b[0][0] > 4 * abs(b[3][1] - b[0][1]) > 0)
+                    if b[1][0] - b[0][0] > SLOPE_MIN_ASPECT * abs(b[3][1] - b[0][1]) > 0)
     angle = slopes[len(slopes) // 2] if slopes else 0.0
     cos, sin = math.cos(-angle), math.sin(-angle)
     boxes = []
@@ -61,7 +66,7 @@ def image_lines(image, path) -> list[Line]:
             rtop = min(x[0] for x in r)
             rbottom = max(x[1] for x in r)
             overlap = min(bottom, rbottom) - max(top, rtop)
-            if overlap > 0.5 * min(bottom - top, rbottom - rtop):
+            if overlap > SAME_ROW_OVERLAP * min(bottom - top, rbottom - rtop):
                 r.append(b)
                 continue
         rows.append([b])
@@ -84,7 +89,7 @@ def read_image(path: Path, mode: str = "auto"):
     from ..records import Content
 
     if mode == "never":
-        raise InputError(path, "an image can only be read by OCR, and --ocr never was given")
+        raise InputError("needs-ocr", path, "an image can only be read by OCR, and --ocr never was given")
     try:
         img = Image.open(path)
         frames = []
@@ -92,9 +97,9 @@ def read_image(path: Path, mode: str = "auto"):
             img.seek(i)
             frames.append(img.convert("RGB"))
     except (UnidentifiedImageError, OSError) as e:
-        raise InputError(path, f"not a readable image ({e})")
+        raise InputError("corrupt", path, f"not a readable image ({e})") from e
     pages = [image_lines(f, path) for f in frames]
     text, starts = assemble(strip_furniture(pages))
     if not text.strip():
-        raise InputError(path, "no text found by OCR")
+        raise InputError("empty", path, "no text found by OCR")
     return Content(text=text, input_kind="ocr", page_starts=starts)

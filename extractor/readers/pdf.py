@@ -5,6 +5,7 @@ own text extraction, so it is used only on pages whose vector paths suggest a ta
 """
 from __future__ import annotations
 
+import contextlib
 from pathlib import Path
 
 import regex
@@ -17,6 +18,12 @@ _GARBAGE = regex.compile(r"[\uFFFD\uE000-\uF8FF\x00-\x08\x0b\x0c\x0e-\x1f]")
 # Glyphs without a Unicode map often come out as Latin-1 letters (ÐÂÎÅ) instead of Chinese.
 _MOJIBAKE = regex.compile(r"[\u0080-\u00FF\u0100-\u024F]")
 OCR_DPI = 150
+# A page needs OCR when its text layer has fewer readable characters than this, or this share of garbage
+# (private-use glyphs, control characters) or of Latin-1 mojibake.
+OCR_MIN_READABLE = 20
+OCR_MAX_GARBAGE = 0.2
+OCR_MAX_MOJIBAKE = 0.1
+TABLE_ROW_STEP = 0.01         # rows of one table cell keep their order below its top
 TABLE_MIN_PATHS = 8
 
 
@@ -30,11 +37,13 @@ def read_pdf(path: Path, ocr: str = "auto"):
     except pdfium.PdfiumError as e:
         msg = str(e)
         if "password" in msg.lower():
-            raise InputError(path, "encrypted PDF (a password is needed to open it)")
-        raise InputError(path, f"corrupt or truncated PDF ({msg.strip().rstrip('.')})")
-    try:
+            raise InputError("encrypted", path, "encrypted PDF (a password is needed to open it)") from e
+        raise InputError("corrupt", path, f"corrupt or truncated PDF ({msg.strip().rstrip('.')})") from e
+    # Both handles are closed on every way out, a failure on page 40 included.
+    with contextlib.ExitStack() as stack:
+        stack.callback(pdf.close)
         if len(pdf) == 0:
-            raise InputError(path, "PDF has no pages")
+            raise InputError("empty", path, "PDF has no pages")
         pages, kinds = [], set()
         plumber = None
         for i in range(len(pdf)):
@@ -50,20 +59,16 @@ def read_pdf(path: Path, ocr: str = "auto"):
                 if _path_count(page) >= TABLE_MIN_PATHS:
                     if plumber is None:
                         import pdfplumber
-                        plumber = pdfplumber.open(str(path))
+                        plumber = stack.enter_context(pdfplumber.open(str(path)))
                     with_tables = _plumber_lines(plumber.pages[i])
                     if with_tables is not None:
                         lines = with_tables
                 kinds.add("pdf")
             pages.append(lines)
-        if plumber is not None:
-            plumber.close()
-    finally:
-        pdf.close()
     text, starts = assemble(strip_furniture(pages))
     if not text.strip():
         hint = " (scanned pages and --ocr never)" if ocr == "never" else ""
-        raise InputError(path, f"no text found in PDF{hint}")
+        raise InputError("empty", path, f"no text found in PDF{hint}")
     return Content(text=text, input_kind="ocr" if "ocr" in kinds else "pdf", page_starts=starts)
 
 
@@ -96,11 +101,11 @@ def _pdfium_lines(page) -> list[Line]:
 def _needs_ocr(lines: list[Line]) -> bool:
     text = "".join(ln.text for ln in lines)
     readable = len(_READABLE.findall(text))
-    if readable < 20:
+    if readable < OCR_MIN_READABLE:
         return True
-    if len(_GARBAGE.findall(text)) > 0.2 * len(text):
+    if len(_GARBAGE.findall(text)) > OCR_MAX_GARBAGE * len(text):
         return True
-    return len(_MOJIBAKE.findall(text)) > 0.1 * len(text)
+    return len(_MOJIBAKE.findall(text)) > OCR_MAX_MOJIBAKE * len(text)
 
 
 def _path_count(page, enough: int = TABLE_MIN_PATHS) -> int:
@@ -132,6 +137,6 @@ def _plumber_lines(ppage):
     for t in tables:
         rows = t.extract()
         for k, sentence in enumerate(table_sentences(rows)):
-            lines.append(Line(text=sentence, x0=t.bbox[0], x1=t.bbox[2], top=t.bbox[1] + k * 0.01, table=True))
+            lines.append(Line(text=sentence, x0=t.bbox[0], x1=t.bbox[2], top=t.bbox[1] + k * TABLE_ROW_STEP, table=True))
     lines.sort(key=lambda ln: ln.top)
     return lines

@@ -20,7 +20,7 @@ def decode_text(data: bytes, path) -> tuple[str, str]:
     Latin-1 mojibake instead of Chinese is refused.
     """
     if b"\x00" in data[:4096] and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        raise InputError(path, "not a text file (binary content)")
+        raise InputError("corrupt", path, "not a text file (binary content)")
     candidates = []
     if data.startswith(b"\xef\xbb\xbf"):
         candidates.append("utf-8-sig")
@@ -34,7 +34,7 @@ def decode_text(data: bytes, path) -> tuple[str, str]:
             continue
         if _looks_decoded(text):
             return text, ("utf-8" if enc == "utf-8-sig" else enc)
-    raise InputError(path, "cannot decode text as UTF-8 or GB18030/GBK (unknown encoding or not a text file)")
+    raise InputError("corrupt", path, "cannot decode text as UTF-8 or GB18030/GBK (unknown encoding or not a text file)")
 
 
 def _looks_decoded(text: str) -> bool:
@@ -51,5 +51,5 @@ def read_text(path: Path) -> Content:
     text, enc = decode_text(path.read_bytes(), path)
     # CRLF is kept: offsets index the text exactly as decoded; normalize drops the \r.
     if not text.strip():
-        raise InputError(path, "empty file (only white space)")
+        raise InputError("empty", path, "empty file (only white space)")
     return Content(text=text, input_kind="text", encoding=enc)

@@ -33,11 +33,14 @@ class Layout:
             if end_para:
                 depth = 0
             if end_clause:
-                clauses.append((c0, i + 1)); c0 = i + 1
+                clauses.append((c0, i + 1))
+                c0 = i + 1
             if end_sent:
-                sents.append((s0, i + 1)); s0 = i + 1
+                sents.append((s0, i + 1))
+                s0 = i + 1
             if end_para:
-                paras.append((p0, i + 1)); p0 = i + 1
+                paras.append((p0, i + 1))
+                p0 = i + 1
         n = len(text)
         for lst, start in ((clauses, c0), (sents, s0), (paras, p0)):
             if start < n:

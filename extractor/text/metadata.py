@@ -15,7 +15,7 @@ import regex
 
 from .. import __version__, data
 
-YEAR = regex.compile(r"(?:19|20)\d{2}(?=年)")   # a year as reports write it: 2023年
+YEAR = regex.compile(data.load("lexicon/periods.yaml")["year_mention"])   # a year as reports write it: 2023年
 
 
 @dataclass(frozen=True)

@@ -46,35 +46,35 @@ def _spec():
         "law": regex.compile(spec["law"]),
         "persons": [regex.compile(p) for p in spec["persons"].values()],
         "known_bodies": tuple(spec["known_bodies"]),
+        # the alternation is in the listed order, as the stops were first written (not longest first)
+        "left_stops": regex.compile(
+            "^(?:.*(?:" + "|".join(regex.escape(w) for w in spec["left_stops"]) + ")(?!$))"
+            + f"|^{spec['left_stop_date_tail']}"),
+        "school_ordinal": spec["school_ordinal"],
+        "school_not_a_name_suffix": spec["school_not_a_name_suffix"],
     }
-
-
-_LEFT_STOPS = regex.compile(
-    r"^(?:.*(?:维修|更换|粉刷|参加|参观|组织|推荐|确定|针对|调整给|给|配备|建设|创建|开展|督促|邀请|到|深入|联合|带队"
-    r"|上报|按照|通过|归|坚持|落实|发挥|关于|调整|动态|加快|推进|依法|召开|听取|指导|协商"
-    r"|在|为|对|由|向|和|与|及|将|把|被|是|有|了|从|等|或|并)(?!$))"
-    r"|^[年月日号]+")
 
 
 def recognize(text: str, places=()) -> tuple:
     """Every entity in text, longest first where two overlap. The pipeline calls this once per report and
     carries the answer on its Result, for subjects, jieba's word list and the spaCy component."""
     sp = _spec()
+    left_stops = sp["left_stops"]
     found = []
     names = set()
     for m in sp["school"].finditer(text):
-        name = _LEFT_STOPS.sub("", m.group())
+        name = left_stops.sub("", m.group())
         suffix = sp["school_suffix"].search(name)
         core = name[:suffix.start()] if suffix else name
-        if not core or (len(core) < 2 and not name.startswith("第")) or sp["school_generic"].search(name) \
-                or name.endswith("中小学"):
+        if not core or (len(core) < 2 and not name.startswith(sp["school_ordinal"])) or sp["school_generic"].search(name) \
+                or name.endswith(sp["school_not_a_name_suffix"]):
             continue
         names.add(name)
     for name in sorted(names, key=len, reverse=True):
         for m in regex.finditer(regex.escape(name), text):
             found.append(Entity("SCHOOL", name, m.start(), m.end()))
     for m in sp["body"].finditer(text):
-        name = _LEFT_STOPS.sub("", m.group())
+        name = left_stops.sub("", m.group())
         if sp["body_generic"].search(name) or len(name) < 3:
             continue
         found.append(Entity("BODY", name, m.end() - len(name), m.end()))
@@ -90,7 +90,7 @@ def recognize(text: str, places=()) -> tuple:
             for m in regex.finditer(regex.escape(p), text):
                 found.append(Entity("PLACE", p, m.start(), m.end()))
     for m in sp["town"].finditer(text):
-        name = _LEFT_STOPS.sub("", m.group())
+        name = left_stops.sub("", m.group())
         if len(name) >= 3 and not sp["town_generic"].search(name):
             found.append(Entity("PLACE", name, m.end() - len(name), m.end()))
     for m in sp["law"].finditer(text):

@@ -74,12 +74,12 @@ def load_scheme(path=None) -> Scheme:
         where = str(path)
         try:
             spec = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
-        except FileNotFoundError:
-            raise InputError(path, "scheme file not found")
+        except FileNotFoundError as e:
+            raise InputError("missing", path, "scheme file not found") from e
         except yaml.YAMLError as e:
             mark = getattr(e, "problem_mark", None)
             line = f"line {mark.line + 1}: " if mark else ""
-            raise InputError(path, f"{line}not valid YAML ({getattr(e, 'problem', e)})")
+            raise InputError("invalid-config", path, f"{line}not valid YAML ({getattr(e, 'problem', e)})") from e
     try:
         sections = tuple(spec["sections"])
         for s in sections:
@@ -91,7 +91,8 @@ def load_scheme(path=None) -> Scheme:
                       min_sections=int(spec.get("min_sections_matched", 3)),
                       min_items=int(spec.get("min_items_matched", 4)))
     except (KeyError, TypeError, ValueError) as e:
-        raise InputError(where, f"not a scheme file: each section needs number and title, each item number and title ({e})")
+        raise InputError("invalid-config", where, "not a scheme file: each section needs number and title, "
+                         f"each item number and title ({e})") from e
 
 
 @functools.lru_cache(maxsize=1)
@@ -102,7 +103,7 @@ def _heading_spec():
 
 
 _DIGITS = regex.compile(r"\d+")
-_CN = regex.compile(r"[一二三四五六七八九十]+")
+_CN = regex.compile(data.load("lexicon/headings.yaml")["cn_number"])
 _CIRCLED = "①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳"
 
 
@@ -148,7 +149,7 @@ def _matches(title: str, entry: dict) -> bool:
     return any(k in title for k in entry.get("keywords", []) or [entry["title"]])
 
 
-_SHAPE = regex.compile(r"([一二三四五六七八九十\d]+)个?方面(?:\s*(\d+)\s*项)?")
+_SHAPE = regex.compile(data.load("lexicon/headings.yaml")["declared_shape"])
 
 
 def _declared_shape(text: str):

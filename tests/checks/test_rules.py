@@ -125,13 +125,20 @@ rules:
     ("rules:\n  - id: z\n    kind: threshold\n    match: {text: a}\n    op: '=>'\n    threshold: 1\n    source: s\n",
      "line 2: rule 'z': `op` must be"),
     ("rules: [\n", "line"),
+    # without kinds a compare rule would meet dates and ratios, which are no numbers to compare
+    ("rules:\n  - id: c\n    kind: compare\n    left: {text: a}\n    right: {kinds: [money], text: b}\n"
+     "    op: '>='\n    source: s\n", "line 2: rule 'c': `left.kinds` must list"),
+    ("rules:\n  - id: d\n    kind: compare\n    left: {kinds: [money], text: a}\n    right: {kinds: [date], text: b}\n"
+     "    op: '>='\n    source: s\n", "line 2: rule 'd': `right.kinds` must list"),
+    ("rules:\n  - id: e\n    kind: claim\n", "line 2: rule 'e': a claim rule needs"),
+    ("rules:\n  - id: f\n    kind: share\n    tolerance: much\n", "line 2: rule 'f': `tolerance` must be a number"),
 ])
 def test_malformed_rules_name_file_line_and_problem(tmp_path, body, problem):
     r = tmp_path / "bad.yaml"
     r.write_text(body, encoding="utf-8")
     with pytest.raises(InputError) as e:
         load_rules([r])
-    assert str(r) in str(e.value) and problem in str(e.value)
+    assert str(r) in str(e.value) and problem in str(e.value) and e.value.kind == "invalid-config"
 
 
 def test_check_and_rules_commands(tmp_path):

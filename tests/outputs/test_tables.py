@@ -89,7 +89,8 @@ def test_formats_round_trip_the_same_rows_and_types(tmp_path):
     inputs = [SEED, EVAL / "docs" / "r001.txt", EVAL / "docs" / "r006.txt"]
     outs = {"xlsx": tmp_path / "o.xlsx", "duckdb": tmp_path / "o.duckdb", "parquet": tmp_path / "parq"}
     for kind, out in outs.items():
-        r = subprocess.run([sys.executable, str(ROOT / "cli.py"), "extract", *map(str, inputs), "-o", str(out) + ("/" if kind == "parquet" else "")],
+        target = str(out) + ("/" if kind == "parquet" else "")
+        r = subprocess.run([sys.executable, str(ROOT / "cli.py"), "extract", *map(str, inputs), "-o", target],
                            capture_output=True, text=True, timeout=300)
         assert r.returncode == 0, r.stderr
     a = tables.read_excel(outs["xlsx"])

@@ -77,9 +77,11 @@ sections:
 def test_malformed_scheme_file_names_the_file(tmp_path):
     f = tmp_path / "bad.yaml"
     f.write_text("sections:\n  - number: 1\n    title: [unclosed\n", encoding="utf-8")
-    with pytest.raises(InputError, match="bad.yaml.*line"):
+    with pytest.raises(InputError, match="bad.yaml.*line") as e:
         load_scheme(f)
+    assert e.value.kind == "invalid-config"
     g = tmp_path / "empty.yaml"
     g.write_text("id: x\n", encoding="utf-8")
-    with pytest.raises(InputError, match="not a scheme file"):
+    with pytest.raises(InputError) as e:
         load_scheme(g)
+    assert e.value.kind == "invalid-config"
