@@ -94,6 +94,7 @@ SCHEMA = {
         "level_issuer": "pattern", "level_issuer_window": int, "level_self": "pattern", "places": "pattern",
         "places_window": int},
     "lexicon/negatives.yaml": {"protect": list},
+    "lexicon/places.yaml": {"short_alone_min_len": int, "follow": "words", "places": list},
     "lexicon/periods.yaml": {
         "expressions": list, "not_after": "pattern", "topic_followers": "pattern", "carry_breakers": "alternation",
         "enumeration": "pattern", "month_frame_before": "pattern", "quarter_numbers": dict, "half_numbers": dict,
@@ -113,7 +114,7 @@ NESTED = {   # mappings inside a file: key path → the same kinds of value
     ("lexicon/indicators.yaml", "windows"): {k: int for k in ("phrase", "rest_of_clause", "base", "long_phrase",
                                                                "event_name", "noun", "signoff_rest")},
 }
-RULE_KEYS = {"name", "pattern", "unit"}
+RULE_KEYS = {"name", "pattern", "unit", "value"}   # value: a rule that states it (八成)
 EXAMPLE_KEYS = {"text", "raw", "value", "unit", "approx"}
 CORPUS_SECTIONS = {"development", "held_out", "regression", "negatives"}
 
