@@ -1,4 +1,4 @@
-"""One report in, its facts out: ingest → normalize → segment → extract → attach."""
+"""One report in, its facts out: ingest → normalize → segment → extract → attach → metrics."""
 from __future__ import annotations
 
 import bisect
@@ -6,7 +6,7 @@ from dataclasses import dataclass, replace
 from typing import Optional
 
 from .text import attach as attach_mod
-from .text import extract, metadata, normalize, segment
+from .text import extract, metadata, metrics, normalize, segment
 from .readers.ingest import check_is_report, read
 from .records import Fact, Source
 
@@ -65,6 +65,7 @@ def process_source(src: Source, scheme=None) -> Result:
             prev_ind, prev_sent = indicator, s_i
             if not any(indicator.endswith(w) for w in generic_changes):
                 prev_base = indicator
+    facts = metrics.link(facts, norm)          # each fact's standard indicator, where the catalog has one
     return Result(src, norm, seg, tuple(facts), ry, py, lc)
 
 

@@ -9,6 +9,7 @@ from typing import Optional
 FACT_FIELDS = (
     "doc", "kind", "value", "unit", "approx", "section", "item", "indicator",
     "period", "subject", "raw", "start", "end", "heading", "sentence", "page",
+    "metric", "metric_id",
 )
 
 
@@ -76,6 +77,9 @@ class Fact:
     heading: str = ""
     sentence: str = ""
     page: Optional[int] = None
+    metric: str = ""                   # the catalog title (patterns/indicators) the number is the value of
+    metric_id: str = ""
+    metric_level: str = ""             # the school level the metric is stated for (not an output column)
 
     def to_dict(self) -> dict:
         d = asdict(self)
