@@ -194,7 +194,7 @@ def link(facts, norm, catalog: Optional[Catalog] = None) -> tuple:
     text, omap = norm.text, norm.omap
     npos = [bisect.bisect_left(omap, f.start) for f in facts]
     nend = sorted(bisect.bisect_left(omap, max(f.end - 1, f.start)) + 1 for f in facts)
-    out = []
+    out, prev = [], None
     for f, p in zip(facts, npos):
         if f.kind == "date" or (school.search(f.subject) and not any(w.fullmatch(f.subject) for w in words.values())):
             out.append(f)           # one school's figure is not the area's indicator
@@ -203,11 +203,21 @@ def link(facts, norm, catalog: Optional[Catalog] = None) -> tuple:
         clause = _clause_before(text, p, nend[k] if k >= 0 else 0)
         key = f"{f.subject}{f.indicator}"
         e = best_entry(cat, f.kind, f.unit, (key, clause))
+        if e is None and prev is not None and _same_list(prev, f):
+            e = cat.get(prev.metric_id)      # 小学2.5间、初中2.1间: the list's next item is the same indicator
         if e is None:
             out.append(f)
+            prev = None
             continue
-        out.append(replace(f, metric=e.title, metric_id=e.id, metric_level=_level(e, f.subject, key, clause)))
+        f = replace(f, metric=e.title, metric_id=e.id, metric_level=_level(e, f.subject, key, clause))
+        out.append(f)
+        prev = f
     return tuple(out)
+
+
+def _same_list(prev, f) -> bool:
+    return (prev.sentence == f.sentence and prev.indicator == f.indicator and prev.kind == f.kind
+            and prev.unit == f.unit and prev.subject != f.subject)
 
 
 # ---------------- standards ----------------
