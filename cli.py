@@ -58,7 +58,7 @@ def extract(
     inputs: List[Path] = typer.Argument(..., help="Report files or folders (walked recursively)."),
     output: Optional[Path] = typer.Option(
         None, "-o", "--output",
-        help="Facts as .jsonl .csv .parquet; all tables (documents, facts, entities, findings) as .xlsx, "
+        help="Facts as .jsonl .csv .parquet; all tables (documents, facts, entities, findings, metrics) as .xlsx, "
              ".duckdb, or a folder of Parquet files. Default: facts as JSON lines on stdout."),
     scheme: Optional[Path] = typer.Option(None, "--scheme", help="Evaluation scheme YAML (default: the built-in nine-section scheme)."),
     ocr: str = typer.Option("auto", "--ocr", help="auto | always | never"),

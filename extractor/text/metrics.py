@@ -297,4 +297,16 @@ def metric_rows(facts, document: dict, catalog: Optional[Catalog] = None) -> lis
             "raw": f.raw, "standard": standard_text(s), "status": meets(s, f.kind, f.value),
             "source": cat.sources.get(s.get("source", ""), "") if s else "",
             "start": f.start, "end": f.end, "page": f.page})
+    _compare_rows(rows, cat)
     return rows
+
+
+def _compare_rows(rows, cat: Catalog):
+    """A metric set against another of the same period (teachers' pay ≥ civil servants'): that one is its standard."""
+    for row in rows:
+        c = cat.get(row["metric_id"]).compare
+        other = c and next((o for o in rows if o["metric_id"] == c["with"] and o["period"] == row["period"]), None)
+        if other:
+            s = {"op": c["op"], "value": other["value"]}
+            row.update(standard=standard_text(s), status=meets(s, "money", row["value"]),
+                       source=cat.sources.get(c.get("source", ""), ""))

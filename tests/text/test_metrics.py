@@ -119,3 +119,29 @@ def test_a_bad_indicators_file_names_the_problem(tmp_path):
         metrics.load_catalog([bad])
     with pytest.raises(InputError, match="not found"):
         metrics.load_catalog([tmp_path / "missing.yaml"])
+
+
+# ---------------- the dashboard table ----------------
+
+def test_seed_metrics_table(seed_rows):
+    rows = {(m["metric_id"], m["level"], m["period"]): m for m in seed_rows["metrics"]}
+    assert len(rows) == len(seed_rows["metrics"])          # one row per metric × level × period
+    share = rows[("preschool.public-share", "学前", "2023")]
+    assert (share["value"], share["standard"], share["status"], share["raw"]) == ("41.49", ">=50", "fail", "41.49%")
+    assert share["county"] == "兴安区" and share["year"] == 2023 and share["start"] == 1553
+    assert rows[("balanced.coefficient", "初中", "2023")]["status"] == "fail"        # 0.561 > 0.45
+    assert rows[("balanced.coefficient", "小学", "2023")]["standard"] == "<=0.5"
+    assert rows[("spending.education", "", "2024Q1")]["value"] == "23940000"       # 2394万元, in 元
+    pay = rows[("pay.teachers", "义务教育", "2023")]
+    assert (pay["standard"], pay["status"]) == (">=87110", "pass")
+    assert rows[("preschool.teacher-child-ratio", "学前", "2024-07")]["standard"] == "1:15"
+    # the summary repeats 1.98% and 2394万元: the first statement is the row
+    assert rows[("spending.growth", "", "2023")]["start"] == 1108
+
+
+@pytest.fixture(scope="module")
+def seed_rows():
+    from conftest import SEED
+    from extractor.outputs.tables import rows_for
+    from extractor.pipeline import process_path
+    return rows_for(process_path(SEED), entities=False)
