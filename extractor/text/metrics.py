@@ -38,7 +38,8 @@ class Indicator:
     exclude: Optional[object]         # compiled `not`
     change: bool
     standards: tuple                  # dicts: op/value or max_per_one, level, since, source
-    trend: str = ""
+    trend: str = ""                   # increase / decrease across a district's years
+    trend_source: str = ""
     compare: Optional[dict] = None
     origin: str = ""
 
@@ -60,6 +61,7 @@ class Catalog:
     entries: tuple
     sources: dict
     change: object                    # compiled change pattern
+    cross_year: Optional[dict] = None  # message and verdict words for trends across years
 
     def get(self, metric_id: str) -> Optional[Indicator]:
         return next((e for e in self.entries if e.id == metric_id), None)
@@ -82,10 +84,11 @@ def load_catalog(extra=None) -> Catalog:
 
 @functools.lru_cache(maxsize=8)
 def _load(extra: tuple) -> Catalog:
-    by_id, sources, change = {}, {}, None
+    by_id, sources, change, cross_year = {}, {}, None, None
     for path in builtin_files() + [Path(p) for p in extra]:
         spec = _read(path)
         sources.update(spec.get("sources") or {})
+        cross_year = spec.get("cross_year") or cross_year
         if spec.get("change"):
             change = _compile(spec["change"], path, "change")
         for i, raw in enumerate(spec.get("indicators") or []):
@@ -94,7 +97,7 @@ def _load(extra: tuple) -> Catalog:
             by_id[e.id] = e
     if change is None:
         change = regex.compile(r"(?!)")
-    return Catalog(tuple(by_id.values()), sources, change)
+    return Catalog(tuple(by_id.values()), sources, change, cross_year)
 
 
 def _read(path: Path) -> dict:
@@ -137,7 +140,7 @@ def _entry(raw, path, i) -> Indicator:
         phrasings=tuple(_compile(p, path, f"{where} phrasing") for p in phrasings),
         exclude=_compile(raw["not"], path, f"{where} not") if raw.get("not") else None,
         change=bool(raw.get("change")), standards=tuple(raw.get("standards") or ()),
-        trend=raw.get("trend", ""), compare=raw.get("compare"), origin=f"{path}#{rid}")
+        trend=raw.get("trend", ""), trend_source=raw.get("trend_source", ""), compare=raw.get("compare"), origin=f"{path}#{rid}")
 
 
 @functools.lru_cache(maxsize=1)

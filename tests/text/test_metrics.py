@@ -145,3 +145,23 @@ def seed_rows():
     from extractor.outputs.tables import rows_for
     from extractor.pipeline import process_path
     return rows_for(process_path(SEED), entities=False)
+
+
+def test_indicators_option_reaches_extraction(tmp_path):
+    import json
+    import subprocess
+    import sys
+    from conftest import ROOT
+    prov = tmp_path / "prov.yaml"
+    prov.write_text("indicators:\n  - {id: prov.town-centres, title: 乡镇公办中心园覆盖率, unit: '%', kinds: [percent],\n"
+                    "     units: ['%'], phrasings: ['乡镇公办中心(?:幼儿)?园覆盖率']}\n", encoding="utf-8")
+    rep = tmp_path / "r.md"
+    rep.write_text("一、学前教育\n2024年全县教育工作稳步推进，乡镇公办中心园覆盖率达到100%，学前三年毛入园率90%。", encoding="utf-8")
+    r = subprocess.run([sys.executable, str(ROOT / "cli.py"), "--indicators", str(prov), "extract", str(rep)],
+                       capture_output=True, text=True, timeout=120)
+    assert r.returncode == 0, r.stderr
+    got = {f["raw"]: f["metric_id"] for f in map(json.loads, r.stdout.splitlines())}
+    assert (got["100%"], got["90%"]) == ("prov.town-centres", "preschool.gross-enrolment")
+    bad = subprocess.run([sys.executable, str(ROOT / "cli.py"), "--indicators", str(tmp_path / "none.yaml"), "extract", str(rep)],
+                         capture_output=True, text=True, timeout=120)
+    assert bad.returncode != 0 and "none.yaml: indicators file not found" in bad.stderr and "Traceback" not in bad.stderr
