@@ -43,14 +43,17 @@ class Indicator:
     compare: Optional[dict] = None
     origin: str = ""
 
-    def match_len(self, text: str, change_re) -> int:
-        """Length of the longest phrasing found in text (0: none), a change after it excluded."""
+    def match_len(self, text: str, change_re, baseline_re) -> int:
+        """Length of the longest phrasing found in text (0: none); a change after it, or a
+        comparison before it (比当地公务员…高0.3万元: the baseline), excluded."""
         if not text or (self.exclude is not None and self.exclude.search(text)):
             return 0
         best = 0
         for p in self.phrasings:
             for m in p.finditer(text):
                 if not self.change and change_re.search(text, m.end()):
+                    continue
+                if baseline_re.search(text[:m.start()]):
                     continue
                 best = max(best, m.end() - m.start())
         return best
@@ -61,6 +64,7 @@ class Catalog:
     entries: tuple
     sources: dict
     change: object                    # compiled change pattern
+    baseline: object                  # compiled: a comparison just before a phrase
     cross_year: Optional[dict] = None  # message and verdict words for trends across years
 
     def get(self, metric_id: str) -> Optional[Indicator]:
@@ -84,20 +88,21 @@ def load_catalog(extra=None) -> Catalog:
 
 @functools.lru_cache(maxsize=8)
 def _load(extra: tuple) -> Catalog:
-    by_id, sources, change, cross_year = {}, {}, None, None
+    by_id, sources, change, baseline, cross_year = {}, {}, None, None, None
     for path in builtin_files() + [Path(p) for p in extra]:
         spec = _read(path)
         sources.update(spec.get("sources") or {})
         cross_year = spec.get("cross_year") or cross_year
         if spec.get("change"):
             change = _compile(spec["change"], path, "change")
+        if spec.get("baseline"):
+            baseline = _compile(spec["baseline"], path, "baseline")
         for i, raw in enumerate(spec.get("indicators") or []):
             e = _entry(raw, path, i)
             by_id.pop(e.id, None)         # an override takes the overridden entry's place at the end
             by_id[e.id] = e
-    if change is None:
-        change = regex.compile(r"(?!)")
-    return Catalog(tuple(by_id.values()), sources, change, cross_year)
+    never = regex.compile(r"(?!)")
+    return Catalog(tuple(by_id.values()), sources, change or never, baseline or never, cross_year)
 
 
 def _read(path: Path) -> dict:
@@ -179,15 +184,18 @@ def _clause_before(text: str, pos: int, floor: int) -> str:
 
 
 def best_entry(cat: Catalog, kind: str, unit: str, texts) -> Optional[Indicator]:
-    """The entry whose phrasing is longest in any of the texts; first in catalog order on a tie."""
-    best, best_len = None, 0
-    for e in cat.entries:
-        if kind not in e.kinds or (e.units is not None and unit not in e.units):
-            continue
-        n = max(e.match_len(t, cat.change) for t in texts)
-        if n > best_len:
-            best, best_len = e, n
-    return best
+    """The entry whose phrasing is longest in the first text that any phrasing is found in (the fact's
+    own indicator before the clause, which may name a list: 毛入园率、覆盖率分别为…); catalog order on a tie."""
+    cands = [e for e in cat.entries if kind in e.kinds and (e.units is None or unit in e.units)]
+    for t in texts:
+        best, best_len = None, 0
+        for e in cands:
+            n = e.match_len(t, cat.change, cat.baseline)
+            if n > best_len:
+                best, best_len = e, n
+        if best is not None:
+            return best
+    return None
 
 
 def link(facts, norm, catalog: Optional[Catalog] = None) -> tuple:
@@ -206,6 +214,8 @@ def link(facts, norm, catalog: Optional[Catalog] = None) -> tuple:
         clause = _clause_before(text, p, nend[k] if k >= 0 else 0)
         key = f"{f.subject}{f.indicator}"
         e = best_entry(cat, f.kind, f.unit, (key, clause))
+        if e is not None and _only_as_baseline(e, clause, cat):
+            e = None                         # 比当地公务员平均工资收入高0.3万元: a difference, not the pay
         if e is None and prev is not None and _same_list(prev, f):
             e = cat.get(prev.metric_id)      # 小学2.5间、初中2.1间: the list's next item is the same indicator
         if e is None:
@@ -216,6 +226,11 @@ def link(facts, norm, catalog: Optional[Catalog] = None) -> tuple:
         out.append(f)
         prev = f
     return tuple(out)
+
+
+def _only_as_baseline(e: Indicator, clause: str, cat: Catalog) -> bool:
+    never = regex.compile(r"(?!)")
+    return e.match_len(clause, cat.change, never) > 0 and e.match_len(clause, cat.change, cat.baseline) == 0
 
 
 def _same_list(prev, f) -> bool:
