@@ -186,7 +186,8 @@ def _clause_before(text: str, pos: int, floor: int) -> str:
 def best_entry(cat: Catalog, kind: str, unit: str, texts) -> Optional[Indicator]:
     """The entry whose phrasing is longest in the first text that any phrasing is found in (the fact's
     own indicator before the clause, which may name a list: 毛入园率、覆盖率分别为…); catalog order on a tie."""
-    cands = [e for e in cat.entries if kind in e.kinds and (e.units is None or unit in e.units)]
+    cands = [e for e in cat.entries if kind in e.kinds and (e.units is None or unit in e.units)
+             and not (e.exclude is not None and any(e.exclude.search(t) for t in texts if t))]
     for t in texts:
         best, best_len = None, 0
         for e in cands:
@@ -216,7 +217,7 @@ def link(facts, norm, catalog: Optional[Catalog] = None) -> tuple:
         e = best_entry(cat, f.kind, f.unit, (key, clause))
         if e is not None and _only_as_baseline(e, clause, cat):
             e = None                         # 比当地公务员平均工资收入高0.3万元: a difference, not the pay
-        if e is None and prev is not None and _same_list(prev, f):
+        elif e is None and prev is not None and _same_list(prev, f):
             e = cat.get(prev.metric_id)      # 小学2.5间、初中2.1间: the list's next item is the same indicator
         if e is None:
             out.append(f)
