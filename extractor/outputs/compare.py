@@ -11,7 +11,7 @@ from pathlib import Path
 import regex
 
 from ..checks.rules import Finding
-from ..text.metrics import load_catalog, _dec
+from ..text.metrics import load_catalog, to_decimal
 
 RULE = "cross-year"
 _PERIOD = regex.compile(r"^((?:19|20)\d{2})(.*)$")
@@ -78,7 +78,7 @@ def cross_year(df) -> list[Finding]:
                 if y + 1 not in by_year:
                     continue
                 a, b = by_year[y], by_year[y + 1]
-                va, vb = _dec(a["value"]), _dec(b["value"])
+                va, vb = to_decimal(a["value"]), to_decimal(b["value"])
                 if va is None or vb is None or a["doc"] == b["doc"]:
                     continue
                 ok = vb >= va if e.trend == "increase" else vb <= va

@@ -136,7 +136,7 @@ def _entry(raw, path, i) -> Indicator:
     if not phrasings or not raw.get("kinds"):
         raise InputError(path, f"{where}: needs `kinds` and `phrasings`")
     for s in raw.get("standards") or []:
-        if not isinstance(s, dict) or not ("max_per_one" in s or (s.get("op") in OPS and _dec(s.get("value")) is not None)):
+        if not isinstance(s, dict) or not ("max_per_one" in s or (s.get("op") in OPS and to_decimal(s.get("value")) is not None)):
             raise InputError(path, f"{where}: a standard needs `op` ({' '.join(OPS)}) and a number `value`, or `max_per_one`")
     units = raw.get("units")
     return Indicator(
@@ -241,7 +241,7 @@ def _same_list(prev, f) -> bool:
 
 # ---------------- standards ----------------
 
-def _dec(v) -> Optional[Decimal]:
+def to_decimal(v) -> Optional[Decimal]:
     try:
         return Decimal(str(v))
     except (InvalidOperation, ValueError, TypeError):
@@ -262,8 +262,8 @@ def standard_text(s: Optional[dict]) -> str:
     if not s:
         return ""
     if "max_per_one" in s:
-        return f"1:{_plain(_dec(s['max_per_one']))}"
-    return f"{s['op']}{_plain(_dec(s['value']))}"
+        return f"1:{_plain(to_decimal(s['max_per_one']))}"
+    return f"{s['op']}{_plain(to_decimal(s['value']))}"
 
 
 def meets(s: Optional[dict], kind: str, value) -> str:
@@ -272,11 +272,11 @@ def meets(s: Optional[dict], kind: str, value) -> str:
         return ""
     if "max_per_one" in s:
         a, _, b = str(value).partition(":")
-        a, b = _dec(a), _dec(b)
+        a, b = to_decimal(a), to_decimal(b)
         if not a or b is None:
             return ""
-        return "pass" if b / a <= _dec(s["max_per_one"]) else "fail"
-    v, t = _dec(value), _dec(s["value"])
+        return "pass" if b / a <= to_decimal(s["max_per_one"]) else "fail"
+    v, t = to_decimal(value), to_decimal(s["value"])
     if v is None:
         return ""
     ok = {">=": v >= t, "<=": v <= t, ">": v > t, "<": v < t, "==": v == t}[s["op"]]
