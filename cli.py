@@ -24,8 +24,18 @@ def _print_version(value: bool):
 def _root(
     version: bool = typer.Option(False, "--version", callback=_print_version, is_eager=True,
                                  help="Show the version and exit."),
+    indicators: List[Path] = typer.Option([], "--indicators",
+                                          help="A province's indicator catalog YAML: entries added, or replacing built-in ones by id."),
 ):
     """selfeval: read reports, extract facts, check them against the standards."""
+    if indicators:
+        from extractor.errors import InputError
+        from extractor.text import metrics
+        try:
+            metrics.load_catalog(indicators)
+        except InputError as e:
+            _fail(str(e))
+        os.environ[metrics.ENV] = os.pathsep.join(str(p.resolve()) for p in indicators)   # reaches batch workers
 
 
 def _fail(msg: str, code: int = 2):
@@ -58,7 +68,7 @@ def extract(
     inputs: List[Path] = typer.Argument(..., help="Report files or folders (walked recursively)."),
     output: Optional[Path] = typer.Option(
         None, "-o", "--output",
-        help="Facts as .jsonl .csv .parquet; all tables (documents, facts, entities, findings) as .xlsx, "
+        help="Facts as .jsonl .csv .parquet; all tables (documents, facts, entities, findings, metrics) as .xlsx, "
              ".duckdb, or a folder of Parquet files. Default: facts as JSON lines on stdout."),
     scheme: Optional[Path] = typer.Option(None, "--scheme", help="Evaluation scheme YAML (default: the built-in nine-section scheme)."),
     ocr: str = typer.Option("auto", "--ocr", help="auto | always | never"),
@@ -192,6 +202,53 @@ def list_rules(
         typer.echo(f"{r['id']:40} {r['kind']:12} {limit:12} {r['title']}")
         if r.get("source"):
             typer.echo(f"{'':40} source: {r['source']}{(' ' + r['note']) if r.get('note') else ''}  [{r['origin']}]")
+
+
+@app.command("indicators")
+def list_indicators():
+    """List the standard indicators of the catalog, with their ids, units, levels and standards."""
+    from extractor.text import metrics
+    cat = metrics.load_catalog()
+    for e in cat.entries:
+        stds = "; ".join(f"{s.get('level', '')}{metrics.standard_text(s)} ({s.get('since', '')})".strip() for s in e.standards)
+        typer.echo(f"{e.id:36} {e.unit:12} {','.join(e.levels):10} {stds:40} {e.title}")
+
+
+@app.command()
+def compare(
+    inputs: List[Path] = typer.Argument(..., help="A batch output folder (or its .duckdb), or report files and folders."),
+    metric: Optional[str] = typer.Option(None, "--metric", help="One metric id (see `selfeval indicators`)."),
+    output: Optional[Path] = typer.Option(None, "-o", "--output",
+                                          help="Workbook .xlsx: one sheet per metric, and the cross-year findings."),
+    ocr: str = typer.Option("auto", "--ocr", help="auto | always | never"),
+):
+    """Standard indicators side by side: district × year per metric; only-increase metrics checked across years."""
+    from extractor.errors import InputError, blame
+    from extractor.outputs import compare as cmp
+    from extractor.text.segment import load_scheme
+
+    if output is not None and output.suffix.lower() != ".xlsx":
+        _fail(f"{output}: compare writes an .xlsx workbook")
+    one = inputs[0] if len(inputs) == 1 else None
+    if one is not None and (one.suffix == ".duckdb" or (one / "selfeval.duckdb").is_file()):
+        try:
+            with blame(one):
+                df = cmp.read_metrics(one)
+        except InputError as e:
+            _fail(str(e))
+    else:
+        from extractor.outputs import tables
+        sch = load_scheme(None)
+        results, _ = _read_all(inputs, sch, ocr)
+        df = tables.build(results, sch, entities=False)["metrics"]
+    per_metric = cmp.comparison(df, metric)
+    findings = cmp.cross_year(df if not metric else df[df["metric_id"] == metric])
+    typer.echo(cmp.render(per_metric))
+    for fd in findings:
+        typer.echo(f"{fd.rule}\t{fd.status}\t{fd.message}")
+    if output is not None:
+        with blame(output):
+            cmp.to_excel(per_metric, findings, output)
 
 
 def main():

@@ -1,11 +1,11 @@
-"""One report in, its facts out: readers → normalize → segment → extract → periods, subjects, indicators."""
+"""One report in, its facts out: readers → normalize → segment → extract → periods, subjects, indicators → metrics."""
 from __future__ import annotations
 
 import bisect
 from dataclasses import dataclass, replace
 from typing import Optional
 
-from .text import extract, metadata, ner, normalize, segment
+from .text import extract, metadata, metrics, ner, normalize, segment
 from .text.indicators import Indicators
 from .text.layout import Layout
 from .text.periods import Periods
@@ -87,6 +87,7 @@ def process_source(src: Source, scheme=None, context: Optional[dict] = None) -> 
             heading=" > ".join(region.path), sentence=src.text[o0:o1].strip(),
             page=src.page_of(start),
             fired={"extract": sp.rule, "indicator": ind_rule, "period": per_rule, "subject": sub_rule}))
+    facts = metrics.link(facts, norm)          # each fact's standard indicator, where the catalog has one
     return Result(src, norm, seg, tuple(facts), doc, layout, entities)
 
 

@@ -9,6 +9,7 @@ from typing import Optional
 FACT_FIELDS = (
     "doc", "kind", "value", "unit", "approx", "section", "item", "indicator",
     "period", "subject", "raw", "start", "end", "heading", "sentence", "page",
+    "metric", "metric_id",
 )
 
 
@@ -78,6 +79,9 @@ class Fact:
     page: Optional[int] = None
     # The rule that gave each field ({"indicator": "noun_after_measure", …}): for debugging, not a column.
     fired: dict = field(default_factory=dict, compare=False, repr=False)
+    metric: str = ""                   # the catalog title (patterns/indicators) the number is the value of
+    metric_id: str = ""
+    metric_level: str = ""             # the school level the metric is stated for (not an output column)
 
     def to_dict(self) -> dict:
         d = asdict(self)

@@ -94,6 +94,7 @@ SCHEMA = {
         "level_issuer": "pattern", "level_issuer_window": int, "level_self": "pattern", "places": "pattern",
         "places_window": int},
     "lexicon/negatives.yaml": {"protect": list},
+    "lexicon/levels.yaml": {"levels": dict, "school": "pattern"},
     "lexicon/places.yaml": {"short_alone_min_len": int, "follow": "words", "places": list},
     "lexicon/periods.yaml": {
         "expressions": list, "not_after": "pattern", "topic_followers": "pattern", "carry_breakers": "alternation",

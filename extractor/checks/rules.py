@@ -16,6 +16,7 @@ import regex
 import yaml
 
 from .. import data
+from ..text import metrics
 from ..errors import InputError
 from ..records import plain_value
 
@@ -73,6 +74,12 @@ _LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _map
 class RuleSet:
     rules: tuple          # dicts, each with id, kind, … and `origin` (file:line)
 
+    @property
+    def metrics(self) -> frozenset:
+        """Catalog ids the rules name: facts linked to these are found by metric, not by another rule's regex."""
+        return frozenset(m["metric"] for r in self.rules for m in (r.get("match"), r.get("left"), r.get("right"))
+                         if isinstance(m, dict) and m.get("metric"))
+
 
 def _parse_file(path: Path) -> dict:
     try:
@@ -110,9 +117,14 @@ def _validate(rule, sources: dict, path) -> dict:
     r["origin"] = f"{path}:{line}"
     r.setdefault("severity", "medium")
     r.setdefault("title", r["id"])
+    if r.get("metric") and isinstance(r.get("match"), dict):
+        # The rule's facts are those the catalog links to its metric (and level); `text` is the fallback.
+        r["match"] = {**r["match"], "metric": r["metric"], "level": r.get("level", "")}
     for key in ("match", "left", "right"):
         if key in r:
             m = r[key]
+            if m.get("metric") and metrics.load_catalog().get(m["metric"]) is None:
+                bad(f"`metric` '{m['metric']}' is not in the indicator catalog")
             if not isinstance(m, dict) or not m.get("text"):
                 bad(f"`{key}` needs a `text` pattern")
             for pat_key in ("text", "not"):
@@ -180,7 +192,11 @@ def _text_of(f) -> str:
     return f"{f.subject} {f.indicator}"
 
 
-def _matches(f, m) -> bool:
+def _matches(f, m, claimed=frozenset()) -> bool:
+    if m.get("metric") and f.metric_id:
+        return f.metric_id == m["metric"] and (not m.get("level") or f.metric_level == m["level"])
+    if f.metric_id in claimed:
+        return False            # the catalog says it is the indicator another rule names
     if m.get("kinds") and f.kind not in m["kinds"]:
         return False
     if m.get("unit") and f.unit != m["unit"]:
@@ -226,10 +242,21 @@ def _unit_text(f) -> str:
     return "%" if f.unit == "%" else (data.load("messages.yaml")["rules"]["money_unit"] if f.kind == "money" else f.unit)
 
 
-def check_threshold(rule, facts, doc) -> list[Finding]:
+def _in_force(rule, f, year):
+    """(op, threshold): the catalog's standard for the fact's level and year where the rule says
+    `standards: catalog` (基本均衡 0.65 before 优质均衡 0.50), else the rule's own."""
+    if rule.get("standards") == "catalog" and f.metric_id:
+        entry = metrics.load_catalog().get(f.metric_id)
+        s = entry and metrics.standard_for(entry, f.metric_level, metrics.year_of(f.period, year))
+        if s and "value" in s:
+            return s["op"], Decimal(str(s["value"]))
+    return rule["op"], rule["threshold"]
+
+
+def check_threshold(rule, facts, doc, claimed=frozenset(), year=None) -> list[Finding]:
     out = []
     for f in facts:
-        if not _matches(f, rule["match"]):
+        if not _matches(f, rule["match"], claimed):
             continue
         if f.kind == "ratio":
             a, _, b = str(f.value).partition(":")
@@ -246,15 +273,16 @@ def check_threshold(rule, facts, doc) -> list[Finding]:
         v = _dec(f.value)
         if v is None:
             continue
-        ok = _cmp(v, rule["op"], rule["threshold"])
+        op, threshold = _in_force(rule, f, year)
+        ok = _cmp(v, op, threshold)
         unit = _unit_text(f)
         shown_unit = unit in ("%", data.load("messages.yaml")["rules"]["money_unit"])
         msg = _msg("threshold", title=rule["title"],
                    subject=(" " + f.subject) if f.subject and f.subject not in rule["title"] else "",
                    raw=f.raw.replace(" ", ""), verdict=_verdict(ok),
-                   op=data.load("messages.yaml")["rules"]["ops"][rule["op"]], threshold=fmt(rule["threshold"]),
+                   op=data.load("messages.yaml")["rules"]["ops"][op], threshold=fmt(threshold),
                    unit=unit if shown_unit else "")
-        out.append(_finding(rule, f, "pass" if ok else "fail", threshold=rule["threshold"], message=msg))
+        out.append(_finding(rule, f, "pass" if ok else "fail", threshold=threshold, message=msg))
     if not out:
         out.append(Finding(doc=doc, rule=rule["id"], status="missing", severity="info",
                            threshold=rule.get("threshold") if "max_per_one" not in rule else f"1:{rule['max_per_one']}",
@@ -262,9 +290,9 @@ def check_threshold(rule, facts, doc) -> list[Finding]:
     return out
 
 
-def check_compare(rule, facts, doc) -> list[Finding]:
-    lefts = [f for f in facts if _matches(f, rule["left"])]
-    rights = [f for f in facts if _matches(f, rule["right"])]
+def check_compare(rule, facts, doc, claimed=frozenset()) -> list[Finding]:
+    lefts = [f for f in facts if _matches(f, rule["left"], claimed)]
+    rights = [f for f in facts if _matches(f, rule["right"], claimed)]
     out = []
     for lf in lefts:
         cands = [r for r in rights if not lf.period or not r.period or r.period == lf.period]
@@ -505,9 +533,9 @@ def check(result, ruleset: RuleSet, scheme=None) -> list[Finding]:
     for rule in ruleset.rules:
         kind = rule["kind"]
         if kind == "threshold":
-            standards += check_threshold(rule, facts, doc)
+            standards += check_threshold(rule, facts, doc, ruleset.metrics, result.perf_year or result.report_year)
         elif kind == "compare":
-            standards += check_compare(rule, facts, doc)
+            standards += check_compare(rule, facts, doc, ruleset.metrics)
     out += standards
     for rule in ruleset.rules:
         kind = rule["kind"]

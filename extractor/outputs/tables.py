@@ -1,6 +1,6 @@
 """The output tables as pandas DataFrames with stable columns and dtypes (patterns/tables.yaml).
 
-documents, facts, entities, findings: written together as an Excel workbook, a Parquet
+documents, facts, entities, findings, metrics (one row per report × standard indicator): written together as an Excel workbook, a Parquet
 folder or an embedded DuckDB file, and read back with the same types.
 """
 from __future__ import annotations
@@ -11,7 +11,7 @@ from pathlib import Path
 
 from .. import data
 
-TABLES = ("documents", "facts", "entities", "findings")
+TABLES = ("documents", "facts", "entities", "findings", "metrics")
 
 
 @functools.lru_cache(maxsize=1)
@@ -99,9 +99,12 @@ def rows_for(result, scheme=None, ruleset=None, entities: bool = True) -> dict:
     if entities:
         from ..text.ner import entity_rows
         e_rows = entity_rows(result)
-    return {"documents": [describe(result, scheme, len(e_rows) if entities else None)],
+    from ..text.metrics import metric_rows
+    doc_row = describe(result, scheme, len(e_rows) if entities else None)
+    return {"documents": [doc_row],
             "facts": fact_rows(result.facts), "entities": e_rows,
-            "findings": finding_rows(check(result, ruleset, scheme))}
+            "findings": finding_rows(check(result, ruleset, scheme)),
+            "metrics": metric_rows(result.facts, doc_row)}
 
 
 def frames(rows: dict) -> dict:

@@ -2,6 +2,7 @@
 import json
 import subprocess
 import sys
+from decimal import Decimal
 
 import pytest
 
@@ -179,3 +180,34 @@ def test_age_ranges_stated_twice_differently_are_inconsistent():
     fs = check(process_source(Source(path="t.txt", doc="t", text=text), SCHEME), load_rules(()), SCHEME)
     rep = one(fs, "consistency.repeated")
     assert rep.status == "inconsistent" and rep.values == ["3/6", "3/5"]
+@pytest.mark.parametrize("sentence,rule,raw", [
+    ("公办幼儿园在园幼儿数占全县在园幼儿总数的41.49%。", "preschool.public-share", "41.49%"),
+    ("公办园在园幼儿数占全区在园幼儿的45%。", "preschool.public-share", "45%"),
+    ("普惠性幼儿园在园幼儿占全县在园幼儿总数的比例为78%。", "preschool.inclusive-coverage", "78%"),
+    ("公办园及普惠性民办园在园幼儿数占在园幼儿总数的73%。", "preschool.inclusive-coverage", "73%"),
+])
+def test_shares_in_other_words_are_checked_through_their_metric(tmp_path, sentence, rule, raw):
+    p = tmp_path / "county.txt"
+    p.write_text(f"一、学前教育\n2024年，全县在园幼儿2100人，{sentence}", encoding="utf-8")
+    fd = one(findings_for(p), rule)
+    assert (fd.status, fd.raw) == ("fail", raw)
+
+
+def test_coefficient_threshold_follows_the_scheme_year(tmp_path):
+    """基本均衡 (小学 0.65, 初中 0.55) before 2017, 优质均衡 (0.50, 0.45) after."""
+    text = "一、义务教育\n{y}年全县小学校际间综合差异系数为0.58，初中校际间综合差异系数为0.50。"
+    for year, status in ((2015, "pass"), (2023, "fail")):
+        p = tmp_path / f"c{year}.txt"
+        p.write_text(text.format(y=year), encoding="utf-8")
+        fs = findings_for(p)
+        assert one(fs, "balanced.coefficient-primary").status == status
+        assert one(fs, "balanced.coefficient-junior").status == status
+    assert one(fs, "balanced.coefficient-primary").threshold == Decimal("0.50")
+
+
+def test_a_rule_naming_an_unknown_metric_is_refused(tmp_path):
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("rules:\n  - id: x\n    kind: threshold\n    metric: no.such\n    match: {text: '率'}\n"
+                   "    op: '>='\n    threshold: 1\n    source: s\n", encoding="utf-8")
+    with pytest.raises(InputError, match="not in the indicator catalog"):
+        load_rules([bad])

@@ -112,7 +112,7 @@ def test_formats_round_trip_the_same_rows_and_types(tmp_path):
     assert r.returncode == 0
     import openpyxl
     wb = openpyxl.load_workbook(zh, read_only=True)
-    assert wb.sheetnames == ["文档", "数据", "实体", "核查结果"]
+    assert wb.sheetnames == ["文档", "数据", "实体", "核查结果", "标准指标"]
     assert [c.value for c in next(wb["数据"].iter_rows(max_row=1))][:3] == ["文档", "类型", "数值"]
     pt.assert_frame_equal(tables.read_excel(zh)["facts"], facts)
 

@@ -1,0 +1,332 @@
+"""Link each fact to the standard indicator it is the value of: the catalog in patterns/indicators/*.yaml.
+
+A stage after attach: it reads a fact's subject and indicator and the clause before its number,
+never a position in one report. Only the facts whose kind and unit can be an indicator's value
+link, so a count that feeds a share (the 899 children) never becomes the share.
+"""
+from __future__ import annotations
+
+import bisect
+import functools
+import os
+from dataclasses import dataclass, replace
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import Optional
+
+import regex
+import yaml
+
+from .. import data
+from ..errors import InputError
+
+ENV = "SELFEVAL_INDICATORS"          # extra catalog files (os.pathsep-separated): reach batch workers too
+OPS = (">=", "<=", ">", "<", "==")
+_CLAUSE_END = set("，,；;。！？!?\n")
+_LOOKBACK = 60                        # a clause longer than this is not one indicator's phrase
+
+
+@dataclass(frozen=True)
+class Indicator:
+    id: str
+    title: str
+    unit: str
+    levels: tuple
+    kinds: tuple
+    units: Optional[tuple]            # fact units that can be its value; None: any
+    phrasings: tuple                  # compiled patterns
+    exclude: Optional[object]         # compiled `not`
+    change: bool
+    standards: tuple                  # dicts: op/value or max_per_one, level, since, source
+    trend: str = ""                   # increase / decrease across a district's years
+    trend_source: str = ""
+    compare: Optional[dict] = None
+    origin: str = ""
+
+    def match_len(self, text: str, change_re, baseline_re) -> int:
+        """Length of the longest phrasing found in text (0: none); a change after it, or a
+        comparison before it (比当地公务员…高0.3万元: the baseline), excluded."""
+        if not text or (self.exclude is not None and self.exclude.search(text)):
+            return 0
+        best = 0
+        for p in self.phrasings:
+            for m in p.finditer(text):
+                if not self.change and change_re.search(text, m.end()):
+                    continue
+                if baseline_re.search(text[:m.start()]):
+                    continue
+                best = max(best, m.end() - m.start())
+        return best
+
+
+@dataclass(frozen=True)
+class Catalog:
+    entries: tuple
+    sources: dict
+    change: object                    # compiled change pattern
+    baseline: object                  # compiled: a comparison just before a phrase
+    cross_year: Optional[dict] = None  # message and verdict words for trends across years
+
+    def get(self, metric_id: str) -> Optional[Indicator]:
+        return next((e for e in self.entries if e.id == metric_id), None)
+
+
+# ---------------- loading ----------------
+
+def builtin_files() -> list[Path]:
+    return sorted(p for p in (data.PATTERNS_DIR / "indicators").glob("*.yaml") if not p.name.endswith(".corpus.yaml"))
+
+
+def env_files() -> tuple:
+    return tuple(p for p in os.environ.get(ENV, "").split(os.pathsep) if p)
+
+
+def load_catalog(extra=None) -> Catalog:
+    """Built-in entries, then each extra file (default: $SELFEVAL_INDICATORS); an entry with an existing id replaces it."""
+    return _load(tuple(str(p) for p in (env_files() if extra is None else extra)))
+
+
+@functools.lru_cache(maxsize=8)
+def _load(extra: tuple) -> Catalog:
+    by_id, sources, change, baseline, cross_year = {}, {}, None, None, None
+    for path in builtin_files() + [Path(p) for p in extra]:
+        spec = _read(path)
+        sources.update(spec.get("sources") or {})
+        cross_year = spec.get("cross_year") or cross_year
+        if spec.get("change"):
+            change = _compile(spec["change"], path, "change")
+        if spec.get("baseline"):
+            baseline = _compile(spec["baseline"], path, "baseline")
+        for i, raw in enumerate(spec.get("indicators") or []):
+            e = _entry(raw, path, i)
+            by_id.pop(e.id, None)         # an override takes the overridden entry's place at the end
+            by_id[e.id] = e
+    never = regex.compile(r"(?!)")
+    return Catalog(tuple(by_id.values()), sources, change or never, baseline or never, cross_year)
+
+
+def _read(path: Path) -> dict:
+    try:
+        spec = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise InputError("invalid-config", path, "indicators file not found") from None
+    except UnicodeDecodeError:
+        raise InputError("invalid-config", path, "indicators file is not UTF-8 text") from None
+    except yaml.YAMLError as e:
+        mark = getattr(e, "problem_mark", None)
+        raise InputError("invalid-config", path, f"{f'line {mark.line + 1}: ' if mark else ''}not valid YAML") from e
+    if not isinstance(spec, dict) or not isinstance(spec.get("indicators"), list):
+        raise InputError("invalid-config", path, "an indicators file needs an `indicators:` list")
+    return spec
+
+
+def _compile(pattern, path, what):
+    try:
+        return regex.compile(pattern)
+    except (regex.error, TypeError) as e:
+        raise InputError("invalid-config", path, f"{what}: not a valid pattern ({e})") from e
+
+
+def _entry(raw, path, i) -> Indicator:
+    if not isinstance(raw, dict) or not raw.get("id") or not raw.get("title"):
+        raise InputError("invalid-config", path, f"indicator {i + 1}: needs `id` and `title`")
+    rid = raw["id"]
+    where = f"indicator '{rid}'"
+    phrasings = raw.get("phrasings") or []
+    if not phrasings or not raw.get("kinds"):
+        raise InputError("invalid-config", path, f"{where}: needs `kinds` and `phrasings`")
+    for s in raw.get("standards") or []:
+        if not isinstance(s, dict) or not ("max_per_one" in s or (s.get("op") in OPS and to_decimal(s.get("value")) is not None)):
+            raise InputError("invalid-config", path,
+                             f"{where}: a standard needs `op` ({' '.join(OPS)}) and a number `value`, or `max_per_one`")
+    units = raw.get("units")
+    return Indicator(
+        id=rid, title=raw["title"], unit=str(raw.get("unit", "")), levels=tuple(raw.get("levels") or ()),
+        kinds=tuple(raw["kinds"]), units=tuple(str(u) for u in units) if units is not None else None,
+        phrasings=tuple(_compile(p, path, f"{where} phrasing") for p in phrasings),
+        exclude=_compile(raw["not"], path, f"{where} not") if raw.get("not") else None,
+        change=bool(raw.get("change")), standards=tuple(raw.get("standards") or ()),
+        trend=raw.get("trend", ""), trend_source=raw.get("trend_source", ""), compare=raw.get("compare"), origin=f"{path}#{rid}")
+
+
+@functools.lru_cache(maxsize=1)
+def _level_words():
+    spec = data.load("lexicon/levels.yaml")
+    return {name: regex.compile(p) for name, p in spec["levels"].items()}, regex.compile(spec["school"])
+
+
+# ---------------- linking ----------------
+
+def level_in(text: str, allowed) -> str:
+    """The allowed level named last in text (nearest the number)."""
+    words, _ = _level_words()
+    best = (-1, "")
+    for name, pat in words.items():
+        for m in pat.finditer(text or ""):
+            best = max(best, (m.end(), name))
+    return best[1] if best[1] in allowed else ""
+
+
+def _level(e: Indicator, subject: str, key: str, clause: str) -> str:
+    if len(e.levels) <= 1:
+        return e.levels[0] if e.levels else ""
+    for t in (subject, key, clause):
+        lv = level_in(t, e.levels)
+        if lv:
+            return lv
+    return ""
+
+
+def _clause_before(text: str, pos: int, floor: int) -> str:
+    i = pos
+    while i > floor and pos - i < _LOOKBACK and text[i - 1] not in _CLAUSE_END:
+        i -= 1
+    return text[i:pos]
+
+
+def best_entry(cat: Catalog, kind: str, unit: str, texts) -> Optional[Indicator]:
+    """The entry whose phrasing is longest in the first text that any phrasing is found in (the fact's
+    own indicator before the clause, which may name a list: 毛入园率、覆盖率分别为…); catalog order on a tie."""
+    cands = [e for e in cat.entries if kind in e.kinds and (e.units is None or unit in e.units)
+             and not (e.exclude is not None and any(e.exclude.search(t) for t in texts if t))]
+    for t in texts:
+        best, best_len = None, 0
+        for e in cands:
+            n = e.match_len(t, cat.change, cat.baseline)
+            if n > best_len:
+                best, best_len = e, n
+        if best is not None:
+            return best
+    return None
+
+
+def link(facts, norm, catalog: Optional[Catalog] = None) -> tuple:
+    """The facts with metric, metric_id and metric_level set where a catalog entry fits."""
+    cat = catalog or load_catalog()
+    words, school = _level_words()
+    text, omap = norm.text, norm.omap
+    npos = [bisect.bisect_left(omap, f.start) for f in facts]
+    nend = sorted(bisect.bisect_left(omap, max(f.end - 1, f.start)) + 1 for f in facts)
+    out, prev = [], None
+    for f, p in zip(facts, npos):
+        if f.kind == "date" or (school.search(f.subject) and not any(w.fullmatch(f.subject) for w in words.values())):
+            out.append(f)           # one school's figure is not the area's indicator
+            continue
+        k = bisect.bisect_right(nend, p) - 1
+        clause = _clause_before(text, p, nend[k] if k >= 0 else 0)
+        key = f"{f.subject}{f.indicator}"
+        e = best_entry(cat, f.kind, f.unit, (key, clause))
+        if e is not None and _only_as_baseline(e, clause, cat):
+            e = None                         # 比当地公务员平均工资收入高0.3万元: a difference, not the pay
+        elif e is None and prev is not None and _same_list(prev, f):
+            e = cat.get(prev.metric_id)      # 小学2.5间、初中2.1间: the list's next item is the same indicator
+        if e is None:
+            out.append(f)
+            prev = None
+            continue
+        f = replace(f, metric=e.title, metric_id=e.id, metric_level=_level(e, f.subject, key, clause))
+        out.append(f)
+        prev = f
+    return tuple(out)
+
+
+def _only_as_baseline(e: Indicator, clause: str, cat: Catalog) -> bool:
+    never = regex.compile(r"(?!)")
+    return e.match_len(clause, cat.change, never) > 0 and e.match_len(clause, cat.change, cat.baseline) == 0
+
+
+def _same_list(prev, f) -> bool:
+    return (prev.sentence == f.sentence and prev.indicator == f.indicator and prev.kind == f.kind
+            and prev.unit == f.unit and prev.subject != f.subject)
+
+
+# ---------------- standards ----------------
+
+def to_decimal(v) -> Optional[Decimal]:
+    try:
+        return Decimal(str(v))
+    except (InvalidOperation, ValueError, TypeError):
+        return None
+
+
+def standard_for(e: Indicator, level: str, year: Optional[int]) -> Optional[dict]:
+    """The standard in force for a level in a year: the latest `since` not after the year (no year: the latest)."""
+    cands = [s for s in e.standards if not s.get("level") or s.get("level") == level]
+    if year is not None:
+        cands = [s for s in cands if int(s.get("since") or 0) <= year] or []
+    if not cands:
+        return None
+    return max(cands, key=lambda s: (int(s.get("since") or 0), bool(s.get("level"))))
+
+
+def standard_text(s: Optional[dict]) -> str:
+    if not s:
+        return ""
+    if "max_per_one" in s:
+        return f"1:{_plain(to_decimal(s['max_per_one']))}"
+    return f"{s['op']}{_plain(to_decimal(s['value']))}"
+
+
+def meets(s: Optional[dict], kind: str, value) -> str:
+    """pass / fail against a standard; "" when there is none or the value is not a number."""
+    if not s:
+        return ""
+    if "max_per_one" in s:
+        a, _, b = str(value).partition(":")
+        a, b = to_decimal(a), to_decimal(b)
+        if not a or b is None:
+            return ""
+        return "pass" if b / a <= to_decimal(s["max_per_one"]) else "fail"
+    v, t = to_decimal(value), to_decimal(s["value"])
+    if v is None:
+        return ""
+    ok = {">=": v >= t, "<=": v <= t, ">": v > t, "<": v < t, "==": v == t}[s["op"]]
+    return "pass" if ok else "fail"
+
+
+def _plain(d) -> str:
+    return format(d.normalize(), "f") if isinstance(d, Decimal) else str(d)
+
+
+def year_of(period: str, fallback: Optional[int]) -> Optional[int]:
+    m = regex.match(r"(?:19|20)\d{2}", period or "")
+    return int(m.group()) if m else fallback
+
+
+# ---------------- the dashboard table ----------------
+
+def metric_rows(facts, document: dict, catalog: Optional[Catalog] = None) -> list[dict]:
+    """One row per metric × level × period of one report: its first statement in the report."""
+    cat = catalog or load_catalog()
+    fallback = document.get("performance_year") or document.get("progress_year")
+    seen, rows = set(), []
+    for f in facts:
+        e = cat.get(getattr(f, "metric_id", ""))
+        if e is None:
+            continue
+        key = (e.id, f.metric_level, f.period)
+        if key in seen:
+            continue
+        seen.add(key)
+        s = standard_for(e, f.metric_level, year_of(f.period, fallback))
+        rows.append({
+            "doc": f.doc, "province": document.get("province", ""), "city": document.get("city", ""),
+            "county": document.get("county", ""), "issuer": document.get("issuer", ""), "year": fallback,
+            "metric_id": e.id, "metric": e.title, "level": f.metric_level, "period": f.period,
+            "value": _plain(f.value) if isinstance(f.value, Decimal) else str(f.value), "unit": e.unit,
+            "raw": f.raw, "standard": standard_text(s), "status": meets(s, f.kind, f.value),
+            "source": cat.sources.get(s.get("source", ""), "") if s else "",
+            "start": f.start, "end": f.end, "page": f.page})
+    _compare_rows(rows, cat)
+    return rows
+
+
+def _compare_rows(rows, cat: Catalog):
+    """A metric set against another of the same period (teachers' pay ≥ civil servants'): that one is its standard."""
+    for row in rows:
+        c = cat.get(row["metric_id"]).compare
+        other = c and next((o for o in rows if o["metric_id"] == c["with"] and o["period"] == row["period"]), None)
+        if other:
+            s = {"op": c["op"], "value": other["value"]}
+            row.update(standard=standard_text(s), status=meets(s, "money", row["value"]),
+                       source=cat.sources.get(c.get("source", ""), ""))
