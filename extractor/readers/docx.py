@@ -6,6 +6,7 @@ import zipfile
 from pathlib import Path
 
 from ..errors import InputError
+from . import safezip
 from .lines import table_sentences
 
 
@@ -18,6 +19,8 @@ def read_docx(path: Path):
     from ..records import Content
 
     try:
+        with zipfile.ZipFile(path) as zf:
+            safezip.check(path, zf)          # declared sizes, before python-docx inflates every part
         document = docx.Document(str(path))
     except (zipfile.BadZipFile, KeyError, ValueError) as e:
         raise InputError(path, f"corrupt or not a Word .docx file ({type(e).__name__})")

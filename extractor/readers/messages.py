@@ -17,7 +17,7 @@ MESSAGES = {
     "zip_members": "refused: {count} members in the archive (limit {limit})",
     "xml_entities": "refused: '{member}' declares XML entities (a document never needs them)",
     "image_too_large": "refused: image of {pixels:.1f} megapixels (limit {limit} megapixels), a decompression bomb or not a page",
-    "pdf_too_many_pages": "refused: PDF of {pages} pages (a report has at most {limit})",
+    "too_many_pages": "refused: {pages} pages (a file of reports has at most {limit})",
 }
 
 

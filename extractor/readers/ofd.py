@@ -17,10 +17,8 @@ from pathlib import Path
 
 from ..errors import InputError
 from . import safezip
-from .lines import Line, assemble, strip_furniture, undouble
+from .lines import MAX_PAGES, Line, assemble, strip_furniture, undouble
 from .messages import say
-
-MAX_PAGES = 2000
 
 
 @dataclass
@@ -90,7 +88,7 @@ def _pages(path, zf) -> list[list[Line]]:
             if page.get("BaseLoc") is None:
                 continue
             if len(out) >= MAX_PAGES:
-                raise InputError(path, say("pdf_too_many_pages", pages=f"more than {MAX_PAGES}", limit=MAX_PAGES))
+                raise InputError(path, say("too_many_pages", pages=f"more than {MAX_PAGES}", limit=MAX_PAGES))
             page_name = _resolve(doc_dir, page.get("BaseLoc"), names)
             content = _parse(path, zf, page_name)
             runs = []

@@ -10,7 +10,8 @@ from pathlib import Path
 import regex
 
 from ..errors import InputError
-from .lines import Line, assemble, strip_furniture, table_sentences, undouble
+from .lines import MAX_PAGES, Line, assemble, strip_furniture, table_sentences, undouble
+from .messages import say
 
 _READABLE = regex.compile(r"[\p{Han}\p{L}\d]")
 _GARBAGE = regex.compile(r"[\uFFFD\uE000-\uF8FF\x00-\x08\x0b\x0c\x0e-\x1f]")
@@ -35,12 +36,16 @@ def read_pdf(path: Path, ocr: str = "auto"):
     try:
         if len(pdf) == 0:
             raise InputError(path, "PDF has no pages")
+        if len(pdf) > MAX_PAGES:
+            raise InputError(path, say("too_many_pages", pages=f"{len(pdf):,}", limit=MAX_PAGES))
         pages, kinds = [], set()
         plumber = None
         for i in range(len(pdf)):
             page = pdf[i]
             lines = _pdfium_lines(page)
-            if ocr == "always" or (ocr == "auto" and _needs_ocr(lines)):
+            if not lines and _blank(page):
+                pass                     # nothing drawn on the page: nothing to OCR
+            elif ocr == "always" or (ocr == "auto" and _needs_ocr(lines)):
                 from . import ocr as ocr_mod
                 ocr_mod.require(path)
                 image = page.render(scale=OCR_DPI / 72).to_pil()
@@ -101,6 +106,13 @@ def _needs_ocr(lines: list[Line]) -> bool:
     if len(_GARBAGE.findall(text)) > 0.2 * len(text):
         return True
     return len(_MOJIBAKE.findall(text)) > 0.1 * len(text)
+
+
+def _blank(page) -> bool:
+    """A page with no objects at all (no text, image or path) is blank; it is never rendered for OCR."""
+    for _ in page.get_objects(max_depth=1):
+        return False
+    return True
 
 
 def _path_count(page, enough: int = TABLE_MIN_PATHS) -> int:
