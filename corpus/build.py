@@ -1,11 +1,11 @@
 """Build the sample inputs in corpus/ from the seed report: the forms inspectors receive.
 
-    python corpus/build.py            # writes corpus/xingan-2024.{pdf,docx}, -scan.pdf, -p1.png
+    python corpus/build.py            # writes corpus/xingan-2024.{pdf,docx,ofd}, -scan.pdf, -p3.png
 
 The same functions render any report text (the tests render the development documents
 with them): a text PDF with a red header, running header and page numbers; a scan
 (pages rasterised at ~150 dpi, rotated a little, with noise and a red seal); a DOCX
-with heading styles and a table; a PNG of one page.
+with heading styles and a table; an OFD (GB/T 33190) of TextObjects; a PNG of one page.
 """
 from __future__ import annotations
 
@@ -241,6 +241,89 @@ def render_docx(md: str, out: Path, table: list[list[str]] | None = None, table_
     doc.save(str(out))
 
 
+OFD_NS = "http://www.ofdspec.org/2016"
+MM = 25.4 / 72.0                     # OFD measures in millimetres
+
+
+def _ofd_text_objects(text: str, x: float, base: float, size: float, rnd: random.Random, ids: list) -> str:
+    """One visual line as OFD writers emit it: pieces of a few characters, each a TextObject (some with
+    two TextCodes, the second going on from where the first ended), advances in DeltaX."""
+    from xml.sax.saxutils import escape
+
+    out, i = [], 0
+    s_mm = size * MM
+    while i < len(text):
+        piece = text[i:i + rnd.randint(1, 9)]
+        i += len(piece)
+        adv = [s_mm * (0.55 if ord(c) < 128 else 1.0) for c in piece]
+        w = sum(adv)
+        cut = rnd.randint(1, len(piece)) if len(piece) > 2 and rnd.random() < 0.3 else len(piece)
+        codes = []
+        for k, (part, first) in enumerate(((piece[:cut], True), (piece[cut:], False))):
+            if not part:
+                continue
+            dx = adv[:len(part) - 1] if first else adv[cut:cut + len(part) - 1]
+            if dx and len(set(dx)) == 1:
+                dxs = f"g {len(dx)} {dx[0]:.3f}"
+            else:
+                dxs = " ".join(f"{d:.3f}" for d in dx)
+            pos = f'X="0" Y="{s_mm:.3f}"' if first else ""
+            codes.append(f'<ofd:TextCode {pos} DeltaX="{dxs}">{escape(part)}</ofd:TextCode>')
+        ids[0] += 1
+        out.append(f'<ofd:TextObject ID="{ids[0]}" Boundary="{x:.3f} {base - s_mm:.3f} {w + 1:.3f} {s_mm * 1.3:.3f}" '
+                   f'Font="2" Size="{s_mm:.3f}"><ofd:FillColor Value="0 0 0"/>{"".join(codes)}</ofd:TextObject>')
+        x += w
+    return "".join(out)
+
+
+def render_ofd(md: str, out: Path, running_header: str = "", red_header: str | None = None, seed: int = 7) -> list[str]:
+    """An OFD (GB/T 33190) of the same layout as render_pdf: a zip of OFD XML, text in TextObjects, the
+    running header in a template page. Returns each page's text (its lines joined) for the tests."""
+    import zipfile
+
+    rnd = random.Random(seed)
+    pages = layout(md, red_header)
+    ids = [10]
+    head = '<?xml version="1.0" encoding="UTF-8"?>'
+    page_texts, files = [], {}
+    for n, page in enumerate(pages, 1):
+        objs, texts = [], []
+        y = MARGIN_TOP                                   # baseline, from the top, in points
+        for ln in page:
+            x = (PAGE_W - _width(ln.text, ln.size)) / 2 if ln.center else MARGIN_X + (2 * ln.size if ln.indent else 0)
+            objs.append(_ofd_text_objects(ln.text, x * MM, y * MM, ln.size, rnd, ids))
+            texts.append(ln.text)
+            y += ln.size * (LEADING + (1.4 if ln.kind == "header" else 0))
+        pn = f"— {n} —"
+        objs.append(_ofd_text_objects(pn, (PAGE_W - _width(pn, 11)) / 2 * MM, (PAGE_H - 40) * MM, 11, rnd, ids))
+        tpl = '<ofd:Template TemplateID="2" ZOrder="Background"/>' if n > 1 and running_header else ""
+        files[f"Doc_0/Pages/Page_{n - 1}/Content.xml"] = (
+            f'{head}<ofd:Page xmlns:ofd="{OFD_NS}">{tpl}<ofd:Content><ofd:Layer ID="{ids[0] + 1}">'
+            f'{"".join(objs)}</ofd:Layer></ofd:Content></ofd:Page>')
+        ids[0] += 1
+        page_texts.append("".join(texts))
+    header = _ofd_text_objects(running_header, (PAGE_W - _width(running_header, 9)) / 2 * MM, 50 * MM, 9, rnd, ids) \
+        if running_header else ""
+    files["Doc_0/Tpls/Tpl_0/Content.xml"] = (f'{head}<ofd:Page xmlns:ofd="{OFD_NS}"><ofd:Content><ofd:Layer ID="3">'
+                                             f'{header}</ofd:Layer></ofd:Content></ofd:Page>')
+    page_list = "".join(f'<ofd:Page ID="{100 + i}" BaseLoc="Pages/Page_{i}/Content.xml"/>' for i in range(len(pages)))
+    files["Doc_0/Document.xml"] = (
+        f'{head}<ofd:Document xmlns:ofd="{OFD_NS}"><ofd:CommonData><ofd:MaxUnitID>{ids[0] + 1}</ofd:MaxUnitID>'
+        f'<ofd:PageArea><ofd:PhysicalBox>0 0 {PAGE_W * MM:.1f} {PAGE_H * MM:.1f}</ofd:PhysicalBox></ofd:PageArea>'
+        f'<ofd:PublicRes>PublicRes.xml</ofd:PublicRes>'
+        f'<ofd:TemplatePage ID="2" BaseLoc="Tpls/Tpl_0/Content.xml"/></ofd:CommonData>'
+        f'<ofd:Pages>{page_list}</ofd:Pages></ofd:Document>')
+    files["Doc_0/PublicRes.xml"] = (f'{head}<ofd:Res xmlns:ofd="{OFD_NS}" BaseLoc="Res"><ofd:Fonts>'
+                                    f'<ofd:Font ID="1" FontName="宋体" FamilyName="宋体"/></ofd:Fonts></ofd:Res>')
+    files["OFD.xml"] = (f'{head}<ofd:OFD xmlns:ofd="{OFD_NS}" Version="1.0" DocType="OFD"><ofd:DocBody>'
+                        f'<ofd:DocInfo><ofd:DocID>selfeval-corpus</ofd:DocID></ofd:DocInfo>'
+                        f'<ofd:DocRoot>Doc_0/Document.xml</ofd:DocRoot></ofd:DocBody></ofd:OFD>')
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
+        for name in ["OFD.xml"] + sorted(k for k in files if k != "OFD.xml"):
+            z.writestr(name, files[name])
+    return page_texts
+
+
 SEED_TABLE = [["指标", "2023年"], ["学前三年毛入园率", "97.40%"], ["普惠性幼儿园覆盖率", "85.71%"],
               ["公办园在园幼儿占比", "41.49%"], ["在园幼儿（人）", "899"]]
 
@@ -253,9 +336,11 @@ def main():
     n = render_pdf(md, HERE / "xingan-2024.pdf", running_header=running, red_header=red)
     render_scan_pdf(md, HERE / "xingan-2024-scan.pdf", running_header=running, red_header=red)
     render_docx(md, HERE / "xingan-2024.docx", table=SEED_TABLE, table_after="认真开展普惠性民办幼儿园的认定和奖补工作")
+    render_ofd(md, HERE / "xingan-2024.ofd", running_header=running, red_header=red)
     first = render_images(md, running_header=running, red_header=red, seal=False)[2]
     first.save(HERE / "xingan-2024-p3.png")
-    print(f"corpus: xingan-2024.pdf ({n} pages), xingan-2024-scan.pdf, xingan-2024.docx, xingan-2024-p3.png")
+    print(f"corpus: xingan-2024.pdf ({n} pages), xingan-2024-scan.pdf, xingan-2024.docx, xingan-2024.ofd, "
+          "xingan-2024-p3.png")
 
 
 if __name__ == "__main__":

@@ -13,20 +13,23 @@ FACT_FIELDS = (
 )
 
 
+PAGED_KINDS = ("pdf", "ocr", "ofd")     # inputs whose text has pages; text, docx, doc, wps have none
+
+
 @dataclass(frozen=True)
 class Source:
     """A report as read from disk: its text and where its pages start."""
     path: str
     doc: str
     text: str
-    input_kind: str = "text"          # text | pdf | ocr | docx
+    input_kind: str = "text"          # text | pdf | ocr | docx | doc | wps | rtf | ofd
     encoding: str = "utf-8"
     page_starts: tuple = ()            # offsets into text where pages 2, 3 … begin (empty: no pages)
     sha256: str = ""
     heading_hints: tuple = ()          # (offset, level) of lines the file itself marks as headings (Word styles)
 
     def page_of(self, offset: int) -> Optional[int]:
-        if self.input_kind in ("text", "docx"):
+        if self.input_kind not in PAGED_KINDS:
             return None      # no pages in plain text or Word
         page = 1
         for s in self.page_starts:
@@ -41,7 +44,7 @@ class Source:
 class Content:
     """What a reader found in a file; ingest alone turns it into a Source."""
     text: str
-    input_kind: str                    # text | pdf | ocr | docx
+    input_kind: str                    # text | pdf | ocr | docx | doc | wps | rtf | ofd
     encoding: str = ""
     page_starts: tuple = ()
     heading_hints: tuple = ()

@@ -3,7 +3,8 @@
 set -euo pipefail
 # fonts-wqy-microhei: the CJK font corpus/build.py draws the sample PDFs, scans and PNGs with.
 # chromium: the headless browser the review-site test opens index.html in.
-need=(fonts-wqy-microhei chromium)
+# libreoffice-writer-nogui: converts .doc, .wps and .rtf reports to .docx (extractor/readers/office.py).
+need=(fonts-wqy-microhei chromium libreoffice-writer-nogui)
 [ -n "${SELFEVAL_DEBIAN_PACKAGES:-}" ] && need+=(${SELFEVAL_DEBIAN_PACKAGES})
 if [ ${#need[@]} -gt 0 ] && command -v apt-get >/dev/null 2>&1; then
   missing=()

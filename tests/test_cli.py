@@ -75,7 +75,7 @@ def test_bad_inputs_get_one_line_and_nonzero_exit(tmp_path):
         fh.truncate(21 * 1024 * 1024)
     for target, cause in [(empty, "empty file"), (binary, "not a text file"),
                           (readme, "not a report (no Chinese text)"), (novel, "not a report (nothing in it about education"),
-                          (word97, "save it as .docx"), (huge, "file too large for a report"),
+                          (word97, "corrupt, encrypted or not a Word .doc document"), (huge, "file too large for a report"),
                           (tmp_path / "missing.md", "no such file"), (nothing, "holds no reports")]:
         r = run("extract", target)
         assert r.returncode != 0

@@ -18,7 +18,7 @@ def collect(inputs) -> tuple[list[Path], list[InputError]]:
             found = sorted(f for f in p.rglob("*") if f.is_file() and f.suffix.lower() in SUPPORTED
                            and not any(part.startswith(".") for part in f.relative_to(p).parts))
             if not found:
-                errors.append(InputError("empty", p, "folder holds no reports (.txt .md .pdf .docx or images)"))
+                errors.append(InputError("empty", p, "folder holds no reports (.txt .md .pdf .docx .doc .wps .ofd or images)"))
             files.extend(found)
         else:
             files.append(p)

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from .. import data
 from ..errors import InputError
+from . import safezip
 from .lines import table_sentences
 
 
@@ -19,6 +20,8 @@ def read_docx(path: Path):
     from ..records import Content
 
     try:
+        with zipfile.ZipFile(path) as zf:
+            safezip.check(path, zf)          # declared sizes, before python-docx inflates every part
         document = docx.Document(str(path))
     except (zipfile.BadZipFile, KeyError, ValueError) as e:
         raise InputError("corrupt", path, f"corrupt or not a Word .docx file ({type(e).__name__})") from e

@@ -12,7 +12,9 @@ TEXT_SUFFIXES = {".txt", ".md", ".markdown", ".text"}
 PDF_SUFFIXES = {".pdf"}
 DOCX_SUFFIXES = {".docx"}
 IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".tif", ".tiff", ".bmp"}
-SUPPORTED = TEXT_SUFFIXES | PDF_SUFFIXES | DOCX_SUFFIXES | IMAGE_SUFFIXES
+OFFICE_SUFFIXES = {".doc", ".wps", ".rtf"}   # converted to .docx by LibreOffice
+OFD_SUFFIXES = {".ofd"}
+SUPPORTED = TEXT_SUFFIXES | PDF_SUFFIXES | DOCX_SUFFIXES | IMAGE_SUFFIXES | OFFICE_SUFFIXES | OFD_SUFFIXES
 
 MAX_BYTES = 200 * 1024 * 1024      # a scanned PDF can be large; beyond this nothing is a report
 MAX_TEXT_BYTES = 20 * 1024 * 1024  # a report's text is well under 1 MB; the offset map costs memory per character
@@ -60,6 +62,12 @@ def _reader(suffix: str, path: Path, ocr: str):
     if suffix in DOCX_SUFFIXES:
         from . import docx
         return docx.read_docx(path)
+    if suffix in OFFICE_SUFFIXES:
+        from . import office
+        return office.read_office(path)
+    if suffix in OFD_SUFFIXES:
+        from . import ofd
+        return ofd.read_ofd(path)
     if suffix in IMAGE_SUFFIXES:
         from . import ocr as ocr_mod
         return ocr_mod.read_image(path, mode=ocr)

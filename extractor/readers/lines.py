@@ -17,6 +17,9 @@ import regex
 from .. import data
 
 
+MAX_PAGES = 2000        # pages a file may have (a city's compilation of county reports is a few hundred)
+
+
 @dataclass(frozen=True)
 class Line:
     text: str

@@ -2,12 +2,15 @@
 from __future__ import annotations
 
 import functools
+import re
+import warnings
 from pathlib import Path
 
 from ..errors import InputError
 from .lines import Line
 
 INSTALL_HINT = "pip install rapidocr onnxruntime"
+MAX_MEGAPIXELS = 80     # an A3 page scanned at 600 dpi is 70; beyond this an image is a bomb, not a page
 
 
 @functools.lru_cache(maxsize=1)
@@ -90,13 +93,28 @@ def read_image(path: Path, mode: str = "auto"):
 
     if mode == "never":
         raise InputError("needs-ocr", path, "an image can only be read by OCR, and --ocr never was given")
+    from .lines import MAX_PAGES
+    from .messages import say
+
     try:
-        img = Image.open(path)
+        with warnings.catch_warnings():      # the size is ours to judge, below: no warning on stderr
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            img = Image.open(path)       # reads the header only: the size is checked before any pixel is decoded
+        n = getattr(img, "n_frames", 1)
+        if n > MAX_PAGES:
+            raise InputError("too-large", path, say("too_many_pages", pages=f"{n:,}", limit=MAX_PAGES))
         frames = []
-        for i in range(getattr(img, "n_frames", 1)):
+        for i in range(n):
             img.seek(i)
+            pixels = img.size[0] * img.size[1] / 1e6
+            if pixels > MAX_MEGAPIXELS:
+                raise InputError("too-large", path, say("image_too_large", pixels=pixels, limit=MAX_MEGAPIXELS))
             frames.append(img.convert("RGB"))
-    except (UnidentifiedImageError, OSError) as e:
+    except Image.DecompressionBombError as e:      # Pillow's own check, in Image.open: "Image size (N pixels) …"
+        m = re.search(r"\((\d+) pixels\)", str(e))
+        raise InputError("too-large", path, say("image_too_large", pixels=int(m.group(1)) / 1e6 if m else float("inf"),
+                                   limit=MAX_MEGAPIXELS)) from e
+    except (UnidentifiedImageError, OSError, ValueError, EOFError) as e:
         raise InputError("corrupt", path, f"not a readable image ({e})") from e
     pages = [image_lines(f, path) for f in frames]
     text, starts = assemble(strip_furniture(pages))

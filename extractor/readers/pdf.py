@@ -11,7 +11,8 @@ from pathlib import Path
 import regex
 
 from ..errors import InputError
-from .lines import Line, assemble, strip_furniture, table_sentences, undouble
+from .lines import MAX_PAGES, Line, assemble, strip_furniture, table_sentences, undouble
+from .messages import say
 
 _READABLE = regex.compile(r"[\p{Han}\p{L}\d]")
 _GARBAGE = regex.compile(r"[\uFFFD\uE000-\uF8FF\x00-\x08\x0b\x0c\x0e-\x1f]")
@@ -44,12 +45,16 @@ def read_pdf(path: Path, ocr: str = "auto"):
         stack.callback(pdf.close)
         if len(pdf) == 0:
             raise InputError("empty", path, "PDF has no pages")
+        if len(pdf) > MAX_PAGES:
+            raise InputError("too-large", path, say("too_many_pages", pages=f"{len(pdf):,}", limit=MAX_PAGES))
         pages, kinds = [], set()
         plumber = None
         for i in range(len(pdf)):
             page = pdf[i]
             lines = _pdfium_lines(page)
-            if ocr == "always" or (ocr == "auto" and _needs_ocr(lines)):
+            if not lines and _blank(page):
+                pass                     # nothing drawn on the page: nothing to OCR
+            elif ocr == "always" or (ocr == "auto" and _needs_ocr(lines)):
                 from . import ocr as ocr_mod
                 ocr_mod.require(path)
                 image = page.render(scale=OCR_DPI / 72).to_pil()
@@ -106,6 +111,13 @@ def _needs_ocr(lines: list[Line]) -> bool:
     if len(_GARBAGE.findall(text)) > OCR_MAX_GARBAGE * len(text):
         return True
     return len(_MOJIBAKE.findall(text)) > OCR_MAX_MOJIBAKE * len(text)
+
+
+def _blank(page) -> bool:
+    """A page with no objects at all (no text, image or path) is blank; it is never rendered for OCR."""
+    for _ in page.get_objects(max_depth=1):
+        return False
+    return True
 
 
 def _path_count(page, enough: int = TABLE_MIN_PATHS) -> int:

@@ -14,6 +14,7 @@ from typing import Optional
 import regex
 
 from .. import __version__, data
+from ..records import PAGED_KINDS
 
 YEAR = regex.compile(data.load("lexicon/periods.yaml")["year_mention"])   # a year as reports write it: 2023年
 
@@ -168,7 +169,7 @@ def describe(result, scheme=None, n_entities: Optional[int] = None) -> dict:
     sections = sorted({r.section for r in regions if r.section is not None})
     items = sorted({r.item for r in regions if r.item is not None})
     all_items = sorted(scheme.item_section) if scheme is not None and follows else []
-    pages = (len(src.page_starts) + 1) if src.input_kind in ("pdf", "ocr") else None
+    pages = (len(src.page_starts) + 1) if src.input_kind in PAGED_KINDS else None
     return {
         "doc": src.doc, "path": src.path, "input_kind": src.input_kind, "pages": pages,
         "sha256": src.sha256, "encoding": src.encoding or None, "title": doc.title, "issuer": doc.issuer,
