@@ -17,3 +17,21 @@ def score(pred) -> dict:
                         "--json"], capture_output=True, text=True, timeout=300)
     assert s.returncode == 0, s.stderr
     return json.loads(s.stdout)
+
+
+def chrome(tmp_path, width=1400, height=1000):
+    """Debian's chromium driven by selenium through chromium-driver: a real browser, headless, offline."""
+    import shutil
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+    exe = shutil.which("chromium") or shutil.which("chromium-browser")
+    driver = shutil.which("chromedriver")
+    assert exe and driver, "chromium and chromium-driver are installed by scripts/install-system-deps.sh"
+    opts = webdriver.ChromeOptions()
+    opts.binary_location = exe
+    for a in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run",
+              "--disable-background-networking", "--disable-component-update", "--disable-sync",
+              f"--window-size={width},{height}", f"--user-data-dir={tmp_path / 'chrome-profile'}"):
+        opts.add_argument(a)
+    opts.set_capability("goog:loggingPrefs", {"browser": "ALL"})
+    return webdriver.Chrome(service=Service(driver), options=opts)

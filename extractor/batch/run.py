@@ -266,12 +266,10 @@ def _add_duplicate_finding(store, rows, sha, path):
 def _write_outputs(store, out: Path):
     from ..outputs import review, tables
     frames = {name: store.table(name) for name in tables.TABLES}
-    import pandas as pd
-    with pd.ExcelWriter(out / "report.xlsx", engine="openpyxl") as xw:
-        for name in tables.TABLES:
-            frames[name].to_excel(xw, sheet_name=name, index=False)
-        store.frame("SELECT run_id, path, doc, kind, cause, recorded_at FROM errors ORDER BY path").to_excel(
-            xw, sheet_name="errors", index=False)
+    from ..outputs.excel import write_workbook
+    errors = store.frame("SELECT run_id, path, doc, kind, cause, recorded_at FROM errors ORDER BY path")
+    write_workbook(out / "report.xlsx", [tables.excel_sheet(name, frames[name]) for name in tables.TABLES]
+                   + [("errors", errors, set())])
     frames["facts"].to_parquet(out / "facts.parquet", index=False)
     review.write_site(store, out / "review")
 

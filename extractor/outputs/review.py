@@ -21,14 +21,10 @@ KEY_RULES = [
     ("balanced.coefficient-junior", "初中综合差异系数"),
 ]
 
-CSS = """
-body{font-family:"Noto Sans CJK SC","WenQuanYi Micro Hei",sans-serif;margin:24px;color:#222;line-height:1.6}
-table{border-collapse:collapse;margin:12px 0}td,th{border:1px solid #ccc;padding:4px 8px;font-size:14px}
-th{background:#f3f3f3}.fail,.inconsistent{color:#b00020;font-weight:bold}.pass{color:#1b7f3b}.missing{color:#8a6d00}
-mark.fact{background:#fff2a8;border-bottom:2px solid #e0b000;cursor:help}mark.fact.bad{background:#ffd6d6;border-bottom-color:#b00020}
-mark.claim{background:#e8e0ff}pre.text{white-space:pre-wrap;font-family:inherit;font-size:15px;max-width:60em}
-.bar.fail{fill:#d33}.bar.pass{fill:#3a8}.std{stroke:#333;stroke-dasharray:4 3}.small{color:#666;font-size:13px}
-"""
+ASSETS = Path(__file__).resolve().parent / "assets"
+# Nothing in a page may load or run except the site's own files under review/assets/.
+CSP = ("default-src 'none'; style-src 'self'; script-src 'self'; img-src 'self' data:; "
+       "base-uri 'none'; form-action 'none'")
 
 
 def _int(v):
@@ -41,14 +37,30 @@ def _e(s) -> str:
     return html.escape("" if s is None else str(s))
 
 
-def _page(title: str, body: str, script: str = "") -> str:
-    return (f"<!doctype html><html lang=\"zh\"><head><meta charset=\"utf-8\"><title>{_e(title)}</title>"
-            f"<style>{CSS}</style></head><body>{body}<script>{script}</script></body></html>")
+def _page(title: str, body: str, script: str, up: str = "") -> str:
+    """A page whose styles and script are files under assets/ (up: the way back to the site's root)."""
+    return (f"<!doctype html><html lang=\"zh\"><head><meta charset=\"utf-8\">"
+            f"<meta http-equiv=\"Content-Security-Policy\" content=\"{CSP}\">"
+            f"<meta name=\"referrer\" content=\"no-referrer\"><title>{_e(title)}</title>"
+            f"<link rel=\"stylesheet\" href=\"{up}assets/site.css\"></head><body>{body}"
+            f"<script src=\"{up}assets/{script}\"></script></body></html>")
+
+
+def _write(folder: Path, rel: str, text: str):
+    """Write a page only inside the site's folder (paths come from report content)."""
+    from .paths import inside
+    target = inside(folder, folder / rel)
+    target.write_text(text, encoding="utf-8")
 
 
 def write_site(store, folder: Path):
+    import shutil
+    from .paths import safe_name
     folder.mkdir(parents=True, exist_ok=True)
     (folder / "docs").mkdir(exist_ok=True)
+    (folder / "assets").mkdir(exist_ok=True)
+    for f in ASSETS.iterdir():
+        shutil.copyfile(f, folder / "assets" / f.name)
     docs = store.table("documents")
     facts = store.table("facts")
     findings = store.table("findings")
@@ -56,12 +68,14 @@ def write_site(store, folder: Path):
     texts = dict(store.con.execute("SELECT doc, text FROM texts").fetchall())
     facts_by = {doc: g for doc, g in facts.groupby("doc", sort=False)}      # one pass, not one scan per report
     findings_by = {doc: g for doc, g in findings.groupby("doc", sort=False)}
-    (folder / "index.html").write_text(_index(docs, facts_by, findings_by, findings, errors), encoding="utf-8")
+    taken = set()
+    pages = {doc: f"docs/{safe_name(doc, taken)}.html" for doc in docs["doc"]}
+    _write(folder, "index.html", _index(docs, facts_by, findings_by, findings, errors, pages))
     for _, d in docs.iterrows():
         doc = d["doc"]
         page = _report(d, facts_by.get(doc, facts.iloc[:0]), findings_by.get(doc, findings.iloc[:0]),
                        texts.get(doc, ""))
-        (folder / "docs" / f"{doc}.html").write_text(page, encoding="utf-8")
+        _write(folder, pages[doc], page)
 
 
 def _labels(docs) -> dict:
@@ -73,7 +87,7 @@ def _labels(docs) -> dict:
     return {doc: (n if counts[n] == 1 else doc) for doc, n in names.items()}
 
 
-def _index(docs, facts_by, findings_by, findings, errors) -> str:
+def _index(docs, facts_by, findings_by, findings, errors, pages) -> str:
     rows = []
     n_facts = sum(len(g) for g in facts_by.values())
     for _, d in docs.iterrows():
@@ -82,7 +96,7 @@ def _index(docs, facts_by, findings_by, findings, errors) -> str:
         status = "有问题" if len(bad) else "通过"
         failed = "、".join(sorted(set(bad["rule"])))
         rows.append(
-            f"<tr class=\"report\"><td><a href=\"docs/{quote(d['doc'])}.html\">{_e(d['doc'])}</a></td>"
+            f"<tr class=\"report\"><td><a href=\"{quote(pages[d['doc']])}\">{_e(d['doc'])}</a></td>"
             f"<td>{_e(d['issuer'])}</td><td>{_e(d['input_kind'])}</td>"
             f"<td class=\"{'fail' if len(bad) else 'pass'}\">{status}</td>"
             f"<td>{len(facts_by.get(d['doc'], ()))}</td>"
@@ -96,16 +110,13 @@ def _index(docs, facts_by, findings_by, findings, errors) -> str:
         f"<p class=\"small\">报告 {len(docs)} 份，数据 {n_facts} 条，核查 {len(findings)} 项，"
         f"无法读取的文件 {int((errors['kind'] != 'unsupported').sum()) if len(errors) else 0} 个。</p>"
         "<input id=\"filter\" placeholder=\"筛选报告…\">"
-        "<table id=\"reports\"><tr><th>报告</th><th>报送单位</th><th>格式</th><th>结论</th><th>数据</th>"
-        "<th>未达标</th><th>不一致</th><th>缺项</th><th>未通过的规则</th></tr>" + "".join(rows) + "</table>"
+        "<table id=\"reports\"><thead><tr><th>报告</th><th>报送单位</th><th>格式</th><th>结论</th><th>数据</th>"
+        "<th>未达标</th><th>不一致</th><th>缺项</th><th>未通过的规则</th></tr></thead><tbody>" + "".join(rows)
+        + "</tbody></table>"
         "<h2>关键指标对比</h2>" + comp + chart +
         ("<h2>无法读取或不支持的文件</h2><table id=\"errors\"><tr><th>文件</th><th>类别</th><th>原因</th></tr>"
          + err_rows + "</table>" if err_rows else ""))
-    script = ("document.getElementById('filter').addEventListener('input',e=>{const q=e.target.value;"
-              "document.querySelectorAll('tr.report').forEach(r=>r.style.display=r.textContent.includes(q)?'':'none')});"
-              "document.body.dataset.reports=document.querySelectorAll('tr.report').length;"
-              "document.body.dataset.bars=document.querySelectorAll('#indicator-chart rect.bar').length;")
-    return _page("核查结果", body, script)
+    return _page("核查结果", body, "index.js")
 
 
 def _comparison(docs, findings):
@@ -147,7 +158,7 @@ def _chart(series) -> str:
             if v in ("", None):
                 continue
             bh = float(v) / top * (h - pad - 20)
-            parts.append(f"<rect class=\"bar {status}\" x=\"{pad + i * bw + 2:.1f}\" y=\"{h - pad - bh:.1f}\" "
+            parts.append(f"<rect class=\"mark bar {status}\" x=\"{pad + i * bw + 2:.1f}\" y=\"{h - pad - bh:.1f}\" "
                          f"width=\"{max(2, bw - 4):.1f}\" height=\"{bh:.1f}\"><title>{_e(name)}: {_e(v)}</title></rect>")
             parts.append(f"<text x=\"{pad + i * bw + bw / 2:.1f}\" y=\"{h - pad + 12}\" font-size=\"9\" "
                          f"text-anchor=\"middle\">{_e(name[-6:])}</text>")
@@ -204,5 +215,4 @@ def _report(d, facts, findings, text: str) -> str:
     body = (f"<p><a href=\"../index.html\">← 全部报告</a></p><h1>{_e(d['title'] or d['doc'])}</h1>"
             f"<table class=\"meta\">{meta}</table><h2>核查结果</h2><ul id=\"findings\">{''.join(items)}</ul>"
             f"<h2>原文（共 {len(facts)} 条数据）</h2><pre class=\"text\">{''.join(out)}</pre>")
-    script = "document.body.dataset.facts=document.querySelectorAll('mark.fact').length;"
-    return _page(d["doc"], body, script)
+    return _page(d["doc"], body, "report.js", up="../")

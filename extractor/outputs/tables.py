@@ -122,14 +122,24 @@ def build(results, scheme=None, ruleset=None, entities: bool = True) -> dict:
 ZH_SHEETS = {"documents": "文档", "facts": "数据", "entities": "实体", "findings": "核查结果"}
 
 
+# Columns of exact decimal text that become numeric cells in Excel where that keeps them exact.
+NUMERIC_TEXT = {"facts": {"value"}, "findings": {"value", "threshold"}}
+
+
+def excel_sheet(name: str, df, zh: bool = False):
+    """(sheet name, frame, numeric columns) for excel.write_workbook."""
+    numeric = set(NUMERIC_TEXT.get(name, ()))
+    if zh:
+        heads = {c[0]: c[2] for c in schema()[name]}
+        df = df.rename(columns=heads)
+        numeric = {heads[c] for c in numeric}
+        name = ZH_SHEETS[name]
+    return name, df, numeric
+
+
 def to_excel(tables: dict, path, zh: bool = False):
-    import pandas as pd
-    with pd.ExcelWriter(path, engine="openpyxl") as xw:
-        for name in TABLES:
-            df = tables[name]
-            if zh:
-                df = df.rename(columns={c[0]: c[2] for c in schema()[name]})
-            df.to_excel(xw, sheet_name=ZH_SHEETS[name] if zh else name, index=False)
+    from .excel import write_workbook
+    write_workbook(path, [excel_sheet(name, tables[name], zh) for name in TABLES])
 
 
 def read_excel(path) -> dict:

@@ -62,7 +62,8 @@ def write_facts(facts, path=None, zh: bool = False):
         from .tables import schema
         df = df.rename(columns={c[0]: c[2] for c in schema()["facts"]})
     if suffix == ".csv":
-        df.to_csv(path, index=False, encoding="utf-8-sig")
+        from .excel import csv_safe
+        csv_safe(df).to_csv(path, index=False, encoding="utf-8-sig")
     elif suffix == ".parquet":
         df.to_parquet(path, index=False)
 
@@ -74,6 +75,9 @@ def write_findings(findings, path=None):
     from .tables import findings_frame
     df = findings_frame(findings)
     if Path(path).suffix.lower() == ".csv":
-        df.to_csv(path, index=False, encoding="utf-8-sig")
+        from .excel import csv_safe
+        csv_safe(df).to_csv(path, index=False, encoding="utf-8-sig")
     else:
-        df.to_excel(path, index=False, sheet_name="findings")
+        from .excel import write_workbook
+        from .tables import excel_sheet
+        write_workbook(path, [excel_sheet("findings", df)])
