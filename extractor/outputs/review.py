@@ -53,7 +53,7 @@ def _write(folder: Path, rel: str, text: str):
     target.write_text(text, encoding="utf-8")
 
 
-def write_site(store, folder: Path):
+def write_site(store, folder: Path, ruleset=None):
     import shutil
     from .paths import safe_name
     folder.mkdir(parents=True, exist_ok=True)

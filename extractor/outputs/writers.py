@@ -59,8 +59,8 @@ def write_facts(facts, path=None, zh: bool = False):
     from .tables import facts_frame
     df = facts_frame(facts)
     if zh:
-        from .tables import schema
-        df = df.rename(columns={c[0]: c[2] for c in schema()["facts"]})
+        from .tables import excel_sheet
+        df = excel_sheet("facts", df, zh=True)[1]
     if suffix == ".csv":
         from .excel import csv_safe
         csv_safe(df).to_csv(path, index=False, encoding="utf-8-sig")
@@ -68,16 +68,16 @@ def write_facts(facts, path=None, zh: bool = False):
         df.to_parquet(path, index=False)
 
 
-def write_findings(findings, path=None):
+def write_findings(findings, path=None, zh: bool = False, ruleset=None):
+    """zh: Chinese headers, values and rule titles, sorted by severity (for inspectors)."""
     if path is None or Path(path).suffix.lower() == ".jsonl":
         _write_jsonl(findings, path)
         return
-    from .tables import findings_frame
-    df = findings_frame(findings)
+    from .tables import excel_sheet, findings_frame
+    name, df, numeric = excel_sheet("findings", findings_frame(findings), zh=zh, ruleset=ruleset)
     if Path(path).suffix.lower() == ".csv":
         from .excel import csv_safe
         csv_safe(df).to_csv(path, index=False, encoding="utf-8-sig")
     else:
         from .excel import write_workbook
-        from .tables import excel_sheet
-        write_workbook(path, [excel_sheet("findings", df)])
+        write_workbook(path, [(name, df, numeric)])
