@@ -62,3 +62,50 @@ def check_people_workbook(wb, n_reports):
     assert {r[gh.index("结论")] for r in findings[1:]} <= {"达标", "未达标", "数据不一致", "缺项"}
     titled = {r[1]: r[2] for r in findings[1:]}
     assert titled.get("preschool.public-share") == "公办园在园幼儿占比"
+
+
+def synthetic_site(out, n, seed=7):
+    """A batch database and review site of n reports built straight from rows (no extraction), for sizes
+    a test cannot extract in time. Values spread around each key standard, some below it."""
+    import random
+    from extractor.batch.store import Store
+    from extractor.checks.rules import load_rules
+    from extractor.outputs import review
+    rnd = random.Random(seed)
+    rules = {r["id"]: r for r in load_rules().rules}
+    key = [("preschool.gross-enrolment", 80, 100), ("preschool.inclusive-coverage", 76, 100),
+           ("preschool.public-share", 45, 90), ("balanced.coefficient-primary", 0.2, 0.55),
+           ("balanced.coefficient-junior", 0.2, 0.48)]
+    out.mkdir(parents=True, exist_ok=True)
+    store = Store(out / "selfeval.duckdb")
+    run = store.new_run("synthetic", 1, "test")
+    for i in range(n):
+        doc = f"r{i:04d}"
+        county = f"{'东西南北中'[i % 5]}{'山河湖林原岭川'[i // 5 % 7]}{'县区旗市'[i % 4]}" + (str(i // 140) if i >= 140 else "")
+        text = f"{county}人民政府关于履行教育职责情况的自评报告\n"
+        findings, facts = [], []
+        for j, (rid, lo, hi) in enumerate(key):
+            if rnd.random() < 0.15:
+                continue                                    # not stated in this report
+            v = round(rnd.uniform(lo, hi), 2)
+            r = rules[rid]
+            text += f"{r['title']}为"
+            pos = len(text)
+            text += f"{v}。"
+            ok = v >= float(r["threshold"]) if r["op"] == ">=" else v <= float(r["threshold"])
+            raw = f"{v}"
+            facts.append({"doc": doc, "kind": "percent", "value": raw, "unit": "%", "indicator": r["title"],
+                          "raw": raw, "start": pos, "end": pos + len(raw), "page": 1 + j // 2, "sentence": raw})
+            findings.append({"doc": doc, "rule": rid, "status": "pass" if ok else "fail", "severity": r["severity"],
+                             "value": raw, "threshold": str(r["threshold"]), "message": r["title"], "raw": raw,
+                             "start": pos, "end": pos + len(raw), "page": 1 + j // 2})
+        if i % 9 == 0:
+            findings.append({"doc": doc, "rule": "consistency.parts-sum", "status": "inconsistent",
+                             "severity": "medium", "message": "parts"})
+        docs = [{"doc": doc, "path": f"{doc}.pdf", "input_kind": "pdf", "pages": 3, "title": text.splitlines()[0],
+                 "issuer": f"{county}人民政府", "county": county, "performance_year": 2023, "n_facts": len(facts)}]
+        store.save_document(f"{doc}.pdf", doc, f"sha{i}", "test",
+                            {"documents": docs, "facts": facts, "entities": [], "findings": findings}, text, run)
+    review.write_site(store, out / "review")
+    store.close()
+    return out / "review"

@@ -119,7 +119,15 @@ def build(results, scheme=None, ruleset=None, entities: bool = True) -> dict:
 
 # ---------------- formats ----------------
 
-ZH_SHEETS = {"documents": "文档", "facts": "数据", "entities": "实体", "findings": "核查结果"}
+class _ZhSheets(dict):
+    """Sheet names of a --zh workbook, from the catalog (sheets.documents …)."""
+
+    def __missing__(self, name):
+        from .. import i18n
+        return i18n.t(f"sheets.{name}", "zh")
+
+
+ZH_SHEETS = _ZhSheets()
 
 
 # Columns of exact decimal text that become numeric cells in Excel where that keeps them exact.
@@ -203,7 +211,8 @@ def district_names(docs) -> dict:
     seen = {}
     for n in names.values():
         seen[n] = seen.get(n, 0) + 1
-    return {doc: (n if seen[n] == 1 else f"{n}（{doc}）") for doc, n in names.items()}
+    from .. import i18n
+    return {doc: (n if seen[n] == 1 else i18n.t("site.name_with_id", name=n, doc=doc)) for doc, n in names.items()}
 
 
 def people_workbook(tables: dict, path, ruleset, errors=None):
