@@ -81,6 +81,7 @@ def check_index(driver, index, n, shot):
     driver.execute_script("const s = document.getElementById('verdict-filter'); s.value = '';"
                           "s.dispatchEvent(new Event('change'))")
     SHOTS.mkdir(parents=True, exist_ok=True)
+    driver.get(index.as_uri())                                     # as it opens: failing reports first
     height = driver.execute_script("return document.body.scrollHeight")
     driver.set_window_size(1400, min(height + 40, 6000))
     driver.save_screenshot(str(SHOTS / f"site-{shot}.png"))
