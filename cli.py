@@ -1,4 +1,8 @@
-"""selfeval command line: `selfeval extract`, `selfeval check`, `selfeval rules`."""
+"""selfeval command line: `selfeval extract`, `check`, `batch`, `rules`.
+
+Every word a person reads comes from patterns/messages/{zh,en}.yaml (extractor.i18n);
+Chinese by default, `--lang en` or SELFEVAL_LANG=en for English.
+"""
 from __future__ import annotations
 
 import os
@@ -8,9 +12,34 @@ from typing import List, Optional
 
 import typer
 
-app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
-                  context_settings={"help_option_names": ["-h", "--help"]},
-                  help="Numeric facts from self-evaluation reports on education duties (履行教育职责自评报告).")
+from extractor import i18n
+from extractor.i18n import t
+
+
+def _take_lang(argv: list) -> Optional[str]:
+    """`--lang X` or `--lang=X` anywhere on the line: taken out before typer parses, because help
+    texts are built when the commands are defined. Returns the value given, if any."""
+    for i, a in enumerate(argv):
+        if a == "--lang" and i + 1 < len(argv):
+            value = argv[i + 1]
+            del argv[i:i + 2]
+            return value
+        if a.startswith("--lang="):
+            del argv[i]
+            return a.split("=", 1)[1]
+    return None
+
+
+_LANG_GIVEN = _take_lang(sys.argv)
+if _LANG_GIVEN in i18n.LANGS:
+    i18n.set_lang(_LANG_GIVEN)
+i18n.install_typer()
+
+app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False, rich_markup_mode=None,
+                  context_settings={"help_option_names": ["-h", "--help"]}, help=t("app.help"),
+                  options_metavar=t("meta.options"), subcommand_metavar=t("meta.command"))
+
+OCR = ("auto", "always", "never")
 
 
 def _print_version(value: bool):
@@ -22,10 +51,10 @@ def _print_version(value: bool):
 
 @app.callback()
 def _root(
-    version: bool = typer.Option(False, "--version", callback=_print_version, is_eager=True,
-                                 help="Show the version and exit."),
-    indicators: List[Path] = typer.Option([], "--indicators",
-                                          help="A province's indicator catalog YAML: entries added, or replacing built-in ones by id."),
+    version: bool = typer.Option(False, "--version", callback=_print_version, is_eager=True, help=t("app.version")),
+    lang: str = typer.Option("zh", "--lang", metavar="zh|en", show_default=False, help=t("app.lang")),
+    indicators: List[Path] = typer.Option([], "--indicators", metavar=t("meta.file"), show_default=False,
+                                          help=t("app.indicators")),
 ):
     """selfeval: read reports, extract facts, check them against the standards."""
     if indicators:
@@ -34,7 +63,7 @@ def _root(
         try:
             metrics.load_catalog(indicators)
         except InputError as e:
-            _fail(str(e))
+            _fail(i18n.error_line(e))
         os.environ[metrics.ENV] = os.pathsep.join(str(p.resolve()) for p in indicators)   # reaches batch workers
 
 
@@ -43,38 +72,46 @@ def _fail(msg: str, code: int = 2):
     raise typer.Exit(code)
 
 
+def _check_ocr(ocr: str):
+    if ocr not in OCR:
+        _fail(t("msg.ocr_choice", got=ocr))
+
+
 def _read_all(inputs, scheme, ocr: str):
     """Run the pipeline over the inputs; report unusable inputs one line each. Returns (results, any_failed)."""
     from extractor.batch.inputs import collect
     from extractor.batch.run import run
 
-    if ocr not in ("auto", "always", "never"):
-        _fail(f"--ocr must be auto, always or never (got '{ocr}')")
+    _check_ocr(ocr)
     files, errors = collect(inputs)
     for e in errors:
-        typer.echo(f"selfeval: {e}", err=True)
+        typer.echo(f"selfeval: {i18n.error_line(e)}", err=True)
     if not files:
         if not errors:
-            _fail("no reports found in " + ", ".join(str(p) for p in inputs) + " (looked for .txt .md .pdf .docx and images)")
+            _fail(t("msg.no_reports", where=", ".join(str(p) for p in inputs)))
         raise typer.Exit(1)
     results, failed = run(files, scheme, ocr=ocr)
     for e in failed:
-        typer.echo(f"selfeval: {e}", err=True)
+        typer.echo(f"selfeval: {i18n.error_line(e)}", err=True)
     return results, bool(errors or failed)
 
 
-@app.command()
+def _opt_ocr(cmd):
+    return typer.Option("auto", "--ocr", metavar=t("meta.ocr"), show_default=False, help=t(f"cmd.{cmd}.ocr"))
+
+
+def _opt_scheme(cmd):
+    return typer.Option(None, "--scheme", metavar=t("meta.file"), help=t(f"cmd.{cmd}.scheme"))
+
+
+@app.command(help=t("cmd.extract.help"), options_metavar=t("meta.options"))
 def extract(
-    inputs: List[Path] = typer.Argument(..., help="Report files or folders (walked recursively)."),
-    output: Optional[Path] = typer.Option(
-        None, "-o", "--output",
-        help="Facts as .jsonl .csv .parquet; all tables (documents, facts, entities, findings, metrics) as .xlsx, "
-             ".duckdb, or a folder of Parquet files. Default: facts as JSON lines on stdout."),
-    scheme: Optional[Path] = typer.Option(None, "--scheme", help="Evaluation scheme YAML (default: the built-in nine-section scheme)."),
-    ocr: str = typer.Option("auto", "--ocr", help="auto | always | never"),
-    zh: bool = typer.Option(False, "--zh", help="Chinese column headers (Excel and CSV), for inspectors."),
+    inputs: List[Path] = typer.Argument(..., metavar=t("meta.reports"), show_default=False, help=t("cmd.extract.inputs")),
+    output: Optional[Path] = typer.Option(None, "-o", "--output", metavar=t("meta.file"), help=t("cmd.extract.output")),
+    scheme: Optional[Path] = _opt_scheme("extract"),
+    ocr: str = _opt_ocr("extract"),
+    zh: bool = typer.Option(False, "--zh", show_default=False, help=t("cmd.extract.zh")),
 ):
-    """Extract every numeric fact with its section, item, indicator, period, subject and source."""
     from extractor.errors import InputError
     from extractor.text.segment import load_scheme
 
@@ -83,11 +120,11 @@ def extract(
         try:
             check_output(output)
         except InputError as e:
-            _fail(str(e))
+            _fail(i18n.error_line(e))
     try:
         sch = load_scheme(scheme)
     except InputError as e:
-        _fail(str(e))
+        _fail(i18n.error_line(e))
     results, failed = _read_all(inputs, sch, ocr)
     from extractor.errors import blame
     from extractor.outputs import writers
@@ -101,15 +138,20 @@ def extract(
         raise typer.Exit(1)
 
 
-@app.command()
+def _counts(statuses: dict) -> str:
+    return t("msg.list_sep").join(t("msg.count_item", name=i18n.word("status", k), n=v)
+                                  for k, v in sorted(statuses.items())) or t("msg.none")
+
+
+@app.command(help=t("cmd.check.help"), options_metavar=t("meta.options"))
 def check(
-    inputs: List[Path] = typer.Argument(..., help="Report files or folders (walked recursively)."),
-    output: Optional[Path] = typer.Option(None, "-o", "--output", help="Findings file: .jsonl .csv .xlsx (default: JSON lines on stdout)."),
-    rules: List[Path] = typer.Option([], "--rules", help="Extra rules YAML; a rule with a built-in id overrides it."),
-    scheme: Optional[Path] = typer.Option(None, "--scheme", help="Evaluation scheme YAML."),
-    ocr: str = typer.Option("auto", "--ocr", help="auto | always | never"),
+    inputs: List[Path] = typer.Argument(..., metavar=t("meta.reports"), show_default=False, help=t("cmd.check.inputs")),
+    output: Optional[Path] = typer.Option(None, "-o", "--output", metavar=t("meta.file"), help=t("cmd.check.output")),
+    rules: List[Path] = typer.Option([], "--rules", metavar=t("meta.file"), show_default=False, help=t("cmd.check.rules")),
+    scheme: Optional[Path] = _opt_scheme("check"),
+    ocr: str = _opt_ocr("check"),
+    zh: bool = typer.Option(False, "--zh", show_default=False, help=t("cmd.check.zh")),
 ):
-    """Check every report against the standards, against itself and against the scheme."""
     from extractor.outputs import writers
     from extractor.errors import InputError
     from extractor.checks.rules import check as run_checks, load_rules
@@ -121,92 +163,82 @@ def check(
         ruleset = load_rules(rules)
         sch = load_scheme(scheme)
     except InputError as e:
-        _fail(str(e))
+        _fail(i18n.error_line(e))
     results, failed = _read_all(inputs, sch, ocr)
     findings = [fd for r in results for fd in run_checks(r, ruleset, sch)]
     from extractor.errors import blame
     with blame(output or "<stdout>"):
-        writers.write_findings(findings, output)
+        writers.write_findings(findings, output, zh=zh, ruleset=ruleset)
     counts = {}
     for fd in findings:
         counts[fd.status] = counts.get(fd.status, 0) + 1
     if output is not None:
-        typer.echo(f"{len(results)} reports, {len(findings)} findings: "
-                   + ", ".join(f"{k} {v}" for k, v in sorted(counts.items())), err=True)
+        typer.echo(t("msg.check_summary", reports=len(results), findings=len(findings), counts=_counts(counts)),
+                   err=True)
     if failed:
         raise typer.Exit(1)
 
 
-@app.command()
+@app.command(help=t("cmd.batch.help"), options_metavar=t("meta.options"))
 def batch(
-    folder: Path = typer.Argument(..., help="Folder of incoming reports (walked recursively)."),
-    output: Path = typer.Option(..., "-o", "--output", help="Output folder: selfeval.duckdb, report.xlsx, facts.parquet, review/."),
-    jobs: int = typer.Option(0, "--jobs", "-j", help="Worker processes (default: one per core)."),
-    ocr: str = typer.Option("auto", "--ocr", help="auto | always | never"),
-    rules: List[Path] = typer.Option([], "--rules", help="Extra rules YAML."),
-    scheme: Optional[Path] = typer.Option(None, "--scheme", help="Evaluation scheme YAML."),
-    timeout: float = typer.Option(600.0, "--timeout", help="Per-file time limit in seconds."),
-    quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress output."),
+    folder: Path = typer.Argument(..., metavar=t("meta.folder"), show_default=False, help=t("cmd.batch.folder")),
+    output: Path = typer.Option(..., "-o", "--output", metavar=t("meta.folder"), show_default=False,
+                                help=t("cmd.batch.output")),
+    jobs: int = typer.Option(0, "--jobs", "-j", metavar=t("meta.n"), show_default=False, help=t("cmd.batch.jobs")),
+    ocr: str = _opt_ocr("batch"),
+    rules: List[Path] = typer.Option([], "--rules", metavar=t("meta.file"), show_default=False, help=t("cmd.batch.rules")),
+    scheme: Optional[Path] = _opt_scheme("batch"),
+    timeout: float = typer.Option(600.0, "--timeout", metavar=t("meta.seconds"), show_default=False,
+                                  help=t("cmd.batch.timeout")),
+    quiet: bool = typer.Option(False, "--quiet", "-q", show_default=False, help=t("cmd.batch.quiet")),
 ):
-    """Process a folder of reports into a database, a workbook and a review site; re-runs are incremental."""
     from extractor.batch.run import run_batch
     from extractor.errors import InputError
     from extractor.checks.rules import load_rules
     from extractor.text.segment import load_scheme
 
-    if ocr not in ("auto", "always", "never"):
-        _fail(f"--ocr must be auto, always or never (got '{ocr}')")
+    _check_ocr(ocr)
     if not folder.is_dir():
-        _fail(f"{folder}: " + ("no such folder" if not folder.exists() else "not a folder"))
+        _fail(t("msg.no_such_folder" if not folder.exists() else "msg.not_a_folder", path=folder))
     try:
         load_rules(rules)
         load_scheme(scheme)
     except InputError as e:
-        _fail(str(e))
+        _fail(i18n.error_line(e))
     from extractor.errors import blame
     with blame(output):  # the database or the output folder itself failed: one line, not a traceback
         s = run_batch(folder, output, jobs=jobs, ocr=ocr, rule_paths=rules, scheme_path=scheme, quiet=quiet,
                       timeout=timeout)
     rate = s.processed / s.seconds if s.seconds else 0.0
-    status = ", ".join(f"{k} {v}" for k, v in s.findings.items()) or "none"
-    typer.echo(f"files {s.files} (processed {s.processed}, unchanged {s.unchanged}, failed {s.failed}, "
-               f"unsupported {s.unsupported}); facts this run {s.facts}; findings: {status}; "
-               f"files in error {s.errors_total}; {s.seconds:.1f} s, {rate:.2f} files/s"
-               + ("; INTERRUPTED: run again to finish" if s.interrupted else ""))
+    typer.echo(t("msg.batch_summary", files=s.files, processed=s.processed, unchanged=s.unchanged, failed=s.failed,
+                 unsupported=s.unsupported, facts=s.facts, findings=_counts(s.findings), errors=s.errors_total,
+                 seconds=f"{s.seconds:.1f}", rate=f"{rate:.2f}")
+               + (t("msg.batch_interrupted") if s.interrupted else ""))
     if s.interrupted:
         raise typer.Exit(130)
     raise typer.Exit(1 if s.errors_total else 0)
 
 
-@app.command("rules")
+@app.command("rules", help=t("cmd.rules.help"), options_metavar=t("meta.options"))
 def list_rules(
-    rules: List[Path] = typer.Option([], "--rules", help="Extra rules YAML to include."),
+    rules: List[Path] = typer.Option([], "--rules", metavar=t("meta.file"), show_default=False, help=t("cmd.rules.rules")),
+    fmt: str = typer.Option("table", "--format", metavar=t("meta.format"), show_default=False, help=t("cmd.rules.format")),
 ):
-    """List the rules in force, with their thresholds and sources."""
     from extractor.errors import InputError
-    from extractor.checks.rules import fmt, load_rules
+    from extractor.checks.rules import load_rules
+    from extractor.outputs import rule_table
 
+    if fmt not in ("table", "csv", "json"):
+        _fail(t("msg.format_choice", got=fmt))
     try:
         ruleset = load_rules(rules)
     except InputError as e:
-        _fail(str(e))
-    for r in ruleset.rules:
-        if "max_per_one" in r:
-            limit = f"<= 1:{r['max_per_one']}"
-        elif "threshold" in r:
-            limit = f"{r['op']} {fmt(r['threshold'])}"
-        elif r["kind"] == "compare":
-            limit = f"left {r['op']} right"
-        else:
-            limit = ""
-        typer.echo(f"{r['id']:40} {r['kind']:12} {limit:12} {r['title']}")
-        if r.get("source"):
-            typer.echo(f"{'':40} source: {r['source']}{(' ' + r['note']) if r.get('note') else ''}  [{r['origin']}]")
+        _fail(i18n.error_line(e))
+    typer.echo(rule_table.render(ruleset, fmt), nl=False)
 
 
-@app.command("indicators")
+@app.command("indicators", help=t("cmd.indicators.help"), options_metavar=t("meta.options"))
 def list_indicators():
-    """List the standard indicators of the catalog, with their ids, units, levels and standards."""
     from extractor.text import metrics
     cat = metrics.load_catalog()
     for e in cat.entries:
@@ -214,28 +246,26 @@ def list_indicators():
         typer.echo(f"{e.id:36} {e.unit:12} {','.join(e.levels):10} {stds:40} {e.title}")
 
 
-@app.command()
+@app.command(help=t("cmd.compare.help"), options_metavar=t("meta.options"))
 def compare(
-    inputs: List[Path] = typer.Argument(..., help="A batch output folder (or its .duckdb), or report files and folders."),
-    metric: Optional[str] = typer.Option(None, "--metric", help="One metric id (see `selfeval indicators`)."),
-    output: Optional[Path] = typer.Option(None, "-o", "--output",
-                                          help="Workbook .xlsx: one sheet per metric, and the cross-year findings."),
-    ocr: str = typer.Option("auto", "--ocr", help="auto | always | never"),
+    inputs: List[Path] = typer.Argument(..., metavar=t("meta.reports"), show_default=False, help=t("cmd.compare.inputs")),
+    metric: Optional[str] = typer.Option(None, "--metric", metavar="ID", help=t("cmd.compare.metric")),
+    output: Optional[Path] = typer.Option(None, "-o", "--output", metavar=t("meta.file"), help=t("cmd.compare.output")),
+    ocr: str = _opt_ocr("compare"),
 ):
-    """Standard indicators side by side: district × year per metric; only-increase metrics checked across years."""
     from extractor.errors import InputError, blame
     from extractor.outputs import compare as cmp
     from extractor.text.segment import load_scheme
 
     if output is not None and output.suffix.lower() != ".xlsx":
-        _fail(f"{output}: compare writes an .xlsx workbook")
+        _fail(t("msg.compare_xlsx", path=output))
     one = inputs[0] if len(inputs) == 1 else None
     if one is not None and (one.suffix == ".duckdb" or (one / "selfeval.duckdb").is_file()):
         try:
             with blame(one):
                 df = cmp.read_metrics(one)
         except InputError as e:
-            _fail(str(e))
+            _fail(i18n.error_line(e))
     else:
         from extractor.outputs import tables
         sch = load_scheme(None)
@@ -251,19 +281,37 @@ def compare(
             cmp.to_excel(per_metric, findings, output)
 
 
+def _usage_error(e) -> str:
+    """typer's complaint about the command line, on one line, in the reader's language."""
+    ctx = getattr(e, "ctx", None)
+    cmd = ctx.command_path if ctx is not None else "selfeval"
+    detail = i18n.cause(e.format_message(), section="usage")
+    return t("typer.usage_error", cmd=cmd, detail=detail, hint=t("typer.try_help", cmd=cmd))
+
+
 def main():
     """Run a command; an unexpected error is one line on stderr and a traceback in a log file (SELFEVAL_DEBUG=1: raised)."""
+    if _LANG_GIVEN is not None and _LANG_GIVEN not in i18n.LANGS:
+        typer.echo(f"selfeval: {t('msg.lang_choice', got=_LANG_GIVEN)}", err=True)
+        sys.exit(2)
     try:
-        app()
+        rv = app(standalone_mode=False, prog_name="selfeval")
     except KeyboardInterrupt:
-        typer.echo("selfeval: interrupted", err=True)
+        typer.echo(f"selfeval: {t('msg.interrupted')}", err=True)
         sys.exit(130)
     except Exception as e:  # noqa: BLE001 - no user ever sees a traceback
+        if hasattr(e, "format_message") and hasattr(e, "exit_code"):       # a usage error from typer
+            if type(e).__name__ == "NoArgsIsHelpError":       # no arguments at all: the help is the answer
+                typer.echo(e.format_message(), err=True)
+            else:
+                typer.echo(_usage_error(e), err=True)
+            sys.exit(e.exit_code)
         if os.environ.get("SELFEVAL_DEBUG"):
             raise
         from extractor.errors import describe_unexpected
-        typer.echo(f"selfeval: {describe_unexpected(e, sys.argv[1:])}", err=True)
+        typer.echo(f"selfeval: {i18n.cause(describe_unexpected(e, sys.argv[1:]))}", err=True)
         sys.exit(3)
+    sys.exit(rv if isinstance(rv, int) else 0)
 
 
 if __name__ == "__main__":

@@ -17,3 +17,95 @@ def score(pred) -> dict:
                         "--json"], capture_output=True, text=True, timeout=300)
     assert s.returncode == 0, s.stderr
     return json.loads(s.stdout)
+
+
+def chrome(tmp_path, width=1400, height=1000):
+    """Debian's chromium driven by selenium through chromium-driver: a real browser, headless, offline."""
+    import shutil
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+    exe = shutil.which("chromium") or shutil.which("chromium-browser")
+    driver = shutil.which("chromedriver")
+    assert exe and driver, "chromium and chromium-driver are installed by scripts/install-system-deps.sh"
+    opts = webdriver.ChromeOptions()
+    opts.binary_location = exe
+    for a in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run",
+              "--disable-background-networking", "--disable-component-update", "--disable-sync",
+              f"--window-size={width},{height}", f"--user-data-dir={tmp_path / 'chrome-profile'}"):
+        opts.add_argument(a)
+    opts.set_capability("goog:loggingPrefs", {"browser": "ALL"})
+    return webdriver.Chrome(service=Service(driver), options=opts)
+
+
+def check_people_workbook(wb, n_reports):
+    """What an inspector needs at once: numbers as numbers, frozen header, filter, widths, 汇总, Chinese values."""
+    for ws in wb:
+        assert ws.freeze_panes == "A2" and ws.auto_filter.ref and ws.auto_filter.ref.startswith("A1:"), ws.title
+        assert ws.column_dimensions["A"].width >= 6
+    summary = list(wb["汇总"].iter_rows(values_only=True))
+    head = list(summary[0])
+    assert head[:6] == ["文档", "地区", "报送单位", "年度", "结论", "已核查标准"] and len(summary) == n_reports + 1
+    assert {r[head.index("结论")] for r in summary[1:]} <= {"未达标", "数据不一致", "待核实", "达标"}
+    assert all(isinstance(r[head.index("未达标")], int) for r in summary[1:])
+    facts = list(wb["数据"].iter_rows(values_only=True))
+    fh = list(facts[0])
+    values = [r[fh.index("数值")] for r in facts[1:]]
+    assert sum(isinstance(v, (int, float)) for v in values) > len(values) / 2
+    assert {r[fh.index("类型")] for r in facts[1:]} <= {"百分比", "金额", "数量", "日期", "比例", "数值", "时长"}
+    assert {r[fh.index("约数")] for r in facts[1:]} <= {None, "以上", "以下", "约"}
+    findings = list(wb["核查结果"].iter_rows(values_only=True))
+    gh = list(findings[0])
+    assert gh[1:3] == ["规则", "规则名称"]
+    sev = [r[gh.index("严重程度")] for r in findings[1:]]
+    rank = {"高": 0, "中": 1, "低": 2, "提示": 3}
+    assert sev == sorted(sev, key=rank.__getitem__) and set(sev) <= set(rank)
+    assert {r[gh.index("结论")] for r in findings[1:]} <= {"达标", "未达标", "数据不一致", "缺项"}
+    titled = {r[1]: r[2] for r in findings[1:]}
+    assert titled.get("preschool.public-share") == "公办园在园幼儿占比"
+
+
+def synthetic_site(out, n, seed=7):
+    """A batch database and review site of n reports built straight from rows (no extraction), for sizes
+    a test cannot extract in time. Values spread around each key standard, some below it."""
+    import random
+    from extractor.batch.store import Store
+    from extractor.checks.rules import load_rules
+    from extractor.outputs import review
+    rnd = random.Random(seed)
+    rules = {r["id"]: r for r in load_rules().rules}
+    key = [("preschool.gross-enrolment", 80, 100), ("preschool.inclusive-coverage", 76, 100),
+           ("preschool.public-share", 45, 90), ("balanced.coefficient-primary", 0.2, 0.55),
+           ("balanced.coefficient-junior", 0.2, 0.48)]
+    out.mkdir(parents=True, exist_ok=True)
+    store = Store(out / "selfeval.duckdb")
+    run = store.new_run("synthetic", 1, "test")
+    for i in range(n):
+        doc = f"r{i:04d}"
+        county = f"{'东西南北中'[i % 5]}{'山河湖林原岭川'[i // 5 % 7]}{'县区旗市'[i % 4]}" + (str(i // 140) if i >= 140 else "")
+        text = f"{county}人民政府关于履行教育职责情况的自评报告\n"
+        findings, facts = [], []
+        for j, (rid, lo, hi) in enumerate(key):
+            if rnd.random() < 0.15:
+                continue                                    # not stated in this report
+            v = round(rnd.uniform(lo, hi), 2)
+            r = rules[rid]
+            text += f"{r['title']}为"
+            pos = len(text)
+            text += f"{v}。"
+            ok = v >= float(r["threshold"]) if r["op"] == ">=" else v <= float(r["threshold"])
+            raw = f"{v}"
+            facts.append({"doc": doc, "kind": "percent", "value": raw, "unit": "%", "indicator": r["title"],
+                          "raw": raw, "start": pos, "end": pos + len(raw), "page": 1 + j // 2, "sentence": raw})
+            findings.append({"doc": doc, "rule": rid, "status": "pass" if ok else "fail", "severity": r["severity"],
+                             "value": raw, "threshold": str(r["threshold"]), "message": r["title"], "raw": raw,
+                             "start": pos, "end": pos + len(raw), "page": 1 + j // 2})
+        if i % 9 == 0:
+            findings.append({"doc": doc, "rule": "consistency.parts-sum", "status": "inconsistent",
+                             "severity": "medium", "message": "parts"})
+        docs = [{"doc": doc, "path": f"{doc}.pdf", "input_kind": "pdf", "pages": 3, "title": text.splitlines()[0],
+                 "issuer": f"{county}人民政府", "county": county, "performance_year": 2023, "n_facts": len(facts)}]
+        store.save_document(f"{doc}.pdf", doc, f"sha{i}", "test",
+                            {"documents": docs, "facts": facts, "entities": [], "findings": findings}, text, run)
+    review.write_site(store, out / "review")
+    store.close()
+    return out / "review"

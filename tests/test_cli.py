@@ -73,10 +73,10 @@ def test_bad_inputs_get_one_line_and_nonzero_exit(tmp_path):
     huge = tmp_path / "huge.txt"
     with open(huge, "wb") as fh:
         fh.truncate(21 * 1024 * 1024)
-    for target, cause in [(empty, "empty file"), (binary, "not a text file"),
-                          (readme, "not a report (no Chinese text)"), (novel, "not a report (nothing in it about education"),
-                          (word97, "corrupt, encrypted or not a Word .doc document"), (huge, "file too large for a report"),
-                          (tmp_path / "missing.md", "no such file"), (nothing, "holds no reports")]:
+    for target, cause in [(empty, "空文件"), (binary, "不是文本文件"),
+                          (readme, "不是报告（没有中文）"), (novel, "不是报告（内容与教育、学校无关）"),
+                          (word97, "LibreOffice 无法打开"), (huge, "文件太大，不像是一份报告"),
+                          (tmp_path / "missing.md", "文件或文件夹不存在"), (nothing, "文件夹中没有报告")]:
         r = run("extract", target)
         assert r.returncode != 0
         assert "Traceback" not in r.stderr
@@ -97,7 +97,7 @@ def test_a_bad_file_does_not_stop_the_folder(tmp_path):
 
 def test_unknown_output_format_and_bad_scheme(tmp_path):
     r = run("extract", SEED, "-o", tmp_path / "x.docx")
-    assert r.returncode != 0 and "unknown output format" in r.stderr
+    assert r.returncode != 0 and "不认识的输出格式" in r.stderr
     bad = tmp_path / "s.yaml"
     bad.write_text("sections: [", encoding="utf-8")
     r = run("extract", SEED, "--scheme", bad)
@@ -117,7 +117,7 @@ def test_version_and_short_help():
     assert r.returncode == 0 and r.stdout.strip() == f"selfeval {__version__}"
     for args in (["-h"], ["extract", "-h"], ["batch", "-h"], ["check", "-h"], ["rules", "-h"]):
         r = run(*args)
-        assert r.returncode == 0 and "--help" in r.stdout and "Usage" in r.stdout, (args, r.stderr)
+        assert r.returncode == 0 and "--help" in r.stdout and "用法" in r.stdout, (args, r.stderr)
 
 
 def test_unexpected_error_is_one_line_and_a_log(tmp_path):

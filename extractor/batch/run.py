@@ -235,7 +235,8 @@ def run_batch(root: Path, out: Path, jobs: int = 0, ocr: str = "auto", rule_path
                          seconds=summary.seconds)
         nothing_new = summary.processed == 0 and summary.failed == 0 and (out / "review" / "index.html").exists()
         if not summary.interrupted and not nothing_new:
-            _write_outputs(store, out)
+            from ..checks.rules import load_rules
+            _write_outputs(store, out, load_rules(rule_paths))
         summary.findings = dict(store.con.execute(
             "SELECT status, count(*) FROM findings GROUP BY status ORDER BY status").fetchall())
         summary.errors_total = store.con.execute(
@@ -264,17 +265,13 @@ def _add_duplicate_finding(store, rows, sha, path):
         message=msg["duplicate_submission"].format(others=named))])
 
 
-def _write_outputs(store, out: Path):
+def _write_outputs(store, out: Path, ruleset=None):
     from ..outputs import review, tables
     frames = {name: store.table(name) for name in tables.TABLES}
-    import pandas as pd
-    with pd.ExcelWriter(out / "report.xlsx", engine="openpyxl") as xw:
-        for name in tables.TABLES:
-            frames[name].to_excel(xw, sheet_name=name, index=False)
-        store.frame("SELECT run_id, path, doc, kind, cause, recorded_at FROM errors ORDER BY path").to_excel(
-            xw, sheet_name="errors", index=False)
+    errors = store.frame("SELECT run_id, path, doc, kind, cause, recorded_at FROM errors ORDER BY path")
+    tables.people_workbook(frames, out / "report.xlsx", ruleset, errors)     # for inspectors: in Chinese
     frames["facts"].to_parquet(out / "facts.parquet", index=False)
-    review.write_site(store, out / "review")
+    review.write_site(store, out / "review", ruleset)
 
 
 class _Progress:
@@ -286,8 +283,10 @@ class _Progress:
         self.bar = None
         if not quiet and sys.stderr.isatty() and total:
             from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-            self.bar = Progress(TextColumn("[bold]selfeval batch"), BarColumn(), MofNCompleteColumn(),
-                                TextColumn("facts {task.fields[facts]}  errors {task.fields[errors]}"),
+            from ..i18n import t
+            counts = t("progress.counts", facts="{task.fields[facts]}", errors="{task.fields[errors]}")
+            self.bar = Progress(TextColumn(f"[bold]{t('progress.title')}"), BarColumn(), MofNCompleteColumn(),
+                                TextColumn(counts),
                                 TimeElapsedColumn(), TextColumn("{task.fields[current]}"), transient=False)
             self.task = self.bar.add_task("files", total=total, facts=0, errors=0, current="")
             self.bar.start()
@@ -304,7 +303,10 @@ class _Progress:
         if self.bar:
             self.bar.update(self.task, advance=1, facts=self.facts, errors=self.errors)
         elif not self.quiet:
-            print(f"[{self.done}/{self.total}] {'error' if error else 'ok   '} {path}: {note}", file=sys.stderr, flush=True)
+            from ..i18n import cause, t          # words from the catalog; the stored cause stays English
+            said = cause(note) if error else t("progress.facts", n=note.split()[0])
+            print(f"[{self.done}/{self.total}] {t('progress.error') if error else t('progress.ok')} {path}: {said}",
+                  file=sys.stderr, flush=True)
 
     def close(self):
         if self.bar:

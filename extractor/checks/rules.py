@@ -114,7 +114,7 @@ def _validate(rule, sources: dict, path) -> dict:
     if kind not in KINDS:
         bad(f"unknown kind '{kind}' (one of {', '.join(sorted(KINDS))})")
     r = {k: v for k, v in rule.items() if k != "__line__"}
-    r["origin"] = f"{path}:{line}"
+    r["origin"] = f"{_shown(path)}:{line}"
     r.setdefault("severity", "medium")
     r.setdefault("title", r["id"])
     if r.get("metric") and isinstance(r.get("match"), dict):
@@ -160,10 +160,18 @@ def _validate(rule, sources: dict, path) -> dict:
         except regex.error as e:
             bad(f"`claim` is not a valid pattern ({e})")
     src = r.get("source", "")
-    r["source"] = sources.get(src, src) + (f"，{r['note']}" if r.get("note") and src else "")
+    r["source_text"] = sources.get(src, src)            # the source alone, listed once by `selfeval rules`
+    r["source"] = r["source_text"] + (f"，{r['note']}" if r.get("note") and src else "")
     if kind in ("threshold", "compare") and not r["source"]:
         bad("a standard needs its `source`")
     return r
+
+
+def _shown(path) -> str:
+    """A built-in rules file by its place in the project, not by where it was installed."""
+    p = Path(path).resolve()
+    root = data.PATTERNS_DIR.resolve()
+    return f"patterns/{p.relative_to(root).as_posix()}" if root in p.parents else str(path)
 
 
 def _number(v, bad, name):

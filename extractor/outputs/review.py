@@ -1,9 +1,12 @@
 """The review site: a static HTML site an inspector opens in a browser, no server needed.
 
-index.html has one row per report (status, counts, failed rules) and a comparison of
-key indicators across reports (a table and an SVG chart with the standards drawn in).
-One page per report shows its text with every fact highlighted (hover for value,
-indicator, period, subject and rule results) and its findings linked to their evidence.
+index.html has one row per report (a verdict that says what was checked, counts, the
+standards not met by title), sortable and filterable by assets/index.js, and one chart per
+key indicator (outputs/chart.py). One page per report shows its findings, failures first,
+and its text with every fact highlighted and its page number for paged input.
+
+Every page carries a Content-Security-Policy: only the site's own files under assets/ load,
+and report text is always escaped. All words come from the message catalog.
 """
 from __future__ import annotations
 
@@ -11,32 +14,18 @@ import html
 from pathlib import Path
 from urllib.parse import quote
 
-from .. import data
+from .. import data, i18n
+from ..i18n import t
 
-
-
-def _t(key: str, **kw):
-    """A label of the site, from the message catalog (patterns/messages.yaml)."""
-    text = data.load("messages.yaml")["review"][key]
-    return text.format(**kw) if kw else text
-
-
-def _status(status: str) -> str:
-    return _t("status").get(status, status)
-
-
-CSS = """
-body{font-family:"Noto Sans CJK SC","WenQuanYi Micro Hei",sans-serif;margin:24px;color:#222;line-height:1.6}
-table{border-collapse:collapse;margin:12px 0}td,th{border:1px solid #ccc;padding:4px 8px;font-size:14px}
-th{background:#f3f3f3}.fail,.inconsistent{color:#b00020;font-weight:bold}.pass{color:#1b7f3b}.missing{color:#8a6d00}
-mark.fact{background:#fff2a8;border-bottom:2px solid #e0b000;cursor:help}mark.fact.bad{background:#ffd6d6;border-bottom-color:#b00020}
-mark.claim{background:#e8e0ff}pre.text{white-space:pre-wrap;font-family:inherit;font-size:15px;max-width:60em}
-.bar.fail{fill:#d33}.bar.pass{fill:#3a8}.std{stroke:#333;stroke-dasharray:4 3}.small{color:#666;font-size:13px}
-"""
+ASSETS = Path(__file__).resolve().parent / "assets"
+# Nothing in a page may load or run except the site's own files under review/assets/.
+CSP = ("default-src 'none'; style-src 'self'; script-src 'self'; img-src 'self' data:; "
+       "base-uri 'none'; form-action 'none'")
+GROUPS = ("fail", "inconsistent", "missing", "unstated", "pass")
 
 
 def _int(v):
-    """An offset from a table row, or None where the row has none."""
+    """An offset or page from a table row, or None where the row has none."""
     import pandas as pd
     return None if v is None or pd.isna(v) else int(v)
 
@@ -45,14 +34,32 @@ def _e(s) -> str:
     return html.escape("" if s is None else str(s))
 
 
-def _page(title: str, body: str, script: str = "") -> str:
-    return (f"<!doctype html><html lang=\"zh\"><head><meta charset=\"utf-8\"><title>{_e(title)}</title>"
-            f"<style>{CSS}</style></head><body>{body}<script>{script}</script></body></html>")
+def _page(title: str, body: str, script: str, up: str = "") -> str:
+    """A page whose styles and script are files under assets/ (up: the way back to the site's root)."""
+    return (f"<!doctype html><html lang=\"{i18n.lang()}\"><head><meta charset=\"utf-8\">"
+            f"<meta http-equiv=\"Content-Security-Policy\" content=\"{CSP}\">"
+            f"<meta name=\"referrer\" content=\"no-referrer\"><title>{_e(title)}</title>"
+            f"<link rel=\"stylesheet\" href=\"{up}assets/site.css\"></head><body>{body}"
+            f"<script src=\"{up}assets/{script}\"></script></body></html>")
 
 
-def write_site(store, folder: Path):
+def _write(folder: Path, rel: str, text: str):
+    """Write a page only inside the site's folder (paths come from report content)."""
+    from .paths import inside
+    target = inside(folder, folder / rel)
+    target.write_text(text, encoding="utf-8")
+
+
+def write_site(store, folder: Path, ruleset=None):
+    import shutil
+    from .paths import safe_name
+    from ..checks.rules import load_rules
+    ruleset = ruleset or load_rules()
     folder.mkdir(parents=True, exist_ok=True)
     (folder / "docs").mkdir(exist_ok=True)
+    (folder / "assets").mkdir(exist_ok=True)
+    for f in ASSETS.iterdir():
+        shutil.copyfile(f, folder / "assets" / f.name)
     docs = store.table("documents")
     facts = store.table("facts")
     findings = store.table("findings")
@@ -60,158 +67,189 @@ def write_site(store, folder: Path):
     texts = dict(store.con.execute("SELECT doc, text FROM texts").fetchall())
     facts_by = {doc: g for doc, g in facts.groupby("doc", sort=False)}      # one pass, not one scan per report
     findings_by = {doc: g for doc, g in findings.groupby("doc", sort=False)}
-    (folder / "index.html").write_text(_index(docs, facts_by, findings_by, findings, errors), encoding="utf-8")
+    taken = set()
+    pages = {doc: f"docs/{safe_name(doc, taken)}.html" for doc in docs["doc"]}
+    site = _Site(docs, facts_by, findings_by, findings, ruleset, pages)
+    _write(folder, "index.html", site.index(errors, len(facts)))
     for _, d in docs.iterrows():
-        doc = d["doc"]
-        page = _report(d, facts_by.get(doc, facts.iloc[:0]), findings_by.get(doc, findings.iloc[:0]),
-                       texts.get(doc, ""))
-        (folder / "docs" / f"{doc}.html").write_text(page, encoding="utf-8")
+        _write(folder, pages[d["doc"]], site.report(d, facts_by.get(d["doc"], facts.iloc[:0]), texts.get(d["doc"], "")))
 
 
-def _labels(docs) -> dict:
-    """District names for the comparison; the document id where two reports share one."""
-    names = {d["doc"]: (d["county"] or d["city"] or d["issuer"] or d["doc"]) for _, d in docs.iterrows()}
-    counts = {}
-    for n in names.values():
-        counts[n] = counts.get(n, 0) + 1
-    return {doc: (n if counts[n] == 1 else doc) for doc, n in names.items()}
+class _Site:
+    def __init__(self, docs, facts_by, findings_by, findings, ruleset, pages):
+        from . import verdicts
+        from .tables import district_names
+        self.docs, self.facts_by, self.findings_by, self.findings = docs, facts_by, findings_by, findings
+        self.ruleset, self.pages = ruleset, pages
+        self.rules = {r["id"]: r for r in ruleset.rules}
+        self.names = district_names(docs)
+        self.verdicts = {d: verdicts.of(findings_by.get(d, findings.iloc[:0]), ruleset) for d in docs["doc"]}
 
+    def _findings(self, doc):
+        return self.findings_by.get(doc, self.findings.iloc[:0])
 
-def _index(docs, facts_by, findings_by, findings, errors) -> str:
-    rows = []
-    n_facts = sum(len(g) for g in facts_by.values())
-    for _, d in docs.iterrows():
-        f = findings_by.get(d["doc"], findings.iloc[:0])
-        bad = f[f["status"].isin(["fail", "inconsistent"])]
-        status = _t("report_has_problems") if len(bad) else _t("report_passes")
-        failed = _t("list_sep").join(sorted(set(bad["rule"])))
-        rows.append(
-            f"<tr class=\"report\"><td><a href=\"docs/{quote(d['doc'])}.html\">{_e(d['doc'])}</a></td>"
-            f"<td>{_e(d['issuer'])}</td><td>{_e(d['input_kind'])}</td>"
-            f"<td class=\"{'fail' if len(bad) else 'pass'}\">{status}</td>"
-            f"<td>{len(facts_by.get(d['doc'], ()))}</td>"
-            f"<td>{int((f['status'] == 'fail').sum())}</td><td>{int((f['status'] == 'inconsistent').sum())}</td>"
-            f"<td>{int((f['status'] == 'missing').sum())}</td><td class=\"small\">{_e(failed)}</td></tr>")
-    err_rows = "".join(f"<tr><td>{_e(r.path)}</td><td>{_e(r.kind)}</td><td>{_e(r.cause)}</td></tr>"
-                       for r in errors.itertuples())
-    comp, chart = _comparison(docs, findings)
-    n_errors = int((errors["kind"] != "unsupported").sum()) if len(errors) else 0
-    summary = _t("index_summary", docs=len(docs), facts=n_facts, findings=len(findings), errors=n_errors)
-    body = (
-        f"<h1>{_e(_t('index_heading'))}</h1><p class=\"small\">{_e(summary)}</p>"
-        f"<input id=\"filter\" placeholder=\"{_e(_t('filter_placeholder'))}\">"
-        "<table id=\"reports\"><tr>" + "".join(f"<th>{_e(h)}</th>" for h in _t("reports_header")) + "</tr>"
-        + "".join(rows) + "</table>"
-        f"<h2>{_e(_t('comparison_heading'))}</h2>" + comp + chart +
-        (f"<h2>{_e(_t('errors_heading'))}</h2><table id=\"errors\"><tr>"
-         + "".join(f"<th>{_e(h)}</th>" for h in _t("errors_header")) + "</tr>"
-         + err_rows + "</table>" if err_rows else ""))
-    script = ("document.getElementById('filter').addEventListener('input',e=>{const q=e.target.value;"
-              "document.querySelectorAll('tr.report').forEach(r=>r.style.display=r.textContent.includes(q)?'':'none')});"
-              "document.body.dataset.reports=document.querySelectorAll('tr.report').length;"
-              "document.body.dataset.bars=document.querySelectorAll('#indicator-chart rect.bar').length;")
-    return _page(_t("index_title"), body, script)
+    def title(self, rid) -> str:
+        return self.rules.get(rid, {}).get("title", rid)
 
+    # ----- index -----
+    def index(self, errors, n_facts) -> str:
+        from . import chart
+        from .verdicts import ORDER
+        order = sorted(self.docs.itertuples(), key=lambda d: (ORDER[self.verdicts[d.doc].verdict],
+                                                               -self.verdicts[d.doc].fails, d.doc))
+        rows = "".join(self._row(d) for d in order)
+        options = "".join(f"<option value=\"{v}\">{_e(i18n.word('verdict', v))}</option>" for v in ORDER)
+        heads = [("report", ""), ("district", ""), ("issuer", ""), ("year", ""), ("format", ""), ("verdict", ""),
+                 ("facts", "num"), ("fails", "num"), ("inconsistent", "num"), ("missing", "num"),
+                 ("failed_titles", "")]
+        head = "".join(f"<th class=\"{c}\">{_e(self._head(k))}</th>" for k, c in heads)
+        n_err = int((errors["kind"] != "unsupported").sum()) if len(errors) else 0
+        summary = t("site.summary", reports=len(self.docs), facts=n_facts, findings=len(self.findings), errors=n_err)
+        body = (f"<h1>{_e(t('site.title'))}</h1>"
+                f"<p class=\"small\">{_e(summary)}</p>"
+                f"<div class=\"filters\"><input id=\"filter\" placeholder=\"{_e(t('site.filter'))}\">"
+                f"<select id=\"verdict-filter\"><option value=\"\">{_e(t('site.all_verdicts'))}</option>{options}</select></div>"
+                f"<table id=\"reports\"><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>"
+                f"<h2>{_e(t('site.compare'))}</h2>"
+                + chart.charts(self._series()) + self._errors(errors))
+        return _page(t("site.index_title"), body, "index.js")
 
-def _comparison(docs, findings):
-    key_rules = _t("key_indicators")
-    head = "".join(f"<th>{_e(label)}</th>" for _, label in key_rules)
-    rows, series = [], []
-    labels = _labels(docs)
-    for rid, label in key_rules:
-        f = findings[(findings["rule"] == rid) & findings["status"].isin(["pass", "fail"])]
-        std = f["threshold"].iloc[0] if len(f) else ""
-        first = {}
-        for doc, value, status in zip(f["doc"], f["value"], f["status"]):
-            first.setdefault(doc, (value, status))                  # the first stated value per report
-        vals = [(labels[doc],) + first.get(doc, ("", "")) for doc in docs["doc"]]
-        series.append((label, std, vals))
-    for i, (_, d) in enumerate(docs.iterrows()):
-        cells = "".join(f"<td class=\"{s[2][i][2]}\">{_e(s[2][i][1])}</td>" for s in series)
-        rows.append(f"<tr><td>{_e(labels[d['doc']])}</td>{cells}</tr>")
-    std_row = "".join(f"<td>{_e(s[1])}</td>" for s in series)
-    table = (f"<table id=\"indicators\"><tr><th>{_e(_t('district'))}</th>{head}</tr>{''.join(rows)}"
-             f"<tr class=\"small\"><td>{_e(_t('national_standard'))}</td>{std_row}</tr></table>")
-    return table, _chart(series)
+    def _head(self, key) -> str:
+        return t(f"columns.{key}") if key in ("fails", "inconsistent", "missing") else t(f"site.{key}")
 
+    def _row(self, d) -> str:
+        v = self.verdicts[d.doc]
+        from .verdicts import ORDER
+        detail = (f"<br><span class=\"small\">{_e(t('verdict.unverified_detail', checked=v.checked, total=v.total))}</span>"
+                  if v.verdict == "unverified" else "")
+        page = self.pages[d.doc]
+        failed = i18n.t("msg.list_sep").join(
+            f"<a href=\"{quote(page)}#rule-{_e(r)}\">{_e(self.title(r))}</a>" for r in v.failed_rules)
+        year = "" if _int(d.performance_year) is None else _int(d.performance_year)
+        return (f"<tr class=\"report\" data-verdict=\"{v.verdict}\">"
+                f"<td><a href=\"{quote(page)}\">{_e(d.doc)}</a></td><td>{_e(self.names[d.doc])}</td>"
+                f"<td>{_e(d.issuer)}</td><td data-sort=\"{year}\">{year}</td>"
+                f"<td>{_e(i18n.word('input_kind', d.input_kind))}</td>"
+                f"<td class=\"verdict {v.verdict}\" data-sort=\"{ORDER[v.verdict]}\">{_e(i18n.word('verdict', v.verdict))}{detail}</td>"
+                f"<td data-sort=\"{len(self.facts_by.get(d.doc, ()))}\">{len(self.facts_by.get(d.doc, ()))}</td>"
+                f"<td class=\"fails\" data-sort=\"{v.fails}\">{v.fails}</td>"
+                f"<td data-sort=\"{v.inconsistent}\">{v.inconsistent}</td><td data-sort=\"{v.missing}\">{v.missing}</td>"
+                f"<td class=\"small\">{failed}</td></tr>")
 
-def _chart(series) -> str:
-    """Small multiples: per indicator one bar per district, the standard as a dashed line."""
-    w, h, pad = 220, 160, 28
-    panels = []
-    for k, (label, std, vals) in enumerate(series):
-        nums = [float(v) for _, v, _ in vals if v not in ("", None)]
-        try:
-            s = float(std) if std not in ("", None) else None
-        except ValueError:
-            s = None
-        top = max(nums + ([s] if s is not None else []) + [1e-9]) * 1.15
-        x0 = k * (w + 20)
-        parts = [f"<g transform=\"translate({x0},0)\"><text x=\"0\" y=\"14\" font-size=\"12\">{_e(label)}</text>"]
-        bw = (w - pad) / max(1, len(vals))
-        for i, (name, v, status) in enumerate(vals):
-            if v in ("", None):
+    def _errors(self, errors) -> str:
+        if not len(errors):
+            return ""
+        rows = "".join(f"<tr><td>{_e(r.path)}</td><td>{_e(i18n.word('error_kind', r.kind))}</td>"
+                       f"<td>{_e(i18n.cause(r.cause))}</td></tr>" for r in errors.itertuples())
+        return (f"<h2>{_e(t('site.errors_title'))}</h2><table id=\"errors\"><thead><tr><th>{_e(t('site.file'))}</th>"
+                f"<th>{_e(t('site.kind'))}</th><th>{_e(t('site.cause'))}</th></tr></thead><tbody>{rows}</tbody></table>")
+
+    def _series(self) -> list:
+        """Per key indicator: title, unit, op, standard, and (district, value, status) per report stating it."""
+        from .rule_table import _unit
+        out = []
+        f = self.findings
+        for rid in data.load("verdicts.yaml")["key_indicators"]:
+            rule = self.rules.get(rid)
+            if rule is None:
                 continue
-            bh = float(v) / top * (h - pad - 20)
-            parts.append(f"<rect class=\"bar {status}\" x=\"{pad + i * bw + 2:.1f}\" y=\"{h - pad - bh:.1f}\" "
-                         f"width=\"{max(2, bw - 4):.1f}\" height=\"{bh:.1f}\"><title>{_e(name)}: {_e(v)}</title></rect>")
-            parts.append(f"<text x=\"{pad + i * bw + bw / 2:.1f}\" y=\"{h - pad + 12}\" font-size=\"9\" "
-                         f"text-anchor=\"middle\">{_e(name[-6:])}</text>")
-        if s is not None:
-            y = h - pad - s / top * (h - pad - 20)
-            parts.append(f"<line class=\"std\" x1=\"{pad}\" x2=\"{w}\" y1=\"{y:.1f}\" y2=\"{y:.1f}\"/>"
-                         f"<text x=\"{w}\" y=\"{y - 3:.1f}\" font-size=\"10\" text-anchor=\"end\">{_e(_t('standard', value=std))}</text>")
-        parts.append(f"<line x1=\"{pad}\" x2=\"{w}\" y1=\"{h - pad}\" y2=\"{h - pad}\" stroke=\"#999\"/></g>")
-        panels.append("".join(parts))
-    total_w = len(series) * (w + 20)
-    return (f"<svg id=\"indicator-chart\" width=\"{total_w}\" height=\"{h}\" role=\"img\" "
-            f"aria-label=\"{_e(_t('comparison_heading'))}\">{''.join(panels)}</svg>")
+            sel = f[(f["rule"] == rid) & f["status"].isin(["pass", "fail"])]
+            first = {}
+            for doc, value, status in zip(sel["doc"], sel["value"], sel["status"]):
+                first.setdefault(doc, (value, status))                   # the first stated value per report
+            points = []
+            for doc, (value, status) in first.items():
+                try:
+                    points.append((self.names.get(doc, doc), float(value), status, str(value)))
+                except (TypeError, ValueError):
+                    continue
+            std = float(rule["threshold"]) if "threshold" in rule else None
+            out.append({"id": rid, "title": rule["title"], "unit": _unit(rule), "op": rule.get("op", ""),
+                        "standard": std, "points": points, "reports": len(self.docs)})
+        return out
 
+    # ----- one report -----
+    def report(self, d, facts, text: str) -> str:
+        findings = self._findings(d["doc"])
+        v = self.verdicts[d["doc"]]
+        by_pos = {}
+        for _, f in findings.iterrows():
+            if _int(f["start"]) is not None:
+                by_pos.setdefault(_int(f["start"]), []).append(f)
+        body_text = self._marked(text, facts, by_pos)
+        from .tables import schema
+        zh = {c[0]: c[2] for c in schema()["documents"]}
+        meta = "".join(f"<tr><th>{_e(zh[k])}</th><td>{_e(d[k])}</td></tr>" for k in
+                       ("issuer", "addressee", "doc_number", "signer", "report_date", "performance_year",
+                        "progress_year", "scheme", "items_missing", "pages") if str(d[k]) not in ("", "<NA>"))
+        detail = (" " + t("verdict.unverified_detail", checked=v.checked, total=v.total)) if v.verdict == "unverified" else ""
+        body = (f"<p><a href=\"../index.html\">{_e(t('site.back'))}</a></p><h1>{_e(d['title'] or d['doc'])}</h1>"
+                f"<p class=\"verdict {v.verdict}\" id=\"verdict\">{_e(t('site.verdict'))}{_e(t('site.colon'))}"
+                f"{_e(i18n.word('verdict', v.verdict))}{_e(detail)}</p>"
+                f"<table class=\"meta\">{meta}</table><h2>{_e(t('site.findings'))}</h2>{self._grouped(findings)}"
+                f"<h2>{_e(t('site.text', n=len(facts)))}</h2><pre class=\"text\">{body_text}</pre>")
+        return _page(d["doc"], body, "report.js", up="../")
 
-def _report(d, facts, findings, text: str) -> str:
-    by_pos = {}
-    for _, f in findings.iterrows():
-        if _int(f["start"]) is not None:
-            by_pos.setdefault(_int(f["start"]), []).append(f)
-    spans = []
-    for _, f in facts.iterrows():
-        s, e = int(f["start"]), int(f["end"])
-        rules = by_pos.get(s, [])
-        bad = any(r["status"] in ("fail", "inconsistent") for r in rules)
-        tip = (_t("fact_tip", value=f["value"], unit=f["unit"], indicator=f["indicator"], period=f["period"],
-                  subject=f["subject"])
-               + "".join(_t("rule_tip", rule=r["rule"], status=_status(r["status"])) for r in rules))
-        spans.append((s, e, f"<mark id=\"f-{s}\" class=\"fact kind-{_e(f['kind'])}{' bad' if bad else ''}\" "
-                            f"data-value=\"{_e(f['value'])}\" data-indicator=\"{_e(f['indicator'])}\" "
-                            f"title=\"{_e(tip)}\">"))
-    fact_starts = {s for s, _, _ in spans}
-    for s, rs in by_pos.items():
-        r = rs[0]
-        if s not in fact_starts and _int(r["end"]) is not None:
-            spans.append((s, _int(r["end"]), f"<mark id=\"f-{s}\" class=\"claim\" title=\"{_e(r['message'])}\">"))
-    spans.sort()
-    out, pos = [], 0
-    for s, e, tag in spans:
-        if s < pos or e > len(text):
-            continue
-        out.append(_e(text[pos:s]) + tag + _e(text[s:e]) + "</mark>")
-        pos = e
-    out.append(_e(text[pos:]))
-    items = []
-    for _, f in findings.iterrows():
-        link = f" <a href=\"#f-{_int(f['start'])}\">{_e(_t('evidence_link'))}</a>" if _int(f["start"]) is not None else ""
-        items.append(f"<li class=\"finding {f['status']}\"><span class=\"{f['status']}\">"
-                     f"{_e(_status(f['status']))}</span> {_e(f['message'])}"
-                     f" <span class=\"small\">{_e(f['rule'])}{(_e(_t('source_sep')) + _e(f['source'])) if f['source'] else ''}"
-                     f"</span>{link}</li>")
-    from .tables import schema
-    zh = {c[0]: c[2] for c in schema()["documents"]}
-    meta = "".join(f"<tr><th>{_e(zh[k])}</th><td>{_e(d[k])}</td></tr>" for k in
-                   ("issuer", "addressee", "doc_number", "signer", "report_date", "performance_year",
-                    "progress_year", "scheme", "items_missing", "input_kind", "pages") if str(d[k]) not in ("", "<NA>"))
-    body = (f"<p><a href=\"../index.html\">{_e(_t('back_to_index'))}</a></p><h1>{_e(d['title'] or d['doc'])}</h1>"
-            f"<table class=\"meta\">{meta}</table><h2>{_e(_t('findings_heading'))}</h2>"
-            f"<ul id=\"findings\">{''.join(items)}</ul>"
-            f"<h2>{_e(_t('text_heading', n=len(facts)))}</h2><pre class=\"text\">{''.join(out)}</pre>")
-    script = "document.body.dataset.facts=document.querySelectorAll('mark.fact').length;"
-    return _page(d["doc"], body, script)
+    def _group_of(self, f) -> str:
+        if f["status"] == "missing" and self.rules.get(f["rule"], {}).get("kind") in ("threshold", "compare"):
+            return "unstated"                # a standard the report need not state: not a 缺项
+        return f["status"] if f["status"] in GROUPS else "inconsistent"
+
+    def _grouped(self, findings) -> str:
+        """Failures and inconsistencies first, then missing items, standards not stated, and passes folded."""
+        groups = {g: [] for g in GROUPS}
+        seen_rules = set()
+        for _, f in findings.iterrows():
+            anchor = ""
+            if f["rule"] not in seen_rules and f["status"] in ("fail", "inconsistent"):
+                seen_rules.add(f["rule"])
+                anchor = f" id=\"rule-{_e(f['rule'])}\""
+            start, page = _int(f["start"]), _int(f["page"])
+            link = f" <a href=\"#f-{start}\">{_e(t('site.evidence'))}</a>" if start is not None else ""
+            pg = f" <span class=\"page\">{_e(t('site.page', n=page))}</span>" if page is not None else ""
+            src = f"{_e(t('site.source_sep'))}{_e(f['source'])}" if f["source"] else ""
+            groups[self._group_of(f)].append(
+                f"<li class=\"finding {f['status']}\"{anchor}><b>{_e(self.title(f['rule']))}</b>{_e(t('site.colon'))}{_e(f['message'])}"
+                f"{pg}{link} <span class=\"small\">{_e(f['rule'])}{src}</span></li>")
+        out = []
+        for g in GROUPS:
+            if not groups[g]:
+                continue
+            head = t("site.group_count", label=t("site.group_" + g), n=len(groups[g]))
+            items = f"<ul class=\"findings group-{g}\">{''.join(groups[g])}</ul>"
+            if g in ("pass", "unstated"):
+                out.append(f"<details class=\"group-{g}\"><summary>{_e(head)}</summary>{items}</details>")
+            else:
+                out.append(f"<h3 class=\"{g}\">{_e(head)}</h3>{items}")
+        return f"<div id=\"findings\">{''.join(out)}</div>"
+
+    def _marked(self, text, facts, by_pos) -> str:
+        spans = []
+        for _, f in facts.iterrows():
+            s, e = int(f["start"]), int(f["end"])
+            rules = by_pos.get(s, [])
+            bad = any(r["status"] in ("fail", "inconsistent") for r in rules)
+            page = _int(f["page"])
+            c = t("site.colon")
+            tip = (f"{t('site.value')}{c}{f['value']}{f['unit']}\n{t('site.indicator')}{c}{f['indicator']}\n"
+                   f"{t('site.period')}{c}{f['period']}\n{t('site.subject')}{c}{f['subject']}"
+                   + (f"\n{t('site.page', n=page)}" if page is not None else "")
+                   + "".join(f"\n{self.title(r['rule'])}{c}{i18n.word('status', r['status'])}" for r in rules))
+            after = f"<sup class=\"page\">{_e(t('site.page', n=page))}</sup>" if page is not None else ""
+            spans.append((s, e, f"<mark id=\"f-{s}\" class=\"fact kind-{_e(f['kind'])}{' bad' if bad else ''}\" "
+                                f"data-value=\"{_e(f['value'])}\" data-indicator=\"{_e(f['indicator'])}\" "
+                                f"title=\"{_e(tip)}\">", after))
+        fact_starts = {s for s, *_ in spans}
+        for s, rs in by_pos.items():
+            r = rs[0]
+            if s not in fact_starts and _int(r["end"]) is not None:
+                spans.append((s, _int(r["end"]), f"<mark id=\"f-{s}\" class=\"claim\" title=\"{_e(r['message'])}\">", ""))
+        spans.sort()
+        out, pos = [], 0
+        for s, e, tag, after in spans:
+            if s < pos or e > len(text):
+                continue
+            out.append(_e(text[pos:s]) + tag + _e(text[s:e]) + "</mark>" + after)
+            pos = e
+        out.append(_e(text[pos:]))
+        return "".join(out)

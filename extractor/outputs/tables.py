@@ -122,16 +122,124 @@ def build(results, scheme=None, ruleset=None, entities: bool = True) -> dict:
 
 # ---------------- formats ----------------
 
+class _ZhSheets(dict):
+    """Sheet names of a --zh workbook, from the catalog (sheets.documents …)."""
+
+    def __missing__(self, name):
+        from .. import i18n
+        return i18n.t(f"sheets.{name}", "zh")
 
 
-def to_excel(tables: dict, path, zh: bool = False):
+ZH_SHEETS = _ZhSheets()
+
+
+# Columns of exact decimal text that become numeric cells in Excel where that keeps them exact.
+NUMERIC_TEXT = {"facts": {"value"}, "findings": {"value", "threshold"}}
+# Code columns shown to people in their words: column → catalog section.
+WORDS = {"documents": {"input_kind": "input_kind"}, "facts": {"kind": "kind", "approx": "approx"},
+         "entities": {"label": "entity"}, "findings": {"status": "status", "severity": "severity"}}
+SEVERITY_ORDER = {"high": 0, "medium": 1, "low": 2, "info": 3}
+STATUS_ORDER = {"fail": 0, "inconsistent": 1, "missing": 2, "pass": 3}
+
+
+def for_people(name: str, df, ruleset=None, lang: str = "zh"):
+    """Codes in words (pass → 达标), rule titles beside rule ids, findings by severity."""
+    from .. import i18n
+    df = df.copy()
+    if name == "findings":
+        order = df["severity"].map(lambda v: SEVERITY_ORDER.get(v, 9)) * 10 + df["status"].map(
+            lambda v: STATUS_ORDER.get(v, 9))
+        df = df.iloc[order.argsort(kind="stable")].reset_index(drop=True)
+        titles = {r["id"]: r["title"] for r in (ruleset.rules if ruleset else ())}
+        df.insert(df.columns.get_loc("rule") + 1, "rule_title", df["rule"].map(lambda r: titles.get(r, "")))
+    for col, section in WORDS.get(name, {}).items():
+        df[col] = df[col].map(lambda v: i18n.word(section, v, lang))
+    return df
+
+
+def from_people(name: str, df):
+    """The codes back from a Chinese sheet (read_excel of a --zh workbook)."""
+    from .. import i18n
+    for col, section in WORDS.get(name, {}).items():
+        back = {v: k.split(".", 1)[1] for k, v in i18n.catalog("zh").items() if k.startswith(section + ".")}
+        if col in df:
+            df[col] = df[col].map(lambda v: back.get(v, v))
+    return df
+
+
+def excel_sheet(name: str, df, zh: bool = False, ruleset=None):
+    """(sheet name, frame, numeric columns) for excel.write_workbook; zh: Chinese headers and values."""
+    from .. import i18n
+    numeric = set(NUMERIC_TEXT.get(name, ()))
+    if zh:
+        heads = {c[0]: c[2] for c in schema()[name]}
+        heads["rule_title"] = i18n.t("columns.rule_title", "zh")
+        df = for_people(name, df, ruleset).rename(columns=heads)
+        numeric = {heads[c] for c in numeric}
+        name = ZH_SHEETS[name]
+    return name, df, numeric
+
+
+def summary_frame(tables: dict, ruleset, lang: str = "zh"):
+    """汇总: one row per report with its verdict, what was checked, and the standards it failed."""
     import pandas as pd
-    with pd.ExcelWriter(path, engine="openpyxl") as xw:
-        for name in TABLES:
-            df = tables[name]
-            if zh:
-                df = df.rename(columns={c[0]: c[2] for c in schema()[name]})
-            df.to_excel(xw, sheet_name=data.load("tables.yaml")["sheets_zh"][name] if zh else name, index=False)
+    from .. import i18n
+    from . import verdicts
+    titles = {r["id"]: r["title"] for r in ruleset.rules}
+    docs, findings = tables["documents"], tables["findings"]
+    by_doc = {d: g for d, g in findings.groupby("doc", sort=False)}
+    names = district_names(docs)
+    rows = []
+    for _, d in docs.iterrows():
+        v = verdicts.of(by_doc.get(d["doc"], findings.iloc[:0]), ruleset)
+        rows.append({
+            "doc": d["doc"], "district": names[d["doc"]], "issuer": d["issuer"], "year": d["performance_year"],
+            "verdict": i18n.word("verdict", v.verdict, lang), "checked": f"{v.checked}/{v.total}",
+            "fails": v.fails, "inconsistent": v.inconsistent, "missing": v.missing, "facts": d["n_facts"],
+            "failed_titles": i18n.t("msg.list_sep", lang).join(titles.get(r, r) for r in v.failed_rules),
+            "_order": verdicts.ORDER[v.verdict]})
+    df = pd.DataFrame(rows, columns=["doc", "district", "issuer", "year", "verdict", "checked", "fails",
+                                     "inconsistent", "missing", "facts", "failed_titles", "_order"])
+    df = df.sort_values(["_order", "fails", "inconsistent"], ascending=[True, False, False], kind="stable")
+    heads = {c[0]: c[2] for c in schema()["documents"]}
+    heads.update({k: i18n.t(f"columns.{k}", lang) for k in ("district", "verdict", "checked", "fails",
+                                                             "inconsistent", "missing", "failed_titles", "year",
+                                                             "facts")})
+    return df.drop(columns="_order").rename(columns=heads).reset_index(drop=True)
+
+
+def district_names(docs) -> dict:
+    """A report's place for people: county, else issuer, else the document id; the id where two share one."""
+    names = {d["doc"]: (d["county"] or d["issuer"] or d["doc"]) for _, d in docs.iterrows()}
+    seen = {}
+    for n in names.values():
+        seen[n] = seen.get(n, 0) + 1
+    from .. import i18n
+    return {doc: (n if seen[n] == 1 else i18n.t("site.name_with_id", name=n, doc=doc)) for doc, n in names.items()}
+
+
+def people_workbook(tables: dict, path, ruleset, errors=None):
+    """The workbook for inspectors: 汇总 first, then the four tables in Chinese, then unreadable files."""
+    from .. import i18n
+    from .excel import write_workbook
+    sheets = [(i18n.t("sheets.summary", "zh"), summary_frame(tables, ruleset), set())]
+    sheets += [excel_sheet(name, tables[name], zh=True, ruleset=ruleset) for name in TABLES]
+    if errors is not None:
+        errors = errors.copy()
+        errors["kind"] = errors["kind"].map(lambda v: i18n.word("error_kind", v, "zh"))
+        errors["cause"] = errors["cause"].map(lambda v: i18n.cause(v, "zh"))
+        errors.columns = i18n.catalog("zh")["sheets.error_columns"][:len(errors.columns)]
+        sheets.append((i18n.t("sheets.errors", "zh"), errors, set()))
+    write_workbook(path, sheets)
+
+
+def to_excel(tables: dict, path, zh: bool = False, ruleset=None):
+    if zh:
+        from ..checks.rules import load_rules
+        people_workbook(tables, path, ruleset or load_rules())
+        return
+    from .excel import write_workbook
+    write_workbook(path, [excel_sheet(name, tables[name]) for name in TABLES])
 
 
 def read_excel(path) -> dict:
@@ -142,7 +250,7 @@ def read_excel(path) -> dict:
         zh_cols = {c[2]: c[0] for c in schema()[name]}
         df = sheets.get(name)
         if df is None:
-            df = sheets[data.load("tables.yaml")["sheets_zh"][name]].rename(columns=zh_cols)
+            df = from_people(name, sheets[ZH_SHEETS[name]].rename(columns=zh_cols))
         out[name] = typed(df, name)
     return out
 

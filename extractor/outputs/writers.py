@@ -59,21 +59,25 @@ def write_facts(facts, path=None, zh: bool = False):
     from .tables import facts_frame
     df = facts_frame(facts)
     if zh:
-        from .tables import schema
-        df = df.rename(columns={c[0]: c[2] for c in schema()["facts"]})
+        from .tables import excel_sheet
+        df = excel_sheet("facts", df, zh=True)[1]
     if suffix == ".csv":
-        df.to_csv(path, index=False, encoding="utf-8-sig")
+        from .excel import csv_safe
+        csv_safe(df).to_csv(path, index=False, encoding="utf-8-sig")
     elif suffix == ".parquet":
         df.to_parquet(path, index=False)
 
 
-def write_findings(findings, path=None):
+def write_findings(findings, path=None, zh: bool = False, ruleset=None):
+    """zh: Chinese headers, values and rule titles, sorted by severity (for inspectors)."""
     if path is None or Path(path).suffix.lower() == ".jsonl":
         _write_jsonl(findings, path)
         return
-    from .tables import findings_frame
-    df = findings_frame(findings)
+    from .tables import excel_sheet, findings_frame
+    name, df, numeric = excel_sheet("findings", findings_frame(findings), zh=zh, ruleset=ruleset)
     if Path(path).suffix.lower() == ".csv":
-        df.to_csv(path, index=False, encoding="utf-8-sig")
+        from .excel import csv_safe
+        csv_safe(df).to_csv(path, index=False, encoding="utf-8-sig")
     else:
-        df.to_excel(path, index=False, sheet_name="findings")
+        from .excel import write_workbook
+        write_workbook(path, [(name, df, numeric)])

@@ -16,7 +16,7 @@ MESSAGES = {
     "zip_ratio": "refused: '{member}' is compressed {ratio}:1, a zip bomb",
     "zip_members": "refused: {count} members in the archive (limit {limit})",
     "xml_entities": "refused: '{member}' declares XML entities (a document never needs them)",
-    "image_too_large": "refused: image of {pixels:.1f} megapixels (limit {limit} megapixels), a decompression bomb or not a page",
+    "image_too_large": "refused: image of {pixels} megapixels (limit {limit} megapixels), a decompression bomb or not a page",
     "too_many_pages": "refused: {pages} pages (a file of reports has at most {limit})",
 }
 

@@ -108,11 +108,11 @@ def read_image(path: Path, mode: str = "auto"):
             img.seek(i)
             pixels = img.size[0] * img.size[1] / 1e6
             if pixels > MAX_MEGAPIXELS:
-                raise InputError("too-large", path, say("image_too_large", pixels=pixels, limit=MAX_MEGAPIXELS))
+                raise InputError("too-large", path, say("image_too_large", pixels=f"{pixels:.1f}", limit=MAX_MEGAPIXELS))
             frames.append(img.convert("RGB"))
     except Image.DecompressionBombError as e:      # Pillow's own check, in Image.open: "Image size (N pixels) …"
         m = re.search(r"\((\d+) pixels\)", str(e))
-        raise InputError("too-large", path, say("image_too_large", pixels=int(m.group(1)) / 1e6 if m else float("inf"),
+        raise InputError("too-large", path, say("image_too_large", pixels=f"{int(m.group(1)) / 1e6:.1f}" if m else "?",
                                    limit=MAX_MEGAPIXELS)) from e
     except (UnidentifiedImageError, OSError, ValueError, EOFError) as e:
         raise InputError("corrupt", path, f"not a readable image ({e})") from e

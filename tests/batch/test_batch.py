@@ -89,7 +89,8 @@ def test_bad_files_become_errors_and_the_rest_goes_on(tmp_path):
     for f in ("report.xlsx", "facts.parquet", "review/index.html", "review/docs/good.html"):
         assert (out / f).exists(), f
     sheets = pd.read_excel(out / "report.xlsx", sheet_name=None)
-    assert {"documents", "facts", "entities", "findings", "errors"} <= set(sheets)
+    assert {"汇总", "文档", "数据", "实体", "核查结果", "无法读取的文件"} <= set(sheets)
+    assert "空文件" in set(sheets["无法读取的文件"]["原因"])
 
 
 def test_rerun_adds_nothing_and_changes_replace_rows(text_folder, tmp_path):
@@ -102,7 +103,7 @@ def test_rerun_adds_nothing_and_changes_replace_rows(text_folder, tmp_path):
     con.close()
     assert "xingan-2024" in ids and "xingan-2024-md" in ids and len(ids) == 7     # same name, two documents
     r2 = batch(text_folder, out)
-    assert r2.returncode == 0 and "processed 0, unchanged 7" in r2.stdout
+    assert r2.returncode == 0 and "本次处理 0，未改动 7" in r2.stdout
     assert counts(out) == first
     # the same content under two paths is a duplicate submission
     con = db(out)
@@ -113,7 +114,7 @@ def test_rerun_adds_nothing_and_changes_replace_rows(text_folder, tmp_path):
     p = text_folder / "b" / "xingan-2024.md"
     p.write_text(p.read_text(encoding="utf-8").replace("年均工资收入91805元", "年均工资收入81805元"), encoding="utf-8")
     r3 = batch(text_folder, out)
-    assert "processed 1, unchanged 6" in r3.stdout
+    assert "本次处理 1，未改动 6" in r3.stdout
     assert counts(out)["facts"] == first["facts"]
     con = db(out)
     pay = con.execute("SELECT f.doc, f.value FROM facts f WHERE f.raw LIKE '%1805元'").fetchall()
@@ -139,14 +140,14 @@ def test_sigterm_then_resume_gives_exactly_a_clean_run(tmp_path):
     deadline = time.time() + 300
     while done < 4 and time.time() < deadline:
         line = p.stderr.readline()
-        done += line.startswith("[") and " ok " in line
+        done += line.startswith("[") and " 完成 " in line
     p.send_signal(signal.SIGTERM)
     out_s, err_s = p.communicate(timeout=120)
-    assert p.returncode == 130 and "INTERRUPTED" in out_s and "Traceback" not in err_s
+    assert p.returncode == 130 and "已中断" in out_s and "Traceback" not in err_s
     partial = counts(out)["documents"]                     # readable, and holds what was finished
     assert 4 <= partial < 24
     r = batch(d, out, "--jobs", "2")
-    assert r.returncode == 0 and f"unchanged {partial}" in r.stdout
+    assert r.returncode == 0 and f"未改动 {partial}" in r.stdout
     a, b = tables_of(out), tables_of(clean)
     for t in a:
         pt.assert_frame_equal(a[t], b[t], check_dtype=False)
@@ -201,4 +202,4 @@ def test_output_folder_inside_the_input_is_not_read(tmp_path):
     out = d / "selfeval-out"
     assert batch(d, out, "--quiet").returncode == 0
     r = batch(d, out, "--quiet")
-    assert r.returncode == 0 and "unsupported 0" in r.stdout and "unchanged 1" in r.stdout
+    assert r.returncode == 0 and "不支持 0" in r.stdout and "未改动 1" in r.stdout

@@ -151,12 +151,24 @@ def test_check_and_rules_commands(tmp_path):
     assert {"pass", "fail", "missing"} <= {x["status"] for x in rows}
     assert all(x["doc"] == "xingan-2024" for x in rows)
     r = subprocess.run([sys.executable, str(ROOT / "cli.py"), "rules"], capture_output=True, text=True, timeout=60)
-    assert r.returncode == 0 and "balanced.coefficient-junior" in r.stdout and "教督〔2017〕6号" in r.stdout
+    assert r.returncode == 0 and r.stdout.splitlines()[0].split()[:3] == ["名称", "类型", "标准"]
+    junior = next(l for l in r.stdout.splitlines() if l.startswith("初中校际间综合差异系数"))
+    assert "≤ 0.45" in junior and "高" in junior
+    assert r.stdout.count("教督〔2017〕6号") == 1 and "left >= right" not in r.stdout and str(ROOT) not in r.stdout
+    assert "≥ 85%" in r.stdout and "不低于当地公务员平均工资收入" in r.stdout
+    r = subprocess.run([sys.executable, str(ROOT / "cli.py"), "rules", "--format", "json"], capture_output=True,
+                       text=True, timeout=60)
+    rows = {x["id"]: x for x in json.loads(r.stdout)}
+    assert rows["balanced.coefficient-junior"]["threshold"] == "0.45" and rows["preschool.gross-enrolment"]["unit"] == "%"
+    assert rows["preschool.gross-enrolment"]["origin"].startswith("patterns/rules/national.yaml:")
+    r = subprocess.run([sys.executable, str(ROOT / "cli.py"), "rules", "--format", "csv"], capture_output=True,
+                       text=True, timeout=60)
+    assert r.stdout.splitlines()[0].startswith("id,title,kind,op,threshold,unit")
     bad = tmp_path / "bad.yaml"
     bad.write_text("rules:\n  - id: q\n    kind: threshold\n", encoding="utf-8")
     r = subprocess.run([sys.executable, str(ROOT / "cli.py"), "rules", "--rules", str(bad)],
                        capture_output=True, text=True, timeout=60)
-    assert r.returncode != 0 and "bad.yaml: line 2" in r.stderr and "Traceback" not in r.stderr
+    assert r.returncode != 0 and "bad.yaml: 第 2 行" in r.stderr and "Traceback" not in r.stderr
 
 
 def test_balanced_resource_standards_by_level(tmp_path):

@@ -8,6 +8,7 @@ import pandas.testing as pt
 import pytest
 
 from conftest import ROOT, SEED, EVAL
+from helpers import check_people_workbook
 from extractor.text import ner
 from extractor.outputs import tables
 from extractor.text.metadata import describe
@@ -111,10 +112,12 @@ def test_formats_round_trip_the_same_rows_and_types(tmp_path):
                        capture_output=True, text=True, timeout=300)
     assert r.returncode == 0
     import openpyxl
-    wb = openpyxl.load_workbook(zh, read_only=True)
-    assert wb.sheetnames == ["文档", "数据", "实体", "核查结果", "标准指标"]
-    assert [c.value for c in next(wb["数据"].iter_rows(max_row=1))][:3] == ["文档", "类型", "数值"]
-    pt.assert_frame_equal(tables.read_excel(zh)["facts"], facts)
+    wb = openpyxl.load_workbook(zh)
+    assert wb.sheetnames == ["汇总", "文档", "数据", "实体", "核查结果", "标准指标"]
+    assert [c.value for c in wb["数据"][1]][:3] == ["文档", "类型", "数值"]
+    pt.assert_frame_equal(tables.read_excel(zh)["facts"], facts)        # Chinese values read back as codes
+    check_people_workbook(wb, n_reports=3)
+
 
 
 def test_readme_documents_the_schema():

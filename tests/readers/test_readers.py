@@ -177,8 +177,8 @@ def test_bad_pdfs_get_one_line_each_and_the_folder_goes_on(tmp_path):
     r = _run("extract", tmp_path, "-o", tmp_path / "out.jsonl")
     assert r.returncode == 1 and "Traceback" not in r.stderr
     err = r.stderr.splitlines()
-    for name, cause in [("encrypted.pdf", "encrypted"), ("corrupt.pdf", "corrupt"), ("truncated.pdf", ""),
-                        ("empty.pdf", "empty file")]:
+    for name, cause in [("encrypted.pdf", "PDF 已加密"), ("corrupt.pdf", "已损坏"), ("truncated.pdf", ""),
+                        ("empty.pdf", "空文件")]:
         lines = [l for l in err if name in l]
         assert len(lines) == 1 and cause in lines[0], (name, err)
     docs = {json.loads(l)["doc"] for l in (tmp_path / "out.jsonl").read_text(encoding="utf-8").splitlines()}
@@ -189,7 +189,7 @@ def test_ocr_never_and_missing_engine(tmp_path):
     scan = tmp_path / "scan.pdf"
     build.render_scan_pdf("一、基本情况\n\n区域内在园幼儿共 899 人。", scan)
     r = _run("extract", scan, "--ocr", "never")
-    assert r.returncode != 0 and "no text found" in r.stderr and "--ocr never" in r.stderr
+    assert r.returncode != 0 and "PDF 中没有文字" in r.stderr and "--ocr never" in r.stderr
     # The same file on a machine without the OCR engine: a clear line with the install command.
     code = ("import sys; sys.modules['rapidocr'] = None; sys.argv = ['selfeval', 'extract', %r];"
             "sys.path.insert(0, %r); import cli; cli.main()") % (str(scan), str(ROOT))

@@ -1,0 +1,132 @@
+"""What a person reads, in their language: one catalog per language in patterns/messages/.
+
+Chinese by default; `--lang en` or SELFEVAL_LANG=en for English. Programs read stable
+English codes instead (.jsonl, .parquet, DuckDB): the causes stored there are the English
+texts of the `errors` section, and `cause()` turns such a text into the reader's language.
+"""
+from __future__ import annotations
+
+import functools
+import os
+import re
+
+from . import data
+
+LANGS = ("zh", "en")
+DEFAULT = "zh"
+_chosen: list = []
+
+
+def set_lang(lang: str | None):
+    _chosen[:] = [lang] if lang in LANGS else []
+    os.environ["SELFEVAL_LANG"] = lang if lang in LANGS else DEFAULT   # worker processes follow
+
+
+def lang() -> str:
+    if _chosen:
+        return _chosen[0]
+    env = os.environ.get("SELFEVAL_LANG", "").strip().lower()[:2]
+    return env if env in LANGS else DEFAULT
+
+
+def _flatten(d: dict, prefix: str = "") -> dict:
+    out = {}
+    for k, v in d.items():
+        key = f"{prefix}{k}"
+        if isinstance(v, dict):
+            out.update(_flatten(v, key + "."))
+        else:
+            out[key] = v
+    return out
+
+
+@functools.lru_cache(maxsize=None)
+def catalog(language: str) -> dict:
+    return _flatten(data.load(f"messages/{language}.yaml"))
+
+
+def t(key: str, _lang: str | None = None, **params) -> str:
+    """The message `key` in the current language, formatted; the key itself if missing (a test forbids that)."""
+    text = catalog(_lang or lang()).get(key)
+    if text is None:
+        text = catalog("en").get(key, key)
+    return str(text).format(**params) if params else str(text)
+
+
+def word(section: str, code, _lang: str | None = None) -> str:
+    """A code's word for people (status pass → 达标); unknown codes are shown as they are."""
+    if code is None or code == "":
+        return ""
+    return catalog(_lang or lang()).get(f"{section}.{code}", str(code))
+
+
+@functools.lru_cache(maxsize=None)
+def _patterns(section: str):
+    """The English texts of a section as patterns: {size} becomes a named group."""
+    out = []
+    for key, text in catalog("en").items():
+        if not key.startswith(section + "."):
+            continue
+        parts = re.split(r"\{(\w+)\}", str(text))
+        rx = "".join(re.escape(p) if i % 2 == 0 else f"(?P<{p}>.*?)" for i, p in enumerate(parts))
+        out.append((key, re.compile(rx + r"\Z", re.S)))
+    return sorted(out, key=lambda kp: -len(kp[1].pattern))          # the most specific first
+
+
+def cause(text: str, _lang: str | None = None, section: str = "errors") -> str:
+    """An English cause (as stored, or as typer says it) in the reader's language; unknown text as it is."""
+    language = _lang or lang()
+    if language == "en" or not text:
+        return text
+    for key, rx in _patterns(section):
+        m = rx.match(text)
+        if m:
+            params = m.groupdict()
+            if key == "errors.unsupported_hint":
+                params["hint"] = catalog(language).get(f"hints.{params['suffix']}", params["hint"])
+            if "detail" in params:
+                params["detail"] = cause(params["detail"], language, section)
+            return t(key, language, **params)
+    return text
+
+
+def error_line(err) -> str:
+    """`path: cause` of an InputError, in the reader's language."""
+    return f"{err.path}: {cause(err.cause)}"
+
+
+def install_typer():
+    """typer's own words on help pages (Usage:, Options, default: …) from the catalog. typer.core asks
+    gettext for them, and its vendored click writes "Usage: " and the help option's text itself;
+    a typer without these hooks just stays English."""
+    import typer.core
+    own = {"Usage:": "usage", "Options": "options", "Arguments": "arguments", "Commands": "commands",
+           "default: {default}": "default", "required": "required", "Show this message and exit.": "show_help"}
+
+    def gettext(msgid):
+        return t(f"typer.{own[msgid]}") if msgid in own else msgid
+
+    typer.core._ = gettext
+    # An argument is named by its metavar (报告...), without typer's type label (<list[Path]>) or braces.
+    typer.core.TyperArgument.display_type_rich = lambda self, ctx: None
+    typer.core.TyperArgument._usage_display_name = lambda self: self.display_name_raw + (
+        "..." if self.nargs != 1 else "")
+    try:
+        from typer._click import core, formatting
+    except ImportError:
+        return
+    write_usage = formatting.HelpFormatter.write_usage
+
+    def usage(self, prog, args="", prefix=None):
+        return write_usage(self, prog, args, t("typer.usage") + " " if prefix is None else prefix)
+
+    formatting.HelpFormatter.write_usage = usage
+    get_help_option = core.Command.get_help_option
+
+    def help_option(self, ctx):
+        opt = get_help_option(self, ctx)
+        if opt is not None:
+            opt.help = t("typer.show_help")
+        return opt
+
+    core.Command.get_help_option = help_option
