@@ -40,8 +40,8 @@ def _read_all(inputs, scheme, ocr: str):
 
     if ocr not in ("auto", "always", "never"):
         _fail(f"--ocr must be auto, always or never (got '{ocr}')")
-    files, errors = collect(inputs)
-    for e in errors:
+    files, errors, skipped = collect(inputs)
+    for e in skipped + errors:           # a skipped file (.doc, a Word lock file) is named, not an error
         typer.echo(f"selfeval: {e}", err=True)
     if not files:
         if not errors:
@@ -136,10 +136,11 @@ def batch(
     rules: List[Path] = typer.Option([], "--rules", help="Extra rules YAML."),
     scheme: Optional[Path] = typer.Option(None, "--scheme", help="Evaluation scheme YAML."),
     timeout: float = typer.Option(600.0, "--timeout", help="Per-file time limit in seconds."),
-    quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress output."),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="Print nothing but errors that stop the batch."),
+    retry: bool = typer.Option(False, "--retry", help="Read again the files that ran over the time limit."),
 ):
     """Process a folder of reports into a database, a workbook and a review site; re-runs are incremental."""
-    from extractor.batch.run import run_batch
+    from extractor.batch.run import BatchError, format_summary, run_batch
     from extractor.errors import InputError
     from extractor.checks.rules import load_rules
     from extractor.text.segment import load_scheme
@@ -155,14 +156,13 @@ def batch(
         _fail(str(e))
     from extractor.errors import blame
     with blame(output):  # the database or the output folder itself failed: one line, not a traceback
-        s = run_batch(folder, output, jobs=jobs, ocr=ocr, rule_paths=rules, scheme_path=scheme, quiet=quiet,
-                      timeout=timeout)
-    rate = s.processed / s.seconds if s.seconds else 0.0
-    status = ", ".join(f"{k} {v}" for k, v in s.findings.items()) or "none"
-    typer.echo(f"files {s.files} (processed {s.processed}, unchanged {s.unchanged}, failed {s.failed}, "
-               f"unsupported {s.unsupported}); facts this run {s.facts}; findings: {status}; "
-               f"files in error {s.errors_total}; {s.seconds:.1f} s, {rate:.2f} files/s"
-               + ("; INTERRUPTED: run again to finish" if s.interrupted else ""))
+        try:
+            s = run_batch(folder, output, jobs=jobs, ocr=ocr, rule_paths=rules, scheme_path=scheme, quiet=quiet,
+                          timeout=timeout, retry=retry)
+        except BatchError as e:
+            _fail(str(e), 1)
+    if not quiet:
+        typer.echo(format_summary(s))
     if s.interrupted:
         raise typer.Exit(130)
     raise typer.Exit(1 if s.errors_total else 0)
