@@ -200,7 +200,7 @@ def to_duckdb(tables: dict, path, replace_docs: bool = True):
 def _keep_others(con, tables: dict) -> dict:
     """A report from another path whose id is already in the database keeps both: the newcomer takes
     its path as id (B/自评报告.md → B-自评报告). The same path replaces its rows, under whatever id."""
-    from ..batch.inputs import candidates, path_id
+    from ..ids import candidates, path_id
     held = dict(con.execute("SELECT doc, path FROM documents").fetchall())
     docs = tables["documents"]
     taken = set(held) | set(docs["doc"])

@@ -10,8 +10,9 @@ import subprocess
 import sys
 import time
 
+import duckdb
+
 from conftest import ROOT, SEED, EVAL
-from test_batch import batch, db
 
 KILLS = int(os.environ.get("SELFEVAL_FAULT_KILLS", "10"))
 SEED_N = int(os.environ.get("SELFEVAL_FAULT_SEED", "11"))
@@ -21,6 +22,14 @@ COLUMNS = {"documents": "*", "facts": "*", "entities": "*", "findings": "*", "te
            "errors": "path, doc, kind, cause",
            "submissions": "path, sha256, doc, withdrawn_at IS NULL"}
 
+
+def batch(folder, out, *extra, timeout=900):
+    return subprocess.run([sys.executable, str(ROOT / "cli.py"), "batch", str(folder), "-o", str(out), *map(str, extra)],
+                          capture_output=True, text=True, timeout=timeout)
+
+
+def db(out):
+    return duckdb.connect(str(out / "selfeval.duckdb"), read_only=True)
 
 def snapshot(out):
     con = db(out)

@@ -1,19 +1,26 @@
 """Batch state that stays true: identity, the folder mirrored, retries, rules, duplicates, the lock."""
-import os
 import shutil
 import subprocess
 import sys
 import time
 
+import duckdb
 import pytest
 
 from conftest import ROOT, SEED, EVAL
-from test_batch import batch, db
 
 from extractor.batch.inputs import assign_ids, safe_id
 
 CORPUS = ROOT / "corpus"
 
+
+def batch(folder, out, *extra, timeout=900):
+    return subprocess.run([sys.executable, str(ROOT / "cli.py"), "batch", str(folder), "-o", str(out), *map(str, extra)],
+                          capture_output=True, text=True, timeout=timeout)
+
+
+def db(out):
+    return duckdb.connect(str(out / "selfeval.duckdb"), read_only=True)
 
 def docs_of(out):
     con = db(out)
@@ -99,7 +106,7 @@ def test_extract_into_one_duckdb_keeps_both_reports(small, tmp_path):
         r = subprocess.run([sys.executable, str(ROOT / "cli.py"), "extract", f"corpus/{sub}/自评报告.md", "-o", "x.duckdb"],
                            cwd=tmp_path, capture_output=True, text=True, timeout=600)
         assert r.returncode == 0, r.stderr
-    con = __import__("duckdb").connect(str(tmp_path / "x.duckdb"), read_only=True)
+    con = duckdb.connect(str(tmp_path / "x.duckdb"), read_only=True)
     got = dict(con.execute("SELECT path, doc FROM documents").fetchall())
     n = con.execute("SELECT count(DISTINCT doc) FROM facts").fetchone()[0]
     con.close()
