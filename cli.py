@@ -83,8 +83,8 @@ def _read_all(inputs, scheme, ocr: str):
     from extractor.batch.run import run
 
     _check_ocr(ocr)
-    files, errors = collect(inputs)
-    for e in errors:
+    files, errors, skipped = collect(inputs)
+    for e in skipped + errors:           # a skipped file (.doc, a Word lock file) is named, not an error
         typer.echo(f"selfeval: {i18n.error_line(e)}", err=True)
     if not files:
         if not errors:
@@ -191,8 +191,9 @@ def batch(
     timeout: float = typer.Option(600.0, "--timeout", metavar=t("meta.seconds"), show_default=False,
                                   help=t("cmd.batch.timeout")),
     quiet: bool = typer.Option(False, "--quiet", "-q", show_default=False, help=t("cmd.batch.quiet")),
+    retry: bool = typer.Option(False, "--retry", show_default=False, help=t("cmd.batch.retry")),
 ):
-    from extractor.batch.run import run_batch
+    from extractor.batch.run import BatchError, format_summary, run_batch
     from extractor.errors import InputError
     from extractor.checks.rules import load_rules
     from extractor.text.segment import load_scheme
@@ -207,13 +208,13 @@ def batch(
         _fail(i18n.error_line(e))
     from extractor.errors import blame
     with blame(output):  # the database or the output folder itself failed: one line, not a traceback
-        s = run_batch(folder, output, jobs=jobs, ocr=ocr, rule_paths=rules, scheme_path=scheme, quiet=quiet,
-                      timeout=timeout)
-    rate = s.processed / s.seconds if s.seconds else 0.0
-    typer.echo(t("msg.batch_summary", files=s.files, processed=s.processed, unchanged=s.unchanged, failed=s.failed,
-                 unsupported=s.unsupported, facts=s.facts, findings=_counts(s.findings), errors=s.errors_total,
-                 seconds=f"{s.seconds:.1f}", rate=f"{rate:.2f}")
-               + (t("msg.batch_interrupted") if s.interrupted else ""))
+        try:
+            s = run_batch(folder, output, jobs=jobs, ocr=ocr, rule_paths=rules, scheme_path=scheme, quiet=quiet,
+                          timeout=timeout, retry=retry)
+        except BatchError as e:
+            _fail(str(e), 1)
+    if not quiet:
+        typer.echo(format_summary(s))
     if s.interrupted:
         raise typer.Exit(130)
     raise typer.Exit(1 if s.errors_total else 0)

@@ -1,42 +1,59 @@
-"""What a run reads: the supported files under its inputs, and a document id for each."""
+"""What a run reads: the supported files under its inputs, what it skips, and a document id for each."""
 from __future__ import annotations
 
 from pathlib import Path
 
 from ..errors import InputError
-from ..readers.ingest import SUPPORTED
+from ..ids import assign_ids, candidates, path_id, safe_id  # noqa: F401 - the batch's ids
+from ..readers.ingest import SUPPORTED, unsupported
+from .messages import stored
+
+# Word and WPS leave `~$name.docx` beside an open file: never a report, never an error.
+LOCK_PREFIX = "~$"
 
 
-def collect(inputs) -> tuple[list[Path], list[InputError]]:
-    """Supported files under the inputs, in a stable order, and the inputs that could not be used."""
-    files, errors = [], []
+def collect(inputs) -> tuple[list[Path], list[InputError], list[InputError]]:
+    """Supported files under the inputs in a stable order, the inputs that could not be used, and the
+    files in folders that were skipped (each with its cause, e.g. the hint to save a .doc as .docx)."""
+    files, errors, skipped = [], [], []
     for p in inputs:
         p = Path(p)
         if not p.exists():
             errors.append(InputError("missing", p, "no such file or folder"))
         elif p.is_dir():
-            found = sorted(f for f in p.rglob("*") if f.is_file() and f.suffix.lower() in SUPPORTED
-                           and not any(part.startswith(".") for part in f.relative_to(p).parts))
+            found, other = walk(p)
+            skipped += [skip_cause(f) for f in other]
             if not found:
                 errors.append(InputError("empty", p, "folder holds no reports (.txt .md .pdf .docx .doc .wps .ofd or images)"))
             files.extend(found)
         else:
             files.append(p)
-    return files, errors
+    return files, errors, skipped
+
+
+def skip_cause(f: Path) -> InputError:
+    if f.name.startswith(LOCK_PREFIX):
+        return InputError("unsupported", f, stored("lock_file"))
+    return InputError("unsupported", f, stored("skipped", detail=unsupported(f).cause))
 
 
 def doc_ids(files) -> dict:
-    """A document's id is its file name without the extension, made unique within one run
-    (the first in order keeps it; the others get their extension: xingan-2024-pdf)."""
+    """`extract`/`check`: a document's id is its file name without the extension, made unique within one
+    run (the first in order keeps it; the others get their extension: xingan-2024-pdf)."""
     ids, taken = {}, set()
     for f in map(Path, files):
-        ids[f] = new_doc_id(f, taken)
-        taken.add(ids[f])
+        doc, n = f.stem, 1
+        while doc in taken:
+            doc = f"{f.stem}-{f.suffix.lstrip('.').lower()}" + (str(n) if n > 1 else "")
+            n += 1
+        ids[f] = doc
+        taken.add(doc)
     return ids
 
 
 def walk(root: Path, skip: Path | None = None) -> tuple[list[Path], list[Path]]:
-    """Supported files and the others under root; hidden files and the output folder left out."""
+    """Supported files and the others under root; hidden files, the output folder and Office lock files
+    (listed with the others) left out of the supported ones."""
     supported, other = [], []
     skip = skip.resolve() if skip is not None else None
     for f in sorted(root.rglob("*")):
@@ -44,14 +61,6 @@ def walk(root: Path, skip: Path | None = None) -> tuple[list[Path], list[Path]]:
             continue
         if skip is not None and skip in f.resolve().parents:
             continue
-        (supported if f.suffix.lower() in SUPPORTED else other).append(f)
+        ok = f.suffix.lower() in SUPPORTED and not f.name.startswith(LOCK_PREFIX)
+        (supported if ok else other).append(f)
     return supported, other
-
-
-def new_doc_id(f: Path, taken: set) -> str:
-    doc = f.stem
-    n = 1
-    while doc in taken:
-        doc = f"{f.stem}-{f.suffix.lstrip('.').lower()}" + (str(n) if n > 1 else "")
-        n += 1
-    return doc

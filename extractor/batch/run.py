@@ -1,17 +1,25 @@
 """Run the pipeline over many files; a bad file never stops the rest."""
 from __future__ import annotations
 
+import dataclasses
+import hashlib
+import json
 import multiprocessing as mp
 import os
+import pickle
 import queue
+import shutil
 import signal
 import sys
 import time
+import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import InputError, internal_cause
-from .inputs import doc_ids, new_doc_id, walk
+from ..i18n import word
+from .messages import say, stored
+from .inputs import LOCK_PREFIX, candidates, assign_ids, doc_ids, path_id, safe_id, walk
 
 
 def run(files, scheme, ocr: str = "auto"):
@@ -31,6 +39,11 @@ def run(files, scheme, ocr: str = "auto"):
 # ---------------- selfeval batch: a folder in, a database and a review site out ----------------
 
 
+
+class BatchError(Exception):
+    """The batch cannot start (another batch holds the folder, no reports): one line for the user."""
+
+
 @dataclass
 class BatchSummary:
     files: int = 0
@@ -38,40 +51,135 @@ class BatchSummary:
     unchanged: int = 0
     failed: int = 0
     unsupported: int = 0
+    removed: int = 0
+    moved: int = 0
+    rechecked: int = 0
     facts: int = 0
+    findings: dict = field(default_factory=dict)          # this run's documents
     seconds: float = 0.0
     interrupted: bool = False
-    findings: dict = field(default_factory=dict)
+    documents: int = 0                                    # totals: what the database holds now
+    facts_total: int = 0
+    findings_total: dict = field(default_factory=dict)
     errors_total: int = 0
 
 
-def _worker(wid, inbox, outbox, scheme_path, rule_paths, ocr):
+def format_summary(s: BatchSummary) -> str:
+    def statuses(d):
+        return say("list_sep").join(say("count_item", name=word("status", k), n=v)
+                                    for k, v in sorted(d.items())) or say("none")
+    rate = s.processed / s.seconds if s.seconds else 0.0
+    parts = [say("summary_run", **{**vars(s), "findings": statuses(s.findings)}),
+             say("summary_total", **{**vars(s), "findings_total": statuses(s.findings_total), "errors": s.errors_total}),
+             say("summary_time", seconds=f"{s.seconds:.1f}", rate=f"{rate:.2f}")]
+    return say("part_sep").join(parts) + (say("part_sep") + say("interrupted") if s.interrupted else "")
+
+
+class OutputLock:
+    """One batch per output folder: an flock on OUTDIR/selfeval.lock, which holds the owner's pid.
+    The kernel drops the lock when its process dies, even by SIGKILL, so a stale file is simply taken over."""
+
+    def __init__(self, out: Path):
+        self.out, self.path, self.fd = out, out / "selfeval.lock", None
+
+    def acquire(self):
+        import fcntl
+        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            pid = os.read(fd, 32).decode(errors="replace").strip() or "?"
+            os.close(fd)
+            raise BatchError(say("busy", pid=pid, out=str(self.out).rstrip("/"))) from None
+        os.ftruncate(fd, 0)
+        os.write(fd, f"{os.getpid()}\n".encode())
+        self.fd = fd
+
+    def release(self):
+        if self.fd is not None:
+            os.ftruncate(self.fd, 0)
+            os.close(self.fd)
+            self.fd = None
+
+
+def _fingerprint(obj) -> str:
+    return hashlib.sha256(json.dumps(obj, sort_keys=True, default=str, ensure_ascii=False).encode()).hexdigest()[:16]
+
+
+def _scheme_key(scheme_path) -> str:
+    from .. import data
+    path = Path(scheme_path) if scheme_path else data.PATTERNS_DIR / "schemes" / "hegang-county-2024.yaml"
+    return hashlib.sha256(path.read_bytes()).hexdigest()[:16]
+
+
+def _read_key(rel: str, ocr: str, scheme_key: str) -> str:
+    """The reading options that change a file's text: the scheme always, --ocr for PDFs and images only."""
+    from ..readers.ingest import IMAGE_SUFFIXES, PDF_SUFFIXES
+    uses_ocr = Path(rel).suffix.lower() in PDF_SUFFIXES | IMAGE_SUFFIXES
+    return f"scheme={scheme_key};ocr={ocr if uses_ocr else '-'}"
+
+
+def _rules_key(ruleset, scheme_key: str) -> str:
+    return _fingerprint([scheme_key] + [{k: v for k, v in r.items() if k != "origin"} for r in ruleset.rules])
+
+
+def _base_id(county, city, perf_year, years) -> str:
+    """The issuer and the year (兴安区-2023) where the metadata has both; else "" (the path is used)."""
+    place = county or city
+    year = perf_year if perf_year is not None and perf_year == perf_year else None
+    year = year or next((y for y in (years or "").split(";") if y), None)
+    return f"{place}-{int(year)}" if place and year else ""
+
+
+def _with_doc(result, doc: str):
+    """A stored result under the document's current id."""
+    src = dataclasses.replace(result.source, doc=doc)
+    return dataclasses.replace(result, source=src, facts=tuple(dataclasses.replace(f, doc=doc) for f in result.facts))
+
+
+def _die_with_parent():
+    """Linux: the kernel kills this worker when the batch dies (SIGKILL included); elsewhere it is polled."""
+    try:
+        import ctypes
+        ctypes.CDLL(None).prctl(1, signal.SIGKILL)          # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
+
+
+def _worker(wid, inbox, outbox, scheme_path, rule_paths, ocr, parent):
     """A worker process: builds its scheme, rules, spaCy and jieba once, then takes files one by one."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)      # the parent decides when workers stop
+    for s in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(s, signal.SIG_IGN)            # the batch decides when workers stop, and says why
+    _die_with_parent()
     from ..pipeline import process_path
     from ..checks.rules import load_rules
     from ..text.segment import load_scheme
     from ..outputs.tables import rows_for
     from ..text.ner import nlp
+    from .dupes import signature
     scheme = load_scheme(scheme_path)
     ruleset = load_rules(rule_paths)
     nlp()                                   # spaCy and jieba: built once per worker, before the clock starts
     outbox.put((wid, "ready"))
     while True:
-        task = inbox.get()
+        try:
+            task = inbox.get(timeout=1)
+        except queue.Empty:
+            if os.getppid() != parent:
+                return                      # the batch is gone: nobody will take the result
+            continue
         if task is None:
             return
-        path, doc = task
+        path, rel = task
         try:
-            res = process_path(path, scheme, ocr=ocr, doc=doc)
+            res = process_path(path, scheme, ocr=ocr)
             rows = rows_for(res, scheme, ruleset)
-            outbox.put((wid, "ok", path, doc, rows, res.source.text, len(res.facts)))
+            blob = zlib.compress(pickle.dumps(res, protocol=5))
+            outbox.put((wid, "ok", rel, rows, res.source.text, blob, signature(res.source.text)))
         except InputError as e:
-            outbox.put((wid, "error", path, doc, e.kind, e.cause, 0))
+            outbox.put((wid, "error", rel, e.kind, e.cause))
         except Exception as e:  # noqa: BLE001 - reported as a row in errors, the batch goes on
-            outbox.put((wid, "error", path, doc, "internal", internal_cause(e, path), 0))
-
-
+            outbox.put((wid, "error", rel, "internal", internal_cause(e, path)))
 class _Pool:
     """Worker processes with a task each, so one that runs over its time can be stopped alone."""
 
@@ -142,143 +250,257 @@ class _Pool:
                 s["proc"].kill()
 
 
-def run_batch(root: Path, out: Path, jobs: int = 0, ocr: str = "auto", rule_paths=(), scheme_path=None,
-              quiet: bool = False, timeout: float = 600.0, echo=print) -> BatchSummary:
-    from .. import __version__
-    from ..readers.ingest import sha256_of
-    from .store import Store
 
+def run_batch(root: Path, out: Path, jobs: int = 0, ocr: str = "auto", rule_paths=(), scheme_path=None,
+              quiet: bool = False, timeout: float = 600.0, retry: bool = False) -> BatchSummary:
+    """Bring OUTDIR in line with the folder: read what is new or changed, drop what left, re-check when
+    the rules changed, give ids and duplicate findings, then write the workbook and the review site."""
+    root, out = Path(root), Path(out)
     t_start = time.monotonic()
-    jobs = jobs or os.cpu_count() or 1
+    supported, other = walk(root, skip=out)
+    if not supported:
+        raise BatchError(say("no_reports", folder=root))
     out.mkdir(parents=True, exist_ok=True)
-    store = Store(out / "selfeval.duckdb")
-    summary = BatchSummary()
+    lock = OutputLock(out)
+    lock.acquire()
     stop = {"signal": None}
 
     def on_signal(signum, _frame):
         stop["signal"] = signum
 
     old = {s: signal.signal(s, on_signal) for s in (signal.SIGTERM, signal.SIGINT)}
-    pool = None
-    run_id = store.new_run(str(root), jobs, __version__)
+    store = pool = None
     try:
-        supported, other = walk(root, skip=out)
-        summary.files = len(supported)
-        for f in other:
-            store.note_unsupported(str(f), f"unsupported file type '{f.suffix or '(none)'}'", run_id)
-        summary.unsupported = len(other)
-
-        known = store.known()
-        taken = {v[2] for v in known.values()}
-        tasks = []
-        for f in supported:
-            key = str(f)
-            sha = sha256_of(f) if f.stat().st_size else ""
-            if key in known and known[key][0] == sha and known[key][1] == __version__:
-                summary.unchanged += 1
-                continue
-            doc = known[key][2] if key in known else new_doc_id(f, taken)
-            taken.add(doc)
-            tasks.append((key, doc, sha))
-
-        progress = _Progress(len(tasks), quiet, echo)
-        shas = {t[0]: t[2] for t in tasks}
-        if tasks:
-            pool = _Pool(min(jobs, len(tasks)), (scheme_path, list(map(str, rule_paths)), ocr))
-            pending = list(tasks)
-            while (pending or pool.in_flight()) and stop["signal"] is None:
-                for wid in pool.idle():
-                    if not pending:
-                        break
-                    path, doc, _ = pending.pop(0)
-                    pool.give(wid, (path, doc))
-                    progress.start(path)
-                try:
-                    msg = pool.outbox.get(timeout=0.2)
-                except queue.Empty:
-                    msg = None
-                if msg is not None and msg[1] == "ready":
-                    pool.ready(msg[0])
-                    msg = None
-                if msg is not None:
-                    wid, status, path, doc, *rest = msg
-                    pool.done(wid)
-                    if status == "ok":
-                        rows, text, n = rest
-                        _add_duplicate_finding(store, rows, shas[path], path)
-                        store.save_document(path, doc, shas[path], __version__, rows, text, run_id)
-                        summary.processed += 1
-                        summary.facts += n
-                        progress.finish(path, f"{n} facts")
-                    else:
-                        kind, cause, _ = rest
-                        store.save_error(path, doc, shas[path], __version__, kind, cause, run_id)
-                        summary.failed += 1
-                        progress.finish(path, cause, error=True)
-                lost = [(w, t, "timeout", f"over the per-file time limit ({timeout:.0f} s)") for w, t in pool.overdue(timeout)]
-                lost += [(w, t, "crash", "the worker process died while reading it") for w, t in pool.crashed()]
-                for wid in pool.dead_idle():
-                    if pool.respawns >= 3 * jobs:
-                        raise RuntimeError("worker processes keep dying at start")
-                    pool.replace(wid)
-                for wid, (path, doc), kind, cause in lost:
-                    pool.replace(wid)
-                    store.save_error(path, doc, shas[path], __version__, kind, cause, run_id)
-                    summary.failed += 1
-                    progress.finish(path, cause, error=True)
-        progress.close()
-        summary.interrupted = stop["signal"] is not None
+        from .store import Store
+        store = Store(out / "selfeval.duckdb")
+        summary, pool = _run(store, root, out, supported, other, stop, jobs or os.cpu_count() or 1, ocr,
+                             rule_paths, scheme_path, quiet, timeout, retry)
         summary.seconds = time.monotonic() - t_start
-        store.finish_run(run_id, "interrupted" if summary.interrupted else "complete",
-                         files_seen=summary.files, processed=summary.processed, unchanged=summary.unchanged,
-                         failed=summary.failed, unsupported=summary.unsupported, facts=summary.facts,
-                         seconds=summary.seconds)
-        nothing_new = summary.processed == 0 and summary.failed == 0 and (out / "review" / "index.html").exists()
-        if not summary.interrupted and not nothing_new:
-            from ..checks.rules import load_rules
-            _write_outputs(store, out, load_rules(rule_paths))
-        summary.findings = dict(store.con.execute(
-            "SELECT status, count(*) FROM findings GROUP BY status ORDER BY status").fetchall())
-        summary.errors_total = store.con.execute(
-            "SELECT count(*) FROM files WHERE status = 'error'").fetchone()[0]
+        return summary
     finally:
         if pool is not None:
             pool.close(kill=stop["signal"] is not None)
-        store.close()
+        if store is not None:
+            store.close()
+        lock.release()
         for s, h in old.items():
             signal.signal(s, h)
-    return summary
 
 
-def _add_duplicate_finding(store, rows, sha, path):
-    """The same content under another path is a duplicate submission: worth a finding."""
-    from .. import data
-    from ..checks.rules import Finding
+def _run(store, root, out, supported, other, stop, jobs, ocr, rule_paths, scheme_path, quiet, timeout, retry):
+    from .. import __version__
+    from ..checks.rules import load_rules
+    from ..readers.ingest import sha256_of, unsupported as unsupported_type
+    from ..text.segment import load_scheme
+
+    summary = BatchSummary(files=len(supported))
+    run_id = store.new_run(str(root.resolve()), jobs, __version__)
+    scheme_key = _scheme_key(scheme_path)
+    rel = {f: f.relative_to(root).as_posix() for f in supported + other}
+    present = {rel[f]: _sha(sha256_of, f) for f in supported}
+    unsupported = [(rel[f], unsupported_type(f).cause) for f in other if not f.name.startswith(LOCK_PREFIX)]
+    summary.unsupported = len(unsupported)
+
+    # 1. the folder as it is: renames move a document, what left is withdrawn
+    known = store.files()
+    before = {"unsupported": set(map(tuple, store.con.execute(
+        "SELECT path, cause FROM errors WHERE kind = 'unsupported'").fetchall()))}
+    moves, gone = _moves(known, present)
+    store.sync(present, moves, gone, unsupported, run_id)
+    summary.moved, summary.removed = len(moves), len(gone)
+    known = store.files()
+
+    # 2. what to read: new or changed bytes, version or reading options; errors (timeouts: a longer limit)
+    tasks, keys = [], {}
+    for path, sha in present.items():
+        keys[path] = {"sha256": sha, "version": __version__, "read_key": _read_key(path, ocr, scheme_key)}
+        k = known.get(path)
+        if k and all(k[c] == keys[path][c] for c in ("sha256", "version", "read_key")):
+            if k["status"] == "ok" or (k["kind"] == "timeout" and not retry and timeout <= (k["time_limit"] or 0)):
+                summary.unchanged += 1
+                continue
+        tasks.append(path)
+
+    # 3. the rules: every stored document re-checked from its stored result when they changed
+    scheme, ruleset = load_scheme(scheme_path), load_rules(rule_paths)
+    rules_key = _rules_key(ruleset, scheme_key)
+    if store.meta("rules") != rules_key:
+        summary.rechecked, stale = _recheck(store, ruleset, scheme, rules_key)
+        tasks += [p for p in stale if p in present and p not in tasks]
+
+    # 4. read, in worker processes; each file committed alone
+    progress = _Progress(len(tasks), quiet)
+    abs_of = {rel[f]: f for f in supported}
+    pool = None
+    if tasks:
+        pool = _Pool(min(jobs, len(tasks)), (scheme_path, list(map(str, rule_paths)), ocr, os.getpid()))
+        _dispatch(store, pool, tasks, abs_of, keys, stop, timeout, jobs, run_id, summary, progress)
+    progress.close()
+    summary.interrupted = stop["signal"] is not None
+
+    # 5. ids and duplicates, over the whole folder; then the outputs, interrupted or not
+    changed = _reconcile(store)
+    store.finish_run(run_id, "interrupted" if summary.interrupted else "complete",
+                     files_seen=summary.files, processed=summary.processed, unchanged=summary.unchanged,
+                     failed=summary.failed, unsupported=summary.unsupported, removed=summary.removed,
+                     moved=summary.moved, rechecked=summary.rechecked, facts=summary.facts)
+    same_unsupported = before["unsupported"] == set(unsupported)
+    quiet_run = not (tasks or moves or gone or summary.rechecked or changed) and same_unsupported
+    if not (quiet_run and (out / "report.xlsx").exists() and (out / "review" / "index.html").exists()):
+        _write_outputs(store, out, ruleset)
+    _totals(store, summary)
+    return summary, pool
+
+
+def _sha(sha256_of, f) -> str:
+    try:
+        return sha256_of(f)
+    except OSError:
+        return ""                     # unreadable: the worker says why, in errors
+
+
+def _moves(known: dict, present: dict) -> tuple[dict, list]:
+    """A document whose path is gone and whose bytes are under a new path was renamed: move it."""
+    gone = sorted(p for p in known if p not in present)
+    by_sha = {}
+    for p in gone:
+        if known[p]["status"] == "ok":
+            by_sha.setdefault(known[p]["sha256"], []).append(p)
+    moves = {}
+    for p in sorted(p for p in present if p not in known):
+        if by_sha.get(present[p]):
+            moves[by_sha[present[p]].pop(0)] = p
+    return moves, [p for p in gone if p not in moves]
+
+
+def _recheck(store, ruleset, scheme, rules_key) -> tuple[int, list]:
+    """Findings of every stored document under the rules in force, from its stored result: no reading."""
+    from ..checks.rules import check
     from ..outputs.tables import finding_rows
-    others = [(d, p) for d, p in store.docs_by_sha().get(sha, []) if p != path]
-    if not others:
-        return
-    msg = data.load("messages.yaml")
-    named = msg["list_sep"].join(msg["doc_and_file"].format(doc=d, file=Path(p).name) for d, p in others)
-    rows["findings"] += finding_rows([Finding(
-        doc=rows["documents"][0]["doc"], rule="batch.duplicate-submission", status="inconsistent", severity="medium",
-        message=msg["duplicate_submission"].format(others=named))])
+    docs, rows, stale = [], [], []
+    for path, doc, blob in store.stored_results():
+        try:
+            result = _with_doc(pickle.loads(zlib.decompress(blob)), doc)
+        except Exception:  # noqa: BLE001 - stored by another version of the code: read the file again
+            stale.append(path)
+            continue
+        docs.append(doc)
+        rows += finding_rows(check(result, ruleset, scheme))
+    store.replace_findings(docs, rows, rules_key)
+    if stale:
+        store.con.execute("UPDATE files SET version = 'stale' WHERE path IN (SELECT * FROM UNNEST(?))", [stale])
+    return len(docs), stale
 
 
-def _write_outputs(store, out: Path, ruleset=None):
+def _dispatch(store, pool, tasks, abs_of, keys, stop, timeout, jobs, run_id, summary, progress):
+    pending = list(tasks)
+    while (pending or pool.in_flight()) and stop["signal"] is None:
+        for wid in pool.idle():
+            if not pending:
+                break
+            path = pending.pop(0)
+            pool.give(wid, (str(abs_of[path]), path))
+            progress.start(path)
+        try:
+            msg = pool.outbox.get(timeout=0.2)
+        except queue.Empty:
+            msg = None
+        if msg is not None and msg[1] == "ready":
+            pool.ready(msg[0])
+            msg = None
+        if msg is not None and stop["signal"] is None:
+            wid, status, path, *rest = msg
+            pool.done(wid)
+            if status == "ok":
+                n = _save(store, path, keys[path], *rest, run_id, summary)
+                progress.finish(path, f"{n} facts")
+            else:
+                kind, cause = rest
+                store.save_error(path, path_id(path), keys[path], kind, cause, None, run_id)
+                summary.failed += 1
+                progress.finish(path, cause, error=True)
+        if stop["signal"] is not None:
+            break                         # what is in flight now is not an error: the next run reads it
+        lost = [(w, t, "timeout", stored("timeout", seconds=f"{timeout:.0f}"), timeout) for w, t in pool.overdue(timeout)]
+        lost += [(w, t, "crash", stored("crash"), None) for w, t in pool.crashed()]
+        for wid in pool.dead_idle():
+            if pool.respawns >= 3 * jobs:
+                raise RuntimeError("worker processes keep dying at start")
+            pool.replace(wid)
+        for wid, (_, path), kind, cause, limit in lost:
+            pool.replace(wid)
+            store.save_error(path, path_id(path), keys[path], kind, cause, limit, run_id)
+            summary.failed += 1
+            progress.finish(path, cause, error=True)
+
+
+def _save(store, path, key, rows, text, blob, minhash, run_id, summary) -> int:
+    """A read file's rows under a provisional id (its final one unless another file holds it)."""
+    d = rows["documents"][0]
+    doc = _base_id(d["county"], d["city"], d["performance_year"], d["years"]) or path_id(path)
+    doc = safe_id(doc)
+    if store.doc_taken(doc, path):
+        doc = candidates(path, doc)[-1]
+    for name in rows:
+        for r in rows[name]:
+            r["doc"] = doc
+    d["path"] = path
+    store.save_document(path, doc, key, rows, text, blob, minhash, run_id)
+    summary.processed += 1
+    summary.facts += len(rows["facts"])
+    for f in rows["findings"]:
+        summary.findings[f["status"]] = summary.findings.get(f["status"], 0) + 1
+    return len(rows["facts"])
+
+
+def _reconcile(store) -> bool:
+    """Ids from the whole folder, and the duplicate findings between documents; True if anything changed."""
+    from . import dupes
+    docs = store.id_inputs()
+    ids = assign_ids({path: _base_id(county, city, perf, years) for path, _, county, city, perf, years, *_ in docs})
+    renames = {doc: ids[path] for path, doc, *_ in docs if ids[path] != doc}
+    found = dupes.findings([(ids[path], path, number, sig) for path, _, _, _, _, _, number, sig in docs])
+    now = store.con.execute("SELECT doc, message FROM findings WHERE rule LIKE 'batch.%' ORDER BY doc, message").fetchall()
+    changed = bool(renames) or sorted((f["doc"], f["message"]) for f in found) != [tuple(r) for r in now]
+    if changed:
+        store.reconcile(renames, found)
+    store.name_submissions()
+    return changed
+
+
+def _totals(store, summary):
+    q = store.con.execute
+    summary.documents = q("SELECT count(*) FROM documents").fetchone()[0]
+    summary.facts_total = q("SELECT count(*) FROM facts").fetchone()[0]
+    summary.findings_total = dict(q("SELECT status, count(*) FROM findings GROUP BY status").fetchall())
+    summary.errors_total = q("SELECT count(*) FROM files WHERE status = 'error'").fetchone()[0]
+
+
+def _write_outputs(store, out: Path, ruleset):
+    """report.xlsx (for inspectors, in Chinese), facts.parquet and review/ from the database; each replaced
+    whole, never half-written."""
     from ..outputs import review, tables
     frames = {name: store.table(name) for name in tables.TABLES}
+    tmp = out / ".report.xlsx.tmp"
     errors = store.frame("SELECT run_id, path, doc, kind, cause, recorded_at FROM errors ORDER BY path")
-    tables.people_workbook(frames, out / "report.xlsx", ruleset, errors)     # for inspectors: in Chinese
-    frames["facts"].to_parquet(out / "facts.parquet", index=False)
-    review.write_site(store, out / "review", ruleset)
-
-
+    submissions = store.frame("SELECT * FROM submissions ORDER BY path, first_seen")
+    tables.people_workbook(frames, tmp, ruleset, errors, submissions)
+    os.replace(tmp, out / "report.xlsx")
+    frames["facts"].to_parquet(out / ".facts.parquet.tmp", index=False)
+    os.replace(out / ".facts.parquet.tmp", out / "facts.parquet")
+    site, old = out / ".review.tmp", out / ".review.old"
+    for d in (site, old):
+        shutil.rmtree(d, ignore_errors=True)
+    review.write_site(store, site, ruleset)
+    if (out / "review").exists():
+        os.replace(out / "review", old)
+    os.replace(site, out / "review")
+    shutil.rmtree(old, ignore_errors=True)
 class _Progress:
     """rich's progress bar on a terminal; one plain line per file otherwise; nothing with --quiet."""
 
-    def __init__(self, total, quiet, echo):
-        self.total, self.quiet, self.echo = total, quiet, echo
+    def __init__(self, total, quiet):
+        self.total, self.quiet = total, quiet
         self.done = self.errors = self.facts = 0
         self.bar = None
         if not quiet and sys.stderr.isatty() and total:

@@ -1,22 +1,31 @@
-"""The batch's embedded DuckDB database: the four tables plus files, errors, runs and texts.
+"""The batch's embedded DuckDB database: the four tables plus files, texts, errors, runs, submissions, meta.
 
-Each file's rows are written in one transaction, so a batch stopped at any point
-leaves a readable database holding every file it finished, and nothing half-written.
+Every change is one transaction (a file's rows, the sync with the folder, a re-check, the ids), so a
+batch stopped at any point, even by SIGKILL, leaves a readable database that the next run completes.
+Files are keyed by their path relative to the folder given to `batch`; document ids may change (they
+depend on the set of files), so `files` maps each path to its current id.
 """
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 
 from ..outputs import tables
 
+SCHEMA = "2"          # a database of another schema is rebuilt: every file is read again
 EXTRA = {
-    "files": "path VARCHAR PRIMARY KEY, doc VARCHAR, sha256 VARCHAR, version VARCHAR, status VARCHAR, run_id BIGINT",
+    "files": ("path VARCHAR, doc VARCHAR, sha256 VARCHAR, version VARCHAR, read_key VARCHAR, status VARCHAR, "
+              "kind VARCHAR, time_limit DOUBLE, result BLOB, minhash BLOB, run_id BIGINT"),
     "errors": "run_id BIGINT, path VARCHAR, doc VARCHAR, kind VARCHAR, cause VARCHAR, recorded_at TIMESTAMP",
     "runs": ("run_id BIGINT, started TIMESTAMP, finished TIMESTAMP, status VARCHAR, input VARCHAR, jobs BIGINT, "
              "files_seen BIGINT, processed BIGINT, unchanged BIGINT, failed BIGINT, unsupported BIGINT, "
-             "facts BIGINT, seconds DOUBLE, version VARCHAR"),
+             "removed BIGINT, moved BIGINT, rechecked BIGINT, facts BIGINT, seconds DOUBLE, version VARCHAR"),
     "texts": "doc VARCHAR, text VARCHAR",
+    "submissions": ("path VARCHAR, sha256 VARCHAR, doc VARCHAR, first_seen TIMESTAMP, last_seen TIMESTAMP, "
+                    "withdrawn_at TIMESTAMP"),
+    "meta": "key VARCHAR, value VARCHAR",
 }
+DOC_TABLES = tables.TABLES + ("texts",)
 
 
 class Store:
@@ -24,76 +33,161 @@ class Store:
         import duckdb
         self.path = path
         self.con = duckdb.connect(str(path))
+        self._migrate()
+
+    def _migrate(self):
+        have = {r[0] for r in self.con.execute("SELECT table_name FROM information_schema.tables").fetchall()}
+        version = (self.con.execute("SELECT value FROM meta WHERE key = 'schema'").fetchone() or [None])[0] \
+            if "meta" in have else None
+        if have and version != SCHEMA:
+            with self.tx():
+                for name in set(tables.TABLES) | set(EXTRA):
+                    self.con.execute(f"DROP TABLE IF EXISTS {name}")
         tables.create_duckdb_tables(self.con, EXTRA)
+        if version != SCHEMA:
+            self.set_meta("schema", SCHEMA)
 
     def close(self):
         self.con.close()
 
-    # ----- what is known -----
-    def known(self) -> dict:
-        return {p: (sha, ver, doc, status) for p, doc, sha, ver, status in
-                self.con.execute("SELECT path, doc, sha256, version, status FROM files").fetchall()}
+    @contextlib.contextmanager
+    def tx(self):
+        self.con.execute("BEGIN")
+        try:
+            yield
+            self.con.execute("COMMIT")
+        except BaseException:
+            self.con.execute("ROLLBACK")
+            raise
 
-    def docs_by_sha(self) -> dict:
-        out = {}
-        for doc, sha, path in self.con.execute(
-                "SELECT doc, sha256, path FROM files WHERE status = 'ok'").fetchall():
-            out.setdefault(sha, []).append((doc, path))
-        return out
+    def meta(self, key: str, default=None):
+        row = self.con.execute("SELECT value FROM meta WHERE key = ?", [key]).fetchone()
+        return row[0] if row else default
+
+    def set_meta(self, key: str, value: str):
+        self.con.execute("DELETE FROM meta WHERE key = ?", [key])
+        self.con.execute("INSERT INTO meta VALUES (?, ?)", [key, value])
+
+    # ----- what is known -----
+    def files(self) -> dict:
+        cols = ("path", "doc", "sha256", "version", "read_key", "status", "kind", "time_limit")
+        rows = self.con.execute(f"SELECT {', '.join(cols)} FROM files").fetchall()
+        return {r[0]: dict(zip(cols, r)) for r in rows}
+
+    def doc_taken(self, doc: str, path: str) -> bool:
+        return self.con.execute("SELECT count(*) FROM files WHERE doc = ? AND path <> ?", [doc, path]).fetchone()[0] > 0
 
     def new_run(self, input_dir: str, jobs: int, version: str) -> int:
-        rid = (self.con.execute("SELECT coalesce(max(run_id), 0) + 1 FROM runs").fetchone()[0])
+        rid = self.con.execute("SELECT coalesce(max(run_id), 0) + 1 FROM runs").fetchone()[0]
         self.con.execute("INSERT INTO runs (run_id, started, status, input, jobs, version) VALUES (?, ?, 'running', ?, ?, ?)",
                          [rid, dt.datetime.now(), input_dir, jobs, version])
         return rid
 
     def finish_run(self, rid: int, status: str, **counts):
-        sets = ", ".join(f"{k} = ?" for k in counts)
-        self.con.execute(f"UPDATE runs SET finished = ?, status = ?{', ' + sets if sets else ''} WHERE run_id = ?",
+        sets = "".join(f", {k} = ?" for k in counts)
+        self.con.execute(f"UPDATE runs SET finished = ?, status = ?{sets} WHERE run_id = ?",
                          [dt.datetime.now(), status, *counts.values(), rid])
 
+    # ----- the folder as it is now -----
+    def sync(self, present: dict, moves: dict, gone: list, unsupported: list, run_id: int):
+        """present: path → sha256 of every report in the folder; moves: old path → new path (same bytes);
+        gone: paths no longer there; unsupported: (path, cause). One transaction."""
+        now = dt.datetime.now()
+        with self.tx():
+            for old, new in moves.items():
+                self.con.execute("DELETE FROM files WHERE path = ?", [new])
+                self.con.execute("UPDATE files SET path = ? WHERE path = ?", [new, old])
+                self.con.execute("UPDATE documents SET path = ? WHERE path = ?", [new, old])
+            for path in gone:
+                self._forget(path)
+            self.con.execute("DELETE FROM errors WHERE kind = 'unsupported'")
+            for path, cause in unsupported:
+                self.con.execute("INSERT INTO errors VALUES (?, ?, NULL, 'unsupported', ?, ?)", [run_id, path, cause, now])
+            # history: a (path, sha256) seen again is extended; one no longer in the folder is withdrawn
+            import pandas as pd
+            self.con.register("present", pd.DataFrame({"path": list(present), "sha256": list(present.values())},
+                                                      dtype="string"))
+            self.con.execute("UPDATE submissions SET withdrawn_at = ? WHERE withdrawn_at IS NULL AND NOT EXISTS "
+                             "(SELECT 1 FROM present p WHERE p.path = submissions.path AND p.sha256 = submissions.sha256)",
+                             [now])
+            self.con.execute("UPDATE submissions SET last_seen = ? WHERE withdrawn_at IS NULL", [now])
+            self.con.execute("INSERT INTO submissions SELECT p.path, p.sha256, NULL, ?, ?, NULL FROM present p "
+                             "WHERE NOT EXISTS (SELECT 1 FROM submissions s WHERE s.path = p.path AND "
+                             "s.sha256 = p.sha256 AND s.withdrawn_at IS NULL)", [now, now])
+            self.con.unregister("present")
+
     # ----- one file -----
-    def _forget(self, path: str, doc: str):
-        for name in tables.TABLES + ("texts",):
-            self.con.execute(f"DELETE FROM {name} WHERE doc = ?", [doc])
-        self.con.execute("DELETE FROM errors WHERE path = ?", [path])
+    def _forget(self, path: str):
+        row = self.con.execute("SELECT doc FROM files WHERE path = ? AND status = 'ok'", [path]).fetchone()
+        if row:
+            for name in DOC_TABLES:
+                self.con.execute(f"DELETE FROM {name} WHERE doc = ?", [row[0]])
+        self.con.execute("DELETE FROM errors WHERE path = ? AND kind <> 'unsupported'", [path])
         self.con.execute("DELETE FROM files WHERE path = ?", [path])
 
-    def save_document(self, path: str, doc: str, sha: str, version: str, rows: dict, text: str, run_id: int):
+    def save_document(self, path: str, doc: str, key: dict, rows: dict, text: str, result: bytes,
+                      minhash: bytes, run_id: int):
         frames = tables.frames(rows)
-        self.con.execute("BEGIN")
-        try:
-            self._forget(path, doc)
+        with self.tx():
+            self._forget(path)
             for name in tables.TABLES:
                 tables.insert_frame(self.con, name, frames[name])
             self.con.execute("INSERT INTO texts VALUES (?, ?)", [doc, text])
-            self.con.execute("INSERT INTO files VALUES (?, ?, ?, ?, 'ok', ?)", [path, doc, sha, version, run_id])
-            self.con.execute("COMMIT")
-        except BaseException:
-            self.con.execute("ROLLBACK")
-            raise
+            self.con.execute("INSERT INTO files VALUES (?, ?, ?, ?, ?, 'ok', NULL, NULL, ?, ?, ?)",
+                             [path, doc, key["sha256"], key["version"], key["read_key"], result, minhash, run_id])
 
-    def save_error(self, path: str, doc: str, sha: str, version: str, kind: str, cause: str, run_id: int):
-        self.con.execute("BEGIN")
-        try:
-            self._forget(path, doc)
-            self.con.execute("INSERT INTO errors VALUES (?, ?, ?, ?, ?, ?)",
-                             [run_id, path, doc, kind, cause, dt.datetime.now()])
-            self.con.execute("INSERT INTO files VALUES (?, ?, ?, ?, 'error', ?)", [path, doc, sha, version, run_id])
-            self.con.execute("COMMIT")
-        except BaseException:
-            self.con.execute("ROLLBACK")
-            raise
+    def save_error(self, path: str, doc: str, key: dict, kind: str, cause: str, time_limit, run_id: int):
+        with self.tx():
+            self._forget(path)
+            self.con.execute("INSERT INTO errors VALUES (?, ?, ?, ?, ?, ?)", [run_id, path, doc, kind, cause, dt.datetime.now()])
+            self.con.execute("INSERT INTO files VALUES (?, ?, ?, ?, ?, 'error', ?, ?, NULL, NULL, ?)",
+                             [path, doc, key["sha256"], key["version"], key["read_key"], kind, time_limit, run_id])
 
-    def note_unsupported(self, path: str, cause: str, run_id: int):
-        self.con.execute("DELETE FROM errors WHERE path = ?", [path])
-        self.con.execute("INSERT INTO errors VALUES (?, ?, NULL, 'unsupported', ?, ?)",
-                         [run_id, path, cause, dt.datetime.now()])
+    # ----- checks and ids, over all documents -----
+    def stored_results(self):
+        """(path, doc, pickled result) of every document, for checks that need no reading."""
+        return self.con.execute("SELECT path, doc, result FROM files WHERE status = 'ok' ORDER BY path").fetchall()
+
+    def replace_findings(self, docs: list, rows: list, rules_key: str):
+        """New findings of the rules for these documents, and the rules they were made with: one transaction."""
+        import pandas as pd
+        with self.tx():
+            self.con.register("redo", pd.DataFrame({"doc": docs}, dtype="string"))
+            self.con.execute("DELETE FROM findings WHERE rule NOT LIKE 'batch.%' AND doc IN (SELECT doc FROM redo)")
+            self.con.unregister("redo")
+            tables.insert_frame(self.con, "findings", tables.frames({"findings": rows})["findings"])
+            self.set_meta("rules", rules_key)
+
+    def id_inputs(self) -> list:
+        """(path, doc, county, city, performance year, years, doc_number, minhash) of every document."""
+        return self.con.execute(
+            "SELECT f.path, f.doc, d.county, d.city, d.performance_year, d.years, d.doc_number, f.minhash "
+            "FROM files f JOIN documents d ON d.doc = f.doc WHERE f.status = 'ok' ORDER BY f.path").fetchall()
+
+    def reconcile(self, renames: dict, batch_findings: list):
+        """Give documents their ids and replace the findings made across documents: one transaction."""
+        import pandas as pd
+        with self.tx():
+            if renames:
+                self.con.register("ren", pd.DataFrame({"old": list(renames), "new": list(renames.values())},
+                                                      dtype="string"))
+                for name in DOC_TABLES + ("files",):
+                    self.con.execute(f"UPDATE {name} SET doc = ren.new FROM ren WHERE {name}.doc = ren.old")
+                self.con.unregister("ren")
+            self.con.execute("DELETE FROM findings WHERE rule LIKE 'batch.%'")
+            tables.insert_frame(self.con, "findings", tables.frames({"findings": batch_findings})["findings"])
+
+    def name_submissions(self):
+        """Each submission in the folder carries its document's current id."""
+        self.con.execute("UPDATE submissions SET doc = f.doc FROM files f WHERE submissions.path = f.path "
+                         "AND submissions.sha256 = f.sha256 AND submissions.withdrawn_at IS NULL AND f.status = 'ok' "
+                         "AND submissions.doc IS DISTINCT FROM f.doc")
 
     # ----- reading back -----
     def frame(self, sql: str, params=None):
         return self.con.execute(sql, params or []).df()
 
     def table(self, name: str):
-        df = self.con.execute(f"SELECT * FROM {name} ORDER BY rowid").df()
+        order = "doc, rowid" if name in tables.TABLES else "rowid"
+        df = self.con.execute(f"SELECT * FROM {name} ORDER BY {order}").df()
         return tables.typed(df, name) if name in tables.TABLES else df

@@ -557,4 +557,15 @@ def check(result, ruleset: RuleSet, scheme=None) -> list[Finding]:
             out += check_completeness(rule, result, scheme)
         elif kind == "claim":
             out += check_claims(rule, view, standards)
+    return _once(out)
+
+
+def _once(findings) -> list[Finding]:
+    """A table that restates the text (a DOCX rendering repeats 41.49%) is one statement: one finding."""
+    seen, out = set(), []
+    for fd in findings:
+        key = (fd.rule, fd.status, str(fd.value), str(fd.threshold), fd.message)
+        if key not in seen:
+            seen.add(key)
+            out.append(fd)
     return out

@@ -218,7 +218,7 @@ def district_names(docs) -> dict:
     return {doc: (n if seen[n] == 1 else i18n.t("site.name_with_id", name=n, doc=doc)) for doc, n in names.items()}
 
 
-def people_workbook(tables: dict, path, ruleset, errors=None):
+def people_workbook(tables: dict, path, ruleset, errors=None, submissions=None):
     """The workbook for inspectors: 汇总 first, then the four tables in Chinese, then unreadable files."""
     from .. import i18n
     from .excel import write_workbook
@@ -230,6 +230,10 @@ def people_workbook(tables: dict, path, ruleset, errors=None):
         errors["cause"] = errors["cause"].map(lambda v: i18n.cause(v, "zh"))
         errors.columns = i18n.catalog("zh")["sheets.error_columns"][:len(errors.columns)]
         sheets.append((i18n.t("sheets.errors", "zh"), errors, set()))
+    if submissions is not None:          # what each county sent and withdrew, for the record
+        submissions = submissions.copy()
+        submissions.columns = i18n.catalog("zh")["sheets.submission_columns"][:len(submissions.columns)]
+        sheets.append((i18n.t("sheets.submissions", "zh"), submissions, set()))
     write_workbook(path, sheets)
 
 
@@ -295,6 +299,7 @@ def to_duckdb(tables: dict, path, replace_docs: bool = True):
     try:
         con.execute("BEGIN")
         create_duckdb_tables(con)
+        tables = _keep_others(con, tables)
         docs = list(tables["documents"]["doc"])
         for name in TABLES:
             df = tables[name]
@@ -304,6 +309,28 @@ def to_duckdb(tables: dict, path, replace_docs: bool = True):
         con.execute("COMMIT")
     finally:
         con.close()
+
+
+def _keep_others(con, tables: dict) -> dict:
+    """A report from another path whose id is already in the database keeps both: the newcomer takes
+    its path as id (B/自评报告.md → B-自评报告). The same path replaces its rows, under whatever id."""
+    from ..ids import candidates, path_id
+    held = dict(con.execute("SELECT doc, path FROM documents").fetchall())
+    docs = tables["documents"]
+    taken = set(held) | set(docs["doc"])
+    ren = {}
+    for doc, path in zip(docs["doc"], docs["path"]):
+        if doc in held and held[doc] != path:
+            mine = [d for d, p in held.items() if p == path]          # the id this path got before
+            new = mine[0] if mine else next(c for c in candidates(path, path_id(path)) if c not in taken)
+            ren[doc] = new
+            taken.add(new)
+    gone = [d for d, p in held.items() if p in set(docs["path"]) and d not in set(docs["doc"]) | set(ren.values())]
+    for name in TABLES if gone else ():
+        con.execute(f"DELETE FROM {name} WHERE doc IN (SELECT * FROM UNNEST(?))", [gone])
+    if not ren:
+        return tables
+    return {name: df.assign(doc=df["doc"].replace(ren)) for name, df in tables.items()}
 
 
 def read_duckdb(path) -> dict:

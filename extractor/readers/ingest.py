@@ -71,11 +71,18 @@ def _reader(suffix: str, path: Path, ocr: str):
     if suffix in IMAGE_SUFFIXES:
         from . import ocr as ocr_mod
         return ocr_mod.read_image(path, mode=ocr)
+    raise unsupported(path)
+
+
+def unsupported(path) -> InputError:
+    """The error for a type selfeval does not read, with a hint where one helps (.doc: save it as .docx)."""
     from .. import data
+    suffix = Path(path).suffix.lower()
     hint = data.load("lexicon/report.yaml")["convert_hints"].get(suffix)
     if hint:
-        raise InputError("unsupported", path, f"unsupported file type '{suffix}': {hint}")
-    raise InputError("unsupported", path, f"unsupported file type '{suffix or '(none)'}' (supported: {', '.join(sorted(SUPPORTED))})")
+        return InputError("unsupported", path, f"unsupported file type '{suffix}': {hint}")
+    supported = ", ".join(sorted(SUPPORTED))
+    return InputError("unsupported", path, f"unsupported file type '{suffix or '(none)'}' (supported: {supported})")
 
 
 def check_is_report(path, text: str):

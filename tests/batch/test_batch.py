@@ -75,6 +75,8 @@ def test_bad_files_become_errors_and_the_rest_goes_on(tmp_path):
     c.save()
     (d / "gbk.txt").write_bytes("一、基本情况\n\n区域内在园幼儿共 899 人，普惠性幼儿园覆盖率85.71%。".encode("gbk"))
     (d / "notes.xyz").write_text("?")
+    (d / "old.xls").write_bytes(b"\xd0\xcf\x11\xe0")             # a spreadsheet: unsupported, with a hint
+    (d / "~$good.docx").write_bytes(b"\x00")                 # Word's lock file beside an open document
     out = tmp_path / "out"
     r = batch(d, out, "--jobs", "2")
     assert r.returncode == 1, r.stderr
@@ -82,11 +84,13 @@ def test_bad_files_become_errors_and_the_rest_goes_on(tmp_path):
     con = db(out)
     docs = {x[0] for x in con.execute("SELECT doc FROM documents").fetchall()}
     errors = dict(con.execute("SELECT regexp_extract(path, '[^/]+$'), kind FROM errors").fetchall())
+    causes = dict(con.execute("SELECT regexp_extract(path, '[^/]+$'), cause FROM errors").fetchall())
     con.close()
-    assert docs == {"good", "gbk"}
+    assert docs == {"兴安区-2023", "gbk"}                      # issuer and year where the metadata has them
     assert errors == {"empty.txt": "empty", "random.pdf": "corrupt", "encrypted.pdf": "encrypted",
-                      "truncated.pdf": "corrupt", "notes.xyz": "unsupported"}
-    for f in ("report.xlsx", "facts.parquet", "review/index.html", "review/docs/good.html"):
+                      "truncated.pdf": "corrupt", "notes.xyz": "unsupported", "old.xls": "unsupported"}
+    assert "save the report as .docx" in causes["old.xls"]     # the same hint as the single-file message
+    for f in ("report.xlsx", "facts.parquet", "review/index.html", "review/docs/兴安区-2023.html"):
         assert (out / f).exists(), f
     sheets = pd.read_excel(out / "report.xlsx", sheet_name=None)
     assert {"汇总", "文档", "数据", "实体", "核查结果", "无法读取的文件"} <= set(sheets)
@@ -101,27 +105,28 @@ def test_rerun_adds_nothing_and_changes_replace_rows(text_folder, tmp_path):
     con = db(out)
     ids = sorted(x[0] for x in con.execute("SELECT doc FROM documents").fetchall())
     con.close()
-    assert "xingan-2024" in ids and "xingan-2024-md" in ids and len(ids) == 7     # same name, two documents
+    a, b = "兴安区-2023-a-xingan-2024", "兴安区-2023-b-xingan-2024"       # one issuer and year, two paths
+    assert a in ids and b in ids and len(ids) == 7
     r2 = batch(text_folder, out)
-    assert r2.returncode == 0 and "本次处理 0，未改动 7" in r2.stdout
+    assert r2.returncode == 0 and "处理 0，未改动 7" in r2.stdout
     assert counts(out) == first
-    # the same content under two paths is a duplicate submission
+    # the same content under two paths is a duplicate submission: a finding on both, naming the other
     con = db(out)
-    dup = con.execute("SELECT doc FROM findings WHERE rule = 'batch.duplicate-submission'").fetchall()
+    dup = dict(con.execute("SELECT doc, message FROM findings WHERE rule = 'batch.duplicate-submission'").fetchall())
     con.close()
-    assert len(dup) == 1
+    assert set(dup) == {a, b} and b in dup[a] and a in dup[b]
     # a changed file replaces its rows
     p = text_folder / "b" / "xingan-2024.md"
     p.write_text(p.read_text(encoding="utf-8").replace("年均工资收入91805元", "年均工资收入81805元"), encoding="utf-8")
     r3 = batch(text_folder, out)
-    assert "本次处理 1，未改动 6" in r3.stdout
+    assert "处理 1，未改动 6" in r3.stdout
     assert counts(out)["facts"] == first["facts"]
     con = db(out)
     pay = con.execute("SELECT f.doc, f.value FROM facts f WHERE f.raw LIKE '%1805元'").fetchall()
     status = con.execute("SELECT status FROM findings WHERE rule = 'teacher-pay.not-below-civil-servants' "
-                         "AND doc = 'xingan-2024-md'").fetchall()
+                         "AND doc = ?", [b]).fetchall()
     con.close()
-    assert sorted(pay) == [("xingan-2024", "91805"), ("xingan-2024-md", "81805")]
+    assert sorted(pay) == [(a, "91805"), (b, "81805")]
     assert status == [("fail",)]
 
 
@@ -134,18 +139,22 @@ def test_sigterm_then_resume_gives_exactly_a_clean_run(tmp_path):
     clean = tmp_path / "clean"
     assert batch(d, clean, "--jobs", "1", "--quiet").returncode == 0
     out = tmp_path / "out"
-    p = subprocess.Popen([sys.executable, str(ROOT / "cli.py"), "batch", str(d), "-o", str(out), "--jobs", "1"],
-                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    p = subprocess.Popen([sys.executable, str(ROOT / "cli.py"), "batch", str(d), "-o", str(out), "--jobs", "2"],
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
     done = 0
     deadline = time.time() + 300
     while done < 4 and time.time() < deadline:
         line = p.stderr.readline()
         done += line.startswith("[") and " 完成 " in line
-    p.send_signal(signal.SIGTERM)
+    os.killpg(p.pid, signal.SIGTERM)        # as `timeout -s TERM` does: the batch and its workers
     out_s, err_s = p.communicate(timeout=120)
     assert p.returncode == 130 and "已中断" in out_s and "Traceback" not in err_s
-    partial = counts(out)["documents"]                     # readable, and holds what was finished
+    c = counts(out)                                        # readable, and holds what was finished
+    partial = c["documents"]
     assert 4 <= partial < 24
+    assert c["errors"] == 0                                # the files in flight are not errors
+    assert (out / "report.xlsx").exists() and (out / "review" / "index.html").exists()   # written anyway
+    assert len(pd.read_excel(out / "report.xlsx", sheet_name="文档")) == partial
     r = batch(d, out, "--jobs", "2")
     assert r.returncode == 0 and f"未改动 {partial}" in r.stdout
     a, b = tables_of(out), tables_of(clean)
@@ -166,7 +175,12 @@ def test_per_file_time_limit(tmp_path):
     docs = con.execute("SELECT doc FROM documents").fetchall()
     con.close()
     assert errors and errors[0][0] == "timeout" and "time limit" in errors[0][1]
-    assert docs == [("ok",)]
+    assert docs == [("兴安区-2023",)]
+    # the same limit again: not retried (still in errors); --retry: read again
+    r = batch(d, out, "--timeout", "2", "--jobs", "1")
+    assert r.returncode == 1 and "处理 0，未改动 2" in r.stdout and "失败 0" in r.stdout
+    r = batch(d, out, "--timeout", "2", "--jobs", "1", "--retry")
+    assert r.returncode == 1 and "失败 1" in r.stdout
 
 
 def _dom(url, tmp_path):
@@ -187,9 +201,10 @@ def test_review_site_renders_in_chromium(text_folder, tmp_path):
     assert 'data-reports="7"' in index                       # the page's script ran in the browser
     assert 'id="indicator-chart"' in index and 'data-bars="' in index and 'data-bars="0"' not in index
     assert "公办园在园幼儿占比" in index and "41.49" in index
-    page = _dom((out / "review" / "docs" / "xingan-2024.html").as_uri(), tmp_path)
+    doc = "兴安区-2023-a-xingan-2024"
+    page = _dom((out / "review" / "docs" / f"{doc}.html").as_uri(), tmp_path)
     con = db(out)
-    n = con.execute("SELECT count(*) FROM facts WHERE doc = 'xingan-2024'").fetchone()[0]
+    n = con.execute("SELECT count(*) FROM facts WHERE doc = ?", [doc]).fetchone()[0]
     con.close()
     assert f'data-facts="{n}"' in page
     assert 'class="fact' in page and "0.561" in page and 'href="#f-' in page
@@ -200,6 +215,7 @@ def test_output_folder_inside_the_input_is_not_read(tmp_path):
     d.mkdir()
     shutil.copy(SEED, d / "a.md")
     out = d / "selfeval-out"
-    assert batch(d, out, "--quiet").returncode == 0
     r = batch(d, out, "--quiet")
+    assert r.returncode == 0 and r.stdout == "" and r.stderr == ""          # --quiet prints nothing
+    r = batch(d, out)
     assert r.returncode == 0 and "不支持 0" in r.stdout and "未改动 1" in r.stdout

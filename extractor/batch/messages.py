@@ -1,0 +1,22 @@
+"""What the batch says, by where it goes: to the person at the terminal (their language), into the
+database as a cause (English, translated when shown), or into a finding (the rules' language)."""
+from __future__ import annotations
+
+from .. import data
+from ..i18n import t
+
+
+def say(key: str, **kw) -> str:
+    """A line for the person running the batch, from the catalog's `batch` section."""
+    return t(f"batch.{key}", **kw)
+
+
+def stored(key: str, **kw) -> str:
+    """A cause kept in the database: the English `errors` entry, which `i18n.cause` translates when shown."""
+    return t(f"errors.{key}", "en", **kw)
+
+
+def finding(key: str, **kw) -> str:
+    """Words of a batch finding (duplicate submissions), from patterns/messages.yaml like every rule message."""
+    text = data.load("messages.yaml")["batch"][key]
+    return text.format(**kw) if kw else text

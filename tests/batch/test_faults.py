@@ -1,0 +1,103 @@
+"""Seeded fault test: SIGTERM and SIGKILL at random moments; after each resume every table equals a clean run's.
+
+SELFEVAL_FAULT_KILLS (default 10) and SELFEVAL_FAULT_SEED choose how many kills and when.
+"""
+import os
+import random
+import shutil
+import signal
+import subprocess
+import sys
+import time
+
+import duckdb
+
+from conftest import ROOT, SEED, EVAL
+
+KILLS = int(os.environ.get("SELFEVAL_FAULT_KILLS", "10"))
+SEED_N = int(os.environ.get("SELFEVAL_FAULT_SEED", "11"))
+# every table, without what differs between runs by design (run ids, timestamps, pickled results)
+COLUMNS = {"documents": "*", "facts": "*", "entities": "*", "findings": "*", "texts": "*", "meta": "*",
+           "files": "path, doc, sha256, version, read_key, status, kind, time_limit",
+           "errors": "path, doc, kind, cause",
+           "submissions": "path, sha256, doc, withdrawn_at IS NULL"}
+
+
+def batch(folder, out, *extra, timeout=900, lang="en"):
+    """The batch as a user runs it; in English by default here, where the summary's counts are what is tested."""
+    return subprocess.run([sys.executable, str(ROOT / "cli.py"), "batch", str(folder), "-o", str(out), *map(str, extra)],
+                          capture_output=True, text=True, timeout=timeout, env={**os.environ, "SELFEVAL_LANG": lang})
+
+
+def db(out):
+    return duckdb.connect(str(out / "selfeval.duckdb"), read_only=True)
+
+def snapshot(out):
+    con = db(out)
+    try:
+        return {t: con.execute(f"SELECT {c} FROM {t} ORDER BY ALL").fetchall() for t, c in COLUMNS.items()}
+    finally:
+        con.close()
+
+
+def folders(tmp_path):
+    """State A, and state B: one file changed, one renamed, one removed, one added, plus stricter rules."""
+    a, b = tmp_path / "A", tmp_path / "B"
+    a.mkdir()
+    docs = sorted((EVAL / "docs").glob("r*.txt"))
+    for p in docs:
+        shutil.copy(p, a / p.name)
+    text = SEED.read_text(encoding="utf-8")
+    (a / "seed.md").write_text(text, encoding="utf-8")
+    (a / "seed-v2.md").write_text(text.replace("2394万元", "2395万元"), encoding="utf-8")
+    (a / "notes.doc").write_bytes(b"x")
+    shutil.copytree(a, b)
+    (b / "seed-v2.md").write_text(text.replace("年均工资收入91805元", "年均工资收入81805元"), encoding="utf-8")
+    (b / docs[0].name).rename(b / "renamed.txt")
+    (b / docs[1].name).unlink()
+    (b / "new.md").write_text(text.replace("兴安区", "向阳区"), encoding="utf-8")
+    rules = tmp_path / "rules.yaml"
+    rules.write_text("sources: {p: 某省标准}\nrules:\n  - id: preschool.public-share\n    kind: threshold\n"
+                     "    title: 公办园在园幼儿占比\n    match: {kinds: [percent], unit: '%', text: '公办园在园幼儿占比'}\n"
+                     "    op: '>='\n    threshold: 40\n    source: p\n", encoding="utf-8")
+    return a, b, ["--rules", str(rules)]
+
+
+def test_killed_at_random_moments_resumes_to_a_clean_run(tmp_path):
+    a, b, rules = folders(tmp_path)
+    clean_a = tmp_path / "clean-a"
+    t0 = time.monotonic()
+    assert batch(a, clean_a, "--jobs", "2", "--quiet").returncode == 0
+    took = time.monotonic() - t0
+    clean_b = tmp_path / "clean-b"
+    shutil.copytree(clean_a, clean_b)
+    assert batch(b, clean_b, "--jobs", "2", "--quiet", *rules).returncode == 0
+    want = {"A": snapshot(clean_a), "B": snapshot(clean_b)}
+    assert want["A"] != want["B"]
+
+    rng = random.Random(SEED_N)
+    for i in range(KILLS):
+        sig = (signal.SIGTERM, signal.SIGKILL)[i % 2]
+        state = "A" if i % 4 < 2 else "B"
+        out = tmp_path / f"out{i}"
+        if state == "B":
+            shutil.copytree(clean_a, out)            # a day later: the folder changed and so did the rules
+        folder, extra = (a, []) if state == "A" else (b, rules)
+        p = subprocess.Popen([sys.executable, str(ROOT / "cli.py"), "batch", str(folder), "-o", str(out),
+                              "--jobs", "2", "--quiet", *extra],
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
+        time.sleep(rng.uniform(0.3, took))
+        try:
+            os.killpg(p.pid, sig)
+        except ProcessLookupError:
+            pass                                     # it finished first
+        _, err = p.communicate(timeout=300)
+        assert "Traceback" not in err, err
+        if sig == signal.SIGTERM and p.returncode == 130:
+            assert (out / "report.xlsx").exists() and (out / "review" / "index.html").exists()
+        r = batch(folder, out, "--jobs", "2", *extra)
+        assert r.returncode == 0, f"kill {i} ({sig.name}, state {state}): {r.stdout}{r.stderr}"
+        got = snapshot(out)
+        for t in COLUMNS:
+            assert got[t] == want[state][t], f"kill {i} ({sig.name}, state {state}): table {t} differs"
+        shutil.rmtree(out)
