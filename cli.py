@@ -147,6 +147,7 @@ def batch(
     scheme: Optional[Path] = typer.Option(None, "--scheme", help="Evaluation scheme YAML."),
     timeout: float = typer.Option(600.0, "--timeout", help="Per-file time limit in seconds."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress output."),
+    memo: bool = typer.Option(False, "--memo", help="Also write draft feedback memos (Word) into OUTPUT/memos/."),
 ):
     """Process a folder of reports into a database, a workbook and a review site; re-runs are incremental."""
     from extractor.batch.run import run_batch
@@ -175,7 +176,31 @@ def batch(
                + ("; INTERRUPTED: run again to finish" if s.interrupted else ""))
     if s.interrupted:
         raise typer.Exit(130)
+    if memo:
+        _write_memos(output, None, [])
     raise typer.Exit(1 if s.errors_total else 0)
+
+
+def _write_memos(source: Path, output: Optional[Path], docs: List[str]):
+    from extractor.errors import InputError, blame
+    from extractor.outputs.memo import write_memos
+    try:
+        with blame(output or source):
+            r = write_memos(source, output, docs or None)
+    except InputError as e:
+        _fail(str(e))
+    n = sum(r["problems"].values())
+    typer.echo(f"memos {len(r['memos'])} ({n} problems) and summary in {r['summary'].parent if r['summary'] else output}", err=True)
+
+
+@app.command()
+def memo(
+    source: Path = typer.Argument(..., help="A batch output folder (or its .duckdb), an .xlsx workbook or a Parquet folder of the tables."),
+    doc: List[str] = typer.Option([], "--doc", help="Only this document id (repeatable); default: every report."),
+    output: Optional[Path] = typer.Option(None, "-o", "--output", help="Folder for the memos (default: SOURCE/memos)."),
+):
+    """Draft feedback memos (Word) for the inspector to edit: one per report and a summary across them."""
+    _write_memos(source, output, doc)
 
 
 @app.command("rules")
