@@ -32,6 +32,8 @@ _NAME_BAD = re.compile(r'[\x00-\x1f\x7f/\\:*?"<>|\u202a-\u202e\u2066-\u2069]')
 _WINDOWS_RESERVED = {"CON", "PRN", "AUX", "NUL", *(f"COM{i}" for i in range(10)), *(f"LPT{i}" for i in range(10))}
 NAME_MAX = 80          # characters of a file name's stem, well under every file system's 255 bytes
 MANIFEST = "memos.json"
+STANDARD_WIDTHS = (38, 22, 16, 16, 48, 16)       # millimetres of the summary's tables, within the 156 mm text width
+DISTRICT_WIDTHS = (32, 58, 22, 14, 30)
 
 
 def _m() -> dict:
@@ -484,10 +486,12 @@ def standard_table(docs, findings, rules: dict) -> list:
     return out
 
 
-def _table(doc, header, rows):
-    from docx.shared import Pt
+def _table(doc, header, rows, widths_mm=None):
+    from docx.enum.text import WD_LINE_SPACING
+    from docx.shared import Mm, Pt
     tb = doc.add_table(rows=1, cols=len(header))
     tb.style = doc.styles["Table Grid"]
+    tb.autofit = False
     for cell, h in zip(tb.rows[0].cells, header):
         cell.text = ""
         cell.paragraphs[0].add_run(clean(h)).bold = True
@@ -497,10 +501,15 @@ def _table(doc, header, rows):
             cell.text = ""
             cell.paragraphs[0].add_run(clean(v))
     size = Pt(_m()["fonts"]["table"]["size"])
+    for k, col in enumerate(tb.columns if widths_mm else ()):
+        col.width = Mm(widths_mm[k])            # the grid, which LibreOffice and WPS lay out by
     for row in tb.rows:
-        for cell in row.cells:
+        for k, cell in enumerate(row.cells):
+            if widths_mm:
+                cell.width = Mm(widths_mm[k])
             for p in cell.paragraphs:
                 p.paragraph_format.first_line_indent = None
+                p.paragraph_format.line_spacing_rule = WD_LINE_SPACING.SINGLE
                 for r in p.runs:
                     r.font.size = size
     return tb
@@ -547,7 +556,7 @@ def chart_png(std_rows, rules: dict, path: Path):
 
 
 def summary_document(docs, findings, rules: dict, chart_path: Path | None = None):
-    from docx.enum.text import WD_ALIGN_PARAGRAPH
+    from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING
     from docx.shared import Mm
     cfg = _m()
     s = cfg["summary"]
@@ -584,16 +593,18 @@ def summary_document(docs, findings, rules: dict, chart_path: Path | None = None
         _table(doc, s["standards_header"], [
             (_title(rid, rules), std, str(len(met)), str(len(nm)),
              cfg["list_sep"].join(_fmt(s["not_met_entry"], district=n, values=cfg["list_sep"].join(v)) for n, v in nm),
-             str(len(none))) for rid, std, met, nm, none in rows])
+             str(len(none))) for rid, std, met, nm, none in rows], STANDARD_WIDTHS)
         if chart_path is not None and chart_png(rows, rules, chart_path) is not None:
             doc.add_picture(str(chart_path), width=Mm(150))
+            pic = doc.paragraphs[-1].paragraph_format
+            pic.line_spacing_rule, pic.alignment = WD_LINE_SPACING.SINGLE, WD_ALIGN_PARAGRAPH.CENTER
             para(doc, s["chart_caption"], indent=False, align=WD_ALIGN_PARAGRAPH.CENTER)
 
     heading(doc, s["parts"][2], 1)
     para(doc, s["districts_intro"])
     _table(doc, s["districts_header"], [
         (name, title, s["verdict_problems"] if n else s["verdict_clean"], str(n), cfg["list_sep"].join(failed))
-        for name, title, n, failed in per_doc])
+        for name, title, n, failed in per_doc], DISTRICT_WIDTHS)
     _closing(doc, s["closing"])
     return doc
 
