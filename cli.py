@@ -192,6 +192,7 @@ def batch(
                                   help=t("cmd.batch.timeout")),
     quiet: bool = typer.Option(False, "--quiet", "-q", show_default=False, help=t("cmd.batch.quiet")),
     retry: bool = typer.Option(False, "--retry", show_default=False, help=t("cmd.batch.retry")),
+    memo: bool = typer.Option(False, "--memo", show_default=False, help=t("cmd.batch.memo")),
 ):
     from extractor.batch.run import BatchError, format_summary, run_batch
     from extractor.errors import InputError
@@ -217,7 +218,30 @@ def batch(
         typer.echo(format_summary(s))
     if s.interrupted:
         raise typer.Exit(130)
+    if memo:
+        _write_memos(output, None, [])
     raise typer.Exit(1 if s.errors_total else 0)
+
+
+def _write_memos(source: Path, output: Optional[Path], docs: List[str]):
+    from extractor.errors import InputError, blame
+    from extractor.outputs.memo import write_memos
+    try:
+        with blame(output or source):
+            r = write_memos(source, output, docs or None)
+    except InputError as e:
+        _fail(i18n.error_line(e))
+    where = r["summary"].parent if r["summary"] else output
+    typer.echo(t("msg.memo_summary", memos=len(r["memos"]), problems=sum(r["problems"].values()), where=where), err=True)
+
+
+@app.command(help=t("cmd.memo.help"), options_metavar=t("meta.options"))
+def memo(
+    source: Path = typer.Argument(..., metavar=t("meta.folder"), show_default=False, help=t("cmd.memo.source")),
+    doc: List[str] = typer.Option([], "--doc", metavar="ID", show_default=False, help=t("cmd.memo.doc")),
+    output: Optional[Path] = typer.Option(None, "-o", "--output", metavar=t("meta.folder"), help=t("cmd.memo.output")),
+):
+    _write_memos(source, output, doc)
 
 
 @app.command("rules", help=t("cmd.rules.help"), options_metavar=t("meta.options"))

@@ -1,0 +1,266 @@
+"""Draft feedback memos (issue #17) and report text that cannot act in them (issue #19): a real batch of the seed,
+an edited copy from another district with no problems, and a hostile copy; memos opened with python-docx."""
+import os
+import re
+import shutil
+import subprocess
+import sys
+import zipfile
+
+import docx
+import duckdb
+import pytest
+import yaml
+
+from conftest import ROOT, SEED
+
+MEMO = yaml.safe_load((ROOT / "patterns" / "memo.yaml").read_text(encoding="utf-8"))
+PARTS = MEMO["memo"]["parts"]
+HOSTILE_ISSUER = "某某县/../../../tmp/x区人民政府"
+HOSTILE_LINE = '=HYPERLINK("http://evil.example/","点击")<script>alert(1)</script>'
+
+
+def cli(*args, timeout=900):
+    return subprocess.run([sys.executable, str(ROOT / "cli.py"), *map(str, args)], capture_output=True, text=True,
+                          timeout=timeout)
+
+
+@pytest.fixture(scope="module")
+def out(tmp_path_factory):
+    d = tmp_path_factory.mktemp("incoming")
+    seed = SEED.read_text(encoding="utf-8")
+    (d / "xingan-2024.md").write_text(seed, encoding="utf-8")
+    lines = seed.splitlines(keepends=True)
+
+    def without(lo, hi):       # a report of its own, not a near-copy (the batch would call it a duplicate submission)
+        return "".join(lines[:lo] + lines[hi:])
+    edited = (without(98, 122).replace("兴安", "工农").replace("鹤兴政呈", "鹤工政呈")
+              .replace("公办幼儿园在园幼儿 373 人，公办园在园幼儿占比 41.49%", "公办幼儿园在园幼儿 500 人，公办园在园幼儿占比 55.62%")
+              .replace("中学为0.561", "中学为0.401"))
+    (d / "gongnong-2024.md").write_text(edited, encoding="utf-8")
+    hostile = (without(110, 126).replace("鹤岗市兴安区人民政府", HOSTILE_ISSUER).replace("鹤兴政呈", "鹤某政呈")
+               .replace("区域内在园幼儿共 899 人", HOSTILE_LINE + "区域内在园幼儿共 899 人")
+               .replace("情况的自评报告", "情况的自评报告CON", 1))
+    (d / "hostile-2024.md").write_text(hostile, encoding="utf-8")
+    o = tmp_path_factory.mktemp("out") / "batch"
+    r = cli("batch", d, "-o", o, "--jobs", "1", "--quiet", "--memo")
+    assert r.returncode == 0, r.stderr
+    return o
+
+
+def docs_of(out):
+    con = duckdb.connect(str(out / "selfeval.duckdb"), read_only=True)
+    try:
+        return {r[0]: r for r in con.execute("SELECT doc, county, path FROM documents").fetchall()}
+    finally:
+        con.close()
+
+
+def memo_of(out, stem):
+    """The memo of the report read from the file `stem`.md, by the manifest memos.json."""
+    import json
+    manifest = json.loads((out / "memos" / "memos.json").read_text(encoding="utf-8"))
+    doc = next(d for d, r in docs_of(out).items() if r[2].endswith(f"{stem}.md"))
+    return out / "memos" / manifest[doc], doc
+
+
+def part(d, k):
+    """Paragraphs of part k (0-based) of a memo: between its Heading 1 and the next."""
+    ps, inside, got = d.paragraphs, False, []
+    for p in ps:
+        if p.style.name == "Heading 1":
+            inside = p.text == PARTS[k]
+            continue
+        if inside:
+            got.append(p)
+    return got
+
+
+def findings(out, doc, statuses=("fail", "inconsistent", "admitted", "unfinished")):
+    con = duckdb.connect(str(out / "selfeval.duckdb"), read_only=True)
+    try:
+        rows = con.execute("SELECT rule, status, raw, start, page FROM findings WHERE doc = ? ORDER BY start",
+                           [doc]).fetchall()
+        text = con.execute("SELECT text FROM texts WHERE doc = ?", [doc]).fetchone()[0]
+    finally:
+        con.close()
+    return [r for r in rows if r[1] in statuses], text
+
+
+def test_memo_per_report_named_by_district_and_year(out):
+    names = sorted(p.name for p in (out / "memos").iterdir())
+    assert "反馈意见-兴安区-2023.docx" in names and "反馈意见-工农区-2023.docx" in names
+    assert "汇总反馈意见.docx" in names
+    assert len([n for n in names if n.startswith("反馈意见-")]) == 3      # the hostile copy has a unique name too
+
+
+def test_parts_in_order_as_heading_styles_and_official_layout(out):
+    path, _ = memo_of(out, "xingan-2024")
+    d = docx.Document(str(path))
+    assert [p.text for p in d.paragraphs if p.style.name == "Heading 1"] == PARTS
+    assert d.paragraphs[0].style.name == "Title" and "鹤岗市兴安区人民政府" in d.paragraphs[0].text
+    texts = [p.text for p in d.paragraphs]
+    assert "鹤岗市兴安区人民政府：" in texts                                      # the addressee: the issuing government
+    opening = next(t for t in texts if t.startswith("你单位报送的"))
+    assert "《兴安区人民政府2023年履行教育职责情况" in opening and "鹤兴政呈〔2024〕79号" in opening and "2024年7月30日" in opening
+    assert texts[-2:] == MEMO["memo"]["closing"]                                # a blank signature and date
+
+
+def test_every_problem_of_the_seed_quoted_with_its_position(out):
+    path, doc = memo_of(out, "xingan-2024")
+    problems, text = findings(out, doc)
+    assert {r[2] for r in problems} >= {"41.49%", "0.561", "全部达到了国家规定的标准"}
+    d = docx.Document(str(path))
+    section = part(d, 2)
+    items = [p for p in section if p.style.name == "Heading 3"]
+    bodies = [p for p in section if p.style.name == "Normal"]
+    assert len(items) == len(problems) == len(bodies)
+    for (rule, status, raw, start, page), body in zip(problems, bodies):
+        where = f"第{page}页" if page else f"第{text.count(chr(10), 0, start) + 1}行"
+        assert f"报告{where}写道：" in body.text, (raw, body.text)
+        quotes = [r.text for r in body.runs if r.text.startswith("“")]
+        assert quotes and raw in quotes[0], (raw, quotes)                 # the quote is a run of its own, holding the evidence
+    assert any("41.49%" in b.text and "不低于50%" in b.text for b in bodies)
+    assert any("0.561" in b.text and "不高于0.45" in b.text for b in bodies)
+    assert any("报告称“全部达到了国家规定的标准”" in b.text for b in bodies)
+    assert "公办园在园幼儿占比" in items[0].text
+
+
+def test_one_recommendation_per_problem(out):
+    for stem in ("xingan-2024", "gongnong-2024", "hostile-2024"):
+        path, doc = memo_of(out, stem)
+        d = docx.Document(str(path))
+        n_problems = len([p for p in part(d, 2) if p.style.name == "Heading 3"])
+        recs = [p for p in part(d, 3) if re.match(r"\d+\. 针对问题\d+", p.text)]
+        assert len(recs) == n_problems == len(findings(out, doc)[0])
+        assert [int(re.match(r"(\d+)", p.text)[1]) for p in recs] == list(range(1, n_problems + 1))
+
+
+def test_a_report_without_problems_says_so(out):
+    path, doc = memo_of(out, "gongnong-2024")
+    assert findings(out, doc)[0] == []
+    d = docx.Document(str(path))
+    assert [p.text for p in part(d, 2)] == [MEMO["memo"]["no_problems"]]
+    assert part(d, 3)[0].text == MEMO["memo"]["no_recommendations"]
+    achieved = " ".join(p.text for p in part(d, 1))
+    assert "55.62%" in achieved and "0.401" in achieved
+
+
+def test_fonts_set_in_the_styles(out):
+    path, _ = memo_of(out, "xingan-2024")
+    d = docx.Document(str(path))
+    ns = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+
+    def east_asia(style):
+        return d.styles[style].element.rPr.find(f"{ns}rFonts").get(f"{ns}eastAsia")
+    assert east_asia("Normal") == MEMO["fonts"]["body"]["east_asia"] == "仿宋_GB2312"
+    assert east_asia("Heading 1") == MEMO["fonts"]["heading"]["east_asia"] == "黑体"
+    assert d.styles["Normal"].font.name == "Times New Roman"
+
+
+def test_summary_counts_districts_per_standard(out):
+    d = docx.Document(str(out / "memos" / "汇总反馈意见.docx"))
+    assert [p.text for p in d.paragraphs if p.style.name == "Heading 1"] == MEMO["summary"]["parts"]
+    standards, districts = d.tables
+    assert [c.text for c in standards.rows[0].cells] == MEMO["summary"]["standards_header"]
+    rows = {r.cells[0].text: [c.text for c in r.cells] for r in standards.rows[1:]}
+    assert rows["公办园在园幼儿占比"][2:4] == ["1", "2"]           # 工农区 met it; 兴安区 and the hostile copy did not
+    assert "41.49%" in rows["公办园在园幼儿占比"][4] and "工农区" not in rows["公办园在园幼儿占比"][4]
+    assert rows["初中校际间综合差异系数"][2:4] == ["1", "2"] and "0.561" in rows["初中校际间综合差异系数"][4]
+    assert rows["学前三年毛入园率"][2:4] == ["3", "0"]
+    per = {r.cells[0].text: [c.text for c in r.cells] for r in districts.rows[1:]}
+    assert per["工农区"][2:4] == [MEMO["summary"]["verdict_clean"], "0"]
+    assert sorted(v[3] for k, v in per.items() if k != "工农区") == ["3", "3"]
+    if (out / "memos" / "汇总反馈意见.png").exists():         # drawn where a Chinese font is found to label it
+        assert len(d.inline_shapes) == 1
+
+
+def test_hostile_report_text_is_plain_runs(out):
+    path, _ = memo_of(out, "hostile-2024")
+    assert path.resolve().parent == (out / "memos").resolve()
+    for p in (out / "memos").glob("*.docx"):
+        xml = zipfile.ZipFile(p).read("word/document.xml").decode("utf-8")
+        assert not re.search(r"<w:(fldSimple|instrText|hyperlink|fldChar)\b", xml), p.name
+    d = docx.Document(str(path))
+    runs = [r.text for p in d.paragraphs for r in p.runs]
+    assert any(r.startswith("“" + HOSTILE_LINE) for r in runs)          # quoted as it stands, as text
+
+
+def test_names_from_content_stay_in_the_folder(out, tmp_path):
+    """The issuer, county and title forced to a path traversal, NUL and CON in a copy of the database."""
+    db = tmp_path / "copy.duckdb"
+    shutil.copy(out / "selfeval.duckdb", db)
+    con = duckdb.connect(str(db))
+    con.execute("UPDATE documents SET issuer = ?, county = ?, city = '', title = ?",
+                [HOSTILE_ISSUER, "某某县/../../../tmp/x区", "a\x00CON\x1b[31m"])
+    con.close()
+    target = tmp_path / "m"
+    before = set(os.listdir(tmp_path))
+    r = cli("memo", db, "-o", target)
+    assert r.returncode == 0, r.stderr
+    assert set(os.listdir(tmp_path)) == before | {"m"}
+    names = sorted(os.listdir(target))
+    memos = [n for n in names if n.startswith("反馈意见-")]
+    assert len(memos) == 3 and len(set(memos)) == 3
+    for n in names:
+        assert "/" not in n and ".." not in n and not re.search(r"[\x00-\x1f]", n)
+        assert (target / n).resolve().parent == target.resolve()
+    d = docx.Document(str(target / memos[0]))
+    assert "\x00" not in d.paragraphs[3].text and "aCON[31m" in d.paragraphs[3].text
+
+
+def test_safe_name():
+    from extractor.outputs.memo import safe_name, inside, NAME_MAX
+    taken = set()
+    assert safe_name("CON", ".docx", taken) == "_CON.docx"
+    assert safe_name("nul.txt", ".docx", taken) == "_nul.txt.docx"
+    assert safe_name("../../etc/passwd", ".docx", taken) == "etc_passwd.docx"
+    assert safe_name("a\x00b\\c:d", ".docx", taken) == "ab_c_d.docx"          # controls dropped, separators replaced
+    assert safe_name("..", ".docx", taken) == "_.docx"
+    assert safe_name("CON", ".docx", taken) == "_CON-2.docx"
+    assert len(safe_name("长" * 500, ".docx", taken)) == NAME_MAX + len(".docx")
+    with pytest.raises(Exception):
+        inside(ROOT, "../x.docx")
+
+
+def test_unknown_and_new_statuses_handled(out):
+    """admitted and unfinished are problems with their own recommendations; not-applicable and unknown are neither."""
+    import pandas as pd
+    from extractor.outputs import memo
+    t = memo.load(out)
+    doc = docs_of(out)
+    doc = next(d for d, r in doc.items() if r[2].endswith("gongnong-2024.md"))
+    f = t["findings"][t["findings"]["doc"] == doc]
+    extra = pd.DataFrame([
+        {**f.iloc[0].to_dict(), "rule": "admitted.shortfall", "status": "admitted", "indicator": "学校体育场地不足",
+         "message": "报告自述学校体育场地不足", "raw": "体育场地不足", "start": 100, "end": 106},
+        {**f.iloc[0].to_dict(), "rule": "rectification.unfinished", "status": "unfinished", "indicator": "大班额",
+         "message": "上年反馈的大班额问题尚未整改完成", "raw": "尚未完成", "start": 200, "end": 204},
+        {**f.iloc[0].to_dict(), "rule": "x.na", "status": "not-applicable"},
+        {**f.iloc[0].to_dict(), "rule": "x.new", "status": "some-new-status"}])
+    f = pd.concat([f, extra], ignore_index=True)
+    d = t["documents"][t["documents"]["doc"] == doc].iloc[0]
+    document, n = memo.memo_document(d, f, t["texts"][doc], memo._rules())
+    assert n == 2
+    heads = [p.text for p in document.paragraphs if p.style.name == "Heading 2"]
+    assert heads == ["（一）报告自述的不足", "（二）整改尚未完成的问题"]
+    recs = [p.text for p in document.paragraphs if p.text.startswith(("1. 针对", "2. 针对"))]
+    assert "学校体育场地不足" in recs[0] and "大班额" in recs[1]
+
+
+def test_memo_from_the_workbook(out, tmp_path):
+    r = cli("memo", out / "report.xlsx", "-o", tmp_path / "x")
+    assert r.returncode == 0, r.stderr
+    assert (tmp_path / "x" / "反馈意见-兴安区-2023.docx").is_file()
+
+
+@pytest.mark.skipif(not shutil.which("soffice"), reason="LibreOffice not installed")
+def test_libreoffice_converts_both_memos(out, tmp_path):
+    path, _ = memo_of(out, "xingan-2024")
+    for p in (path, out / "memos" / "汇总反馈意见.docx"):
+        r = subprocess.run(["soffice", f"-env:UserInstallation=file://{tmp_path}/profile", "--headless", "--norestore",
+                            "--convert-to", "pdf", "--outdir", str(tmp_path), str(p)],
+                           capture_output=True, text=True, timeout=240)
+        assert r.returncode == 0, r.stderr
+        pdf = tmp_path / (p.stem + ".pdf")
+        assert pdf.is_file() and pdf.stat().st_size > 5000
