@@ -8,6 +8,7 @@ fails it), admission (a shortfall the report states) and rectification (problems
 from __future__ import annotations
 
 import bisect
+import functools
 from dataclasses import dataclass, asdict, field, replace
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -212,9 +213,15 @@ def _matches(f, m, claimed=frozenset()) -> bool:
     if m.get("unit") and f.unit != m["unit"]:
         return False
     t = _text_of(f)
-    if not regex.search(m["text"], t):
+    if not _rx(m["text"]).search(t):
         return False
-    return not (m.get("not") and regex.search(m["not"], t))
+    return not (m.get("not") and _rx(m["not"]).search(t))
+
+
+@functools.lru_cache(maxsize=None)
+def _rx(pattern: str):
+    """Compiled once: regex.search looks its cache up on every call, which is most of checking's time."""
+    return regex.compile(pattern)
 
 
 def _cmp(a: Decimal, op: str, b: Decimal) -> bool:
@@ -590,27 +597,27 @@ def check_admissions(rule, view: "_DocView") -> list[Finding]:
     the lexicon finds (财力有限，暂无法实现同工同酬), the sentence as evidence."""
     result, text = view.result, view.text
     section_titles = [(h.nstart, h.nend + 1) for h in result.seg.headings if statements.is_section_title(h.title)]
-    out = []
+    spans = []
     for p0, p1 in view.layout.paragraphs:
         reg = result.seg.region_at(p0)
         if statements.is_problem_section(reg.path):
             lead = len(text[p0:p1]) - len(text[p0:p1].lstrip(" \n\t#"))
             body = text[p0 + lead:p1].rstrip()
-            spans = [] if not body or statements.is_problem_heading(body) else [(p0 + lead, p0 + lead + len(body))]
-        else:
-            spans = []
-            for s0, s1 in view.layout.sentences[view.layout.index("sentences", p0):]:
-                if s0 >= p1:
-                    break
-                if any(h0 <= s0 < h1 for h0, h1 in section_titles):
-                    continue        # 四、存在问题及整改措施 names a section; its points are read
-                if statements.admits(text[s0:s1]):
-                    spans.append(_sentence_span(view, s0))
-        for n0, n1 in spans:
-            ev = _evidence(view, n0, n1)
-            out.append(Finding(doc=result.source.doc, rule=rule["id"], status="admitted",
-                               severity=rule["severity"], section=reg.section, item=reg.item, **ev,
-                               message=_msg("admitted", said="".join(ev["raw"].split()))))
+            if body and not statements.is_problem_heading(body):
+                spans.append((p0 + lead, p0 + lead + len(body), reg))
+    for s0, s1 in view.layout.sentences:
+        if not statements.admits(text[s0:s1]):
+            continue
+        reg = result.seg.region_at(s0)
+        if statements.is_problem_section(reg.path) or any(h0 <= s0 < h1 for h0, h1 in section_titles):
+            continue        # read whole above; 四、存在问题及整改措施 only names a section
+        spans.append((*_sentence_span(view, s0), reg))
+    out = []
+    for n0, n1, reg in sorted(spans, key=lambda x: x[0]):
+        ev = _evidence(view, n0, n1)
+        out.append(Finding(doc=result.source.doc, rule=rule["id"], status="admitted",
+                           severity=rule["severity"], section=reg.section, item=reg.item, **ev,
+                           message=_msg("admitted", said="".join(ev["raw"].split()))))
     return out
 
 
@@ -693,14 +700,18 @@ def check(result, ruleset: RuleSet, scheme=None) -> list[Finding]:
     # scheme every absent standard is an `info` row.
     required = required_indicators(scheme) if scheme is not None and result.seg.scheme_id else {}
     standards, echoes, by_rule = [], [], {}
+    claimed = ruleset.metrics
     for rule in ruleset.rules:
         kind = rule["kind"]
         if kind not in ("threshold", "compare") or not _binds(rule, gov, None):
             continue
         if kind == "threshold":
-            found = check_threshold(rule, facts, doc, ruleset.metrics, year, echoes)
+            m = rule["match"]          # only the kinds the rule reads (or its metric's facts) are tried
+            cands = facts if not m.get("kinds") else [f for f in facts if f.kind in m["kinds"]
+                                                      or (m.get("metric") and f.metric_id)]
+            found = check_threshold(rule, cands, doc, claimed, year, echoes)
         else:
-            found = check_compare(rule, facts, doc, ruleset.metrics)
+            found = check_compare(rule, facts, doc, claimed)
         by_rule[rule["id"]] = found
     for rule in ruleset.rules:
         found = by_rule.get(rule["id"], [])
