@@ -185,9 +185,12 @@ def _report(d, facts, findings, text: str) -> str:
                             f"data-value=\"{_e(f['value'])}\" data-indicator=\"{_e(f['indicator'])}\" "
                             f"title=\"{_e(tip)}\">"))
     fact_starts = {s for s, _, _ in spans}
+    fact_spans = [(s, e) for s, e, _ in spans]
     for s, rs in by_pos.items():
         r = rs[0]
-        if s not in fact_starts and _int(r["end"]) is not None:
+        e = _int(r["end"])
+        # A sentence as evidence (an admission) that holds facts is not marked over them.
+        if s not in fact_starts and e is not None and not any(s < fe and fs < e for fs, fe in fact_spans):
             spans.append((s, _int(r["end"]), f"<mark id=\"f-{s}\" class=\"claim\" title=\"{_e(r['message'])}\">"))
     spans.sort()
     out, pos = [], 0
