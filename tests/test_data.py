@@ -70,7 +70,9 @@ from extractor.text.normalize import normalize  # noqa: E402
 # file → its keys, each with what its value is: "pattern" (compiles), "words" (strings, none twice),
 # "alternation" (a pattern that is a list of words: none twice), or a Python type.
 SCHEMA = {
-    "lexicon/checks.yaml": {"share_indicator": "alternation", "part_of": str, "each": str},
+    "lexicon/checks.yaml": {"share_indicator": "alternation", "part_of": str, "each": str, "not_applicable": "pattern",
+                            "admission": dict, "rectification": dict, "province": "pattern", "province_char": str},
+    "lexicon/checks.corpus.yaml": {"admitted": "words", "not_admitted": "words"},
     "lexicon/entities.yaml": {
         "schools": dict, "bodies": dict, "groups": "words", "levels": "pattern", "level_link": "pattern",
         "provinces": "words", "towns": dict, "law": "pattern", "persons": dict, "known_bodies": "words",
@@ -108,6 +110,9 @@ SCHEMA = {
         "year_duration_prefixes": "words", "money_units": dict, "multipliers": dict, "approx": dict},
 }
 NESTED = {   # mappings inside a file: key path → the same kinds of value
+    ("lexicon/checks.yaml", "admission"): {k: "pattern" for k in ("phrases", "remedy", "resolved", "problem_heading",
+                                                                   "remedy_heading", "heading_marker")},
+    ("lexicon/checks.yaml", "rectification"): {k: "pattern" for k in ("pair", "all_fixed", "found", "reason")},
     ("lexicon/entities.yaml", "schools"): {"suffix": "pattern", "name": "pattern", "generic": "alternation"},
     ("lexicon/entities.yaml", "bodies"): {"suffix": "pattern", "name": "pattern", "generic": "pattern"},
     ("lexicon/entities.yaml", "towns"): {"shape": "pattern", "generic": "pattern"},

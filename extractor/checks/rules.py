@@ -1,13 +1,15 @@
 """Check a report's facts against rules kept as data (patterns/rules/*.yaml) and against itself.
 
-Rule kinds: threshold and compare (national standards, each citing its source),
-share / parts / repeated (internal consistency), completeness (the scheme's items),
-claim (a sentence saying the standard is met near a number that fails it).
+Rule kinds: threshold and compare (national standards, each citing its source, binding the governments
+and years `applies` gives), share / parts / repeated (internal consistency), completeness (the scheme's
+items and the indicators it requires), claim (a sentence saying the standard is met near a number that
+fails it), admission (a shortfall the report states) and rectification (problems found against fixed).
 """
 from __future__ import annotations
 
 import bisect
-from dataclasses import dataclass, asdict, field
+import functools
+from dataclasses import dataclass, asdict, field, replace
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Optional
@@ -19,12 +21,13 @@ from .. import data
 from ..text import metrics
 from ..errors import InputError
 from ..records import plain_value
+from . import statements
 
 FINDING_FIELDS = ("doc", "rule", "status", "severity", "section", "item", "indicator", "value", "values",
                   "threshold", "message", "source", "raw", "start", "end", "page")
-STATUSES = ("pass", "fail", "inconsistent", "missing")
+STATUSES = ("pass", "fail", "inconsistent", "missing", "not-applicable", "admitted")
 OPS = (">=", "<=", ">", "<", "==")
-KINDS = {"threshold", "compare", "share", "parts", "repeated", "completeness", "claim"}
+KINDS = {"threshold", "compare", "share", "parts", "repeated", "completeness", "claim", "admission", "rectification"}
 NUMERIC_KINDS = {"count", "money", "percent", "number", "duration"}
 
 
@@ -99,7 +102,7 @@ def _parse_file(path: Path) -> dict:
     return spec
 
 
-def _validate(rule, sources: dict, path) -> dict:
+def _validate(rule, sources: dict, path, applies=None) -> dict:
     line = rule.get("__line__", "?") if isinstance(rule, dict) else "?"
 
     def bad(problem):
@@ -160,6 +163,13 @@ def _validate(rule, sources: dict, path) -> dict:
         except regex.error as e:
             bad(f"`claim` is not a valid pattern ({e})")
     src = r.get("source", "")
+    for key, v in ((applies or {}).get(src) or {}).items():     # the governments and years the source binds
+        if key != "__line__":
+            r.setdefault(key, v)
+    if "governments" in r and not isinstance(r["governments"], list):
+        bad("`governments` lists the levels of government bound")
+    if "message" in r and r["message"] not in data.load("messages.yaml")["rules"]:
+        bad(f"`message` '{r['message']}' is not a template in messages.yaml")
     r["source_text"] = sources.get(src, src)            # the source alone, listed once by `selfeval rules`
     r["source"] = r["source_text"] + (f"，{r['note']}" if r.get("note") and src else "")
     if kind in ("threshold", "compare") and not r["source"]:
@@ -188,8 +198,9 @@ def load_rules(extra=()) -> RuleSet:
     for path in files:
         spec = _parse_file(path)
         sources = {k: v for k, v in (spec.get("sources") or {}).items() if k != "__line__"}
+        applies = spec.get("applies") or {}
         for rule in (spec.get("rules") or []) + (spec.get("consistency") or []):
-            r = _validate(rule, sources, path)
+            r = _validate(rule, sources, path, applies)
             by_id[r["id"]] = r
     return RuleSet(tuple(by_id.values()))
 
@@ -210,9 +221,15 @@ def _matches(f, m, claimed=frozenset()) -> bool:
     if m.get("unit") and f.unit != m["unit"]:
         return False
     t = _text_of(f)
-    if not regex.search(m["text"], t):
+    if not _rx(m["text"]).search(t):
         return False
-    return not (m.get("not") and regex.search(m["not"], t))
+    return not (m.get("not") and _rx(m["not"]).search(t))
+
+
+@functools.lru_cache(maxsize=None)
+def _rx(pattern: str):
+    """Compiled once: regex.search looks its cache up on every call, which is most of checking's time."""
+    return regex.compile(pattern)
 
 
 def _cmp(a: Decimal, op: str, b: Decimal) -> bool:
@@ -261,11 +278,31 @@ def _in_force(rule, f, year):
     return rule["op"], rule["threshold"]
 
 
-def check_threshold(rule, facts, doc, claimed=frozenset(), year=None) -> list[Finding]:
-    out = []
+def _binds(rule, government: str, year) -> bool:
+    """A standard binds the governments and the years (`since`, `until`) its rule or source names."""
+    if government and rule.get("governments") and government not in rule["governments"]:
+        return False
+    if year and rule.get("since") and int(year) < int(rule["since"]):
+        return False
+    return not (year and rule.get("until") and int(year) > int(rule["until"]))
+
+
+def check_threshold(rule, facts, doc, claimed=frozenset(), year=None, echoes=None) -> list[Finding]:
+    """One finding per distinct value: the same 1.98% stated again is checked once (the later
+    statements go to `echoes`, for the claim check to see)."""
+    out, seen = [], {}
     for f in facts:
         if not _matches(f, rule["match"], claimed):
             continue
+        if not _binds(rule, "", metrics.year_of(f.period, year)):
+            continue
+        key = (str(f.value), f.period, f.subject, f.metric_level)
+        if key in seen:
+            if echoes is not None and seen[key] < len(out):
+                echoes.append(replace(out[seen[key]], section=f.section, item=f.item, raw=f.raw, start=f.start,
+                                      end=f.end, page=f.page))
+            continue
+        seen[key] = len(out)
         if f.kind == "ratio":
             a, _, b = str(f.value).partition(":")
             a, b = _dec(a), _dec(b)
@@ -283,10 +320,16 @@ def check_threshold(rule, facts, doc, claimed=frozenset(), year=None) -> list[Fi
             continue
         op, threshold = _in_force(rule, f, year)
         ok = _cmp(v, op, threshold)
+        if rule.get("message"):        # a rule with its own sentence (下降2.3% is not "不减为2.3%")
+            msg = _msg(rule["message"], title=rule["title"], indicator="".join(f.indicator.split()),
+                       raw=f.raw.replace(" ", ""), verdict=_msg(rule["message"] + "_" + ("pass" if ok else "fail")))
+            out.append(_finding(rule, f, "pass" if ok else "fail", threshold=threshold, message=msg))
+            continue
         unit = _unit_text(f)
         shown_unit = unit in ("%", data.load("messages.yaml")["rules"]["money_unit"])
         msg = _msg("threshold", title=rule["title"],
-                   subject=(" " + f.subject) if f.subject and f.subject not in rule["title"] else "",
+                   subject=_msg("threshold_subject", subject=f.subject)
+                   if f.subject and f.subject not in rule["title"] else "",
                    raw=f.raw.replace(" ", ""), verdict=_verdict(ok),
                    op=data.load("messages.yaml")["rules"]["ops"][op], threshold=fmt(threshold),
                    unit=unit if shown_unit else "")
@@ -471,35 +514,142 @@ def check_repeated(rule, view: _DocView) -> list[Finding]:
     return out
 
 
-def check_completeness(rule, result, scheme) -> list[Finding]:
+def _quoted(title: str) -> str:
+    """A title inside “…”: its own quotes become the inner ‘…’ (第1项“‘教育强国’战略落实情况”)."""
+    return title.replace("“", "‘").replace("”", "’")
+
+
+def _evidence(view: "_DocView", n0: int, n1: int) -> dict:
+    o0, o1 = view.result.norm.to_original(n0, n1)
+    src = view.result.source
+    return dict(raw=src.text[o0:o1], start=o0, end=o1, page=src.page_of(o0))
+
+
+def _sentence_span(view: "_DocView", npos: int) -> tuple:
+    s0, s1 = view.layout.sentences[view.layout.index("sentences", npos)]
+    while s0 < s1 and view.text[s0] in " \n\t#":
+        s0 += 1
+    while s1 > s0 and view.text[s1 - 1] in " \n\t":
+        s1 -= 1
+    return s0, s1
+
+
+def _not_applicable(view: "_DocView", regions) -> Optional[tuple]:
+    """The sentence in these regions saying the item does not apply (辖区内没有职业教育学校), as a span."""
+    for r in regions:
+        m = statements.not_applicable(view.text[r.nstart:r.nend])
+        if m:
+            return _sentence_span(view, r.nstart + m.start())
+    return None
+
+
+def check_completeness(rule, result, scheme, view=None) -> list[Finding]:
+    """Each item of the scheme: addressed with numbers (`requires: numbers`, the default) or with text
+    (`requires: text`); said not to apply (not-applicable); or missing, with the item's `severity`."""
     doc = result.source.doc
     if scheme is None:
         return []
     if result.seg.scheme_id is None:
         return [Finding(doc=doc, rule=rule["id"], status="missing", severity=rule["severity"],
                         message=_msg("scheme_not_followed", scheme=scheme.name or scheme.id))]
+    view = view or _DocView(result)
     out = []
     regions = result.seg.regions
     facts = result.facts
     for sec in scheme.sections:
         n = sec["number"]
-        if not any(r.section == n for r in regions):
-            out.append(Finding(doc=doc, rule=rule["id"], status="missing", severity="medium", section=n,
-                               message=_msg("section_missing", n=n, title=sec["title"])))
+        sec_regions = [r for r in regions if r.section == n]
+        if not sec_regions:
+            out.append(Finding(doc=doc, rule=rule["id"], status="missing", severity=sec.get("severity", "medium"),
+                               section=n, message=_msg("section_missing", n=n, title=_quoted(sec["title"]))))
         for it in sec.get("items", []):
             k = it["number"]
+            title = _quoted(it["title"])
             have = [r for r in regions if r.item == k]
             nums = [f for f in facts if f.item == k]
-            if not have:
-                out.append(Finding(doc=doc, rule=rule["id"], status="missing", severity="medium", section=n, item=k,
-                                   message=_msg("item_missing", k=k, title=it["title"])))
-            elif not nums:
-                out.append(Finding(doc=doc, rule=rule["id"], status="missing", severity="low", section=n, item=k,
-                                   message=_msg("item_without_data", k=k, title=it["title"])))
+            base = dict(doc=doc, rule=rule["id"], section=n, item=k)
+            if nums:
+                out.append(Finding(**base, status="pass", severity="info", values=[len(nums)],
+                                   message=_msg("item_with_data", k=k, title=title, n=len(nums))))
+                continue
+            # An item the report says does not apply: in its own text, or (no heading of its own) in its section's.
+            na = _not_applicable(view, have or [r for r in sec_regions if r.item is None])
+            if na:
+                ev = _evidence(view, *na)
+                out.append(Finding(**base, status="not-applicable", severity="info", **ev,
+                                   message=_msg("item_not_applicable", k=k, title=title, said=ev["raw"])))
+            elif not have:
+                out.append(Finding(**base, status="missing", severity=it.get("severity", "medium"),
+                                   message=_msg("item_missing", k=k, title=title)))
+            elif it.get("requires", "numbers") == "text":
+                out.append(Finding(**base, status="pass", severity="info",
+                                   message=_msg("item_with_text", k=k, title=title)))
             else:
-                out.append(Finding(doc=doc, rule=rule["id"], status="pass", severity="info", section=n, item=k,
-                                   values=[len(nums)],
-                                   message=_msg("item_with_data", k=k, title=it["title"], n=len(nums))))
+                out.append(Finding(**base, status="missing", severity=it.get("data_severity", rule["severity"]),
+                                   message=_msg("item_without_data", k=k, title=title)))
+    return out
+
+
+def required_indicators(scheme) -> dict:
+    """rule id → (severity, section, item): the standards the scheme asks a report to state."""
+    out = {}
+    for sec in scheme.sections if scheme else ():
+        for it in sec.get("items", []):
+            for ind in it.get("indicators") or ():
+                out[ind["rule"]] = (ind.get("severity", "medium"), sec["number"], it["number"])
+    return out
+
+
+def check_admissions(rule, view: "_DocView") -> list[Finding]:
+    """Shortfalls the report states: every paragraph under a 存在问题 heading, and elsewhere each sentence
+    the lexicon finds (财力有限，暂无法实现同工同酬), the sentence as evidence."""
+    result, text = view.result, view.text
+    section_titles = [(h.nstart, h.nend + 1) for h in result.seg.headings if statements.is_section_title(h.title)]
+    spans = []
+    for p0, p1 in view.layout.paragraphs:
+        reg = result.seg.region_at(p0)
+        if statements.is_problem_section(reg.path):
+            lead = len(text[p0:p1]) - len(text[p0:p1].lstrip(" \n\t#"))
+            body = text[p0 + lead:p1].rstrip()
+            if body and not statements.is_problem_heading(body):
+                spans.append((p0 + lead, p0 + lead + len(body), reg))
+    for s0, s1 in view.layout.sentences:
+        if not statements.admits(text[s0:s1]):
+            continue
+        reg = result.seg.region_at(s0)
+        if statements.is_problem_section(reg.path) or any(h0 <= s0 < h1 for h0, h1 in section_titles):
+            continue        # read whole above; 四、存在问题及整改措施 only names a section
+        spans.append((*_sentence_span(view, s0), reg))
+    out = []
+    for n0, n1, reg in sorted(spans, key=lambda x: x[0]):
+        ev = _evidence(view, n0, n1)
+        out.append(Finding(doc=result.source.doc, rule=rule["id"], status="admitted",
+                           severity=rule["severity"], section=reg.section, item=reg.item, **ev,
+                           message=_msg("admitted", said="".join(ev["raw"].split()))))
+    return out
+
+
+def check_rectification(rule, view: "_DocView") -> list[Finding]:
+    """排查出建筑安全隐患6项，已整改2项 → fail (4 open), with the reason the report gives quoted."""
+    out = []
+    for r in statements.rectifications(view.text, view.layout.sentences, view.layout.paragraphs):
+        ev = _evidence(view, r.nstart, r.nend)
+        reg = view.result.seg.region_at(r.nstart)
+        what = "".join(r.what.split())
+        if r.fixed < r.found:
+            status = "fail"
+            reason = (_msg("rectification_reason", reason="".join(r.reason.split())) if r.reason
+                      else _msg("rectification_no_reason"))
+            msg = _msg("rectification_open", what=what, n=r.found, m=r.fixed, open=r.found - r.fixed, unit=r.unit,
+                       reason=reason)
+        elif r.fixed == r.found:
+            status, msg = "pass", _msg("rectification_done", what=what, n=r.found, unit=r.unit)
+        else:
+            status, msg = "inconsistent", _msg("rectification_over", what=what, n=r.found, m=r.fixed, unit=r.unit)
+        out.append(Finding(doc=view.result.source.doc, rule=rule["id"], status=status, severity=rule["severity"],
+                           section=reg.section, item=reg.item, value=Decimal(r.found - r.fixed),
+                           values=[Decimal(r.found), Decimal(r.fixed)], threshold=Decimal(r.found),
+                           message=msg, source=rule.get("source", ""), **ev))
     return out
 
 
@@ -533,18 +683,57 @@ def check_claims(rule, view: _DocView, threshold_findings) -> list[Finding]:
     return out
 
 
+def government(result) -> str:
+    """省 / 市 / 县 / 区: the level of the reporting government; a report citing the scheme for provinces is a
+    province's whatever its name (天津市)."""
+    if regex.search(_words()["province"], result.norm.text[:2000]):
+        return _words()["province_char"]
+    return result.level_char
+
+
+def _scheme_binds(scheme, gov: str) -> bool:
+    govs = getattr(scheme, "governments", ()) if scheme else ()
+    return not (gov and govs and gov not in govs)
+
+
 def check(result, ruleset: RuleSet, scheme=None) -> list[Finding]:
     doc = result.source.doc
     facts = list(result.facts)
     view = _DocView(result)
-    out, standards = [], []
+    gov = government(result)
+    year = result.perf_year or result.report_year
+    if not _scheme_binds(scheme, gov):
+        scheme = None                   # a county scheme says nothing of a province's report
+    # The standards a scheme asks for are `missing` when absent (with its severity); without a
+    # scheme every absent standard is an `info` row.
+    required = required_indicators(scheme) if scheme is not None and result.seg.scheme_id else {}
+    standards, echoes, by_rule = [], [], {}
+    claimed = ruleset.metrics
     for rule in ruleset.rules:
         kind = rule["kind"]
+        if kind not in ("threshold", "compare") or not _binds(rule, gov, None):
+            continue
         if kind == "threshold":
-            standards += check_threshold(rule, facts, doc, ruleset.metrics, result.perf_year or result.report_year)
-        elif kind == "compare":
-            standards += check_compare(rule, facts, doc, ruleset.metrics)
-    out += standards
+            m = rule["match"]          # only the kinds the rule reads (or its metric's facts) are tried
+            cands = facts if not m.get("kinds") else [f for f in facts if f.kind in m["kinds"]
+                                                      or (m.get("metric") and f.metric_id)]
+            found = check_threshold(rule, cands, doc, claimed, year, echoes)
+        else:
+            found = check_compare(rule, facts, doc, claimed)
+        by_rule[rule["id"]] = found
+    for rule in ruleset.rules:
+        found = by_rule.get(rule["id"], [])
+        if not all(f.status == "missing" for f in found):
+            standards += found
+            continue
+        covered = any(f.status != "missing" for c in rule.get("covered_by", ()) for f in by_rule.get(c, ()))
+        if covered or (scheme is not None and rule["id"] not in required) or not _binds(rule, "", year):
+            continue
+        if rule["id"] in required:
+            sev, sec, item = required[rule["id"]]
+            found = [replace(f, severity=sev, section=sec, item=item) for f in found]
+        standards += found
+    out = list(standards)
     for rule in ruleset.rules:
         kind = rule["kind"]
         if kind == "share":
@@ -554,9 +743,13 @@ def check(result, ruleset: RuleSet, scheme=None) -> list[Finding]:
         elif kind == "repeated":
             out += check_repeated(rule, view)
         elif kind == "completeness":
-            out += check_completeness(rule, result, scheme)
+            out += check_completeness(rule, result, scheme, view)
         elif kind == "claim":
-            out += check_claims(rule, view, standards)
+            out += check_claims(rule, view, standards + echoes)
+        elif kind == "admission":
+            out += check_admissions(rule, view)
+        elif kind == "rectification":
+            out += check_rectification(rule, view)
     return _once(out)
 
 

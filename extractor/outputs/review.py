@@ -21,7 +21,7 @@ ASSETS = Path(__file__).resolve().parent / "assets"
 # Nothing in a page may load or run except the site's own files under review/assets/.
 CSP = ("default-src 'none'; style-src 'self'; script-src 'self'; img-src 'self' data:; "
        "base-uri 'none'; form-action 'none'")
-GROUPS = ("fail", "inconsistent", "missing", "unstated", "pass")
+GROUPS = ("fail", "inconsistent", "admitted", "missing", "unstated", "not-applicable", "pass")
 
 
 def _int(v):
@@ -217,7 +217,7 @@ class _Site:
                 continue
             head = t("site.group_count", label=t("site.group_" + g), n=len(groups[g]))
             items = f"<ul class=\"findings group-{g}\">{''.join(groups[g])}</ul>"
-            if g in ("pass", "unstated"):
+            if g in ("pass", "unstated", "not-applicable"):
                 out.append(f"<details class=\"group-{g}\"><summary>{_e(head)}</summary>{items}</details>")
             else:
                 out.append(f"<h3 class=\"{g}\">{_e(head)}</h3>{items}")
@@ -240,10 +240,13 @@ class _Site:
                                 f"data-value=\"{_e(f['value'])}\" data-indicator=\"{_e(f['indicator'])}\" "
                                 f"title=\"{_e(tip)}\">", after))
         fact_starts = {s for s, *_ in spans}
+        fact_spans = [(s, e) for s, e, *_ in spans]
         for s, rs in by_pos.items():
             r = rs[0]
-            if s not in fact_starts and _int(r["end"]) is not None:
-                spans.append((s, _int(r["end"]), f"<mark id=\"f-{s}\" class=\"claim\" title=\"{_e(r['message'])}\">", ""))
+            e = _int(r["end"])
+            # A sentence as evidence (an admission) that holds facts is not marked over them.
+            if s not in fact_starts and e is not None and not any(s < fe and fs < e for fs, fe in fact_spans):
+                spans.append((s, e, f"<mark id=\"f-{s}\" class=\"claim\" title=\"{_e(r['message'])}\">", ""))
         spans.sort()
         out, pos = [], 0
         for s, e, tag, after in spans:

@@ -139,7 +139,7 @@ NUMERIC_TEXT = {"facts": {"value"}, "findings": {"value", "threshold"}}
 WORDS = {"documents": {"input_kind": "input_kind"}, "facts": {"kind": "kind", "approx": "approx"},
          "entities": {"label": "entity"}, "findings": {"status": "status", "severity": "severity"}}
 SEVERITY_ORDER = {"high": 0, "medium": 1, "low": 2, "info": 3}
-STATUS_ORDER = {"fail": 0, "inconsistent": 1, "missing": 2, "pass": 3}
+STATUS_ORDER = {"fail": 0, "inconsistent": 1, "admitted": 2, "missing": 3, "not-applicable": 4, "pass": 5}
 
 
 def for_people(name: str, df, ruleset=None, lang: str = "zh"):

@@ -47,6 +47,7 @@ class Scheme:
     sections: tuple      # of dicts
     min_sections: int
     min_items: int
+    governments: tuple = ()   # the levels of government the scheme evaluates (empty: any)
 
     @functools.cached_property
     def item_section(self) -> dict:
@@ -89,7 +90,8 @@ def load_scheme(path=None) -> Scheme:
         return Scheme(id=str(spec.get("id", Path(where).stem)), name=str(spec.get("name", "")),
                       shape=dict(spec.get("shape") or {}), sections=sections,
                       min_sections=int(spec.get("min_sections_matched", 3)),
-                      min_items=int(spec.get("min_items_matched", 4)))
+                      min_items=int(spec.get("min_items_matched", 4)),
+                      governments=tuple(spec.get("governments") or ()))
     except (KeyError, TypeError, ValueError) as e:
         raise InputError("invalid-config", where, "not a scheme file: each section needs number and title, "
                          f"each item number and title ({e})") from e
