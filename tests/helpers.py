@@ -51,7 +51,7 @@ def check_people_workbook(wb, n_reports):
     fh = list(facts[0])
     values = [r[fh.index("数值")] for r in facts[1:]]
     assert sum(isinstance(v, (int, float)) for v in values) > len(values) / 2
-    assert {r[fh.index("类型")] for r in facts[1:]} <= {"百分比", "金额", "数量", "日期", "比例", "数值", "时长"}
+    assert {r[fh.index("类型")] for r in facts[1:]} <= {"百分比", "金额", "数量", "日期", "比例", "数值", "时长", "年龄"}
     assert {r[fh.index("约数")] for r in facts[1:]} <= {None, "以上", "以下", "约"}
     findings = list(wb["核查结果"].iter_rows(values_only=True))
     gh = list(findings[0])
@@ -59,7 +59,7 @@ def check_people_workbook(wb, n_reports):
     sev = [r[gh.index("严重程度")] for r in findings[1:]]
     rank = {"高": 0, "中": 1, "低": 2, "提示": 3}
     assert sev == sorted(sev, key=rank.__getitem__) and set(sev) <= set(rank)
-    assert {r[gh.index("结论")] for r in findings[1:]} <= {"达标", "未达标", "数据不一致", "缺项"}
+    assert {r[gh.index("结论")] for r in findings[1:]} <= {"达标", "未达标", "数据不一致", "缺项", "自述不足", "不适用"}
     titled = {r[1]: r[2] for r in findings[1:]}
     assert titled.get("preschool.public-share") == "公办园在园幼儿占比"
 
@@ -104,8 +104,9 @@ def synthetic_site(out, n, seed=7):
                              "severity": "medium", "message": "parts"})
         docs = [{"doc": doc, "path": f"{doc}.pdf", "input_kind": "pdf", "pages": 3, "title": text.splitlines()[0],
                  "issuer": f"{county}人民政府", "county": county, "performance_year": 2023, "n_facts": len(facts)}]
-        store.save_document(f"{doc}.pdf", doc, f"sha{i}", "test",
-                            {"documents": docs, "facts": facts, "entities": [], "findings": findings}, text, run)
+        store.save_document(f"{doc}.pdf", doc, {"sha256": f"sha{i}", "version": "test", "read_key": ""},
+                            {"documents": docs, "facts": facts, "entities": [], "findings": findings}, text,
+                            b"", b"", run)
     review.write_site(store, out / "review")
     store.close()
     return out / "review"

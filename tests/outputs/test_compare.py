@@ -32,9 +32,9 @@ def test_batch_database_holds_the_metrics_table(batch_out):
     con = duckdb.connect(str(batch_out / "selfeval.duckdb"), read_only=True)
     rows = con.execute("SELECT doc, county, year, value, standard, status FROM metrics "
                        "WHERE metric_id = 'preschool.public-share' ORDER BY doc").fetchall()
-    assert rows == [("xiangyang-2024", "向阳区", 2023, "55.2", ">=50", "pass"),
-                    ("xingan-2024", "兴安区", 2023, "41.49", ">=50", "fail"),
-                    ("xingan-2025", "兴安区", 2024, "41.49", ">=50", "fail")]
+    assert rows == [("兴安区-2023", "兴安区", 2023, "41.49", ">=50", "fail"),       # ids: county and year
+                    ("兴安区-2024", "兴安区", 2024, "41.49", ">=50", "fail"),
+                    ("向阳区-2023", "向阳区", 2023, "55.2", ">=50", "pass")]
     linked = con.execute("SELECT count(*) FROM facts WHERE metric_id = 'balanced.coefficient'").fetchone()[0]
     assert linked == 6          # facts keep their metric too
 
@@ -48,7 +48,7 @@ def test_compare_prints_districts_by_period_and_a_cross_year_finding(batch_out, 
     assert ["兴安区", "23940000", "37700000", "20000000", "37700000"] in [ln.split("\t") for ln in block]
     assert ["向阳区", "23940000", "37700000", "", ""] in [ln.split("\t") for ln in block]
     fails = [ln for ln in r.stdout.splitlines() if ln.startswith("cross-year\tfail")]
-    assert len(fails) == 1 and "xingan-2024" in fails[0] and "xingan-2025" in fails[0] and "2000万元" in fails[0]
+    assert len(fails) == 1 and "兴安区-2023" in fails[0] and "兴安区-2024" in fails[0] and "2000万元" in fails[0]
     assert sum(ln.startswith("cross-year\tpass") for ln in r.stdout.splitlines()) == 1      # 2024Q2 → 2025Q2 equal
     wb = openpyxl.load_workbook(out, read_only=True)
     assert "spending.education" in wb.sheetnames and "cross-year" in wb.sheetnames

@@ -22,8 +22,8 @@ def run_limited(path):
     before reading anything) and 60 s."""
     def limit():
         resource.setrlimit(resource.RLIMIT_AS, (2 * 2**30, 2 * 2**30))
-    r = subprocess.run([sys.executable, str(ROOT / "cli.py"), "extract", str(path)], capture_output=True, text=True,
-                       timeout=60, preexec_fn=limit)
+    r = subprocess.run([sys.executable, str(ROOT / "cli.py"), "--lang", "en", "extract", str(path)],   # causes as stored
+                       capture_output=True, text=True, timeout=60, preexec_fn=limit)
     lines = [l for l in r.stderr.splitlines() if l.strip()]
     assert r.returncode != 0 and "Traceback" not in r.stderr and "internal error" not in r.stderr, r.stderr
     assert len(lines) == 1 and str(path) in lines[0], r.stderr

@@ -84,8 +84,8 @@ def test_bad_ofd_one_line(tmp_path, make, cause):
     build.render_ofd(SEED.read_text(encoding="utf-8"), good)
     bad = tmp_path / "bad.ofd"
     make(bad, good)
-    r = subprocess.run([sys.executable, str(ROOT / "cli.py"), "extract", str(bad)], capture_output=True, text=True,
-                       timeout=120)
+    r = subprocess.run([sys.executable, str(ROOT / "cli.py"), "--lang", "en", "extract", str(bad)],   # causes as stored
+                       capture_output=True, text=True, timeout=120)
     lines = [l for l in r.stderr.splitlines() if l.strip()]
     assert r.returncode != 0 and "Traceback" not in r.stderr
     assert len(lines) == 1 and str(bad) in lines[0] and cause in lines[0], r.stderr

@@ -19,7 +19,7 @@ KEYS = ("kind", "value", "unit", "raw", "start", "end", "section", "item", "page
 
 
 def run(*args, env=None):
-    return subprocess.run([sys.executable, str(ROOT / "cli.py"), *map(str, args)],
+    return subprocess.run([sys.executable, str(ROOT / "cli.py"), "--lang", "en", *map(str, args)],   # causes as stored
                           capture_output=True, text=True, timeout=300, env=env)
 
 
