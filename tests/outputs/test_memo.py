@@ -34,7 +34,9 @@ def out(tmp_path_factory):
 
     def without(lo, hi):       # a report of its own, not a near-copy (the batch would call it a duplicate submission)
         return "".join(lines[:lo] + lines[hi:])
-    edited = (without(98, 122).replace("兴安", "工农").replace("鹤兴政呈", "鹤工政呈")
+    admits = ("同工同酬", "存在短板", "存在安全隐患", "近视率不达标", "有待加强")     # shortfalls the seed admits
+    edited = ("".join(ln for ln in without(98, 122).splitlines(keepends=True) if not any(a in ln for a in admits))
+              .replace("兴安", "工农").replace("鹤兴政呈", "鹤工政呈")
               .replace("公办幼儿园在园幼儿 373 人，公办园在园幼儿占比 41.49%", "公办幼儿园在园幼儿 500 人，公办园在园幼儿占比 55.62%")
               .replace("中学为0.561", "中学为0.401"))
     (d / "gongnong-2024.md").write_text(edited, encoding="utf-8")
@@ -115,9 +117,10 @@ def test_every_problem_of_the_seed_quoted_with_its_position(out):
     items = [p for p in section if p.style.name == "Heading 3"]
     bodies = [p for p in section if p.style.name == "Normal"]
     assert len(items) == len(problems) == len(bodies)
-    for (rule, status, raw, start, page), body in zip(problems, bodies):
+    for rule, status, raw, start, page in problems:
         where = f"第{page}页" if page else f"第{text.count(chr(10), 0, start) + 1}行"
-        assert f"报告{where}写道：" in body.text, (raw, body.text)
+        body = next((b for b in bodies if f"报告{where}写道：" in b.text), None)
+        assert body is not None, (raw, where)
         quotes = [r.text for r in body.runs if r.text.startswith("“")]
         assert quotes and raw in quotes[0], (raw, quotes)                 # the quote is a run of its own, holding the evidence
     assert any("41.49%" in b.text and "不低于50%" in b.text for b in bodies)
@@ -170,7 +173,9 @@ def test_summary_counts_districts_per_standard(out):
     assert rows["学前三年毛入园率"][2:4] == ["3", "0"]
     per = {r.cells[0].text: [c.text for c in r.cells] for r in districts.rows[1:]}
     assert per["工农区"][2:4] == [MEMO["summary"]["verdict_clean"], "0"]
-    assert sorted(v[3] for k, v in per.items() if k != "工农区") == ["3", "3"]
+    others = [d for d, r in docs_of(out).items() if not r[2].endswith("gongnong-2024.md")]
+    expected = sorted(len(findings(out, d)[0]) for d in others)     # failures, admissions, rectification left undone
+    assert sorted(int(v[3]) for k, v in per.items() if k != "工农区") == expected and expected[0] >= 3
     if (out / "memos" / "汇总反馈意见.png").exists():         # drawn where a Chinese font is found to label it
         assert len(d.inline_shapes) == 1
 
