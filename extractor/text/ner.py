@@ -8,6 +8,7 @@ shapes). That pipeline builds the entity table, and it is built once per process
 """
 from __future__ import annotations
 
+import contextlib
 import functools
 import os
 from dataclasses import dataclass
@@ -157,14 +158,34 @@ def nlp():
     return pipeline
 
 
+@contextlib.contextmanager
+def _words_kept_whole(jieba, names):
+    """jieba keeps this report's names whole, for this report only. Its dictionary is global to the process: a name
+    left by an earlier report would change how a later one is cut, so a batch's rows would depend on which worker
+    read which files before."""
+    dt = jieba.dt
+    dt.check_initialized()
+    keys = {n[:i + 1] for n in names for i in range(len(n))}
+    saved, total = {k: dt.FREQ[k] for k in keys if k in dt.FREQ}, dt.total
+    for n in names:
+        jieba.add_word(n)
+    try:
+        yield
+    finally:
+        for k in keys:
+            if k in saved:
+                dt.FREQ[k] = saved[k]
+            else:
+                dt.FREQ.pop(k, None)
+        dt.total = total
+
+
 def entity_rows(result) -> list[dict]:
     """The entity table of one processed report: offsets index the original text."""
-    jieba = _jieba()
     text = result.norm.text
-    for e in result.entities:          # so jieba keeps each name whole
-        jieba.add_word(e.name)
     pipeline = nlp()
-    doc = pipeline.make_doc(text)
+    with _words_kept_whole(_jieba(), [e.name for e in result.entities]):
+        doc = pipeline.make_doc(text)
     doc.user_data["places"] = result.places
     doc.user_data["entities"] = result.entities
     for _, proc in pipeline.pipeline:

@@ -76,14 +76,17 @@ def test_seed_entities_with_offsets(seed_result):
     assert not ({"区属学校", "公办幼儿园", "中小学", "兴安区中小学", "民办幼儿园"} & by["SCHOOL"])
 
 
-def test_pipeline_is_built_once_and_keeps_names_whole(seed_result):
-    ner.entity_rows(seed_result)
+def test_pipeline_is_built_once_and_keeps_names_whole_for_their_report_only(seed_result):
+    jieba = ner._jieba()
+    ner.nlp()
+    before = (dict(jieba.dt.FREQ), jieba.dt.total)
+    rows = ner.entity_rows(seed_result)
+    assert {"区委教育工作领导小组", "兴安公安分局"} <= {r["text"] for r in rows}
     ner.entity_rows(process_path(EVAL / "docs" / "r010.txt", SCHEME))
     assert ner.nlp.cache_info().misses == 1
-    jieba = ner._jieba()
-    assert "区委教育工作领导小组" in list(jieba.cut("区委教育工作领导小组听取了汇报"))
-    doc = ner.nlp()("兴安公安分局、红旗镇等单位成立联合检查组")
-    assert "兴安公安分局" in [t.text for t in doc]
+    # jieba's dictionary is global to a worker: a name left by one report would change how the next one is cut,
+    # and a batch's rows would depend on which worker had read which files before (local and Ray runs differed)
+    assert (dict(jieba.dt.FREQ), jieba.dt.total) == before
 
 
 def test_formats_round_trip_the_same_rows_and_types(tmp_path):
