@@ -1,6 +1,7 @@
 """Plain records passed from stage to stage. Offsets always index the original text."""
 from __future__ import annotations
 
+import bisect
 from dataclasses import asdict, dataclass, field
 from decimal import Decimal
 from typing import Optional
@@ -31,13 +32,7 @@ class Source:
     def page_of(self, offset: int) -> Optional[int]:
         if self.input_kind not in PAGED_KINDS:
             return None      # no pages in plain text or Word
-        page = 1
-        for s in self.page_starts:
-            if offset >= s:
-                page += 1
-            else:
-                break
-        return page
+        return bisect.bisect_right(self.page_starts, offset) + 1     # page_starts ascend
 
 
 @dataclass(frozen=True)
