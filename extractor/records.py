@@ -28,6 +28,7 @@ class Source:
     page_starts: tuple = ()            # offsets into text where pages 2, 3 … begin (empty: no pages)
     sha256: str = ""
     heading_hints: tuple = ()          # (offset, level) of lines the file itself marks as headings (Word styles)
+    warnings: tuple = ()               # what was read only in part, each a cause after 'path: ' (pages 3, 7 unreadable)
 
     def page_of(self, offset: int) -> Optional[int]:
         if self.input_kind not in PAGED_KINDS:
@@ -43,6 +44,7 @@ class Content:
     encoding: str = ""
     page_starts: tuple = ()
     heading_hints: tuple = ()
+    warnings: tuple = ()
 
 
 @dataclass(frozen=True)
