@@ -39,11 +39,75 @@ SLOPE_MIN_ASPECT = 4          # only boxes this many times wider than tall measu
 SAME_ROW_OVERLAP = 0.5        # boxes overlapping vertically by this share of the smaller one are on one row
 
 
+# Whole-page turns (a page scanned sideways or upside down), found from the first reading of the page.
+TURN_MIN_ASPECT = 3           # boxes this many times longer than thick show which way the lines run
+TURN_MIN_LINES = 3            # a page needs this many such boxes before it is judged turned
+UPRIGHT_SAMPLES = 12          # the longest lines shown to RapidOCR's 0°/180° line classifier
+UPRIGHT_MIN_SCORE = 0.9       # the classifier's own threshold for turning a line
+
+
+def _read(array):
+    """One full RapidOCR pass. The flags are given each time: RapidOCR keeps those of the last call."""
+    return engine()(array, use_det=True, use_cls=True, use_rec=True)
+
+
+def _long_boxes(boxes):
+    """(box, along, across) of the boxes much longer one way than the other; along is the x extent."""
+    out = []
+    for b in boxes:
+        w = max(p[0] for p in b) - min(p[0] for p in b)
+        h = max(p[1] for p in b) - min(p[1] for p in b)
+        if max(w, h) >= TURN_MIN_ASPECT * max(1.0, min(w, h)):
+            out.append((b, w, h))
+    return out
+
+
+def _upside_down(array, boxes) -> bool:
+    """Most of the page's longest lines read upside down, by RapidOCR's line classifier."""
+    wide = sorted((x for x in _long_boxes(boxes) if x[1] > x[2]), key=lambda x: -x[1])[:UPRIGHT_SAMPLES]
+    votes = {"0": 0, "180": 0}
+    for b, _, _ in wide:
+        x0, y0 = (max(0, int(min(p[i] for p in b))) for i in (0, 1))
+        x1, y1 = (int(max(p[i] for p in b)) + 1 for i in (0, 1))
+        crop = array[y0:y1, x0:x1]
+        if crop.size == 0:
+            continue
+        res = engine()(crop, use_det=False, use_cls=True, use_rec=False)
+        for label, score in getattr(res, "cls_res", None) or ():
+            if score >= UPRIGHT_MIN_SCORE and label in votes:
+                votes[label] += 1
+    return votes["180"] > votes["0"]
+
+
+def page_turn(array, result) -> int:
+    """Degrees counter-clockwise (0, 90, 180, 270) that bring a page read as `result` upright: lines
+    running up and down mean a sideways page; then the line classifier tells upright from upside down."""
+    import numpy as np
+    boxes = [np.asarray(b, dtype=float) for b in (result.boxes if result is not None and result.boxes is not None else ())]
+    long = _long_boxes(boxes)
+    tall = sum(1 for _, w, h in long if h > w)
+    if tall >= TURN_MIN_LINES and tall > len(long) - tall:
+        # Turn a quarter counter-clockwise: (x, y) goes to (y, W - x); then upright or upside down.
+        width = array.shape[1]
+        turned = np.rot90(array)
+        moved = [np.stack([b[:, 1], width - b[:, 0]], axis=1) for b in boxes]
+        return 270 if _upside_down(turned, moved) else 90
+    if len(long) >= TURN_MIN_LINES and _upside_down(array, boxes):
+        return 180
+    return 0
+
+
 def image_lines(image, path) -> list[Line]:
-    """Lines of text in a PIL image, top to bottom, boxes on one row merged."""
+    """Lines of text in a PIL image, top to bottom, boxes on one row merged; a page scanned sideways
+    or upside down is turned upright and read again."""
     require(path)
     import numpy as np
-    result = engine()(np.asarray(image.convert("RGB")))
+    image = image.convert("RGB")
+    array = np.asarray(image)
+    result = _read(array)
+    turn = page_turn(array, result)
+    if turn:
+        result = _read(np.asarray(image.rotate(turn, expand=True)))
     if result is None or result.boxes is None or not result.txts:
         return []
     import math
