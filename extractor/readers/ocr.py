@@ -11,13 +11,17 @@ from .lines import Line
 
 INSTALL_HINT = "pip install rapidocr onnxruntime"
 MAX_MEGAPIXELS = 80     # an A3 page scanned at 600 dpi is 70; beyond this an image is a bomb, not a page
+_engine_threads = [0]   # onnxruntime threads of the engine (0: onnxruntime's default; set in page workers)
 
 
 @functools.lru_cache(maxsize=1)
 def engine():
     """Built once per process; nothing is downloaded, the models are in the wheel."""
     from rapidocr import RapidOCR
-    return RapidOCR(params={"Global.log_level": "critical"})
+    params = {"Global.log_level": "critical"}
+    if _engine_threads[0]:
+        params["EngineConfig.onnxruntime.intra_op_num_threads"] = _engine_threads[0]
+    return RapidOCR(params=params)
 
 
 def available() -> bool:
@@ -149,6 +153,120 @@ def image_lines(image, path) -> list[Line]:
     return lines
 
 
+# ---------------- pages of one file on several cores ----------------
+
+JOBS_ENV = "SELFEVAL_OCR_JOBS"    # worker processes for the pages of one file (default: the cores)
+THREADS_ENV = "SELFEVAL_OCR_THREADS"   # onnxruntime threads in each page worker
+IN_FLIGHT_PER_JOB = 2             # rendered pages waiting for a worker, per worker: bounds memory
+
+
+def jobs() -> int:
+    """How many processes OCR the pages of one file: SELFEVAL_OCR_JOBS, else the cores this process may
+    use. Inside a daemon process (a batch worker: it may not start processes, and the batch already
+    shares the cores between files) the pages are read in the process itself."""
+    import multiprocessing as mp
+    import os
+    if mp.current_process().daemon:
+        return 1
+    env = os.environ.get(JOBS_ENV, "").strip()
+    if env.isdigit() and int(env) > 0:
+        return int(env)
+    return _cores()
+
+
+def _cores() -> int:
+    import os
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:
+        return max(1, os.cpu_count() or 1)
+
+
+def _worker_init(threads: int):
+    _engine_threads[0] = threads
+    engine()                      # the models load while the parent renders the first pages
+
+
+_pool: list = []              # (jobs, ProcessPoolExecutor), started on the first file that needs it
+
+
+def _page_task(array, path):
+    """In a page worker: one page's lines, or the InputError's parts (it does not pickle)."""
+    from PIL import Image
+    try:
+        return "ok", image_lines(Image.fromarray(array), path)
+    except InputError as e:
+        return "error", (e.kind, e.path, e.cause)
+
+
+def _executor(n: int):
+    import concurrent.futures
+    import multiprocessing as mp
+    import os
+    if _pool and _pool[0][0] == n:
+        return _pool[0][1]
+    if _pool:
+        _pool.pop()[1].shutdown(wait=False, cancel_futures=True)
+    # The cores shared out between the workers, so that n workers never run more threads than cores.
+    threads = os.environ.get(THREADS_ENV, "").strip()
+    threads = int(threads) if threads.isdigit() and int(threads) > 0 else max(1, _cores() // n)
+    ex = concurrent.futures.ProcessPoolExecutor(max_workers=n, mp_context=mp.get_context("spawn"),
+                                                initializer=_worker_init, initargs=(threads,))
+    _pool.append((n, ex))
+    return ex
+
+
+class Pages:
+    """OCR of one file's pages, in worker processes when more than one job may run: `add` a page image
+    (a PIL image) and get its index; `lines()` gives every page's lines in order. At most
+    IN_FLIGHT_PER_JOB pages a worker wait rendered in memory."""
+
+    def __init__(self, path, n_jobs: int | None = None):
+        self.path = path
+        self.n = jobs() if n_jobs is None else max(1, n_jobs)
+        self.done: dict = {}
+        self.pending: list = []          # (index, future, array) in the order added
+        self.count = 0
+
+    def add(self, image) -> int:
+        import numpy as np
+        i = self.count
+        self.count += 1
+        if self.n == 1:
+            self.done[i] = image_lines(image, self.path)
+            return i
+        array = np.asarray(image.convert("RGB"))
+        try:
+            fut = _executor(self.n).submit(_page_task, array, str(self.path))
+        except Exception:                # noqa: BLE001 - a pool that cannot start or broke: read here
+            self.done[i] = image_lines(image, self.path)
+            return i
+        self.pending.append((i, fut, array))
+        while len(self.pending) >= IN_FLIGHT_PER_JOB * self.n:
+            self._settle(*self.pending.pop(0))
+        return i
+
+    def _settle(self, i, fut, array):
+        from concurrent.futures.process import BrokenProcessPool
+        from PIL import Image
+        try:
+            status, value = fut.result()
+        except BrokenProcessPool:
+            # A page worker died (killed, out of memory): read the page here, start a new pool next time.
+            if _pool:
+                _pool.pop()[1].shutdown(wait=False, cancel_futures=True)
+            self.done[i] = image_lines(Image.fromarray(array), self.path)
+            return
+        if status == "error":
+            raise InputError(*value)
+        self.done[i] = value
+
+    def lines(self) -> list:
+        while self.pending:
+            self._settle(*self.pending.pop(0))
+        return [self.done[i] for i in range(self.count)]
+
+
 def read_image(path: Path, mode: str = "auto"):
     from PIL import Image, UnidentifiedImageError
 
@@ -180,7 +298,10 @@ def read_image(path: Path, mode: str = "auto"):
                                    limit=MAX_MEGAPIXELS)) from e
     except (UnidentifiedImageError, OSError, ValueError, EOFError) as e:
         raise InputError("corrupt", path, f"not a readable image ({e})") from e
-    pages = [image_lines(f, path) for f in frames]
+    ocr_pages = Pages(path, None if len(frames) > 1 else 1)
+    for f in frames:
+        ocr_pages.add(f)
+    pages = ocr_pages.lines()
     text, starts = assemble(strip_furniture(pages))
     if not text.strip():
         raise InputError("empty", path, "no text found by OCR")

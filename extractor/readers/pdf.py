@@ -49,9 +49,15 @@ def read_pdf(path: Path, ocr: str = "auto"):
             raise InputError("too-large", path, say("too_many_pages", pages=f"{len(pdf):,}", limit=MAX_PAGES))
         pages, kinds, broken = [], set(), []
         plumber = []                 # pdfplumber, opened on the first page with a table ([None] if it cannot open the file)
+        scans = None                 # the pages to OCR, read in worker processes while the next ones render
         for i in range(len(pdf)):
             try:
                 lines, kind = _page_lines(pdf, i, path, ocr, stack, plumber)
+                if kind == "ocr":
+                    if scans is None:
+                        from . import ocr as ocr_mod
+                        scans = ocr_mod.Pages(path, None if len(pdf) - i > 1 else 1)
+                    lines = scans.add(lines)          # the page's index among the scans, for now
             except pdfium.PdfiumError:
                 # A damaged page (flipped bytes, a broken object): the others are still read, and the
                 # warning says which pages are missing. Page numbers stay those of the file.
@@ -61,6 +67,9 @@ def read_pdf(path: Path, ocr: str = "auto"):
                 kinds.add(kind)
             pages.append(lines)
         total = len(pdf)
+    if scans is not None:
+        read = scans.lines()
+        pages = [read[p] if isinstance(p, int) else p for p in pages]
     if broken and len(broken) == total:
         raise InputError("corrupt", path, say("pdf_no_page_readable", total=total))
     text, starts = assemble(strip_furniture(pages))
@@ -75,7 +84,7 @@ def read_pdf(path: Path, ocr: str = "auto"):
 
 
 def _page_lines(pdf, i: int, path, ocr: str, stack, plumber: list):
-    """One page's lines and how they were read (pdf, ocr, or None for a blank page)."""
+    """One page's lines and how they were read (pdf, or None for a blank page), or its image and "ocr"."""
     page = pdf[i]
     lines = _pdfium_lines(page)
     if not lines and _blank(page):
@@ -83,8 +92,7 @@ def _page_lines(pdf, i: int, path, ocr: str, stack, plumber: list):
     if ocr == "always" or (ocr == "auto" and _needs_ocr(lines)):
         from . import ocr as ocr_mod
         ocr_mod.require(path)
-        image = page.render(scale=OCR_DPI / 72).to_pil()
-        return ocr_mod.image_lines(image, path), "ocr"
+        return page.render(scale=OCR_DPI / 72).to_pil(), "ocr"      # the image: OCR'd by the caller
     if _path_count(page) >= TABLE_MIN_PATHS:
         with_tables = _plumber_page(path, i, stack, plumber)
         if with_tables is not None:
