@@ -183,6 +183,8 @@ def _cores() -> int:
 
 
 def _worker_init(threads: int):
+    import signal
+    signal.signal(signal.SIGINT, signal.SIG_IGN)     # Ctrl-C is the parent's to handle: no traceback from a worker
     _engine_threads[0] = threads
     engine()                      # the models load while the parent renders the first pages
 
