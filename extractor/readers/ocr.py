@@ -1,8 +1,12 @@
 """OCR with RapidOCR (PP-OCR models shipped inside the rapidocr wheel, run by onnxruntime on the CPU)."""
 from __future__ import annotations
 
+import contextlib
 import functools
+import os
 import re
+import shutil
+import tempfile
 import warnings
 from pathlib import Path
 
@@ -192,11 +196,13 @@ def _worker_init(threads: int):
 _pool: list = []              # (jobs, ProcessPoolExecutor), started on the first file that needs it
 
 
-def _page_task(array, path):
-    """In a page worker: one page's lines, or the InputError's parts (it does not pickle)."""
+def _page_task(image_file, path):
+    """In a page worker: one page's lines, or the InputError's parts (it does not pickle). The page comes
+    as a file: only small messages go through the pipe, so that no writer blocks on a worker that is gone."""
+    import numpy as np
     from PIL import Image
     try:
-        return "ok", image_lines(Image.fromarray(array), path)
+        return "ok", image_lines(Image.fromarray(np.load(image_file)), path)
     except InputError as e:
         return "error", (e.kind, e.path, e.cause)
 
@@ -207,8 +213,7 @@ def _executor(n: int):
     import os
     if _pool and _pool[0][0] == n:
         return _pool[0][1]
-    if _pool:
-        _pool.pop()[1].shutdown(wait=False, cancel_futures=True)
+    _stop_pool()
     # The cores shared out between the workers, so that n workers never run more threads than cores.
     threads = os.environ.get(THREADS_ENV, "").strip()
     threads = int(threads) if threads.isdigit() and int(threads) > 0 else max(1, _cores() // n)
@@ -216,6 +221,20 @@ def _executor(n: int):
                                                 initializer=_worker_init, initargs=(threads,))
     _pool.append((n, ex))
     return ex
+
+
+def _stop_pool():
+    """Stop the page workers now, whatever they are reading."""
+    if not _pool:
+        return
+    ex = _pool.pop()[1]
+    procs = list((getattr(ex, "_processes", None) or {}).values())
+    if not procs:
+        ex.shutdown(wait=False, cancel_futures=True)
+    # The executor's own thread sees its workers die and closes the queue it feeds them from; a shutdown
+    # call here would instead wait for that queue, which no worker reads any more.
+    for proc in procs:
+        proc.terminate()
 
 
 class Pages:
@@ -227,8 +246,9 @@ class Pages:
         self.path = path
         self.n = jobs() if n_jobs is None else max(1, n_jobs)
         self.done: dict = {}
-        self.pending: list = []          # (index, future, array) in the order added
+        self.pending: list = []          # (index, future, image file) in the order added
         self.count = 0
+        self.tmp = None                  # the folder of the page images waiting for a worker
 
     def add(self, image) -> int:
         import numpy as np
@@ -237,35 +257,69 @@ class Pages:
         if self.n == 1:
             self.done[i] = image_lines(image, self.path)
             return i
-        array = np.asarray(image.convert("RGB"))
+        if self.tmp is None:
+            self.tmp = tempfile.mkdtemp(prefix="selfeval-ocr-")
+        image_file = os.path.join(self.tmp, f"{i}.npy")
+        np.save(image_file, np.asarray(image.convert("RGB")))
         try:
-            fut = _executor(self.n).submit(_page_task, array, str(self.path))
+            fut = _executor(self.n).submit(_page_task, image_file, str(self.path))
         except Exception:                # noqa: BLE001 - a pool that cannot start or broke: read here
             self.done[i] = image_lines(image, self.path)
             return i
-        self.pending.append((i, fut, array))
-        while len(self.pending) >= IN_FLIGHT_PER_JOB * self.n:
-            self._settle(*self.pending.pop(0))
+        self.pending.append((i, fut, image_file))
+        with self._abandon_on_failure():
+            while len(self.pending) >= IN_FLIGHT_PER_JOB * self.n:
+                self._settle(*self.pending.pop(0))
         return i
 
-    def _settle(self, i, fut, array):
+    @contextlib.contextmanager
+    def _abandon_on_failure(self):
+        """A page that fails ends the file: its other pages are cancelled. On Ctrl-C (or any exit that is
+        not an error) the workers are stopped at once rather than left to finish the pages they hold."""
+        try:
+            yield
+        except BaseException as e:
+            self.abandon(kill=not isinstance(e, Exception))
+            raise
+
+    def abandon(self, kill: bool = False):
+        """Forget the pages not yet read: cancel them, or with `kill` stop the workers too."""
+        for _, fut, _ in self.pending:
+            fut.cancel()
+        self.pending.clear()
+        if kill:
+            _stop_pool()
+        self._clean()
+
+    def _clean(self):
+        if self.tmp is not None:
+            shutil.rmtree(self.tmp, ignore_errors=True)
+            self.tmp = None
+
+    def _settle(self, i, fut, image_file):
         from concurrent.futures.process import BrokenProcessPool
+
+        import numpy as np
         from PIL import Image
         try:
             status, value = fut.result()
         except BrokenProcessPool:
             # A page worker died (killed, out of memory): read the page here, start a new pool next time.
-            if _pool:
-                _pool.pop()[1].shutdown(wait=False, cancel_futures=True)
-            self.done[i] = image_lines(Image.fromarray(array), self.path)
+            _stop_pool()
+            self.done[i] = image_lines(Image.fromarray(np.load(image_file)), self.path)
             return
+        finally:
+            with contextlib.suppress(OSError):
+                os.unlink(image_file)
         if status == "error":
             raise InputError(*value)
         self.done[i] = value
 
     def lines(self) -> list:
-        while self.pending:
-            self._settle(*self.pending.pop(0))
+        with self._abandon_on_failure():
+            while self.pending:
+                self._settle(*self.pending.pop(0))
+        self._clean()
         return [self.done[i] for i in range(self.count)]
 
 

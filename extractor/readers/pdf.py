@@ -50,22 +50,27 @@ def read_pdf(path: Path, ocr: str = "auto"):
         pages, kinds, broken = [], set(), []
         plumber = []                 # pdfplumber, opened on the first page with a table ([None] if it cannot open the file)
         scans = None                 # the pages to OCR, read in worker processes while the next ones render
-        for i in range(len(pdf)):
-            try:
-                lines, kind = _page_lines(pdf, i, path, ocr, stack, plumber)
-                if kind == "ocr":
-                    if scans is None:
-                        from . import ocr as ocr_mod
-                        scans = ocr_mod.Pages(path, None if len(pdf) - i > 1 else 1)
-                    lines = scans.add(lines)          # the page's index among the scans, for now
-            except pdfium.PdfiumError:
-                # A damaged page (flipped bytes, a broken object): the others are still read, and the
-                # warning says which pages are missing. Page numbers stay those of the file.
-                lines, kind = [], None
-                broken.append(i + 1)
-            if kind:
-                kinds.add(kind)
-            pages.append(lines)
+        try:
+            for i in range(len(pdf)):
+                try:
+                    lines, kind = _page_lines(pdf, i, path, ocr, stack, plumber)
+                    if kind == "ocr":
+                        if scans is None:
+                            from . import ocr as ocr_mod
+                            scans = ocr_mod.Pages(path, None if len(pdf) - i > 1 else 1)
+                        lines = scans.add(lines)          # the page's index among the scans, for now
+                except pdfium.PdfiumError:
+                    # A damaged page (flipped bytes, a broken object): the others are still read, and the
+                    # warning says which pages are missing. Page numbers stay those of the file.
+                    lines, kind = [], None
+                    broken.append(i + 1)
+                if kind:
+                    kinds.add(kind)
+                pages.append(lines)
+        except BaseException as e:
+            if scans is not None:         # Ctrl-C stops the page workers at once; an error cancels this file's pages
+                scans.abandon(kill=not isinstance(e, Exception))
+            raise
         total = len(pdf)
     if scans is not None:
         read = scans.lines()
