@@ -2,9 +2,11 @@
 
   - the whole pipeline's pages per second on a 60-page text PDF, beside pdfplumber's
     bare extract_text on the same file;
-  - OCR seconds per page on scanned pages, and the numbers it got wrong.
+  - OCR seconds per scanned page: selfeval's reader with --jobs 1 and --jobs 2 (pages in worker
+    processes), beside bare RapidOCR with its defaults in one process on the same page images, and the
+    numbers each got wrong. The figures of one run compare; on a shared, loaded machine runs do not.
 
-    python benchmarks/bench_pdf.py [--ocr-pages N]
+    python benchmarks/bench_pdf.py [--ocr-pages N] [--ocr-only]
 """
 import argparse
 import re
@@ -25,11 +27,18 @@ NUM = re.compile(r"\d+(?:\.\d+)?")
 
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("--ocr-pages", type=int, default=4)
+    ap.add_argument("--ocr-pages", type=int, default=13, help="scanned pages for the OCR figures (0: none)")
+    ap.add_argument("--ocr-only", action="store_true", help="only the OCR figures")
     a = ap.parse_args()
     seed = (ROOT / "corpus" / "xingan-2024.md").read_text(encoding="utf-8")
     tmp = Path(tempfile.mkdtemp())
+    if not a.ocr_only:
+        bench_text(seed, tmp)
+    if a.ocr_pages:
+        bench_ocr(seed, a.ocr_pages, tmp)
 
+
+def bench_text(seed: str, tmp: Path):
     # A 60-page report: the seed's body repeated, as a long provincial report would run.
     md = seed
     while len(build.layout(md)) < 60:
@@ -60,23 +69,75 @@ def main():
     print(f"{'selfeval pipeline (read → facts)':44}{t_pipe:10.2f}{n / t_pipe:10.1f}")
     print(f"{'pdfplumber extract_text alone (baseline)':44}{t_plumber:10.2f}{n / t_plumber:10.1f}")
 
-    # OCR: scanned pages of the seed, numbers compared with the text that was drawn.
+
+
+def bench_ocr(seed: str, k: int, tmp: Path):
+    """Seconds per scanned page: selfeval's PDF reader with one and with two page jobs, beside bare RapidOCR
+    (a fresh engine with its defaults, in this one process) on the same page images; and the numbers
+    each got wrong against the text that was drawn."""
+    import os
+
+    import numpy as np
+    import pypdfium2 as pdfium
+    from rapidocr import RapidOCR
+
     from extractor.readers import ocr
-    k = max(1, a.ocr_pages)
+    from extractor.readers.ingest import read
+    from extractor.readers.pdf import OCR_DPI
+
     truth_pages = build.layout(seed)[:k]
     images = build.render_images(seed)[:k]
-    ocr.engine()
-    t0 = time.perf_counter()
-    got = ["\n".join(ln.text for ln in ocr.image_lines(img, "bench")) for img in images]   # line by line, as drawn
-    t_ocr = time.perf_counter() - t0
+    scan = tmp / "scan.pdf"
+    images[0].save(scan, "PDF", resolution=150.0, save_all=True, append_images=images[1:])
     drawn = [ln.text.replace(" ", "") for p in truth_pages for ln in p] + [str(i) for i in range(1, k + 1)]
     want = Counter(NUM.findall("\n".join(drawn)))          # the page numbers are drawn too
-    found = Counter(NUM.findall("\n".join(got).replace(" ", "")))
-    missed = sum((want - found).values())
-    extra = sum((found - want).values())
-    total = sum(want.values())
-    print(f"OCR: {k} scanned pages at 150 dpi, {t_ocr / k:.2f} s/page; numbers on the pages {total}, "
-          f"wrong {missed} missed + {extra} spurious ({(missed + extra) / max(1, total):.1%})")
+
+    def wrong(text):
+        found = Counter(NUM.findall(text.replace(" ", "")))
+        return sum((want - found).values()), sum((found - want).values())
+
+    # Bare RapidOCR: the page images as selfeval renders them, one engine, one process, its defaults.
+    doc = pdfium.PdfDocument(str(scan))
+    arrays = [np.asarray(doc[i].render(scale=OCR_DPI / 72).to_pil().convert("RGB")) for i in range(len(doc))]
+    doc.close()
+    bare = RapidOCR(params={"Global.log_level": "critical"})
+    bare(arrays[0])                                     # models loaded before the clock starts
+    t0 = time.perf_counter()
+    bare_text = "\n".join("\n".join(r.txts or ()) for r in (bare(x) for x in arrays))
+    rows = [("bare RapidOCR, one process (baseline)", time.perf_counter() - t0, wrong(bare_text))]
+    del bare
+
+    # selfeval joins lines into paragraphs and drops page numbers: its numbers are compared with those of
+    # the same pages as a text PDF, read by the same reader.
+    text_pdf = tmp / "text.pdf"
+    build.render_pdf(seed, text_pdf)
+    full = pdfium.PdfDocument(str(text_pdf))
+    part = pdfium.PdfDocument.new()
+    part.import_pages(full, list(range(k)))
+    part.save(str(tmp / "text-part.pdf"))
+    full.close()
+    expected = Counter(NUM.findall(read(tmp / "text-part.pdf", ocr="never").text.replace(" ", "")))
+
+    def wrong_read(text):
+        found = Counter(NUM.findall(text.replace(" ", "")))
+        return sum((expected - found).values()), sum((found - expected).values())
+
+    ocr.engine()                                        # selfeval's engine loaded, as a batch worker has it
+    texts = {}
+    for n in (1, 2):
+        os.environ[ocr.JOBS_ENV] = str(n)
+        t0 = time.perf_counter()
+        texts[n] = read(scan, ocr="always").text
+        rows.append((f"selfeval read, --jobs {n} (pool start included)", time.perf_counter() - t0,
+                     wrong_read(texts[n])))
+    os.environ.pop(ocr.JOBS_ENV)
+    print(f"\nOCR: {k} scanned pages at 150 dpi; {sum(want.values())} numbers drawn on them "
+          f"(machine: {os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f})")
+    print(f"{'':48}{'seconds':>9}{'s/page':>8}{'missed':>8}{'spurious':>9}")
+    for name, t, (missed, extra) in rows:
+        print(f"{name:48}{t:9.1f}{t / k:8.2f}{missed:8}{extra:9}")
+    print(f"speed-up of --jobs 2 over bare RapidOCR: {rows[0][1] / rows[2][1]:.2f}x; "
+          f"--jobs 1 and --jobs 2 read the same text: {texts[1] == texts[2]}")
 
 
 def corpus_small(tmp):

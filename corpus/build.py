@@ -158,8 +158,10 @@ def render_pdf_justified(md: str, out: Path, size: float = 12.0):
 
 
 def render_images(md: str, dpi: int = 150, running_header: str = "", red_header: str | None = None,
-                  seal: bool = True, seed: int = 7, rotate: float = 0.8, noise: bool = True):
-    """Scanned pages: the same layout drawn at `dpi`, rotated a little, speckled, with a seal."""
+                  seal: bool = True, seed: int = 7, rotate: float = 0.8, noise: bool = True, turns=None):
+    """Scanned pages: the same layout drawn at `dpi`, rotated a little, speckled, with a seal.
+    `turns` maps a page number (from 1) to a whole turn, 90, 180 or 270 degrees counter-clockwise,
+    as a page fed into the scanner sideways or upside down."""
     from PIL import Image, ImageDraw, ImageFilter, ImageFont
 
     rnd = random.Random(seed)
@@ -208,6 +210,8 @@ def render_images(md: str, dpi: int = 150, running_header: str = "", red_header:
             img = img.filter(ImageFilter.GaussianBlur(0.3))
         if rotate:
             img = img.rotate(rnd.uniform(-rotate, rotate), expand=False, fillcolor="white", resample=Image.BICUBIC)
+        if turns and turns.get(n):
+            img = img.rotate(turns[n], expand=True)
         images.append(img)
     return images
 

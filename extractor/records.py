@@ -1,6 +1,7 @@
 """Plain records passed from stage to stage. Offsets always index the original text."""
 from __future__ import annotations
 
+import bisect
 from dataclasses import asdict, dataclass, field
 from decimal import Decimal
 from typing import Optional
@@ -27,17 +28,12 @@ class Source:
     page_starts: tuple = ()            # offsets into text where pages 2, 3 … begin (empty: no pages)
     sha256: str = ""
     heading_hints: tuple = ()          # (offset, level) of lines the file itself marks as headings (Word styles)
+    warnings: tuple = ()               # what was read only in part, each a cause after 'path: ' (pages 3, 7 unreadable)
 
     def page_of(self, offset: int) -> Optional[int]:
         if self.input_kind not in PAGED_KINDS:
             return None      # no pages in plain text or Word
-        page = 1
-        for s in self.page_starts:
-            if offset >= s:
-                page += 1
-            else:
-                break
-        return page
+        return bisect.bisect_right(self.page_starts, offset) + 1     # page_starts ascend
 
 
 @dataclass(frozen=True)
@@ -48,6 +44,7 @@ class Content:
     encoding: str = ""
     page_starts: tuple = ()
     heading_hints: tuple = ()
+    warnings: tuple = ()
 
 
 @dataclass(frozen=True)

@@ -19,6 +19,7 @@ import yaml
 
 from .. import data
 from ..text import metrics
+from ..text.layout import Positions
 from ..errors import InputError
 from ..records import plain_value
 from . import statements
@@ -397,12 +398,16 @@ def check_share(rule, view: _DocView) -> list[Finding]:
     facts = view.result.facts
     out = []
     tol = Decimal(str(rule.get("tolerance", 0.01)))
+    by_para = {}          # a fact between two of one paragraph is in that paragraph: offsets map in order
+    for f in facts:
+        by_para.setdefault(view.para(f), []).append(f)
     for p in facts:
         if p.kind != "percent" or p.unit != "%" or not regex.search(_words()["share_indicator"], p.indicator):
             continue
         pv = _dec(p.value)
-        counts = [c for c in facts if c.kind == "count" and view.para(c) == view.para(p) and c.start < p.start
-                  and not any(q.kind == "percent" and c.start < q.start < p.start for q in facts)]
+        same_para = by_para[view.para(p)]
+        counts = [c for c in same_para if c.kind == "count" and c.start < p.start
+                  and not any(q.kind == "percent" and c.start < q.start < p.start for q in same_para)]
         if len(counts) < 2:
             continue
         slack = Decimal(1).scaleb(-_decimals(_dec(p.raw.rstrip("%％ ").replace("，", ",").replace(",", "")) or pv)) / 2 + tol
@@ -445,6 +450,7 @@ def check_share(rule, view: _DocView) -> list[Finding]:
 
 def check_parts(rule, view: _DocView) -> list[Finding]:
     facts = [f for f in view.result.facts if f.kind == "count"]
+    by_pos = Positions(facts, key=lambda f: view.npos[id(f)])
     text = view.text
     out = []
     for t in facts:
@@ -457,14 +463,14 @@ def check_parts(rule, view: _DocView) -> list[Finding]:
             close = text.find(")" if after == "(" else "）", te)
             if close < 0:
                 continue
-            parts = [f for f in facts if te < view.npos[id(f)] < close and f.unit == t.unit]
+            parts = [f for f in by_pos.within(te + 1, close) if f.unit == t.unit]
         else:
             s0, s1 = view.layout.sentences[view.sent(t)]
             follow = text[te:te + 4]
             if _words()["part_of"] not in follow:
                 continue
             end = s1 if _words()["part_of"] in text[te:s1] else view.layout.sentences[view.layout.index("sentences", s1)][1]
-            parts = [f for f in facts if te < view.npos[id(f)] < end and f.unit == t.unit
+            parts = [f for f in by_pos.within(te + 1, end) if f.unit == t.unit
                      and _depth(text, te, view.npos[id(f)]) == 0]
         if len(parts) < 2:
             continue

@@ -4,6 +4,7 @@ normalized text, the caller maps them back to the original.
 """
 from __future__ import annotations
 
+import bisect
 import functools
 from dataclasses import dataclass
 from typing import Optional
@@ -121,11 +122,15 @@ def rectifications(text: str, sentences, paragraphs) -> list[Rectification]:
     return sorted(fixed_up, key=lambda r: r.nstart)
 
 
+_starts_of: list = [None, []]       # the sentences last asked about and their starts (one report at a time)
+
+
 def _sentence_of(pos, sentences) -> int:
-    for i, (s0, s1) in enumerate(sentences):
-        if s0 <= pos < s1:
-            return i
-    return -1
+    """The sentence holding pos (sentences ascend and do not overlap), by bisect: linear in the report."""
+    if _starts_of[0] is not sentences:
+        _starts_of[:] = [sentences, [s0 for s0, _ in sentences]]
+    i = bisect.bisect_right(_starts_of[1], pos) - 1
+    return i if i >= 0 and sentences[i][0] <= pos < sentences[i][1] else -1
 
 
 def _reason(text, end, sentences, lx) -> str:

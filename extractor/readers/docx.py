@@ -23,10 +23,24 @@ def read_docx(path: Path):
         with zipfile.ZipFile(path) as zf:
             safezip.check(path, zf)          # declared sizes, before python-docx inflates every part
         document = docx.Document(str(path))
+    except InputError:
+        raise                               # a refusal by safezip says its own cause
     except (zipfile.BadZipFile, KeyError, ValueError) as e:
         raise InputError("corrupt", path, f"corrupt or not a Word .docx file ({type(e).__name__})") from e
     except Exception as e:  # lxml errors inside a damaged package
         raise InputError("corrupt", path, f"corrupt Word .docx file ({type(e).__name__}: {e})") from e
+    try:
+        blocks, hints = _blocks(document, qn, Paragraph, Table)
+    except Exception as e:  # noqa: BLE001 - a package whose parts are not what their names say (a swapped part)
+        raise InputError("corrupt", path, f"corrupt Word .docx file ({type(e).__name__}: {e})") from e
+    text = "\n".join(blocks)
+    if not text.strip():
+        raise InputError("empty", path, "no text in the Word document")
+    return Content(text=text, input_kind="docx", heading_hints=tuple(hints))
+
+
+def _blocks(document, qn, Paragraph, Table) -> tuple[list, list]:
+    """The body's paragraphs and table rows as text blocks, and (offset, level) of the headings."""
     blocks, hints, offset = [], [], 0
     for child in document.element.body.iterchildren():
         if child.tag == qn("w:p"):
@@ -44,10 +58,7 @@ def read_docx(path: Path):
             for sentence in table_sentences(_dedupe_merged(rows)):
                 blocks.append(sentence)
                 offset += len(sentence) + 1
-    text = "\n".join(blocks)
-    if not text.strip():
-        raise InputError("empty", path, "no text in the Word document")
-    return Content(text=text, input_kind="docx", heading_hints=tuple(hints))
+    return blocks, hints
 
 
 def _list_level(para, element, qn) -> int:

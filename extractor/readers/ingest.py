@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import hashlib
+import logging
 from pathlib import Path
 
 from ..errors import InputError
@@ -15,6 +16,8 @@ IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".tif", ".tiff", ".bmp"}
 OFFICE_SUFFIXES = {".doc", ".wps", ".rtf"}   # converted to .docx by LibreOffice
 OFD_SUFFIXES = {".ofd"}
 SUPPORTED = TEXT_SUFFIXES | PDF_SUFFIXES | DOCX_SUFFIXES | IMAGE_SUFFIXES | OFFICE_SUFFIXES | OFD_SUFFIXES
+
+log = logging.getLogger("selfeval.readers")
 
 MAX_BYTES = 200 * 1024 * 1024      # a scanned PDF can be large; beyond this nothing is a report
 MAX_TEXT_BYTES = 20 * 1024 * 1024  # a report's text is well under 1 MB; the offset map costs memory per character
@@ -48,9 +51,11 @@ def read(path, ocr: str = "auto") -> Source:
         raise InputError("too-large", path, f"file too large for a report ({size / (1024 * 1024):.0f} MB; "
                                             f"limit {limit // (1024 * 1024)} MB)")
     content = _reader(suffix, path, ocr)
+    for cause in content.warnings:        # one line each on stderr (logging's last resort) unless logging is set up
+        log.warning("%s: %s", path, cause)
     return Source(path=str(path), doc=doc_id(path), text=content.text, input_kind=content.input_kind,
                   encoding=content.encoding, page_starts=content.page_starts, sha256=sha256_of(path),
-                  heading_hints=content.heading_hints)
+                  heading_hints=content.heading_hints, warnings=content.warnings)
 
 
 def _reader(suffix: str, path: Path, ocr: str):

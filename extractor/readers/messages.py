@@ -17,6 +17,11 @@ MESSAGES = {
     "zip_members": "refused: {count} members in the archive (limit {limit})",
     "xml_entities": "refused: '{member}' declares XML entities (a document never needs them)",
     "image_too_large": "refused: image of {pixels} megapixels (limit {limit} megapixels), a decompression bomb or not a page",
+    "pdf_pages_unreadable": "{count} of {total} pages could not be read (damaged: {pages}); "
+                            "the facts come from the other pages",
+    "pdf_no_text_readable": "corrupt PDF: {count} of {total} pages could not be read ({pages}) "
+                            "and the others have no text",
+    "pdf_no_page_readable": "corrupt PDF: none of its {total} pages could be read",
     "too_many_pages": "refused: {pages} pages (a file of reports has at most {limit})",
 }
 

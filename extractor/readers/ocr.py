@@ -1,8 +1,12 @@
 """OCR with RapidOCR (PP-OCR models shipped inside the rapidocr wheel, run by onnxruntime on the CPU)."""
 from __future__ import annotations
 
+import contextlib
 import functools
+import os
 import re
+import shutil
+import tempfile
 import warnings
 from pathlib import Path
 
@@ -11,13 +15,17 @@ from .lines import Line
 
 INSTALL_HINT = "pip install rapidocr onnxruntime"
 MAX_MEGAPIXELS = 80     # an A3 page scanned at 600 dpi is 70; beyond this an image is a bomb, not a page
+_engine_threads = [0]   # onnxruntime threads of the engine (0: onnxruntime's default; set in page workers)
 
 
 @functools.lru_cache(maxsize=1)
 def engine():
     """Built once per process; nothing is downloaded, the models are in the wheel."""
     from rapidocr import RapidOCR
-    return RapidOCR(params={"Global.log_level": "critical"})
+    params = {"Global.log_level": "critical"}
+    if _engine_threads[0]:
+        params["EngineConfig.onnxruntime.intra_op_num_threads"] = _engine_threads[0]
+    return RapidOCR(params=params)
 
 
 def available() -> bool:
@@ -39,11 +47,75 @@ SLOPE_MIN_ASPECT = 4          # only boxes this many times wider than tall measu
 SAME_ROW_OVERLAP = 0.5        # boxes overlapping vertically by this share of the smaller one are on one row
 
 
+# Whole-page turns (a page scanned sideways or upside down), found from the first reading of the page.
+TURN_MIN_ASPECT = 3           # boxes this many times longer than thick show which way the lines run
+TURN_MIN_LINES = 3            # a page needs this many such boxes before it is judged turned
+UPRIGHT_SAMPLES = 12          # the longest lines shown to RapidOCR's 0°/180° line classifier
+UPRIGHT_MIN_SCORE = 0.9       # the classifier's own threshold for turning a line
+
+
+def _read(array):
+    """One full RapidOCR pass. The flags are given each time: RapidOCR keeps those of the last call."""
+    return engine()(array, use_det=True, use_cls=True, use_rec=True)
+
+
+def _long_boxes(boxes):
+    """(box, along, across) of the boxes much longer one way than the other; along is the x extent."""
+    out = []
+    for b in boxes:
+        w = max(p[0] for p in b) - min(p[0] for p in b)
+        h = max(p[1] for p in b) - min(p[1] for p in b)
+        if max(w, h) >= TURN_MIN_ASPECT * max(1.0, min(w, h)):
+            out.append((b, w, h))
+    return out
+
+
+def _upside_down(array, boxes) -> bool:
+    """Most of the page's longest lines read upside down, by RapidOCR's line classifier."""
+    wide = sorted((x for x in _long_boxes(boxes) if x[1] > x[2]), key=lambda x: -x[1])[:UPRIGHT_SAMPLES]
+    votes = {"0": 0, "180": 0}
+    for b, _, _ in wide:
+        x0, y0 = (max(0, int(min(p[i] for p in b))) for i in (0, 1))
+        x1, y1 = (int(max(p[i] for p in b)) + 1 for i in (0, 1))
+        crop = array[y0:y1, x0:x1]
+        if crop.size == 0:
+            continue
+        res = engine()(crop, use_det=False, use_cls=True, use_rec=False)
+        for label, score in getattr(res, "cls_res", None) or ():
+            if score >= UPRIGHT_MIN_SCORE and label in votes:
+                votes[label] += 1
+    return votes["180"] > votes["0"]
+
+
+def page_turn(array, result) -> int:
+    """Degrees counter-clockwise (0, 90, 180, 270) that bring a page read as `result` upright: lines
+    running up and down mean a sideways page; then the line classifier tells upright from upside down."""
+    import numpy as np
+    boxes = [np.asarray(b, dtype=float) for b in (result.boxes if result is not None and result.boxes is not None else ())]
+    long = _long_boxes(boxes)
+    tall = sum(1 for _, w, h in long if h > w)
+    if tall >= TURN_MIN_LINES and tall > len(long) - tall:
+        # Turn a quarter counter-clockwise: (x, y) goes to (y, W - x); then upright or upside down.
+        width = array.shape[1]
+        turned = np.rot90(array)
+        moved = [np.stack([b[:, 1], width - b[:, 0]], axis=1) for b in boxes]
+        return 270 if _upside_down(turned, moved) else 90
+    if len(long) >= TURN_MIN_LINES and _upside_down(array, boxes):
+        return 180
+    return 0
+
+
 def image_lines(image, path) -> list[Line]:
-    """Lines of text in a PIL image, top to bottom, boxes on one row merged."""
+    """Lines of text in a PIL image, top to bottom, boxes on one row merged; a page scanned sideways
+    or upside down is turned upright and read again."""
     require(path)
     import numpy as np
-    result = engine()(np.asarray(image.convert("RGB")))
+    image = image.convert("RGB")
+    array = np.asarray(image)
+    result = _read(array)
+    turn = page_turn(array, result)
+    if turn:
+        result = _read(np.asarray(image.rotate(turn, expand=True)))
     if result is None or result.boxes is None or not result.txts:
         return []
     import math
@@ -85,6 +157,172 @@ def image_lines(image, path) -> list[Line]:
     return lines
 
 
+# ---------------- pages of one file on several cores ----------------
+
+JOBS_ENV = "SELFEVAL_OCR_JOBS"    # worker processes for the pages of one file (default: the cores)
+THREADS_ENV = "SELFEVAL_OCR_THREADS"   # onnxruntime threads in each page worker
+IN_FLIGHT_PER_JOB = 2             # rendered pages waiting for a worker, per worker: bounds memory
+
+
+def jobs() -> int:
+    """How many processes OCR the pages of one file: SELFEVAL_OCR_JOBS, else the cores this process may
+    use. Inside a daemon process (a batch worker: it may not start processes, and the batch already
+    shares the cores between files) the pages are read in the process itself."""
+    import multiprocessing as mp
+    import os
+    if mp.current_process().daemon:
+        return 1
+    env = os.environ.get(JOBS_ENV, "").strip()
+    if env.isdigit() and int(env) > 0:
+        return int(env)
+    return _cores()
+
+
+def _cores() -> int:
+    import os
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:
+        return max(1, os.cpu_count() or 1)
+
+
+def _worker_init(threads: int):
+    import signal
+    signal.signal(signal.SIGINT, signal.SIG_IGN)     # Ctrl-C is the parent's to handle: no traceback from a worker
+    _engine_threads[0] = threads
+    engine()                      # the models load while the parent renders the first pages
+
+
+_pool: list = []              # (jobs, ProcessPoolExecutor), started on the first file that needs it
+
+
+def _page_task(image_file, path):
+    """In a page worker: one page's lines, or the InputError's parts (it does not pickle). The page comes
+    as a file: only small messages go through the pipe, so that no writer blocks on a worker that is gone."""
+    import numpy as np
+    from PIL import Image
+    try:
+        return "ok", image_lines(Image.fromarray(np.load(image_file)), path)
+    except InputError as e:
+        return "error", (e.kind, e.path, e.cause)
+
+
+def _executor(n: int):
+    import concurrent.futures
+    import multiprocessing as mp
+    import os
+    if _pool and _pool[0][0] == n:
+        return _pool[0][1]
+    _stop_pool()
+    # The cores shared out between the workers, so that n workers never run more threads than cores.
+    threads = os.environ.get(THREADS_ENV, "").strip()
+    threads = int(threads) if threads.isdigit() and int(threads) > 0 else max(1, _cores() // n)
+    ex = concurrent.futures.ProcessPoolExecutor(max_workers=n, mp_context=mp.get_context("spawn"),
+                                                initializer=_worker_init, initargs=(threads,))
+    _pool.append((n, ex))
+    return ex
+
+
+def _stop_pool():
+    """Stop the page workers now, whatever they are reading."""
+    if not _pool:
+        return
+    ex = _pool.pop()[1]
+    procs = list((getattr(ex, "_processes", None) or {}).values())
+    if not procs:
+        ex.shutdown(wait=False, cancel_futures=True)
+    # The executor's own thread sees its workers die and closes the queue it feeds them from; a shutdown
+    # call here would instead wait for that queue, which no worker reads any more.
+    for proc in procs:
+        proc.terminate()
+
+
+class Pages:
+    """OCR of one file's pages, in worker processes when more than one job may run: `add` a page image
+    (a PIL image) and get its index; `lines()` gives every page's lines in order. At most
+    IN_FLIGHT_PER_JOB pages a worker wait rendered in memory."""
+
+    def __init__(self, path, n_jobs: int | None = None):
+        self.path = path
+        self.n = jobs() if n_jobs is None else max(1, n_jobs)
+        self.done: dict = {}
+        self.pending: list = []          # (index, future, image file) in the order added
+        self.count = 0
+        self.tmp = None                  # the folder of the page images waiting for a worker
+
+    def add(self, image) -> int:
+        import numpy as np
+        i = self.count
+        self.count += 1
+        if self.n == 1:
+            self.done[i] = image_lines(image, self.path)
+            return i
+        if self.tmp is None:
+            self.tmp = tempfile.mkdtemp(prefix="selfeval-ocr-")
+        image_file = os.path.join(self.tmp, f"{i}.npy")
+        np.save(image_file, np.asarray(image.convert("RGB")))
+        try:
+            fut = _executor(self.n).submit(_page_task, image_file, str(self.path))
+        except Exception:                # noqa: BLE001 - a pool that cannot start or broke: read here
+            self.done[i] = image_lines(image, self.path)
+            return i
+        self.pending.append((i, fut, image_file))
+        with self._abandon_on_failure():
+            while len(self.pending) >= IN_FLIGHT_PER_JOB * self.n:
+                self._settle(*self.pending.pop(0))
+        return i
+
+    @contextlib.contextmanager
+    def _abandon_on_failure(self):
+        """A page that fails ends the file: its other pages are cancelled. On Ctrl-C (or any exit that is
+        not an error) the workers are stopped at once rather than left to finish the pages they hold."""
+        try:
+            yield
+        except BaseException as e:
+            self.abandon(kill=not isinstance(e, Exception))
+            raise
+
+    def abandon(self, kill: bool = False):
+        """Forget the pages not yet read: cancel them, or with `kill` stop the workers too."""
+        for _, fut, _ in self.pending:
+            fut.cancel()
+        self.pending.clear()
+        if kill:
+            _stop_pool()
+        self._clean()
+
+    def _clean(self):
+        if self.tmp is not None:
+            shutil.rmtree(self.tmp, ignore_errors=True)
+            self.tmp = None
+
+    def _settle(self, i, fut, image_file):
+        from concurrent.futures.process import BrokenProcessPool
+
+        import numpy as np
+        from PIL import Image
+        try:
+            status, value = fut.result()
+        except BrokenProcessPool:
+            # A page worker died (killed, out of memory): read the page here, start a new pool next time.
+            _stop_pool()
+            self.done[i] = image_lines(Image.fromarray(np.load(image_file)), self.path)
+            return
+        finally:
+            with contextlib.suppress(OSError):
+                os.unlink(image_file)
+        if status == "error":
+            raise InputError(*value)
+        self.done[i] = value
+
+    def lines(self) -> list:
+        with self._abandon_on_failure():
+            while self.pending:
+                self._settle(*self.pending.pop(0))
+        self._clean()
+        return [self.done[i] for i in range(self.count)]
+
+
 def read_image(path: Path, mode: str = "auto"):
     from PIL import Image, UnidentifiedImageError
 
@@ -116,7 +354,10 @@ def read_image(path: Path, mode: str = "auto"):
                                    limit=MAX_MEGAPIXELS)) from e
     except (UnidentifiedImageError, OSError, ValueError, EOFError) as e:
         raise InputError("corrupt", path, f"not a readable image ({e})") from e
-    pages = [image_lines(f, path) for f in frames]
+    ocr_pages = Pages(path, None if len(frames) > 1 else 1)
+    for f in frames:
+        ocr_pages.add(f)
+    pages = ocr_pages.lines()
     text, starts = assemble(strip_furniture(pages))
     if not text.strip():
         raise InputError("empty", path, "no text found by OCR")

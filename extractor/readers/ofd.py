@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import posixpath
 import zipfile
+import zlib
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 from pathlib import Path
@@ -35,13 +36,14 @@ def read_ofd(path: Path):
 
     try:
         zf = zipfile.ZipFile(path)
-    except (zipfile.BadZipFile, OSError, ValueError) as e:
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError) as e:
         raise InputError("corrupt", path, say("ofd_corrupt", cause=f"not a zip package: {type(e).__name__}")) from e
     with zf:
         safezip.check(path, zf)
         try:
             pages = _pages(path, zf)
-        except (zipfile.BadZipFile, KeyError, ET.ParseError, ValueError, EOFError, NotImplementedError) as e:
+        except (zipfile.BadZipFile, zlib.error, KeyError, ET.ParseError, ValueError, OverflowError, EOFError,
+                NotImplementedError) as e:
             cause = f"{type(e).__name__}: {e}".strip().splitlines()[0][:160]
             raise InputError("corrupt", path, say("ofd_corrupt", cause=cause)) from e
     if not pages:

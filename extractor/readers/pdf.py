@@ -47,34 +47,91 @@ def read_pdf(path: Path, ocr: str = "auto"):
             raise InputError("empty", path, "PDF has no pages")
         if len(pdf) > MAX_PAGES:
             raise InputError("too-large", path, say("too_many_pages", pages=f"{len(pdf):,}", limit=MAX_PAGES))
-        pages, kinds = [], set()
-        plumber = None
-        for i in range(len(pdf)):
-            page = pdf[i]
-            lines = _pdfium_lines(page)
-            if not lines and _blank(page):
-                pass                     # nothing drawn on the page: nothing to OCR
-            elif ocr == "always" or (ocr == "auto" and _needs_ocr(lines)):
-                from . import ocr as ocr_mod
-                ocr_mod.require(path)
-                image = page.render(scale=OCR_DPI / 72).to_pil()
-                lines = ocr_mod.image_lines(image, path)
-                kinds.add("ocr")
-            else:
-                if _path_count(page) >= TABLE_MIN_PATHS:
-                    if plumber is None:
-                        import pdfplumber
-                        plumber = stack.enter_context(pdfplumber.open(str(path)))
-                    with_tables = _plumber_lines(plumber.pages[i])
-                    if with_tables is not None:
-                        lines = with_tables
-                kinds.add("pdf")
-            pages.append(lines)
+        pages, kinds, broken = [], set(), []
+        plumber = []                 # pdfplumber, opened on the first page with a table ([None] if it cannot open the file)
+        scans = None                 # the pages to OCR, read in worker processes while the next ones render
+        try:
+            for i in range(len(pdf)):
+                try:
+                    lines, kind = _page_lines(pdf, i, path, ocr, stack, plumber)
+                    if kind == "ocr":
+                        if scans is None:
+                            from . import ocr as ocr_mod
+                            scans = ocr_mod.Pages(path, None if len(pdf) - i > 1 else 1)
+                        lines = scans.add(lines)          # the page's index among the scans, for now
+                except pdfium.PdfiumError:
+                    # A damaged page (flipped bytes, a broken object): the others are still read, and the
+                    # warning says which pages are missing. Page numbers stay those of the file.
+                    lines, kind = [], None
+                    broken.append(i + 1)
+                if kind:
+                    kinds.add(kind)
+                pages.append(lines)
+        except BaseException as e:
+            if scans is not None:         # Ctrl-C stops the page workers at once; an error cancels this file's pages
+                scans.abandon(kill=not isinstance(e, Exception))
+            raise
+        total = len(pdf)
+    if scans is not None:
+        read = scans.lines()
+        pages = [read[p] if isinstance(p, int) else p for p in pages]
+    if broken and len(broken) == total:
+        raise InputError("corrupt", path, say("pdf_no_page_readable", total=total))
     text, starts = assemble(strip_furniture(pages))
     if not text.strip():
+        if broken:
+            raise InputError("corrupt", path, say("pdf_no_text_readable", count=len(broken), total=total,
+                                                  pages=_ranges(broken)))
         hint = " (scanned pages and --ocr never)" if ocr == "never" else ""
         raise InputError("empty", path, f"no text found in PDF{hint}")
-    return Content(text=text, input_kind="ocr" if "ocr" in kinds else "pdf", page_starts=starts)
+    warnings = (say("pdf_pages_unreadable", count=len(broken), total=total, pages=_ranges(broken)),) if broken else ()
+    return Content(text=text, input_kind="ocr" if "ocr" in kinds else "pdf", page_starts=starts, warnings=warnings)
+
+
+def _page_lines(pdf, i: int, path, ocr: str, stack, plumber: list):
+    """One page's lines and how they were read (pdf, or None for a blank page), or its image and "ocr"."""
+    page = pdf[i]
+    lines = _pdfium_lines(page)
+    if not lines and _blank(page):
+        return [], None              # nothing drawn on the page: nothing to OCR
+    if ocr == "always" or (ocr == "auto" and _needs_ocr(lines)):
+        from . import ocr as ocr_mod
+        ocr_mod.require(path)
+        return page.render(scale=OCR_DPI / 72).to_pil(), "ocr"      # the image: OCR'd by the caller
+    if _path_count(page) >= TABLE_MIN_PATHS:
+        with_tables = _plumber_page(path, i, stack, plumber)
+        if with_tables is not None:
+            lines = with_tables
+    return lines, "pdf"
+
+
+def _plumber_page(path, i: int, stack, plumber: list):
+    """Page i's lines with its tables by pdfplumber, or None: no table, or pdfplumber cannot parse the
+    (damaged) file or page, when pdfium's lines stand."""
+    import pdfplumber
+    if not plumber:
+        try:
+            plumber.append(stack.enter_context(pdfplumber.open(str(path))))
+        except Exception:            # noqa: BLE001 - pdfminer raises many kinds on a damaged file
+            plumber.append(None)
+    if plumber[0] is None:
+        return None
+    try:
+        return _plumber_lines(plumber[0].pages[i])
+    except Exception:                # noqa: BLE001 - as above, for one page
+        return None
+
+
+def _ranges(pages: list[int]) -> str:
+    """page 3 / pages 3, 7-9, 12"""
+    out, k = [], 0
+    while k < len(pages):
+        j = k
+        while j + 1 < len(pages) and pages[j + 1] == pages[j] + 1:
+            j += 1
+        out.append(str(pages[k]) if j == k else f"{pages[k]}-{pages[j]}")
+        k = j + 1
+    return ("pages " if len(pages) > 1 else "page ") + ", ".join(out)
 
 
 def _pdfium_lines(page) -> list[Line]:

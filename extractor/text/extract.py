@@ -13,7 +13,7 @@ import regex
 
 from .. import data
 from ..records import Span
-from .layout import longest_match_wins
+from .layout import Intervals, longest_match_wins
 
 KINDS = ("date", "money", "percent", "ratio", "age", "duration", "count", "number")
 PRIORITY = {k: i for i, k in enumerate(KINDS)}   # on equal length, earlier kinds win
@@ -208,10 +208,8 @@ def _value_unit(kind: str, g: dict, spec: dict, rule: dict):
 
 
 def find_spans(text: str) -> list[Span]:
-    protected = [(m.start(), m.end()) for m in _protect().finditer(text)]
-
-    def is_protected(s, e):
-        return any(ps < e and s < pe for ps, pe in protected)
+    protected = Intervals((m.start(), m.end()) for m in _protect().finditer(text))
+    is_protected = protected.overlaps
 
     cands = []
     for kind, name, pat, rule, spec in rules():

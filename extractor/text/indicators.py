@@ -12,7 +12,7 @@ import regex
 
 from .. import data
 from ..records import Span
-from .layout import Layout
+from .layout import Layout, Positions
 from .subjects import event_end, level_before, level_re, levelled
 
 
@@ -36,6 +36,10 @@ class Indicators:
     def __init__(self, text: str, layout: Layout, spans, periods):
         self.text, self.layout, self.spans, self.periods = text, layout, spans, periods
         self.prev_ind, self.prev_base, self.prev_sent = "", "", -1
+        self._span_starts = Positions(spans, key=lambda sp: sp.nstart)
+        self._span_ends = Positions(spans, key=lambda sp: sp.nend)
+        self._period_starts = Positions(periods, key=lambda p: p.start)
+        self._period_ends = Positions(periods, key=lambda p: p.end)
 
     def of(self, span: Span) -> tuple[str, str]:
         si = self.layout.index("sentences", span.nstart)
@@ -63,7 +67,7 @@ class Indicators:
         rule = "respectively"
         phrase = self._respectively(span, c0)
         if not phrase:
-            rule, phrase = "phrase_before", _phrase_before(text, c0, span.nstart, self.periods, self.spans, lex)
+            rule, phrase = "phrase_before", _phrase_before(text, c0, span.nstart, self._period_ends, self._span_ends, lex)
         if levelled(span) and level_before(text, span.nstart):
             phrase = level_re().sub("", phrase)
             if (not phrase or len(phrase) < 2) and same_sentence and prev_ind:
@@ -93,7 +97,7 @@ class Indicators:
         if ci == 0 or lay.clauses[ci - 1][1] <= lay.sentences[lay.index("sentences", span.nstart)][0]:
             return ""
         q0, q1 = lay.clauses[ci - 1]
-        return _phrase_before(self.text, q0, q1 - 1, self.periods, self.spans, lexicon())
+        return _phrase_before(self.text, q0, q1 - 1, self._period_ends, self._span_ends, lexicon())
 
     def _respectively(self, span: Span, c0: int) -> str:
         """城镇、农村居民人均可支配收入分别为6.8万元、3.6万元: the i-th number takes the i-th name."""
@@ -103,11 +107,11 @@ class Indicators:
             pass
         if m is None:
             return ""
-        listed = [sp for sp in self.spans if m.end() <= sp.nstart <= span.nstart]
+        listed = self._span_starts.within(m.end(), span.nstart, closed=True)
         between = [text[a.nend:b.nstart] for a, b in zip(listed, listed[1:])]
         if any(g not in lex["list_joiners"] for g in between) or text[m.end():listed[0].nstart].strip():
             return ""
-        start = max([sp.nend for sp in self.spans if c0 <= sp.nend <= m.start()] + [c0])
+        start = max([sp.nend for sp in self._span_ends.within(c0, m.start(), closed=True)] + [c0])
         names = _trim(text[start:m.start()], lex).split("、")
         if len(names) < 2:
             return ""
@@ -125,7 +129,9 @@ class Indicators:
     def _rest_of_clause(self, span: Span, c1: int) -> str:
         """What the rest of the clause does or names, after any further number (每两周…1课时进行心理健康教育辅导)."""
         lex = lexicon()
-        start = max([sp.nend for sp in self.spans if span.nend <= sp.nstart and sp.nend <= c1] + [span.nend])
+        # a span that ends by c1 starts by c1
+        start = max([sp.nend for sp in self._span_starts.within(span.nend, c1, closed=True) if sp.nend <= c1]
+                    + [span.nend])
         return _tail_phrase(_trim(self.text[start:c1], lex), lex, lex["windows"]["rest_of_clause"])
 
     def _date_indicator(self, span: Span, c1: int) -> tuple[str, str]:
@@ -139,15 +145,14 @@ class Indicators:
             return (rest or lex["signoff"]), "date_on_own_line"     # a date on a line of its own: the sign-off
         end = event_end(text, self.layout, span, c1)
         start = span.nend
-        later = [sp for sp in self.spans if span.nend <= sp.nstart < end]
+        later = self._span_starts.within(span.nend, end)
         if later and "、" in text[span.nend:later[0].nstart] and regex.search(r"\p{Han}{2}", text[later[-1].nend:end]):
             start = later[-1].nend           # the event is named after the last count (四个学科…反馈会)
         elif later:
             end = later[0].nstart
         chunk = text[start:end]
-        for p in self.periods:
-            if start <= p.start < end:
-                chunk = chunk.replace(text[p.start:p.end], "")
+        for p in self._period_starts.within(start, end):
+            chunk = chunk.replace(text[p.start:p.end], "")
         chunk = chunk.rstrip("，,；;。：: ")
         tail = _tail_phrase(chunk, lex, win["rest_of_clause"])
         de = lex["modifier"]
@@ -182,15 +187,15 @@ def _noun_after(text: str, pos: int, end: int, lex) -> str:
     return noun[:lex["windows"]["noun"]] if len(noun) >= 2 else ""
 
 
-def _phrase_before(text: str, c0: int, pos: int, periods, spans, lex) -> str:
+def _phrase_before(text: str, c0: int, pos: int, period_ends: Positions, span_ends: Positions, lex) -> str:
+    """`period_ends` and `span_ends`: the report's period mentions and spans by where they end."""
     start = c0
     # Nothing before an earlier number or period in the clause belongs to this one.
-    for sp in spans:
-        if c0 <= sp.nend <= pos and sp.nstart < pos:
+    for sp in span_ends.within(c0, pos, closed=True):
+        if sp.nstart < pos:
             start = max(start, sp.nend)
-    for p in periods:
-        if c0 <= p.end <= pos:
-            start = max(start, p.end)
+    for p in period_ends.within(c0, pos, closed=True):
+        start = max(start, p.end)
     chunk = text[start:pos]
     chunk = regex.sub(r"[（(][^（）()]*[)）]", "", chunk)           # finished asides: 幼儿园（7所…）
     head, _, tail = chunk.rpartition("（") if "（" in chunk else chunk.rpartition("(")

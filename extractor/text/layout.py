@@ -55,6 +55,68 @@ class Layout:
         return max(bisect.bisect_right(self._starts[which], pos) - 1, 0)
 
 
+class Positions:
+    """Items sorted by a position, for the items whose position lies in a range: a bisect, not a scan.
+    Items at the same position keep the order they were given in."""
+
+    def __init__(self, items, key):
+        self.items = sorted(items, key=key)
+        self.keys = [key(x) for x in self.items]
+
+    def within(self, lo, hi, closed: bool = False) -> list:
+        """The items with lo <= position < hi (position <= hi when `closed`), in position order."""
+        i = bisect.bisect_left(self.keys, lo)
+        j = (bisect.bisect_right if closed else bisect.bisect_left)(self.keys, hi)
+        return self.items[i:j]
+
+
+class Intervals:
+    """Intervals that may overlap, for whether any one meets a span or holds a position, in log time."""
+
+    def __init__(self, pairs):
+        pairs = sorted(pairs)
+        self.starts = [s for s, _ in pairs]
+        self.reach, far = [], None          # the furthest end among the intervals up to each one
+        for _, e in pairs:
+            far = e if far is None or e > far else far
+            self.reach.append(far)
+
+    def overlaps(self, s, e) -> bool:
+        """Whether some interval (ps, pe) has ps < e and s < pe."""
+        i = bisect.bisect_left(self.starts, e)
+        return i > 0 and self.reach[i - 1] > s
+
+    def holds(self, pos) -> bool:
+        """Whether some interval (ps, pe) has ps <= pos < pe."""
+        i = bisect.bisect_right(self.starts, pos)
+        return i > 0 and self.reach[i - 1] > pos
+
+
+class _Disjoint:
+    """Intervals that do not overlap one another, for `overlaps` in log time (an empty interval may sit
+    anywhere: those few are scanned)."""
+
+    def __init__(self):
+        self.starts, self.ends, self.empty = [], [], []
+
+    def add(self, s, e):
+        if s == e:
+            self.empty.append(s)
+            return
+        i = bisect.bisect_left(self.starts, s)
+        self.starts.insert(i, s)
+        self.ends.insert(i, e)
+
+    def overlaps(self, s, e) -> bool:
+        """Whether some interval (ts, te) has ts < e and s < te."""
+        # Non-empty disjoint intervals sorted by start are sorted by end too: the last that starts
+        # before e is the only one that can reach past s.
+        i = bisect.bisect_left(self.starts, e)
+        if i and self.ends[i - 1] > s:
+            return True
+        return any(s < z < e for z in self.empty)
+
+
 def longest_match_wins(candidates, span, first=lambda c: (), rank=lambda c: (), build=lambda c: c,
                        refusal_blocks=False) -> list:
     """Non-overlapping picks among candidates, longest first (ties: `rank`, then leftmost), in text order.
@@ -67,19 +129,23 @@ def longest_match_wins(candidates, span, first=lambda c: (), rank=lambda c: (), 
     def key(c):
         s, e = span(c)
         return first(c), -(e - s), rank(c), s
-    taken, refused, out = [], [], []
+    # Taken intervals never overlap; refused ones overlap neither those nor one another, except a
+    # refused interval listed again (the same span refused by two rules).
+    taken, refused, refused_at = _Disjoint(), _Disjoint(), set()
+    out = []
     for c in sorted(candidates, key=key):
         s, e = span(c)
-        if any(ts < e and s < te for ts, te in taken):
+        if taken.overlaps(s, e):
             continue
-        if any(rs < e and s < re_ and (rs, re_) != (s, e) for rs, re_ in refused):
+        if (s, e) not in refused_at and refused.overlaps(s, e):
             continue
         built = build(c)
         if built is None:
-            if refusal_blocks:
-                refused.append((s, e))
+            if refusal_blocks and (s, e) not in refused_at:
+                refused.add(s, e)
+                refused_at.add((s, e))
             continue
-        taken.append((s, e))
+        taken.add(s, e)
         out.append((s, built))
     out.sort(key=lambda x: x[0])
     return [b for _, b in out]

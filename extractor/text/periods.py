@@ -14,7 +14,7 @@ import regex
 from .. import data
 from ..records import Span
 from .extract import _placeholders, _protect, expand
-from .layout import Layout, longest_match_wins
+from .layout import Intervals, Layout, Positions, longest_match_wins
 from .metadata import YEAR
 
 # Kinds of mention that can frame the sentences after them (2023年，… / 2024年第一季度，…).
@@ -42,12 +42,12 @@ def lexicon() -> dict:
 
 def find_periods(text: str, report_year: Optional[int], perf_year: Optional[int]) -> list[PeriodMention]:
     lex = lexicon()
-    protected = [(m.start(), m.end()) for m in _protect().finditer(text)]
+    protected = Intervals((m.start(), m.end()) for m in _protect().finditer(text))
     window = lex["context_year_window"]
     found = []
     for name, pat, template in lex["_exprs"]:
         for m in pat.finditer(text):
-            if any(ps <= m.start() < pe for ps, pe in protected):
+            if protected.holds(m.start()):
                 continue
             if lex["_not_after"].search(text[max(0, m.start() - 3):m.start()]):
                 continue
@@ -85,6 +85,7 @@ class Periods:
         # A year-month dates an event unless it opens its clause or follows 截至.
         self.mentions = [p for p in find_periods(text, report_year, perf_year)
                          if p.name != "year_month" or frame.search(self._clause_head(p.start))]
+        self._by_start = Positions(self.mentions, key=lambda p: p.start)
 
     def _clause_head(self, pos: int) -> str:
         c0, _ = self.layout.clauses[self.layout.index("clauses", pos)]
@@ -97,7 +98,7 @@ class Periods:
         si = lay.index("sentences", span.nstart)
         s0, s1 = lay.sentences[si]
         _, c1 = lay.clauses[lay.index("clauses", span.nstart)]
-        in_sent = [p for p in self.mentions if s0 <= p.start < s1 and not _inside(p, span)]
+        in_sent = [p for p in self._by_start.within(s0, s1) if not _inside(p, span)]
         before = [p for p in in_sent if p.end <= span.nstart]
         if before:
             return before[-1].period, "before_in_sentence"
@@ -119,7 +120,7 @@ class Periods:
         while j > 0 and lay.sentences[j - 1][0] >= p0:
             j -= 1
             s0, s1 = lay.sentences[j]
-            sent_periods = [p for p in self.mentions if s0 <= p.start < s1]
+            sent_periods = self._by_start.within(s0, s1)
             if not sent_periods:
                 continue
             first = sent_periods[0]

@@ -13,7 +13,7 @@ import regex
 
 from .. import data
 from ..records import Span
-from .layout import Layout
+from .layout import Layout, Positions
 
 # Only these are split by school level (中学为0.561); 小学9所 counts schools, it is not about them.
 _LEVELLED_KINDS = ("number", "percent", "ratio", "money")
@@ -93,6 +93,9 @@ class Subjects:
         self.text, self.layout, self.spans = text, layout, spans
         self.entities = entities
         self._starts = [e.start for e in entities]
+        self._span_starts = Positions(spans, key=lambda sp: sp.nstart)
+        self._span_ends = Positions(spans, key=lambda sp: sp.nend)
+        self._clause_starts = None
 
     def _between(self, a: int, b: int) -> list:
         i = bisect.bisect_left(self._starts, a)
@@ -121,13 +124,13 @@ class Subjects:
                 return levels.pop(), "level_in_phrase"
         ents = [e for e in near if not e.own and e.kind in ("school", "group")]
         # Another number between a name and this one takes the name for itself.
-        prev_end = max([sp.nend for sp in self.spans if c0 <= sp.nend <= span.nstart] + [c0])
-        next_start = min([sp.nstart for sp in self.spans if sp.nstart >= span.nend] + [c1])
+        prev_end = max([sp.nend for sp in self._span_ends.within(c0, span.nstart, closed=True)] + [c0])
+        next_start = min([sp.nstart for sp in self._span_starts.within(span.nend, c1, closed=True)] + [c1])
         before = [e for e in ents if prev_end <= e.start and e.end <= span.nstart]
         if before:
             return before[-1].name, "name_before"
         before = [e for e in ents if c0 <= e.start and e.end <= span.nstart and e.kind == "school"
-                  and not any(e.end <= sp.nstart < span.nstart for sp in self.spans)]
+                  and not self._span_starts.within(e.end, span.nstart)]
         if before:
             return before[-1].name, "school_in_clause"
         after = [e for e in ents if span.nend <= e.start < next_start and e.kind == "school"]
@@ -138,7 +141,9 @@ class Subjects:
         if groups:
             return groups[-1].name, "group_in_sentence"
         # The latest clause of the sentence that opens with a school names what the sentence is about.
-        clause_starts = {c[0] for c in lay.clauses}
+        if self._clause_starts is None:
+            self._clause_starts = {c[0] for c in lay.clauses}
+        clause_starts = self._clause_starts
         topic = [e for e in earlier if e.kind == "school" and e.start in clause_starts]
         if topic:
             return topic[-1].name, "sentence_topic"

@@ -1,4 +1,6 @@
 """Hostile files are refused with one line naming the cause, before they cost memory or hours."""
+import json
+import re
 import resource
 import struct
 import subprocess
@@ -30,8 +32,7 @@ def run_limited(path):
     return lines[0]
 
 
-def test_docx_whose_document_inflates_to_1_gib(tmp_path):
-    bomb = tmp_path / "bomb.docx"
+def docx_bomb(bomb):
     with zipfile.ZipFile(DOCX) as src, zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as z:
         for info in src.infolist():
             if info.filename != "word/document.xml":
@@ -42,8 +43,14 @@ def test_docx_whose_document_inflates_to_1_gib(tmp_path):
             block = b"a" * (1 << 20)
             for _ in range(1024):
                 f.write(block)
+    return bomb
+
+
+def test_docx_whose_document_inflates_to_1_gib(tmp_path):
+    bomb = docx_bomb(tmp_path / "bomb.docx")
     assert bomb.stat().st_size < 8 * 2**20
-    assert "refused: 'word/document.xml' would inflate to 1,024 MB" in run_limited(bomb)
+    assert run_limited(bomb) == (f"selfeval: {bomb}: refused: 'word/document.xml' would inflate to 1,024 MB "
+                                 "(limit 64 MB), a zip bomb or not a report")
 
 
 def _png_header(width, height) -> bytes:
@@ -61,12 +68,16 @@ def test_image_decompression_bomb(tmp_path, w, h, mp):
     assert f"refused: image of {mp} megapixels (limit 80 megapixels)" in line
 
 
-def test_pdf_of_20000_blank_pages_is_refused(tmp_path):
+def blank_pdf(out, pages=20000):
     pdf = pdfium.PdfDocument.new()
-    for _ in range(20000):
+    for _ in range(pages):
         pdf.new_page(595, 842)
-    out = tmp_path / "blank.pdf"
     pdf.save(str(out))
+    return out
+
+
+def test_pdf_of_20000_blank_pages_is_refused(tmp_path):
+    out = blank_pdf(tmp_path / "blank.pdf")
     assert "refused: 20,000 pages (a file of reports has at most 2000)" in run_limited(out)
 
 
@@ -85,10 +96,78 @@ def test_blank_pages_are_not_ocrd(tmp_path):
     assert len(src.page_starts) == len(pdf) - 1
 
 
-def test_ofd_entity_expansion_and_zip_bomb_refused_under_limits(tmp_path):
-    ofd = tmp_path / "lol.ofd"
+def entity_ofd(ofd):
     with zipfile.ZipFile(ofd, "w") as z:
         z.writestr("OFD.xml", '<?xml version="1.0"?><!DOCTYPE l [<!ENTITY a "aaaaaaaaaa">'
                    + "".join(f'<!ENTITY {c} "' + f"&{p};" * 10 + '">' for p, c in zip("abcdefgh", "bcdefghi"))
                    + ']><OFD><DocBody><DocRoot>&i;</DocRoot></DocBody></OFD>')
+    return ofd
+
+
+def test_ofd_entity_expansion_and_zip_bomb_refused_under_limits(tmp_path):
+    ofd = entity_ofd(tmp_path / "lol.ofd")
     assert "declares XML entities" in run_limited(ofd)
+
+
+PDF = ROOT / "corpus" / "xingan-2024.pdf"
+
+
+def flipped_pdf(out, pages):
+    """The corpus PDF with one bit flipped in the /Type /Page of each page listed (1-based): pdfium cannot
+    load those pages, and the file still opens."""
+    data = bytearray(PDF.read_bytes())
+    at = [m.start() for m in re.finditer(rb"/Type /Page\b", data)]
+    for n in pages:
+        data[at[n - 1] + len(b"/Type /Page") - 1] ^= 0x01            # /Page -> /Pagd
+    out.write_bytes(bytes(data))
+    return out
+
+
+def test_pdf_with_flipped_bytes_gives_the_facts_of_the_other_pages(tmp_path):
+    good = tmp_path / "good.pdf"
+    good.write_bytes(PDF.read_bytes())
+    bad = flipped_pdf(tmp_path / "flipped.pdf", [5, 9])
+    cmd = [sys.executable, str(ROOT / "cli.py"), "--lang", "en", "extract"]
+    whole = subprocess.run(cmd + [str(good)], capture_output=True, text=True, timeout=300)
+    r = subprocess.run(cmd + [str(bad)], capture_output=True, text=True, timeout=300)
+    assert r.returncode == 0 and "Traceback" not in r.stderr, r.stderr
+    lines = [ln for ln in r.stderr.splitlines() if ln.strip()]
+    assert lines == [f"{bad}: 2 of 13 pages could not be read (damaged: pages 5, 9); the facts come from the other pages"]
+    got = [json.loads(ln) for ln in r.stdout.splitlines()]
+    ref = [json.loads(ln) for ln in whole.stdout.splitlines()]
+    assert {f["page"] for f in got} & {5, 9} == set()
+    # Every fact of the whole file on a page away from the damage is found again, on its page.
+    key = lambda f: (f["kind"], f["raw"], f["page"])  # noqa: E731
+    far = {key(f) for f in ref if f["page"] not in (4, 5, 6, 8, 9, 10)}
+    assert far and far <= {key(f) for f in got}
+
+
+def test_pdf_with_every_page_damaged_is_one_line(tmp_path):
+    bad = flipped_pdf(tmp_path / "all.pdf", range(1, 14))
+    assert run_limited(bad).endswith("corrupt PDF: none of its 13 pages could be read")
+
+
+def test_batch_over_the_hostile_files_and_one_good_report(tmp_path):
+    d = tmp_path / "in"
+    d.mkdir()
+    (d / "good.md").write_bytes(SEED.read_bytes())
+    docx_bomb(d / "bomb.docx")
+    entity_ofd(d / "entities.ofd")
+    (d / "huge.png").write_bytes(_png_header(40000, 40000))
+    blank_pdf(d / "blank.pdf")
+    flipped_pdf(d / "flipped.pdf", range(1, 14))
+    out = tmp_path / "out"
+    r = subprocess.run([sys.executable, str(ROOT / "cli.py"), "batch", str(d), "-o", str(out), "--jobs", "2"],
+                       capture_output=True, text=True, timeout=600)
+    assert r.returncode == 1 and "Traceback" not in r.stderr + r.stdout, r.stderr
+    import duckdb
+    con = duckdb.connect(str(out / "selfeval.duckdb"), read_only=True)
+    try:
+        docs = [x[0] for x in con.execute("SELECT regexp_extract(path, '[^/]+$') FROM documents").fetchall()]
+        errors = dict(con.execute("SELECT regexp_extract(path, '[^/]+$'), kind FROM errors").fetchall())
+        n_facts = con.execute("SELECT count(*) FROM facts").fetchone()[0]
+    finally:
+        con.close()
+    assert docs == ["good.md"] and n_facts > 50
+    assert errors == {"bomb.docx": "too-large", "entities.ofd": "corrupt", "huge.png": "too-large",
+                      "blank.pdf": "too-large", "flipped.pdf": "corrupt"}
