@@ -50,7 +50,7 @@ def folders(tmp_path):
     text = SEED.read_text(encoding="utf-8")
     (a / "seed.md").write_text(text, encoding="utf-8")
     (a / "seed-v2.md").write_text(text.replace("2394万元", "2395万元"), encoding="utf-8")
-    (a / "notes.doc").write_bytes(b"x")
+    (a / "notes.xls").write_bytes(b"x")           # unsupported: recorded, never read
     shutil.copytree(a, b)
     (b / "seed-v2.md").write_text(text.replace("年均工资收入91805元", "年均工资收入81805元"), encoding="utf-8")
     (b / docs[0].name).rename(b / "renamed.txt")
