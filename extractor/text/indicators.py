@@ -132,7 +132,8 @@ class Indicators:
         # a span that ends by c1 starts by c1
         start = max([sp.nend for sp in self._span_starts.within(span.nend, c1, closed=True) if sp.nend <= c1]
                     + [span.nend])
-        return _tail_phrase(_trim(self.text[start:c1], lex), lex, lex["windows"]["rest_of_clause"])
+        tail = _tail_phrase(_trim(self.text[start:c1], lex), lex, lex["windows"]["rest_of_clause"])
+        return _trim(tail, lex)            # the tail after a verb can open with an adverb (进行认真自查自评)
 
     def _date_indicator(self, span: Span, c1: int) -> tuple[str, str]:
         text, lex = self.text, lexicon()
