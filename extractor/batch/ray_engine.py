@@ -38,8 +38,10 @@ class _Worker:
             local = Path(tmp) / Path(path).name          # same name, so the suffix picks the same reader
             local.write_bytes(data)
             event = self.reader.read(str(local), rel)
-        if event[0] == "error":                        # the cause names the file as the driver knows it
+        if event[0] == "error":                        # the file as the driver knows it, not the copy
             event = (*event[:3], event[3].replace(str(local), path))
+        else:
+            event[2]["documents"][0]["path"] = path
         return event
 
 

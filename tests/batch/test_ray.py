@@ -137,6 +137,29 @@ def test_ctrl_c_on_a_ray_of_this_machine_stops_it_and_a_rerun_finishes(reports, 
     same_tables(snapshot(out), local)
 
 
+def test_workers_that_do_not_see_the_folder_are_sent_the_bytes(reports, tmp_path):
+    """A probe file the actor cannot find: the driver sends every file's bytes; rows and causes are unchanged."""
+    from extractor.batch.ray_engine import RayEngine
+    from extractor.batch.work import Reader
+    files = {"r001.txt": reports / "r001.txt", "empty.txt": reports / "empty.txt"}
+    engine = RayEngine(None, 1, len(files), (None, [], "auto"), 300, (str(tmp_path / "elsewhere.txt"), "0" * 64))
+    events, pending = {}, list(files)
+    try:
+        while pending or engine.busy():
+            if pending and engine.free():
+                rel = pending.pop()
+                engine.submit(str(files[rel]), rel)
+            events.update((e[1], e) for e in engine.poll(0.2))
+        assert [s["shared"] for s in engine.actors.values()] == [False]
+    finally:
+        engine.close()
+    reader = Reader(None, [], "auto")
+    for rel, path in files.items():
+        want = reader.read(str(path), rel)
+        got = events[rel]
+        assert got[0] == want[0] and got[2:4] == want[2:4] and got[-1] == want[-1], rel   # the blob holds the path
+
+
 def test_without_ray_one_line_says_how_to_install_it(tmp_path):
     d = tmp_path / "in"
     d.mkdir()
