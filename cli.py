@@ -193,6 +193,9 @@ def batch(
     quiet: bool = typer.Option(False, "--quiet", "-q", show_default=False, help=t("cmd.batch.quiet")),
     retry: bool = typer.Option(False, "--retry", show_default=False, help=t("cmd.batch.retry")),
     memo: bool = typer.Option(False, "--memo", show_default=False, help=t("cmd.batch.memo")),
+    engine: str = typer.Option("local", "--engine", metavar="local|ray", show_default=False, help=t("cmd.batch.engine")),
+    address: Optional[str] = typer.Option(None, "--address", metavar=t("meta.address"), show_default=False,
+                                          help=t("cmd.batch.address")),
 ):
     from extractor.batch.run import BatchError, format_summary, run_batch
     from extractor.errors import InputError
@@ -200,6 +203,10 @@ def batch(
     from extractor.text.segment import load_scheme
 
     _check_ocr(ocr)
+    if engine not in ("local", "ray"):
+        _fail(t("msg.engine_choice", got=engine))
+    if address and engine != "ray":
+        _fail(t("msg.address_needs_ray"))
     if not folder.is_dir():
         _fail(t("msg.no_such_folder" if not folder.exists() else "msg.not_a_folder", path=folder))
     try:
@@ -211,7 +218,7 @@ def batch(
     with blame(output):  # the database or the output folder itself failed: one line, not a traceback
         try:
             s = run_batch(folder, output, jobs=jobs, ocr=ocr, rule_paths=rules, scheme_path=scheme, quiet=quiet,
-                          timeout=timeout, retry=retry)
+                          timeout=timeout, retry=retry, engine=engine, address=address)
         except BatchError as e:
             _fail(str(e), 1)
     if not quiet:

@@ -6,6 +6,10 @@ from .. import data
 from ..i18n import t
 
 
+class BatchError(Exception):
+    """The batch cannot start or go on (another batch holds the folder, no reports, no Ray): one line for the user."""
+
+
 def say(key: str, **kw) -> str:
     """A line for the person running the batch, from the catalog's `batch` section."""
     return t(f"batch.{key}", **kw)

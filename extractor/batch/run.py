@@ -18,7 +18,7 @@ from pathlib import Path
 
 from ..errors import InputError, internal_cause
 from ..i18n import word
-from .messages import say, stored
+from .messages import BatchError, say, stored
 from .inputs import LOCK_PREFIX, candidates, assign_ids, doc_ids, path_id, safe_id, walk
 
 
@@ -38,10 +38,6 @@ def run(files, scheme, ocr: str = "auto"):
 
 # ---------------- selfeval batch: a folder in, a database and a review site out ----------------
 
-
-
-class BatchError(Exception):
-    """The batch cannot start (another batch holds the folder, no reports): one line for the user."""
 
 
 @dataclass
@@ -151,15 +147,8 @@ def _worker(wid, inbox, outbox, scheme_path, rule_paths, ocr, parent):
     for s in (signal.SIGINT, signal.SIGTERM):
         signal.signal(s, signal.SIG_IGN)            # the batch decides when workers stop, and says why
     _die_with_parent()
-    from ..pipeline import process_path
-    from ..checks.rules import load_rules
-    from ..text.segment import load_scheme
-    from ..outputs.tables import rows_for
-    from ..text.ner import nlp
-    from .dupes import signature
-    scheme = load_scheme(scheme_path)
-    ruleset = load_rules(rule_paths)
-    nlp()                                   # spaCy and jieba: built once per worker, before the clock starts
+    from .work import Reader
+    reader = Reader(scheme_path, rule_paths, ocr)
     outbox.put((wid, "ready"))
     while True:
         try:
@@ -171,21 +160,20 @@ def _worker(wid, inbox, outbox, scheme_path, rule_paths, ocr, parent):
         if task is None:
             return
         path, rel = task
-        try:
-            res = process_path(path, scheme, ocr=ocr)
-            rows = rows_for(res, scheme, ruleset)
-            blob = zlib.compress(pickle.dumps(res, protocol=5))
-            outbox.put((wid, "ok", rel, rows, res.source.text, blob, signature(res.source.text)))
-        except InputError as e:
-            outbox.put((wid, "error", rel, e.kind, e.cause))
-        except Exception as e:  # noqa: BLE001 - reported as a row in errors, the batch goes on
-            outbox.put((wid, "error", rel, "internal", internal_cause(e, path)))
-class _Pool:
-    """Worker processes with a task each, so one that runs over its time can be stopped alone."""
+        outbox.put((wid, *reader.read(path, rel)))
 
-    def __init__(self, n, args):
+
+class _Pool:
+    """The local engine: worker processes with a task each, so one that runs over its time can be stopped alone.
+
+    An engine (this one or ray_engine.RayEngine) offers free(), submit(path, rel, sha256), busy(), poll(wait) -> events
+    and close(kill). An event is a worker's ("ok", rel, ...) or ("error", rel, kind, cause) tuple, an
+    ("error", rel, kind, cause, limit) for a file lost to the time limit or a crash, or ("retry", rel) for a file
+    to submit again (its worker's machine was lost)."""
+
+    def __init__(self, n, args, timeout):
         self.ctx = mp.get_context("spawn")
-        self.args = args
+        self.args, self.timeout, self.n = args, timeout, n
         self.outbox = self.ctx.Queue()
         self.workers = {}
         self.next_id = 0
@@ -201,42 +189,57 @@ class _Pool:
         p.start()
         self.workers[wid] = {"proc": p, "inbox": inbox, "task": None, "since": 0.0, "ready": False}
 
-    def ready(self, wid):
-        if wid in self.workers:
-            self.workers[wid]["ready"] = True
-
-    def idle(self):
+    def _idle(self):
         return [w for w, s in self.workers.items() if s["task"] is None and s["ready"]]
 
-    def give(self, wid, task):
-        s = self.workers[wid]
-        s["task"], s["since"] = task, time.monotonic()
-        s["inbox"].put(task)
+    def free(self) -> bool:
+        return bool(self._idle())
 
-    def done(self, wid):
-        if wid in self.workers:
-            self.workers[wid]["task"] = None
+    def submit(self, path, rel, sha256=None):
+        s = self.workers[self._idle()[0]]
+        s["task"], s["since"] = (path, rel), time.monotonic()
+        s["inbox"].put((path, rel))
 
-    def overdue(self, limit):
+    def busy(self) -> bool:
+        return any(s["task"] for s in self.workers.values())
+
+    def poll(self, wait) -> list:
+        events, msgs = [], []
+        try:
+            msgs.append(self.outbox.get(timeout=wait))
+            while True:
+                msgs.append(self.outbox.get_nowait())
+        except queue.Empty:
+            pass
+        for wid, *event in msgs:
+            if wid not in self.workers:
+                continue
+            if event[0] == "ready":
+                self.workers[wid]["ready"] = True
+            else:
+                self.workers[wid]["task"] = None
+                events.append(tuple(event))
         now = time.monotonic()
-        return [(w, s["task"]) for w, s in self.workers.items() if s["task"] and now - s["since"] > limit]
+        lost = [(w, s["task"], "timeout", stored("timeout", seconds=f"{self.timeout:.0f}"), self.timeout)
+                for w, s in self.workers.items() if s["task"] and now - s["since"] > self.timeout]
+        lost += [(w, s["task"], "crash", stored("crash"), None)
+                 for w, s in self.workers.items() if s["task"] and not s["proc"].is_alive()]
+        for wid in [w for w, s in self.workers.items() if not s["task"] and not s["proc"].is_alive()]:
+            if self.respawns >= 3 * self.n:             # died before taking a task, again and again
+                raise RuntimeError("worker processes keep dying at start")
+            self._replace(wid)
+        for wid, (_, rel), kind, cause, limit in lost:
+            if wid in self.workers:
+                self._replace(wid)
+                events.append(("error", rel, kind, cause, limit))
+        return events
 
-    def replace(self, wid):
+    def _replace(self, wid):
         self.respawns += 1
         s = self.workers.pop(wid)
         s["proc"].kill()
         s["proc"].join(5)
         self._spawn()
-
-    def in_flight(self):
-        return [s["task"] for s in self.workers.values() if s["task"]]
-
-    def crashed(self):
-        return [(w, s["task"]) for w, s in self.workers.items() if s["task"] and not s["proc"].is_alive()]
-
-    def dead_idle(self):
-        """Workers that died before taking a task (e.g. could not start): replaced, nothing lost."""
-        return [w for w, s in self.workers.items() if not s["task"] and not s["proc"].is_alive()]
 
     def close(self, kill=False):
         for s in self.workers.values():
@@ -250,13 +253,16 @@ class _Pool:
                 s["proc"].kill()
 
 
-
 def run_batch(root: Path, out: Path, jobs: int = 0, ocr: str = "auto", rule_paths=(), scheme_path=None,
-              quiet: bool = False, timeout: float = 600.0, retry: bool = False) -> BatchSummary:
+              quiet: bool = False, timeout: float = 600.0, retry: bool = False, engine: str = "local",
+              address: str | None = None) -> BatchSummary:
     """Bring OUTDIR in line with the folder: read what is new or changed, drop what left, re-check when
     the rules changed, give ids and duplicate findings, then write the workbook and the review site."""
     root, out = Path(root), Path(out)
     t_start = time.monotonic()
+    if engine == "ray":
+        from .ray_engine import require
+        require()
     supported, other = walk(root, skip=out)
     if not supported:
         raise BatchError(say("no_reports", folder=root))
@@ -273,8 +279,8 @@ def run_batch(root: Path, out: Path, jobs: int = 0, ocr: str = "auto", rule_path
     try:
         from .store import Store
         store = Store(out / "selfeval.duckdb")
-        summary, pool = _run(store, root, out, supported, other, stop, jobs or os.cpu_count() or 1, ocr,
-                             rule_paths, scheme_path, quiet, timeout, retry)
+        summary, pool = _run(store, root, out, supported, other, stop, jobs, ocr,
+                             rule_paths, scheme_path, quiet, timeout, retry, (engine, address))
         summary.seconds = time.monotonic() - t_start
         return summary
     finally:
@@ -287,14 +293,14 @@ def run_batch(root: Path, out: Path, jobs: int = 0, ocr: str = "auto", rule_path
             signal.signal(s, h)
 
 
-def _run(store, root, out, supported, other, stop, jobs, ocr, rule_paths, scheme_path, quiet, timeout, retry):
+def _run(store, root, out, supported, other, stop, jobs, ocr, rule_paths, scheme_path, quiet, timeout, retry, engine):
     from .. import __version__
     from ..checks.rules import load_rules
     from ..readers.ingest import sha256_of, unsupported as unsupported_type
     from ..text.segment import load_scheme
 
     summary = BatchSummary(files=len(supported))
-    run_id = store.new_run(str(root.resolve()), jobs, __version__)
+    run_id = store.new_run(str(root.resolve()), jobs or os.cpu_count() or 1, __version__)
     scheme_key = _scheme_key(scheme_path)
     rel = {f: f.relative_to(root).as_posix() for f in supported + other}
     present = {rel[f]: _sha(sha256_of, f) for f in supported}
@@ -328,14 +334,21 @@ def _run(store, root, out, supported, other, stop, jobs, ocr, rule_paths, scheme
         summary.rechecked, stale = _recheck(store, ruleset, scheme, rules_key)
         tasks += [p for p in stale if p in present and p not in tasks]
 
-    # 4. read, in worker processes; each file committed alone
+    # 4. read, in worker processes (or on a Ray cluster); each file committed alone, by this process only
     progress = _Progress(len(tasks), quiet)
     abs_of = {rel[f]: f for f in supported}
     pool = None
     if tasks:
-        pool = _Pool(min(jobs, len(tasks)), (scheme_path, list(map(str, rule_paths)), ocr, os.getpid()))
-        _dispatch(store, pool, tasks, abs_of, keys, stop, timeout, jobs, run_id, summary, progress)
-    progress.close()
+        try:
+            probe = next(((str(abs_of[p]), keys[p]["sha256"]) for p in tasks if keys[p]["sha256"]), (None, None))
+            pool = _engine(*engine, jobs, len(tasks), (scheme_path, list(map(str, rule_paths)), ocr), timeout, probe)
+            _dispatch(store, pool, tasks, abs_of, keys, stop, run_id, summary, progress)
+        except BaseException:
+            if pool is not None:
+                pool.close(kill=True)
+            raise
+        finally:
+            progress.close()
     summary.interrupted = stop["signal"] is not None
 
     # 5. ids and duplicates, over the whole folder; then the outputs, interrupted or not
@@ -392,46 +405,36 @@ def _recheck(store, ruleset, scheme, rules_key) -> tuple[int, list]:
     return len(docs), stale
 
 
-def _dispatch(store, pool, tasks, abs_of, keys, stop, timeout, jobs, run_id, summary, progress):
+def _engine(kind, address, jobs, n_tasks, args, timeout, probe):
+    """The local process pool, or Ray actors on a cluster: the same tasks, the same result tuples. The probe, a
+    file and its sha256, tells a Ray worker whether it sees the folder or needs each file's bytes sent."""
+    if kind == "ray":
+        from .ray_engine import RayEngine
+        return RayEngine(address, jobs, n_tasks, args, timeout, probe)
+    return _Pool(min(jobs or os.cpu_count() or 1, n_tasks), (*args, os.getpid()), timeout)
+
+
+def _dispatch(store, engine, tasks, abs_of, keys, stop, run_id, summary, progress):
     pending = list(tasks)
-    while (pending or pool.in_flight()) and stop["signal"] is None:
-        for wid in pool.idle():
-            if not pending:
-                break
+    while (pending or engine.busy()) and stop["signal"] is None:
+        while pending and engine.free():
             path = pending.pop(0)
-            pool.give(wid, (str(abs_of[path]), path))
+            engine.submit(str(abs_of[path]), path, keys[path]["sha256"])
             progress.start(path)
-        try:
-            msg = pool.outbox.get(timeout=0.2)
-        except queue.Empty:
-            msg = None
-        if msg is not None and msg[1] == "ready":
-            pool.ready(msg[0])
-            msg = None
-        if msg is not None and stop["signal"] is None:
-            wid, status, path, *rest = msg
-            pool.done(wid)
-            if status == "ok":
+        for status, path, *rest in engine.poll(0.2):
+            if stop["signal"] is not None:
+                break                     # what is in flight now is not an error: the next run reads it
+            if status == "retry":
+                pending.insert(0, path)   # its worker's machine was lost: read it elsewhere
+                progress.retry(path)
+            elif status == "ok":
                 n = _save(store, path, keys[path], *rest, run_id, summary)
                 progress.finish(path, f"{n} facts")
             else:
-                kind, cause = rest
-                store.save_error(path, path_id(path), keys[path], kind, cause, None, run_id)
+                kind, cause, limit = (*rest, None)[:3]
+                store.save_error(path, path_id(path), keys[path], kind, cause, limit, run_id)
                 summary.failed += 1
                 progress.finish(path, cause, error=True)
-        if stop["signal"] is not None:
-            break                         # what is in flight now is not an error: the next run reads it
-        lost = [(w, t, "timeout", stored("timeout", seconds=f"{timeout:.0f}"), timeout) for w, t in pool.overdue(timeout)]
-        lost += [(w, t, "crash", stored("crash"), None) for w, t in pool.crashed()]
-        for wid in pool.dead_idle():
-            if pool.respawns >= 3 * jobs:
-                raise RuntimeError("worker processes keep dying at start")
-            pool.replace(wid)
-        for wid, (_, path), kind, cause, limit in lost:
-            pool.replace(wid)
-            store.save_error(path, path_id(path), keys[path], kind, cause, limit, run_id)
-            summary.failed += 1
-            progress.finish(path, cause, error=True)
 
 
 def _save(store, path, key, rows, text, blob, minhash, run_id, summary) -> int:
@@ -529,6 +532,12 @@ class _Progress:
             said = cause(note) if error else t("progress.facts", n=note.split()[0])
             print(f"[{self.done}/{self.total}] {t('progress.error') if error else t('progress.ok')} {path}: {said}",
                   file=sys.stderr, flush=True)
+
+    def retry(self, path):
+        """A file whose worker was lost goes back in the queue: said, not counted."""
+        if not self.bar and not self.quiet:
+            from ..i18n import t
+            print(f"[{self.done}/{self.total}] {t('progress.retry')} {path}: {t('progress.lost')}", file=sys.stderr, flush=True)
 
     def close(self):
         if self.bar:

@@ -1,0 +1,33 @@
+"""What every batch worker does, whichever engine runs it: build the pipeline once, then read files one by one."""
+from __future__ import annotations
+
+import pickle
+import zlib
+
+from ..errors import InputError, internal_cause
+
+
+class Reader:
+    """The scheme, the rules, spaCy and jieba, built once per worker (before any file's clock starts)."""
+
+    def __init__(self, scheme_path, rule_paths, ocr):
+        from ..checks.rules import load_rules
+        from ..text.ner import nlp
+        from ..text.segment import load_scheme
+        self.scheme, self.ruleset, self.ocr = load_scheme(scheme_path), load_rules(rule_paths), ocr
+        nlp()
+
+    def read(self, path, rel) -> tuple:
+        """("ok", rel, rows, text, blob, minhash) or ("error", rel, kind, cause): never raises, one file at a time."""
+        from ..outputs.tables import rows_for
+        from ..pipeline import process_path
+        from .dupes import signature
+        try:
+            res = process_path(path, self.scheme, ocr=self.ocr)
+            rows = rows_for(res, self.scheme, self.ruleset)
+            blob = zlib.compress(pickle.dumps(res, protocol=5))
+            return ("ok", rel, rows, res.source.text, blob, signature(res.source.text))
+        except InputError as e:
+            return ("error", rel, e.kind, e.cause)
+        except Exception as e:  # noqa: BLE001 - reported as a row in errors, the batch goes on
+            return ("error", rel, "internal", internal_cause(e, path))
