@@ -1,8 +1,26 @@
 import json
+import os
 import subprocess
 import sys
 
 from conftest import ROOT, EVAL
+
+
+def cli(*args, timeout=900, lang=None):
+    """selfeval as a user runs it: cli.py in a process; `lang` sets SELFEVAL_LANG where the words are not tested."""
+    env = {**os.environ, "SELFEVAL_LANG": lang} if lang else None
+    return subprocess.run([sys.executable, str(ROOT / "cli.py"), *map(str, args)], capture_output=True, text=True,
+                          timeout=timeout, env=env)
+
+
+def batch_cli(folder, out, *extra, timeout=900, lang="en"):
+    """`selfeval batch`; in English by default, where the summary's counts are what is tested."""
+    return cli("batch", folder, "-o", out, *extra, timeout=timeout, lang=lang)
+
+
+def batch_db(out):
+    import duckdb
+    return duckdb.connect(str(out / "selfeval.duckdb"), read_only=True)
 
 
 def extract(target, out, *extra):

@@ -10,9 +10,9 @@ import subprocess
 import sys
 import time
 
-import duckdb
 
 from conftest import ROOT, SEED, EVAL
+from helpers import batch_cli, batch_db
 
 KILLS = int(os.environ.get("SELFEVAL_FAULT_KILLS", "10"))
 SEED_N = int(os.environ.get("SELFEVAL_FAULT_SEED", "11"))
@@ -23,14 +23,7 @@ COLUMNS = {"documents": "*", "facts": "*", "entities": "*", "findings": "*", "te
            "submissions": "path, sha256, doc, withdrawn_at IS NULL"}
 
 
-def batch(folder, out, *extra, timeout=900, lang="en"):
-    """The batch as a user runs it; in English by default here, where the summary's counts are what is tested."""
-    return subprocess.run([sys.executable, str(ROOT / "cli.py"), "batch", str(folder), "-o", str(out), *map(str, extra)],
-                          capture_output=True, text=True, timeout=timeout, env={**os.environ, "SELFEVAL_LANG": lang})
-
-
-def db(out):
-    return duckdb.connect(str(out / "selfeval.duckdb"), read_only=True)
+batch, db = batch_cli, batch_db
 
 def snapshot(out):
     con = db(out)

@@ -9,20 +9,14 @@ import duckdb
 import pytest
 
 from conftest import ROOT, SEED, EVAL
+from helpers import batch_cli, batch_db
 
 from extractor.batch.inputs import assign_ids, safe_id
 
 CORPUS = ROOT / "corpus"
 
 
-def batch(folder, out, *extra, timeout=900, lang="en"):
-    """The batch as a user runs it; in English by default here, where the summary's counts are what is tested."""
-    return subprocess.run([sys.executable, str(ROOT / "cli.py"), "batch", str(folder), "-o", str(out), *map(str, extra)],
-                          capture_output=True, text=True, timeout=timeout, env={**os.environ, "SELFEVAL_LANG": lang})
-
-
-def db(out):
-    return duckdb.connect(str(out / "selfeval.duckdb"), read_only=True)
+batch, db = batch_cli, batch_db
 
 def docs_of(out):
     con = db(out)

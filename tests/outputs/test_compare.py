@@ -1,17 +1,13 @@
 """Standard indicators across reports and years: a batch of the seed, another county, and the seed a year later."""
-import subprocess
-import sys
 
 import duckdb
 import openpyxl
 import pytest
 
-from conftest import ROOT, SEED
+from conftest import SEED
+from helpers import cli
 
 
-def cli(*args, timeout=900):
-    return subprocess.run([sys.executable, str(ROOT / "cli.py"), *map(str, args)], capture_output=True, text=True,
-                          timeout=timeout)
 
 
 @pytest.fixture(scope="module")

@@ -4,7 +4,6 @@ import os
 import re
 import shutil
 import subprocess
-import sys
 import zipfile
 
 import docx
@@ -13,6 +12,7 @@ import pytest
 import yaml
 
 from conftest import ROOT, SEED
+from helpers import cli
 
 MEMO = yaml.safe_load((ROOT / "patterns" / "memo.yaml").read_text(encoding="utf-8"))
 PARTS = MEMO["memo"]["parts"]
@@ -20,9 +20,6 @@ HOSTILE_ISSUER = "某某县/../../../tmp/x区人民政府"
 HOSTILE_LINE = '=HYPERLINK("http://evil.example/","点击")<script>alert(1)</script>'
 
 
-def cli(*args, timeout=900):
-    return subprocess.run([sys.executable, str(ROOT / "cli.py"), *map(str, args)], capture_output=True, text=True,
-                          timeout=timeout)
 
 
 @pytest.fixture(scope="module")
