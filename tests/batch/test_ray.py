@@ -68,7 +68,8 @@ def reading(node, limit=300) -> bool:
 
 
 def in_session(sid) -> str:
-    return subprocess.run(["ps", "-o", "pid=,args=", "-s", str(sid)], capture_output=True, text=True).stdout
+    # -ww: whole lines; piped, ps cuts them at 80 columns, and a venv's long path hides the program's name
+    return subprocess.run(["ps", "-ww", "-o", "pid=,args=", "-s", str(sid)], capture_output=True, text=True).stdout
 
 
 def same_tables(got, want):
