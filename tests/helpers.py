@@ -3,7 +3,7 @@ import os
 import subprocess
 import sys
 
-from conftest import ROOT, EVAL
+from conftest import ROOT, EVAL, SEED
 
 
 def cli(*args, timeout=900, lang=None):
@@ -128,3 +128,12 @@ def synthetic_site(out, n, seed=7):
     review.write_site(store, out / "review")
     store.close()
     return out / "review"
+
+
+def edited(tmp_path, old, new, count=1, name="edited.md"):
+    """A copy of the seed with `old` replaced, to see a finding change."""
+    text = SEED.read_text(encoding="utf-8")
+    assert old in text
+    p = tmp_path / name
+    p.write_text(text.replace(old, new, count), encoding="utf-8")
+    return p

@@ -3,6 +3,7 @@ import regex
 import pytest
 
 from conftest import SEED
+from helpers import edited
 from extractor.checks.rules import KINDS, STATUSES, check, load_rules
 from extractor.pipeline import process_path
 from extractor.text.segment import load_scheme
@@ -14,12 +15,6 @@ def findings_for(path, scheme=SCHEME):
     return check(process_path(path, SCHEME), load_rules(()), scheme)
 
 
-def edited(tmp_path, old, new, count=1, name="edited.md"):
-    text = SEED.read_text(encoding="utf-8")
-    assert old in text
-    p = tmp_path / name
-    p.write_text(text.replace(old, new, count), encoding="utf-8")
-    return p
 
 
 def test_seed_as_an_inspector_reads_it():

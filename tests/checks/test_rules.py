@@ -7,6 +7,7 @@ from decimal import Decimal
 import pytest
 
 from conftest import ROOT, SEED
+from helpers import edited
 from extractor.errors import InputError
 from extractor.pipeline import process_path
 from extractor.checks.rules import check, load_rules
@@ -19,12 +20,6 @@ def findings_for(path, extra=()):
     return check(process_path(path, SCHEME), load_rules(extra), SCHEME)
 
 
-def edited(tmp_path, old, new, count=1, name="edited.md"):
-    text = SEED.read_text(encoding="utf-8")
-    assert old in text
-    p = tmp_path / name
-    p.write_text(text.replace(old, new, count), encoding="utf-8")
-    return p
 
 
 def one(findings, rule, raw=None):
