@@ -10,10 +10,16 @@ import sys
 from pathlib import Path
 from typing import List, Optional
 
-import typer
+# Run from a checkout before `pip install -e .`: one line saying what to do, not a traceback. The words stay
+# here, not in the catalog, because reading the catalog needs the very packages that are missing.
+try:
+    import typer
 
-from extractor import i18n
-from extractor.i18n import t
+    from extractor import i18n
+    from extractor.i18n import t
+except ModuleNotFoundError as missing:
+    sys.exit(f"selfeval: 缺少依赖包 {missing.name}，请先运行 python3 -m pip install -e . "
+             f"(missing package {missing.name}: run python3 -m pip install -e . first)")
 
 
 def _take_lang(argv: list) -> Optional[str]:

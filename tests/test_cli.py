@@ -136,3 +136,12 @@ def test_unexpected_error_is_one_line_and_a_log(tmp_path):
     r = subprocess.run([sys.executable, str(ROOT / "cli.py"), "extract", str(SEED), "-o", str(bad_db)],
                        capture_output=True, text=True, env={**env, "SELFEVAL_DEBUG": "1"}, timeout=300)
     assert r.returncode != 0 and "Traceback" in r.stderr
+
+
+def test_a_missing_package_is_one_line_not_a_traceback():
+    """cli.py run from a checkout before the install: it says what to install."""
+    code = ("import sys, runpy; sys.modules['typer'] = None; sys.argv = ['cli.py', '--help'];"
+            f"runpy.run_path({str(ROOT / 'cli.py')!r}, run_name='__main__')")
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert r.returncode == 1 and "Traceback" not in r.stderr
+    assert r.stderr.strip().splitlines() == [r.stderr.strip()] and "typer" in r.stderr and "pip install -e ." in r.stderr
