@@ -128,7 +128,9 @@ def _base_id(county, city, perf_year, years) -> str:
 
 
 def _with_doc(result, doc: str):
-    """A stored result under the document's current id."""
+    """A stored result under the document's current id (most keep the id they were read under)."""
+    if result.source.doc == doc and all(f.doc == doc for f in result.facts):
+        return result
     src = dataclasses.replace(result.source, doc=doc)
     return dataclasses.replace(result, source=src, facts=tuple(dataclasses.replace(f, doc=doc) for f in result.facts))
 
@@ -480,8 +482,8 @@ def _totals(store, summary):
 
 
 def _write_outputs(store, out: Path, ruleset):
-    """report.xlsx (for inspectors, in Chinese), facts.parquet and review/ from the database; each replaced
-    whole, never half-written."""
+    """report.xlsx (for inspectors, in Chinese), facts.parquet and review/ from the database. Each file is
+    replaced whole, never half-written; the site's pages are rendered again only where what they show changed."""
     from ..outputs import review, tables
     frames = {name: store.table(name) for name in tables.TABLES}
     tmp = out / ".report.xlsx.tmp"
@@ -491,14 +493,11 @@ def _write_outputs(store, out: Path, ruleset):
     os.replace(tmp, out / "report.xlsx")
     frames["facts"].to_parquet(out / ".facts.parquet.tmp", index=False)
     os.replace(out / ".facts.parquet.tmp", out / "facts.parquet")
-    site, old = out / ".review.tmp", out / ".review.old"
-    for d in (site, old):
-        shutil.rmtree(d, ignore_errors=True)
-    review.write_site(store, site, ruleset)
-    if (out / "review").exists():
-        os.replace(out / "review", old)
-    os.replace(site, out / "review")
-    shutil.rmtree(old, ignore_errors=True)
+    for left in (".review.tmp", ".review.old"):            # an older version built the site aside, then swapped it
+        shutil.rmtree(out / left, ignore_errors=True)
+    review.write_site(store, out / "review", ruleset, frames)
+
+
 class _Progress:
     """rich's progress bar on a terminal; one plain line per file otherwise; nothing with --quiet."""
 

@@ -10,7 +10,10 @@ and report text is always escaped. All words come from the message catalog.
 """
 from __future__ import annotations
 
+import functools
+import hashlib
 import html
+import json
 from pathlib import Path
 from urllib.parse import quote
 
@@ -43,50 +46,145 @@ def _page(title: str, body: str, script: str, up: str = "") -> str:
             f"<script src=\"{up}assets/{script}\"></script></body></html>")
 
 
+MANIFEST = ".pages.json"       # page → hash of what it shows: a page whose inputs are unchanged is not rendered again
+
+
 def _write(folder: Path, rel: str, text: str):
-    """Write a page only inside the site's folder (paths come from report content)."""
+    """Write a page only inside the site's folder (paths come from report content), replacing it whole."""
+    import os
     from .paths import inside
     target = inside(folder, folder / rel)
-    target.write_text(text, encoding="utf-8")
+    tmp = target.with_name(f".{target.name}.tmp")
+    tmp.write_text(text, encoding="utf-8")
+    os.replace(tmp, target)
 
 
-def write_site(store, folder: Path, ruleset=None):
-    import shutil
+def write_site(store, folder: Path, ruleset=None, frames=None) -> dict:
+    """Bring the site in `folder` up to date with the database: a report's page is rendered again only when
+    something it shows changed, pages of documents no longer there are removed, index.html is always
+    written. frames: the documents, facts and findings tables when the caller has them. Returns counts."""
     from .paths import safe_name
     from ..checks.rules import load_rules
     ruleset = ruleset or load_rules()
+    _assets(folder)
+    frames = frames or {name: store.table(name) for name in ("documents", "facts", "findings")}
+    docs, facts, findings = frames["documents"], frames["facts"], frames["findings"]
+    errors = store.frame("SELECT path, kind, cause FROM errors ORDER BY path")
+    n_facts = facts["doc"].value_counts().to_dict()
+    taken = set()
+    pages = {doc: f"docs/{safe_name(doc, taken)}.html" for doc in docs["doc"]}
+    site = _Site(docs, n_facts, findings, ruleset, pages)
+    keys = _page_keys(store, site, facts, findings)
+    before = _manifest(folder)
+    todo = [d for d in docs["doc"] if before.get(pages[d]) != keys[d] or not (folder / pages[d]).exists()]
+    texts = _texts(store, todo)
+    fact_rows, finding_rows = _rows_by_doc(facts, todo), _rows_by_doc(findings, todo)
+    for _, d in docs[docs["doc"].isin(todo)].iterrows():
+        doc = d["doc"]
+        _write(folder, pages[doc], site.report(d, fact_rows.get(doc, []), finding_rows.get(doc, []), texts.get(doc, "")))
+    removed = _remove_stale(folder, set(pages.values()))
+    _write(folder, "index.html", site.index(errors, len(facts)))
+    _write(folder, MANIFEST, json.dumps({pages[d]: keys[d] for d in pages}, ensure_ascii=False, sort_keys=True))
+    return {"pages": len(pages), "rendered": len(todo), "removed": removed}
+
+
+def _assets(folder: Path):
     folder.mkdir(parents=True, exist_ok=True)
     (folder / "docs").mkdir(exist_ok=True)
     (folder / "assets").mkdir(exist_ok=True)
     for f in ASSETS.iterdir():
-        shutil.copyfile(f, folder / "assets" / f.name)
-    docs = store.table("documents")
-    facts = store.table("facts")
-    findings = store.table("findings")
-    errors = store.frame("SELECT path, kind, cause FROM errors ORDER BY path")
-    texts = dict(store.con.execute("SELECT doc, text FROM texts").fetchall())
-    facts_by = {doc: g for doc, g in facts.groupby("doc", sort=False)}      # one pass, not one scan per report
-    findings_by = {doc: g for doc, g in findings.groupby("doc", sort=False)}
-    taken = set()
-    pages = {doc: f"docs/{safe_name(doc, taken)}.html" for doc in docs["doc"]}
-    site = _Site(docs, facts_by, findings_by, findings, ruleset, pages)
-    _write(folder, "index.html", site.index(errors, len(facts)))
-    for _, d in docs.iterrows():
-        _write(folder, pages[d["doc"]], site.report(d, facts_by.get(d["doc"], facts.iloc[:0]), texts.get(d["doc"], "")))
+        _write(folder, f"assets/{f.name}", f.read_text(encoding="utf-8"))
+
+
+def _manifest(folder: Path) -> dict:
+    try:
+        got = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return got if isinstance(got, dict) else {}
+
+
+def _rows_by_doc(df, docs: list) -> dict:
+    """doc → its rows as dicts, in order, for these documents (pandas' to_dict was most of a page's time)."""
+    want = set(docs)
+    cols = list(df.columns)
+    values = [df[c].tolist() for c in cols]
+    out = {}
+    for doc, idx in df.groupby("doc", sort=False).indices.items():
+        if doc in want:
+            out[doc] = [dict(zip(cols, (v[i] for v in values))) for i in idx]
+    return out
+
+
+def _texts(store, docs: list) -> dict:
+    if not docs:
+        return {}
+    return dict(store.con.execute("SELECT doc, text FROM texts WHERE doc IN (SELECT * FROM UNNEST(?))", [docs]).fetchall())
+
+
+def _remove_stale(folder: Path, pages: set) -> int:
+    """Pages of documents that left the folder or changed id, and files a stopped run left half-written."""
+    n = 0
+    for f in (folder / "docs").iterdir():
+        if f"docs/{f.name}" not in pages:
+            f.unlink()
+            n += not f.name.startswith(".")
+    return n
+
+
+@functools.lru_cache(maxsize=None)
+def _code_key() -> str:
+    """The code and words a page is made with: a new version of either renders every page again."""
+    from .. import __version__
+    from . import tables, verdicts
+    h = hashlib.blake2b(__version__.encode(), digest_size=16)
+    for f in (Path(__file__), Path(verdicts.__file__), Path(tables.__file__), Path(i18n.__file__),
+              data.PATTERNS_DIR / "tables.yaml", data.PATTERNS_DIR / "verdicts.yaml",
+              *sorted((data.PATTERNS_DIR / "messages").glob("*.yaml"))):
+        h.update(f.read_bytes())
+    return h.hexdigest()
+
+
+def _row_hashes(df) -> dict:
+    """doc → the bytes of its rows' hashes, in order (pandas hashes every column, vectorised)."""
+    import pandas as pd
+    if not len(df):
+        return {}
+    h = pd.util.hash_pandas_object(df, index=False).to_numpy()
+    return {doc: h[idx].tobytes() for doc, idx in df.groupby("doc", sort=False).indices.items()}
+
+
+def _page_keys(store, site, facts, findings) -> dict:
+    """doc → a hash of everything its page shows: the document's row, facts, findings, text, verdict, the titles
+    and kinds of its rules, its page name, the language, and the code and words that render it."""
+    texts = dict(store.con.execute("SELECT doc, md5(text) FROM texts").fetchall())
+    fact_h, finding_h = _row_hashes(facts), _row_hashes(findings)
+    rules_of = {}
+    for doc, rule in zip(findings["doc"].tolist(), findings["rule"].tolist()):
+        rules_of.setdefault(doc, set()).add(rule)
+    base = f"{_code_key()}|{i18n.lang()}|".encode()
+    keys = {}
+    for d in site.docs.itertuples(index=False):
+        rules = sorted(rules_of.get(d.doc, ()))
+        said = [(r, site.rules.get(r, {}).get("title"), site.rules.get(r, {}).get("kind")) for r in rules]
+        h = hashlib.blake2b(base, digest_size=16)
+        for part in (repr(tuple(d)), site.pages[d.doc], texts.get(d.doc), repr(site.verdicts[d.doc]), repr(said)):
+            h.update(str(part).encode("utf-8", "replace") + b"\x00")
+        h.update(fact_h.get(d.doc, b"") + b"\x00" + finding_h.get(d.doc, b""))
+        keys[d.doc] = h.hexdigest()
+    return keys
 
 
 class _Site:
-    def __init__(self, docs, facts_by, findings_by, findings, ruleset, pages):
+    def __init__(self, docs, n_facts, findings, ruleset, pages):
         from . import verdicts
-        from .tables import district_names
-        self.docs, self.facts_by, self.findings_by, self.findings = docs, facts_by, findings_by, findings
+        from .tables import district_names, rules_and_statuses
+        self.docs, self.n_facts, self.findings = docs, n_facts, findings
         self.ruleset, self.pages = ruleset, pages
         self.rules = {r["id"]: r for r in ruleset.rules}
         self.names = district_names(docs)
-        self.verdicts = {d: verdicts.of(findings_by.get(d, findings.iloc[:0]), ruleset) for d in docs["doc"]}
-
-    def _findings(self, doc):
-        return self.findings_by.get(doc, self.findings.iloc[:0])
+        by_doc = rules_and_statuses(findings)
+        self.verdicts = {d: verdicts.of(by_doc.get(d, {"rule": [], "status": []}), ruleset) for d in docs["doc"]}
 
     def title(self, rid) -> str:
         return self.rules.get(rid, {}).get("title", rid)
@@ -131,7 +229,7 @@ class _Site:
                 f"<td>{_e(d.issuer)}</td><td data-sort=\"{year}\">{year}</td>"
                 f"<td>{_e(i18n.word('input_kind', d.input_kind))}</td>"
                 f"<td class=\"verdict {v.verdict}\" data-sort=\"{ORDER[v.verdict]}\">{_e(i18n.word('verdict', v.verdict))}{detail}</td>"
-                f"<td data-sort=\"{len(self.facts_by.get(d.doc, ()))}\">{len(self.facts_by.get(d.doc, ()))}</td>"
+                f"<td data-sort=\"{self.n_facts.get(d.doc, 0)}\">{self.n_facts.get(d.doc, 0)}</td>"
                 f"<td class=\"fails\" data-sort=\"{v.fails}\">{v.fails}</td>"
                 f"<td data-sort=\"{v.inconsistent}\">{v.inconsistent}</td><td data-sort=\"{v.missing}\">{v.missing}</td>"
                 f"<td class=\"small\">{failed}</td></tr>")
@@ -169,11 +267,11 @@ class _Site:
         return out
 
     # ----- one report -----
-    def report(self, d, facts, text: str) -> str:
-        findings = self._findings(d["doc"])
+    def report(self, d, facts: list, findings: list, text: str) -> str:
+        """d: the document's row; facts and findings: its rows as dicts."""
         v = self.verdicts[d["doc"]]
         by_pos = {}
-        for _, f in findings.iterrows():
+        for f in findings:
             if _int(f["start"]) is not None:
                 by_pos.setdefault(_int(f["start"]), []).append(f)
         body_text = self._marked(text, facts, by_pos)
@@ -199,7 +297,7 @@ class _Site:
         """Failures and inconsistencies first, then missing items, standards not stated, and passes folded."""
         groups = {g: [] for g in GROUPS}
         seen_rules = set()
-        for _, f in findings.iterrows():
+        for f in findings:
             anchor = ""
             if f["rule"] not in seen_rules and f["status"] in ("fail", "inconsistent"):
                 seen_rules.add(f["rule"])
@@ -225,7 +323,7 @@ class _Site:
 
     def _marked(self, text, facts, by_pos) -> str:
         spans = []
-        for _, f in facts.iterrows():
+        for f in facts:
             s, e = int(f["start"]), int(f["end"])
             rules = by_pos.get(s, [])
             bad = any(r["status"] in ("fail", "inconsistent") for r in rules)

@@ -32,7 +32,9 @@ def typed(df, table: str):
     df = df.reindex(columns=columns(table))
     for col, dtype, *_ in schema()[table]:
         s = df[col]
-        if dtype == "string":
+        if dtype == "string" and isinstance(s.dtype, pd.StringDtype):      # str or missing already: no per-value call
+            df[col] = s.astype("string").fillna("")
+        elif dtype == "string":
             df[col] = s.map(lambda v: "" if v is None or (isinstance(v, float) and v != v) or v is pd.NA else str(v)) \
                        .astype("string")
         else:
@@ -64,12 +66,15 @@ def fact_rows(facts) -> list[dict]:
 
 
 def finding_rows(findings) -> list[dict]:
+    """Finding.to_dict's fields, read directly: its deep copy (dataclasses.asdict) was a third of a re-check."""
+    from ..checks.rules import FINDING_FIELDS
+    from ..records import plain_value
     rows = []
     for f in findings:
-        d = f.to_dict()
+        d = {k: getattr(f, k) for k in FINDING_FIELDS}
         d["value"] = _value_text(f.value)
         d["threshold"] = _value_text(f.threshold)
-        d["values"] = json.dumps(d["values"], ensure_ascii=False)
+        d["values"] = json.dumps([plain_value(v) for v in f.values], ensure_ascii=False)
         rows.append(d)
     return rows
 
@@ -187,11 +192,11 @@ def summary_frame(tables: dict, ruleset, lang: str = "zh"):
     from . import verdicts
     titles = {r["id"]: r["title"] for r in ruleset.rules}
     docs, findings = tables["documents"], tables["findings"]
-    by_doc = {d: g for d, g in findings.groupby("doc", sort=False)}
+    by_doc = rules_and_statuses(findings)
     names = district_names(docs)
     rows = []
     for _, d in docs.iterrows():
-        v = verdicts.of(by_doc.get(d["doc"], findings.iloc[:0]), ruleset)
+        v = verdicts.of(by_doc.get(d["doc"], {"rule": [], "status": []}), ruleset)
         rows.append({
             "doc": d["doc"], "district": names[d["doc"]], "issuer": d["issuer"], "year": d["performance_year"],
             "verdict": i18n.word("verdict", v.verdict, lang), "checked": f"{v.checked}/{v.total}",
@@ -206,6 +211,16 @@ def summary_frame(tables: dict, ruleset, lang: str = "zh"):
                                                              "inconsistent", "missing", "failed_titles", "year",
                                                              "facts")})
     return df.drop(columns="_order").rename(columns=heads).reset_index(drop=True)
+
+
+def rules_and_statuses(findings) -> dict:
+    """doc → {"rule": [...], "status": [...]}, what verdicts.of reads: lists, not a frame per report (slow)."""
+    out = {}
+    for doc, rule, status in zip(findings["doc"].tolist(), findings["rule"].tolist(), findings["status"].tolist()):
+        d = out.setdefault(doc, {"rule": [], "status": []})
+        d["rule"].append(rule)
+        d["status"].append(status)
+    return out
 
 
 def district_names(docs) -> dict:
