@@ -489,13 +489,14 @@ def _write_outputs(store, out: Path, ruleset):
     tmp = out / ".report.xlsx.tmp"
     errors = store.frame("SELECT run_id, path, doc, kind, cause, recorded_at FROM errors ORDER BY path")
     submissions = store.frame("SELECT * FROM submissions ORDER BY path, first_seen")
-    tables.people_workbook(frames, tmp, ruleset, errors, submissions)
+    warnings = store.warnings()
+    tables.people_workbook(frames, tmp, ruleset, errors, submissions, warnings)
     os.replace(tmp, out / "report.xlsx")
     frames["facts"].to_parquet(out / ".facts.parquet.tmp", index=False)
     os.replace(out / ".facts.parquet.tmp", out / "facts.parquet")
     for left in (".review.tmp", ".review.old"):            # an older version built the site aside, then swapped it
         shutil.rmtree(out / left, ignore_errors=True)
-    review.write_site(store, out / "review", ruleset, frames)
+    review.write_site(store, out / "review", ruleset, {**frames, "warnings": warnings})
 
 
 class _Progress:

@@ -24,6 +24,8 @@ EXTRA = {
     "submissions": ("path VARCHAR, sha256 VARCHAR, doc VARCHAR, first_seen TIMESTAMP, last_seen TIMESTAMP, "
                     "withdrawn_at TIMESTAMP"),
     "meta": "key VARCHAR, value VARCHAR",
+    # what a reader could read only in part (damaged PDF pages): a stable code, the English message as stored
+    "warnings": "path VARCHAR, code VARCHAR, message VARCHAR, run_id BIGINT",
 }
 DOC_TABLES = tables.TABLES + ("texts",)
 
@@ -46,6 +48,21 @@ class Store:
         tables.create_duckdb_tables(self.con, EXTRA)
         if version != SCHEMA:
             self.set_meta("schema", SCHEMA)
+        elif "warnings" not in have:
+            self._warnings_from_results()
+
+    def _warnings_from_results(self):
+        """A database from before the warnings table: its warnings are in the stored results, so no file is read."""
+        import pickle
+        import zlib
+        with self.tx():
+            for path, blob, run_id in self.con.execute(
+                    "SELECT path, result, run_id FROM files WHERE status = 'ok' AND result IS NOT NULL").fetchall():
+                try:
+                    said = pickle.loads(zlib.decompress(blob)).source.warnings
+                except Exception:  # noqa: BLE001 - stored by other code: the re-check reads the file again
+                    continue
+                self._save_warnings(path, said, run_id)
 
     def close(self):
         self.con.close()
@@ -96,7 +113,9 @@ class Store:
         with self.tx():
             for old, new in moves.items():
                 self.con.execute("DELETE FROM files WHERE path = ?", [new])
+                self.con.execute("DELETE FROM warnings WHERE path = ?", [new])
                 self.con.execute("UPDATE files SET path = ? WHERE path = ?", [new, old])
+                self.con.execute("UPDATE warnings SET path = ? WHERE path = ?", [new, old])
                 self.con.execute("UPDATE documents SET path = ? WHERE path = ?", [new, old])
             for path in gone:
                 self._forget(path)
@@ -123,6 +142,7 @@ class Store:
             for name in DOC_TABLES:
                 self.con.execute(f"DELETE FROM {name} WHERE doc = ?", [row[0]])
         self.con.execute("DELETE FROM errors WHERE path = ? AND kind <> 'unsupported'", [path])
+        self.con.execute("DELETE FROM warnings WHERE path = ?", [path])
         self.con.execute("DELETE FROM files WHERE path = ?", [path])
 
     def save_document(self, path: str, doc: str, key: dict, rows: dict, text: str, result: bytes,
@@ -135,6 +155,11 @@ class Store:
             self.con.execute("INSERT INTO texts VALUES (?, ?)", [doc, text])
             self.con.execute("INSERT INTO files VALUES (?, ?, ?, ?, ?, 'ok', NULL, NULL, ?, ?, ?)",
                              [path, doc, key["sha256"], key["version"], key["read_key"], result, minhash, run_id])
+            self._save_warnings(path, [w["message"] for w in rows.get("warnings", ())], run_id)
+
+    def _save_warnings(self, path: str, said, run_id: int):
+        for message in said:
+            self.con.execute("INSERT INTO warnings VALUES (?, ?, ?, ?)", [path, warning_code(message), message, run_id])
 
     def save_error(self, path: str, doc: str, key: dict, kind: str, cause: str, time_limit, run_id: int):
         with self.tx():
@@ -184,6 +209,11 @@ class Store:
                          "AND submissions.doc IS DISTINCT FROM f.doc")
 
     # ----- reading back -----
+    def warnings(self):
+        """Each warning with its file and the file's current document id, in the order the reader said them."""
+        return self.frame("SELECT w.path, f.doc, w.code, w.message FROM warnings w JOIN files f ON f.path = w.path "
+                          "ORDER BY w.path, w.rowid")
+
     def frame(self, sql: str, params=None):
         return self.con.execute(sql, params or []).df()
 
@@ -191,3 +221,15 @@ class Store:
         order = "doc, rowid" if name in tables.TABLES else "rowid"
         df = self.con.execute(f"SELECT * FROM {name} ORDER BY {order}").df()
         return tables.typed(df, name) if name in tables.TABLES else df
+
+
+def warning_code(message: str) -> str:
+    """A reader's warning as a stable English code (pdf-pages-unreadable): the key of the reader's message it
+    was made from; "partial-read" for any other."""
+    import re
+    from ..readers.messages import MESSAGES
+    for key, template in MESSAGES.items():
+        parts = re.split(r"\{\w+\}", template)
+        if re.fullmatch(".*?".join(map(re.escape, parts)), message, re.S):
+            return key.replace("_", "-")
+    return "partial-read"

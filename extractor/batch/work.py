@@ -25,6 +25,7 @@ class Reader:
         try:
             res = process_path(path, self.scheme, ocr=self.ocr)
             rows = rows_for(res, self.scheme, self.ruleset)
+            rows["warnings"] = [{"message": w} for w in res.source.warnings]   # what was read only in part
             blob = zlib.compress(pickle.dumps(res, protocol=5))
             return ("ok", rel, rows, res.source.text, blob, signature(res.source.text))
         except InputError as e:

@@ -62,18 +62,20 @@ def _write(folder: Path, rel: str, text: str):
 def write_site(store, folder: Path, ruleset=None, frames=None) -> dict:
     """Bring the site in `folder` up to date with the database: a report's page is rendered again only when
     something it shows changed, pages of documents no longer there are removed, index.html is always
-    written. frames: the documents, facts and findings tables when the caller has them. Returns counts."""
+    written. frames: the documents, facts and findings tables and the reading warnings (path, doc, code,
+    message) when the caller has them. Returns counts."""
     from .paths import safe_name
     from ..checks.rules import load_rules
     ruleset = ruleset or load_rules()
     _assets(folder)
-    frames = frames or {name: store.table(name) for name in ("documents", "facts", "findings")}
+    frames = frames or {**{name: store.table(name) for name in ("documents", "facts", "findings")},
+                        "warnings": store.warnings()}
     docs, facts, findings = frames["documents"], frames["facts"], frames["findings"]
     errors = store.frame("SELECT path, kind, cause FROM errors ORDER BY path")
     n_facts = facts["doc"].value_counts().to_dict()
     taken = set()
     pages = {doc: f"docs/{safe_name(doc, taken)}.html" for doc in docs["doc"]}
-    site = _Site(docs, n_facts, findings, ruleset, pages)
+    site = _Site(docs, n_facts, findings, ruleset, pages, _said_by_doc(frames.get("warnings")))
     keys = _page_keys(store, site, facts, findings)
     before = _manifest(folder)
     todo = [d for d in docs["doc"] if before.get(pages[d]) != keys[d] or not (folder / pages[d]).exists()]
@@ -113,6 +115,15 @@ def _rows_by_doc(df, docs: list) -> dict:
     for doc, idx in df.groupby("doc", sort=False).indices.items():
         if doc in want:
             out[doc] = [dict(zip(cols, (v[i] for v in values))) for i in idx]
+    return out
+
+
+def _said_by_doc(warnings) -> dict:
+    """doc → the English messages of its file's reading warnings, in order."""
+    out = {}
+    if warnings is not None:
+        for doc, message in zip(warnings["doc"].tolist(), warnings["message"].tolist()):
+            out.setdefault(doc, []).append(message)
     return out
 
 
@@ -168,7 +179,8 @@ def _page_keys(store, site, facts, findings) -> dict:
         rules = sorted(rules_of.get(d.doc, ()))
         said = [(r, site.rules.get(r, {}).get("title"), site.rules.get(r, {}).get("kind")) for r in rules]
         h = hashlib.blake2b(base, digest_size=16)
-        for part in (repr(tuple(d)), site.pages[d.doc], texts.get(d.doc), repr(site.verdicts[d.doc]), repr(said)):
+        for part in (repr(tuple(d)), site.pages[d.doc], texts.get(d.doc), repr(site.verdicts[d.doc]), repr(said),
+                     repr(site.warnings.get(d.doc, []))):
             h.update(str(part).encode("utf-8", "replace") + b"\x00")
         h.update(fact_h.get(d.doc, b"") + b"\x00" + finding_h.get(d.doc, b""))
         keys[d.doc] = h.hexdigest()
@@ -176,11 +188,11 @@ def _page_keys(store, site, facts, findings) -> dict:
 
 
 class _Site:
-    def __init__(self, docs, n_facts, findings, ruleset, pages):
+    def __init__(self, docs, n_facts, findings, ruleset, pages, warnings=None):
         from . import verdicts
         from .tables import district_names, rules_and_statuses
         self.docs, self.n_facts, self.findings = docs, n_facts, findings
-        self.ruleset, self.pages = ruleset, pages
+        self.ruleset, self.pages, self.warnings = ruleset, pages, warnings or {}
         self.rules = {r["id"]: r for r in ruleset.rules}
         self.names = district_names(docs)
         by_doc = rules_and_statuses(findings)
@@ -283,10 +295,18 @@ class _Site:
         detail = (" " + t("verdict.unverified_detail", checked=v.checked, total=v.total)) if v.verdict == "unverified" else ""
         body = (f"<p><a href=\"../index.html\">{_e(t('site.back'))}</a></p><h1>{_e(d['title'] or d['doc'])}</h1>"
                 f"<p class=\"verdict {v.verdict}\" id=\"verdict\">{_e(t('site.verdict'))}{_e(t('site.colon'))}"
-                f"{_e(i18n.word('verdict', v.verdict))}{_e(detail)}</p>"
+                f"{_e(i18n.word('verdict', v.verdict))}{_e(detail)}</p>{self._warnings(d['doc'])}"
                 f"<table class=\"meta\">{meta}</table><h2>{_e(t('site.findings'))}</h2>{self._grouped(findings)}"
                 f"<h2>{_e(t('site.text', n=len(facts)))}</h2><pre class=\"text\">{body_text}</pre>")
         return _page(d["doc"], body, "report.js", up="../")
+
+    def _warnings(self, doc) -> str:
+        """What could not be read of the report's file (damaged pages), before anything drawn from the rest."""
+        said = self.warnings.get(doc)
+        if not said:
+            return ""
+        items = "".join(f"<li>{_e(i18n.cause(m))}</li>" for m in said)
+        return f"<div id=\"warnings\" class=\"warnings\"><h2>{_e(t('site.warnings'))}</h2><ul>{items}</ul></div>"
 
     def _group_of(self, f) -> str:
         if f["status"] == "missing" and self.rules.get(f["rule"], {}).get("kind") in ("threshold", "compare"):

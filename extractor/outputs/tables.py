@@ -233,8 +233,9 @@ def district_names(docs) -> dict:
     return {doc: (n if seen[n] == 1 else i18n.t("site.name_with_id", name=n, doc=doc)) for doc, n in names.items()}
 
 
-def people_workbook(tables: dict, path, ruleset, errors=None, submissions=None):
-    """The workbook for inspectors: 汇总 first, then the four tables in Chinese, then unreadable files."""
+def people_workbook(tables: dict, path, ruleset, errors=None, submissions=None, warnings=None):
+    """The workbook for inspectors: 汇总 first, then the four tables in Chinese, then unreadable files, what each
+    county sent, and the files read only in part (warnings: path, doc, code, message)."""
     from .. import i18n
     from .excel import write_workbook
     sheets = [(i18n.t("sheets.summary", "zh"), summary_frame(tables, ruleset), set())]
@@ -249,6 +250,11 @@ def people_workbook(tables: dict, path, ruleset, errors=None, submissions=None):
         submissions = submissions.copy()
         submissions.columns = i18n.catalog("zh")["sheets.submission_columns"][:len(submissions.columns)]
         sheets.append((i18n.t("sheets.submissions", "zh"), submissions, set()))
+    if warnings is not None:
+        warnings = warnings.copy()
+        warnings["message"] = warnings["message"].map(lambda v: i18n.cause(v, "zh"))
+        warnings.columns = i18n.catalog("zh")["sheets.warning_columns"][:len(warnings.columns)]
+        sheets.append((i18n.t("sheets.warnings", "zh"), warnings, set()))
     write_workbook(path, sheets)
 
 
