@@ -14,6 +14,7 @@ import functools
 import hashlib
 import html
 import json
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from urllib.parse import quote
 
@@ -81,9 +82,14 @@ def write_site(store, folder: Path, ruleset=None, frames=None) -> dict:
     todo = [d for d in docs["doc"] if before.get(pages[d]) != keys[d] or not (folder / pages[d]).exists()]
     texts = _texts(store, todo)
     fact_rows, finding_rows = _rows_by_doc(facts, todo), _rows_by_doc(findings, todo)
-    for _, d in docs[docs["doc"].isin(todo)].iterrows():
-        doc = d["doc"]
-        _write(folder, pages[doc], site.report(d, fact_rows.get(doc, []), finding_rows.get(doc, []), texts.get(doc, "")))
+    with ThreadPoolExecutor(4) as disk:          # a page's rename waits on the disk; the next page is made meanwhile
+        written = []
+        for _, d in docs[docs["doc"].isin(todo)].iterrows():
+            doc = d["doc"]
+            page = site.report(d, fact_rows.get(doc, []), finding_rows.get(doc, []), texts.get(doc, ""))
+            written.append(disk.submit(_write, folder, pages[doc], page))
+        for w in written:
+            w.result()
     removed = _remove_stale(folder, set(pages.values()))
     _write(folder, "index.html", site.index(errors, len(facts)))
     _write(folder, MANIFEST, json.dumps({pages[d]: keys[d] for d in pages}, ensure_ascii=False, sort_keys=True))
@@ -343,14 +349,15 @@ class _Site:
 
     def _marked(self, text, facts, by_pos) -> str:
         spans = []
+        c = t("site.colon")
+        value, indicator, period, subject = (t(f"site.{k}") + c for k in ("value", "indicator", "period", "subject"))
         for f in facts:
             s, e = int(f["start"]), int(f["end"])
             rules = by_pos.get(s, [])
             bad = any(r["status"] in ("fail", "inconsistent") for r in rules)
             page = _int(f["page"])
-            c = t("site.colon")
-            tip = (f"{t('site.value')}{c}{f['value']}{f['unit']}\n{t('site.indicator')}{c}{f['indicator']}\n"
-                   f"{t('site.period')}{c}{f['period']}\n{t('site.subject')}{c}{f['subject']}"
+            tip = (f"{value}{f['value']}{f['unit']}\n{indicator}{f['indicator']}\n"
+                   f"{period}{f['period']}\n{subject}{f['subject']}"
                    + (f"\n{t('site.page', n=page)}" if page is not None else "")
                    + "".join(f"\n{self.title(r['rule'])}{c}{i18n.word('status', r['status'])}" for r in rules))
             after = f"<sup class=\"page\">{_e(t('site.page', n=page))}</sup>" if page is not None else ""
