@@ -5,7 +5,8 @@ same full run on the local engine and on Ray, side by side on the same cores, an
 
 The reports are the development documents and the seed, copied with small edits so each has its own
 content (no two files share a hash). A re-run with changed rules re-checks every document from its
-stored result and reads no file; its time is printed beside the full run's. Ray's run starts a Ray of JOBS
+stored result and reads no file, rewrites report.xlsx, and renders again only the review pages whose findings
+changed (here about two thirds); its time is printed beside the full run's. Ray's run starts a Ray of JOBS
 CPUs on 127.0.0.1 (its start-up is in the time, as a user sees it); it is skipped, with a line, when Ray is not
 installed. Prints figures only.
 """

@@ -333,7 +333,7 @@ def _run(store, root, out, supported, other, stop, jobs, ocr, rule_paths, scheme
     scheme, ruleset = load_scheme(scheme_path), load_rules(rule_paths)
     rules_key = _rules_key(ruleset, scheme_key)
     if store.meta("rules") != rules_key:
-        summary.rechecked, stale = _recheck(store, ruleset, scheme, rules_key, jobs)
+        summary.rechecked, stale = _recheck(store, ruleset, scheme, rules_key)
         tasks += [p for p in stale if p in present and p not in tasks]
 
     # 4. read, in worker processes (or on a Ray cluster); each file committed alone, by this process only
@@ -388,20 +388,13 @@ def _moves(known: dict, present: dict) -> tuple[dict, list]:
     return moves, [p for p in gone if p not in moves]
 
 
-def _recheck(store, ruleset, scheme, rules_key, jobs: int = 1) -> tuple[int, list]:
-    """Findings of every stored document under the rules in force, from its stored result: no reading."""
-    docs, rows, stale = _check_stored(store.stored_results(), ruleset, scheme, jobs)
-    store.replace_findings(docs, rows, rules_key)
-    if stale:
-        store.con.execute("UPDATE files SET version = 'stale' WHERE path IN (SELECT * FROM UNNEST(?))", [stale])
-    return len(docs), stale
-
-
-def _check_part(stored, ruleset, scheme) -> tuple[list, list, list]:
+def _recheck(store, ruleset, scheme, rules_key) -> tuple[int, list]:
+    """Findings of every stored document under the rules in force, from its stored result: no reading.
+    (In one process: forked processes, each taking a slice, were slower here than this one alone.)"""
     from ..checks.rules import check
     from ..outputs.tables import finding_rows
     docs, rows, stale = [], [], []
-    for path, doc, blob in stored:
+    for path, doc, blob in store.stored_results():
         try:
             result = _with_doc(pickle.loads(zlib.decompress(blob)), doc)
         except Exception:  # noqa: BLE001 - stored by another version of the code: read the file again
@@ -409,44 +402,10 @@ def _check_part(stored, ruleset, scheme) -> tuple[list, list, list]:
             continue
         docs.append(doc)
         rows += finding_rows(check(result, ruleset, scheme))
-    return docs, rows, stale
-
-
-_FORKED = {}          # what the re-check's forked processes inherit (nothing is sent to them but a slice)
-PER_PROCESS = 100     # fewer stored documents than this per process: re-checked here alone
-
-
-def _check_stored(stored, ruleset, scheme, jobs) -> tuple[list, list, list]:
-    """_check_part over all stored results, split in contiguous slices over up to --jobs processes forked
-    from this one (no start-up: the rules and results are already in memory); the order is that of one process."""
-    n = max(1, min(jobs or os.cpu_count() or 1, len(stored) // PER_PROCESS))
-    if n == 1 or "fork" not in mp.get_all_start_methods():
-        return _check_part(stored, ruleset, scheme)
-    size = -(-len(stored) // n)
-    _FORKED.update(stored=stored, ruleset=ruleset, scheme=scheme, size=size)
-    pool = mp.get_context("fork").Pool(n - 1, initializer=_forked_start)
-    try:
-        theirs = pool.map_async(_check_slice, range(1, n))
-        parts = [_check_part(stored[:size], ruleset, scheme)] + theirs.get()
-        pool.close()
-    except BaseException:
-        pool.terminate()
-        raise
-    finally:
-        pool.join()
-        _FORKED.clear()
-    return tuple([x for part in parts for x in part[i]] for i in range(3))
-
-
-def _forked_start():
-    for s in (signal.SIGINT, signal.SIGTERM):
-        signal.signal(s, signal.SIG_IGN if s == signal.SIGINT else signal.SIG_DFL)   # the batch decides; it may end us
-    _die_with_parent()
-
-
-def _check_slice(k: int):
-    f = _FORKED
-    return _check_part(f["stored"][k * f["size"]:(k + 1) * f["size"]], f["ruleset"], f["scheme"])
+    store.replace_findings(docs, rows, rules_key)
+    if stale:
+        store.con.execute("UPDATE files SET version = 'stale' WHERE path IN (SELECT * FROM UNNEST(?))", [stale])
+    return len(docs), stale
 
 
 def _engine(kind, address, jobs, n_tasks, args, timeout, probe):

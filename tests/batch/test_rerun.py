@@ -153,37 +153,3 @@ def test_damaged_pages_are_stored_and_shown_until_the_file_leaves(tmp_path):
     rows = list(openpyxl.load_workbook(out / "report.xlsx")["读取警告"].iter_rows(values_only=True))
     assert rows == [("文件", "文档", "代码", "说明")]
 
-
-def test_recheck_split_over_forked_processes_gives_the_rows_of_one(tmp_path, monkeypatch):
-    import os
-    from extractor.batch import run
-    from extractor.batch.store import Store
-    from extractor.checks.rules import load_rules
-    from extractor.text.segment import load_scheme
-    src, out = tmp_path / "in", tmp_path / "out"
-    src.mkdir()
-    for p in sorted((EVAL / "docs").iterdir()):
-        shutil.copy(p, src / p.name)
-    assert batch_cli(src, out, "--jobs", "2", "--quiet").returncode == 0
-    store = Store(out / "selfeval.duckdb")
-    try:
-        stored = store.stored_results()
-    finally:
-        store.close()
-    ruleset, scheme = load_rules([]), load_scheme(None)
-    pids = tmp_path / "pids"
-    part = run._check_part
-
-    def noted(*args):                    # which processes did the work: the forked ones inherit this
-        with open(pids, "a") as f:
-            f.write(f"{os.getpid()}\n")
-        return part(*args)
-
-    monkeypatch.setattr(run, "_check_part", noted)
-    monkeypatch.setattr(run, "PER_PROCESS", 1)
-    one = run._check_stored(stored, ruleset, scheme, 1)
-    pids.unlink()
-    three = run._check_stored(stored, ruleset, scheme, 3)
-    assert len(set(pids.read_text().split())) == 3
-    assert len(one[0]) == len(stored) and one[1] and not one[2]
-    assert three == one
