@@ -12,7 +12,7 @@ import datetime as dt
 
 from ..outputs import tables
 
-SCHEMA = "2"          # a database of another schema is rebuilt: every file is read again
+SCHEMA = "3"          # a database of another schema is rebuilt: every file is read again
 EXTRA = {
     "files": ("path VARCHAR, doc VARCHAR, sha256 VARCHAR, version VARCHAR, read_key VARCHAR, status VARCHAR, "
               "kind VARCHAR, time_limit DOUBLE, result BLOB, minhash BLOB, run_id BIGINT"),

@@ -25,7 +25,7 @@ from ..records import plain_value
 from . import statements
 
 FINDING_FIELDS = ("doc", "rule", "status", "severity", "section", "item", "indicator", "value", "values",
-                  "threshold", "message", "source", "raw", "start", "end", "page")
+                  "threshold", "message", "source", "raw", "start", "end", "page", "places")
 STATUSES = ("pass", "fail", "inconsistent", "missing", "not-applicable", "admitted")
 OPS = (">=", "<=", ">", "<", "==")
 KINDS = {"threshold", "compare", "share", "parts", "repeated", "completeness", "claim", "admission", "rectification"}
@@ -50,6 +50,7 @@ class Finding:
     start: Optional[int] = None
     end: Optional[int] = None
     page: Optional[int] = None
+    places: list = field(default_factory=list)    # every place the evidence stands ({raw, start, end, page})
 
     def to_dict(self) -> dict:
         d = asdict(self)
@@ -512,12 +513,18 @@ def check_repeated(rule, view: _DocView) -> list[Finding]:
             continue
         values = [f.value if isinstance(f.value, str) else _dec(f.value) for f in fs]     # text: 1:15, 3/6
         same = len(set(values)) == 1
-        first = fs[0]
         msg = _msg("repeated", indicator=key[2], period=_msg("repeated_period", period=key[3]) if key[3] else "",
-                   n=len(fs), raws="、".join(f.raw.replace(" ", "") for f in fs),
+                   n=len(fs), raws=data.load("messages.yaml")["list_sep"].join(_where(f) for f in fs),
                    verdict=_msg("repeated_consistent" if same else "repeated_inconsistent"))
-        out.append(_finding(rule, first, "pass" if same else "inconsistent", values=values, message=msg))
+        places = [dict(raw=f.raw, start=f.start, end=f.end, page=f.page) for f in fs]
+        out.append(_finding(rule, fs[0], "pass" if same else "inconsistent", values=values, message=msg, places=places))
     return out
+
+
+def _where(f) -> str:
+    """A statement for the message: its words, and its page when the report has pages (2400万元（第7页）)."""
+    raw = f.raw.replace(" ", "")
+    return _msg("repeated_at", raw=raw, page=f.page) if f.page else raw
 
 
 def _quoted(title: str) -> str:
