@@ -64,7 +64,7 @@ def test_multipliers_are_exact_decimals():
 
 import pytest  # noqa: E402
 
-from extractor.text.extract import _placeholders, expand, find_spans  # noqa: E402
+from extractor.text.extract import expand, placeholders, find_spans  # noqa: E402
 from extractor.text.normalize import normalize  # noqa: E402
 
 # file → its keys, each with what its value is: "pattern" (compiles), "words" (strings, none twice),
@@ -181,7 +181,7 @@ def test_the_schema_check_catches_a_misspelled_key_a_duplicate_and_a_broken_patt
 
 
 def test_every_placeholder_pattern_and_expression_compiles():
-    ph = _placeholders()
+    ph = placeholders()
     for name, pat in ph.items():
         regex.compile(pat, regex.V1)
     for e in load("lexicon/periods.yaml")["expressions"]:

@@ -24,7 +24,8 @@ def _lexicon():
     return data.load("lexicon/units.yaml")
 
 
-def _placeholders() -> dict:
+def placeholders() -> dict:
+    """The shared pattern pieces ({count_units} …) that kinds and period expressions fill in."""
     lex = _lexicon()
     ph = dict(lex["placeholders"])
     ph["count_units"] = data.alternation(lex["count_units"])
@@ -50,7 +51,7 @@ def expand(pattern: str, ph: dict) -> str:
 @functools.lru_cache(maxsize=1)
 def rules():
     """[(kind, name, compiled, spec)] for every rule of every kind."""
-    ph = _placeholders()
+    ph = placeholders()
     out = []
     for kind in KINDS:
         spec = data.load(f"kinds/{kind}.yaml")
@@ -81,6 +82,11 @@ def _protect():
     spec = data.load("lexicon/negatives.yaml")
     pats = [p["pattern"] for p in spec["protect"]] + [_places_pattern()]
     return _AnyOf([regex.compile(p, regex.V1) for p in pats])
+
+
+def protected(text: str) -> Intervals:
+    """Spans never read as numbers: the negatives lexicon and place names that begin with a numeral."""
+    return Intervals((m.start(), m.end()) for m in _protect().finditer(text))
 
 
 def _places_pattern() -> str:
@@ -208,8 +214,7 @@ def _value_unit(kind: str, g: dict, spec: dict, rule: dict):
 
 
 def find_spans(text: str) -> list[Span]:
-    protected = Intervals((m.start(), m.end()) for m in _protect().finditer(text))
-    is_protected = protected.overlaps
+    is_protected = protected(text).overlaps
 
     cands = []
     for kind, name, pat, rule, spec in rules():
