@@ -86,7 +86,8 @@ SCHEMA = {
         "noun_stoppers": "words", "trim_left": "words", "trim_right": "words", "stopper_exceptions": "words",
         "comparison": "pattern", "self_counted": "words", "noun_after_units": "words", "share_word": str,
         "share_suffix": str, "share_keep": "words", "share_head_strip": str, "respectively": "pattern",
-        "list_joiners": "words", "modifier": str, "signoff": str, "windows": dict},
+        "list_joiners": "words", "modifier": str, "signoff": str, "windows": dict,
+        "purpose_after_money": "pattern", "purpose_lead": "words", "purpose_head": "pattern", "purpose_tail": "words"},
     "lexicon/metadata.yaml": {
         "head_lines": int, "title_words": "words", "title_excluded": "pattern", "title_not_joined": "pattern",
         "title_join_max": int, "file_header": "pattern", "government_line": "pattern", "signoff_lines": int,

@@ -24,6 +24,8 @@ def lexicon() -> dict:
     lex["_exceptions"] = set(lex["stopper_exceptions"])
     lex["_comparison"] = regex.compile(lex["comparison"])
     lex["_respectively"] = regex.compile(lex["respectively"])
+    lex["_purpose"] = regex.compile(lex["purpose_after_money"])
+    lex["_purpose_head"] = regex.compile(lex["purpose_head"])
     lex["_known"] = sorted((k for k in lex["known"] if len(k) >= 5), key=len, reverse=True)
     lex["_trim_left"] = sorted(lex["trim_left"], key=len, reverse=True)
     lex["_trim_right"] = sorted(lex["trim_right"], key=len, reverse=True)
@@ -64,6 +66,10 @@ class Indicators:
             noun = _noun_after(text, span.nend, c1, lex)
             if noun:
                 return noun, "noun_after_measure"
+        if span.kind == "money":
+            purpose = self._purpose(span, c0, c1)
+            if purpose:
+                return purpose, "purpose_after_amount"
         rule = "respectively"
         phrase = self._respectively(span, c0)
         if not phrase:
@@ -125,6 +131,24 @@ class Indicators:
             return last
         shared = last[max(len(h) for h in heads):] if len(last) > max(len(h) for h in heads) else ""
         return heads[k] + shared
+
+    def _purpose(self, span: Span, c0: int, c1: int) -> str:
+        """What an amount paid for, named after it (1.1万元维修大陆南小学校门前的路灯 → 维修路灯), where the phrase
+        before it names nothing of its own."""
+        text, lex = self.text, lexicon()
+        start = max([sp.nend for sp in self._span_ends.within(c0, span.nstart, closed=True) if sp.nstart < span.nstart]
+                    + [c0])
+        lead = text[start:span.nstart].strip()
+        if lead and not lead.endswith(tuple(lex["purpose_lead"])) and text[span.nstart - 1] != lex["list_joiners"][0]:
+            return ""
+        m = lex["_purpose"].match(text, span.nend, c1)
+        if not m:
+            return ""
+        obj = m.group("object")
+        for w in lex["purpose_tail"]:
+            obj = obj.removesuffix(w)
+        head = lex["_purpose_head"].sub("", obj)
+        return m.group("verb") + head if len(head) >= 2 else ""
 
     def _rest_of_clause(self, span: Span, c1: int) -> str:
         """What the rest of the clause does or names, after any further number (每两周…1课时进行心理健康教育辅导)."""
