@@ -73,6 +73,7 @@ SCHEMA = {
     "lexicon/checks.yaml": {"share_indicator": "alternation", "part_of": str, "each": str, "not_applicable": "pattern",
                             "admission": dict, "rectification": dict, "province": "pattern", "province_char": str},
     "lexicon/checks.corpus.yaml": {"admitted": "words", "not_admitted": "words"},
+    "lexicon/entities.corpus.yaml": {"found": list, "not_found": list},
     "lexicon/entities.yaml": {
         "schools": dict, "bodies": dict, "groups": "words", "levels": "pattern", "level_link": "pattern",
         "provinces": "words", "towns": dict, "law": "pattern", "persons": dict, "known_bodies": "words",
