@@ -13,7 +13,7 @@ import regex
 from .. import data
 from ..records import Span
 from .layout import Layout, Positions
-from .subjects import event_end, level_before, level_re, levelled
+from .subjects import event_end, level_before, level_re, levelled, without_level
 
 
 @functools.lru_cache(maxsize=1)
@@ -77,7 +77,7 @@ class Indicators:
         if levelled(span) and level_before(text, span.nstart):
             phrase = level_re().sub("", phrase)
             if (not phrase or len(phrase) < 2) and same_sentence and prev_ind:
-                return prev_ind, "level_takes_previous"
+                return without_level(prev_ind), "level_takes_previous"     # 初中为0.38 after 小学…系数为0.42
             if not phrase or len(phrase) < 2:
                 return self._previous_clause_phrase(span, ci), "level_takes_clause_before"  # 每百名学生拥有…教师数：小学4.6人
         share = lex["share_word"]
@@ -156,8 +156,8 @@ class Indicators:
         # a span that ends by c1 starts by c1
         start = max([sp.nend for sp in self._span_starts.within(span.nend, c1, closed=True) if sp.nend <= c1]
                     + [span.nend])
-        tail = _tail_phrase(_trim(self.text[start:c1], lex), lex, lex["windows"]["rest_of_clause"])
-        return _trim(tail, lex)            # the tail after a verb can open with an adverb (进行认真自查自评)
+        tail = _trim(_tail_phrase(_trim(self.text[start:c1], lex), lex, lex["windows"]["rest_of_clause"]), lex)
+        return tail if regex.search(r"\p{Han}", tail) else ""     # the tail after a verb can open with an adverb
 
     def _date_indicator(self, span: Span, c1: int) -> tuple[str, str]:
         text, lex = self.text, lexicon()

@@ -78,6 +78,11 @@ def level_re():
     return lexicon()["_level_re"]
 
 
+def without_level(phrase: str) -> str:
+    """The phrase without the school level inside it (小学综合差异系数 → 综合差异系数), or as it is."""
+    return lexicon()["_level_in"].sub("", phrase) or phrase
+
+
 def event_end(text: str, layout: Layout, span: Span, c1: int) -> int:
     """Where the event a date stands for ends: its clause, or the next one when the date
     stands alone in its clause (2023年11月9日，市教育局召开了…); never past the paragraph."""
