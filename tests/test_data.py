@@ -109,7 +109,8 @@ SCHEMA = {
     "lexicon/report.yaml": {"min_han": int, "vocabulary": "words", "convert_hints": dict},
     "lexicon/units.yaml": {
         "placeholders": dict, "count_units": "words", "cn_count_units": "words", "duration_units": dict,
-        "year_duration_prefixes": "words", "money_units": dict, "multipliers": dict, "approx": dict},
+        "year_duration_prefixes": "words", "money_units": dict, "multipliers": dict, "approx": dict,
+        "range_low": "pattern", "range_kinds": "words", "range_number": "pattern"},
 }
 NESTED = {   # mappings inside a file: key path → the same kinds of value
     ("lexicon/checks.yaml", "admission"): {k: "pattern" for k in ("phrases", "remedy", "resolved", "problem_heading",

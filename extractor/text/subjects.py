@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import bisect
 import functools
+from decimal import Decimal
 from dataclasses import dataclass
 
 import regex
@@ -66,7 +67,7 @@ def levelled(span: Span) -> bool:
     lex = lexicon()
     return span.kind == "count" and (span.unit in lex["levelled_count_units"] or
                                      (span.unit in lex["levelled_per_head_units"]
-                                      and span.value != span.value.to_integral_value()))
+                                      and isinstance(span.value, Decimal) and span.value != span.value.to_integral_value()))
 
 
 def level_before(text: str, pos: int) -> str:
