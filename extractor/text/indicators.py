@@ -89,6 +89,8 @@ class Indicators:
             rest = self._rest_of_clause(span, c1)
             if rest:
                 return rest, "rest_of_clause"
+            if same_sentence and prev_ind:      # 2022年教育支出5000万元，2023年为5500万元
+                return prev_ind, "clause_continues_previous"
         if phrase in lex["generic_rates"] or (phrase.endswith(tuple(lex["generic_rates"])) and len(phrase) <= 3):
             base = (prev_ind if same_sentence and prev_ind else "") or self._previous_clause_phrase(span, ci)
             if base and len(base) <= win["base"]:
