@@ -18,15 +18,18 @@ class Reader:
         nlp()
 
     def read(self, path, rel) -> tuple:
-        """("ok", rel, rows, text, blob, minhash) or ("error", rel, kind, cause): never raises, one file at a time."""
+        """("ok", rel, reports) or ("error", rel, kind, cause): never raises, one file at a time. reports:
+        (part or None, rows, text, blob, minhash) of each report the file holds (a compilation holds several)."""
         from ..outputs.tables import rows_for
-        from ..pipeline import process_path
+        from ..pipeline import process_file
         from .dupes import signature
         try:
-            res = process_path(path, self.scheme, ocr=self.ocr)
-            rows = rows_for(res, self.scheme, self.ruleset)
-            blob = zlib.compress(pickle.dumps(res, protocol=5))
-            return ("ok", rel, rows, res.source.text, blob, signature(res.source.text))
+            reports = []
+            for res in process_file(path, self.scheme, ocr=self.ocr):
+                rows = rows_for(res, self.scheme, self.ruleset)
+                blob = zlib.compress(pickle.dumps(res, protocol=5))
+                reports.append((res.part.index if res.part else None, rows, res.text, blob, signature(res.text)))
+            return ("ok", rel, reports)
         except InputError as e:
             return ("error", rel, e.kind, e.cause)
         except Exception as e:  # noqa: BLE001 - reported as a row in errors, the batch goes on
