@@ -451,26 +451,29 @@ def _dispatch(store, engine, tasks, abs_of, keys, stop, run_id, summary, progres
                 progress.finish(path, cause, error=True)
 
 
-def _save(store, path, key, reports, run_id, summary) -> int:
+def _save(store, path, key, rows, texts, blobs, minhashes, run_id, summary) -> int:
     """A read file's rows under a provisional id per report (its final one unless another file holds it)."""
+    own = {}
+    for name, rs in rows.items():                   # each report's rows, by the id the worker gave it
+        for r in rs:
+            own.setdefault(r["doc"], {n: [] for n in rows})[name].append(r)
     saved, mine = [], set()
-    for part, rows, text, blob, minhash in reports:
-        d = rows["documents"][0]
+    for d, text, blob, minhash in zip(rows["documents"], texts, blobs, minhashes):
+        mine_rows, part = own[d["doc"]], d.get("part")
         doc = safe_id(_base_id(d["county"], d["city"], d["performance_year"], d["years"]) or path_id(path))
         if store.doc_taken(doc, path) or doc in mine:
             doc = candidates(path, doc)[-1] + (f"#{part}" if part else "")
         mine.add(doc)
-        for name in rows:
-            for r in rows[name]:
-                r["doc"] = doc
+        for r in (r for rs in mine_rows.values() for r in rs):
+            r["doc"] = doc
         d["path"] = path
-        saved.append((doc, part, rows, text, blob, minhash))
-        summary.facts += len(rows["facts"])
-        for f in rows["findings"]:
-            summary.findings[f["status"]] = summary.findings.get(f["status"], 0) + 1
-    store.save_document(path, key, saved, run_id)
+        saved.append((doc, part, mine_rows, text, blob, minhash))
+    store.save_file(path, key, saved, run_id)
     summary.processed += 1
-    return sum(len(rows["facts"]) for _, _, rows, *_ in saved)
+    summary.facts += len(rows["facts"])
+    for f in rows["findings"]:
+        summary.findings[f["status"]] = summary.findings.get(f["status"], 0) + 1
+    return len(rows["facts"])
 
 
 def _reconcile(store) -> bool:

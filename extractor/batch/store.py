@@ -126,7 +126,11 @@ class Store:
         self.con.execute("DELETE FROM errors WHERE path = ? AND kind <> 'unsupported'", [path])
         self.con.execute("DELETE FROM files WHERE path = ?", [path])
 
-    def save_document(self, path: str, key: dict, reports: list, run_id: int):
+    def save_document(self, path: str, doc: str, key: dict, rows: dict, text: str, result: bytes,
+                      minhash: bytes, run_id: int):
+        self.save_file(path, key, [(doc, None, rows, text, result, minhash)], run_id)
+
+    def save_file(self, path: str, key: dict, reports: list, run_id: int):
         """reports: (doc, part or None, rows, text, result, minhash) of each report the file holds. The file's
         old rows go, all of its reports come in: one transaction."""
         with self.tx():

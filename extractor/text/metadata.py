@@ -165,7 +165,8 @@ def _pages(src, part) -> Optional[int]:
         return None
     if part is None:
         return len(src.page_starts) + 1
-    return src.page_of(max(part.start, part.end - 1)) - src.page_of(part.start) + 1
+    last = part.start + max(len(src.text[part.start:part.end].rstrip()) - 1, 0)   # the break before the next part is not its page
+    return src.page_of(last) - src.page_of(part.start) + 1
 
 
 def describe(result, scheme=None, n_entities: Optional[int] = None) -> dict:
