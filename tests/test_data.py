@@ -74,6 +74,12 @@ SCHEMA = {
                             "admission": dict, "rectification": dict, "province": "pattern", "province_char": str},
     "lexicon/checks.corpus.yaml": {"admitted": "words", "not_admitted": "words"},
     "lexicon/entities.corpus.yaml": {"found": list, "not_found": list},
+    "lexicon/compilation.yaml": {
+        "line_noise": "pattern", "title": "pattern", "title_max": int, "title_tail_max": int, "title_excluded": "pattern",
+        "head_line": "pattern", "head_back": int, "fragment": "pattern", "not_fragment": "pattern", "addressee": "pattern",
+        "opening": "pattern", "opening_lines": int, "opening_chars": int, "signoff_date": "pattern", "signoff_lines": int,
+        "min_body": int, "cover_max": int},
+    "lexicon/compilation.corpus.yaml": {"blocks": dict, "split": list, "one": list},
     "lexicon/entities.yaml": {
         "schools": dict, "bodies": dict, "groups": "words", "levels": "pattern", "level_link": "pattern",
         "provinces": "words", "towns": dict, "law": "pattern", "persons": dict, "known_bodies": "words",
