@@ -77,18 +77,18 @@ def paragraphs(md: str) -> list[tuple[str, str]]:
     return out
 
 
-def layout(md: str, red_header: str | None = None) -> list[list[Line]]:
-    """Pages of lines, A4, body 14 pt."""
-    width = PAGE_W - 2 * MARGIN_X
+def layout(md: str, red_header: str | None = None, width: float = PAGE_W - 2 * MARGIN_X, body: float = BODY_PT,
+           title: float = TITLE_PT, pars: list | None = None) -> list[list[Line]]:
+    """Pages of lines, A4, body 14 pt (or `width` and `body` for one column of a two-column page)."""
     avail = PAGE_H - MARGIN_TOP - MARGIN_BOTTOM
     pages, page, used = [], [], 0.0
     if red_header:
         page.append(Line(red_header, HEADER_PT, "header", center=True))
         used += HEADER_PT * 2.4
-    for kind, text in paragraphs(md):
+    for kind, text in pars if pars is not None else paragraphs(md):
         if red_header and text == red_header:
             continue
-        size = TITLE_PT if kind == "title" and len(text) < 40 else BODY_PT
+        size = title if kind == "title" and len(text) < 40 else body
         center = kind == "title" and len(text) < 30 and not re.match(r"[一二三四五六七八九十\d（(]", text)
         indent = not center
         for i, t in enumerate(_wrap(text, size, width, indent)):
@@ -96,49 +96,178 @@ def layout(md: str, red_header: str | None = None) -> list[list[Line]]:
             if used + h > avail:
                 pages.append(page)
                 page, used = [], 0.0
-            page.append(Line(t, size, "title" if size == TITLE_PT else "body", indent=indent and i == 0, center=center))
+            page.append(Line(t, size, "title" if size == title else "body", indent=indent and i == 0, center=center))
             used += h
     if page:
         pages.append(page)
     return pages
 
 
-def render_pdf(md: str, out: Path, running_header: str = "", red_header: str | None = None):
-    from reportlab.lib.colors import Color, red
+def _canvas(out: Path):
     from reportlab.pdfbase import pdfmetrics
     from reportlab.pdfbase.ttfonts import TTFont
     from reportlab.pdfgen import canvas
 
     if "CJK" not in pdfmetrics.getRegisteredFontNames():
         pdfmetrics.registerFont(TTFont("CJK", cjk_font(), subfontIndex=0))
+    return canvas.Canvas(str(out), pagesize=(PAGE_W, PAGE_H))
+
+
+def _furniture(c, n: int, total: int, running_header, footer: str):
+    """The running header (from page 2; '{n}' and '{total}' become the page numbers; a tab parts what
+    stands at the left from what stands at the right; a pair alternates, even pages first) and the page number."""
+    from reportlab.lib.colors import Color
+
+    if n > 1 and running_header:
+        c.setFont("CJK", 9)
+        c.setFillColor(Color(0.4, 0.4, 0.4))
+        head = (running_header if isinstance(running_header, str) else running_header[n % 2]).format(n=n, total=total)
+        if "\t" in head:
+            at_left, at_right = head.split("\t")
+            c.drawString(MARGIN_X, PAGE_H - 50, at_left)
+            c.drawRightString(PAGE_W - MARGIN_X, PAGE_H - 50, at_right)
+        else:
+            c.drawCentredString(PAGE_W / 2, PAGE_H - 50, head)
+        c.line(MARGIN_X, PAGE_H - 56, PAGE_W - MARGIN_X, PAGE_H - 56)
+    c.setFont("CJK", 11)
+    c.setFillColor(Color(0, 0, 0))
+    c.drawCentredString(PAGE_W / 2, 40, footer.format(n=n, total=total))
+
+
+def _draw_line(c, ln: Line, x: float, width: float, y: float) -> float:
+    """One laid-out line at the column starting at x; returns the y of the next line."""
+    from reportlab.lib.colors import Color, red
+
+    c.setFont("CJK", ln.size)
+    c.setFillColor(red if ln.kind == "header" else Color(0, 0, 0))
+    if ln.center:
+        c.drawCentredString(x + width / 2, y, ln.text)
+    else:
+        c.drawString(x + (2 * ln.size if ln.indent else 0), y, ln.text)
+    if ln.kind == "header":
+        c.setStrokeColor(red)
+        c.setLineWidth(2)
+        c.line(x, y - 16, x + width, y - 16)
+        y -= ln.size * 1.4
+    return y - ln.size * LEADING
+
+
+def render_pdf(md: str, out: Path, running_header: str = "", red_header: str | None = None, footer: str = "— {n} —"):
     pages = layout(md, red_header)
-    c = canvas.Canvas(str(out), pagesize=(PAGE_W, PAGE_H))
+    c = _canvas(out)
     for n, page in enumerate(pages, 1):
-        if n > 1 and running_header:
-            c.setFont("CJK", 9)
-            c.setFillColor(Color(0.4, 0.4, 0.4))
-            c.drawCentredString(PAGE_W / 2, PAGE_H - 50, running_header)
-            c.line(MARGIN_X, PAGE_H - 56, PAGE_W - MARGIN_X, PAGE_H - 56)
+        _furniture(c, n, len(pages), running_header, footer)
         y = PAGE_H - MARGIN_TOP
         for ln in page:
-            c.setFont("CJK", ln.size)
-            c.setFillColor(red if ln.kind == "header" else Color(0, 0, 0))
-            if ln.center:
-                c.drawCentredString(PAGE_W / 2, y, ln.text)
-            else:
-                c.drawString(MARGIN_X + (2 * ln.size if ln.indent else 0), y, ln.text)
-            if ln.kind == "header":
-                c.setStrokeColor(red)
-                c.setLineWidth(2)
-                c.line(MARGIN_X, y - 16, PAGE_W - MARGIN_X, y - 16)
-                y -= ln.size * 1.4
-            y -= ln.size * LEADING
-        c.setFont("CJK", 11)
-        c.setFillColor(Color(0, 0, 0))
-        c.drawCentredString(PAGE_W / 2, 40, f"— {n} —")
+            y = _draw_line(c, ln, MARGIN_X, PAGE_W - 2 * MARGIN_X, y)
         c.showPage()
     c.save()
     return len(pages)
+
+
+GUTTER = 24.0
+
+
+def render_pdf_columns(md: str, out: Path, span: int = 0, running_header: str = "", footer: str = "— {n} —",
+                       body: float = 10.5, by_row: bool = True) -> list[str]:
+    """Two columns of `body`-pt text, as journals and some bulletins print: the first `span` paragraphs
+    (the document's head) across the page, the rest down the left column, then the right. by_row draws
+    each row's left and right line one after the other, as some generators do (the text layer then
+    runs across the gutter), else column by column. Returns each page's text in reading order."""
+    pars = paragraphs(md)
+    full = PAGE_W - 2 * MARGIN_X
+    col_w = (full - GUTTER) / 2
+    head = layout("", width=full, body=body, title=body * 1.3, pars=pars[:span])[0] if span else []
+    head_h = sum(ln.size * LEADING for ln in head)
+    cols = layout("", width=col_w, body=body, title=body * 1.15, pars=pars[span:])   # column-high pieces
+    col_h = PAGE_H - MARGIN_TOP - MARGIN_BOTTOM
+    cols = _refill(cols, col_h, col_h - head_h)
+    pairs = [cols[i:i + 2] for i in range(0, len(cols), 2)]
+    c = _canvas(out)
+    for n, pair in enumerate(pairs, 1):
+        _furniture(c, n, len(pairs), running_header, footer)
+        y = PAGE_H - MARGIN_TOP
+        if n == 1:
+            for ln in head:
+                y = _draw_line(c, ln, MARGIN_X, full, y)
+        slots = [(MARGIN_X + k * (col_w + GUTTER), y, ln, i) for k, col in enumerate(pair) for i, ln in enumerate(col)]
+        ys = {}
+        for x, y0, ln, i in sorted(slots, key=lambda s: (s[3], s[0])) if by_row else slots:
+            ys[x] = _draw_line(c, ln, x, col_w, ys.get(x, y0))
+        c.showPage()
+    c.save()
+    return ["".join(ln.text for ln in (head if n == 1 else []) + [ln for col in pair for ln in col])
+            for n, pair in enumerate(pairs, 1)]
+
+
+def _refill(cols: list[list[Line]], height: float, first: float) -> list[list[Line]]:
+    """The lines of `cols` poured again into columns `height` high, the first `first` high."""
+    out, cur, used, room = [], [], 0.0, first
+    for ln in (ln for col in cols for ln in col):
+        h = ln.size * LEADING
+        if used + h > room and cur:
+            out.append(cur)
+            cur, used = [], 0.0
+            room = first if len(out) == 1 else height     # both columns of page 1 sit below the head
+        cur.append(ln)
+        used += h
+    if cur:
+        out.append(cur)
+    return out
+
+
+def render_table_pdf(out: Path, intro: str, rows: list[list[str]], first_rows: int, repeat_header: bool = True,
+                     running_header: str = "", widths: tuple = (190.0, 85.0, 85.0, 85.0), row_h: float = 24.0,
+                     merged: tuple = (), page_rows: int = 26) -> list[int]:
+    """A ruled table (first row its header) that runs onto the next pages: `first_rows` data rows on the
+    first page, `page_rows` on each next one, its header row drawn again there or not. `merged` lists
+    (first, last) data-row ranges whose first cell is one merged cell, its text drawn once (in its first
+    row: a page that the cell goes on to shows it empty, as Word does). Returns the page of each data row."""
+    c = _canvas(out)
+    body = rows[1:]
+    cuts = [0] + list(range(first_rows, len(body), page_rows)) + [len(body)]
+    parts = [body[a:b] for a, b in zip(cuts, cuts[1:])]
+    for n, part in enumerate(parts, 1):
+        _furniture(c, n, len(parts), running_header, "第{n}页 共{total}页")
+        y = PAGE_H - MARGIN_TOP
+        if n == 1:
+            c.setFont("CJK", BODY_PT)
+            for t in _wrap(intro, BODY_PT, PAGE_W - 2 * MARGIN_X, True):
+                c.drawString(MARGIN_X, y, t)
+                y -= BODY_PT * LEADING
+        start = cuts[n - 1]
+        shown = ([rows[0]] if n == 1 or repeat_header else []) + part
+        head = len(shown) - len(part)
+        _grid(c, shown, y, widths, row_h, [(a - start + head, b - start + head) for a, b in merged], head)
+        c.showPage()
+    c.save()
+    return [n for n, part in enumerate(parts, 1) for _ in part]
+
+
+def _grid(c, rows: list[list[str]], top: float, widths: tuple, row_h: float, spans: list, head: int):
+    """Rows of cells with their rules; a span (first, last) is one cell in column 0 over those rows (none
+    over the `head` header rows)."""
+    from reportlab.lib.colors import Color
+
+    c.setFillColor(Color(0, 0, 0))
+    c.setStrokeColor(Color(0, 0, 0))
+    c.setLineWidth(0.8)
+    c.setFont("CJK", 11)
+    xs = [MARGIN_X]
+    for w in widths:
+        xs.append(xs[-1] + w)
+    spans = [(max(a, head - 1), b) for a, b in spans]
+    inner = {r for a, b in spans for r in range(max(a, head), min(b, len(rows) - 1))}   # lower rule stops at column 1
+    for r, row in enumerate(rows):
+        y0 = top - r * row_h
+        covered = any(a < r <= b for a, b in spans)            # its text stands once, in its first row
+        for k, cell in enumerate(row):
+            if cell and not (k == 0 and covered):
+                c.drawString(xs[k] + 4, y0 - row_h + 8, cell)
+        c.line(xs[1] if r in inner else xs[0], y0 - row_h, xs[-1], y0 - row_h)
+    c.line(xs[0], top, xs[-1], top)
+    for x in xs:
+        c.line(x, top, x, top - len(rows) * row_h)
 
 
 def render_pdf_justified(md: str, out: Path, size: float = 12.0):

@@ -45,7 +45,7 @@ def catalog(language: str) -> dict:
     return _flatten(data.load(f"messages/{language}.yaml"))
 
 
-def t(key: str, _lang: str | None = None, **params) -> str:
+def t(key: str, _lang: str | None = None, /, **params) -> str:
     """The message `key` in the current language, formatted; the key itself if missing (a test forbids that)."""
     text = catalog(_lang or lang()).get(key)
     if text is None:
@@ -61,15 +61,25 @@ def word(section: str, code, _lang: str | None = None) -> str:
 
 
 @functools.lru_cache(maxsize=None)
+def _pattern_of(template: str) -> str:
+    """{size} becomes a named group; the same placeholder again must repeat what it matched."""
+    seen, out = set(), []
+    for i, part in enumerate(re.split(r"\{(\w+)\}", template)):
+        if i % 2 == 0:
+            out.append(re.escape(part))
+        else:
+            out.append(f"(?P={part})" if part in seen else f"(?P<{part}>.*?)")
+            seen.add(part)
+    return "".join(out)
+
+
 def _patterns(section: str):
     """The English texts of a section as patterns: {size} becomes a named group."""
     out = []
     for key, text in catalog("en").items():
         if not key.startswith(section + "."):
             continue
-        parts = re.split(r"\{(\w+)\}", str(text))
-        rx = "".join(re.escape(p) if i % 2 == 0 else f"(?P<{p}>.*?)" for i, p in enumerate(parts))
-        out.append((key, re.compile(rx + r"\Z", re.S)))
+        out.append((key, re.compile(_pattern_of(str(text)) + r"\Z", re.S)))
     return sorted(out, key=lambda kp: -len(kp[1].pattern))          # the most specific first
 
 

@@ -5,7 +5,7 @@ import bisect
 from dataclasses import dataclass, replace
 from typing import Optional
 
-from .text import extract, metadata, metrics, ner, normalize, segment
+from .text import compilation, extract, metadata, metrics, ner, normalize, segment
 from .text.indicators import Indicators
 from .text.layout import Layout
 from .text.periods import Periods
@@ -23,6 +23,12 @@ class Result:
     document: metadata.Document      # title, issuer, years, level and places: one definition, in metadata
     layout: Layout
     entities: tuple                  # ner.Entity, offsets in normalized text: computed once, for subjects and the table
+    part: Optional[compilation.Part] = None   # one report of a file that holds several; offsets stay the file's
+
+    @property
+    def text(self) -> str:
+        """The text of this report: the whole file's, or its part of it."""
+        return self.source.text[self.part.start:self.part.end] if self.part else self.source.text
 
     @property
     def report_year(self) -> Optional[int]:
@@ -49,14 +55,25 @@ def _resolve_year(value: str, text: str, s0: int, s1: int, pos: int, fallback: O
     return value.replace("????", year) if year else value.replace("????", "-")
 
 
-def process_source(src: Source, scheme=None, context: Optional[dict] = None) -> Result:
+def _normalize(src: Source, part: Optional[compilation.Part]) -> normalize.NormText:
+    """The normalized text of the report; for a part, mapped back to offsets in the whole file's text."""
+    if part is None:
+        return normalize.normalize(src.text)
+    norm = normalize.normalize(src.text[part.start:part.end])
+    return normalize.NormText(src.text, norm.text, tuple(o + part.start for o in norm.omap))
+
+
+def process_source(src: Source, scheme=None, context: Optional[dict] = None,
+                   part: Optional[compilation.Part] = None) -> Result:
     """`context` fixes what is otherwise read from the report (report_year, performance_year, level_char,
-    places), as Duckling fixes a reference time: the attach corpora use it."""
-    norm = normalize.normalize(src.text)
+    places), as Duckling fixes a reference time: the attach corpora use it. `part`: read only that report
+    of a compilation, with the offsets and pages of the file."""
+    norm = _normalize(src, part)
     text = norm.text
     hints = {}
     for offset, level in src.heading_hints:      # the file's own heading styles, moved to normalized offsets
-        hints[bisect.bisect_left(norm.omap, offset)] = level
+        if part is None or part.start <= offset < part.end:
+            hints[bisect.bisect_left(norm.omap, offset)] = level
     seg = segment.segment(text, scheme, hints)
     spans = extract.find_spans(text)
     layout = Layout.of(text)
@@ -88,12 +105,30 @@ def process_source(src: Source, scheme=None, context: Optional[dict] = None) -> 
             page=src.page_of(start),
             fired={"extract": sp.rule, "indicator": ind_rule, "period": per_rule, "subject": sub_rule}))
     facts = metrics.link(facts, norm)          # each fact's standard indicator, where the catalog has one
-    return Result(src, norm, seg, tuple(facts), doc, layout, entities)
+    return Result(src, norm, seg, tuple(facts), doc, layout, entities, part)
+
+
+def _read(path, ocr: str, doc: Optional[str]) -> Source:
+    src = read(path, ocr=ocr)
+    check_is_report(path, src.text)
+    return replace(src, doc=doc) if doc and doc != src.doc else src
 
 
 def process_path(path, scheme=None, ocr: str = "auto", doc: Optional[str] = None) -> Result:
-    src = read(path, ocr=ocr)
-    check_is_report(path, src.text)
-    if doc and doc != src.doc:
-        src = replace(src, doc=doc)
-    return process_source(src, scheme)
+    """The file as one report, whatever it holds."""
+    return process_source(_read(path, ocr, doc), scheme)
+
+
+def process_file(path, scheme=None, ocr: str = "auto", doc: Optional[str] = None) -> list[Result]:
+    """One result per report the file holds: a compilation gives one per part, under ids doc#1, doc#2 …
+    (the callers give parts their own ids), each with its own metadata and the file's offsets and pages."""
+    src = _read(path, ocr, doc)
+    parts = compilation.split(src.text)
+    if not parts:
+        return [process_source(src, scheme)]
+    return [process_source(replace(src, doc=part_doc(src.doc, p)), scheme, part=p) for p in parts]
+
+
+def part_doc(doc: str, part: compilation.Part) -> str:
+    """The provisional id of a part: the file's id and the part's number."""
+    return f"{doc}#{part.index}"

@@ -64,7 +64,7 @@ def test_multipliers_are_exact_decimals():
 
 import pytest  # noqa: E402
 
-from extractor.text.extract import _placeholders, expand, find_spans  # noqa: E402
+from extractor.text.extract import expand, placeholders, find_spans  # noqa: E402
 from extractor.text.normalize import normalize  # noqa: E402
 
 # file → its keys, each with what its value is: "pattern" (compiles), "words" (strings, none twice),
@@ -73,6 +73,13 @@ SCHEMA = {
     "lexicon/checks.yaml": {"share_indicator": "alternation", "part_of": str, "each": str, "not_applicable": "pattern",
                             "admission": dict, "rectification": dict, "province": "pattern", "province_char": str},
     "lexicon/checks.corpus.yaml": {"admitted": "words", "not_admitted": "words"},
+    "lexicon/entities.corpus.yaml": {"found": list, "not_found": list},
+    "lexicon/compilation.yaml": {
+        "line_noise": "pattern", "title": "pattern", "title_max": int, "title_tail_max": int, "title_excluded": "pattern",
+        "head_line": "pattern", "head_back": int, "fragment": "pattern", "not_fragment": "pattern", "addressee": "pattern",
+        "opening": "pattern", "opening_lines": int, "opening_chars": int, "signoff_date": "pattern", "signoff_lines": int,
+        "min_body": int, "cover_max": int},
+    "lexicon/compilation.corpus.yaml": {"blocks": dict, "split": list, "one": list},
     "lexicon/entities.yaml": {
         "schools": dict, "bodies": dict, "groups": "words", "levels": "pattern", "level_link": "pattern",
         "provinces": "words", "towns": dict, "law": "pattern", "persons": dict, "known_bodies": "words",
@@ -86,7 +93,8 @@ SCHEMA = {
         "noun_stoppers": "words", "trim_left": "words", "trim_right": "words", "stopper_exceptions": "words",
         "comparison": "pattern", "self_counted": "words", "noun_after_units": "words", "share_word": str,
         "share_suffix": str, "share_keep": "words", "share_head_strip": str, "respectively": "pattern",
-        "list_joiners": "words", "modifier": str, "signoff": str, "windows": dict},
+        "list_joiners": "words", "modifier": str, "signoff": str, "windows": dict,
+        "purpose_after_money": "pattern", "purpose_lead": "words", "purpose_head": "pattern", "purpose_tail": "words"},
     "lexicon/metadata.yaml": {
         "head_lines": int, "title_words": "words", "title_excluded": "pattern", "title_not_joined": "pattern",
         "title_join_max": int, "file_header": "pattern", "government_line": "pattern", "signoff_lines": int,
@@ -107,7 +115,8 @@ SCHEMA = {
     "lexicon/report.yaml": {"min_han": int, "vocabulary": "words", "convert_hints": dict},
     "lexicon/units.yaml": {
         "placeholders": dict, "count_units": "words", "cn_count_units": "words", "duration_units": dict,
-        "year_duration_prefixes": "words", "money_units": dict, "multipliers": dict, "approx": dict},
+        "year_duration_prefixes": "words", "money_units": dict, "multipliers": dict, "approx": dict,
+        "range_low": "pattern", "range_kinds": "words", "range_number": "pattern"},
 }
 NESTED = {   # mappings inside a file: key path → the same kinds of value
     ("lexicon/checks.yaml", "admission"): {k: "pattern" for k in ("phrases", "remedy", "resolved", "problem_heading",
@@ -181,7 +190,7 @@ def test_the_schema_check_catches_a_misspelled_key_a_duplicate_and_a_broken_patt
 
 
 def test_every_placeholder_pattern_and_expression_compiles():
-    ph = _placeholders()
+    ph = placeholders()
     for name, pat in ph.items():
         regex.compile(pat, regex.V1)
     for e in load("lexicon/periods.yaml")["expressions"]:

@@ -53,6 +53,18 @@ def test_stored_english_causes_read_in_chinese():
     assert i18n.cause("empty file", "en") == "empty file"
 
 
+@pytest.mark.parametrize("key", sorted(k for k in i18n.catalog("en") if k.startswith("errors.")))
+def test_every_stored_cause_comes_back_in_chinese(key):
+    """Each English cause, filled with sample words, reads as its Chinese template filled with the same words."""
+    import string
+    names = {f for _, f, _, _ in string.Formatter().parse(i18n.catalog("en")[key]) if f}
+    sample = {n: f"<{n}{i}>" for i, n in enumerate(sorted(names))}
+    if key == "errors.unsupported_hint":
+        sample["suffix"] = ".xyz"           # no hint of its own: the English hint stays
+    english = i18n.catalog("en")[key].format(**sample)
+    assert i18n.cause(english, "zh") == i18n.catalog("zh")[key].format(**sample)
+
+
 @pytest.fixture(scope="module")
 def bad(tmp_path_factory):
     d = tmp_path_factory.mktemp("bad")

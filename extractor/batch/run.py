@@ -13,6 +13,7 @@ import signal
 import sys
 import time
 import zlib
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -23,17 +24,30 @@ from .inputs import LOCK_PREFIX, candidates, assign_ids, doc_ids, path_id, safe_
 
 
 def run(files, scheme, ocr: str = "auto"):
-    from ..pipeline import process_path
+    """`extract` and `check`: a result per report, a compilation giving one per part."""
+    from ..pipeline import process_file
     results, failed = [], []
     ids = doc_ids(files)
     for f in files:
         try:
-            results.append(process_path(f, scheme, ocr=ocr, doc=ids[Path(f)]))
+            results += process_file(f, scheme, ocr=ocr, doc=ids[Path(f)])
         except InputError as e:
             failed.append(e)
         except Exception as e:  # one bad file must not stop a batch; say what happened, on one line
             failed.append(InputError("internal", f, internal_cause(e, f)))
-    return results, failed
+    return _part_ids(results), failed
+
+
+def _part_ids(results) -> list:
+    """A part of a compilation is named by its own county and year where no other document is; else it
+    keeps its file's id and number (reports#2)."""
+    def base(r):
+        d = r.document
+        b = _base_id(d.county, d.city, d.performance_year, ";".join(map(str, d.years)))
+        return safe_id(b) if b and r.part else ""
+    wanted = [base(r) for r in results]
+    taken = Counter([r.source.doc for r in results] + wanted)
+    return [_with_doc(r, w) if w and taken[w] == 1 else r for r, w in zip(results, wanted)]
 
 
 # ---------------- selfeval batch: a folder in, a database and a review site out ----------------
@@ -440,18 +454,24 @@ def _dispatch(store, engine, tasks, abs_of, keys, stop, run_id, summary, progres
                 progress.finish(path, cause, error=True)
 
 
-def _save(store, path, key, rows, text, blob, minhash, run_id, summary) -> int:
-    """A read file's rows under a provisional id (its final one unless another file holds it)."""
-    d = rows["documents"][0]
-    doc = _base_id(d["county"], d["city"], d["performance_year"], d["years"]) or path_id(path)
-    doc = safe_id(doc)
-    if store.doc_taken(doc, path):
-        doc = candidates(path, doc)[-1]
-    for name in rows:
-        for r in rows[name]:
+def _save(store, path, key, rows, texts, blobs, minhashes, run_id, summary) -> int:
+    """A read file's rows under a provisional id per report (its final one unless another file holds it)."""
+    own = {}
+    for name, rs in rows.items():                   # each report's rows, by the id the worker gave it
+        for r in rs:
+            own.setdefault(r["doc"], {n: [] for n in rows})[name].append(r)
+    saved, mine = [], set()
+    for d, text, blob, minhash in zip(rows["documents"], texts, blobs, minhashes):
+        mine_rows, part = own[d["doc"]], d.get("part")
+        doc = safe_id(_base_id(d["county"], d["city"], d["performance_year"], d["years"]) or path_id(path))
+        if store.doc_taken(doc, path) or doc in mine:
+            doc = candidates(path, doc)[-1] + (f"#{part}" if part else "")
+        mine.add(doc)
+        for r in (r for rs in mine_rows.values() for r in rs):
             r["doc"] = doc
-    d["path"] = path
-    store.save_document(path, doc, key, rows, text, blob, minhash, run_id)
+        d["path"] = path
+        saved.append((doc, part, mine_rows, text, blob, minhash))
+    store.save_file(path, key, saved, run_id)
     summary.processed += 1
     summary.facts += len(rows["facts"])
     for f in rows["findings"]:
@@ -462,16 +482,24 @@ def _save(store, path, key, rows, text, blob, minhash, run_id, summary) -> int:
 def _reconcile(store) -> bool:
     """Ids from the whole folder, and the duplicate findings between documents; True if anything changed."""
     from . import dupes
-    docs = store.id_inputs()
-    ids = assign_ids({path: _base_id(county, city, perf, years) for path, _, county, city, perf, years, *_ in docs})
-    renames = {doc: ids[path] for path, doc, *_ in docs if ids[path] != doc}
-    found = dupes.findings([(ids[path], path, number, sig) for path, _, _, _, _, _, number, sig in docs])
+    docs = [(_part_key(path, part), path, *rest) for path, *rest, part in store.id_inputs()]
+    ids = assign_ids({key: _base_id(county, city, perf, years) for key, _, _, county, city, perf, years, *_ in docs})
+    renames = {doc: ids[key] for key, _, doc, *_ in docs if ids[key] != doc}
+    found = dupes.findings([(ids[key], path, number, sig) for key, path, _, _, _, _, _, number, sig in docs])
     now = store.con.execute("SELECT doc, message FROM findings WHERE rule LIKE 'batch.%' ORDER BY doc, message").fetchall()
     changed = bool(renames) or sorted((f["doc"], f["message"]) for f in found) != [tuple(r) for r in now]
     if changed:
         store.reconcile(renames, found)
     store.name_submissions()
     return changed
+
+
+def _part_key(path: str, part) -> str:
+    """A path that names one report of a file, for the ids: dir/汇编.md part 2 → dir/汇编#2.md."""
+    if not part:
+        return path
+    p = Path(path)
+    return (p.parent / f"{p.stem}#{part}{p.suffix}").as_posix()
 
 
 def _totals(store, summary):

@@ -3,7 +3,9 @@
 Every change is one transaction (a file's rows, the sync with the folder, a re-check, the ids), so a
 batch stopped at any point, even by SIGKILL, leaves a readable database that the next run completes.
 Files are keyed by their path relative to the folder given to `batch`; document ids may change (they
-depend on the set of files), so `files` maps each path to its current id.
+depend on the set of files), so `files` maps each path to its current id. A file that holds several reports
+(a compilation) has a `files` row per report, numbered by `part`, with the file's sha256 and status on each:
+it is read, replaced and removed as one.
 """
 from __future__ import annotations
 
@@ -12,10 +14,10 @@ import datetime as dt
 
 from ..outputs import tables
 
-SCHEMA = "2"          # a database of another schema is rebuilt: every file is read again
+SCHEMA = "3"          # a database of another schema is rebuilt: every file is read again
 EXTRA = {
     "files": ("path VARCHAR, doc VARCHAR, sha256 VARCHAR, version VARCHAR, read_key VARCHAR, status VARCHAR, "
-              "kind VARCHAR, time_limit DOUBLE, result BLOB, minhash BLOB, run_id BIGINT"),
+              "kind VARCHAR, time_limit DOUBLE, result BLOB, minhash BLOB, run_id BIGINT, part BIGINT"),
     "errors": "run_id BIGINT, path VARCHAR, doc VARCHAR, kind VARCHAR, cause VARCHAR, recorded_at TIMESTAMP",
     "runs": ("run_id BIGINT, started TIMESTAMP, finished TIMESTAMP, status VARCHAR, input VARCHAR, jobs BIGINT, "
              "files_seen BIGINT, processed BIGINT, unchanged BIGINT, failed BIGINT, unsupported BIGINT, "
@@ -55,13 +57,17 @@ class Store:
         """A database from before the warnings table: its warnings are in the stored results, so no file is read."""
         import pickle
         import zlib
+        done = set()
         with self.tx():
-            for path, blob, run_id in self.con.execute(
-                    "SELECT path, result, run_id FROM files WHERE status = 'ok' AND result IS NOT NULL").fetchall():
+            for path, blob, run_id in self.con.execute("SELECT path, result, run_id FROM files WHERE status = 'ok' "
+                                                       "AND result IS NOT NULL ORDER BY path, part").fetchall():
+                if path in done:
+                    continue                # a compilation's parts share their file's warnings
                 try:
                     said = pickle.loads(zlib.decompress(blob)).source.warnings
                 except Exception:  # noqa: BLE001 - stored by other code: the re-check reads the file again
                     continue
+                done.add(path)
                 self._save_warnings(path, said, run_id)
 
     def close(self):
@@ -137,25 +143,30 @@ class Store:
 
     # ----- one file -----
     def _forget(self, path: str):
-        row = self.con.execute("SELECT doc FROM files WHERE path = ? AND status = 'ok'", [path]).fetchone()
-        if row:
-            for name in DOC_TABLES:
-                self.con.execute(f"DELETE FROM {name} WHERE doc = ?", [row[0]])
+        docs = [r[0] for r in self.con.execute("SELECT doc FROM files WHERE path = ? AND status = 'ok'", [path]).fetchall()]
+        for name in DOC_TABLES if docs else ():             # every report of the file
+            self.con.execute(f"DELETE FROM {name} WHERE doc IN (SELECT * FROM UNNEST(?))", [docs])
         self.con.execute("DELETE FROM errors WHERE path = ? AND kind <> 'unsupported'", [path])
         self.con.execute("DELETE FROM warnings WHERE path = ?", [path])
         self.con.execute("DELETE FROM files WHERE path = ?", [path])
 
     def save_document(self, path: str, doc: str, key: dict, rows: dict, text: str, result: bytes,
                       minhash: bytes, run_id: int):
-        frames = tables.frames(rows)
+        self.save_file(path, key, [(doc, None, rows, text, result, minhash)], run_id)
+
+    def save_file(self, path: str, key: dict, reports: list, run_id: int):
+        """reports: (doc, part or None, rows, text, result, minhash) of each report the file holds. The file's
+        old rows go, all of its reports come in: one transaction."""
         with self.tx():
             self._forget(path)
-            for name in tables.TABLES:
-                tables.insert_frame(self.con, name, frames[name])
-            self.con.execute("INSERT INTO texts VALUES (?, ?)", [doc, text])
-            self.con.execute("INSERT INTO files VALUES (?, ?, ?, ?, ?, 'ok', NULL, NULL, ?, ?, ?)",
-                             [path, doc, key["sha256"], key["version"], key["read_key"], result, minhash, run_id])
-            self._save_warnings(path, [w["message"] for w in rows.get("warnings", ())], run_id)
+            for doc, part, rows, text, result, minhash in reports:
+                frames = tables.frames(rows)
+                for name in tables.TABLES:
+                    tables.insert_frame(self.con, name, frames[name])
+                self.con.execute("INSERT INTO texts VALUES (?, ?)", [doc, text])
+                self.con.execute("INSERT INTO files VALUES (?, ?, ?, ?, ?, 'ok', NULL, NULL, ?, ?, ?, ?)",
+                                 [path, doc, key["sha256"], key["version"], key["read_key"], result, minhash, run_id, part])
+                self._save_warnings(path, [w["message"] for w in rows.get("warnings", ())], run_id)
 
     def _save_warnings(self, path: str, said, run_id: int):
         for message in said:
@@ -165,7 +176,7 @@ class Store:
         with self.tx():
             self._forget(path)
             self.con.execute("INSERT INTO errors VALUES (?, ?, ?, ?, ?, ?)", [run_id, path, doc, kind, cause, dt.datetime.now()])
-            self.con.execute("INSERT INTO files VALUES (?, ?, ?, ?, ?, 'error', ?, ?, NULL, NULL, ?)",
+            self.con.execute("INSERT INTO files VALUES (?, ?, ?, ?, ?, 'error', ?, ?, NULL, NULL, ?, NULL)",
                              [path, doc, key["sha256"], key["version"], key["read_key"], kind, time_limit, run_id])
 
     # ----- checks and ids, over all documents -----
@@ -184,10 +195,10 @@ class Store:
             self.set_meta("rules", rules_key)
 
     def id_inputs(self) -> list:
-        """(path, doc, county, city, performance year, years, doc_number, minhash) of every document."""
+        """(path, doc, county, city, performance year, years, doc_number, minhash, part) of every document."""
         return self.con.execute(
-            "SELECT f.path, f.doc, d.county, d.city, d.performance_year, d.years, d.doc_number, f.minhash "
-            "FROM files f JOIN documents d ON d.doc = f.doc WHERE f.status = 'ok' ORDER BY f.path").fetchall()
+            "SELECT f.path, f.doc, d.county, d.city, d.performance_year, d.years, d.doc_number, f.minhash, f.part "
+            "FROM files f JOIN documents d ON d.doc = f.doc WHERE f.status = 'ok' ORDER BY f.path, f.part").fetchall()
 
     def reconcile(self, renames: dict, batch_findings: list):
         """Give documents their ids and replace the findings made across documents: one transaction."""
@@ -203,10 +214,11 @@ class Store:
             tables.insert_frame(self.con, "findings", tables.frames({"findings": batch_findings})["findings"])
 
     def name_submissions(self):
-        """Each submission in the folder carries its document's current id."""
-        self.con.execute("UPDATE submissions SET doc = f.doc FROM files f WHERE submissions.path = f.path "
-                         "AND submissions.sha256 = f.sha256 AND submissions.withdrawn_at IS NULL AND f.status = 'ok' "
-                         "AND submissions.doc IS DISTINCT FROM f.doc")
+        """Each submission in the folder carries its document's current id (a compilation: its parts' ids, by ;)."""
+        self.con.execute("UPDATE submissions SET doc = f.docs FROM (SELECT path, sha256, string_agg(doc, ';' ORDER BY part) "
+                         "AS docs FROM files WHERE status = 'ok' GROUP BY path, sha256) f WHERE submissions.path = f.path "
+                         "AND submissions.sha256 = f.sha256 AND submissions.withdrawn_at IS NULL "
+                         "AND submissions.doc IS DISTINCT FROM f.docs")
 
     # ----- reading back -----
     def warnings(self):
@@ -224,12 +236,14 @@ class Store:
 
 
 def warning_code(message: str) -> str:
-    """A reader's warning as a stable English code (pdf-pages-unreadable): the key of the reader's message it
-    was made from; "partial-read" for any other."""
+    """A reader's warning as a stable English code (pdf-pages-unreadable): the catalog key of the reader's message
+    it was made from (a `_many` form has its singular's code); "partial-read" for any other."""
     import re
-    from ..readers.messages import MESSAGES
-    for key, template in MESSAGES.items():
+    from ..i18n import catalog
+    templates = sorted(((k, str(v)) for k, v in catalog("en").items() if k.startswith("errors.")),
+                       key=lambda kv: -len(kv[1]))               # the most specific first
+    for key, template in templates:
         parts = re.split(r"\{\w+\}", template)
         if re.fullmatch(".*?".join(map(re.escape, parts)), message, re.S):
-            return key.replace("_", "-")
+            return key.split(".", 1)[1].removesuffix("_many").replace("_", "-")
     return "partial-read"

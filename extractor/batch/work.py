@@ -18,16 +18,24 @@ class Reader:
         nlp()
 
     def read(self, path, rel) -> tuple:
-        """("ok", rel, rows, text, blob, minhash) or ("error", rel, kind, cause): never raises, one file at a time."""
+        """("ok", rel, rows, texts, blobs, minhashes) or ("error", rel, kind, cause): never raises, one file at a
+        time. rows: the tables' rows of every report the file holds (a compilation holds several, each row under
+        its report's provisional id); texts, blobs, minhashes: one each, in the order of rows["documents"]."""
         from ..outputs.tables import rows_for
-        from ..pipeline import process_path
+        from ..pipeline import process_file
         from .dupes import signature
         try:
-            res = process_path(path, self.scheme, ocr=self.ocr)
-            rows = rows_for(res, self.scheme, self.ruleset)
-            rows["warnings"] = [{"message": w} for w in res.source.warnings]   # what was read only in part
-            blob = zlib.compress(pickle.dumps(res, protocol=5))
-            return ("ok", rel, rows, res.source.text, blob, signature(res.source.text))
+            rows, texts, blobs, minhashes = {}, [], [], []
+            for i, res in enumerate(process_file(path, self.scheme, ocr=self.ocr)):
+                got = rows_for(res, self.scheme, self.ruleset)
+                if i == 0:                      # what the file could be read of only in part: once, with its first report
+                    got["warnings"] = [{"doc": got["documents"][0]["doc"], "message": w} for w in res.source.warnings]
+                for name, rs in got.items():
+                    rows.setdefault(name, []).extend(rs)
+                texts.append(res.text)
+                blobs.append(zlib.compress(pickle.dumps(res, protocol=5)))
+                minhashes.append(signature(res.text))
+            return ("ok", rel, rows, texts, blobs, minhashes)
         except InputError as e:
             return ("error", rel, e.kind, e.cause)
         except Exception as e:  # noqa: BLE001 - reported as a row in errors, the batch goes on

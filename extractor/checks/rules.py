@@ -25,7 +25,7 @@ from ..records import plain_value
 from . import statements
 
 FINDING_FIELDS = ("doc", "rule", "status", "severity", "section", "item", "indicator", "value", "values",
-                  "threshold", "message", "source", "raw", "start", "end", "page")
+                  "threshold", "message", "source", "raw", "start", "end", "page", "places")
 STATUSES = ("pass", "fail", "inconsistent", "missing", "not-applicable", "admitted")
 OPS = (">=", "<=", ">", "<", "==")
 KINDS = {"threshold", "compare", "share", "parts", "repeated", "completeness", "claim", "admission", "rectification"}
@@ -50,6 +50,7 @@ class Finding:
     start: Optional[int] = None
     end: Optional[int] = None
     page: Optional[int] = None
+    places: list = field(default_factory=list)    # every place the evidence stands ({raw, start, end, page})
 
     def to_dict(self) -> dict:
         d = asdict(self)
@@ -78,7 +79,7 @@ _LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _map
 class RuleSet:
     rules: tuple          # dicts, each with id, kind, … and `origin` (file:line)
 
-    @property
+    @functools.cached_property
     def metrics(self) -> frozenset:
         """Catalog ids the rules name: facts linked to these are found by metric, not by another rule's regex."""
         return frozenset(m["metric"] for r in self.rules for m in (r.get("match"), r.get("left"), r.get("right"))
@@ -402,7 +403,7 @@ def check_share(rule, view: _DocView) -> list[Finding]:
     for f in facts:
         by_para.setdefault(view.para(f), []).append(f)
     for p in facts:
-        if p.kind != "percent" or p.unit != "%" or not regex.search(_words()["share_indicator"], p.indicator):
+        if p.kind != "percent" or p.unit != "%" or not _rx(_words()["share_indicator"]).search(p.indicator):
             continue
         pv = _dec(p.value)
         same_para = by_para[view.para(p)]
@@ -455,7 +456,7 @@ def check_parts(rule, view: _DocView) -> list[Finding]:
     out = []
     for t in facts:
         te = view.nend[id(t)]
-        noun = regex.match(r"\p{Han}{0,8}", text[te:]).group()
+        noun = _rx(r"\p{Han}{0,8}").match(text, te).group()
         after = text[te + len(noun):te + len(noun) + 1]
         parts = []
         if after and after in "(（":
@@ -512,12 +513,18 @@ def check_repeated(rule, view: _DocView) -> list[Finding]:
             continue
         values = [f.value if isinstance(f.value, str) else _dec(f.value) for f in fs]     # text: 1:15, 3/6
         same = len(set(values)) == 1
-        first = fs[0]
         msg = _msg("repeated", indicator=key[2], period=_msg("repeated_period", period=key[3]) if key[3] else "",
-                   n=len(fs), raws="、".join(f.raw.replace(" ", "") for f in fs),
+                   n=len(fs), raws=data.load("messages.yaml")["list_sep"].join(_where(f) for f in fs),
                    verdict=_msg("repeated_consistent" if same else "repeated_inconsistent"))
-        out.append(_finding(rule, first, "pass" if same else "inconsistent", values=values, message=msg))
+        places = [dict(raw=f.raw, start=f.start, end=f.end, page=f.page) for f in fs]
+        out.append(_finding(rule, fs[0], "pass" if same else "inconsistent", values=values, message=msg, places=places))
     return out
+
+
+def _where(f) -> str:
+    """A statement for the message: its words, and its page when the report has pages (2400万元（第7页）)."""
+    raw = f.raw.replace(" ", "")
+    return _msg("repeated_at", raw=raw, page=f.page) if f.page else raw
 
 
 def _quoted(title: str) -> str:
@@ -619,7 +626,9 @@ def check_admissions(rule, view: "_DocView") -> list[Finding]:
             body = text[p0 + lead:p1].rstrip()
             if body and not statements.is_problem_heading(body):
                 spans.append((p0 + lead, p0 + lead + len(body), reg))
-    for s0, s1 in view.layout.sentences:
+    sentences = view.layout.sentences
+    for i in sorted({view.layout.index("sentences", pos) for pos in statements.admission_starts(text)}):
+        s0, s1 = sentences[i]
         if not statements.admits(text[s0:s1]):
             continue
         reg = result.seg.region_at(s0)
@@ -668,7 +677,7 @@ def check_claims(rule, view: _DocView, threshold_findings) -> list[Finding]:
             continue
         pos = bisect.bisect_left(view.result.norm.omap, fd.start)
         by_sent.setdefault(view.layout.index("sentences", pos), []).append(fd)
-    for m in regex.finditer(rule["claim"], text):
+    for m in _rx(rule["claim"]).finditer(text):
         si = view.layout.index("sentences", m.start())
         near = by_sent.get(si, []) + by_sent.get(si - 1, [])
         if not near:
@@ -692,7 +701,7 @@ def check_claims(rule, view: _DocView, threshold_findings) -> list[Finding]:
 def government(result) -> str:
     """省 / 市 / 县 / 区: the level of the reporting government; a report citing the scheme for provinces is a
     province's whatever its name (天津市)."""
-    if regex.search(_words()["province"], result.norm.text[:2000]):
+    if _rx(_words()["province"]).search(result.norm.text[:2000]):
         return _words()["province_char"]
     return result.level_char
 
@@ -700,6 +709,15 @@ def government(result) -> str:
 def _scheme_binds(scheme, gov: str) -> bool:
     govs = getattr(scheme, "governments", ()) if scheme else ()
     return not (gov and govs and gov not in govs)
+
+
+def _of_kinds(by_kind: dict, kinds, linked) -> list:
+    """The facts of these kinds, and those the catalog links (a metric's facts may be of any kind), in text order."""
+    if not linked and len(kinds) == 1:
+        return by_kind.get(kinds[0], [])
+    picked = {id(f): f for k in kinds for f in by_kind.get(k, ())}
+    picked.update((id(f), f) for f in linked)
+    return sorted(picked.values(), key=lambda f: (f.start, f.end))
 
 
 def check(result, ruleset: RuleSet, scheme=None) -> list[Finding]:
@@ -715,14 +733,16 @@ def check(result, ruleset: RuleSet, scheme=None) -> list[Finding]:
     required = required_indicators(scheme) if scheme is not None and result.seg.scheme_id else {}
     standards, echoes, by_rule = [], [], {}
     claimed = ruleset.metrics
+    by_kind, linked = {}, [f for f in facts if f.metric_id]
+    for f in facts:
+        by_kind.setdefault(f.kind, []).append(f)
     for rule in ruleset.rules:
         kind = rule["kind"]
         if kind not in ("threshold", "compare") or not _binds(rule, gov, None):
             continue
         if kind == "threshold":
             m = rule["match"]          # only the kinds the rule reads (or its metric's facts) are tried
-            cands = facts if not m.get("kinds") else [f for f in facts if f.kind in m["kinds"]
-                                                      or (m.get("metric") and f.metric_id)]
+            cands = facts if not m.get("kinds") else _of_kinds(by_kind, m["kinds"], linked if m.get("metric") else ())
             found = check_threshold(rule, cands, doc, claimed, year, echoes)
         else:
             found = check_compare(rule, facts, doc, claimed)

@@ -55,6 +55,11 @@ def admits(sentence: str) -> Optional[regex.Match]:
     return None
 
 
+def admission_starts(text: str):
+    """Where a shortfall phrase stands in the whole text: only the sentences holding one need `admits`."""
+    return (m.start() for m in _lex()["phrases"].finditer(text))
+
+
 def is_problem_section(path: tuple) -> bool:
     """The innermost heading about problems or measures is about problems only (（一）存在问题)."""
     lx = _lex()

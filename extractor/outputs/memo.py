@@ -640,6 +640,9 @@ def write_memos(source, out_dir=None, docs=None, summary: bool = True) -> dict:
     result = {"memos": {}, "summary": None, "chart": None, "problems": {}}
     for _, d in documents.iterrows():
         f = findings[findings["doc"] == d["doc"]]
+        base = _int(d.get("part_start")) or 0             # a part of a compilation: its text begins there
+        if base:
+            f = f.assign(start=f["start"] - base, end=f["end"] - base)
         document, n = memo_document(d, f, t["texts"].get(d["doc"], ""), rules)
         stem = _fmt(cfg["file_name"], county=district(d), year=_year(d))
         stem = re.sub(r"-{2,}", "-", stem).strip("-")

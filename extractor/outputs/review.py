@@ -292,7 +292,7 @@ class _Site:
         for f in findings:
             if _int(f["start"]) is not None:
                 by_pos.setdefault(_int(f["start"]), []).append(f)
-        body_text = self._marked(text, facts, by_pos)
+        body_text = self._marked(text, facts, by_pos, _int(d.get("part_start")) or 0)
         from .tables import schema
         zh = {c[0]: c[2] for c in schema()["documents"]}
         meta = "".join(f"<tr><th>{_e(zh[k])}</th><td>{_e(d[k])}</td></tr>" for k in
@@ -347,7 +347,9 @@ class _Site:
                 out.append(f"<h3 class=\"{g}\">{_e(head)}</h3>{items}")
         return f"<div id=\"findings\">{''.join(out)}</div>"
 
-    def _marked(self, text, facts, by_pos) -> str:
+    def _marked(self, text, facts, by_pos, base: int = 0) -> str:
+        """The text with its facts and claims marked; `base`: where the text begins in its file (a part of a
+        compilation), as offsets are the file's."""
         spans = []
         c = t("site.colon")
         value, indicator, period, subject = (t(f"site.{k}") + c for k in ("value", "indicator", "period", "subject"))
@@ -374,7 +376,7 @@ class _Site:
                 spans.append((s, e, f"<mark id=\"f-{s}\" class=\"claim\" title=\"{_e(r['message'])}\">", ""))
         spans.sort()
         out, pos = [], 0
-        for s, e, tag, after in spans:
+        for s, e, tag, after in ((s - base, e - base, tag, after) for s, e, tag, after in spans):
             if s < pos or e > len(text):
                 continue
             out.append(_e(text[pos:s]) + tag + _e(text[s:e]) + "</mark>" + after)

@@ -75,6 +75,7 @@ def finding_rows(findings) -> list[dict]:
         d["value"] = _value_text(f.value)
         d["threshold"] = _value_text(f.threshold)
         d["values"] = json.dumps([plain_value(v) for v in f.values], ensure_ascii=False)
+        d["places"] = json.dumps(f.places, ensure_ascii=False) if f.places else ""
         rows.append(d)
     return rows
 
@@ -157,9 +158,20 @@ def for_people(name: str, df, ruleset=None, lang: str = "zh"):
         df = df.iloc[order.argsort(kind="stable")].reset_index(drop=True)
         titles = {r["id"]: r["title"] for r in (ruleset.rules if ruleset else ())}
         df.insert(df.columns.get_loc("rule") + 1, "rule_title", df["rule"].map(lambda r: titles.get(r, "")))
+        df["places"] = df["places"].map(lambda v: places_text(v, lang))
     for col, section in WORDS.get(name, {}).items():
         df[col] = df[col].map(lambda v: i18n.word(section, v, lang))
     return df
+
+
+def places_text(places_json: str, lang: str = "zh") -> str:
+    """Every place a finding's evidence stands, in words: 第3页“2394万元”，第7页“2400万元”."""
+    from .. import i18n
+    if not places_json:
+        return ""
+    words = [i18n.t("msg.place", lang, page=p["page"], raw=p["raw"]) if p.get("page") else
+             i18n.t("msg.place_nopage", lang, raw=p["raw"]) for p in json.loads(places_json)]
+    return i18n.t("msg.list_sep", lang).join(words)
 
 
 def from_people(name: str, df):

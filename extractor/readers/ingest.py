@@ -6,6 +6,7 @@ import logging
 from pathlib import Path
 
 from ..errors import InputError
+from ..i18n import cause as in_language
 from ..records import Source
 from .text import HAN, read_text
 
@@ -52,7 +53,7 @@ def read(path, ocr: str = "auto") -> Source:
                                             f"limit {limit // (1024 * 1024)} MB)")
     content = _reader(suffix, path, ocr)
     for cause in content.warnings:        # one line each on stderr (logging's last resort) unless logging is set up
-        log.warning("%s: %s", path, cause)
+        log.warning("%s: %s", path, in_language(cause))
     return Source(path=str(path), doc=doc_id(path), text=content.text, input_kind=content.input_kind,
                   encoding=content.encoding, page_starts=content.page_starts, sha256=sha256_of(path),
                   heading_hints=content.heading_hints, warnings=content.warnings)

@@ -11,7 +11,7 @@ import warnings
 from pathlib import Path
 
 from ..errors import InputError
-from .lines import Line
+from .lines import Line, cut
 
 INSTALL_HINT = "pip install rapidocr onnxruntime"
 MAX_MEGAPIXELS = 80     # an A3 page scanned at 600 dpi is 70; beyond this an image is a bomb, not a page
@@ -148,12 +148,13 @@ def image_lines(image, path) -> list[Line]:
     lines = []
     for r in rows:
         r.sort(key=lambda b: b[2])
-        text = ""
-        for b in r:
-            if text and text[-1].isascii() and text[-1].isalnum() and b[4][0].isascii() and b[4][0].isalnum():
-                text += " "
-            text += b[4]
-        lines.append(Line(text=text, x0=min(b[2] for b in r), x1=max(b[3] for b in r), top=min(b[0] for b in r)))
+        for i, j in cut([(b[2], b[3], b[1] - b[0]) for b in r]):       # a column gutter parts the row
+            text = ""
+            for b in r[i:j]:
+                if text and text[-1].isascii() and text[-1].isalnum() and b[4][0].isascii() and b[4][0].isalnum():
+                    text += " "
+                text += b[4]
+            lines.append(Line(text=text, x0=r[i][2], x1=max(b[3] for b in r[i:j]), top=min(b[0] for b in r)))
     return lines
 
 
@@ -326,7 +327,7 @@ class Pages:
 def read_image(path: Path, mode: str = "auto"):
     from PIL import Image, UnidentifiedImageError
 
-    from .lines import assemble, strip_furniture
+    from .lines import page_text
     from ..records import Content
 
     if mode == "never":
@@ -358,7 +359,7 @@ def read_image(path: Path, mode: str = "auto"):
     for f in frames:
         ocr_pages.add(f)
     pages = ocr_pages.lines()
-    text, starts = assemble(strip_furniture(pages))
+    text, starts = page_text(pages)
     if not text.strip():
         raise InputError("empty", path, "no text found by OCR")
     return Content(text=text, input_kind="ocr", page_starts=starts)

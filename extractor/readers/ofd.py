@@ -5,7 +5,8 @@ An OFD file is a zip: OFD.xml names each document's Document.xml, which lists it
 ("x y w h", mm, y growing downward) and TextCodes with X/Y (the baseline, relative to the
 boundary) and DeltaX (the advance after each character, "g N d" repeating d N times).
 Text runs on one baseline are joined into lines, which then go the way of PDF lines
-(running headers and page numbers dropped, paragraphs joined), pages numbered from 1.
+(running headers and page numbers dropped, two columns read in turn, paragraphs joined),
+pages numbered from 1.
 """
 from __future__ import annotations
 
@@ -18,7 +19,7 @@ from pathlib import Path
 
 from ..errors import InputError
 from . import safezip
-from .lines import MAX_PAGES, Line, assemble, strip_furniture, undouble
+from .lines import MAX_PAGES, Line, cut, page_text, undouble
 from .messages import say
 
 
@@ -48,7 +49,7 @@ def read_ofd(path: Path):
             raise InputError("corrupt", path, say("ofd_corrupt", cause=cause)) from e
     if not pages:
         raise InputError("empty", path, say("ofd_no_pages"))
-    text, starts = assemble(strip_furniture(pages))
+    text, starts = page_text(pages)
     if not text.strip():
         raise InputError("needs-ocr", path, say("ofd_no_text"))
     return Content(text=text, input_kind="ofd", page_starts=starts)
@@ -90,7 +91,7 @@ def _pages(path, zf) -> list[list[Line]]:
             if page.get("BaseLoc") is None:
                 continue
             if len(out) >= MAX_PAGES:
-                raise InputError("too-large", path, say("too_many_pages", pages=f"more than {MAX_PAGES}", limit=MAX_PAGES))
+                raise InputError("too-large", path, say("too_many_pages_over", limit=MAX_PAGES))
             page_name = _resolve(doc_dir, page.get("BaseLoc"), names)
             content = _parse(path, zf, page_name)
             runs = []
@@ -153,7 +154,8 @@ def _runs(content: ET.Element) -> list[_Run]:
 
 
 def _lines(runs: list[_Run]) -> list[Line]:
-    """Runs on one baseline (within a third of the type size) joined left to right; lines top to bottom."""
+    """Runs on one baseline (within a third of the type size) joined left to right, and cut where a wide
+    gap parts them (a column gutter, '1.   标题'), as pdfium's lines are; lines top to bottom."""
     runs.sort(key=lambda r: (r.base, r.x0))
     rows: list[list[_Run]] = []
     for r in runs:
@@ -164,13 +166,9 @@ def _lines(runs: list[_Run]) -> list[Line]:
     lines = []
     for row in rows:
         row.sort(key=lambda r: r.x0)
-        text, prev = "", None
-        for r in row:
-            if prev is not None and r.x0 - prev.x1 > 1.5 * max(r.size, prev.size):
-                text += " "           # a wide gap: two pieces of one visual line ('1.   标题'), as pdfium gives them
-            text += r.text
-            prev = r
-        size = max(r.size for r in row)
-        lines.append(Line(text=undouble(text.strip()), x0=row[0].x0, x1=max(r.x1 for r in row),
-                          top=row[0].base - size))
+        top = row[0].base - max(r.size for r in row)
+        for i, j in cut([(r.x0, r.x1, r.size) for r in row]):
+            part = row[i:j]
+            lines.append(Line(text=undouble("".join(r.text for r in part).strip()), x0=part[0].x0,
+                              x1=max(r.x1 for r in part), top=top))
     return [ln for ln in lines if ln.text]

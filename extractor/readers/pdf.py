@@ -11,8 +11,8 @@ from pathlib import Path
 import regex
 
 from ..errors import InputError
-from .lines import MAX_PAGES, Line, assemble, strip_furniture, table_sentences, undouble
-from .messages import say
+from .lines import MAX_PAGES, Line, cut, page_text, undouble
+from .messages import pages as say_pages, say
 
 _READABLE = regex.compile(r"[\p{Han}\p{L}\d]")
 _GARBAGE = regex.compile(r"[\uFFFD\uE000-\uF8FF\x00-\x08\x0b\x0c\x0e-\x1f]")
@@ -24,7 +24,6 @@ OCR_DPI = 150
 OCR_MIN_READABLE = 20
 OCR_MAX_GARBAGE = 0.2
 OCR_MAX_MOJIBAKE = 0.1
-TABLE_ROW_STEP = 0.01         # rows of one table cell keep their order below its top
 TABLE_MIN_PATHS = 8
 
 
@@ -38,13 +37,13 @@ def read_pdf(path: Path, ocr: str = "auto"):
     except pdfium.PdfiumError as e:
         msg = str(e)
         if "password" in msg.lower():
-            raise InputError("encrypted", path, "encrypted PDF (a password is needed to open it)") from e
-        raise InputError("corrupt", path, f"corrupt or truncated PDF ({msg.strip().rstrip('.')})") from e
+            raise InputError("encrypted", path, say("encrypted")) from e
+        raise InputError("corrupt", path, say("corrupt_pdf", detail=msg.strip().rstrip("."))) from e
     # Both handles are closed on every way out, a failure on page 40 included.
     with contextlib.ExitStack() as stack:
         stack.callback(pdf.close)
         if len(pdf) == 0:
-            raise InputError("empty", path, "PDF has no pages")
+            raise InputError("empty", path, say("no_pages"))
         if len(pdf) > MAX_PAGES:
             raise InputError("too-large", path, say("too_many_pages", pages=f"{len(pdf):,}", limit=MAX_PAGES))
         pages, kinds, broken = [], set(), []
@@ -77,14 +76,12 @@ def read_pdf(path: Path, ocr: str = "auto"):
         pages = [read[p] if isinstance(p, int) else p for p in pages]
     if broken and len(broken) == total:
         raise InputError("corrupt", path, say("pdf_no_page_readable", total=total))
-    text, starts = assemble(strip_furniture(pages))
+    text, starts = page_text(pages)
     if not text.strip():
         if broken:
-            raise InputError("corrupt", path, say("pdf_no_text_readable", count=len(broken), total=total,
-                                                  pages=_ranges(broken)))
-        hint = " (scanned pages and --ocr never)" if ocr == "never" else ""
-        raise InputError("empty", path, f"no text found in PDF{hint}")
-    warnings = (say("pdf_pages_unreadable", count=len(broken), total=total, pages=_ranges(broken)),) if broken else ()
+            raise InputError("corrupt", path, say_pages("pdf_no_text_readable", broken, count=len(broken), total=total))
+        raise InputError("empty", path, say("no_text_pdf_never" if ocr == "never" else "no_text_pdf"))
+    warnings = (say_pages("pdf_pages_unreadable", broken, count=len(broken), total=total),) if broken else ()
     return Content(text=text, input_kind="ocr" if "ocr" in kinds else "pdf", page_starts=starts, warnings=warnings)
 
 
@@ -122,42 +119,36 @@ def _plumber_page(path, i: int, stack, plumber: list):
         return None
 
 
-def _ranges(pages: list[int]) -> str:
-    """page 3 / pages 3, 7-9, 12"""
-    out, k = [], 0
-    while k < len(pages):
-        j = k
-        while j + 1 < len(pages) and pages[j + 1] == pages[j] + 1:
-            j += 1
-        out.append(str(pages[k]) if j == k else f"{pages[k]}-{pages[j]}")
-        k = j + 1
-    return ("pages " if len(pages) > 1 else "page ") + ", ".join(out)
-
-
 def _pdfium_lines(page) -> list[Line]:
-    """Lines of pdfium's text with the x extent of each (the first and last character's boxes)."""
+    """Lines of pdfium's text, cut at wide gaps (a column gutter), each piece with its x extent; `top` is
+    the line's descent line, which pdfium's loose boxes give alike for every glyph of a size."""
     tp = page.get_textpage()
     try:
         text = tp.get_text_range()
         height = page.get_height()
         lines, pos = [], 0
         for raw in text.split("\r\n"):
-            s, e = pos, pos + len(raw)
-            pos = e + 2
-            t = raw.strip()
-            if not t:
-                continue
-            lead = len(raw) - len(raw.lstrip())
-            trail = len(raw) - len(raw.rstrip())
-            try:
-                l0, _, _, t0 = tp.get_charbox(s + lead)
-                _, _, r1, _ = tp.get_charbox(e - 1 - trail)
-            except Exception:       # pdfium may count characters differently than the text it returns
-                l0, r1, t0 = 0.0, 0.0, 0.0
-            lines.append(Line(text=undouble(t), x0=l0, x1=r1, top=height - t0))
+            s = pos
+            pos += len(raw) + 2
+            if raw.strip():
+                lines += _pieces(tp, raw, s, height)
         return lines
     finally:
         tp.close()
+
+
+def _pieces(tp, raw: str, s: int, height: float) -> list[Line]:
+    """One line of pdfium's text as pieces, cut where its white space stands for a gap wider than the type.
+    x from the glyphs' own boxes; the height and the descent line from the loose box, alike for every glyph."""
+    words = [m.span() for m in regex.finditer(r"\S+", raw)]
+    try:
+        xs = [(tp.get_charbox(s + a)[0], tp.get_charbox(s + b - 1)[2]) for a, b in words]
+        loose = tp.get_charbox(s + words[0][0], loose=True)
+    except Exception:               # pdfium may count characters differently than the text it returns
+        return [Line(text=undouble(raw.strip()), x0=0.0, x1=0.0, top=0.0)]
+    size = loose[3] - loose[1]
+    return [Line(text=undouble(raw[words[i][0]:words[j - 1][1]]), x0=xs[i][0], x1=xs[j - 1][1], top=height - loose[1])
+            for i, j in cut([(x0, x1, size) for x0, x1 in xs])]
 
 
 def _needs_ocr(lines: list[Line]) -> bool:
@@ -188,6 +179,16 @@ def _path_count(page, enough: int = TABLE_MIN_PATHS) -> int:
     return n
 
 
+def _plumber_pieces(ln: dict) -> list[Line]:
+    """A pdfplumber line, cut at gaps wider than the type as pdfium's lines are."""
+    chars = [c for c in ln.get("chars", ()) if c["text"].strip()]
+    spans = cut([(c["x0"], c["x1"], c["size"]) for c in chars])
+    if len(spans) < 2:
+        return [Line(text=ln["text"], x0=ln["x0"], x1=ln["x1"], top=ln["top"])]
+    return [Line(text="".join(c["text"] for c in chars[i:j]), x0=chars[i]["x0"], x1=chars[j - 1]["x1"], top=ln["top"])
+            for i, j in spans]
+
+
 def _plumber_lines(ppage):
     """Text lines outside tables plus one sentence per table row, in reading order; None if no table."""
     ppage = ppage.dedupe_chars()
@@ -202,10 +203,9 @@ def _plumber_lines(ppage):
         return not any(x0 <= cx <= x1 and top <= cy <= bottom for x0, top, x1, bottom in boxes)
 
     rest = ppage.filter(outside)
-    lines = [Line(text=ln["text"], x0=ln["x0"], x1=ln["x1"], top=ln["top"]) for ln in rest.extract_text_lines()]
+    lines = [piece for ln in rest.extract_text_lines() for piece in _plumber_pieces(ln)]
     for t in tables:
-        rows = t.extract()
-        for k, sentence in enumerate(table_sentences(rows)):
-            lines.append(Line(text=sentence, x0=t.bbox[0], x1=t.bbox[2], top=t.bbox[1] + k * TABLE_ROW_STEP, table=True))
+        lines.append(Line(text="", x0=t.bbox[0], x1=t.bbox[2], top=t.bbox[1], table=True,
+                          cells=tuple(tuple(r) for r in t.extract())))
     lines.sort(key=lambda ln: ln.top)
     return lines

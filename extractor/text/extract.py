@@ -6,7 +6,9 @@ compiles them, resolves overlaps and computes exact values (Decimal, never float
 from __future__ import annotations
 
 import functools
+from dataclasses import replace
 from decimal import Decimal
+from typing import Optional
 
 import cn2an
 import regex
@@ -24,7 +26,8 @@ def _lexicon():
     return data.load("lexicon/units.yaml")
 
 
-def _placeholders() -> dict:
+def placeholders() -> dict:
+    """The shared pattern pieces ({count_units} …) that kinds and period expressions fill in."""
     lex = _lexicon()
     ph = dict(lex["placeholders"])
     ph["count_units"] = data.alternation(lex["count_units"])
@@ -50,7 +53,7 @@ def expand(pattern: str, ph: dict) -> str:
 @functools.lru_cache(maxsize=1)
 def rules():
     """[(kind, name, compiled, spec)] for every rule of every kind."""
-    ph = _placeholders()
+    ph = placeholders()
     out = []
     for kind in KINDS:
         spec = data.load(f"kinds/{kind}.yaml")
@@ -81,6 +84,11 @@ def _protect():
     spec = data.load("lexicon/negatives.yaml")
     pats = [p["pattern"] for p in spec["protect"]] + [_places_pattern()]
     return _AnyOf([regex.compile(p, regex.V1) for p in pats])
+
+
+def protected(text: str) -> Intervals:
+    """Spans never read as numbers: the negatives lexicon and place names that begin with a numeral."""
+    return Intervals((m.start(), m.end()) for m in _protect().finditer(text))
 
 
 def _places_pattern() -> str:
@@ -208,8 +216,7 @@ def _value_unit(kind: str, g: dict, spec: dict, rule: dict):
 
 
 def find_spans(text: str) -> list[Span]:
-    protected = Intervals((m.start(), m.end()) for m in _protect().finditer(text))
-    is_protected = protected.overlaps
+    is_protected = protected(text).overlaps
 
     cands = []
     for kind, name, pat, rule, spec in rules():
@@ -231,5 +238,46 @@ def find_spans(text: str) -> list[Span]:
             return None      # a numeral we cannot read (三四个, 一两次) is no fact, nor is any part of it
         return Span(kind=kind, value=value, unit=unit, approx=_approx_of(text, s, e, g), nstart=s, nend=e, rule=name)
 
-    return longest_match_wins(cands, span=lambda c: (c[0], c[1]), rank=lambda c: PRIORITY[c[2]], build=build,
-                              refusal_blocks=True)
+    spans = longest_match_wins(cands, span=lambda c: (c[0], c[1]), rank=lambda c: PRIORITY[c[2]], build=build,
+                               refusal_blocks=True)
+    return _ranges(text, spans)
+
+
+@functools.lru_cache(maxsize=1)
+def _range_low():
+    return regex.compile(expand(_lexicon()["range_low"], placeholders()), regex.V1)
+
+
+def _ranges(text: str, spans: list) -> list:
+    """60至70人 is one fact 60/70 (not 70 with 60至 before it); the low end takes the high end's unit and
+    multiplier when it has none (1.2-1.5万元 → 12000/15000). A low end in another unit leaves both alone."""
+    kinds = _lexicon()["range_kinds"]
+    out = []
+    for sp in spans:
+        m = _range_low().search(text, max(0, sp.nstart - 16), sp.nstart) if sp.kind in kinds else None
+        joined = m and _range(text, sp, m)
+        if joined:
+            while out and out[-1].nend > joined.nstart:
+                out.pop()                   # the low end read alone (3% of 3%-5%)
+            out.append(joined)
+        else:
+            out.append(sp)
+    return out
+
+
+def _range(text: str, sp: Span, m) -> Optional[Span]:
+    high = text[sp.nstart:sp.nend]
+    lead = regex.match(_lexicon()["range_number"], high)
+    unit_text = high[lead.end():] if lead else ""
+    tail = m.group("tail")
+    if tail and not unit_text.startswith(tail):
+        return None
+    low = [s for s in find_spans(m.group("low") + unit_text) if s.kind == sp.kind and s.nstart == 0]
+    if not low or isinstance(low[0].value, str) or isinstance(sp.value, str):
+        return None
+    value = f"{_plain(low[0].value)}/{_plain(sp.value)}"
+    return replace(sp, value=value, nstart=m.start(), rule=sp.rule + "+range")
+
+
+def _plain(d: Decimal) -> str:
+    return format(d.normalize(), "f")

@@ -13,7 +13,7 @@ import regex
 from .. import data
 from ..records import Span
 from .layout import Layout, Positions
-from .subjects import event_end, level_before, level_re, levelled
+from .subjects import event_end, level_before, level_re, levelled, without_level
 
 
 @functools.lru_cache(maxsize=1)
@@ -24,6 +24,8 @@ def lexicon() -> dict:
     lex["_exceptions"] = set(lex["stopper_exceptions"])
     lex["_comparison"] = regex.compile(lex["comparison"])
     lex["_respectively"] = regex.compile(lex["respectively"])
+    lex["_purpose"] = regex.compile(lex["purpose_after_money"])
+    lex["_purpose_head"] = regex.compile(lex["purpose_head"])
     lex["_known"] = sorted((k for k in lex["known"] if len(k) >= 5), key=len, reverse=True)
     lex["_trim_left"] = sorted(lex["trim_left"], key=len, reverse=True)
     lex["_trim_right"] = sorted(lex["trim_right"], key=len, reverse=True)
@@ -64,6 +66,10 @@ class Indicators:
             noun = _noun_after(text, span.nend, c1, lex)
             if noun:
                 return noun, "noun_after_measure"
+        if span.kind == "money":
+            purpose = self._purpose(span, c0, c1)
+            if purpose:
+                return purpose, "purpose_after_amount"
         rule = "respectively"
         phrase = self._respectively(span, c0)
         if not phrase:
@@ -71,7 +77,7 @@ class Indicators:
         if levelled(span) and level_before(text, span.nstart):
             phrase = level_re().sub("", phrase)
             if (not phrase or len(phrase) < 2) and same_sentence and prev_ind:
-                return prev_ind, "level_takes_previous"
+                return without_level(prev_ind), "level_takes_previous"     # 初中为0.38 after 小学…系数为0.42
             if not phrase or len(phrase) < 2:
                 return self._previous_clause_phrase(span, ci), "level_takes_clause_before"  # 每百名学生拥有…教师数：小学4.6人
         share = lex["share_word"]
@@ -83,6 +89,8 @@ class Indicators:
             rest = self._rest_of_clause(span, c1)
             if rest:
                 return rest, "rest_of_clause"
+            if same_sentence and prev_ind:      # 2022年教育支出5000万元，2023年为5500万元
+                return prev_ind, "clause_continues_previous"
         if phrase in lex["generic_rates"] or (phrase.endswith(tuple(lex["generic_rates"])) and len(phrase) <= 3):
             base = (prev_ind if same_sentence and prev_ind else "") or self._previous_clause_phrase(span, ci)
             if base and len(base) <= win["base"]:
@@ -126,14 +134,32 @@ class Indicators:
         shared = last[max(len(h) for h in heads):] if len(last) > max(len(h) for h in heads) else ""
         return heads[k] + shared
 
+    def _purpose(self, span: Span, c0: int, c1: int) -> str:
+        """What an amount paid for, named after it (1.1万元维修大陆南小学校门前的路灯 → 维修路灯), where the phrase
+        before it names nothing of its own."""
+        text, lex = self.text, lexicon()
+        start = max([sp.nend for sp in self._span_ends.within(c0, span.nstart, closed=True) if sp.nstart < span.nstart]
+                    + [c0])
+        lead = text[start:span.nstart].strip()
+        if lead and not lead.endswith(tuple(lex["purpose_lead"])) and text[span.nstart - 1] != lex["list_joiners"][0]:
+            return ""
+        m = lex["_purpose"].match(text, span.nend, c1)
+        if not m:
+            return ""
+        obj = m.group("object")
+        for w in lex["purpose_tail"]:
+            obj = obj.removesuffix(w)
+        head = lex["_purpose_head"].sub("", obj)
+        return m.group("verb") + head if len(head) >= 2 else ""
+
     def _rest_of_clause(self, span: Span, c1: int) -> str:
         """What the rest of the clause does or names, after any further number (每两周…1课时进行心理健康教育辅导)."""
         lex = lexicon()
         # a span that ends by c1 starts by c1
         start = max([sp.nend for sp in self._span_starts.within(span.nend, c1, closed=True) if sp.nend <= c1]
                     + [span.nend])
-        tail = _tail_phrase(_trim(self.text[start:c1], lex), lex, lex["windows"]["rest_of_clause"])
-        return _trim(tail, lex)            # the tail after a verb can open with an adverb (进行认真自查自评)
+        tail = _trim(_tail_phrase(_trim(self.text[start:c1], lex), lex, lex["windows"]["rest_of_clause"]), lex)
+        return tail if regex.search(r"\p{Han}", tail) else ""     # the tail after a verb can open with an adverb
 
     def _date_indicator(self, span: Span, c1: int) -> tuple[str, str]:
         text, lex = self.text, lexicon()

@@ -159,6 +159,16 @@ def document(text: str) -> Document:
         level_char=level_char(text), places=places(text))
 
 
+def _pages(src, part) -> Optional[int]:
+    """Pages of paged input; a part counts the pages it spans."""
+    if src.input_kind not in PAGED_KINDS:
+        return None
+    if part is None:
+        return len(src.page_starts) + 1
+    last = part.start + max(len(src.text[part.start:part.end].rstrip()) - 1, 0)   # the break before the next part is not its page
+    return src.page_of(last) - src.page_of(part.start) + 1
+
+
 def describe(result, scheme=None, n_entities: Optional[int] = None) -> dict:
     """The documents-table row of a processed report."""
     src, doc = result.source, result.document
@@ -169,9 +179,11 @@ def describe(result, scheme=None, n_entities: Optional[int] = None) -> dict:
     sections = sorted({r.section for r in regions if r.section is not None})
     items = sorted({r.item for r in regions if r.item is not None})
     all_items = sorted(scheme.item_section) if scheme is not None and follows else []
-    pages = (len(src.page_starts) + 1) if src.input_kind in PAGED_KINDS else None
+    part = result.part
     return {
-        "doc": src.doc, "path": src.path, "input_kind": src.input_kind, "pages": pages,
+        "doc": src.doc, "path": src.path, "part": part.index if part else None,
+        "part_start": part.start if part else None, "part_end": part.end if part else None,
+        "input_kind": src.input_kind, "pages": _pages(src, part),
         "sha256": src.sha256, "encoding": src.encoding or None, "title": doc.title, "issuer": doc.issuer,
         "province": doc.province, "city": doc.city, "county": doc.county, "addressee": doc.addressee,
         "doc_number": doc.doc_number, "signer": doc.signer, "report_date": report_date,

@@ -13,8 +13,8 @@ import regex
 
 from .. import data
 from ..records import Span
-from .extract import _placeholders, _protect, expand
-from .layout import Intervals, Layout, Positions, longest_match_wins
+from .extract import expand, placeholders, protected
+from .layout import Layout, Positions, longest_match_wins
 from .metadata import YEAR
 
 # Kinds of mention that can frame the sentences after them (2023年，… / 2024年第一季度，…).
@@ -32,7 +32,7 @@ class PeriodMention:
 @functools.lru_cache(maxsize=1)
 def lexicon() -> dict:
     spec = dict(data.load("lexicon/periods.yaml"))
-    ph = _placeholders()
+    ph = placeholders()
     spec["_exprs"] = [(e["name"], regex.compile(expand(e["pattern"], ph), regex.V1), e["period"])
                       for e in spec["expressions"]]
     for key in ("not_after", "topic_followers", "carry_breakers", "enumeration", "month_frame_before", "frame_lead"):
@@ -42,12 +42,12 @@ def lexicon() -> dict:
 
 def find_periods(text: str, report_year: Optional[int], perf_year: Optional[int]) -> list[PeriodMention]:
     lex = lexicon()
-    protected = Intervals((m.start(), m.end()) for m in _protect().finditer(text))
+    guarded = protected(text)
     window = lex["context_year_window"]
     found = []
     for name, pat, template in lex["_exprs"]:
         for m in pat.finditer(text):
-            if protected.holds(m.start()):
+            if guarded.holds(m.start()):
                 continue
             if lex["_not_after"].search(text[max(0, m.start() - 3):m.start()]):
                 continue

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import bisect
 import functools
+from decimal import Decimal
 from dataclasses import dataclass
 
 import regex
@@ -66,7 +67,7 @@ def levelled(span: Span) -> bool:
     lex = lexicon()
     return span.kind == "count" and (span.unit in lex["levelled_count_units"] or
                                      (span.unit in lex["levelled_per_head_units"]
-                                      and span.value != span.value.to_integral_value()))
+                                      and isinstance(span.value, Decimal) and span.value != span.value.to_integral_value()))
 
 
 def level_before(text: str, pos: int) -> str:
@@ -76,6 +77,11 @@ def level_before(text: str, pos: int) -> str:
 
 def level_re():
     return lexicon()["_level_re"]
+
+
+def without_level(phrase: str) -> str:
+    """The phrase without the school level inside it (小学综合差异系数 → 综合差异系数), or as it is."""
+    return lexicon()["_level_in"].sub("", phrase) or phrase
 
 
 def event_end(text: str, layout: Layout, span: Span, c1: int) -> int:

@@ -123,7 +123,7 @@ def test_damaged_pages_are_stored_and_shown_until_the_file_leaves(tmp_path):
     assert r.returncode == 0, r.stderr
     said = "2 of 13 pages could not be read (damaged: pages 5, 9); the facts come from the other pages"
     assert warnings_of(out) == [("flipped.pdf", "pdf-pages-unreadable", said)]
-    zh = "共 13 页中有 2 页无法读取（已损坏：第 5, 9 页），数据取自其余各页"
+    zh = "共 13 页中有 2 页无法读取（已损坏：第 5, 9 页）；数据取自其余各页"
     assert re.search(r'<div id="warnings" class="warnings"><h2>读取警告[^<]*</h2><ul><li>' + re.escape(zh), page_of(out, "flipped.pdf"))
     assert 'id="warnings"' not in page_of(out, "r001.txt")
     rows = list(openpyxl.load_workbook(out / "report.xlsx")["读取警告"].iter_rows(values_only=True))

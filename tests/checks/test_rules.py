@@ -88,6 +88,24 @@ def test_same_quantity_stated_twice_differently(tmp_path):
     fs = findings_for(p)
     rep = [f for f in fs if f.rule == "consistency.repeated" and f.indicator == "教育支出" and f.status == "inconsistent"]
     assert len(rep) == 1 and "2400万元" in rep[0].message
+    edited_text = p.read_text(encoding="utf-8")
+    places = rep[0].places
+    assert [edited_text[q["start"]:q["end"]] for q in places] == [q["raw"] for q in places] == ["2394万元", "2400万元"]
+    assert places[0]["start"] < i <= places[1]["start"]
+
+
+def test_repeated_statements_are_shown_with_their_pages(tmp_path):
+    from extractor.outputs.tables import findings_frame, for_people
+    from extractor.pipeline import process_source
+    from extractor.records import Source
+    page1 = "兴安区人民政府关于2023年履行教育职责情况的自评报告\n\n一、学前教育\n全区学前三年毛入园率为91.5%。\n"
+    page2 = "二、义务教育\n全区学前三年毛入园率为93.5%。\n"
+    src = Source(path="t.pdf", doc="t", text=page1 + page2, input_kind="pdf", page_starts=(len(page1),))
+    rep = one(check(process_source(src, SCHEME), load_rules(()), SCHEME), "consistency.repeated")
+    assert rep.status == "inconsistent" and [q["page"] for q in rep.places] == [1, 2]
+    assert "91.5%（第1页）" in rep.message and "93.5%（第2页）" in rep.message
+    shown = for_people("findings", findings_frame([rep]))["places"][0]
+    assert shown == "第1页“91.5%”，第2页“93.5%”"
 
 
 def test_missing_item_is_reported(tmp_path):

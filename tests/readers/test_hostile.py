@@ -19,12 +19,12 @@ import build  # noqa: E402
 DOCX = ROOT / "corpus" / "xingan-2024.docx"
 
 
-def run_limited(path):
+def run_limited(path, lang="en"):
     """cli.py extract with 2 GiB of address space (virtual: the interpreter with its libraries maps ~1 GiB
-    before reading anything) and 60 s."""
+    before reading anything) and 60 s; in English (the causes as stored) unless lang="zh", the default."""
     def limit():
         resource.setrlimit(resource.RLIMIT_AS, (2 * 2**30, 2 * 2**30))
-    r = subprocess.run([sys.executable, str(ROOT / "cli.py"), "--lang", "en", "extract", str(path)],   # causes as stored
+    r = subprocess.run([sys.executable, str(ROOT / "cli.py"), "--lang", lang, "extract", str(path)],
                        capture_output=True, text=True, timeout=60, preexec_fn=limit)
     lines = [l for l in r.stderr.splitlines() if l.strip()]
     assert r.returncode != 0 and "Traceback" not in r.stderr and "internal error" not in r.stderr, r.stderr
@@ -51,6 +51,8 @@ def test_docx_whose_document_inflates_to_1_gib(tmp_path):
     assert bomb.stat().st_size < 8 * 2**20
     assert run_limited(bomb) == (f"selfeval: {bomb}: refused: 'word/document.xml' would inflate to 1,024 MB "
                                  "(limit 64 MB), a zip bomb or not a report")
+    assert run_limited(bomb, "zh") == (f"selfeval: {bomb}: 已拒绝：“word/document.xml”解压后将有 1,024 MB"
+                                       "（上限 64 MB），是压缩炸弹或不是报告")
 
 
 def _png_header(width, height) -> bytes:
@@ -66,6 +68,7 @@ def test_image_decompression_bomb(tmp_path, w, h, mp):
     png.write_bytes(_png_header(w, h))
     line = run_limited(png)
     assert f"refused: image of {mp} megapixels (limit 80 megapixels)" in line
+    assert f"已拒绝：图像有 {mp} 百万像素（上限 80 百万像素）" in run_limited(png, "zh")
 
 
 def blank_pdf(out, pages=20000):
@@ -79,6 +82,7 @@ def blank_pdf(out, pages=20000):
 def test_pdf_of_20000_blank_pages_is_refused(tmp_path):
     out = blank_pdf(tmp_path / "blank.pdf")
     assert "refused: 20,000 pages (a file of reports has at most 2000)" in run_limited(out)
+    assert "已拒绝：共 20,000 页（一个报告文件最多 2000 页）" in run_limited(out, "zh")
 
 
 def test_blank_pages_are_not_ocrd(tmp_path):
@@ -107,6 +111,7 @@ def entity_ofd(ofd):
 def test_ofd_entity_expansion_and_zip_bomb_refused_under_limits(tmp_path):
     ofd = entity_ofd(tmp_path / "lol.ofd")
     assert "declares XML entities" in run_limited(ofd)
+    assert "声明了 XML 实体" in run_limited(ofd, "zh")
 
 
 PDF = ROOT / "corpus" / "xingan-2024.pdf"
@@ -133,6 +138,11 @@ def test_pdf_with_flipped_bytes_gives_the_facts_of_the_other_pages(tmp_path):
     assert r.returncode == 0 and "Traceback" not in r.stderr, r.stderr
     lines = [ln for ln in r.stderr.splitlines() if ln.strip()]
     assert lines == [f"{bad}: 2 of 13 pages could not be read (damaged: pages 5, 9); the facts come from the other pages"]
+    zh = subprocess.run([sys.executable, str(ROOT / "cli.py"), "extract", str(bad)], capture_output=True, text=True,
+                        timeout=300)
+    assert [ln for ln in zh.stderr.splitlines() if ln.strip()] == [
+        f"{bad}: 共 13 页中有 2 页无法读取（已损坏：第 5, 9 页）；数据取自其余各页"]
+    assert zh.stdout == r.stdout
     got = [json.loads(ln) for ln in r.stdout.splitlines()]
     ref = [json.loads(ln) for ln in whole.stdout.splitlines()]
     assert {f["page"] for f in got} & {5, 9} == set()
@@ -145,6 +155,7 @@ def test_pdf_with_flipped_bytes_gives_the_facts_of_the_other_pages(tmp_path):
 def test_pdf_with_every_page_damaged_is_one_line(tmp_path):
     bad = flipped_pdf(tmp_path / "all.pdf", range(1, 14))
     assert run_limited(bad).endswith("corrupt PDF: none of its 13 pages could be read")
+    assert run_limited(bad, "zh").endswith("PDF 已损坏：13 页都无法读取")
 
 
 def test_batch_over_the_hostile_files_and_one_good_report(tmp_path):

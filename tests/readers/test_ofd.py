@@ -91,6 +91,19 @@ def test_bad_ofd_one_line(tmp_path, make, cause):
     assert len(lines) == 1 and str(bad) in lines[0] and cause in lines[0], r.stderr
 
 
+@pytest.mark.parametrize("members,cause", [
+    ({"OFD.xml": BOMB}, "已拒绝：“OFD.xml”声明了 XML 实体"),
+    ({"OFD.xml": '<OFD><DocBody><DocRoot>D/Document.xml</DocRoot></DocBody></OFD>',
+      "D/Document.xml": "<Document><Pages/></Document>"}, "OFD 文件没有页面"),
+])
+def test_bad_ofd_one_line_in_chinese_by_default(tmp_path, members, cause):
+    bad = _zip(tmp_path / "bad.ofd", members)
+    r = subprocess.run([sys.executable, str(ROOT / "cli.py"), "extract", str(bad)], capture_output=True, text=True,
+                       timeout=120)
+    lines = [l for l in r.stderr.splitlines() if l.strip()]
+    assert r.returncode != 0 and len(lines) == 1 and str(bad) in lines[0] and cause in lines[0], r.stderr
+
+
 def test_ofd_member_inflating_to_1_gib_is_refused_before_inflating(tmp_path):
     bomb = tmp_path / "bomb.ofd"
     with zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as z:
