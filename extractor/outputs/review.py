@@ -193,6 +193,19 @@ def _page_keys(store, site, facts, findings) -> dict:
     return keys
 
 
+def _places(f) -> list:
+    return json.loads(f["places"]) if f.get("places") else []
+
+
+def _place_links(places) -> str:
+    """第3页 2394万元 · 第7页 2400万元: each place's page (or words) linking to it in the text."""
+    links = []
+    for p in places:
+        label = t("msg.place", page=p["page"], raw=p["raw"]) if p.get("page") else t("msg.place_nopage", raw=p["raw"])
+        links.append(f"<a class=\"place\" href=\"#f-{_int(p['start'])}\">{_e(label)}</a>")
+    return " " + t("msg.list_sep").join(links)
+
+
 class _Site:
     def __init__(self, docs, n_facts, findings, ruleset, pages, warnings=None):
         from . import verdicts
@@ -331,6 +344,8 @@ class _Site:
             start, page = _int(f["start"]), _int(f["page"])
             link = f" <a href=\"#f-{start}\">{_e(t('site.evidence'))}</a>" if start is not None else ""
             pg = f" <span class=\"page\">{_e(t('site.page', n=page))}</span>" if page is not None else ""
+            if len(_places(f)) > 1:          # the same measure stated in several places: a link to each
+                pg, link = "", _place_links(_places(f))
             src = f"{_e(t('site.source_sep'))}{_e(f['source'])}" if f["source"] else ""
             groups[self._group_of(f)].append(
                 f"<li class=\"finding {f['status']}\"{anchor}><b>{_e(self.title(f['rule']))}</b>{_e(t('site.colon'))}{_e(f['message'])}"

@@ -104,6 +104,11 @@ def test_five_reports(five, browser):
     first = browser.execute_script("return document.querySelector('#findings li').textContent")
     assert "第" in first and "页" in first
     assert browser.execute_script("return document.querySelector('#findings details.group-pass').open") is False
+    # a measure stated in several places links to each place, by its page
+    places = browser.execute_script(
+        "return Array.from(document.querySelectorAll('#findings li')).map(li => Array.from(li.querySelectorAll('a.place'))"
+        ".map(a => [a.textContent, !!document.getElementById(a.getAttribute('href').slice(1))])).filter(x => x.length > 1)")
+    assert places and all(label.startswith("第") and "页" in label and found for links in places for label, found in links)
     # report.xlsx for inspectors
     check_people_workbook(openpyxl.load_workbook(five / "report.xlsx"), n_reports=5)
 
