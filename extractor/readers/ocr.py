@@ -18,12 +18,18 @@ MAX_MEGAPIXELS = 80     # an A3 page scanned at 600 dpi is 70; beyond this an im
 _engine_threads = [0]   # onnxruntime threads of the engine (0: onnxruntime's default; set in page workers)
 
 # RapidOCR tuned for speed on the CPU; each measured by benchmarks/bench_pdf.py with every number of the
-# scans still exact. Detection on the page scaled to at most DET_SIDE pixels (a 150 dpi A4 page is 1754:
-# its text stays over 15 pixels high, plenty for the detector; RapidOCR's default upscales to 736 on the short
-# side and detects on the full page). Lines recognised one at a time: onnxruntime runs the batch of six that
-# RapidOCR pads to its widest line slower than the six alone. Its memory arena kept between calls.
+# scans still exact. Text is found on the page scaled down (RapidOCR's default detects on the full page):
+# its longest side to DET_SCALE of the page's, or DET_SIDE pixels if more. A 150 dpi A4 page (1754 pixels)
+# is detected at 1280, its text still over 15 pixels high; at 960 a number was lost. An A3 page keeps the
+# same scale, so the same text height. Each line's box is grown a little more than RapidOCR's default
+# (UNCLIP): the recogniser scales a line to 48 pixels high, so a taller box is a shorter line to read (12%
+# less time, no character more wrong on the scans). Lines are recognised one at a time (measured faster
+# than RapidOCR's batches of six), and onnxruntime keeps its memory arena between calls.
 DET_SIDE = 1280
-SPEED = {"Det.limit_type": "max", "Det.limit_side_len": DET_SIDE, "Rec.rec_batch_num": 1,
+DET_SCALE = 0.73
+MAX_SIDE = 2000               # RapidOCR's Global.max_side_len: a larger image is shrunk to it before anything
+UNCLIP = 2.0                  # RapidOCR's default: 1.6
+SPEED = {"Det.limit_type": "max", "Det.limit_side_len": DET_SIDE, "Det.unclip_ratio": UNCLIP, "Rec.rec_batch_num": 1,
          "EngineConfig.onnxruntime.enable_cpu_mem_arena": True}
 
 
@@ -66,7 +72,16 @@ UPRIGHT_MIN_SCORE = 0.9       # the classifier's own threshold for turning a lin
 def _read(array):
     """One full RapidOCR pass. The flags are given each time: RapidOCR keeps those of the last call. No
     line classifier: a page is turned upright as a whole (page_turn), and lines within a page run one way."""
-    return engine()(array, use_det=True, use_cls=False, use_rec=True)
+    eng = engine()
+    detector = getattr(eng, "_load_det_model", None)
+    if detector is not None:      # RapidOCR 3 reads the limit on each call; without it, DET_SIDE from SPEED
+        detector().limit_side_len = det_side(array.shape)
+    return eng(array, use_det=True, use_cls=False, use_rec=True)
+
+
+def det_side(shape) -> int:
+    """The longest side the page is detected at: DET_SCALE of its own, DET_SIDE at least."""
+    return max(DET_SIDE, round(DET_SCALE * min(max(shape[:2]), MAX_SIDE)))
 
 
 def _long_boxes(boxes):
@@ -289,7 +304,14 @@ def _worker_init(threads: int, cores):
     _engine_threads[0] = threads
     _budget["cores"] = cores
     with _page_core():            # loading the models is work on a core too
-        engine()                  # they load while the parent renders the first pages
+        _load_models()            # while the parent renders the first pages
+
+
+def _load_models():
+    """The engine with its three models loaded: RapidOCR 3 loads each on its first use, else."""
+    eng = engine()
+    for load in ("_load_det_model", "_load_cls_model", "_load_rec_model"):
+        getattr(eng, load, lambda: None)()
 
 
 def _die_with_parent():
