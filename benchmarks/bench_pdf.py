@@ -3,10 +3,11 @@
   - the whole pipeline's pages per second on a 60-page text PDF, beside pdfplumber's
     bare extract_text on the same file;
   - OCR seconds per scanned page: selfeval's reader with --jobs 1 and --jobs 2 (pages in worker
-    processes), beside bare RapidOCR with its defaults in one process on the same page images, and the
-    numbers each got wrong. The figures of one run compare; on a shared, loaded machine runs do not.
+    processes), beside bare RapidOCR with its defaults in one process on the same page images, timed in
+    turn, and the numbers each got wrong. The figures of one run compare; on a shared, loaded machine
+    runs do not.
 
-    python benchmarks/bench_pdf.py [--ocr-pages N] [--ocr-only]
+    python benchmarks/bench_pdf.py [--ocr-pages N] [--ocr-only] [--rounds R]
 """
 import argparse
 import re
@@ -29,13 +30,14 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--ocr-pages", type=int, default=13, help="scanned pages for the OCR figures (0: none)")
     ap.add_argument("--ocr-only", action="store_true", help="only the OCR figures")
+    ap.add_argument("--rounds", type=int, default=2, help="times each OCR reader is timed, in turn with the others")
     a = ap.parse_args()
     seed = (ROOT / "corpus" / "xingan-2024.md").read_text(encoding="utf-8")
     tmp = Path(tempfile.mkdtemp())
     if not a.ocr_only:
         bench_text(seed, tmp)
     if a.ocr_pages:
-        bench_ocr(seed, a.ocr_pages, tmp)
+        bench_ocr(seed, a.ocr_pages, tmp, a.rounds)
 
 
 def bench_text(seed: str, tmp: Path):
@@ -71,44 +73,63 @@ def bench_text(seed: str, tmp: Path):
 
 
 
-def bench_ocr(seed: str, k: int, tmp: Path):
+def bench_ocr(seed: str, k: int, tmp: Path, rounds: int):
     """Seconds per scanned page: selfeval's PDF reader with one and with two page jobs, beside bare RapidOCR
-    (a fresh engine with its defaults, in this one process) on the same page images; and the numbers
-    each got wrong against the text that was drawn."""
+    (a fresh engine with its defaults, in this one process) on the same page images; and the numbers each
+    got wrong. The three are timed in turn, `rounds` times over, so that the load of a shared machine
+    falls on each alike; the figures are their sums."""
     import os
 
-    import numpy as np
-    import pypdfium2 as pdfium
-    from rapidocr import RapidOCR
+    scan, want = _scan(seed, k, tmp)
+    expected = _expected_numbers(seed, k, tmp)
+    bare, arrays = _bare_engine(scan)
+    times = {"bare": 0.0, 1: 0.0, 2: 0.0, "2warm": 0.0}
+    texts = {}
+    for _ in range(rounds):
+        t0 = time.perf_counter()
+        texts["bare"] = "\n".join("\n".join(r.txts or ()) for r in (bare(x) for x in arrays))
+        times["bare"] += time.perf_counter() - t0
+        times[2] += _selfeval_read(scan, 2, texts)
+        times["2warm"] += _selfeval_read(scan, 2, texts, "2warm")
+        _ocr()._stop_pool()
+        times[1] += _selfeval_read(scan, 1, texts)
+    os.environ.pop(_ocr().JOBS_ENV, None)
+    rows = [("bare RapidOCR, one process (baseline)", times["bare"], _wrong(want, texts["bare"])),
+            ("selfeval read, --jobs 1 (one process)", times[1], _wrong(expected, texts[1])),
+            ("selfeval read, --jobs 2, pool start included", times[2], _wrong(expected, texts[2])),
+            ("selfeval read, --jobs 2, pool started (batch)", times["2warm"], _wrong(expected, texts["2warm"]))]
+    n_pages = k * rounds
+    print(f"\nOCR: {k} scanned pages at 150 dpi, {rounds} rounds; {sum(want.values())} numbers drawn on them "
+          f"(machine: {os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f})")
+    print(f"{'':48}{'seconds':>9}{'s/page':>8}{'missed':>8}{'spurious':>9}")
+    for name, t, (missed, extra) in rows:
+        print(f"{name:48}{t:9.1f}{t / n_pages:8.2f}{missed:8}{extra:9}")
+    print(f"speed-up over bare RapidOCR: --jobs 1 {times['bare'] / times[1]:.2f}x, --jobs 2 {times['bare'] / times[2]:.2f}x "
+          f"({times['bare'] / times['2warm']:.2f}x with its pool started); "
+          f"--jobs 1 and --jobs 2 read the same text: {texts[1] == texts[2] == texts['2warm']}")
 
+
+def _ocr():
     from extractor.readers import ocr
-    from extractor.readers.ingest import read
-    from extractor.readers.pdf import OCR_DPI
+    return ocr
 
+
+def _scan(seed: str, k: int, tmp: Path):
+    """The first k pages of the seed as a scan (images only), and the numbers drawn on them."""
     truth_pages = build.layout(seed)[:k]
     images = build.render_images(seed)[:k]
     scan = tmp / "scan.pdf"
     images[0].save(scan, "PDF", resolution=150.0, save_all=True, append_images=images[1:])
     drawn = [ln.text.replace(" ", "") for p in truth_pages for ln in p] + [str(i) for i in range(1, k + 1)]
-    want = Counter(NUM.findall("\n".join(drawn)))          # the page numbers are drawn too
+    return scan, Counter(NUM.findall("\n".join(drawn)))          # the page numbers are drawn too
 
-    def wrong(text):
-        found = Counter(NUM.findall(text.replace(" ", "")))
-        return sum((want - found).values()), sum((found - want).values())
 
-    # Bare RapidOCR: the page images as selfeval renders them, one engine, one process, its defaults.
-    doc = pdfium.PdfDocument(str(scan))
-    arrays = [np.asarray(doc[i].render(scale=OCR_DPI / 72).to_pil().convert("RGB")) for i in range(len(doc))]
-    doc.close()
-    bare = RapidOCR(params={"Global.log_level": "critical"})
-    bare(arrays[0])                                     # models loaded before the clock starts
-    t0 = time.perf_counter()
-    bare_text = "\n".join("\n".join(r.txts or ()) for r in (bare(x) for x in arrays))
-    rows = [("bare RapidOCR, one process (baseline)", time.perf_counter() - t0, wrong(bare_text))]
-    del bare
+def _expected_numbers(seed: str, k: int, tmp: Path) -> Counter:
+    """selfeval joins lines into paragraphs and drops page numbers: its numbers are compared with those of
+    the same pages as a text PDF, read by the same reader."""
+    import pypdfium2 as pdfium
 
-    # selfeval joins lines into paragraphs and drops page numbers: its numbers are compared with those of
-    # the same pages as a text PDF, read by the same reader.
+    from extractor.readers.ingest import read
     text_pdf = tmp / "text.pdf"
     build.render_pdf(seed, text_pdf)
     full = pdfium.PdfDocument(str(text_pdf))
@@ -116,28 +137,41 @@ def bench_ocr(seed: str, k: int, tmp: Path):
     part.import_pages(full, list(range(k)))
     part.save(str(tmp / "text-part.pdf"))
     full.close()
-    expected = Counter(NUM.findall(read(tmp / "text-part.pdf", ocr="never").text.replace(" ", "")))
+    return Counter(NUM.findall(read(tmp / "text-part.pdf", ocr="never").text.replace(" ", "")))
 
-    def wrong_read(text):
-        found = Counter(NUM.findall(text.replace(" ", "")))
-        return sum((expected - found).values()), sum((found - expected).values())
 
+def _bare_engine(scan: Path):
+    """Bare RapidOCR with its defaults, models loaded, and the page images as selfeval renders them."""
+    import numpy as np
+    import pypdfium2 as pdfium
+    from rapidocr import RapidOCR
+
+    from extractor.readers.pdf import OCR_DPI
+    doc = pdfium.PdfDocument(str(scan))
+    arrays = [np.asarray(doc[i].render(scale=OCR_DPI / 72).to_pil().convert("RGB")) for i in range(len(doc))]
+    doc.close()
+    bare = RapidOCR(params={"Global.log_level": "critical"})
+    bare(arrays[0])                                     # models loaded before the clock starts
+    return bare, arrays
+
+
+def _selfeval_read(scan: Path, n: int, texts: dict, key=None) -> float:
+    """One read of the scan with n page jobs: its page workers are started within the time unless they
+    are still there from the read before, as a batch worker keeps them from one file to the next."""
+    import os
+
+    from extractor.readers.ingest import read
+    ocr = _ocr()
     ocr.engine()                                        # selfeval's engine loaded, as a batch worker has it
-    texts = {}
-    for n in (1, 2):
-        os.environ[ocr.JOBS_ENV] = str(n)
-        t0 = time.perf_counter()
-        texts[n] = read(scan, ocr="always").text
-        rows.append((f"selfeval read, --jobs {n} (pool start included)", time.perf_counter() - t0,
-                     wrong_read(texts[n])))
-    os.environ.pop(ocr.JOBS_ENV)
-    print(f"\nOCR: {k} scanned pages at 150 dpi; {sum(want.values())} numbers drawn on them "
-          f"(machine: {os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f})")
-    print(f"{'':48}{'seconds':>9}{'s/page':>8}{'missed':>8}{'spurious':>9}")
-    for name, t, (missed, extra) in rows:
-        print(f"{name:48}{t:9.1f}{t / k:8.2f}{missed:8}{extra:9}")
-    print(f"speed-up of --jobs 2 over bare RapidOCR: {rows[0][1] / rows[2][1]:.2f}x; "
-          f"--jobs 1 and --jobs 2 read the same text: {texts[1] == texts[2]}")
+    os.environ[ocr.JOBS_ENV] = str(n)
+    t0 = time.perf_counter()
+    texts[key or n] = read(scan, ocr="always").text
+    return time.perf_counter() - t0
+
+
+def _wrong(want: Counter, text: str):
+    found = Counter(NUM.findall(text.replace(" ", "")))
+    return sum((want - found).values()), sum((found - want).values())
 
 
 def corpus_small(tmp):

@@ -158,11 +158,15 @@ def _die_with_parent():
         pass
 
 
-def _worker(wid, inbox, outbox, scheme_path, rule_paths, ocr, parent):
-    """A worker process: builds its scheme, rules, spaCy and jieba once, then takes files one by one."""
+def _worker(wid, inbox, outbox, scheme_path, rule_paths, ocr, parent, cores):
+    """A worker process: builds its scheme, rules, spaCy and jieba once, then takes files one by one, each
+    holding one of the batch's cores (cores: their folder and --jobs), which its scanned pages share."""
     for s in (signal.SIGINT, signal.SIGTERM):
         signal.signal(s, signal.SIG_IGN)            # the batch decides when workers stop, and says why
     _die_with_parent()
+    from ..readers.ocr import file_slot, share_cores
+    mp.current_process().daemon = False             # it may start page workers: they die with it
+    share_cores(*cores)
     from .work import Reader
     reader = Reader(scheme_path, rule_paths, ocr)
     outbox.put((wid, "ready"))
@@ -176,7 +180,9 @@ def _worker(wid, inbox, outbox, scheme_path, rule_paths, ocr, parent):
         if task is None:
             return
         path, rel = task
-        outbox.put((wid, *reader.read(path, rel)))
+        with file_slot():
+            result = reader.read(path, rel)
+        outbox.put((wid, *result))
 
 
 class _Pool:
@@ -187,9 +193,11 @@ class _Pool:
     ("error", rel, kind, cause, limit) for a file lost to the time limit or a crash, or ("retry", rel) for a file
     to submit again (its worker's machine was lost)."""
 
-    def __init__(self, n, args, timeout):
+    def __init__(self, n, args, timeout, cores):
+        import tempfile
         self.ctx = mp.get_context("spawn")
-        self.args, self.timeout, self.n = args, timeout, n
+        self.cores_dir = tempfile.mkdtemp(prefix="selfeval-cores-")     # --jobs core tokens (readers.ocr.Cores)
+        self.args, self.timeout, self.n = (*args, (self.cores_dir, cores)), timeout, n
         self.outbox = self.ctx.Queue()
         self.workers = {}
         self.next_id = 0
@@ -267,6 +275,7 @@ class _Pool:
             s["proc"].join(5 if not kill else 2)
             if s["proc"].is_alive():
                 s["proc"].kill()
+        shutil.rmtree(self.cores_dir, ignore_errors=True)
 
 
 def run_batch(root: Path, out: Path, jobs: int = 0, ocr: str = "auto", rule_paths=(), scheme_path=None,
@@ -428,7 +437,8 @@ def _engine(kind, address, jobs, n_tasks, args, timeout, probe):
     if kind == "ray":
         from .ray_engine import RayEngine
         return RayEngine(address, jobs, n_tasks, args, timeout, probe)
-    return _Pool(min(jobs or os.cpu_count() or 1, n_tasks), (*args, os.getpid()), timeout)
+    jobs = jobs or os.cpu_count() or 1
+    return _Pool(min(jobs, n_tasks), (*args, os.getpid()), timeout, jobs)
 
 
 def _dispatch(store, engine, tasks, abs_of, keys, stop, run_id, summary, progress):

@@ -17,12 +17,27 @@ INSTALL_HINT = "pip install rapidocr onnxruntime"
 MAX_MEGAPIXELS = 80     # an A3 page scanned at 600 dpi is 70; beyond this an image is a bomb, not a page
 _engine_threads = [0]   # onnxruntime threads of the engine (0: onnxruntime's default; set in page workers)
 
+# RapidOCR tuned for speed on the CPU; each measured by benchmarks/bench_pdf.py with every number of the
+# scans still exact. Text is found on the page scaled down (RapidOCR's default detects on the full page):
+# its longest side to DET_SCALE of the page's, or DET_SIDE pixels if more. A 150 dpi A4 page (1754 pixels)
+# is detected at 1280, its text still over 15 pixels high; at 960 a number was lost. An A3 page keeps the
+# same scale, so the same text height. Each line's box is grown a little more than RapidOCR's default
+# (UNCLIP): the recogniser scales a line to 48 pixels high, so a taller box is a shorter line to read (12%
+# less time, no character more wrong on the scans). Lines are recognised one at a time (measured faster
+# than RapidOCR's batches of six), and onnxruntime keeps its memory arena between calls.
+DET_SIDE = 1280
+DET_SCALE = 0.73
+MAX_SIDE = 2000               # RapidOCR's Global.max_side_len: a larger image is shrunk to it before anything
+UNCLIP = 2.0                  # RapidOCR's default: 1.6
+SPEED = {"Det.limit_type": "max", "Det.limit_side_len": DET_SIDE, "Det.unclip_ratio": UNCLIP, "Rec.rec_batch_num": 1,
+         "EngineConfig.onnxruntime.enable_cpu_mem_arena": True}
+
 
 @functools.lru_cache(maxsize=1)
 def engine():
     """Built once per process; nothing is downloaded, the models are in the wheel."""
     from rapidocr import RapidOCR
-    params = {"Global.log_level": "critical"}
+    params = {"Global.log_level": "critical", **SPEED}
     if _engine_threads[0]:
         params["EngineConfig.onnxruntime.intra_op_num_threads"] = _engine_threads[0]
     return RapidOCR(params=params)
@@ -55,8 +70,18 @@ UPRIGHT_MIN_SCORE = 0.9       # the classifier's own threshold for turning a lin
 
 
 def _read(array):
-    """One full RapidOCR pass. The flags are given each time: RapidOCR keeps those of the last call."""
-    return engine()(array, use_det=True, use_cls=True, use_rec=True)
+    """One full RapidOCR pass. The flags are given each time: RapidOCR keeps those of the last call. No
+    line classifier: a page is turned upright as a whole (page_turn), and lines within a page run one way."""
+    eng = engine()
+    detector = getattr(eng, "_load_det_model", None)
+    if detector is not None:      # RapidOCR 3 reads the limit on each call; without it, DET_SIDE from SPEED
+        detector().limit_side_len = det_side(array.shape)
+    return eng(array, use_det=True, use_cls=False, use_rec=True)
+
+
+def det_side(shape) -> int:
+    """The longest side the page is detected at: DET_SCALE of its own, DET_SIDE at least."""
+    return max(DET_SIDE, round(DET_SCALE * min(max(shape[:2]), MAX_SIDE)))
 
 
 def _long_boxes(boxes):
@@ -166,11 +191,12 @@ IN_FLIGHT_PER_JOB = 2             # rendered pages waiting for a worker, per wor
 
 
 def jobs() -> int:
-    """How many processes OCR the pages of one file: SELFEVAL_OCR_JOBS, else the cores this process may
-    use. Inside a daemon process (a batch worker: it may not start processes, and the batch already
-    shares the cores between files) the pages are read in the process itself."""
+    """How many processes OCR the pages of one file: in a batch worker, the batch's --jobs (the cores are
+    shared out by their tokens, below); else SELFEVAL_OCR_JOBS, else the cores this process may use. Inside
+    another daemon process (it may not start processes) the pages are read in the process itself."""
     import multiprocessing as mp
-    import os
+    if _budget["cores"] is not None:
+        return _budget["cores"].n
     if mp.current_process().daemon:
         return 1
     env = os.environ.get(JOBS_ENV, "").strip()
@@ -187,11 +213,113 @@ def _cores() -> int:
         return max(1, os.cpu_count() or 1)
 
 
-def _worker_init(threads: int):
+# ---------------- the cores of a batch, shared between files and pages ----------------
+
+class Cores:
+    """The batch's --jobs as n core tokens that its processes take and give back: token i is an exclusive
+    flock on FOLDER/i. The kernel drops a flock when its holder dies, even by SIGKILL, so a worker stopped
+    for its time limit never keeps a core."""
+
+    POLL = 0.02                   # seconds between two looks for a free token: nothing to a page's seconds
+
+    def __init__(self, folder, n: int):
+        self.folder, self.n = str(folder), n
+
+    def take(self) -> int:
+        """A token (an open file holding the lock), once one is free. A new open file each try: one
+        process that holds a token and asks for another must not be given its own again."""
+        import fcntl
+        import time
+        while True:
+            for i in range(self.n):
+                fd = os.open(os.path.join(self.folder, str(i)), os.O_RDWR | os.O_CREAT, 0o600)
+                try:
+                    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                    return fd
+                except OSError:
+                    os.close(fd)
+            time.sleep(self.POLL)
+
+    @contextlib.contextmanager
+    def held(self):
+        fd = self.take()
+        try:
+            yield
+        finally:
+            os.close(fd)          # closing the file drops its lock
+
+
+_budget: dict = {"cores": None, "file": None}     # in a batch worker: the batch's Cores, the token of its file
+
+
+def share_cores(folder, n: int):
+    """In a batch worker: the batch's cores are n tokens in `folder`. A file holds one while it is read
+    (file_slot); while its scanned pages are OCR'd it lends it back, and each page holds one while it is read,
+    in a pool of n page workers of one onnxruntime thread each. So files and pages together never run on
+    more than n cores, and one scan left alone gets all of them."""
+    _budget["cores"] = Cores(folder, n)
+    _engine_threads[0] = 1
+
+
+@contextlib.contextmanager
+def file_slot():
+    """Hold one of the batch's cores while a file is read (nothing outside a batch)."""
+    cores = _budget["cores"]
+    if cores is None:
+        yield
+        return
+    _budget["file"] = cores.take()
+    try:
+        yield
+    finally:
+        _lend_file_core()
+
+
+def _lend_file_core():
+    if _budget["file"] is not None:
+        os.close(_budget["file"])
+        _budget["file"] = None
+
+
+def _take_file_core():
+    if _budget["cores"] is not None and _budget["file"] is None:
+        _budget["file"] = _budget["cores"].take()
+
+
+@contextlib.contextmanager
+def _page_core():
+    """A page read in a batch holds a core of its own, unless its process holds its file's."""
+    cores = _budget["cores"]
+    if cores is None or _budget["file"] is not None:
+        yield
+    else:
+        with cores.held():
+            yield
+
+
+def _worker_init(threads: int, cores):
     import signal
     signal.signal(signal.SIGINT, signal.SIG_IGN)     # Ctrl-C is the parent's to handle: no traceback from a worker
+    _die_with_parent()
     _engine_threads[0] = threads
-    engine()                      # the models load while the parent renders the first pages
+    _budget["cores"] = cores
+    with _page_core():            # loading the models is work on a core too
+        _load_models()            # while the parent renders the first pages
+
+
+def _load_models():
+    """The engine with its three models loaded: RapidOCR 3 loads each on its first use, else."""
+    eng = engine()
+    for load in ("_load_det_model", "_load_cls_model", "_load_rec_model"):
+        getattr(eng, load, lambda: None)()
+
+
+def _die_with_parent():
+    """Linux: the kernel ends a page worker when the process it reads for dies (killed at its time limit)."""
+    import ctypes
+    import signal
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL(None).prctl(1, signal.SIGKILL)          # PR_SET_PDEATHSIG
 
 
 _pool: list = []              # (jobs, ProcessPoolExecutor), started on the first file that needs it
@@ -203,7 +331,8 @@ def _page_task(image_file, path):
     import numpy as np
     from PIL import Image
     try:
-        return "ok", image_lines(Image.fromarray(np.load(image_file)), path)
+        with _page_core():
+            return "ok", image_lines(Image.fromarray(np.load(image_file)), path)
     except InputError as e:
         return "error", (e.kind, e.path, e.cause)
 
@@ -211,15 +340,18 @@ def _page_task(image_file, path):
 def _executor(n: int):
     import concurrent.futures
     import multiprocessing as mp
-    import os
     if _pool and _pool[0][0] == n:
         return _pool[0][1]
     _stop_pool()
-    # The cores shared out between the workers, so that n workers never run more threads than cores.
+    # The cores shared out between the workers, so that n workers never run more threads than cores; in a
+    # batch each page holds a core token, so one thread each.
     threads = os.environ.get(THREADS_ENV, "").strip()
     threads = int(threads) if threads.isdigit() and int(threads) > 0 else max(1, _cores() // n)
+    cores = _budget["cores"]
+    if cores is not None:
+        threads = 1
     ex = concurrent.futures.ProcessPoolExecutor(max_workers=n, mp_context=mp.get_context("spawn"),
-                                                initializer=_worker_init, initargs=(threads,))
+                                                initializer=_worker_init, initargs=(threads, cores))
     _pool.append((n, ex))
     return ex
 
@@ -260,12 +392,14 @@ class Pages:
             return i
         if self.tmp is None:
             self.tmp = tempfile.mkdtemp(prefix="selfeval-ocr-")
+            _lend_file_core()             # its pages hold cores of their own now, one each while read
         image_file = os.path.join(self.tmp, f"{i}.npy")
         np.save(image_file, np.asarray(image.convert("RGB")))
         try:
             fut = _executor(self.n).submit(_page_task, image_file, str(self.path))
         except Exception:                # noqa: BLE001 - a pool that cannot start or broke: read here
-            self.done[i] = image_lines(image, self.path)
+            with _page_core():
+                self.done[i] = image_lines(image, self.path)
             return i
         self.pending.append((i, fut, image_file))
         with self._abandon_on_failure():
@@ -307,7 +441,8 @@ class Pages:
         except BrokenProcessPool:
             # A page worker died (killed, out of memory): read the page here, start a new pool next time.
             _stop_pool()
-            self.done[i] = image_lines(Image.fromarray(np.load(image_file)), self.path)
+            with _page_core():
+                self.done[i] = image_lines(Image.fromarray(np.load(image_file)), self.path)
             return
         finally:
             with contextlib.suppress(OSError):
@@ -321,6 +456,7 @@ class Pages:
             while self.pending:
                 self._settle(*self.pending.pop(0))
         self._clean()
+        _take_file_core()                 # the rest of the file is this process's work again
         return [self.done[i] for i in range(self.count)]
 
 
