@@ -187,7 +187,7 @@ def image_lines(image, path) -> list[Line]:
 
 JOBS_ENV = "SELFEVAL_OCR_JOBS"    # worker processes for the pages of one file (default: the cores)
 THREADS_ENV = "SELFEVAL_OCR_THREADS"   # onnxruntime threads in each page worker
-PAGE_WORKERS_PER_FILE_WORKER = 4  # a batch of --jobs N keeps at most 4N page workers alive, not N×N
+PAGE_WORKERS_PER_FILE_WORKER = 2  # about 0.6 GB each with its models: --jobs N keeps at most 2N alive, not N×N
 IN_FLIGHT_PER_JOB = 2             # rendered pages waiting for a worker, per worker: bounds memory
 
 
@@ -196,7 +196,7 @@ def jobs() -> int:
     shared out by their tokens, below); else SELFEVAL_OCR_JOBS, else the cores this process may use. Inside
     another daemon process (it may not start processes) the pages are read in the process itself."""
     import multiprocessing as mp
-    if _budget["cores"] is not None:       # idle page workers keep their models in memory: at most 4 per file worker
+    if _budget["cores"] is not None:       # idle page workers keep their models in memory: at most 2 per file worker
         return min(_budget["cores"].n, PAGE_WORKERS_PER_FILE_WORKER)
     if mp.current_process().daemon:
         return 1
