@@ -20,16 +20,7 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-RULES = """sources: {p: 某省标准}
-rules:
-  - id: preschool.public-share
-    kind: threshold
-    title: 公办园在园幼儿占比
-    match: {kinds: [percent], unit: '%', text: '公办园在园幼儿占比'}
-    op: '>='
-    threshold: 40
-    source: p
-"""
+RULES = (ROOT / "tests" / "data" / "province-rules.yaml").read_text(encoding="utf-8")
 
 
 def timed(args):

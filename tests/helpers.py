@@ -137,3 +137,15 @@ def edited(tmp_path, old, new, count=1, name="edited.md"):
     p = tmp_path / name
     p.write_text(text.replace(old, new, count), encoding="utf-8")
     return p
+
+
+def flipped_pdf(out, pages, pdf=ROOT / "corpus" / "xingan-2024.pdf"):
+    """The corpus PDF with one bit flipped in the /Type /Page of each page listed (1-based): pdfium cannot
+    load those pages, and the file still opens."""
+    import re
+    data = bytearray(pdf.read_bytes())
+    at = [m.start() for m in re.finditer(rb"/Type /Page\b", data)]
+    for n in pages:
+        data[at[n - 1] + len(b"/Type /Page") - 1] ^= 0x01            # /Page -> /Pagd
+    out.write_bytes(bytes(data))
+    return out

@@ -7,19 +7,10 @@ import duckdb
 import openpyxl
 
 from conftest import ROOT, EVAL
-from helpers import batch_cli, batch_db
+from helpers import batch_cli, batch_db, flipped_pdf
 
 # A threshold of the built-in rules, changed: the re-run re-checks every document from its stored result.
-RULES = """sources: {p: 某省标准}
-rules:
-  - id: preschool.public-share
-    kind: threshold
-    title: 公办园在园幼儿占比
-    match: {kinds: [percent], unit: '%', text: '公办园在园幼儿占比'}
-    op: '>='
-    threshold: 40
-    source: p
-"""
+RULES = (ROOT / "tests" / "data" / "province-rules.yaml").read_text(encoding="utf-8")
 HISTORY = "报送记录"         # what each county sent and withdrew: a history, which a run from scratch has not seen
 
 
@@ -81,20 +72,6 @@ def test_rerun_with_changed_rules_equals_a_fresh_run_and_rewrites_only_changed_p
     rewritten = {p for p in after if after[p] != before[p]}
     assert changed and changed != set(after), "the changed rule must move some findings and not others"
     assert rewritten == changed
-
-
-PDF = ROOT / "corpus" / "xingan-2024.pdf"
-
-
-def flipped_pdf(out, pages):
-    """The corpus PDF with one bit flipped in the /Type /Page of each page listed: pdfium cannot load those
-    pages, and the file still opens (as tests/readers/test_hostile.py builds it)."""
-    data = bytearray(PDF.read_bytes())
-    at = [m.start() for m in re.finditer(rb"/Type /Page\b", data)]
-    for n in pages:
-        data[at[n - 1] + len(b"/Type /Page") - 1] ^= 0x01            # /Page -> /Pagd
-    out.write_bytes(bytes(data))
-    return out
 
 
 def warnings_of(out):

@@ -1,6 +1,5 @@
 """Hostile files are refused with one line naming the cause, before they cost memory or hours."""
 import json
-import re
 import resource
 import struct
 import subprocess
@@ -12,6 +11,7 @@ import pypdfium2 as pdfium
 import pytest
 
 from conftest import ROOT, SEED
+from helpers import flipped_pdf
 
 sys.path.insert(0, str(ROOT / "corpus"))
 import build  # noqa: E402
@@ -116,16 +116,6 @@ def test_ofd_entity_expansion_and_zip_bomb_refused_under_limits(tmp_path):
 
 PDF = ROOT / "corpus" / "xingan-2024.pdf"
 
-
-def flipped_pdf(out, pages):
-    """The corpus PDF with one bit flipped in the /Type /Page of each page listed (1-based): pdfium cannot
-    load those pages, and the file still opens."""
-    data = bytearray(PDF.read_bytes())
-    at = [m.start() for m in re.finditer(rb"/Type /Page\b", data)]
-    for n in pages:
-        data[at[n - 1] + len(b"/Type /Page") - 1] ^= 0x01            # /Page -> /Pagd
-    out.write_bytes(bytes(data))
-    return out
 
 
 def test_pdf_with_flipped_bytes_gives_the_facts_of_the_other_pages(tmp_path):
