@@ -30,6 +30,32 @@ def extract(target, out, *extra):
     return out
 
 
+def facts_of(target, out, *extra) -> list:
+    """`selfeval extract` into a .jsonl, read back as rows."""
+    return [json.loads(ln) for ln in extract(target, out, *extra).read_text(encoding="utf-8").splitlines()]
+
+
+def fact_key(rows, page=False) -> list:
+    """What two readings of the same text must agree on, fact by fact (and its page, where both have pages)."""
+    return sorted((f["kind"], str(f["value"]), f["section"] or 0, f["period"], f["indicator"])
+                  + ((f["page"],) if page else ()) for f in rows)
+
+
+def seed_head(tmp_path):
+    """The seed from its header to item 4 (a few pages), as text and as a .md file."""
+    md = SEED.read_text(encoding="utf-8")
+    md = md[:md.index("#### 5.")]
+    src = tmp_path / "part.md"
+    src.write_text(md, encoding="utf-8")
+    return md, src
+
+
+def scan_pdf(images, path):
+    """Page images saved as a scanned PDF (no text layer) at 150 dpi."""
+    images[0].save(path, "PDF", resolution=150.0, save_all=True, append_images=images[1:])
+    return path
+
+
 def score(pred) -> dict:
     s = subprocess.run([sys.executable, str(EVAL / "score.py"), "--gold", str(EVAL / "gold"), "--pred", str(pred),
                         "--json"], capture_output=True, text=True, timeout=300)

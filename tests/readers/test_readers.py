@@ -7,7 +7,7 @@ import pypdfium2 as pdfium
 import pytest
 
 from conftest import ROOT, EVAL, SEED
-from helpers import extract, score
+from helpers import extract, fact_key, facts_of, scan_pdf, score, seed_head
 
 sys.path.insert(0, str(ROOT / "corpus"))
 import build  # noqa: E402  corpus/build.py: the renderer for the sample corpus
@@ -216,18 +216,9 @@ def test_docx_heading_styles_segment_without_markers(tmp_path):
 
 
 def test_rotated_scan_gives_the_facts_of_its_text(tmp_path):
-    md = SEED.read_text(encoding="utf-8")
-    md = md[:md.index("#### 5.")]                  # header to item 4: two pages
-    src = tmp_path / "part.md"
-    src.write_text(md, encoding="utf-8")
-    scan = tmp_path / "part.pdf"
-    images = build.render_images(md, dpi=150, rotate=2.5, seed=3)
-    images[0].save(scan, "PDF", resolution=150.0, save_all=True, append_images=images[1:])
-
-    def key(path, out):
-        rows = [json.loads(l) for l in extract(path, tmp_path / out).read_text(encoding="utf-8").splitlines()]
-        return sorted((f["kind"], str(f["value"]), f["section"] or 0, f["period"], f["indicator"]) for f in rows)
-    assert key(scan, "scan.jsonl") == key(src, "text.jsonl")
+    md, src = seed_head(tmp_path)                  # two pages
+    scan = scan_pdf(build.render_images(md, dpi=150, rotate=2.5, seed=3), tmp_path / "part.pdf")
+    assert fact_key(facts_of(scan, tmp_path / "scan.jsonl")) == fact_key(facts_of(src, tmp_path / "text.jsonl"))
 
 
 def test_docx_automatic_numbering_marks_items(tmp_path):
