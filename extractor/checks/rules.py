@@ -647,7 +647,7 @@ def check_admissions(rule, view: "_DocView") -> list[Finding]:
 def check_rectification(rule, view: "_DocView") -> list[Finding]:
     """排查出建筑安全隐患6项，已整改2项 → fail (4 open), with the reason the report gives quoted."""
     out = []
-    for r in statements.rectifications(view.text, view.layout.sentences, view.layout.paragraphs):
+    for r in statements.rectifications(view.text, view.layout):
         ev = _evidence(view, r.nstart, r.nend)
         reg = view.result.seg.region_at(r.nstart)
         what = "".join(r.what.split())

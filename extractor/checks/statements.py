@@ -4,7 +4,6 @@ normalized text, the caller maps them back to the original.
 """
 from __future__ import annotations
 
-import bisect
 import functools
 from dataclasses import dataclass
 from typing import Optional
@@ -93,11 +92,11 @@ class Rectification:
     reason: str            # the rest of the sentence when it says why the remainder is open
 
 
-def rectifications(text: str, sentences, paragraphs) -> list[Rectification]:
+def rectifications(text: str, layout) -> list[Rectification]:
     """N found, M fixed, in one paragraph; the reason is the tail of the sentence after the last pair."""
     lx = _lex()
     out = []
-    for p0, p1 in paragraphs:
+    for p0, p1 in layout.paragraphs:
         hits = []
         for pat in ("pair", "all_fixed"):
             for m in lx[pat].finditer(text, p0, p1):
@@ -114,12 +113,12 @@ def rectifications(text: str, sentences, paragraphs) -> list[Rectification]:
             n = int(m.group("n"))
             fixed = int(m.group("m")) if "m" in m.groupdict() and m.group("m") else n
             out.append(Rectification(clause_start if what else m.start(), m.end(), what, n, fixed,
-                                     m.group("unit"), _reason(text, m.end(), sentences, lx)))
+                                     m.group("unit"), _reason(text, m.end(), layout, lx)))
     # A reason told once after several pairs of a sentence (…；消防安全隐患7项，已整改1项，学校无力整改隐患已上报…)
     # belongs to all of them.
     by_sent = {}
     for r in out:
-        by_sent.setdefault(_sentence_of(r.nstart, sentences), []).append(r)
+        by_sent.setdefault(_sentence_of(r.nstart, layout), []).append(r)
     fixed_up = []
     for rs in by_sent.values():
         reason = next((r.reason for r in reversed(rs) if r.reason), "")
@@ -127,22 +126,18 @@ def rectifications(text: str, sentences, paragraphs) -> list[Rectification]:
     return sorted(fixed_up, key=lambda r: r.nstart)
 
 
-_starts_of: list = [None, []]       # the sentences last asked about and their starts (one report at a time)
+def _sentence_of(pos, layout) -> int:
+    """The sentence holding pos, -1 when pos falls between sentences (the layout's bisect)."""
+    i = layout.index("sentences", pos)
+    s0, s1 = layout.sentences[i] if layout.sentences else (0, 0)
+    return i if s0 <= pos < s1 else -1
 
 
-def _sentence_of(pos, sentences) -> int:
-    """The sentence holding pos (sentences ascend and do not overlap), by bisect: linear in the report."""
-    if _starts_of[0] is not sentences:
-        _starts_of[:] = [sentences, [s0 for s0, _ in sentences]]
-    i = bisect.bisect_right(_starts_of[1], pos) - 1
-    return i if i >= 0 and sentences[i][0] <= pos < sentences[i][1] else -1
-
-
-def _reason(text, end, sentences, lx) -> str:
-    i = _sentence_of(end, sentences)
+def _reason(text, end, layout, lx) -> str:
+    i = _sentence_of(end, layout)
     if i < 0:
         return ""
-    tail = text[end:sentences[i][1]].strip("，,；;。 \n")
+    tail = text[end:layout.sentences[i][1]].strip("，,；;。 \n")
     # Only the tail after the last pair of the sentence is a reason; a following pair is not.
     if lx["pair"].search(tail) or lx["all_fixed"].search(tail):
         return ""

@@ -37,8 +37,7 @@ def test_problem_sections(path, problem):
 
 def _rects(text):
     lay = Layout.of(text)
-    return [(r.what, r.found, r.fixed, r.unit, r.reason) for r in statements.rectifications(text, lay.sentences,
-                                                                                            lay.paragraphs)]
+    return [(r.what, r.found, r.fixed, r.unit, r.reason) for r in statements.rectifications(text, lay)]
 
 
 @pytest.mark.parametrize("text,expect", [
