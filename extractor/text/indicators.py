@@ -119,8 +119,7 @@ class Indicators:
         between = [text[a.nend:b.nstart] for a, b in zip(listed, listed[1:])]
         if any(g not in lex["list_joiners"] for g in between) or text[m.end():listed[0].nstart].strip():
             return ""
-        start = max([sp.nend for sp in self._span_ends.within(c0, m.start(), closed=True)] + [c0])
-        names = _trim(text[start:m.start()], lex).split("、")
+        names = _trim(text[_after_spans(self._span_ends, c0, m.start()):m.start()], lex).split("、")
         if len(names) < 2:
             return ""
         cap = lex["windows"]["phrase"]
@@ -138,9 +137,7 @@ class Indicators:
         """What an amount paid for, named after it (1.1万元维修大陆南小学校门前的路灯 → 维修路灯), where the phrase
         before it names nothing of its own."""
         text, lex = self.text, lexicon()
-        start = max([sp.nend for sp in self._span_ends.within(c0, span.nstart, closed=True) if sp.nstart < span.nstart]
-                    + [c0])
-        lead = text[start:span.nstart].strip()
+        lead = text[_after_spans(self._span_ends, c0, span.nstart):span.nstart].strip()
         if lead and not lead.endswith(tuple(lex["purpose_lead"])) and text[span.nstart - 1] != lex["list_joiners"][0]:
             return ""
         m = lex["_purpose"].match(text, span.nend, c1)
@@ -214,13 +211,15 @@ def _noun_after(text: str, pos: int, end: int, lex) -> str:
     return noun[:lex["windows"]["noun"]] if len(noun) >= 2 else ""
 
 
+def _after_spans(span_ends: Positions, c0: int, pos: int) -> int:
+    """Where the words before pos begin: after the last number of the clause from c0 that ends by pos."""
+    return max([sp.nend for sp in span_ends.within(c0, pos, closed=True) if sp.nstart < pos] + [c0])
+
+
 def _phrase_before(text: str, c0: int, pos: int, period_ends: Positions, span_ends: Positions, lex) -> str:
     """`period_ends` and `span_ends`: the report's period mentions and spans by where they end."""
-    start = c0
     # Nothing before an earlier number or period in the clause belongs to this one.
-    for sp in span_ends.within(c0, pos, closed=True):
-        if sp.nstart < pos:
-            start = max(start, sp.nend)
+    start = _after_spans(span_ends, c0, pos)
     for p in period_ends.within(c0, pos, closed=True):
         start = max(start, p.end)
     chunk = text[start:pos]
