@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import bisect
 import functools
-from dataclasses import dataclass, asdict, field, replace
+from dataclasses import dataclass, field, replace
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Optional
@@ -53,11 +53,12 @@ class Finding:
     places: list = field(default_factory=list)    # every place the evidence stands ({raw, start, end, page})
 
     def to_dict(self) -> dict:
-        d = asdict(self)
+        """The fields read directly: dataclasses.asdict's deep copy was a third of a batch re-check."""
+        d = {k: getattr(self, k) for k in FINDING_FIELDS}
         d["value"] = plain_value(self.value)
         d["values"] = [plain_value(v) for v in self.values]
         d["threshold"] = plain_value(self.threshold)
-        return {k: d[k] for k in FINDING_FIELDS}
+        return d
 
 
 # ---------------- loading ----------------

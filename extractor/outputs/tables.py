@@ -66,15 +66,12 @@ def fact_rows(facts) -> list[dict]:
 
 
 def finding_rows(findings) -> list[dict]:
-    """Finding.to_dict's fields, read directly: its deep copy (dataclasses.asdict) was a third of a re-check."""
-    from ..checks.rules import FINDING_FIELDS
-    from ..records import plain_value
     rows = []
     for f in findings:
-        d = {k: getattr(f, k) for k in FINDING_FIELDS}
+        d = f.to_dict()
         d["value"] = _value_text(f.value)
         d["threshold"] = _value_text(f.threshold)
-        d["values"] = json.dumps([plain_value(v) for v in f.values], ensure_ascii=False)
+        d["values"] = json.dumps(d["values"], ensure_ascii=False)
         d["places"] = json.dumps(f.places, ensure_ascii=False) if f.places else ""
         rows.append(d)
     return rows
