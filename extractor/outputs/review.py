@@ -198,12 +198,10 @@ def _places(f) -> list:
 
 
 def _place_links(places) -> str:
-    """第3页 2394万元 · 第7页 2400万元: each place's page (or words) linking to it in the text."""
-    links = []
-    for p in places:
-        label = t("msg.place", page=p["page"], raw=p["raw"]) if p.get("page") else t("msg.place_nopage", raw=p["raw"])
-        links.append(f"<a class=\"place\" href=\"#f-{_int(p['start'])}\">{_e(label)}</a>")
-    return " " + t("msg.list_sep").join(links)
+    """第3页“2394万元”，第7页“2400万元”: each place in words, linking to it in the text."""
+    from .tables import place_label
+    return " " + t("msg.list_sep").join(f"<a class=\"place\" href=\"#f-{_int(p['start'])}\">{_e(place_label(p))}</a>"
+                                        for p in places)
 
 
 class _Site:

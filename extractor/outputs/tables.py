@@ -161,14 +161,20 @@ def for_people(name: str, df, ruleset=None, lang: str = "zh"):
     return df
 
 
+def place_label(place: dict, lang=None) -> str:
+    """One place of a finding's evidence in words: 第3页“2394万元”, or its words alone where there are no pages."""
+    from .. import i18n
+    if place.get("page"):
+        return i18n.t("msg.place", lang, page=place["page"], raw=place["raw"])
+    return i18n.t("msg.place_nopage", lang, raw=place["raw"])
+
+
 def places_text(places_json: str, lang: str = "zh") -> str:
     """Every place a finding's evidence stands, in words: 第3页“2394万元”，第7页“2400万元”."""
     from .. import i18n
     if not places_json:
         return ""
-    words = [i18n.t("msg.place", lang, page=p["page"], raw=p["raw"]) if p.get("page") else
-             i18n.t("msg.place_nopage", lang, raw=p["raw"]) for p in json.loads(places_json)]
-    return i18n.t("msg.list_sep", lang).join(words)
+    return i18n.t("msg.list_sep", lang).join(place_label(p, lang) for p in json.loads(places_json))
 
 
 def from_people(name: str, df):
