@@ -161,7 +161,7 @@ def _package(names: list, filters: list) -> dict:
              '<Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.'
              'spreadsheetml.sheet.main+xml"/><Override PartName="/xl/styles.xml" ContentType="application/vnd.'
              f'openxmlformats-officedocument.spreadsheetml.styles+xml"/>{sheet_ct}</Types>')
-    rel = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+    rel = _REL
     root_rels = ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<Relationships xmlns="http://schemas.'
                  f'openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="{rel}/officeDocument" '
                  'Target="xl/workbook.xml"/></Relationships>')
