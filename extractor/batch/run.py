@@ -52,8 +52,6 @@ def _part_ids(results) -> list:
 
 # ---------------- selfeval batch: a folder in, a database and a review site out ----------------
 
-
-
 @dataclass
 class BatchSummary:
     files: int = 0
