@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import InputError, internal_cause
+from ..procs import die_with_parent
 from ..i18n import word
 from .messages import BatchError, say, stored
 from .inputs import LOCK_PREFIX, candidates, assign_ids, doc_ids, path_id, safe_id, walk
@@ -147,21 +148,12 @@ def _with_doc(result, doc: str):
     return dataclasses.replace(result, source=src, facts=tuple(dataclasses.replace(f, doc=doc) for f in result.facts))
 
 
-def _die_with_parent():
-    """Linux: the kernel kills this worker when the batch dies (SIGKILL included); elsewhere it is polled."""
-    try:
-        import ctypes
-        ctypes.CDLL(None).prctl(1, signal.SIGKILL)          # PR_SET_PDEATHSIG
-    except (OSError, AttributeError):
-        pass
-
-
 def _worker(wid, inbox, outbox, scheme_path, rule_paths, ocr, parent, cores):
     """A worker process: builds its scheme, rules, spaCy and jieba once, then takes files one by one, each
     holding one of the batch's cores (cores: their folder and --jobs), which its scanned pages share."""
     for s in (signal.SIGINT, signal.SIGTERM):
         signal.signal(s, signal.SIG_IGN)            # the batch decides when workers stop, and says why
-    _die_with_parent()
+    die_with_parent()                               # on Linux; elsewhere the parent is polled
     from ..readers.ocr import file_slot, share_cores
     mp.current_process().daemon = False             # it may start page workers: they die with it
     share_cores(*cores)

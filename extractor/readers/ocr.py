@@ -11,6 +11,7 @@ import warnings
 from pathlib import Path
 
 from ..errors import InputError
+from ..procs import die_with_parent
 from .lines import Line, cut
 
 INSTALL_HINT = "pip install rapidocr onnxruntime"
@@ -301,7 +302,7 @@ def _page_core():
 def _worker_init(threads: int, cores):
     import signal
     signal.signal(signal.SIGINT, signal.SIG_IGN)     # Ctrl-C is the parent's to handle: no traceback from a worker
-    _die_with_parent()
+    die_with_parent()              # a page worker ends with the file worker it reads for (killed at its time limit)
     _engine_threads[0] = threads
     _budget["cores"] = cores
     with _page_core():            # loading the models is work on a core too
@@ -313,14 +314,6 @@ def _load_models():
     eng = engine()
     for load in ("_load_det_model", "_load_cls_model", "_load_rec_model"):
         getattr(eng, load, lambda: None)()
-
-
-def _die_with_parent():
-    """Linux: the kernel ends a page worker when the process it reads for dies (killed at its time limit)."""
-    import ctypes
-    import signal
-    with contextlib.suppress(OSError, AttributeError):
-        ctypes.CDLL(None).prctl(1, signal.SIGKILL)          # PR_SET_PDEATHSIG
 
 
 _pool: list = []              # (jobs, ProcessPoolExecutor), started on the first file that needs it
