@@ -2,6 +2,9 @@
 from __future__ import annotations
 
 import contextlib
+import os
+
+POLL = 1.0                    # seconds between two looks at a watched process, where the kernel cannot tell
 
 
 def die_with_parent():
@@ -10,3 +13,33 @@ def die_with_parent():
     import signal
     with contextlib.suppress(OSError, AttributeError):
         ctypes.CDLL(None).prctl(1, signal.SIGKILL)          # PR_SET_PDEATHSIG
+
+
+def die_with(pid: int):
+    """This process ends when process `pid` ends, however it ends: for a worker whose parent is not the
+    process it works for (one forked by multiprocessing's server process). A thread waits on the process
+    (Linux's pidfd; else it looks every POLL seconds)."""
+    import threading
+    threading.Thread(target=_watch, args=(pid,), name="die-with", daemon=True).start()
+
+
+def _watch(pid: int):
+    import select
+    import time
+    try:
+        fd = os.pidfd_open(pid)
+        select.select([fd], [], [])
+    except (AttributeError, OSError):       # no pidfd here, or the process is gone already
+        while _alive(pid):
+            time.sleep(POLL)
+    os._exit(1)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True

@@ -11,7 +11,7 @@ import warnings
 from pathlib import Path
 
 from ..errors import InputError
-from ..procs import die_with_parent
+from ..procs import die_with, die_with_parent
 from .lines import Line, cut
 
 INSTALL_HINT = "pip install rapidocr onnxruntime"
@@ -61,6 +61,7 @@ def require(path):
 MIN_SCORE = 0.5               # OCR boxes the engine is less sure of are dropped
 SLOPE_MIN_ASPECT = 4          # only boxes this many times wider than tall measure the page's rotation
 SAME_ROW_OVERLAP = 0.5        # boxes overlapping vertically by this share of the smaller one are on one row
+REC_MIN_RATIO = 320 / 48      # the recogniser reads a line no shorter than 320 pixels at 48 high
 
 
 # Whole-page turns (a page scanned sideways or upside down), found from the first reading of the page.
@@ -70,14 +71,38 @@ UPRIGHT_SAMPLES = 12          # the longest lines shown to RapidOCR's 0°/180° 
 UPRIGHT_MIN_SCORE = 0.9       # the classifier's own threshold for turning a line
 
 
-def _read(array):
-    """One full RapidOCR pass. The flags are given each time: RapidOCR keeps those of the last call. No
-    line classifier: a page is turned upright as a whole (page_turn), and lines within a page run one way."""
+def _fit(array):
+    """The page within RapidOCR's largest side, shrunk as RapidOCR would shrink it (sides rounded to 32), and
+    the factors (x, y) back to the page's pixels. RapidOCR's own shrinking is then a no-op, so that the lines
+    are cut from the very image the text was found on, in whichever process recognises them."""
+    h, w = array.shape[:2]
+    if max(h, w) <= MAX_SIDE:
+        return array, (1.0, 1.0)
+    import cv2
+    r = MAX_SIDE / max(h, w)
+    rh, rw = (int(round(int(v * r) / 32) * 32) for v in (h, w))
+    return cv2.resize(array, (rw, rh)), (w / rw, h / rh)
+
+
+def _boxes(array) -> list:
+    """RapidOCR's detector alone: the four-point boxes of text on the array, in its pixels."""
     eng = engine()
     detector = getattr(eng, "_load_det_model", None)
     if detector is not None:      # RapidOCR 3 reads the limit on each call; without it, DET_SIDE from SPEED
         detector().limit_side_len = det_side(array.shape)
-    return eng(array, use_det=True, use_cls=False, use_rec=True)
+    res = eng(array, use_det=True, use_cls=False, use_rec=False)
+    boxes = getattr(res, "boxes", None)
+    return [] if boxes is None else list(boxes)
+
+
+def _texts(array, boxes) -> list:
+    """(text, score) of each box, by RapidOCR's recogniser on the lines it cuts out of the array itself. No
+    line classifier: a page is turned upright as a whole (page_turn), and lines within a page run one way."""
+    if not len(boxes):
+        return []
+    eng = engine()
+    res = eng.recognize_txt(eng.crop_text_regions(array, boxes))
+    return list(zip(res.txts, res.scores))
 
 
 def det_side(shape) -> int:
@@ -113,11 +138,11 @@ def _upside_down(array, boxes) -> bool:
     return votes["180"] > votes["0"]
 
 
-def page_turn(array, result) -> int:
-    """Degrees counter-clockwise (0, 90, 180, 270) that bring a page read as `result` upright: lines
-    running up and down mean a sideways page; then the line classifier tells upright from upside down."""
+def page_turn(array, found) -> int:
+    """Degrees counter-clockwise (0, 90, 180, 270) that bring a page with the text boxes `found` upright:
+    lines running up and down mean a sideways page; then the line classifier tells upright from upside down."""
     import numpy as np
-    boxes = [np.asarray(b, dtype=float) for b in (result.boxes if result is not None and result.boxes is not None else ())]
+    boxes = [np.asarray(b, dtype=float) for b in found]
     long = _long_boxes(boxes)
     tall = sum(1 for _, w, h in long if h > w)
     if tall >= TURN_MIN_LINES and tall > len(long) - tall:
@@ -131,23 +156,78 @@ def page_turn(array, result) -> int:
     return 0
 
 
+def _upright(image, turn: int):
+    """The page's pixels turned upright and fitted (_fit): the same array in every process that reads it."""
+    import numpy as np
+    image = image.convert("RGB")
+    if turn:
+        image = image.rotate(turn, expand=True)
+    return _fit(np.asarray(image))
+
+
+def detect(image):
+    """(turn, array, back, boxes): the degrees that bring the page upright (page_turn), its pixels so turned
+    and fitted with the factors back (_upright), and the text boxes found on them."""
+    array, back = _upright(image, 0)
+    boxes = _boxes(array)
+    turn = page_turn(array, boxes)
+    if turn:
+        array, back = _upright(image, turn)
+        boxes = _boxes(array)
+    return turn, array, back, boxes
+
+
 def image_lines(image, path) -> list[Line]:
     """Lines of text in a PIL image, top to bottom, boxes on one row merged; a page scanned sideways
     or upside down is turned upright and read again."""
     require(path)
+    _, array, back, boxes = detect(image)
+    return box_lines(boxes, _texts(array, boxes), back)
+
+
+def box_lines(boxes, read, back) -> list[Line]:
+    """The page's lines from its boxes and their (text, score), in the page's own pixels (factors `back`)."""
     import numpy as np
-    image = image.convert("RGB")
-    array = np.asarray(image)
-    result = _read(array)
-    turn = page_turn(array, result)
-    if turn:
-        result = _read(np.asarray(image.rotate(turn, expand=True)))
-    if result is None or result.boxes is None or not result.txts:
-        return []
+    kept = [(np.asarray(box, dtype=float) * back, txt) for box, (txt, score) in zip(boxes, read)
+            if txt.strip() and score >= MIN_SCORE]
+    return _row_lines(_deskewed(kept))
+
+
+def found(image, path):
+    """A page's first half, for a worker: (turn, boxes, back) as detect finds them."""
+    require(path)
+    turn, _, back, boxes = detect(image)
+    return turn, boxes, back
+
+
+def read_boxes(image, turn: int, boxes) -> list:
+    """A page's second half, for a worker: (text, score) of some of the boxes `found` on it."""
+    return _texts(_upright(image, turn)[0], boxes)
+
+
+def shares(boxes, n: int) -> list[list]:
+    """The boxes in n runs, in order, of about equal work for the recogniser: a line costs its length over
+    its height (it is read 48 pixels high), and no less than REC_MIN_RATIO."""
+    import numpy as np
+    cost = []
+    for b in boxes:
+        b = np.asarray(b, dtype=float)
+        cost.append(max(REC_MIN_RATIO, np.linalg.norm(b[1] - b[0]) / max(1.0, np.linalg.norm(b[3] - b[0]))))
+    total, runs, start, acc = sum(cost), [], 0, 0.0
+    for k, c in enumerate(cost):
+        acc += c
+        if len(runs) < n - 1 and acc >= total * (len(runs) + 1) / n:
+            runs.append(boxes[start:k + 1])
+            start = k + 1
+    runs.append(boxes[start:])
+    return [r for r in runs if len(r)]
+
+
+def _deskewed(kept) -> list:
+    """(top, bottom, left, right, text) of each box, top to bottom. A scan is often a little rotated: the
+    slope of the text boxes' top edges is measured and the coordinates turned back, so that left margins,
+    line ends and rows line up again."""
     import math
-    kept = [(box, txt) for box, txt, score in zip(result.boxes, result.txts, result.scores) if txt and score >= MIN_SCORE]
-    # A scan is often a little rotated: measure the slope of the text boxes' top edges and turn the
-    # coordinates back, so left margins, line ends and rows line up again.
     slopes = sorted(math.atan2(b[1][1] - b[0][1], b[1][0] - b[0][0]) for b, _ in kept
                     if b[1][0] - b[0][0] > SLOPE_MIN_ASPECT * abs(b[3][1] - b[0][1]) > 0)
     angle = slopes[len(slopes) // 2] if slopes else 0.0
@@ -159,6 +239,11 @@ def image_lines(image, path) -> list[Line]:
         ys = [p[1] for p in pts]
         boxes.append((min(ys), max(ys), min(xs), max(xs), txt))
     boxes.sort()
+    return boxes
+
+
+def _row_lines(boxes) -> list[Line]:
+    """Boxes overlapping vertically make a row; a row is one line, or several where a column gutter parts it."""
     rows: list[list] = []
     for b in boxes:
         top, bottom = b[0], b[1]
@@ -174,7 +259,7 @@ def image_lines(image, path) -> list[Line]:
     lines = []
     for r in rows:
         r.sort(key=lambda b: b[2])
-        for i, j in cut([(b[2], b[3], b[1] - b[0]) for b in r]):       # a column gutter parts the row
+        for i, j in cut([(b[2], b[3], b[1] - b[0]) for b in r]):
             text = ""
             for b in r[i:j]:
                 if text and text[-1].isascii() and text[-1].isalnum() and b[4][0].isascii() and b[4][0].isalnum():
@@ -299,10 +384,11 @@ def _page_core():
             yield
 
 
-def _worker_init(threads: int, cores):
+def _worker_init(threads: int, cores, client: int):
     import signal
     signal.signal(signal.SIGINT, signal.SIG_IGN)     # Ctrl-C is the parent's to handle: no traceback from a worker
-    die_with_parent()              # a page worker ends with the file worker it reads for (killed at its time limit)
+    die_with_parent()              # the server it was forked from
+    die_with(client)               # and the file worker it reads for (killed at its time limit, say)
     _engine_threads[0] = threads
     _budget["cores"] = cores
     with _page_core():            # loading the models is work on a core too
@@ -317,16 +403,20 @@ def _load_models():
 
 
 _pool: list = []              # (jobs, ProcessPoolExecutor), started on the first file that needs it
+_pool_stops_at_exit: list = []
+# What page workers import, once, in the server process they are forked from (it starts no thread).
+PRELOAD = ("extractor.readers.ocr", "rapidocr.main", "onnxruntime", "cv2", "numpy", "PIL.Image")
 
 
-def _page_task(image_file, path):
-    """In a page worker: one page's lines, or the InputError's parts (it does not pickle). The page comes
-    as a file: only small messages go through the pipe, so that no writer blocks on a worker that is gone."""
+def _in_worker(work, image_file, *args):
+    """In a page worker: ("ok", work(the page, *args)), or the InputError's parts (it does not pickle). The
+    page comes as a file: only small messages go through the pipe, so that no writer blocks on a worker that
+    is gone."""
     import numpy as np
     from PIL import Image
     try:
         with _page_core():
-            return "ok", image_lines(Image.fromarray(np.load(image_file)), path)
+            return "ok", work(Image.fromarray(np.load(image_file)), *args)
     except InputError as e:
         return "error", (e.kind, e.path, e.cause)
 
@@ -344,8 +434,20 @@ def _executor(n: int):
     cores = _budget["cores"]
     if cores is not None:
         threads = 1
-    ex = concurrent.futures.ProcessPoolExecutor(max_workers=n, mp_context=mp.get_context("spawn"),
-                                                initializer=_worker_init, initargs=(threads, cores))
+    # Forked from a server process that has imported RapidOCR and onnxruntime, a worker starts in the time
+    # its models take to load, not the second a new interpreter takes to import them.
+    ctx = mp.get_context("forkserver")
+    ctx.set_forkserver_preload(list(PRELOAD))
+    ex = concurrent.futures.ProcessPoolExecutor(max_workers=n, mp_context=ctx,
+                                                initializer=_worker_init, initargs=(threads, cores, os.getpid()))
+    for _ in range(n):            # every worker starts now, not when its first page comes
+        ex.submit(int)
+    if not _pool_stops_at_exit:
+        # A worker process (a batch's) joins its children at exit before its pools are shut: the page
+        # workers are stopped first, else its exit would wait for them for ever.
+        from multiprocessing.util import Finalize
+        Finalize(None, _stop_pool, exitpriority=10)
+        _pool_stops_at_exit.append(True)
     _pool.append((n, ex))
     return ex
 
@@ -364,16 +466,29 @@ def _stop_pool():
         proc.terminate()
 
 
+def _value(fut):
+    status, value = fut.result()
+    if status == "error":
+        raise InputError(*value)
+    return value
+
+
+def _first(values):
+    return values[0]
+
+
 class Pages:
     """OCR of one file's pages, in worker processes when more than one job may run: `add` a page image
     (a PIL image) and get its index; `lines()` gives every page's lines in order. At most
-    IN_FLIGHT_PER_JOB pages a worker wait rendered in memory."""
+    IN_FLIGHT_PER_JOB pages a worker wait rendered. Each page is read whole by one worker, but the last:
+    its lines are found by one, then read by all, so that no worker idles while another reads a last page."""
 
     def __init__(self, path, n_jobs: int | None = None):
         self.path = path
         self.n = jobs() if n_jobs is None else max(1, n_jobs)
         self.done: dict = {}
-        self.pending: list = []          # (index, future, image file) in the order added
+        self.pending: list = []          # (index, futures, image file, their values to the page's lines)
+        self.held = None                 # (index, image file) of the page added last: the last page, maybe
         self.count = 0
         self.tmp = None                  # the folder of the page images waiting for a worker
 
@@ -387,19 +502,48 @@ class Pages:
         if self.tmp is None:
             self.tmp = tempfile.mkdtemp(prefix="selfeval-ocr-")
             _lend_file_core()             # its pages hold cores of their own now, one each while read
+            with contextlib.suppress(Exception):     # noqa: BLE001 - else each page is read here (_whole)
+                _executor(self.n)         # the workers start while this page is saved and the next rendered
         image_file = os.path.join(self.tmp, f"{i}.npy")
         np.save(image_file, np.asarray(image.convert("RGB")))
-        try:
-            fut = _executor(self.n).submit(_page_task, image_file, str(self.path))
-        except Exception:                # noqa: BLE001 - a pool that cannot start or broke: read here
-            with _page_core():
-                self.done[i] = image_lines(image, self.path)
-            return i
-        self.pending.append((i, fut, image_file))
         with self._abandon_on_failure():
+            if self.held is not None:     # the page before was not the last one
+                self._whole(*self.held)
+            self.held = (i, image_file)
             while len(self.pending) >= IN_FLIGHT_PER_JOB * self.n:
                 self._settle(*self.pending.pop(0))
         return i
+
+    def _whole(self, i, image_file):
+        try:
+            fut = _executor(self.n).submit(_in_worker, image_lines, image_file, str(self.path))
+        except Exception:                # noqa: BLE001 - a pool that cannot start or broke: read here
+            self._here(i, image_file)
+            return
+        self.pending.append((i, [fut], image_file, _first))
+
+    def _shared(self, i, image_file):
+        """The last page: its boxes found by one worker, then read in shares by all of them."""
+        from concurrent.futures.process import BrokenProcessPool
+        try:
+            ex = _executor(self.n)
+            turn, boxes, back = _value(ex.submit(_in_worker, found, image_file, str(self.path)))
+            futs = [ex.submit(_in_worker, read_boxes, image_file, turn, run) for run in shares(boxes, self.n)]
+        except (BrokenProcessPool, RuntimeError):      # a worker died, or the pool cannot start: read here
+            _stop_pool()
+            self._here(i, image_file)
+            return
+        self.pending.append((i, futs, image_file, _Joined(boxes, back)))
+
+    def _here(self, i, image_file):
+        import numpy as np
+        from PIL import Image
+        try:
+            with _page_core():
+                self.done[i] = image_lines(Image.fromarray(np.load(image_file)), self.path)
+        finally:
+            with contextlib.suppress(OSError):
+                os.unlink(image_file)
 
     @contextlib.contextmanager
     def _abandon_on_failure(self):
@@ -413,9 +557,11 @@ class Pages:
 
     def abandon(self, kill: bool = False):
         """Forget the pages not yet read: cancel them, or with `kill` stop the workers too."""
-        for _, fut, _ in self.pending:
-            fut.cancel()
+        for _, futs, _, _ in self.pending:
+            for fut in futs:
+                fut.cancel()
         self.pending.clear()
+        self.held = None
         if kill:
             _stop_pool()
         self._clean()
@@ -425,33 +571,39 @@ class Pages:
             shutil.rmtree(self.tmp, ignore_errors=True)
             self.tmp = None
 
-    def _settle(self, i, fut, image_file):
+    def _settle(self, i, futs, image_file, finish):
         from concurrent.futures.process import BrokenProcessPool
-
-        import numpy as np
-        from PIL import Image
         try:
-            status, value = fut.result()
+            values = [_value(fut) for fut in futs]
         except BrokenProcessPool:
             # A page worker died (killed, out of memory): read the page here, start a new pool next time.
             _stop_pool()
-            with _page_core():
-                self.done[i] = image_lines(Image.fromarray(np.load(image_file)), self.path)
+            self._here(i, image_file)
             return
-        finally:
-            with contextlib.suppress(OSError):
-                os.unlink(image_file)
-        if status == "error":
-            raise InputError(*value)
-        self.done[i] = value
+        with contextlib.suppress(OSError):
+            os.unlink(image_file)
+        self.done[i] = finish(values)
 
     def lines(self) -> list:
         with self._abandon_on_failure():
+            if self.held is not None:
+                self._shared(*self.held)
+                self.held = None
             while self.pending:
                 self._settle(*self.pending.pop(0))
         self._clean()
         _take_file_core()                 # the rest of the file is this process's work again
         return [self.done[i] for i in range(self.count)]
+
+
+class _Joined:
+    """The lines of a page read in shares: each share's (text, score), in order, beside the page's boxes."""
+
+    def __init__(self, boxes, back):
+        self.boxes, self.back = boxes, back
+
+    def __call__(self, reads) -> list[Line]:
+        return box_lines(self.boxes, [r for read in reads for r in read], self.back)
 
 
 def read_image(path: Path, mode: str = "auto"):

@@ -35,7 +35,8 @@ def _stat(pid):
 
 
 def _page_workers(root):
-    """{pid: running} of the OCR page workers: processes started by the batch's file workers."""
+    """{pid: running} of the OCR page workers: the processes that the batch's file workers started, or that
+    the server they fork them from (multiprocessing's forkserver) started for them."""
     procs = {}
     for d in os.listdir("/proc"):
         if d.isdigit():
@@ -44,15 +45,21 @@ def _page_workers(root):
             except (OSError, IndexError, ValueError):
                 pass                  # gone meanwhile
     files = {p for p, (ppid, _) in procs.items() if ppid == root}
-    return {p: run for p, (ppid, run) in procs.items() if ppid in files and _is_worker(p)}
+    servers = {p for p, (ppid, _) in procs.items() if ppid in files and b"forkserver" in _cmdline(p)}
+    return {p: run for p, (ppid, run) in procs.items()
+            if (ppid in servers or (ppid in files and p not in servers)) and _is_worker(p)}
+
+
+def _cmdline(pid) -> bytes:
+    try:
+        with open(f"/proc/{pid}/cmdline", "rb") as f:
+            return f.read()
+    except OSError:
+        return b""
 
 
 def _is_worker(pid):
-    try:
-        with open(f"/proc/{pid}/cmdline", "rb") as f:
-            cmd = f.read()
-    except OSError:
-        return False
+    cmd = _cmdline(pid)
     return b"multiprocessing" in cmd and b"resource_tracker" not in cmd
 
 
