@@ -9,6 +9,15 @@ from .. import data
 from ..errors import InputError
 from . import safezip
 from .lines import table_sentences
+from .messages import detail, say
+
+
+def _structure(e: BaseException) -> str:
+    """The detail of a package that opens but does not read: its XML or its parts, else parts that do not
+    fit together (python-docx stumbling on a part that is not what its name says)."""
+    if isinstance(e, (KeyError, zipfile.BadZipFile)) or type(e).__name__ in ("XMLSyntaxError", "ParseError"):
+        return detail(e)
+    return say("detail_structure")
 
 
 def read_docx(path: Path):
@@ -26,16 +35,16 @@ def read_docx(path: Path):
     except InputError:
         raise                               # a refusal by safezip says its own cause
     except (zipfile.BadZipFile, KeyError, ValueError) as e:
-        raise InputError("corrupt", path, f"corrupt or not a Word .docx file ({type(e).__name__})") from e
+        raise InputError("corrupt", path, say("docx_not", detail=detail(e))) from e
     except Exception as e:  # lxml errors inside a damaged package
-        raise InputError("corrupt", path, f"corrupt Word .docx file ({type(e).__name__}: {e})") from e
+        raise InputError("corrupt", path, say("docx_corrupt", detail=_structure(e))) from e
     try:
         blocks, hints = _blocks(document, qn, Paragraph, Table)
     except Exception as e:  # noqa: BLE001 - a package whose parts are not what their names say (a swapped part)
-        raise InputError("corrupt", path, f"corrupt Word .docx file ({type(e).__name__}: {e})") from e
+        raise InputError("corrupt", path, say("docx_corrupt", detail=_structure(e))) from e
     text = "\n".join(blocks)
     if not text.strip():
-        raise InputError("empty", path, "no text in the Word document")
+        raise InputError("empty", path, say("docx_empty"))
     return Content(text=text, input_kind="docx", heading_hints=tuple(hints))
 
 

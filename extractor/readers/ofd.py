@@ -20,7 +20,7 @@ from pathlib import Path
 from ..errors import InputError
 from . import safezip
 from .lines import MAX_PAGES, Line, cut, page_text, undouble
-from .messages import say
+from .messages import detail, say
 
 
 @dataclass
@@ -38,15 +38,14 @@ def read_ofd(path: Path):
     try:
         zf = zipfile.ZipFile(path)
     except (zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError) as e:
-        raise InputError("corrupt", path, say("ofd_corrupt", cause=f"not a zip package: {type(e).__name__}")) from e
+        raise InputError("corrupt", path, say("ofd_corrupt", detail=say("detail_not_zip"))) from e
     with zf:
         safezip.check(path, zf)
         try:
             pages = _pages(path, zf)
         except (zipfile.BadZipFile, zlib.error, KeyError, ET.ParseError, ValueError, OverflowError, EOFError,
                 NotImplementedError) as e:
-            cause = f"{type(e).__name__}: {e}".strip().splitlines()[0][:160]
-            raise InputError("corrupt", path, say("ofd_corrupt", cause=cause)) from e
+            raise InputError("corrupt", path, say("ofd_corrupt", detail=detail(e))) from e
     if not pages:
         raise InputError("empty", path, say("ofd_no_pages"))
     text, starts = page_text(pages)

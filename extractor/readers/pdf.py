@@ -12,7 +12,7 @@ import regex
 
 from ..errors import InputError
 from .lines import MAX_PAGES, Line, cut, page_text, undouble
-from .messages import pages as say_pages, say
+from .messages import detail, pages as say_pages, say
 
 _READABLE = regex.compile(r"[\p{Han}\p{L}\d]")
 _GARBAGE = regex.compile(r"[\uFFFD\uE000-\uF8FF\x00-\x08\x0b\x0c\x0e-\x1f]")
@@ -38,7 +38,7 @@ def read_pdf(path: Path, ocr: str = "auto"):
         msg = str(e)
         if "password" in msg.lower():
             raise InputError("encrypted", path, say("encrypted")) from e
-        raise InputError("corrupt", path, say("corrupt_pdf", detail=msg.strip().rstrip("."))) from e
+        raise InputError("corrupt", path, say("corrupt_pdf", detail=detail(e))) from e
     # Both handles are closed on every way out, a failure on page 40 included.
     with contextlib.ExitStack() as stack:
         stack.callback(pdf.close)

@@ -172,3 +172,23 @@ def test_batch_over_the_hostile_files_and_one_good_report(tmp_path):
     assert docs == ["good.md"] and n_facts > 50
     assert errors == {"bomb.docx": "too-large", "entities.ofd": "corrupt", "huge.png": "too-large",
                       "blank.pdf": "too-large", "flipped.pdf": "corrupt"}
+
+
+def _docx_with_part(out, name, text):
+    with zipfile.ZipFile(DOCX) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
+        for item in src.infolist():
+            z.writestr(item, text if item.filename == name else src.read(item.filename))
+    return out
+
+
+@pytest.mark.parametrize("make,zh", [
+    (lambda p: p.with_suffix(".pdf").write_bytes(b"%PDF-1.4\n" + bytes(range(256)) * 8) and p.with_suffix(".pdf"),
+     "PDF 已损坏或不完整（数据格式错误）"),
+    (lambda p: _docx_with_part(p.with_suffix(".docx"), "word/document.xml", "<w:document><unclosed"),
+     "Word .docx 文件已损坏（第 1 行的 XML 格式错误）"),
+    (lambda p: _docx_with_part(p.with_suffix(".docx"), "[Content_Types].xml", "<Types/>"),
+     "Word .docx 文件已损坏（文档各部件对不上）"),
+])
+def test_a_damaged_file_says_what_broke_in_the_inspectors_language(tmp_path, make, zh):
+    line = run_limited(make(tmp_path / "damaged"), lang="zh")
+    assert line.endswith(zh), line

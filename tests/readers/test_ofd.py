@@ -72,9 +72,9 @@ BOMB = b"""<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2
 
 @pytest.mark.parametrize("make,cause", [
     (lambda p, good: p.write_bytes(good.read_bytes()[:3000]), "corrupt or not an OFD file"),
-    (lambda p, good: p.write_bytes(b"%PDF-1.4 not a zip"), "corrupt or not an OFD file (not a zip package"),
-    (lambda p, good: _zip(p, {"readme.txt": "x"}), "corrupt or not an OFD file (KeyError"),
-    (lambda p, good: _zip(p, {"OFD.xml": "<ofd:OFD><unclosed"}), "corrupt or not an OFD file (ParseError"),
+    (lambda p, good: p.write_bytes(b"%PDF-1.4 not a zip"), "corrupt or not an OFD file (not a zip package)"),
+    (lambda p, good: _zip(p, {"readme.txt": "x"}), "corrupt or not an OFD file (the part 'OFD.xml' is missing)"),
+    (lambda p, good: _zip(p, {"OFD.xml": "<ofd:OFD><unclosed"}), "corrupt or not an OFD file (malformed XML at line 1)"),
     (lambda p, good: _zip(p, {"OFD.xml": BOMB}), "refused: 'OFD.xml' declares XML entities"),
     (lambda p, good: _zip(p, {"OFD.xml": '<OFD><DocBody><DocRoot>D/Document.xml</DocRoot></DocBody></OFD>',
                               "D/Document.xml": "<Document><Pages/></Document>"}), "OFD file has no pages"),
@@ -93,6 +93,8 @@ def test_bad_ofd_one_line(tmp_path, make, cause):
 
 @pytest.mark.parametrize("members,cause", [
     ({"OFD.xml": BOMB}, "已拒绝：“OFD.xml”声明了 XML 实体"),
+    ({"OFD.xml": "<ofd:OFD><unclosed"}, "OFD 文件已损坏或不是 OFD 文件（第 1 行的 XML 格式错误）"),
+    ({"readme.txt": "x"}, "OFD 文件已损坏或不是 OFD 文件（缺少部件“OFD.xml”）"),
     ({"OFD.xml": '<OFD><DocBody><DocRoot>D/Document.xml</DocRoot></DocBody></OFD>',
       "D/Document.xml": "<Document><Pages/></Document>"}, "OFD 文件没有页面"),
 ])
