@@ -51,6 +51,10 @@ def test_two_column_pdf_gives_the_facts_of_its_text(tmp_path, by_row):
     pages = build.render_pdf_columns(SEED.read_text(encoding="utf-8"), d / f"{SEED.stem}.pdf", span=4,
                                      running_header=HEADER, by_row=by_row)
     assert len(pages) >= 5
+    _facts_of_the_text_on_their_pages(d, pages, tmp_path)
+
+
+def _facts_of_the_text_on_their_pages(d, pages, tmp_path):
     out = extract(d, tmp_path / "facts.jsonl")
     res = score(out)
     assert res["f1"] >= 0.97, res
@@ -60,6 +64,22 @@ def test_two_column_pdf_gives_the_facts_of_its_text(tmp_path, by_row):
     wrong = [(f["raw"], f["page"]) for f in facts if not _on_its_page(f, texts)]
     assert not wrong, wrong
     assert {f["page"] for f in facts} == set(range(1, len(pages) + 1))
+
+
+def test_two_column_scan_gives_the_facts_of_its_text(tmp_path):
+    """The same two-column pages scanned (images only, read by OCR): the rows OCR finds are cut at the
+    gutter too, and each column read down before the next."""
+    import pypdfium2 as pdfium
+    from helpers import scan_pdf
+    pdf = tmp_path / "columns.pdf"
+    pages = build.render_pdf_columns(SEED.read_text(encoding="utf-8"), pdf, span=4, running_header=HEADER)
+    doc = pdfium.PdfDocument(str(pdf))
+    images = [doc[i].render(scale=150 / 72).to_pil().convert("RGB") for i in range(len(doc))]
+    doc.close()
+    d = tmp_path / "in"
+    d.mkdir()
+    scan_pdf(images, d / f"{SEED.stem}.pdf")
+    _facts_of_the_text_on_their_pages(d, pages, tmp_path)
 
 
 def test_one_column_page_with_a_title_and_tables_is_not_split(tmp_path):
