@@ -230,6 +230,7 @@ def _phrase_before(text: str, c0: int, pos: int, period_ends: Positions, span_en
     elif _:
         chunk = tail                                               # (公办园 29 所: the words inside
     chunk = regex.split(r"[《》]", chunk)[-1]
+    chunk = _inside_open_quote(chunk)
     chunk = lex["_comparison"].sub("", chunk)
     chunk = _trim(chunk, lex)
     phrase = _tail_phrase(chunk, lex, lex["windows"]["phrase"])
@@ -244,6 +245,19 @@ def _phrase_before(text: str, c0: int, pos: int, period_ends: Positions, span_en
     if len(phrase) > lex["windows"]["long_phrase"] and len(parts) >= 3:
         phrase = de.join(parts[-2:])      # the last modifier and its noun: 民办学校就读的比例
     return phrase
+
+
+QUOTES = {"“": "”", "「": "」", "『": "』", "‘": "’"}
+
+
+def _inside_open_quote(chunk: str) -> str:
+    """A number inside a quotation (“每天锻炼2小时”) is measured by the quoted words alone; a quotation closed
+    before the number (“双减”作业时长) stays part of its phrase."""
+    for i in range(len(chunk) - 1, -1, -1):
+        close = QUOTES.get(chunk[i])
+        if close is not None:
+            return chunk if close in chunk[i + 1:] else chunk[i + 1:]
+    return chunk
 
 
 def _trim(chunk: str, lex) -> str:
