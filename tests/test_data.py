@@ -94,7 +94,8 @@ SCHEMA = {
         "comparison": "pattern", "self_counted": "words", "noun_after_units": "words", "share_word": str,
         "share_suffix": str, "share_keep": "words", "share_head_strip": str, "respectively": "pattern",
         "list_joiners": "words", "modifier": str, "signoff": str, "windows": dict,
-        "purpose_after_money": "pattern", "purpose_lead": "words", "purpose_head": "pattern", "purpose_tail": "words"},
+        "purpose_after_money": "pattern", "purpose_lead": "words", "purpose_head": "pattern", "purpose_tail": "words",
+        "threshold_words": "words"},
     "lexicon/metadata.yaml": {
         "head_lines": int, "title_words": "words", "title_excluded": "pattern", "title_not_joined": "pattern",
         "title_join_max": int, "file_header": "pattern", "government_line": "pattern", "signoff_lines": int,

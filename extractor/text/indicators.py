@@ -29,6 +29,7 @@ def lexicon() -> dict:
     lex["_known"] = sorted((k for k in lex["known"] if len(k) >= 5), key=len, reverse=True)
     lex["_trim_left"] = sorted(lex["trim_left"], key=len, reverse=True)
     lex["_trim_right"] = sorted(lex["trim_right"], key=len, reverse=True)
+    lex["_qualifiers"] = sorted(lex["threshold_words"], key=len, reverse=True)
     return lex
 
 
@@ -66,6 +67,9 @@ class Indicators:
             noun = _noun_after(text, span.nend, c1, lex)
             if noun:
                 return noun, "noun_after_measure"
+        threshold = _threshold_of(text, span.nend, c1, lex)
+        if threshold:
+            return threshold, "threshold_of_noun_after"
         if span.kind == "money":
             purpose = self._purpose(span, c0, c1)
             if purpose:
@@ -216,10 +220,30 @@ def _after_spans(span_ends: Positions, c0: int, pos: int) -> int:
     return max([sp.nend for sp in span_ends.within(c0, pos, closed=True) if sp.nstart < pos] + [c0])
 
 
+def _qualifier_at(text: str, pos: int, lex) -> str:
+    """以下, 以上 … right after a number: the number is a threshold of the words after it (45岁以下教师)."""
+    return next((w for w in lex["_qualifiers"] if text.startswith(w, pos)), "")
+
+
+def _threshold_of(text: str, pos: int, end: int, lex) -> str:
+    """The people or things a threshold number marks off (45岁以下教师占比 → 教师), without the share or
+    change measured of them; empty when no noun follows the qualifier."""
+    word = _qualifier_at(text, pos, lex)
+    if not word:
+        return ""
+    noun = _noun_after(text, pos + len(word), end, lex)
+    for suffix in sorted(lex["generic_rates"] + lex["generic_changes"], key=len, reverse=True):
+        if noun.endswith(suffix) and len(noun) > len(suffix) + 1:
+            return noun[:-len(suffix)]
+    return noun
+
+
 def _phrase_before(text: str, c0: int, pos: int, period_ends: Positions, span_ends: Positions, lex) -> str:
     """`period_ends` and `span_ends`: the report's period mentions and spans by where they end."""
-    # Nothing before an earlier number or period in the clause belongs to this one.
-    start = _after_spans(span_ends, c0, pos)
+    # Nothing before an earlier number or period in the clause belongs to this one, but a threshold
+    # does (45岁以下教师占比60% → 45岁以下教师占比).
+    earlier = [sp for sp in span_ends.within(c0, pos, closed=True) if sp.nstart < pos]
+    start = max([sp.nend for sp in earlier if not _qualifier_at(text, sp.nend, lex)] + [c0])
     for p in period_ends.within(c0, pos, closed=True):
         start = max(start, p.end)
     chunk = text[start:pos]
