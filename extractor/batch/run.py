@@ -482,16 +482,30 @@ def _save(store, path, key, rows, texts, blobs, minhashes, run_id, summary) -> i
 def _reconcile(store) -> bool:
     """Ids from the whole folder, and the duplicate findings between documents; True if anything changed."""
     from . import dupes
+    from .store import ACROSS_DOCUMENTS
     docs = [(_part_key(path, part), path, *rest) for path, *rest, part in store.id_inputs()]
     ids = assign_ids({key: _base_id(county, city, perf, years) for key, _, _, county, city, perf, years, *_ in docs})
     renames = {doc: ids[key] for key, _, doc, *_ in docs if ids[key] != doc}
     found = dupes.findings([(ids[key], path, number, sig) for key, path, _, _, _, _, _, number, sig in docs])
-    now = store.con.execute("SELECT doc, message FROM findings WHERE rule LIKE 'batch.%' ORDER BY doc, message").fetchall()
+    found += _trends(store, renames)
+    now = store.con.execute(f"SELECT doc, message FROM findings WHERE {ACROSS_DOCUMENTS} ORDER BY doc, message").fetchall()
     changed = bool(renames) or sorted((f["doc"], f["message"]) for f in found) != [tuple(r) for r in now]
     if changed:
         store.reconcile(renames, found)
     store.name_submissions()
     return changed
+
+
+def _trends(store, renames: dict) -> list[dict]:
+    """Trend metrics between a district's reports of consecutive years (education spending that may only
+    grow, …), under the documents' new ids: like the duplicates, a function of the folder, made every run."""
+    from ..outputs.compare import cross_year
+    from ..outputs.tables import finding_rows
+    df = store.con.execute("SELECT * FROM metrics").df()
+    if df.empty:
+        return []
+    df["doc"] = df["doc"].map(lambda d: renames.get(d, d))
+    return finding_rows(cross_year(df))
 
 
 def _part_key(path: str, part) -> str:

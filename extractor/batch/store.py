@@ -30,6 +30,9 @@ EXTRA = {
     "warnings": "path VARCHAR, code VARCHAR, message VARCHAR, run_id BIGINT",
 }
 DOC_TABLES = tables.TABLES + ("texts",)
+# Findings made across the folder's documents (duplicates, trends over a district's years): remade whole
+# each run, never with one document's rules.
+ACROSS_DOCUMENTS = "(rule LIKE 'batch.%' OR rule = 'cross-year')"
 
 
 class Store:
@@ -189,7 +192,7 @@ class Store:
         import pandas as pd
         with self.tx():
             self.con.register("redo", pd.DataFrame({"doc": docs}, dtype="string"))
-            self.con.execute("DELETE FROM findings WHERE rule NOT LIKE 'batch.%' AND doc IN (SELECT doc FROM redo)")
+            self.con.execute(f"DELETE FROM findings WHERE NOT {ACROSS_DOCUMENTS} AND doc IN (SELECT doc FROM redo)")
             self.con.unregister("redo")
             tables.insert_frame(self.con, "findings", tables.frames({"findings": rows})["findings"])
             self.set_meta("rules", rules_key)
@@ -210,7 +213,7 @@ class Store:
                 for name in DOC_TABLES + ("files",):
                     self.con.execute(f"UPDATE {name} SET doc = ren.new FROM ren WHERE {name}.doc = ren.old")
                 self.con.unregister("ren")
-            self.con.execute("DELETE FROM findings WHERE rule LIKE 'batch.%'")
+            self.con.execute(f"DELETE FROM findings WHERE {ACROSS_DOCUMENTS}")
             tables.insert_frame(self.con, "findings", tables.frames({"findings": batch_findings})["findings"])
 
     def name_submissions(self):

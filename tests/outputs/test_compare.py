@@ -50,3 +50,39 @@ def test_compare_prints_districts_by_period_and_a_cross_year_finding(batch_out, 
     assert "spending.education" in wb.sheetnames and "cross-year" in wb.sheetnames
     one = cli("compare", batch_out, "--metric", "preschool.public-share")
     assert "[preschool.public-share]" in one.stdout and "[spending.education]" not in one.stdout
+
+
+def _findings(out, rule):
+    con = duckdb.connect(str(out / "selfeval.duckdb"), read_only=True)
+    rows = con.execute("SELECT doc, status, message FROM findings WHERE rule = ? ORDER BY doc, status", [rule]).fetchall()
+    con.close()
+    return rows
+
+
+def test_batch_keeps_the_cross_year_findings_with_the_others_and_remakes_them_each_run(batch_out, tmp_path):
+    rows = _findings(batch_out, "cross-year")
+    assert [(d, s) for d, s, _ in rows] == [("兴安区-2024", "fail"), ("兴安区-2024", "pass")]
+    fail = rows[0][2]
+    assert "兴安区-2023" in fail and "2000万元" in fail
+    # The inspectors' workbook lists it among the findings of the later report.
+    wb = openpyxl.load_workbook(batch_out / "report.xlsx", read_only=True)
+    cells = [str(c) for ws in wb.worksheets for row in ws.iter_rows(values_only=True) for c in row if c]
+    assert any("2000万元" in c and "兴安区-2023" in c for c in cells)
+    # The year before leaves the folder: the trend has nothing to compare with, and its finding goes.
+    d = tmp_path / "in"
+    d.mkdir()
+    seed = SEED.read_text(encoding="utf-8")
+    later = seed.replace("2024", "2025").replace("2023", "2024").replace("教育支出2394万元", "教育支出2000万元")
+    (d / "xingan-2024.md").write_text(seed, encoding="utf-8")
+    (d / "xingan-2025.md").write_text(later, encoding="utf-8")
+    out = tmp_path / "out"
+    assert cli("batch", d, "-o", out, "--jobs", "1", "--quiet").returncode == 0
+    assert [s for _, s, _ in _findings(out, "cross-year")] == ["fail", "pass"]
+    (d / "xingan-2024.md").unlink()
+    assert cli("batch", d, "-o", out, "--jobs", "1", "--quiet").returncode == 0
+    assert _findings(out, "cross-year") == []
+    # and a re-run with nothing changed keeps them as they were, once each
+    (d / "xingan-2024.md").write_text(seed, encoding="utf-8")
+    assert cli("batch", d, "-o", out, "--jobs", "1", "--quiet").returncode == 0
+    assert cli("batch", d, "-o", out, "--jobs", "1", "--quiet").returncode == 0
+    assert [s for _, s, _ in _findings(out, "cross-year")] == ["fail", "pass"]
