@@ -32,6 +32,7 @@ _NAME_BAD = re.compile(r'[\x00-\x1f\x7f/\\:*?"<>|\u202a-\u202e\u2066-\u2069]')
 _WINDOWS_RESERVED = {"CON", "PRN", "AUX", "NUL", *(f"COM{i}" for i in range(10)), *(f"LPT{i}" for i in range(10))}
 NAME_MAX = 80          # characters of a file name's stem, well under every file system's 255 bytes
 MANIFEST = "memos.json"
+SITE_SCRIPT = "memos.js"
 STANDARD_WIDTHS = (38, 22, 16, 16, 48, 16)       # millimetres of the summary's tables, within the 156 mm text width
 DISTRICT_WIDTHS = (32, 58, 22, 14, 30)
 
@@ -666,6 +667,9 @@ def write_memos(source, out_dir=None, docs=None, summary: bool = True) -> dict:
             if old.name == name and old.is_file():
                 old.unlink()
     inside(out, MANIFEST).write_text(json.dumps(names, ensure_ascii=False, indent=1), encoding="utf-8")
+    # The same map as a script: the review site's pages (file:// pages read no JSON) link each report's memo.
+    inside(out, SITE_SCRIPT).write_text(f"window.selfevalMemos = {json.dumps(names, ensure_ascii=False)};\n",
+                                        encoding="utf-8")
     return result
 
 

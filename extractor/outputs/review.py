@@ -38,16 +38,21 @@ def _e(s) -> str:
     return html.escape("" if s is None else str(s))
 
 
-def _page(title: str, body: str, script: str, up: str = "") -> str:
-    """A page whose styles and script are files under assets/ (up: the way back to the site's root)."""
+def _page(title: str, body: str, script: str, up: str = "", before: str = "") -> str:
+    """A page whose styles and script are files under assets/ (up: the way back to the site's root), after
+    the script `before` if any."""
+    first = f"<script src=\"{before}\"></script>" if before else ""
     return (f"<!doctype html><html lang=\"{i18n.lang()}\"><head><meta charset=\"utf-8\">"
             f"<meta http-equiv=\"Content-Security-Policy\" content=\"{CSP}\">"
             f"<meta name=\"referrer\" content=\"no-referrer\"><title>{_e(title)}</title>"
             f"<link rel=\"stylesheet\" href=\"{up}assets/site.css\"></head><body>{body}"
-            f"<script src=\"{up}assets/{script}\"></script></body></html>")
+            f"{first}<script src=\"{up}assets/{script}\"></script></body></html>")
 
 
-MANIFEST = ".pages.json"       # page → hash of what it shows: a page whose inputs are unchanged is not rendered again
+MANIFEST = ".pages.json"
+# The batch's memos (selfeval memo, batch --memo) beside the site: a report's page links its memo when
+# memos.js there names one, whenever the memos were written.
+MEMOS = "../../memos/"       # page → hash of what it shows: a page whose inputs are unchanged is not rendered again
 
 
 def _write(folder: Path, rel: str, text: str):
@@ -310,12 +315,14 @@ class _Site:
                        ("issuer", "addressee", "doc_number", "signer", "report_date", "performance_year",
                         "progress_year", "scheme", "items_missing", "pages") if str(d[k]) not in ("", "<NA>"))
         detail = (" " + t("verdict.unverified_detail", checked=v.checked, total=v.total)) if v.verdict == "unverified" else ""
-        body = (f"<p><a href=\"../index.html\">{_e(t('site.back'))}</a></p><h1>{_e(d['title'] or d['doc'])}</h1>"
+        memo = (f"<p id=\"memo\" data-doc=\"{_e(d['doc'])}\" data-folder=\"{MEMOS}\" hidden>"
+                f"<a>{_e(t('site.memo'))}</a></p>")
+        body = (f"<p><a href=\"../index.html\">{_e(t('site.back'))}</a></p><h1>{_e(d['title'] or d['doc'])}</h1>{memo}"
                 f"<p class=\"verdict {v.verdict}\" id=\"verdict\">{_e(t('site.verdict'))}{_e(t('site.colon'))}"
                 f"{_e(i18n.word('verdict', v.verdict))}{_e(detail)}</p>{self._warnings(d['doc'])}"
                 f"<table class=\"meta\">{meta}</table><h2>{_e(t('site.findings'))}</h2>{self._grouped(findings)}"
                 f"<h2>{_e(t('site.text', n=len(facts)))}</h2><pre class=\"text\">{body_text}</pre>")
-        return _page(d["doc"], body, "report.js", up="../")
+        return _page(d["doc"], body, "report.js", up="../", before=MEMOS + "memos.js")
 
     def _warnings(self, doc) -> str:
         """What could not be read of the report's file (damaged pages), before anything drawn from the rest."""
