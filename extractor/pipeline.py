@@ -30,6 +30,16 @@ class Result:
         """The text of this report: the whole file's, or its part of it."""
         return self.source.text[self.part.start:self.part.end] if self.part else self.source.text
 
+    def alone(self) -> "Result":
+        """This report without the rest of its file: the text outside its part blank, offsets and pages still
+        the file's. What a batch stores and sends of each part, so that a file of N reports is not N copies
+        of the whole file's text (each part's stored result grows with the part, not with the file)."""
+        if self.part is None:
+            return self
+        whole, p = self.source.text, self.part
+        text = " " * p.start + whole[p.start:p.end] + " " * (len(whole) - p.end)
+        return replace(self, source=replace(self.source, text=text), norm=replace(self.norm, original=text))
+
     @property
     def report_year(self) -> Optional[int]:
         return self.document.report_year

@@ -33,7 +33,7 @@ class Reader:
                 for name, rs in got.items():
                     rows.setdefault(name, []).extend(rs)
                 texts.append(res.text)
-                blobs.append(zlib.compress(pickle.dumps(res, protocol=5)))
+                blobs.append(zlib.compress(pickle.dumps(res.alone(), protocol=5)))
                 minhashes.append(signature(res.text))
             return ("ok", rel, rows, texts, blobs, minhashes)
         except InputError as e:

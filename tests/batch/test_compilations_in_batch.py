@@ -153,3 +153,36 @@ def test_batch_stores_a_document_per_report_and_replaces_or_drops_them_together(
     assert con.execute("SELECT count(*) FROM files WHERE path = 'compilation.md'").fetchone()[0] == 0
     assert con.execute("SELECT count(*) FROM texts").fetchone()[0] == 1
     con.close()
+
+
+def _stored_parts(folder, out):
+    """{doc: stored result blob} of a batch over folder."""
+    r = batch_cli(folder, out)
+    assert r.returncode == 0, r.stderr
+    con = batch_db(out)
+    try:
+        return dict(con.execute("SELECT doc, result FROM files WHERE status = 'ok'").fetchall())
+    finally:
+        con.close()
+
+
+def test_each_stored_part_grows_with_its_report_not_with_the_file(tmp_path):
+    """A city's compilation of many reports: each part's stored result holds its own report's text, not the
+    whole file's (4 reports or 16, the seed's part stores about the same), and reads back as its report."""
+    import pickle
+    import zlib
+    sizes = {}
+    for n in (4, 16):
+        d = tmp_path / f"in{n}"
+        d.mkdir()
+        (d / "compilation.md").write_text("\n\n".join(_texts()[i % 3] for i in range(n)), encoding="utf-8")
+        blobs = _stored_parts(d, tmp_path / f"out{n}")
+        assert len(blobs) == n
+        first = min(blobs, key=lambda doc: pickle.loads(zlib.decompress(blobs[doc])).part.start)
+        sizes[n] = len(blobs[first])
+        res = pickle.loads(zlib.decompress(blobs[first]))
+        seed = _texts()[0].strip()
+        assert res.text.strip()[:200] == seed[:200] and abs(len(res.text.strip()) - len(seed)) < 0.1 * len(seed)
+        assert res.source.text[res.part.end:].strip() == ""          # the other reports are not in it
+        assert all(res.text[f.start - res.part.start:f.end - res.part.start] == f.raw for f in res.facts)
+    assert sizes[16] < 1.2 * sizes[4], sizes
