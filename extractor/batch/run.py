@@ -501,7 +501,7 @@ def _trends(store, renames: dict) -> list[dict]:
     grow, …), under the documents' new ids: like the duplicates, a function of the folder, made every run."""
     from ..outputs.compare import cross_year
     from ..outputs.tables import finding_rows
-    df = store.con.execute("SELECT * FROM metrics").df()
+    df = store.con.execute("SELECT * FROM metrics ORDER BY doc, start").df()      # one order, whatever was stored first
     if df.empty:
         return []
     df["doc"] = df["doc"].map(lambda d: renames.get(d, d))

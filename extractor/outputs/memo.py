@@ -182,8 +182,9 @@ def _standard(f, rule: dict) -> str:
 
 
 def _title(rule_id: str, rules: dict) -> str:
+    from ..i18n import word
     r = rules.get(rule_id) or {}
-    return clean(r.get("title") or rule_id)
+    return clean(r.get("title") or word("rule_titles", rule_id, "zh"))
 
 
 def _problem_title(rule_id: str, rules: dict) -> str:
@@ -667,8 +668,11 @@ def write_memos(source, out_dir=None, docs=None, summary: bool = True) -> dict:
             if old.name == name and old.is_file():
                 old.unlink()
     inside(out, MANIFEST).write_text(json.dumps(names, ensure_ascii=False, indent=1), encoding="utf-8")
-    # The same map as a script: the review site's pages (file:// pages read no JSON) link each report's memo.
-    inside(out, SITE_SCRIPT).write_text(f"window.selfevalMemos = {json.dumps(names, ensure_ascii=False)};\n",
+    # The same map as a script, for the review site's pages (file:// pages read no JSON): each links its
+    # memo when the memo was made from the same file (an id reassigned since names another report).
+    paths = {} if "path" not in t["documents"] else dict(zip(t["documents"]["doc"], t["documents"]["path"]))
+    site = {doc: {"memo": name, "path": _s(paths.get(doc))} for doc, name in names.items()}
+    inside(out, SITE_SCRIPT).write_text(f"window.selfevalMemos = {json.dumps(site, ensure_ascii=False)};\n",
                                         encoding="utf-8")
     return result
 

@@ -49,10 +49,10 @@ def _page(title: str, body: str, script: str, up: str = "", before: str = "") ->
             f"{first}<script src=\"{up}assets/{script}\"></script></body></html>")
 
 
-MANIFEST = ".pages.json"
+MANIFEST = ".pages.json"       # page → hash of what it shows: a page whose inputs are unchanged is not rendered again
 # The batch's memos (selfeval memo, batch --memo) beside the site: a report's page links its memo when
-# memos.js there names one, whenever the memos were written.
-MEMOS = "../../memos/"       # page → hash of what it shows: a page whose inputs are unchanged is not rendered again
+# memos.js there names one for the same file, whenever the memos were written.
+MEMOS = "../../memos/"
 
 
 def _write(folder: Path, rel: str, text: str):
@@ -212,16 +212,17 @@ def _place_links(places) -> str:
 class _Site:
     def __init__(self, docs, n_facts, findings, ruleset, pages, warnings=None):
         from . import verdicts
-        from .tables import district_names, rules_and_statuses
+        from .tables import district_names, rule_titles, rules_and_statuses
         self.docs, self.n_facts, self.findings = docs, n_facts, findings
         self.ruleset, self.pages, self.warnings = ruleset, pages, warnings or {}
         self.rules = {r["id"]: r for r in ruleset.rules}
+        self.titles = rule_titles(ruleset)
         self.names = district_names(docs)
         by_doc = rules_and_statuses(findings)
         self.verdicts = {d: verdicts.of(by_doc.get(d, {"rule": [], "status": []}), ruleset) for d in docs["doc"]}
 
     def title(self, rid) -> str:
-        return self.rules.get(rid, {}).get("title", rid)
+        return self.titles.get(rid, rid)
 
     # ----- index -----
     def index(self, errors, n_facts) -> str:
@@ -315,7 +316,8 @@ class _Site:
                        ("issuer", "addressee", "doc_number", "signer", "report_date", "performance_year",
                         "progress_year", "scheme", "items_missing", "pages") if str(d[k]) not in ("", "<NA>"))
         detail = (" " + t("verdict.unverified_detail", checked=v.checked, total=v.total)) if v.verdict == "unverified" else ""
-        memo = (f"<p id=\"memo\" data-doc=\"{_e(d['doc'])}\" data-folder=\"{MEMOS}\" hidden>"
+        memo = (f"<p id=\"memo\" data-doc=\"{_e(d['doc'])}\" data-path=\"{_e(d['path'])}\" "
+                f"data-folder=\"{MEMOS}\" hidden>"
                 f"<a>{_e(t('site.memo'))}</a></p>")
         body = (f"<p><a href=\"../index.html\">{_e(t('site.back'))}</a></p><h1>{_e(d['title'] or d['doc'])}</h1>{memo}"
                 f"<p class=\"verdict {v.verdict}\" id=\"verdict\">{_e(t('site.verdict'))}{_e(t('site.colon'))}"

@@ -145,6 +145,16 @@ SEVERITY_ORDER = {"high": 0, "medium": 1, "low": 2, "info": 3}
 STATUS_ORDER = {"fail": 0, "inconsistent": 1, "admitted": 2, "missing": 3, "not-applicable": 4, "pass": 5}
 
 
+def rule_titles(ruleset, lang: str | None = None) -> dict:
+    """Rule id → title: the ruleset's, and the catalog's for the findings made across a folder's reports
+    (cross-year, duplicate submissions), which no ruleset holds."""
+    from .. import i18n
+    prefix = "rule_titles."
+    titles = {k[len(prefix):]: v for k, v in i18n.catalog(lang or i18n.lang()).items() if k.startswith(prefix)}
+    titles.update({r["id"]: r["title"] for r in (ruleset.rules if ruleset else ())})
+    return titles
+
+
 def for_people(name: str, df, ruleset=None, lang: str = "zh"):
     """Codes in words (pass → 达标), rule titles beside rule ids, findings by severity."""
     from .. import i18n
@@ -153,7 +163,7 @@ def for_people(name: str, df, ruleset=None, lang: str = "zh"):
         order = df["severity"].map(lambda v: SEVERITY_ORDER.get(v, 9)) * 10 + df["status"].map(
             lambda v: STATUS_ORDER.get(v, 9))
         df = df.iloc[order.argsort(kind="stable")].reset_index(drop=True)
-        titles = {r["id"]: r["title"] for r in (ruleset.rules if ruleset else ())}
+        titles = rule_titles(ruleset, lang)
         df.insert(df.columns.get_loc("rule") + 1, "rule_title", df["rule"].map(lambda r: titles.get(r, "")))
         df["places"] = df["places"].map(lambda v: places_text(v, lang))
     for col, section in WORDS.get(name, {}).items():
@@ -205,7 +215,7 @@ def summary_frame(tables: dict, ruleset, lang: str = "zh"):
     import pandas as pd
     from .. import i18n
     from . import verdicts
-    titles = {r["id"]: r["title"] for r in ruleset.rules}
+    titles = rule_titles(ruleset, lang)
     docs, findings = tables["documents"], tables["findings"]
     by_doc = rules_and_statuses(findings)
     names = district_names(docs)

@@ -40,8 +40,11 @@ def detail(e: BaseException) -> str:
         return say("detail_xml", line=position[0])
     if isinstance(e, KeyError):
         m = re.search(r"'([^']+)'", str(e))
-        if m:
+        if m and "://" not in m.group(1):          # a part's name; a relationship type is no part to name
             return say("detail_missing", member=m.group(1))
+        return say("detail_structure")
+    if isinstance(e, ValueError) and "is not a Word file" in str(e):     # python-docx: another package type
+        return say("detail_not_word")
     if isinstance(e, (zipfile.BadZipFile, zlib.error, EOFError)):
         return say("detail_zip")
     reason = re.search(r"PDFium: ([^)]+)\)", str(e))

@@ -387,6 +387,8 @@ def _page_core():
 def _worker_init(threads: int, cores, client: int):
     import signal
     signal.signal(signal.SIGINT, signal.SIG_IGN)     # Ctrl-C is the parent's to handle: no traceback from a worker
+    # A batch worker ignores SIGTERM and its server process passes that on; _stop_pool stops a busy page with it.
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
     die_with_parent()              # the server it was forked from
     die_with(client)               # and the file worker it reads for (killed at its time limit, say)
     _engine_threads[0] = threads
@@ -440,6 +442,7 @@ def _executor(n: int):
     ctx.set_forkserver_preload(list(PRELOAD))
     ex = concurrent.futures.ProcessPoolExecutor(max_workers=n, mp_context=ctx,
                                                 initializer=_worker_init, initargs=(threads, cores, os.getpid()))
+    _pool.append((n, ex))         # before anything may fail: _stop_pool stops what did start
     for _ in range(n):            # every worker starts now, not when its first page comes
         ex.submit(int)
     if not _pool_stops_at_exit:
@@ -448,7 +451,6 @@ def _executor(n: int):
         from multiprocessing.util import Finalize
         Finalize(None, _stop_pool, exitpriority=10)
         _pool_stops_at_exit.append(True)
-    _pool.append((n, ex))
     return ex
 
 
@@ -527,9 +529,14 @@ class Pages:
         from concurrent.futures.process import BrokenProcessPool
         try:
             ex = _executor(self.n)
-            turn, boxes, back = _value(ex.submit(_in_worker, found, image_file, str(self.path)))
+            first = ex.submit(_in_worker, found, image_file, str(self.path))
+        except Exception:                # noqa: BLE001 - a pool that cannot start or broke: read here
+            self._here(i, image_file)
+            return
+        try:
+            turn, boxes, back = _value(first)
             futs = [ex.submit(_in_worker, read_boxes, image_file, turn, run) for run in shares(boxes, self.n)]
-        except (BrokenProcessPool, RuntimeError):      # a worker died, or the pool cannot start: read here
+        except BrokenProcessPool:        # a worker died (killed, out of memory): read here, a new pool next time
             _stop_pool()
             self._here(i, image_file)
             return

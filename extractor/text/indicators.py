@@ -67,13 +67,13 @@ class Indicators:
             noun = _noun_after(text, span.nend, c1, lex)
             if noun:
                 return noun, "noun_after_measure"
-        threshold = _threshold_of(text, span.nend, c1, lex)
-        if threshold:
-            return threshold, "threshold_of_noun_after"
         if span.kind == "money":
             purpose = self._purpose(span, c0, c1)
             if purpose:
                 return purpose, "purpose_after_amount"
+        threshold = _threshold_of(text, span.nend, c1, lex)
+        if threshold:
+            return threshold, "threshold_of_noun_after"
         rule = "respectively"
         phrase = self._respectively(span, c0)
         if not phrase:

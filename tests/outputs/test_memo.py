@@ -300,3 +300,9 @@ def test_without_memos_the_report_page_shows_no_memo_link(tmp_path):
     page = next((o / "review" / "docs").glob("*.html"))
     dom = _chromium_dom(page.as_uri(), tmp_path)
     assert 'id="memo"' in dom and "hidden" in dom.split('id="memo"', 1)[1].split(">", 1)[0]
+    # memos made when this id named another file link nothing either
+    (o / "memos").mkdir()
+    (o / "memos" / "memos.js").write_text('window.selfevalMemos = {"%s": {"memo": "x.docx", "path": "other.md"}};'
+                                          % page.stem, encoding="utf-8")
+    dom = _chromium_dom(page.as_uri(), tmp_path)
+    assert "hidden" in dom.split('id="memo"', 1)[1].split(">", 1)[0]

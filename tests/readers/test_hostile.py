@@ -188,6 +188,9 @@ def _docx_with_part(out, name, text):
      "Word .docx 文件已损坏（第 1 行的 XML 格式错误）"),
     (lambda p: _docx_with_part(p.with_suffix(".docx"), "[Content_Types].xml", "<Types/>"),
      "Word .docx 文件已损坏（文档各部件对不上）"),
+    (lambda p: _docx_with_part(p.with_suffix(".docx"), "[Content_Types].xml", zipfile.ZipFile(DOCX).read(
+        "[Content_Types].xml").replace(b"wordprocessingml.document.main+xml", b"spreadsheetml.sheet.main+xml")),
+     "Word .docx 文件已损坏或不是 .docx（压缩包中没有 Word 文档）"),
 ])
 def test_a_damaged_file_says_what_broke_in_the_inspectors_language(tmp_path, make, zh):
     line = run_limited(make(tmp_path / "damaged"), lang="zh")

@@ -134,3 +134,19 @@ def test_a_page_larger_than_the_engine_takes_is_read_in_its_own_pixels():
     assert [ln.text for ln in large] == [ln.text for ln in small]
     for a, b in zip(small, large):
         assert abs(b.x0 - 2 * a.x0) < 12 and abs(b.top - 2 * a.top) < 12
+
+
+def test_the_last_page_is_read_here_when_no_worker_can_start(monkeypatch):
+    # No worker process on this machine (no /dev/shm, a fork refused …): every page, the last too, is read
+    # in this process, as one process reads them.
+    def cannot_start(n):
+        raise PermissionError("no workers here")
+    bands = _bands(2)
+    want = ocr.Pages("bands.png", 1)
+    for b in bands:
+        want.add(b)
+    monkeypatch.setattr(ocr, "_executor", cannot_start)
+    pages = ocr.Pages("bands.png", 2)
+    for b in bands:
+        pages.add(b)
+    assert [[ln.text for ln in p] for p in pages.lines()] == [[ln.text for ln in p] for p in want.lines()]
