@@ -393,6 +393,8 @@ def _worker_init(threads: int, cores, client: int):
     die_with(client)               # and the file worker it reads for (killed at its time limit, say)
     _engine_threads[0] = threads
     _budget["cores"] = cores
+    import cv2
+    cv2.setNumThreads(threads)    # else OpenCV's own pool (cutting lines out) spins on cores no token gave it
     with _page_core():            # loading the models is work on a core too
         _load_models()            # while the parent renders the first pages
 
