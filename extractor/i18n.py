@@ -73,14 +73,25 @@ def _pattern_of(template: str) -> str:
     return "".join(out)
 
 
-def _patterns(section: str):
+@functools.lru_cache(maxsize=None)
+def _patterns(section: str) -> tuple:
     """The English texts of a section as patterns: {size} becomes a named group."""
     out = []
     for key, text in catalog("en").items():
         if not key.startswith(section + "."):
             continue
         out.append((key, re.compile(_pattern_of(str(text)) + r"\Z", re.S)))
-    return sorted(out, key=lambda kp: -len(kp[1].pattern))          # the most specific first
+    return tuple(sorted(out, key=lambda kp: -len(kp[1].pattern)))          # the most specific first
+
+
+def template_of(text: str, section: str = "errors"):
+    """(key, params) of the section's English template that `text` was made from, the most specific first;
+    None when no template makes it."""
+    for key, rx in _patterns(section):
+        m = rx.match(text)
+        if m:
+            return key, m.groupdict()
+    return None
 
 
 def cause(text: str, _lang: str | None = None, section: str = "errors") -> str:
@@ -88,16 +99,15 @@ def cause(text: str, _lang: str | None = None, section: str = "errors") -> str:
     language = _lang or lang()
     if language == "en" or not text:
         return text
-    for key, rx in _patterns(section):
-        m = rx.match(text)
-        if m:
-            params = m.groupdict()
-            if key == "errors.unsupported_hint":
-                params["hint"] = catalog(language).get(f"hints.{params['suffix']}", params["hint"])
-            if "detail" in params:
-                params["detail"] = cause(params["detail"], language, section)
-            return t(key, language, **params)
-    return text
+    found = template_of(text, section)
+    if found is None:
+        return text
+    key, params = found
+    if key == "errors.unsupported_hint":
+        params["hint"] = catalog(language).get(f"hints.{params['suffix']}", params["hint"])
+    if "detail" in params:
+        params["detail"] = cause(params["detail"], language, section)
+    return t(key, language, **params)
 
 
 def error_line(err) -> str:

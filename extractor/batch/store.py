@@ -241,12 +241,6 @@ class Store:
 def warning_code(message: str) -> str:
     """A reader's warning as a stable English code (pdf-pages-unreadable): the catalog key of the reader's message
     it was made from (a `_many` form has its singular's code); "partial-read" for any other."""
-    import re
-    from ..i18n import catalog
-    templates = sorted(((k, str(v)) for k, v in catalog("en").items() if k.startswith("errors.")),
-                       key=lambda kv: -len(kv[1]))               # the most specific first
-    for key, template in templates:
-        parts = re.split(r"\{\w+\}", template)
-        if re.fullmatch(".*?".join(map(re.escape, parts)), message, re.S):
-            return key.split(".", 1)[1].removesuffix("_many").replace("_", "-")
-    return "partial-read"
+    from ..i18n import template_of
+    found = template_of(message)
+    return found[0].split(".", 1)[1].removesuffix("_many").replace("_", "-") if found else "partial-read"
