@@ -30,6 +30,7 @@ def lexicon() -> dict:
     lex["_trim_left"] = sorted(lex["trim_left"], key=len, reverse=True)
     lex["_trim_right"] = sorted(lex["trim_right"], key=len, reverse=True)
     lex["_qualifiers"] = sorted(lex["threshold_words"], key=len, reverse=True)
+    lex["_measured_of"] = sorted(lex["generic_rates"] + lex["generic_changes"], key=len, reverse=True)
     return lex
 
 
@@ -215,9 +216,11 @@ def _noun_after(text: str, pos: int, end: int, lex) -> str:
     return noun[:lex["windows"]["noun"]] if len(noun) >= 2 else ""
 
 
-def _after_spans(span_ends: Positions, c0: int, pos: int) -> int:
-    """Where the words before pos begin: after the last number of the clause from c0 that ends by pos."""
-    return max([sp.nend for sp in span_ends.within(c0, pos, closed=True) if sp.nstart < pos] + [c0])
+def _after_spans(span_ends: Positions, c0: int, pos: int, passes=None) -> int:
+    """Where the words before pos begin: after the last number of the clause from c0 that ends by pos, but
+    for numbers that `passes` says belong to those words (a threshold: 45岁以下教师占比)."""
+    return max([sp.nend for sp in span_ends.within(c0, pos, closed=True)
+                if sp.nstart < pos and not (passes and passes(sp))] + [c0])
 
 
 def _qualifier_at(text: str, pos: int, lex) -> str:
@@ -232,7 +235,7 @@ def _threshold_of(text: str, pos: int, end: int, lex) -> str:
     if not word:
         return ""
     noun = _noun_after(text, pos + len(word), end, lex)
-    for suffix in sorted(lex["generic_rates"] + lex["generic_changes"], key=len, reverse=True):
+    for suffix in lex["_measured_of"]:
         if noun.endswith(suffix) and len(noun) > len(suffix) + 1:
             return noun[:-len(suffix)]
     return noun
@@ -242,8 +245,7 @@ def _phrase_before(text: str, c0: int, pos: int, period_ends: Positions, span_en
     """`period_ends` and `span_ends`: the report's period mentions and spans by where they end."""
     # Nothing before an earlier number or period in the clause belongs to this one, but a threshold
     # does (45岁以下教师占比60% → 45岁以下教师占比).
-    earlier = [sp for sp in span_ends.within(c0, pos, closed=True) if sp.nstart < pos]
-    start = max([sp.nend for sp in earlier if not _qualifier_at(text, sp.nend, lex)] + [c0])
+    start = _after_spans(span_ends, c0, pos, lambda sp: _qualifier_at(text, sp.nend, lex))
     for p in period_ends.within(c0, pos, closed=True):
         start = max(start, p.end)
     chunk = text[start:pos]
