@@ -175,3 +175,16 @@ def flipped_pdf(out, pages, pdf=ROOT / "corpus" / "xingan-2024.pdf"):
         data[at[n - 1] + len(b"/Type /Page") - 1] ^= 0x01            # /Page -> /Pagd
     out.write_bytes(bytes(data))
     return out
+
+
+def chromium_dom(url, tmp_path) -> str:
+    """The page's DOM after its scripts ran, from Debian's chromium (headless, no network)."""
+    import shutil
+    exe = shutil.which("chromium") or shutil.which("chromium-browser")
+    assert exe, "Debian's chromium is installed by scripts/install-system-deps.sh"
+    r = subprocess.run([exe, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                        "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                        f"--user-data-dir={tmp_path / 'chrome'}", "--dump-dom", url],
+                       capture_output=True, text=True, timeout=120)
+    assert r.returncode == 0, r.stderr[-2000:]
+    return r.stdout

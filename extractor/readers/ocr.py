@@ -542,7 +542,8 @@ class Pages:
             _stop_pool()
             self._here(i, image_file)
             return
-        self.pending.append((i, futs, image_file, _Joined(boxes, back)))
+        self.pending.append((i, futs, image_file,       # each share's (text, score), in order, to the page's lines
+                             lambda reads: box_lines(boxes, [r for read in reads for r in read], back)))
 
     def _here(self, i, image_file):
         import numpy as np
@@ -603,16 +604,6 @@ class Pages:
         self._clean()
         _take_file_core()                 # the rest of the file is this process's work again
         return [self.done[i] for i in range(self.count)]
-
-
-class _Joined:
-    """The lines of a page read in shares: each share's (text, score), in order, beside the page's boxes."""
-
-    def __init__(self, boxes, back):
-        self.boxes, self.back = boxes, back
-
-    def __call__(self, reads) -> list[Line]:
-        return box_lines(self.boxes, [r for read in reads for r in read], self.back)
 
 
 def read_image(path: Path, mode: str = "auto"):

@@ -12,6 +12,7 @@ import pandas.testing as pt
 import pytest
 
 from conftest import ROOT, SEED, EVAL
+from helpers import chromium_dom
 
 sys.path.insert(0, str(ROOT / "corpus"))
 import build  # noqa: E402
@@ -183,26 +184,15 @@ def test_per_file_time_limit(tmp_path):
     assert r.returncode == 1 and "失败 1" in r.stdout
 
 
-def _dom(url, tmp_path):
-    exe = shutil.which("chromium") or shutil.which("chromium-browser")
-    assert exe, "Debian's chromium is installed by scripts/install-system-deps.sh"
-    r = subprocess.run([exe, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                        "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                        f"--user-data-dir={tmp_path / 'chrome'}", "--dump-dom", url],
-                       capture_output=True, text=True, timeout=120)
-    assert r.returncode == 0, r.stderr[-2000:]
-    return r.stdout
-
-
 def test_review_site_renders_in_chromium(text_folder, tmp_path):
     out = tmp_path / "out"
     assert batch(text_folder, out, "--quiet").returncode == 0
-    index = _dom((out / "review" / "index.html").as_uri(), tmp_path)
+    index = chromium_dom((out / "review" / "index.html").as_uri(), tmp_path)
     assert 'data-reports="7"' in index                       # the page's script ran in the browser
     assert 'id="indicator-chart"' in index and 'data-bars="' in index and 'data-bars="0"' not in index
     assert "公办园在园幼儿占比" in index and "41.49" in index
     doc = "兴安区-2023-a-xingan-2024"
-    page = _dom((out / "review" / "docs" / f"{doc}.html").as_uri(), tmp_path)
+    page = chromium_dom((out / "review" / "docs" / f"{doc}.html").as_uri(), tmp_path)
     con = db(out)
     n = con.execute("SELECT count(*) FROM facts WHERE doc = ?", [doc]).fetchone()[0]
     con.close()

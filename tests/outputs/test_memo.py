@@ -12,7 +12,7 @@ import pytest
 import yaml
 
 from conftest import ROOT, SEED
-from helpers import cli
+from helpers import chromium_dom, cli
 
 MEMO = yaml.safe_load((ROOT / "patterns" / "memo.yaml").read_text(encoding="utf-8"))
 PARTS = MEMO["memo"]["parts"]
@@ -268,23 +268,12 @@ def test_libreoffice_converts_both_memos(out, tmp_path):
         assert pdf.is_file() and pdf.stat().st_size > 5000
 
 
-def _chromium_dom(url, tmp_path):
-    exe = shutil.which("chromium") or shutil.which("chromium-browser")
-    assert exe, "Debian's chromium is installed by scripts/install-system-deps.sh"
-    r = subprocess.run([exe, "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-sync",
-                        "--disable-background-networking", "--disable-component-update",
-                        f"--user-data-dir={tmp_path / 'chrome'}", "--dump-dom", url],
-                       capture_output=True, text=True, timeout=120)
-    assert r.returncode == 0, r.stderr[-2000:]
-    return r.stdout
-
-
 @pytest.mark.parametrize("stem", ["xingan-2024", "hostile-2024"])
 def test_each_report_page_of_the_review_site_links_its_memo(out, tmp_path, stem):
     from urllib.parse import unquote
     path, doc = memo_of(out, stem)
     page = out / "review" / "docs" / f"{doc}.html"
-    dom = _chromium_dom(page.as_uri(), tmp_path)
+    dom = chromium_dom(page.as_uri(), tmp_path)
     link = re.search(r'<p id="memo"[^>]*>\s*<a href="([^"]+)"', dom)
     assert link and 'id="memo" data-doc' in dom and "hidden" not in dom.split('id="memo"', 1)[1].split(">", 1)[0]
     target = (page.parent / unquote(link.group(1))).resolve()
@@ -298,11 +287,11 @@ def test_without_memos_the_report_page_shows_no_memo_link(tmp_path):
     o = tmp_path / "out"
     assert cli("batch", d, "-o", o, "--jobs", "1", "--quiet").returncode == 0
     page = next((o / "review" / "docs").glob("*.html"))
-    dom = _chromium_dom(page.as_uri(), tmp_path)
+    dom = chromium_dom(page.as_uri(), tmp_path)
     assert 'id="memo"' in dom and "hidden" in dom.split('id="memo"', 1)[1].split(">", 1)[0]
     # memos made when this id named another file link nothing either
     (o / "memos").mkdir()
     (o / "memos" / "memos.js").write_text('window.selfevalMemos = {"%s": {"memo": "x.docx", "path": "other.md"}};'
                                           % page.stem, encoding="utf-8")
-    dom = _chromium_dom(page.as_uri(), tmp_path)
+    dom = chromium_dom(page.as_uri(), tmp_path)
     assert "hidden" in dom.split('id="memo"', 1)[1].split(">", 1)[0]
