@@ -7,7 +7,8 @@
     turn, and the numbers each got wrong. Bare RapidOCR's models are loaded before its clock starts; the
     --jobs 2 read is timed both with its workers' start (a server process importing RapidOCR, then each
     worker loading its models: about a second) and with its workers started, as in a batch. The figures
-    of one run compare; on a shared, loaded machine runs do not.
+    of one run compare; on a shared, loaded machine runs do not. Where lines are recognised in bfloat16
+    (ocr_bf16), the batch read is timed in float32 alone too.
 
     python benchmarks/bench_pdf.py [--ocr-pages N] [--ocr-only] [--rounds R]
 """
@@ -85,7 +86,8 @@ def bench_ocr(seed: str, k: int, tmp: Path, rounds: int):
     scan, want = _scan(seed, k, tmp)
     expected = _expected_numbers(seed, k, tmp)
     bare, arrays = _bare_engine(scan)
-    times = {"bare": 0.0, 1: 0.0, 2: 0.0, "2warm": 0.0}
+    times = {"bare": 0.0, 1: 0.0, 2: 0.0, "2warm": 0.0, "f32": 0.0}
+    bf16 = _bf16().native()
     texts = {}
     for _ in range(rounds):
         t0 = time.perf_counter()
@@ -95,14 +97,19 @@ def bench_ocr(seed: str, k: int, tmp: Path, rounds: int):
         times["2warm"] += _selfeval_read(scan, 2, texts, "2warm")
         _stop_workers()
         times[1] += _selfeval_read(scan, 1, texts)
+        if bf16:
+            times["f32"] += _float32_read(scan, texts)
     os.environ.pop(_ocr().JOBS_ENV, None)
     rows = [("bare RapidOCR, one process (baseline)", times["bare"], _wrong(want, texts["bare"])),
             ("selfeval read, --jobs 1 (one process)", times[1], _wrong(expected, texts[1])),
             ("selfeval read, --jobs 2, workers' start included", times[2], _wrong(expected, texts[2])),
             ("selfeval read, --jobs 2, workers started (batch)", times["2warm"], _wrong(expected, texts["2warm"]))]
+    if bf16:
+        rows.append(("  the same in float32 alone (no bfloat16)", times["f32"], _wrong(expected, texts["f32"])))
     n_pages = k * rounds
     print(f"\nOCR: {k} scanned pages at 150 dpi, {rounds} rounds; {sum(want.values())} numbers drawn on them "
-          f"(machine: {os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f})")
+          f"(machine: {os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f}); lines recognised in "
+          f"{'bfloat16, checked in float32' if bf16 else 'float32'}")
     print(f"{'':48}{'seconds':>9}{'s/page':>8}{'missed':>8}{'spurious':>9}")
     for name, t, (missed, extra) in rows:
         print(f"{name:48}{t:9.1f}{t / n_pages:8.2f}{missed:8}{extra:9}")
@@ -119,6 +126,24 @@ def _stop_workers():
     stop = getattr(getattr(fs, "_forkserver", None), "_stop", None)
     if stop is not None:
         stop()
+
+
+def _float32_read(scan: Path, texts: dict) -> float:
+    """The batch read (--jobs 2, workers started) with lines recognised in float32 alone: new workers, as
+    they take the precision from the server they are forked from."""
+    import os
+    os.environ[_bf16().PRECISION_ENV] = "f32"
+    _stop_workers()
+    _selfeval_read(scan, 2, texts, "f32")
+    seconds = _selfeval_read(scan, 2, texts, "f32")
+    os.environ.pop(_bf16().PRECISION_ENV)
+    _stop_workers()
+    return seconds
+
+
+def _bf16():
+    from extractor.readers import ocr_bf16
+    return ocr_bf16
 
 
 def _ocr():

@@ -1,4 +1,5 @@
-"""OCR with RapidOCR (PP-OCR models shipped inside the rapidocr wheel, run by onnxruntime on the CPU)."""
+"""OCR with RapidOCR (PP-OCR models shipped inside the rapidocr wheel, run on the CPU by onnxruntime, and by
+OpenVINO in bfloat16 for lines where the CPU has it: ocr_bf16)."""
 from __future__ import annotations
 
 import contextlib
@@ -12,11 +13,12 @@ from pathlib import Path
 
 from ..errors import InputError
 from ..procs import die_with, die_with_parent
+from . import ocr_bf16
 from .lines import Line, cut
 
 INSTALL_HINT = "pip install rapidocr onnxruntime"
 MAX_MEGAPIXELS = 80     # an A3 page scanned at 600 dpi is 70; beyond this an image is a bomb, not a page
-_engine_threads = [0]   # onnxruntime threads of the engine (0: onnxruntime's default; set in page workers)
+_engine_threads = [0]   # threads of the engine's runtimes (0: their default, every core; set in page workers)
 
 # RapidOCR tuned for speed on the CPU; each measured by benchmarks/bench_pdf.py with every number of the
 # scans still exact. Text is found on the page scaled down (RapidOCR's default detects on the full page):
@@ -41,7 +43,11 @@ def engine():
     params = {"Global.log_level": "critical", **SPEED}
     if _engine_threads[0]:
         params["EngineConfig.onnxruntime.intra_op_num_threads"] = _engine_threads[0]
-    return RapidOCR(params=params)
+    eng = RapidOCR(params=params)
+    rec = getattr(eng, "_load_rec_model", lambda: None)()     # RapidOCR 3 loads it on first use, else
+    if rec is not None:
+        rec.session = ocr_bf16.checked(rec.session, _engine_threads[0], MIN_SCORE)
+    return eng
 
 
 def available() -> bool:
@@ -272,8 +278,8 @@ def _row_lines(boxes) -> list[Line]:
 # ---------------- pages of one file on several cores ----------------
 
 JOBS_ENV = "SELFEVAL_OCR_JOBS"    # worker processes for the pages of one file (default: the cores)
-THREADS_ENV = "SELFEVAL_OCR_THREADS"   # onnxruntime threads in each page worker
-PAGE_WORKERS_PER_FILE_WORKER = 2  # about 0.6 GB each with its models: --jobs N keeps at most 2N alive, not N×N
+THREADS_ENV = "SELFEVAL_OCR_THREADS"   # onnxruntime and OpenVINO threads in each page worker
+PAGE_WORKERS_PER_FILE_WORKER = 2  # about 0.85 GB each with its models: --jobs N keeps at most 2N alive, not N×N
 IN_FLIGHT_PER_JOB = 2             # rendered pages waiting for a worker, per worker: bounds memory
 
 
@@ -342,7 +348,7 @@ _budget: dict = {"cores": None, "file": None}     # in a batch worker: the batch
 def share_cores(folder, n: int):
     """In a batch worker: the batch's cores are n tokens in `folder`. A file holds one while it is read
     (file_slot); while its scanned pages are OCR'd it lends it back, and each page holds one while it is read,
-    in a pool of n page workers of one onnxruntime thread each. So files and pages together never run on
+    in a pool of n page workers of one thread each. So files and pages together never run on
     more than n cores, and one scan left alone gets all of them."""
     _budget["cores"] = Cores(folder, n)
     _engine_threads[0] = 1

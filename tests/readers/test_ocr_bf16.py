@@ -1,0 +1,127 @@
+"""The recogniser in bfloat16, checked against float32: what it reads is float32's reading, line by line."""
+import os
+import resource
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from conftest import ROOT
+
+from extractor.readers import ocr, ocr_bf16
+
+LABELS = 6
+MIN = ocr.MIN_SCORE
+
+
+def _probs(frames):
+    """Frames as (label, p) or (label, p, second, q): the rest of each frame spread over the other labels."""
+    out = np.zeros((len(frames), LABELS), dtype=np.float32)
+    for t, f in enumerate(frames):
+        out[t, f[0]] = f[1]
+        if len(f) == 4:
+            out[t, f[2]] = f[3]
+        rest = [k for k in range(LABELS) if out[t, k] == 0]
+        out[t, rest] = (1 - out[t].sum()) / len(rest)
+    return out
+
+
+SURE = [(0, .99), (3, .98), (0, .99), (4, .97), (4, .96), (0, .99)]
+
+
+def test_a_line_read_with_clear_margins_is_sure():
+    assert not ocr_bf16.unsure(_probs(SURE), MIN)
+
+
+def test_two_labels_close_on_one_character_are_unsure():
+    frames = SURE[:1] + [(3, .52, 5, .46)] + SURE[2:]
+    assert ocr_bf16.unsure(_probs(frames), MIN)
+
+
+def test_a_close_call_at_a_characters_edge_changes_nothing():
+    # The frame after a run of 4 is blank or 4 by a hair: "34" either way.
+    frames = SURE[:5] + [(0, .5, 4, .48)]
+    assert not ocr_bf16.unsure(_probs(frames), MIN)
+
+
+def test_a_hesitant_blank_between_two_equal_digits_is_unsure():
+    # 4 blank 4 reads "44"; 4 4 4 would read "4": the blank that keeps 100 from reading 10.
+    frames = [(0, .99), (4, .97), (0, .55, 4, .44), (4, .97), (0, .99)]
+    assert ocr_bf16.unsure(_probs(frames), MIN)
+
+
+def test_a_line_scored_near_the_threshold_is_unsure_and_one_far_below_is_not():
+    near = [(0, .99), (3, MIN + .05), (0, .99)]
+    junk = [(0, .99), (3, .2, 5, .19), (0, .99)]
+    assert ocr_bf16.unsure(_probs(near), MIN)
+    assert not ocr_bf16.unsure(_probs(junk), MIN)
+
+
+@pytest.fixture
+def float32_engine(monkeypatch):
+    """The engine with onnxruntime's float32 recogniser alone (the precision switch set)."""
+    monkeypatch.setenv(ocr_bf16.PRECISION_ENV, "f32")
+    ocr.engine.cache_clear()
+    yield ocr.engine()
+    monkeypatch.delenv(ocr_bf16.PRECISION_ENV, raising=False)
+    ocr.engine.cache_clear()
+
+
+def _line_batches(eng, image):
+    rec = eng._load_rec_model()
+    inner, seen = rec.session, []
+    rec.session = lambda x: (seen.append(x.copy()), inner(x))[1]
+    try:
+        ocr.image_lines(image, "p3.png")
+    finally:
+        rec.session = inner
+    return seen
+
+
+def _text(probs):
+    labels = probs.argmax(-1)
+    return labels[ocr_bf16._kept(labels)].tolist()
+
+
+def test_each_line_reads_as_float32_reads_it(float32_engine, monkeypatch):
+    plain = float32_engine._load_rec_model().session
+    assert ocr_bf16.checked(plain, 1, MIN) is plain       # the switch keeps float32 alone
+    monkeypatch.delenv(ocr_bf16.PRECISION_ENV)
+    checked = ocr_bf16.checked(plain, 1, MIN)
+    if not ocr_bf16.native():                             # a CPU without bfloat16: float32 as before
+        assert checked is plain
+        return
+    fast = ocr_bf16._bf16_model(plain.session._model_path, 1)
+    with Image.open(ROOT / "corpus" / "xingan-2024-p3.png") as im:
+        batches = _line_batches(float32_engine, im.convert("RGB"))
+    again = 0
+    for x in batches:
+        f32, bf16, got = plain(x), fast(x), checked(x)
+        if ocr_bf16.unsure(bf16[0], MIN):
+            again += 1
+            assert np.array_equal(got, f32)               # read again in float32
+        else:
+            assert np.array_equal(got, bf16)
+            if f32[0].max(-1)[ocr_bf16._kept(f32[0].argmax(-1))].mean() >= MIN:
+                assert _text(bf16[0]) == _text(f32[0])    # kept lines: the same characters
+    assert len(batches) > 20 and 0 < again < len(batches) / 2
+
+
+def _extract(tmp_path, name, env, limit=None):
+    out = tmp_path / name
+    r = subprocess.run([sys.executable, str(ROOT / "cli.py"), "extract", str(ROOT / "corpus" / "xingan-2024-p3.png"),
+                        "-o", str(out)], capture_output=True, text=True, timeout=300, env=env, preexec_fn=limit)
+    assert r.returncode == 0 and not r.stderr.strip(), r.stderr
+    return out.read_text(encoding="utf-8")
+
+
+def test_a_process_with_bounded_memory_reads_a_scan_as_float32_does(tmp_path):
+    # OpenVINO reserves about 1 GiB more address space: under a 2 GiB limit it runs out, and the process
+    # goes on in float32 instead of failing the file.
+    def limit():
+        resource.setrlimit(resource.RLIMIT_AS, (2 * 2**30, 2 * 2**30))
+    bounded = _extract(tmp_path, "bounded.jsonl", dict(os.environ), limit)
+    plain = _extract(tmp_path, "f32.jsonl", {**os.environ, ocr_bf16.PRECISION_ENV: "f32"})
+    assert bounded == plain and bounded.count("\n") > 5
