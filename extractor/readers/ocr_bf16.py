@@ -2,12 +2,13 @@
 
 Recognition is four fifths of OCR's time. Where OpenVINO would itself choose bfloat16 (a CPU with its
 instructions), it runs RapidOCR's own recogniser in about four fifths of onnxruntime's float32 time, and
-two page workers no longer slow each other down (half the memory traffic): 1.6 s a page each against 2.45.
-Its readings differ only where the model hesitates, so a line is read again in float32 when a frame's two
-likeliest labels are close and the other one would change the text, or when the line's score is near the
-score lines are kept at. What is read is then float32's reading wherever bfloat16 could have changed it.
-Measured on the development scans (517 lines): 8 lines read differently, each with a gap of 0.07 or less;
-scores moved by at most 0.13; 10% of lines were read again.
+two page workers no longer slow each other down (half the memory traffic). Its readings differ only where
+the model hesitates, so a line is read again in float32, as it was cut, when its score is near
+the one lines are kept at, or when frames whose two likeliest labels are close would, read the other way
+alone or together, change the text of a line that is kept or could be. What is read is float32's reading
+unless bfloat16, on the line padded to its width (below), is wrong by more than UNSURE_GAP on a frame.
+Measured on the development scans (695 lines): the 8 lines read differently all had a gap of 0.07 or less,
+scores moved by at most 0.13, and all 45 pages read as in float32.
 """
 from __future__ import annotations
 
@@ -19,7 +20,13 @@ PRECISION_ENV = "SELFEVAL_OCR_PRECISION"   # "f32": onnxruntime's float32 alone,
 UNSURE_GAP = 0.3        # a frame whose two likeliest labels are closer than this may read either way
 SCORE_MARGIN = 0.15     # a line scored this near the threshold lines are kept at may fall either side
 BLANK = 0               # CTC's blank label, as RapidOCR's decoder numbers it
-WIDTH_STEP = 32         # lines are padded to a multiple of this width: OpenVINO prepares each new shape (20 ms)
+# OpenVINO prepares the model for each new line width (18 ms) and keeps it (4 MB): lines are padded to one of
+# 16 widths an octave (at most 1/16 wider) and OpenVINO keeps at most CACHED_WIDTHS, so a worker's memory
+# stays bounded over a batch. Padding moves the readings a little, as bfloat16 does, and is checked with it:
+# float32 reads the line as cut (float32 on padded lines read 8 lines of the 45 development pages otherwise).
+WIDTHS_PER_OCTAVE = 16
+CACHED_WIDTHS = 64
+MAX_RUN = 8             # more neighbouring close frames than this: unsure without trying their 2^n readings
 
 
 def checked(session, threads: int, min_score: float):
@@ -36,7 +43,7 @@ def checked(session, threads: int, min_score: float):
     def recognise(batch):
         if models:
             try:
-                probs = models[0](batch)
+                probs = models[0](padded(batch))
             except (MemoryError, RuntimeError):
                 models.clear()        # OpenVINO out of memory (a process with bounded memory): float32 from now on
             else:
@@ -65,40 +72,82 @@ def _bf16_model(path, threads: int):
         core = ov.Core()
         # Unpinned: OpenVINO would pin every process's one thread to the first core.
         config = {"INFERENCE_PRECISION_HINT": "bf16", "PERFORMANCE_HINT": "LATENCY", "NUM_STREAMS": 1,
-                  "ENABLE_CPU_PINNING": False}
+                  "ENABLE_CPU_PINNING": False, "CPU_RUNTIME_CACHE_CAPACITY": CACHED_WIDTHS}
         if threads:
             config["INFERENCE_NUM_THREADS"] = threads
         request = core.compile_model(core.read_model(str(path)), "CPU", config).create_infer_request()
-    except RuntimeError:
+    except (RuntimeError, MemoryError):
         return None
 
     def run(batch):
-        pad = -batch.shape[-1] % WIDTH_STEP     # blank as RapidOCR pads a short line (0 after normalising)
-        if pad:
-            batch = np.pad(batch, ((0, 0), (0, 0), (0, 0), (0, pad)))
         request.infer([batch])
         return request.get_output_tensor().data.copy()    # the tensor is reused by the next call
     return run
 
 
+def padded(batch):
+    """The batch of lines (n, channels, height, width) padded on the right to the next of the widths
+    lines are read at, with 0 (mid-grey after RapidOCR's normalising, what it pads a short line with)."""
+    width = batch.shape[-1]
+    step = max(1, (1 << (width.bit_length() - 1)) // WIDTHS_PER_OCTAVE)
+    pad = -width % step
+    return np.pad(batch, ((0, 0), (0, 0), (0, 0), (0, pad))) if pad else batch
+
+
 def unsure(probs, min_score: float) -> bool:
-    """Whether a line's label probabilities (frames × labels) could read otherwise in float32."""
+    """Whether a line's label probabilities (frames × labels) could read otherwise in float32: its score
+    near the threshold, or close frames that, flipped alone or together, change its text while it is kept
+    or may be."""
     labels = probs.argmax(-1)
     top = probs[np.arange(len(labels)), labels]
-    kept = _kept(labels)
-    score = float(top[kept].mean()) if kept.any() else 0.0
-    if score < min_score - SCORE_MARGIN:
-        return False                  # dropped either way
-    if score < min_score + SCORE_MARGIN:
+    score = _score(top, labels)
+    if abs(score - min_score) < SCORE_MARGIN:
         return True
-    # The second label is at most 1 - top, so only frames with top < (1 + gap) / 2 can be close.
+    close, second = _close_frames(probs, labels, top)
+    for run in _runs(close):
+        if len(run) > MAX_RUN:
+            return True
+        for other in _flips(labels, second, run):
+            alt = np.where(other == labels, top, probs[np.arange(len(labels)), other])
+            if _text(other) != _text(labels) and max(score, _score(alt, other)) >= min_score - SCORE_MARGIN:
+                return True
+    return False
+
+
+def _close_frames(probs, labels, top):
+    """The frames whose second label is within UNSURE_GAP of the first, and every frame's second label.
+    The second is at most 1 - top, so only frames with top < (1 + gap) / 2 are looked at."""
+    second = labels.copy()
+    close = []
     for t in np.flatnonzero(top < (1 + UNSURE_GAP) / 2):
         row = probs[t].copy()
         row[labels[t]] = -1.0
-        second = int(row.argmax())
-        if top[t] - row[second] < UNSURE_GAP and _changes(labels, t, second):
-            return True
-    return False
+        second[t] = int(row.argmax())
+        if top[t] - row[second[t]] < UNSURE_GAP:
+            close.append(int(t))
+    return close, second
+
+
+def _runs(frames):
+    """Neighbouring frames grouped: they change the text together (a blank two frames wide between two
+    equal digits keeps 100 from reading 10 only if both frames stay blank)."""
+    runs = []
+    for t in frames:
+        if runs and t == runs[-1][-1] + 1:
+            runs[-1].append(t)
+        else:
+            runs.append([t])
+    return runs
+
+
+def _flips(labels, second, run):
+    """Every reading of the line with some of the run's frames read as their second label."""
+    for mask in range(1, 2 ** len(run)):
+        other = labels.copy()
+        for i, t in enumerate(run):
+            if mask >> i & 1:
+                other[t] = second[t]
+        yield other
 
 
 def _kept(labels):
@@ -108,8 +157,11 @@ def _kept(labels):
     return keep
 
 
-def _changes(labels, t: int, label: int) -> bool:
-    """Whether frame t read as `label` changes the line's text (a frame at a run's edge often does not)."""
-    other = labels.copy()
-    other[t] = label
-    return not np.array_equal(labels[_kept(labels)], other[_kept(other)])
+def _text(labels) -> list:
+    return labels[_kept(labels)].tolist()
+
+
+def _score(probs_read, labels) -> float:
+    """RapidOCR's score of a reading: the mean probability of the frames it keeps (0 for no text)."""
+    kept = _kept(labels)
+    return float(probs_read[kept].mean()) if kept.any() else 0.0

@@ -12,7 +12,7 @@ from conftest import ROOT
 
 from extractor.readers import ocr, ocr_bf16
 
-LABELS = 6
+LABELS = 12
 MIN = ocr.MIN_SCORE
 
 
@@ -49,6 +49,29 @@ def test_a_close_call_at_a_characters_edge_changes_nothing():
 def test_a_hesitant_blank_between_two_equal_digits_is_unsure():
     # 4 blank 4 reads "44"; 4 4 4 would read "4": the blank that keeps 100 from reading 10.
     frames = [(0, .99), (4, .97), (0, .55, 4, .44), (4, .97), (0, .99)]
+    assert ocr_bf16.unsure(_probs(frames), MIN)
+
+
+def test_a_blank_two_frames_wide_between_equal_digits_is_unsure():
+    # Either frame alone read as 4 leaves "44"; both together read "4".
+    frames = [(0, .99), (4, .97), (0, .55, 4, .44), (0, .55, 4, .44), (4, .97), (0, .99)]
+    assert ocr_bf16.unsure(_probs(frames), MIN)
+
+
+def test_a_character_two_frames_wide_between_blanks_is_unsure():
+    # Either frame alone read as blank leaves "34"; both together read "3".
+    frames = [(3, .97), (0, .99), (4, .55, 0, .44), (4, .55, 0, .44), (0, .99)]
+    assert ocr_bf16.unsure(_probs(frames), MIN)
+
+
+def test_a_line_dropped_that_could_read_as_one_sure_character_is_unsure():
+    # Scored 0.28 and dropped as it reads; with its five doubtful frames blank it is "7" at 0.95, kept.
+    frames = [(0, .99), (7, .95)] + [(k, .15, 0, .14) for k in (1, 2, 3, 4, 5)] + [(0, .99)]
+    assert ocr_bf16.unsure(_probs(frames), MIN)
+
+
+def test_more_neighbouring_close_frames_than_are_tried_are_unsure():
+    frames = [(0, .99), (3, .97)] + [(k % 5 + 1, .55, 0, .44) for k in range(ocr_bf16.MAX_RUN + 1)] + [(0, .99)]
     assert ocr_bf16.unsure(_probs(frames), MIN)
 
 
@@ -98,10 +121,10 @@ def test_each_line_reads_as_float32_reads_it(float32_engine, monkeypatch):
         batches = _line_batches(float32_engine, im.convert("RGB"))
     again = 0
     for x in batches:
-        f32, bf16, got = plain(x), fast(x), checked(x)
+        f32, bf16, got = plain(x), fast(ocr_bf16.padded(x)), checked(x)
         if ocr_bf16.unsure(bf16[0], MIN):
             again += 1
-            assert np.array_equal(got, f32)               # read again in float32
+            assert np.array_equal(got, f32)               # read again in float32, as cut
         else:
             assert np.array_equal(got, bf16)
             if f32[0].max(-1)[ocr_bf16._kept(f32[0].argmax(-1))].mean() >= MIN:
@@ -125,3 +148,26 @@ def test_a_process_with_bounded_memory_reads_a_scan_as_float32_does(tmp_path):
     bounded = _extract(tmp_path, "bounded.jsonl", dict(os.environ), limit)
     plain = _extract(tmp_path, "f32.jsonl", {**os.environ, ocr_bf16.PRECISION_ENV: "f32"})
     assert bounded == plain and bounded.count("\n") > 5
+
+
+def test_lines_are_padded_to_one_of_sixteen_widths_an_octave():
+    widths = {ocr_bf16.padded(np.zeros((1, 3, 48, w), np.float32)).shape[-1] for w in range(320, 4096)}
+    assert all(w >= 320 for w in widths) and len(widths) <= ocr_bf16.CACHED_WIDTHS
+    for w in (320, 333, 700, 1025, 3000):
+        got = ocr_bf16.padded(np.ones((1, 3, 48, w), np.float32))
+        assert w <= got.shape[-1] <= w * 17 / 16 and got[..., :w].all() and not got[..., w:].any()
+
+
+def test_a_recogniser_that_runs_out_of_memory_leaves_float32_to_read(float32_engine, monkeypatch):
+    plain = float32_engine._load_rec_model().session
+    calls = []
+
+    def failing(batch):
+        calls.append(batch.shape)
+        raise MemoryError("bfloat16 model out of memory")
+    monkeypatch.setattr(ocr_bf16, "native", lambda: True)
+    monkeypatch.setattr(ocr_bf16, "_bf16_model", lambda path, threads: failing)
+    checked = ocr_bf16.checked(plain, 1, MIN)
+    x = np.full((1, 3, 48, 320), 0.5, dtype=np.float32)
+    assert all(np.array_equal(checked(x), plain(x)) for _ in range(3))
+    assert len(calls) == 1                                # tried once, float32 from then on
