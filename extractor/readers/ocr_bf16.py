@@ -8,7 +8,8 @@ the one lines are kept at, or when frames whose two likeliest labels are close w
 alone or together, change the text of a line that is kept or could be. What is read is float32's reading
 unless bfloat16, on the line padded to its width (below), is wrong by more than UNSURE_GAP on a frame.
 Measured on the development scans (695 lines): the 8 lines read differently all had a gap of 0.07 or less,
-scores moved by at most 0.13, and all 45 pages read as in float32.
+scores moved by at most 0.13, and all 45 pages read as in float32. A third of their lines are read again,
+most of them fragments of seals and red headers whose every frame is in doubt.
 """
 from __future__ import annotations
 
@@ -26,7 +27,7 @@ BLANK = 0               # CTC's blank label, as RapidOCR's decoder numbers it
 # float32 reads the line as cut (float32 on padded lines read 8 lines of the 45 development pages otherwise).
 WIDTHS_PER_OCTAVE = 16
 CACHED_WIDTHS = 64
-MAX_RUN = 8             # more neighbouring close frames than this: unsure without trying their 2^n readings
+MAX_READINGS = 256      # more readings of a run of close frames than this: unsure without trying them
 
 
 def checked(session, threads: int, min_score: float):
@@ -43,11 +44,13 @@ def checked(session, threads: int, min_score: float):
     def recognise(batch):
         if models:
             try:
-                probs = models[0](padded(batch))
+                wide = padded(batch)
+                probs = models[0](wide)
             except (MemoryError, RuntimeError):
                 models.clear()        # OpenVINO out of memory (a process with bounded memory): float32 from now on
             else:
-                if not any(unsure(p, min_score) for p in probs):
+                frames = probs.shape[1] * batch.shape[-1] // wide.shape[-1]     # those of the line as cut
+                if not any(unsure(p, min_score, frames) for p in probs):
                     return probs
         return session(batch)
     return recognise
@@ -94,60 +97,105 @@ def padded(batch):
     return np.pad(batch, ((0, 0), (0, 0), (0, 0), (0, pad))) if pad else batch
 
 
-def unsure(probs, min_score: float) -> bool:
+def unsure(probs, min_score: float, frames: int | None = None) -> bool:
     """Whether a line's label probabilities (frames × labels) could read otherwise in float32: its score
-    near the threshold, or close frames that, flipped alone or together, change its text while it is kept
-    or may be."""
+    near the threshold; close frames that, read the other way alone or together, change the text of a
+    kept line or could move its score across the threshold; or frames of padding (after `frames`) that
+    are not surely blank."""
+    if frames is not None:
+        tail = probs[frames:]         # no counterpart in float32's reading: they must be surely blank
+        if (tail[:, BLANK] <= 1 - UNSURE_GAP).any():
+            return True
+        probs = probs[:frames]
     labels = probs.argmax(-1)
     top = probs[np.arange(len(labels)), labels]
-    score = _score(top, labels)
+    kept = _kept(labels)
+    total, count = float(top[kept].sum()), int(kept.sum())
+    score = total / count if count else 0.0
     if abs(score - min_score) < SCORE_MARGIN:
         return True
-    close, second = _close_frames(probs, labels, top)
-    for run in _runs(close):
-        if len(run) > MAX_RUN:
+    line_kept = score >= min_score
+    bound = min_score + SCORE_MARGIN if line_kept else min_score - SCORE_MARGIN
+    # A run changes which frames are kept only from its first frame to the one after its last, so runs add
+    # their changes to the score's sum and count independently: the reachable extreme is exact.
+    reach = total - bound * count
+    runs = _runs(_close_frames(probs, labels, top))
+    windows = [slice(run[0][0], min(len(labels), run[-1][0] + 2)) for run in runs]
+    if not line_kept and reach + sum(_ceiling(top, labels, w, bound) for w in windows) <= 0:
+        return False                  # no reading could keep it: no frame scores above its likeliest label
+    for run, window in zip(runs, windows):
+        readings = _readings(labels, run)
+        if readings is None:
             return True
-        for other in _flips(labels, second, run):
-            alt = np.where(other == labels, top, probs[np.arange(len(labels)), other])
-            if _text(other) != _text(labels) and max(score, _score(alt, other)) >= min_score - SCORE_MARGIN:
+        changes = [0.0]
+        for other in readings:
+            if line_kept and _text(other) != _text(labels):
                 return True
-    return False
+            changes.append(_window_change(probs, labels, other, window, bound))
+        reach += max(changes) if not line_kept else min(changes)
+    return reach < 0 if line_kept else reach > 0       # (> 0: a reading of nothing scores 0, not the bound)
 
 
 def _close_frames(probs, labels, top):
-    """The frames whose second label is within UNSURE_GAP of the first, and every frame's second label.
-    The second is at most 1 - top, so only frames with top < (1 + gap) / 2 are looked at."""
-    second = labels.copy()
+    """(frame, other labels within UNSURE_GAP of its likeliest) of each frame that has some. The others
+    are at most 1 - top, so only frames with top < (1 + gap) / 2 are looked at."""
     close = []
     for t in np.flatnonzero(top < (1 + UNSURE_GAP) / 2):
-        row = probs[t].copy()
-        row[labels[t]] = -1.0
-        second[t] = int(row.argmax())
-        if top[t] - row[second[t]] < UNSURE_GAP:
-            close.append(int(t))
-    return close, second
+        others = np.flatnonzero(probs[t] > top[t] - UNSURE_GAP)
+        others = others[others != labels[t]]
+        if len(others):
+            close.append((int(t), others))
+    return close
 
 
-def _runs(frames):
-    """Neighbouring frames grouped: they change the text together (a blank two frames wide between two
-    equal digits keeps 100 from reading 10 only if both frames stay blank)."""
+def _runs(close):
+    """Neighbouring close frames grouped: they change the text together (a blank two frames wide between
+    two equal digits keeps 100 from reading 10 only if both frames stay blank)."""
     runs = []
-    for t in frames:
-        if runs and t == runs[-1][-1] + 1:
-            runs[-1].append(t)
+    for frame in close:
+        if runs and frame[0] == runs[-1][-1][0] + 1:
+            runs[-1].append(frame)
         else:
-            runs.append([t])
+            runs.append([frame])
     return runs
 
 
-def _flips(labels, second, run):
-    """Every reading of the line with some of the run's frames read as their second label."""
-    for mask in range(1, 2 ** len(run)):
-        other = labels.copy()
-        for i, t in enumerate(run):
-            if mask >> i & 1:
-                other[t] = second[t]
-        yield other
+def _readings(labels, run):
+    """Every reading of the line with some of the run's frames read as one of their other labels, or None
+    if there are more than MAX_READINGS."""
+    n = 1
+    for _, others in run:
+        n *= len(others) + 1
+    if n > MAX_READINGS:
+        return None
+    readings = [labels]
+    for t, others in run:
+        readings += [_with(r, t, o) for r in readings for o in others]
+    return readings[1:]
+
+
+def _with(labels, t, label):
+    other = labels.copy()
+    other[t] = label
+    return other
+
+
+def _ceiling(top, labels, window, bound: float) -> float:
+    """The most any reading could add to sum - bound × count within the window: each frame kept and read
+    as its likeliest label where that is above the bound."""
+    kept = _kept(labels)[window]
+    now = float(top[window][kept].sum()) - bound * int(kept.sum())
+    return float(np.clip(top[window] - bound, 0, None).sum()) - now
+
+
+def _window_change(probs, labels, other, window, bound: float) -> float:
+    """How much reading `other` instead of `labels` changes sum - bound × count of the kept frames' scores,
+    within the window it can change."""
+    def part(lab):
+        kept = _kept(lab)[window]
+        p = probs[np.arange(len(lab))[window], lab[window]]
+        return float(p[kept].sum()) - bound * int(kept.sum())
+    return part(other) - part(labels)
 
 
 def _kept(labels):
@@ -159,9 +207,3 @@ def _kept(labels):
 
 def _text(labels) -> list:
     return labels[_kept(labels)].tolist()
-
-
-def _score(probs_read, labels) -> float:
-    """RapidOCR's score of a reading: the mean probability of the frames it keeps (0 for no text)."""
-    kept = _kept(labels)
-    return float(probs_read[kept].mean()) if kept.any() else 0.0

@@ -17,12 +17,11 @@ MIN = ocr.MIN_SCORE
 
 
 def _probs(frames):
-    """Frames as (label, p) or (label, p, second, q): the rest of each frame spread over the other labels."""
+    """Frames as (label, p, other, q, …): the rest of each frame spread over the labels not named."""
     out = np.zeros((len(frames), LABELS), dtype=np.float32)
     for t, f in enumerate(frames):
-        out[t, f[0]] = f[1]
-        if len(f) == 4:
-            out[t, f[2]] = f[3]
+        for label, p in zip(f[::2], f[1::2]):
+            out[t, label] = p
         rest = [k for k in range(LABELS) if out[t, k] == 0]
         out[t, rest] = (1 - out[t].sum()) / len(rest)
     return out
@@ -70,9 +69,32 @@ def test_a_line_dropped_that_could_read_as_one_sure_character_is_unsure():
     assert ocr_bf16.unsure(_probs(frames), MIN)
 
 
-def test_more_neighbouring_close_frames_than_are_tried_are_unsure():
-    frames = [(0, .99), (3, .97)] + [(k % 5 + 1, .55, 0, .44) for k in range(ocr_bf16.MAX_RUN + 1)] + [(0, .99)]
+def test_close_frames_apart_that_together_could_keep_a_dropped_line_are_unsure():
+    # As above with a sure blank between the doubtful frames: each run alone leaves the score low.
+    doubtful = [(k, .15, 0, .14) for k in (1, 2, 3, 4, 5)]
+    frames = [(0, .99), (7, .95)] + [f for d in doubtful for f in (d, (0, .99))]
     assert ocr_bf16.unsure(_probs(frames), MIN)
+
+
+def test_every_label_close_to_the_likeliest_is_tried():
+    # Blank .40, 4 .31, 7 .29 after the 4: read as 4 it changes nothing, read as 7 it adds a character.
+    frames = [(3, .97), (0, .99), (4, .97), (0, .40, 4, .31, 7, .29), (0, .99)]
+    assert ocr_bf16.unsure(_probs(frames), MIN)
+
+
+def test_more_readings_of_close_frames_than_are_tried_are_unsure():
+    # 2^9 readings of a dropped line whose score none could lift: unsure without trying them all.
+    n = ocr_bf16.MAX_READINGS.bit_length()
+    frames = [(0, .99)] + [(k % 5 + 1, .15, k % 5 + 2, .14) for k in range(n)] + [(0, .99)]
+    assert ocr_bf16.unsure(_probs(frames), MIN)
+    assert not ocr_bf16.unsure(_probs(frames[:3] + frames[-1:]), MIN)
+
+
+def test_padding_frames_must_read_surely_blank():
+    frames = SURE + [(0, .99), (0, .99)]
+    assert not ocr_bf16.unsure(_probs(frames), MIN, len(SURE))
+    assert ocr_bf16.unsure(_probs(frames[:-1] + [(0, .6, 2, .3)]), MIN, len(SURE))
+    assert ocr_bf16.unsure(_probs(frames[:-1] + [(5, .9)]), MIN, len(SURE))
 
 
 def test_a_line_scored_near_the_threshold_is_unsure_and_one_far_below_is_not():
@@ -141,8 +163,8 @@ def _extract(tmp_path, name, env, limit=None):
 
 
 def test_a_process_with_bounded_memory_reads_a_scan_as_float32_does(tmp_path):
-    # OpenVINO reserves about 1 GiB more address space: under a 2 GiB limit it runs out, and the process
-    # goes on in float32 instead of failing the file.
+    # OpenVINO reserves about 1 GiB more address space: under a 2 GiB limit the process may run out (then
+    # it goes on in float32); either way the file reads as in float32.
     def limit():
         resource.setrlimit(resource.RLIMIT_AS, (2 * 2**30, 2 * 2**30))
     bounded = _extract(tmp_path, "bounded.jsonl", dict(os.environ), limit)
