@@ -114,11 +114,16 @@ def unsure(probs, min_score: float, frames: int | None = None) -> bool:
     score = total / count if count else 0.0
     if abs(score - min_score) < SCORE_MARGIN:
         return True
-    line_kept = score >= min_score
+    return _flips_matter(probs, labels, top, (total, count), score >= min_score, min_score)
+
+
+def _flips_matter(probs, labels, top, sum_count, line_kept: bool, min_score: float) -> bool:
+    """Whether reading close frames the other way could change a kept line's text, or move its score past
+    the band around min_score (down for a kept line, up for a dropped one). A run changes which frames are
+    kept only from its first frame to the one after its last, so runs add their changes to the score's sum
+    and count independently, and the reachable extreme is exact."""
     bound = min_score + SCORE_MARGIN if line_kept else min_score - SCORE_MARGIN
-    # A run changes which frames are kept only from its first frame to the one after its last, so runs add
-    # their changes to the score's sum and count independently: the reachable extreme is exact.
-    reach = total - bound * count
+    reach = sum_count[0] - bound * sum_count[1]
     runs = _runs(_close_frames(probs, labels, top))
     windows = [slice(run[0][0], min(len(labels), run[-1][0] + 2)) for run in runs]
     if not line_kept and reach + sum(_ceiling(top, labels, w, bound) for w in windows) <= 0:
@@ -132,7 +137,7 @@ def unsure(probs, min_score: float, frames: int | None = None) -> bool:
             if line_kept and _text(other) != _text(labels):
                 return True
             changes.append(_window_change(probs, labels, other, window, bound))
-        reach += max(changes) if not line_kept else min(changes)
+        reach += min(changes) if line_kept else max(changes)
     return reach < 0 if line_kept else reach > 0       # (> 0: a reading of nothing scores 0, not the bound)
 
 
