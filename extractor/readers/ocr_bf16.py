@@ -126,17 +126,19 @@ def _flips_matter(probs, labels, top, sum_count, line_kept: bool, min_score: flo
     reach = sum_count[0] - bound * sum_count[1]
     runs = _runs(_close_frames(probs, labels, top))
     windows = [slice(run[0][0], min(len(labels), run[-1][0] + 2)) for run in runs]
-    if not line_kept and reach + sum(_ceiling(top, labels, w, bound) for w in windows) <= 0:
+    if not line_kept and reach + sum(_ceiling(probs, labels, top, w, bound) for w in windows) <= 0:
         return False                  # no reading could keep it: no frame scores above its likeliest label
+    text = _text(labels)
     for run, window in zip(runs, windows):
         readings = _readings(labels, run)
         if readings is None:
             return True
+        now = _part(probs, labels, window, bound)
         changes = [0.0]
         for other in readings:
-            if line_kept and _text(other) != _text(labels):
+            if line_kept and _text(other) != text:
                 return True
-            changes.append(_window_change(probs, labels, other, window, bound))
+            changes.append(_part(probs, other, window, bound) - now)
         reach += min(changes) if line_kept else max(changes)
     return reach < 0 if line_kept else reach > 0       # (> 0: a reading of nothing scores 0, not the bound)
 
@@ -185,22 +187,18 @@ def _with(labels, t, label):
     return other
 
 
-def _ceiling(top, labels, window, bound: float) -> float:
+def _ceiling(probs, labels, top, window, bound: float) -> float:
     """The most any reading could add to sum - bound × count within the window: each frame kept and read
     as its likeliest label where that is above the bound."""
+    return float(np.clip(top[window] - bound, 0, None).sum()) - _part(probs, labels, window, bound)
+
+
+def _part(probs, labels, window, bound: float) -> float:
+    """sum - bound × count of the scores of the frames a reading keeps, within the window (whether its first
+    frame is kept depends on the frame before it, so the whole reading is looked at)."""
     kept = _kept(labels)[window]
-    now = float(top[window][kept].sum()) - bound * int(kept.sum())
-    return float(np.clip(top[window] - bound, 0, None).sum()) - now
-
-
-def _window_change(probs, labels, other, window, bound: float) -> float:
-    """How much reading `other` instead of `labels` changes sum - bound × count of the kept frames' scores,
-    within the window it can change."""
-    def part(lab):
-        kept = _kept(lab)[window]
-        p = probs[np.arange(len(lab))[window], lab[window]]
-        return float(p[kept].sum()) - bound * int(kept.sum())
-    return part(other) - part(labels)
+    p = probs[np.arange(len(labels))[window], labels[window]]
+    return float(p[kept].sum()) - bound * int(kept.sum())
 
 
 def _kept(labels):

@@ -126,8 +126,7 @@ def _line_batches(eng, image):
 
 
 def _text(probs):
-    labels = probs.argmax(-1)
-    return labels[ocr_bf16._kept(labels)].tolist()
+    return ocr_bf16._text(probs.argmax(-1))
 
 
 def test_each_line_reads_as_float32_reads_it(float32_engine, monkeypatch):
