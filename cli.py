@@ -136,8 +136,9 @@ def extract(
     from extractor.outputs import writers
     with blame(output or "<stdout>"):
         if output is not None and writers.kind_of(output) in writers.ALL_TABLES:
+            from extractor.batch.run import assess_all
             from extractor.outputs import tables
-            writers.write_tables(tables.build(results, sch), output, zh=zh)
+            writers.write_tables(tables.build(assess_all(results, sch)), output, zh=zh)
         else:
             writers.write_facts([f for r in results for f in r.facts], output, zh=zh)
     if failed:
@@ -145,7 +146,7 @@ def extract(
 
 
 def _counts(statuses: dict) -> str:
-    return t("msg.list_sep").join(t("msg.count_item", name=i18n.word("status", k), n=v)
+    return t("msg.count_sep").join(t("msg.count_item", name=i18n.word("status", k), n=v)
                                   for k, v in sorted(statuses.items())) or t("msg.none")
 
 
@@ -160,7 +161,7 @@ def check(
 ):
     from extractor.outputs import writers
     from extractor.errors import InputError
-    from extractor.checks.rules import check as run_checks, load_rules
+    from extractor.checks.rules import load_rules
     from extractor.text.segment import load_scheme
 
     try:
@@ -171,7 +172,8 @@ def check(
     except InputError as e:
         _fail(i18n.error_line(e))
     results, failed = _read_all(inputs, sch, ocr)
-    findings = [fd for r in results for fd in run_checks(r, ruleset, sch)]
+    from extractor.batch.run import assess_all
+    findings = [fd for a in assess_all(results, sch, ruleset, entities=False) for fd in a.findings]
     from extractor.errors import blame
     with blame(output or "<stdout>"):
         writers.write_findings(findings, output, zh=zh, ruleset=ruleset)
@@ -215,6 +217,8 @@ def batch(
         _fail(t("msg.address_needs_ray"))
     if not folder.is_dir():
         _fail(t("msg.no_such_folder" if not folder.exists() else "msg.not_a_folder", path=folder))
+    if output.exists() and not output.is_dir():
+        _fail(t("msg.output_is_a_file", path=output))
     try:
         load_rules(rules)
         load_scheme(scheme)
@@ -279,6 +283,7 @@ def list_rules(
 def list_indicators():
     from extractor.text import metrics
     cat = metrics.load_catalog()
+    typer.echo(t("msg.indicators_header"))
     for e in cat.entries:
         stds = "; ".join(f"{s.get('level', '')}{metrics.standard_text(s)} ({s.get('since', '')})".strip() for s in e.standards)
         typer.echo(f"{e.id:36} {e.unit:12} {','.join(e.levels):10} {stds:40} {e.title}")
@@ -305,18 +310,20 @@ def compare(
         except InputError as e:
             _fail(i18n.error_line(e))
     else:
+        from extractor.batch.run import assess_all
         from extractor.outputs import tables
         sch = load_scheme(None)
         results, _ = _read_all(inputs, sch, ocr)
-        df = tables.build(results, sch, entities=False)["metrics"]
+        df = tables.build(assess_all(results, sch, entities=False))["metrics"]
     per_metric = cmp.comparison(df, metric)
     findings = cmp.cross_year(df if not metric else df[df["metric_id"] == metric])
+    if output is not None:                  # a file asked for: the terminal stays quiet
+        with blame(output):
+            cmp.to_excel(per_metric, findings, output)
+        return
     typer.echo(cmp.render(per_metric))
     for fd in findings:
         typer.echo(f"{fd.rule}\t{fd.status}\t{fd.message}")
-    if output is not None:
-        with blame(output):
-            cmp.to_excel(per_metric, findings, output)
 
 
 def _usage_error(e) -> str:

@@ -2,9 +2,12 @@
 from __future__ import annotations
 
 import bisect
+import json
+import zlib
 from dataclasses import dataclass, replace
 from typing import Optional
 
+from . import ids
 from .text import compilation, extract, metadata, metrics, ner, normalize, segment
 from .text.indicators import Indicators
 from .text.layout import Layout
@@ -136,9 +139,73 @@ def process_file(path, scheme=None, ocr: str = "auto", doc: Optional[str] = None
     parts = compilation.split(src.text)
     if not parts:
         return [process_source(src, scheme)]
-    return [process_source(replace(src, doc=part_doc(src.doc, p)), scheme, part=p) for p in parts]
+    return [process_source(replace(src, doc=ids.part_doc(src.doc, p.index)), scheme, part=p) for p in parts]
 
 
-def part_doc(doc: str, part: compilation.Part) -> str:
-    """The provisional id of a part: the file's id and the part's number."""
-    return f"{doc}#{part.index}"
+@dataclass(frozen=True)
+class Analysis:
+    """What the text stages make of one report, as plain rows: the documents-table row (without the verdict,
+    which checks decide), the entities and the metric rows. Outputs format these; they compute none of them."""
+    result: Result
+    document: dict
+    entities: tuple
+    metrics: tuple
+
+
+def analyse(result: Result, scheme=None, entities: bool = True) -> Analysis:
+    """The rows of one processed report; `entities=False` skips spaCy (the entities table stays empty)."""
+    e_rows = ner.entity_rows(result) if entities else []
+    doc_row = metadata.describe(result, scheme, len(e_rows) if entities else None)
+    doc_row["scheme_name"] = scheme.name if scheme is not None and result.seg.scheme_id else ""
+    return Analysis(result, doc_row, tuple(e_rows), tuple(metrics.metric_rows(result.facts, doc_row)))
+
+
+# ---------------- a result as stored data ----------------
+# A batch keeps what it read of each report, so that new rules re-check it without reading the file again. It keeps
+# data, never code: the report's text and reading details as JSON, from which the text stages make the result again.
+# Anything that is not such data is refused (ValueError) and the file is read again; nothing stored is executed.
+
+STORED_FORMAT = 1
+STORED_LIMIT = 256 << 20          # bytes of JSON: far above a report's text (readers cap a file's size)
+_SOURCE_TEXT = ("path", "doc", "text", "input_kind", "encoding", "sha256")
+
+
+def to_stored(result: Result) -> bytes:
+    r = result.alone()
+    s = r.source
+    data = {"format": STORED_FORMAT,
+            "source": {**{k: getattr(s, k) for k in _SOURCE_TEXT}, "page_starts": list(s.page_starts),
+                       "heading_hints": [list(h) for h in s.heading_hints], "warnings": list(s.warnings)},
+            "part": None if r.part is None else [r.part.index, r.part.count, r.part.start, r.part.end]}
+    return zlib.compress(json.dumps(data, ensure_ascii=False).encode("utf-8"))
+
+
+def from_stored(blob: bytes, scheme=None) -> Result:
+    """The result again, from what to_stored kept; ValueError for anything else."""
+    try:
+        z = zlib.decompressobj()
+        raw = z.decompress(blob, STORED_LIMIT)
+        if z.unconsumed_tail:
+            raise ValueError("a stored result larger than any report")        # a zip bomb in a copied folder
+        data = json.loads(raw.decode("utf-8"))
+    except (zlib.error, UnicodeDecodeError, TypeError) as e:
+        raise ValueError(f"not a stored result ({e})") from e
+    if not isinstance(data, dict) or data.get("format") != STORED_FORMAT or not isinstance(data.get("source"), dict):
+        raise ValueError("not a stored result of this version")
+    s = data["source"]
+    if not all(isinstance(s.get(k), str) for k in _SOURCE_TEXT):
+        raise ValueError("a stored result's source is not text")
+    starts, hints, warnings = s.get("page_starts"), s.get("heading_hints"), s.get("warnings")
+    if not (_ints(starts) and isinstance(hints, list) and all(_ints(h) and len(h) == 2 for h in hints)
+            and isinstance(warnings, list) and all(isinstance(w, str) for w in warnings)):
+        raise ValueError("a stored result's pages, headings or warnings are malformed")
+    part = data.get("part")
+    if part is not None and not (_ints(part) and len(part) == 4 and 0 <= part[2] <= part[3] <= len(s["text"])):
+        raise ValueError("a stored result's part is malformed")
+    src = Source(**{k: s[k] for k in _SOURCE_TEXT}, page_starts=tuple(starts),
+                 heading_hints=tuple(map(tuple, hints)), warnings=tuple(warnings))
+    return process_source(src, scheme, part=compilation.Part(*part) if part else None)
+
+
+def _ints(v) -> bool:
+    return isinstance(v, list) and all(isinstance(x, int) and not isinstance(x, bool) for x in v)

@@ -86,11 +86,14 @@ def check_people_workbook(wb, n_reports):
     for ws in wb:
         assert ws.freeze_panes == "A2" and ws.auto_filter.ref and ws.auto_filter.ref.startswith("A1:"), ws.title
         assert ws.column_dimensions["A"].width >= 6
+        # set to print: landscape, as wide as the page, the header row on every page
+        assert ws.page_setup.orientation == "landscape" and ws.page_setup.fitToWidth == 1, ws.title
+        assert ws.sheet_properties.pageSetUpPr.fitToPage and ws.print_title_rows == "$1:$1", ws.title
     summary = list(wb["汇总"].iter_rows(values_only=True))
     head = list(summary[0])
     assert head[:6] == ["文档", "地区", "报送单位", "年度", "结论", "已核查标准"] and len(summary) == n_reports + 1
-    assert {r[head.index("结论")] for r in summary[1:]} <= {"未达标", "数据不一致", "待核实", "达标"}
-    assert all(isinstance(r[head.index("未达标")], int) for r in summary[1:])
+    assert {r[head.index("结论")] for r in summary[1:]} <= {"未达标", "未能完整读取", "数据不一致", "待核实", "达标"}
+    assert all(isinstance(r[head.index("未达标标准")], int) for r in summary[1:])
     facts = list(wb["数据"].iter_rows(values_only=True))
     fh = list(facts[0])
     values = [r[fh.index("数值")] for r in facts[1:]]
@@ -112,6 +115,7 @@ def synthetic_site(out, n, seed=7):
     """A batch database and review site of n reports built straight from rows (no extraction), for sizes
     a test cannot extract in time. Values spread around each key standard, some below it."""
     import random
+    from extractor.batch.run import set_verdicts
     from extractor.batch.store import Store
     from extractor.checks.rules import load_rules
     from extractor.outputs import review
@@ -151,6 +155,7 @@ def synthetic_site(out, n, seed=7):
         store.save_document(f"{doc}.pdf", doc, {"sha256": f"sha{i}", "version": "test", "read_key": ""},
                             {"documents": docs, "facts": facts, "entities": [], "findings": findings}, text,
                             b"", b"", run)
+    set_verdicts(store, load_rules())               # as a batch decides them, from the findings
     review.write_site(store, out / "review")
     store.close()
     return out / "review"

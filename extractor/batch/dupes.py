@@ -10,7 +10,7 @@ import re
 
 import numpy as np
 
-from .messages import finding
+from ..i18n import t
 
 K = 5                  # characters per shingle
 PERMS = 128
@@ -18,6 +18,7 @@ BANDS, ROWS = 16, 8    # P(candidate) ≈ 1 - (1 - s^8)^16: 0.9999 at s = 0.9, 0
 THRESHOLD = 0.9
 RULE = "batch.duplicate-submission"
 SHOWN = 5              # others named in one finding
+TITLE_MAX = 60         # a longer "title" is a paragraph taken for one: the file is named instead
 
 _NOISE = re.compile(r"[\W_]+")        # spaces, punctuation, page furniture differ between forms
 _rng = np.random.RandomState(20240611)
@@ -43,12 +44,42 @@ def signature(text: str) -> bytes:
     return sig.tobytes()
 
 
-def findings(docs: list) -> list[dict]:
-    """docs: (doc, path, doc_number, signature bytes or None) → one finding per document that is one
-    submission with others, naming them. A function of the documents alone: recomputed every run."""
+def findings(docs: list) -> tuple[list[dict], dict]:
+    """docs: dicts of doc, path, doc_number, minhash (bytes or None), district, title and seen (when its bytes were
+    first submitted) → one finding per document that is one submission with others, naming them by district and
+    title; and doc → the document it duplicates: the group's latest submission, which stands for the district.
+    A function of the documents alone: recomputed every run."""
+    groups, why = _groups([(d["doc"], d["path"], d["doc_number"], d["minhash"]) for d in docs])
+    out, duplicate_of = [], {}
+    for members in groups:
+        latest = max(members, key=lambda i: (str(docs[i]["seen"] or ""), docs[i]["path"]))
+        for i in members:
+            if i != latest:
+                duplicate_of[docs[i]["doc"]] = docs[latest]["doc"]
+            others = [_named(docs[j]) for j in members if j != i]
+            sep = t("msg.list_sep")
+            named = sep.join(others[:SHOWN]) + (t("dupes.and_more", n=len(others)) if len(others) > SHOWN else "")
+            reasons = sep.join(t(f"dupes.{r}") for r in ("same_number", "same_text") if r in why.get(i, ()))
+            out.append({"doc": docs[i]["doc"], "rule": RULE, "status": "inconsistent", "severity": "medium",
+                        "section": None, "item": None, "indicator": "", "value": "", "values": "[]",
+                        "threshold": "", "message": t("dupes.duplicate", others=named, reasons=reasons),
+                        "source": "", "raw": "", "start": None, "end": None, "page": None})
+    return out, duplicate_of
+
+
+def _named(d: dict) -> str:
+    """Another submission as an inspector knows it: the district that sent it and its title (its file when it has
+    none), never an internal id."""
+    title = d["title"] if d["title"] and len(d["title"]) <= TITLE_MAX else ""
+    return t("dupes.named", district=d["district"], report=t("dupes.titled", title=title) if title else
+             t("dupes.file", file=d["path"].rsplit("/", 1)[-1]))
+
+
+def _groups(docs: list) -> tuple[list, dict]:
+    """Groups (of indices) of the documents that are one submission: the same 文号, or near-identical text; and
+    index → the reasons it is in its group."""
     n = len(docs)
     parent = list(range(n))
-
     def find(i):
         while parent[i] != i:
             parent[i] = parent[parent[i]]
@@ -88,17 +119,4 @@ def findings(docs: list) -> list[dict]:
     groups = {}
     for i in range(n):
         groups.setdefault(find(i), []).append(i)
-    out = []
-    for members in groups.values():
-        if len(members) < 2:
-            continue
-        for i in members:
-            others = [f"{docs[j][0]}（{docs[j][1]}）" for j in members if j != i]
-            sep = finding("list_sep")
-            named = sep.join(others[:SHOWN]) + (finding("and_more", n=len(others)) if len(others) > SHOWN else "")
-            reasons = sep.join(finding(r) for r in ("same_number", "same_text") if r in why.get(i, ()))
-            out.append({"doc": docs[i][0], "rule": RULE, "status": "inconsistent", "severity": "medium",
-                        "section": None, "item": None, "indicator": "", "value": "", "values": "[]",
-                        "threshold": "", "message": finding("duplicate", others=named, reasons=reasons),
-                        "source": "", "raw": "", "start": None, "end": None, "page": None})
-    return out
+    return [m for m in groups.values() if len(m) > 1], why

@@ -1,10 +1,9 @@
-"""What a run reads: the supported files under its inputs, what it skips, and a document id for each."""
+"""What a run reads: the supported files under its inputs and what it skips (ids are decided in extractor/ids.py)."""
 from __future__ import annotations
 
 from pathlib import Path
 
 from ..errors import InputError
-from ..ids import assign_ids, candidates, path_id, safe_id  # noqa: F401 - the batch's ids
 from ..readers.ingest import SUPPORTED, unsupported
 from .messages import stored
 
@@ -35,20 +34,6 @@ def skip_cause(f: Path) -> InputError:
     if f.name.startswith(LOCK_PREFIX):
         return InputError("unsupported", f, stored("lock_file"))
     return InputError("unsupported", f, stored("skipped", detail=unsupported(f).cause))
-
-
-def doc_ids(files) -> dict:
-    """`extract`/`check`: a document's id is its file name without the extension, made unique within one
-    run (the first in order keeps it; the others get their extension: xingan-2024-pdf)."""
-    ids, taken = {}, set()
-    for f in map(Path, files):
-        doc, n = f.stem, 1
-        while doc in taken:
-            doc = f"{f.stem}-{f.suffix.lstrip('.').lower()}" + (str(n) if n > 1 else "")
-            n += 1
-        ids[f] = doc
-        taken.add(doc)
-    return ids
 
 
 def walk(root: Path, skip: Path | None = None) -> tuple[list[Path], list[Path]]:

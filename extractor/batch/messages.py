@@ -2,7 +2,6 @@
 database as a cause (English, translated when shown), or into a finding (the rules' language)."""
 from __future__ import annotations
 
-from .. import data
 from ..i18n import t
 
 
@@ -18,9 +17,3 @@ def say(key: str, **kw) -> str:
 def stored(key: str, **kw) -> str:
     """A cause kept in the database: the English `errors` entry, which `i18n.cause` translates when shown."""
     return t(f"errors.{key}", "en", **kw)
-
-
-def finding(key: str, **kw) -> str:
-    """Words of a batch finding (duplicate submissions), from patterns/messages.yaml like every rule message."""
-    text = data.load("messages.yaml")["batch"][key]
-    return text.format(**kw) if kw else text

@@ -6,32 +6,31 @@ import hashlib
 import json
 import multiprocessing as mp
 import os
-import pickle
 import queue
 import shutil
 import signal
 import sys
 import time
-import zlib
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import InputError, internal_cause
 from ..procs import die_with_parent
-from ..i18n import word
+from ..i18n import t, word
 from .messages import BatchError, say, stored
-from .inputs import LOCK_PREFIX, candidates, assign_ids, doc_ids, path_id, safe_id, walk
+from .. import ids
+from .inputs import LOCK_PREFIX, walk
 
 
 def run(files, scheme, ocr: str = "auto"):
     """`extract` and `check`: a result per report, a compilation giving one per part."""
     from ..pipeline import process_file
     results, failed = [], []
-    ids = doc_ids(files)
+    named = ids.file_ids(files)
     for f in files:
         try:
-            results += process_file(f, scheme, ocr=ocr, doc=ids[Path(f)])
+            results += process_file(f, scheme, ocr=ocr, doc=named[Path(f)])
         except InputError as e:
             failed.append(e)
         except Exception as e:  # one bad file must not stop a batch; say what happened, on one line
@@ -39,13 +38,22 @@ def run(files, scheme, ocr: str = "auto"):
     return _part_ids(results), failed
 
 
+def assess_all(results, scheme, ruleset=None, entities: bool = True) -> list:
+    """Each result's analysis, findings and verdict (checks.report.Assessed), as `extract` and `check` show them."""
+    from ..checks.report import assess
+    from ..checks.rules import load_rules
+    from ..pipeline import analyse
+    ruleset = ruleset if ruleset is not None else load_rules()
+    return [assess(analyse(r, scheme, entities), ruleset, scheme) for r in results]
+
+
 def _part_ids(results) -> list:
     """A part of a compilation is named by its own county and year where no other document is; else it
     keeps its file's id and number (reports#2)."""
     def base(r):
         d = r.document
-        b = _base_id(d.county, d.city, d.performance_year, ";".join(map(str, d.years)))
-        return safe_id(b) if b and r.part else ""
+        b = ids.place_year(d.county, d.city, d.performance_year, ";".join(map(str, d.years)))
+        return ids.safe_id(b) if b and r.part else ""
     wanted = [base(r) for r in results]
     taken = Counter([r.source.doc for r in results] + wanted)
     return [_with_doc(r, w) if w and taken[w] == 1 else r for r, w in zip(results, wanted)]
@@ -64,24 +72,33 @@ class BatchSummary:
     moved: int = 0
     rechecked: int = 0
     facts: int = 0
-    findings: dict = field(default_factory=dict)          # this run's documents
     seconds: float = 0.0
     interrupted: bool = False
+    errors: list = field(default_factory=list)            # (path, cause as stored) of this run's files in error
     documents: int = 0                                    # totals: what the database holds now
     facts_total: int = 0
-    findings_total: dict = field(default_factory=dict)
+    verdicts: dict = field(default_factory=dict)          # verdict → reports, as checks decided them
+    pages_unread: int = 0                                 # pages with ink that no report could be read from
     errors_total: int = 0
 
 
 def format_summary(s: BatchSummary) -> str:
-    def statuses(d):
-        return say("list_sep").join(say("count_item", name=word("status", k), n=v)
-                                    for k, v in sorted(d.items())) or say("none")
+    """A few short lines: this run, what the folder holds now (reports by verdict), the time, and the files in error
+    by name."""
+    from ..checks.verdict import ORDER
+    from ..i18n import cause
+    verdicts = t("msg.count_sep").join(say("count_item", name=word("verdict", v), n=s.verdicts[v])
+                                       for v in ORDER if s.verdicts.get(v)) or say("none")
     rate = s.processed / s.seconds if s.seconds else 0.0
-    parts = [say("summary_run", **{**vars(s), "findings": statuses(s.findings)}),
-             say("summary_total", **{**vars(s), "findings_total": statuses(s.findings_total), "errors": s.errors_total}),
+    lines = [say("summary_run", **vars(s)),
+             say("summary_total", **{**vars(s), "verdicts": verdicts, "errors": s.errors_total}),
              say("summary_time", seconds=f"{s.seconds:.1f}", rate=f"{rate:.2f}")]
-    return say("part_sep").join(parts) + (say("part_sep") + say("interrupted") if s.interrupted else "")
+    if s.errors:
+        lines.append(say("summary_errors", n=len(s.errors)))
+        lines += [f"  {path}: {cause(why)}" for path, why in s.errors]
+    if s.interrupted:
+        lines.append(say("interrupted"))
+    return "\n".join(lines)
 
 
 class OutputLock:
@@ -130,14 +147,6 @@ def _read_key(rel: str, ocr: str, scheme_key: str) -> str:
 
 def _rules_key(ruleset, scheme_key: str) -> str:
     return _fingerprint([scheme_key] + [{k: v for k, v in r.items() if k != "origin"} for r in ruleset.rules])
-
-
-def _base_id(county, city, perf_year, years) -> str:
-    """The issuer and the year (兴安区-2023) where the metadata has both; else "" (the path is used)."""
-    place = county or city
-    year = perf_year if perf_year is not None and perf_year == perf_year else None
-    year = year or next((y for y in (years or "").split(";") if y), None)
-    return f"{place}-{int(year)}" if place and year else ""
 
 
 def _with_doc(result, doc: str):
@@ -366,8 +375,10 @@ def _run(store, root, out, supported, other, stop, jobs, ocr, rule_paths, scheme
             progress.close()
     summary.interrupted = stop["signal"] is not None
 
-    # 5. ids and duplicates, over the whole folder; then the outputs, interrupted or not
+    # 5. ids and duplicates, over the whole folder, and each report's verdict with them; then the outputs,
+    # interrupted or not
     changed = _reconcile(store)
+    changed |= set_verdicts(store, ruleset)
     store.finish_run(run_id, "interrupted" if summary.interrupted else "complete",
                      files_seen=summary.files, processed=summary.processed, unchanged=summary.unchanged,
                      failed=summary.failed, unsupported=summary.unsupported, removed=summary.removed,
@@ -404,17 +415,18 @@ def _moves(known: dict, present: dict) -> tuple[dict, list]:
 def _recheck(store, ruleset, scheme, rules_key) -> tuple[int, list]:
     """Findings of every stored document under the rules in force, from its stored result: no reading.
     (In one process: forked processes, each taking a slice, were slower here than this one alone.)"""
-    from ..checks.rules import check
+    from ..checks.report import findings_of
     from ..outputs.tables import finding_rows
+    from ..pipeline import from_stored
     docs, rows, stale = [], [], []
     for path, doc, blob in store.stored_results():
         try:
-            result = _with_doc(pickle.loads(zlib.decompress(blob)), doc)
-        except Exception:  # noqa: BLE001 - stored by another version of the code: read the file again
+            result = _with_doc(from_stored(blob, scheme), doc)
+        except ValueError:              # not data this version stored: the file is read again, nothing is run
             stale.append(path)
             continue
         docs.append(doc)
-        rows += finding_rows(check(result, ruleset, scheme))
+        rows += finding_rows(findings_of(result, ruleset, scheme))
     store.replace_findings(docs, rows, rules_key)
     if stale:
         store.con.execute("UPDATE files SET version = 'stale' WHERE path IN (SELECT * FROM UNNEST(?))", [stale])
@@ -449,8 +461,9 @@ def _dispatch(store, engine, tasks, abs_of, keys, stop, run_id, summary, progres
                 progress.finish(path, f"{n} facts")
             else:
                 kind, cause, limit = (*rest, None)[:3]
-                store.save_error(path, path_id(path), keys[path], kind, cause, limit, run_id)
+                store.save_error(path, ids.path_id(path), keys[path], kind, cause, limit, run_id)
                 summary.failed += 1
+                summary.errors.append((path, cause))
                 progress.finish(path, cause, error=True)
 
 
@@ -463,9 +476,8 @@ def _save(store, path, key, rows, texts, blobs, minhashes, run_id, summary) -> i
     saved, mine = [], set()
     for d, text, blob, minhash in zip(rows["documents"], texts, blobs, minhashes):
         mine_rows, part = own[d["doc"]], d.get("part")
-        doc = safe_id(_base_id(d["county"], d["city"], d["performance_year"], d["years"]) or path_id(path))
-        if store.doc_taken(doc, path) or doc in mine:
-            doc = candidates(path, doc)[-1] + (f"#{part}" if part else "")
+        doc = ids.provisional(ids.place_year(d["county"], d["city"], d["performance_year"], d["years"]), path, part,
+                              lambda x: store.doc_taken(x, path) or x in mine)
         mine.add(doc)
         for r in (r for rs in mine_rows.values() for r in rs):
             r["doc"] = doc
@@ -474,8 +486,6 @@ def _save(store, path, key, rows, texts, blobs, minhashes, run_id, summary) -> i
     store.save_file(path, key, saved, run_id)
     summary.processed += 1
     summary.facts += len(rows["facts"])
-    for f in rows["findings"]:
-        summary.findings[f["status"]] = summary.findings.get(f["status"], 0) + 1
     return len(rows["facts"])
 
 
@@ -483,17 +493,41 @@ def _reconcile(store) -> bool:
     """Ids from the whole folder, and the duplicate findings between documents; True if anything changed."""
     from . import dupes
     from .store import ACROSS_DOCUMENTS
-    docs = [(_part_key(path, part), path, *rest) for path, *rest, part in store.id_inputs()]
-    ids = assign_ids({key: _base_id(county, city, perf, years) for key, _, _, county, city, perf, years, *_ in docs})
-    renames = {doc: ids[key] for key, _, doc, *_ in docs if ids[key] != doc}
-    found = dupes.findings([(ids[key], path, number, sig) for key, path, _, _, _, _, _, number, sig in docs])
+    docs = store.id_inputs()
+    keys = [ids.part_key(d["path"], d["part"]) for d in docs]
+    new = ids.assign_ids({k: ids.place_year(d["county"], d["city"], d["performance_year"], d["years"])
+                          for k, d in zip(keys, docs)})
+    renames = {d["doc"]: new[k] for k, d in zip(keys, docs) if new[k] != d["doc"]}
+    named = [{**d, "doc": new[k], "district": ids.district(d)} for k, d in zip(keys, docs)]
+    found, duplicate_of = dupes.findings(named)
     found += _trends(store, renames)
     now = store.con.execute(f"SELECT doc, message FROM findings WHERE {ACROSS_DOCUMENTS} ORDER BY doc, message").fetchall()
     changed = bool(renames) or sorted((f["doc"], f["message"]) for f in found) != [tuple(r) for r in now]
     if changed:
         store.reconcile(renames, found)
+    store.set_duplicates(duplicate_of)
     store.name_submissions()
     return changed
+
+
+def set_verdicts(store, ruleset) -> bool:
+    """Each report's verdict and counts from all its findings, those made across the folder included (a
+    duplicate, a trend between years), and its reading warnings; True if any changed."""
+    from ..checks.verdict import COLUMNS, of, unread_pages
+    by_doc = {}
+    for doc, rule, status in store.con.execute("SELECT doc, rule, status FROM findings ORDER BY doc, rowid").fetchall():
+        rs = by_doc.setdefault(doc, ([], []))
+        rs[0].append(rule)
+        rs[1].append(status)
+    said = {}
+    for doc, message in store.con.execute("SELECT f.doc, w.message FROM warnings w JOIN files f ON f.path = w.path "
+                                          "ORDER BY w.rowid").fetchall():
+        said.setdefault(doc, []).append(message)
+    rows = []
+    for (doc,) in store.con.execute("SELECT doc FROM documents").fetchall():
+        rules, statuses = by_doc.get(doc, ([], []))
+        rows.append({"doc": doc, **of(rules, statuses, ruleset, unread_pages(said.get(doc, ()))).columns()})
+    return store.set_verdicts(rows, COLUMNS)
 
 
 def _trends(store, renames: dict) -> list[dict]:
@@ -508,19 +542,13 @@ def _trends(store, renames: dict) -> list[dict]:
     return finding_rows(cross_year(df))
 
 
-def _part_key(path: str, part) -> str:
-    """A path that names one report of a file, for the ids: dir/汇编.md part 2 → dir/汇编#2.md."""
-    if not part:
-        return path
-    p = Path(path)
-    return (p.parent / f"{p.stem}#{part}{p.suffix}").as_posix()
-
-
 def _totals(store, summary):
     q = store.con.execute
     summary.documents = q("SELECT count(*) FROM documents").fetchone()[0]
     summary.facts_total = q("SELECT count(*) FROM facts").fetchone()[0]
-    summary.findings_total = dict(q("SELECT status, count(*) FROM findings GROUP BY status").fetchall())
+    summary.verdicts = dict(q("SELECT verdict, count(*) FROM documents GROUP BY verdict").fetchall())
+    from ..checks.verdict import page_count
+    summary.pages_unread = sum(page_count(u) for (u,) in q("SELECT unread_pages FROM documents").fetchall())
     summary.errors_total = q("SELECT count(*) FROM files WHERE status = 'error'").fetchone()[0]
 
 

@@ -14,7 +14,7 @@ import datetime as dt
 
 from ..outputs import tables
 
-SCHEMA = "3"          # a database of another schema is rebuilt: every file is read again
+SCHEMA = "4"          # a database of another schema is rebuilt: every file is read again
 EXTRA = {
     "files": ("path VARCHAR, doc VARCHAR, sha256 VARCHAR, version VARCHAR, read_key VARCHAR, status VARCHAR, "
               "kind VARCHAR, time_limit DOUBLE, result BLOB, minhash BLOB, run_id BIGINT, part BIGINT"),
@@ -53,25 +53,6 @@ class Store:
         tables.create_duckdb_tables(self.con, EXTRA)
         if version != SCHEMA:
             self.set_meta("schema", SCHEMA)
-        elif "warnings" not in have:
-            self._warnings_from_results()
-
-    def _warnings_from_results(self):
-        """A database from before the warnings table: its warnings are in the stored results, so no file is read."""
-        import pickle
-        import zlib
-        done = set()
-        with self.tx():
-            for path, blob, run_id in self.con.execute("SELECT path, result, run_id FROM files WHERE status = 'ok' "
-                                                       "AND result IS NOT NULL ORDER BY path, part").fetchall():
-                if path in done:
-                    continue                # a compilation's parts share their file's warnings
-                try:
-                    said = pickle.loads(zlib.decompress(blob)).source.warnings
-                except Exception:  # noqa: BLE001 - stored by other code: the re-check reads the file again
-                    continue
-                done.add(path)
-                self._save_warnings(path, said, run_id)
 
     def close(self):
         self.con.close()
@@ -184,7 +165,7 @@ class Store:
 
     # ----- checks and ids, over all documents -----
     def stored_results(self):
-        """(path, doc, pickled result) of every document, for checks that need no reading."""
+        """(path, doc, stored result: pipeline.to_stored) of every document, for checks that need no reading."""
         return self.con.execute("SELECT path, doc, result FROM files WHERE status = 'ok' ORDER BY path").fetchall()
 
     def replace_findings(self, docs: list, rows: list, rules_key: str):
@@ -198,10 +179,26 @@ class Store:
             self.set_meta("rules", rules_key)
 
     def id_inputs(self) -> list:
-        """(path, doc, county, city, performance year, years, doc_number, minhash, part) of every document."""
-        return self.con.execute(
-            "SELECT f.path, f.doc, d.county, d.city, d.performance_year, d.years, d.doc_number, f.minhash, f.part "
-            "FROM files f JOIN documents d ON d.doc = f.doc WHERE f.status = 'ok' ORDER BY f.path, f.part").fetchall()
+        """What ids and duplicates are decided from, per document (dicts): path, doc, county, city, performance_year,
+        years, doc_number, minhash, part, title, issuer, and `seen`, when its bytes were first submitted."""
+        cur = self.con.execute(
+            "SELECT f.path, f.doc, d.county, d.city, d.performance_year, d.years, d.doc_number, f.minhash, f.part, "
+            "d.title, d.issuer, (SELECT min(s.first_seen) FROM submissions s WHERE s.path = f.path "
+            "AND s.sha256 = f.sha256) AS seen "
+            "FROM files f JOIN documents d ON d.doc = f.doc WHERE f.status = 'ok' ORDER BY f.path, f.part")
+        cols = [c[0] for c in cur.description]
+        return [dict(zip(cols, r)) for r in cur.fetchall()]
+
+    def set_duplicates(self, duplicate_of: dict):
+        """documents.duplicate_of: each duplicate submission names the report that stands for its district."""
+        import pandas as pd
+        with self.tx():
+            self.con.execute("UPDATE documents SET duplicate_of = '' WHERE duplicate_of IS DISTINCT FROM ''")
+            if duplicate_of:
+                self.con.register("dup", pd.DataFrame({"doc": list(duplicate_of), "of": list(duplicate_of.values())},
+                                                      dtype="string"))
+                self.con.execute("UPDATE documents SET duplicate_of = dup.of FROM dup WHERE documents.doc = dup.doc")
+                self.con.unregister("dup")
 
     def reconcile(self, renames: dict, batch_findings: list):
         """Give documents their ids and replace the findings made across documents: one transaction."""
@@ -215,6 +212,25 @@ class Store:
                 self.con.unregister("ren")
             self.con.execute(f"DELETE FROM findings WHERE {ACROSS_DOCUMENTS}")
             tables.insert_frame(self.con, "findings", tables.frames({"findings": batch_findings})["findings"])
+
+    def set_verdicts(self, rows: list, columns) -> bool:
+        """Each document's verdict columns (rows: doc and the columns): one transaction; True if any changed."""
+        import pandas as pd
+        if not rows:
+            return False
+        new = tables.typed(pd.DataFrame(rows), "documents")[["doc", *columns]]
+        self.con.register("verdicts", new)
+        try:
+            same = "d.doc = v.doc AND " + " AND ".join(f'd."{c}" IS NOT DISTINCT FROM v."{c}"' for c in columns)
+            changed = self.con.execute(f"SELECT count(*) FROM verdicts v WHERE NOT EXISTS "
+                                       f"(SELECT 1 FROM documents d WHERE {same})").fetchall()[0][0]
+            if changed:
+                with self.tx():
+                    sets = ", ".join(f'"{c}" = v."{c}"' for c in columns)
+                    self.con.execute(f"UPDATE documents d SET {sets} FROM verdicts v WHERE d.doc = v.doc")
+        finally:
+            self.con.unregister("verdicts")
+        return bool(changed)
 
     def name_submissions(self):
         """Each submission in the folder carries its document's current id (a compilation: its parts' ids, by ;)."""

@@ -1,9 +1,6 @@
 """What every batch worker does, whichever engine runs it: build the pipeline once, then read files one by one."""
 from __future__ import annotations
 
-import pickle
-import zlib
-
 from ..errors import InputError, internal_cause
 
 
@@ -21,19 +18,20 @@ class Reader:
         """("ok", rel, rows, texts, blobs, minhashes) or ("error", rel, kind, cause): never raises, one file at a
         time. rows: the tables' rows of every report the file holds (a compilation holds several, each row under
         its report's provisional id); texts, blobs, minhashes: one each, in the order of rows["documents"]."""
-        from ..outputs.tables import rows_for
-        from ..pipeline import process_file
+        from ..checks.report import assess
+        from ..outputs import tables
+        from ..pipeline import analyse, process_file, to_stored
         from .dupes import signature
         try:
             rows, texts, blobs, minhashes = {}, [], [], []
             for i, res in enumerate(process_file(path, self.scheme, ocr=self.ocr)):
-                got = rows_for(res, self.scheme, self.ruleset)
+                got = tables.rows(assess(analyse(res, self.scheme), self.ruleset, self.scheme))
                 if i == 0:                      # what the file could be read of only in part: once, with its first report
                     got["warnings"] = [{"doc": got["documents"][0]["doc"], "message": w} for w in res.source.warnings]
                 for name, rs in got.items():
                     rows.setdefault(name, []).extend(rs)
                 texts.append(res.text)
-                blobs.append(zlib.compress(pickle.dumps(res.alone(), protocol=5)))
+                blobs.append(to_stored(res))
                 minhashes.append(signature(res.text))
             return ("ok", rel, rows, texts, blobs, minhashes)
         except InputError as e:

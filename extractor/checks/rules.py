@@ -17,7 +17,7 @@ from typing import Optional
 import regex
 import yaml
 
-from .. import data
+from .. import data, i18n
 from ..text import metrics
 from ..text.layout import Positions
 from ..errors import InputError
@@ -25,7 +25,7 @@ from ..records import plain_value
 from . import statements
 
 FINDING_FIELDS = ("doc", "rule", "status", "severity", "section", "item", "indicator", "value", "values",
-                  "threshold", "message", "source", "raw", "start", "end", "page", "places")
+                  "threshold", "message", "source", "raw", "start", "end", "page", "places", "heading")
 STATUSES = ("pass", "fail", "inconsistent", "missing", "not-applicable", "admitted")
 OPS = (">=", "<=", ">", "<", "==")
 KINDS = {"threshold", "compare", "share", "parts", "repeated", "completeness", "claim", "admission", "rectification"}
@@ -51,6 +51,7 @@ class Finding:
     end: Optional[int] = None
     page: Optional[int] = None
     places: list = field(default_factory=list)    # every place the evidence stands ({raw, start, end, page})
+    heading: str = ""         # the headings the evidence stands under, outermost first, joined by " > "
 
     def to_dict(self) -> dict:
         """The fields read directly: dataclasses.asdict's deep copy was a third of a batch re-check."""
@@ -515,7 +516,7 @@ def check_repeated(rule, view: _DocView) -> list[Finding]:
         values = [f.value if isinstance(f.value, str) else _dec(f.value) for f in fs]     # text: 1:15, 3/6
         same = len(set(values)) == 1
         msg = _msg("repeated", indicator=key[2], period=_msg("repeated_period", period=key[3]) if key[3] else "",
-                   n=len(fs), raws=data.load("messages.yaml")["list_sep"].join(_where(f) for f in fs),
+                   n=len(fs), raws=i18n.t("msg.list_sep").join(_where(f) for f in fs),
                    verdict=_msg("repeated_consistent" if same else "repeated_inconsistent"))
         places = [dict(raw=f.raw, start=f.start, end=f.end, page=f.page) for f in fs]
         out.append(_finding(rule, fs[0], "pass" if same else "inconsistent", values=values, message=msg, places=places))

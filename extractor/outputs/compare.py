@@ -11,6 +11,7 @@ from pathlib import Path
 import regex
 
 from ..checks.rules import Finding
+from ..ids import district
 from ..text.metrics import load_catalog, to_decimal
 
 RULE = "cross-year"
@@ -23,10 +24,6 @@ def read_metrics(path):
     p = Path(path)
     db = p / "selfeval.duckdb" if p.is_dir() else p
     return read_duckdb(db)["metrics"]
-
-
-def _district(row) -> str:
-    return row["county"] or row["issuer"] or row["doc"]
 
 
 def _period(row) -> str:
@@ -45,7 +42,7 @@ def comparison(df, metric: str | None = None) -> dict:
     for mid, g in df.groupby("metric_id", sort=False):
         cells = {}
         for _, r in g.iterrows():
-            row = _district(r) + (f" · {r['level']}" if r["level"] and r["level"] != _only_level(mid) else "")
+            row = district(r) + (f" · {r['level']}" if r["level"] and r["level"] != _only_level(mid) else "")
             cells.setdefault((row, _period(r)), r["value"])
         rows = list(dict.fromkeys(k[0] for k in cells))
         cols = sorted({k[1] for k in cells})
@@ -72,8 +69,8 @@ def cross_year(df) -> list[Finding]:
         for _, r in g.iterrows():
             m = _PERIOD.match(_period(r))
             if m:
-                series.setdefault((_district(r), r["level"], m.group(2)), {}).setdefault(int(m.group(1)), r)
-        for (district, level, _), by_year in series.items():
+                series.setdefault((district(r), r["level"], m.group(2)), {}).setdefault(int(m.group(1)), r)
+        for (place, level, _), by_year in series.items():
             for y in sorted(by_year):
                 if y + 1 not in by_year:
                     continue
@@ -85,7 +82,7 @@ def cross_year(df) -> list[Finding]:
                 status = "pass" if ok else "fail"
                 msg = texts.get("message", "").format(
                     metric=e.title, level=texts.get("level", "{level}").format(level=level) if level and len(e.levels) > 1 else "",
-                    district=district,
+                    district=place,
                     period1=_period(a), raw1=a["raw"], doc1=a["doc"], period2=_period(b), raw2=b["raw"], doc2=b["doc"],
                     verdict=(texts.get(e.trend) or {}).get(status, status))
                 out.append(Finding(doc=b["doc"], rule=RULE, status=status, severity="high", indicator=e.title,
@@ -114,11 +111,25 @@ def render(tables: dict) -> str:
     return "\n\n".join(blocks)
 
 
-def to_excel(tables: dict, findings, path):
-    """One sheet per metric (named by its id) and a sheet of cross-year findings."""
-    import pandas as pd
-    from .tables import findings_frame
-    with pd.ExcelWriter(path, engine="openpyxl") as xw:
-        for mid, (title, t) in tables.items():
-            t.rename_axis(title).to_excel(xw, sheet_name=mid[:31])
-        findings_frame(findings).to_excel(xw, sheet_name=RULE, index=False)
+def to_excel(tables: dict, findings, path, ruleset=None):
+    """One sheet per metric, named by its title (its id in a column), values as numbers; then the cross-year
+    findings in the inspectors' words. Written by the one workbook writer (excel.write_workbook), like every other."""
+    from .. import i18n
+    from .excel import write_workbook
+    from .tables import excel_sheet, findings_frame
+    sheets, taken = [], set()
+    for mid, (title, t) in tables.items():
+        cols = [c or i18n.t("compare.no_year", "zh") for c in t.columns]
+        df = t.set_axis(cols, axis=1)
+        df.insert(0, i18n.t("compare.district", "zh"), list(t.index))
+        df.insert(1, i18n.t("compare.metric_id", "zh"), mid)
+        sheets.append((_sheet_name(title, taken), df.reset_index(drop=True), set(cols)))
+    name, df, numeric = excel_sheet("findings", findings_frame(findings), zh=True, ruleset=ruleset)
+    sheets.append((_sheet_name(i18n.t("compare.findings_sheet", "zh"), taken), df, numeric))
+    write_workbook(path, sheets)
+
+
+def _sheet_name(title: str, taken: set) -> str:
+    """Excel allows 31 characters and none of []:*?/\\ in a sheet's name; names are unique regardless of case."""
+    from ..paths import safe_name
+    return safe_name(title.replace("[", "(").replace("]", ")"), taken, limit=28)

@@ -139,10 +139,12 @@ def _sheet(df, numeric) -> tuple[str, str]:
     view = ('<sheetViews><sheetView workbookViewId="0"><pane ySplit="1" topLeftCell="A2" activePane="bottomLeft" '
             'state="frozen"/><selection pane="bottomLeft" activeCell="A2" sqref="A2"/></sheetView></sheetViews>')
     dimension, autofilter = (f'<dimension ref="{ref}"/>', f'<autoFilter ref="{ref}"/>') if ref else ("", "")
+    # Printed landscape on A4, as wide as the page, the header row repeated on every page (workbook's Print_Titles).
     xml = (f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<worksheet xmlns="{_NS}" xmlns:r="{_REL}">'
-           f'{dimension}{view}<sheetFormatPr defaultRowHeight="15"/>'
+           f'<sheetPr><pageSetUpPr fitToPage="1"/></sheetPr>{dimension}{view}<sheetFormatPr defaultRowHeight="15"/>'
            f'{f"<cols>{widths}</cols>" if widths else ""}<sheetData>{"".join(body)}</sheetData>{autofilter}'
-           '<pageMargins left="0.75" right="0.75" top="1" bottom="1" header="0.5" footer="0.5"/></worksheet>')
+           '<pageMargins left="0.4" right="0.4" top="0.6" bottom="0.6" header="0.3" footer="0.3"/>'
+           '<pageSetup paperSize="9" orientation="landscape" fitToWidth="1" fitToHeight="0"/></worksheet>')
     return xml, ref
 
 
@@ -173,6 +175,8 @@ def _package(names: list, filters: list) -> dict:
     sheets = "".join(f'<sheet name="{_attr(s)}" sheetId="{i}" r:id="rId{i}"/>' for i, s in enumerate(names, 1))
     defined = "".join(f'<definedName name="_xlnm._FilterDatabase" localSheetId="{i}" hidden="1">'
                       f"{_attr(_quote_sheet(s))}!{_absolute(ref)}</definedName>"
+                      f'<definedName name="_xlnm.Print_Titles" localSheetId="{i}">{_attr(_quote_sheet(s))}!$1:$1'
+                      "</definedName>"
                       for i, (s, ref) in enumerate(zip(names, filters)) if ref)
     workbook = (f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<workbook xmlns="{_NS}" xmlns:r="{_REL}">'
                 f'<bookViews><workbookView activeTab="0"/></bookViews><sheets>{sheets}</sheets>'

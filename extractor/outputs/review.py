@@ -58,7 +58,7 @@ MEMOS = "../../memos/"
 def _write(folder: Path, rel: str, text: str):
     """Write a page only inside the site's folder (paths come from report content), replacing it whole."""
     import os
-    from .paths import inside
+    from ..paths import inside
     target = inside(folder, folder / rel)
     tmp = target.with_name(f".{target.name}.tmp")
     tmp.write_text(text, encoding="utf-8")
@@ -70,7 +70,7 @@ def write_site(store, folder: Path, ruleset=None, frames=None) -> dict:
     something it shows changed, pages of documents no longer there are removed, index.html is always
     written. frames: the documents, facts and findings tables and the reading warnings (path, doc, code,
     message) when the caller has them. Returns counts."""
-    from .paths import safe_name
+    from ..paths import safe_name
     from ..checks.rules import load_rules
     ruleset = ruleset or load_rules()
     _assets(folder)
@@ -158,9 +158,9 @@ def _remove_stale(folder: Path, pages: set) -> int:
 def _code_key() -> str:
     """The code and words a page is made with: a new version of either renders every page again."""
     from .. import __version__
-    from . import tables, verdicts
+    from . import tables
     h = hashlib.blake2b(__version__.encode(), digest_size=16)
-    for f in (Path(__file__), Path(verdicts.__file__), Path(tables.__file__), Path(i18n.__file__),
+    for f in (Path(__file__), Path(tables.__file__), Path(i18n.__file__),
               data.PATTERNS_DIR / "tables.yaml", data.PATTERNS_DIR / "verdicts.yaml",
               *sorted((data.PATTERNS_DIR / "messages").glob("*.yaml"))):
         h.update(f.read_bytes())
@@ -209,17 +209,25 @@ def _place_links(places) -> str:
                                         for p in places)
 
 
+def _verdict_detail(v) -> str:
+    """What stands behind a verdict that is not plain: the standards checked of those in force, the pages not read."""
+    if v.verdict == "unverified":
+        return t("verdict.unverified_detail", checked=v.standards_checked, total=v.standards_total)
+    if v.unread_pages:
+        return t("verdict.unreadable_detail", pages=v.unread_pages)
+    return ""
+
+
 class _Site:
     def __init__(self, docs, n_facts, findings, ruleset, pages, warnings=None):
-        from . import verdicts
-        from .tables import district_names, rule_titles, rules_and_statuses
+        from ..checks.verdict import from_row
+        from .tables import district_names, rule_titles
         self.docs, self.n_facts, self.findings = docs, n_facts, findings
         self.ruleset, self.pages, self.warnings = ruleset, pages, warnings or {}
         self.rules = {r["id"]: r for r in ruleset.rules}
         self.titles = rule_titles(ruleset)
         self.names = district_names(docs)
-        by_doc = rules_and_statuses(findings)
-        self.verdicts = {d: verdicts.of(by_doc.get(d, {"rule": [], "status": []}), ruleset) for d in docs["doc"]}
+        self.verdicts = {d.doc: from_row(d) for d in docs.itertuples(index=False)}
 
     def title(self, rid) -> str:
         return self.titles.get(rid, rid)
@@ -227,9 +235,9 @@ class _Site:
     # ----- index -----
     def index(self, errors, n_facts) -> str:
         from . import chart
-        from .verdicts import ORDER
+        from ..checks.verdict import ORDER
         order = sorted(self.docs.itertuples(), key=lambda d: (ORDER[self.verdicts[d.doc].verdict],
-                                                               -self.verdicts[d.doc].fails, d.doc))
+                                                               -self.verdicts[d.doc].standards_failed, d.doc))
         rows = "".join(self._row(d) for d in order)
         options = "".join(f"<option value=\"{v}\">{_e(i18n.word('verdict', v))}</option>" for v in ORDER)
         heads = [("report", ""), ("district", ""), ("issuer", ""), ("year", ""), ("format", ""), ("verdict", ""),
@@ -252,9 +260,9 @@ class _Site:
 
     def _row(self, d) -> str:
         v = self.verdicts[d.doc]
-        from .verdicts import ORDER
-        detail = (f"<br><span class=\"small\">{_e(t('verdict.unverified_detail', checked=v.checked, total=v.total))}</span>"
-                  if v.verdict == "unverified" else "")
+        from ..checks.verdict import ORDER
+        said = _verdict_detail(v)
+        detail = f"<br><span class=\"small\">{_e(said)}</span>" if said else ""
         page = self.pages[d.doc]
         failed = i18n.t("msg.list_sep").join(
             f"<a href=\"{quote(page)}#rule-{_e(r)}\">{_e(self.title(r))}</a>" for r in v.failed_rules)
@@ -265,8 +273,9 @@ class _Site:
                 f"<td>{_e(i18n.word('input_kind', d.input_kind))}</td>"
                 f"<td class=\"verdict {v.verdict}\" data-sort=\"{ORDER[v.verdict]}\">{_e(i18n.word('verdict', v.verdict))}{detail}</td>"
                 f"<td data-sort=\"{self.n_facts.get(d.doc, 0)}\">{self.n_facts.get(d.doc, 0)}</td>"
-                f"<td class=\"fails\" data-sort=\"{v.fails}\">{v.fails}</td>"
-                f"<td data-sort=\"{v.inconsistent}\">{v.inconsistent}</td><td data-sort=\"{v.missing}\">{v.missing}</td>"
+                f"<td class=\"fails\" data-sort=\"{v.standards_failed}\">{v.standards_failed}</td>"
+                f"<td data-sort=\"{v.inconsistent}\">{v.inconsistent}</td>"
+                f"<td data-sort=\"{v.missing_items}\">{v.missing_items}</td>"
                 f"<td class=\"small\">{failed}</td></tr>")
 
     def _errors(self, errors) -> str:
@@ -315,7 +324,7 @@ class _Site:
         meta = "".join(f"<tr><th>{_e(zh[k])}</th><td>{_e(d[k])}</td></tr>" for k in
                        ("issuer", "addressee", "doc_number", "signer", "report_date", "performance_year",
                         "progress_year", "scheme", "items_missing", "pages") if str(d[k]) not in ("", "<NA>"))
-        detail = (" " + t("verdict.unverified_detail", checked=v.checked, total=v.total)) if v.verdict == "unverified" else ""
+        detail = (" " + _verdict_detail(v)) if _verdict_detail(v) else ""
         memo = (f"<p id=\"memo\" data-doc=\"{_e(d['doc'])}\" data-path=\"{_e(d['path'])}\" "
                 f"data-folder=\"{MEMOS}\" hidden>"
                 f"<a>{_e(t('site.memo'))}</a></p>")

@@ -56,11 +56,20 @@ def _value_text(v):
     return str(v)
 
 
+def number(text):
+    """A value's text as a number for queries (85.71, 23940000); None for dates, ratios and ranges."""
+    try:
+        return float(text) if text not in ("", None) else None
+    except (TypeError, ValueError):
+        return None
+
+
 def fact_rows(facts) -> list[dict]:
     rows = []
     for f in facts:
         d = f.to_dict()
         d["value"] = _value_text(f.value)
+        d["number"] = number(d["value"]) if f.kind not in ("date", "ratio") else None
         rows.append(d)
     return rows
 
@@ -93,32 +102,23 @@ def documents_frame(rows):
     return _frame(rows, "documents")
 
 
-def rows_for(result, scheme=None, ruleset=None, entities: bool = True) -> dict:
-    """Plain rows of all four tables for one processed report (picklable, for worker processes)."""
-    from ..text.metadata import describe
-    from ..checks.rules import check, load_rules
-    ruleset = ruleset if ruleset is not None else load_rules()
-    e_rows = []
-    if entities:
-        from ..text.ner import entity_rows
-        e_rows = entity_rows(result)
-    from ..text.metrics import metric_rows
-    doc_row = describe(result, scheme, len(e_rows) if entities else None)
-    return {"documents": [doc_row],
-            "facts": fact_rows(result.facts), "entities": e_rows,
-            "findings": finding_rows(check(result, ruleset, scheme)),
-            "metrics": metric_rows(result.facts, doc_row)}
+def rows(assessed) -> dict:
+    """Plain rows of the five tables for one assessed report (checks.report.Assessed): formatting only."""
+    a = assessed.analysis
+    return {"documents": [assessed.document], "facts": fact_rows(a.result.facts), "entities": list(a.entities),
+            "findings": finding_rows(assessed.findings),
+            "metrics": [{**m, "number": number(m["value"])} for m in a.metrics]}
 
 
 def frames(rows: dict) -> dict:
     return {name: _frame(rows.get(name, []), name) for name in TABLES}
 
 
-def build(results, scheme=None, ruleset=None, entities: bool = True) -> dict:
-    """All four tables for processed reports."""
+def build(assessed) -> dict:
+    """All five tables for assessed reports."""
     merged = {name: [] for name in TABLES}
-    for r in results:
-        for name, rs in rows_for(r, scheme, ruleset, entities).items():
+    for a in assessed:
+        for name, rs in rows(a).items():
             merged[name] += rs
     return frames(merged)
 
@@ -211,51 +211,40 @@ def excel_sheet(name: str, df, zh: bool = False, ruleset=None):
 
 
 def summary_frame(tables: dict, ruleset, lang: str = "zh"):
-    """汇总: one row per report with its verdict, what was checked, and the standards it failed."""
+    """汇总: one row per report with its verdict, what was checked, and the standards it failed (as checks decided)."""
     import pandas as pd
     from .. import i18n
-    from . import verdicts
+    from ..checks.verdict import ORDER, from_row
     titles = rule_titles(ruleset, lang)
-    docs, findings = tables["documents"], tables["findings"]
-    by_doc = rules_and_statuses(findings)
+    docs = tables["documents"]
     names = district_names(docs)
     rows = []
-    for _, d in docs.iterrows():
-        v = verdicts.of(by_doc.get(d["doc"], {"rule": [], "status": []}), ruleset)
+    for d in docs.itertuples(index=False):
+        v = from_row(d)
         rows.append({
-            "doc": d["doc"], "district": names[d["doc"]], "issuer": d["issuer"], "year": d["performance_year"],
-            "verdict": i18n.word("verdict", v.verdict, lang), "checked": f"{v.checked}/{v.total}",
-            "fails": v.fails, "inconsistent": v.inconsistent, "missing": v.missing, "facts": d["n_facts"],
+            "doc": d.doc, "district": names[d.doc], "issuer": d.issuer, "year": d.performance_year,
+            "verdict": i18n.word("verdict", v.verdict, lang),
+            "checked": f"{v.standards_checked}/{v.standards_total}", "fails": v.standards_failed,
+            "inconsistent": v.inconsistent, "missing": v.missing_items, "problems": v.problems,
+            "unread_pages": v.unread_pages, "facts": d.n_facts,
             "failed_titles": i18n.t("msg.list_sep", lang).join(titles.get(r, r) for r in v.failed_rules),
-            "_order": verdicts.ORDER[v.verdict]})
-    df = pd.DataFrame(rows, columns=["doc", "district", "issuer", "year", "verdict", "checked", "fails",
-                                     "inconsistent", "missing", "facts", "failed_titles", "_order"])
+            "_order": ORDER.get(v.verdict, 9)})
+    cols = ["doc", "district", "issuer", "year", "verdict", "checked", "fails", "inconsistent", "missing",
+            "problems", "unread_pages", "facts", "failed_titles", "_order"]
+    df = pd.DataFrame(rows, columns=cols)
     df = df.sort_values(["_order", "fails", "inconsistent"], ascending=[True, False, False], kind="stable")
     heads = {c[0]: c[2] for c in schema()["documents"]}
     heads.update({k: i18n.t(f"columns.{k}", lang) for k in ("district", "verdict", "checked", "fails",
                                                              "inconsistent", "missing", "failed_titles", "year",
-                                                             "facts")})
+                                                             "facts", "problems")})
     return df.drop(columns="_order").rename(columns=heads).reset_index(drop=True)
 
 
-def rules_and_statuses(findings) -> dict:
-    """doc → {"rule": [...], "status": [...]}, what verdicts.of reads: lists, not a frame per report (slow)."""
-    out = {}
-    for doc, rule, status in zip(findings["doc"].tolist(), findings["rule"].tolist(), findings["status"].tolist()):
-        d = out.setdefault(doc, {"rule": [], "status": []})
-        d["rule"].append(rule)
-        d["status"].append(status)
-    return out
-
-
 def district_names(docs) -> dict:
-    """A report's place for people: county, else issuer, else the document id; the id where two share one."""
-    names = {d["doc"]: (d["county"] or d["issuer"] or d["doc"]) for _, d in docs.iterrows()}
-    seen = {}
-    for n in names.values():
-        seen[n] = seen.get(n, 0) + 1
+    """doc → its district as people read it (ids.labels), told apart by id where two reports share one."""
     from .. import i18n
-    return {doc: (n if seen[n] == 1 else i18n.t("site.name_with_id", name=n, doc=doc)) for doc, n in names.items()}
+    from ..ids import labels
+    return labels(docs.to_dict("records"), i18n.t("site.name_with_id"))
 
 
 def people_workbook(tables: dict, path, ruleset, errors=None, submissions=None, warnings=None):
@@ -318,7 +307,7 @@ def read_parquet_dir(folder) -> dict:
 
 
 def duckdb_type(dtype: str) -> str:
-    return {"string": "VARCHAR", "Int64": "BIGINT"}[dtype]
+    return {"string": "VARCHAR", "Int64": "BIGINT", "Float64": "DOUBLE"}[dtype]
 
 
 def create_duckdb_tables(con, extra: dict | None = None):
@@ -358,20 +347,11 @@ def to_duckdb(tables: dict, path, replace_docs: bool = True):
 
 
 def _keep_others(con, tables: dict) -> dict:
-    """A report from another path whose id is already in the database keeps both: the newcomer takes
-    its path as id (B/自评报告.md → B-自评报告). The same path replaces its rows, under whatever id."""
-    from ..ids import candidates, path_id
+    """Ids decided by ids.keep_both against what the database holds; rows of a replaced path's old ids go."""
+    from ..ids import keep_both
     held = dict(con.execute("SELECT doc, path FROM documents").fetchall())
     docs = tables["documents"]
-    taken = set(held) | set(docs["doc"])
-    ren = {}
-    for doc, path in zip(docs["doc"], docs["path"]):
-        if doc in held and held[doc] != path:
-            mine = [d for d, p in held.items() if p == path]          # the id this path got before
-            new = mine[0] if mine else next(c for c in candidates(path, path_id(path)) if c not in taken)
-            ren[doc] = new
-            taken.add(new)
-    gone = [d for d, p in held.items() if p in set(docs["path"]) and d not in set(docs["doc"]) | set(ren.values())]
+    ren, gone = keep_both(held, zip(docs["doc"], docs["path"]))
     for name in TABLES if gone else ():
         con.execute(f"DELETE FROM {name} WHERE doc IN (SELECT * FROM UNNEST(?))", [gone])
     if not ren:
@@ -386,3 +366,45 @@ def read_duckdb(path) -> dict:
         return {name: typed(con.execute(f"SELECT * FROM {name} ORDER BY rowid").df(), name) for name in TABLES}
     finally:
         con.close()
+
+
+def read_source(source) -> dict:
+    """The tables of a batch output folder (its selfeval.duckdb, with the report texts), a .duckdb file, an .xlsx
+    workbook or a Parquet folder, and `texts` (doc → text; empty where the source has none)."""
+    from ..errors import InputError
+    p = Path(source)
+    if p.is_dir() and (p / "selfeval.duckdb").is_file():
+        p = p / "selfeval.duckdb"
+    if p.suffix.lower() == ".duckdb" and p.is_file():
+        return _read_database(p)
+    if p.suffix.lower() == ".xlsx" and p.is_file():
+        out = read_excel(p)
+    elif p.is_dir() and (p / "documents.parquet").is_file():
+        out = read_parquet_dir(p)
+    elif not p.exists():
+        raise InputError("missing", p, "no such file or folder")
+    else:
+        raise InputError("unsupported", p, "not a batch output folder, .duckdb, .xlsx or Parquet folder of selfeval tables")
+    out["texts"] = {}
+    return out
+
+
+def _read_database(p: Path) -> dict:
+    import duckdb
+    from ..errors import InputError
+    try:
+        con = duckdb.connect(str(p), read_only=True)
+    except duckdb.Error as e:
+        raise InputError("corrupt", p, f"not a readable selfeval database ({str(e).splitlines()[0]})") from e
+    try:
+        have = {r[0] for r in con.execute("SELECT table_name FROM information_schema.tables").fetchall()}
+        missing = [t for t in TABLES if t not in have]
+        if missing:
+            raise InputError("corrupt", p, f"not a selfeval database (no {', '.join(missing)} table)")
+        out = {t: typed(con.execute(f"SELECT * FROM {t} ORDER BY rowid").df(), t) for t in TABLES}
+        out["texts"] = dict(con.execute("SELECT doc, text FROM texts").fetchall()) if "texts" in have else {}
+        if "errors" in have:
+            out["errors"] = con.execute("SELECT path, kind FROM errors WHERE kind <> 'unsupported'").df()
+    finally:
+        con.close()
+    return out

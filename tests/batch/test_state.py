@@ -11,7 +11,7 @@ import pytest
 from conftest import ROOT, SEED, EVAL
 from helpers import batch_cli, batch_db
 
-from extractor.batch.inputs import assign_ids, safe_id
+from extractor.ids import assign_ids, safe_id
 
 CORPUS = ROOT / "corpus"
 

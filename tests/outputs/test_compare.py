@@ -35,9 +35,8 @@ def test_batch_database_holds_the_metrics_table(batch_out):
     assert linked == 6          # facts keep their metric too
 
 
-def test_compare_prints_districts_by_period_and_a_cross_year_finding(batch_out, tmp_path):
-    out = tmp_path / "comparison.xlsx"
-    r = cli("compare", batch_out, "-o", out)
+def test_compare_prints_districts_by_period_and_a_cross_year_finding(batch_out):
+    r = cli("compare", batch_out)
     assert r.returncode == 0, r.stderr
     block = r.stdout.split("[spending.education]", 1)[1].split("\n\n", 1)[0].splitlines()
     assert block[1].split("\t") == ["", "2024Q1", "2024Q2", "2025Q1", "2025Q2"]
@@ -46,10 +45,27 @@ def test_compare_prints_districts_by_period_and_a_cross_year_finding(batch_out, 
     fails = [ln for ln in r.stdout.splitlines() if ln.startswith("cross-year\tfail")]
     assert len(fails) == 1 and "兴安区-2023" in fails[0] and "兴安区-2024" in fails[0] and "2000万元" in fails[0]
     assert sum(ln.startswith("cross-year\tpass") for ln in r.stdout.splitlines()) == 1      # 2024Q2 → 2025Q2 equal
-    wb = openpyxl.load_workbook(out, read_only=True)
-    assert "spending.education" in wb.sheetnames and "cross-year" in wb.sheetnames
     one = cli("compare", batch_out, "--metric", "preschool.public-share")
     assert "[preschool.public-share]" in one.stdout and "[spending.education]" not in one.stdout
+
+
+def test_compare_workbook_is_quiet_chinese_and_numeric(batch_out, tmp_path):
+    """-o x.xlsx: nothing on the terminal; sheets named by the metric's title, its id in a column, values as
+    numbers, the cross-year findings in Chinese; written by the one workbook writer (no formula cells)."""
+    out = tmp_path / "comparison.xlsx"
+    r = cli("compare", batch_out, "-o", out)
+    assert r.returncode == 0 and r.stdout == "", r.stderr
+    wb = openpyxl.load_workbook(out)
+    assert "spending.education" not in wb.sheetnames and "跨年度变化" in wb.sheetnames
+    sheet = next(ws for ws in wb.worksheets if ws.cell(2, 2).value == "spending.education")
+    assert sheet.title.startswith("一般公共预算教育支出")
+    head = [c.value for c in sheet[1]]
+    assert head[:2] == ["地区", "指标编号"] and "2024Q1" in head
+    row = next(r for r in sheet.iter_rows(min_row=2, values_only=True) if r[0] == "兴安区")
+    assert row[head.index("2024Q1")] == 23940000 and isinstance(row[head.index("2024Q1")], int)
+    findings = wb["跨年度变化"]
+    assert "结论" in [c.value for c in findings[1]]
+    assert not any(c.data_type == "f" for ws in wb.worksheets for r in ws.iter_rows() for c in r)
 
 
 def _findings(out, rule):

@@ -14,8 +14,9 @@ import yaml
 from conftest import ROOT, SEED
 from helpers import chromium_dom, cli
 
-MEMO = yaml.safe_load((ROOT / "patterns" / "memo.yaml").read_text(encoding="utf-8"))
-PARTS = MEMO["memo"]["parts"]
+MEMO = yaml.safe_load((ROOT / "patterns" / "memo.yaml").read_text(encoding="utf-8"))       # layout
+WORDS = yaml.safe_load((ROOT / "patterns" / "messages" / "zh.yaml").read_text(encoding="utf-8"))  # the words
+PARTS = WORDS["memo"]["parts"]
 HOSTILE_ISSUER = "某某县/../../../tmp/x区人民政府"
 HOSTILE_LINE = '=HYPERLINK("http://evil.example/","点击")<script>alert(1)</script>'
 
@@ -102,46 +103,56 @@ def test_parts_in_order_as_heading_styles_and_official_layout(out):
     assert "鹤岗市兴安区人民政府：" in texts                                      # the addressee: the issuing government
     opening = next(t for t in texts if t.startswith("你单位报送的"))
     assert "《兴安区人民政府2023年履行教育职责情况" in opening and "鹤兴政呈〔2024〕79号" in opening and "2024年7月30日" in opening
-    assert texts[-2:] == MEMO["memo"]["closing"]                                # a blank signature and date
+    assert texts[-2:] == WORDS["memo"]["closing"]                               # a blank signature and date
 
 
-def test_every_problem_of_the_seed_quoted_with_its_position(out):
+def test_every_problem_of_the_seed_quoted_once_with_its_page_or_heading(out):
+    """Each problem once, numbered; cited by page and heading as the county can find it (never by a line of
+    selfeval's text); an admitted shortfall is its quote alone, not the quote and the same words again."""
     path, doc = memo_of(out, "xingan-2024")
     problems, text = findings(out, doc)
     assert {r[2] for r in problems} >= {"41.49%", "0.561", "全部达到了国家规定的标准"}
     d = docx.Document(str(path))
-    section = part(d, 2)
-    items = [p for p in section if p.style.name == "Heading 3"]
-    bodies = [p for p in section if p.style.name == "Normal"]
-    assert len(items) == len(problems) == len(bodies)
+    section = [p for p in part(d, 2) if p.style.name != "Heading 2"]
+    numbered = [p for p in section if re.match(r"\d+\. ", p.text)]
+    assert [int(re.match(r"(\d+)", p.text)[1]) for p in numbered] == list(range(1, len(problems) + 1))
+    whole = "\n".join(p.text for p in section)
+    assert "行写道" not in whole and "写道：" in whole
     for rule, status, raw, start, page in problems:
-        where = f"第{page}页" if page else f"第{text.count(chr(10), 0, start) + 1}行"
-        body = next((b for b in bodies if f"报告{where}写道：" in b.text), None)
-        assert body is not None, (raw, where)
-        quotes = [r.text for r in body.runs if r.text.startswith("“")]
-        assert quotes and raw in quotes[0], (raw, quotes)                 # the quote is a run of its own, holding the evidence
-    assert any("41.49%" in b.text and "不低于50%" in b.text for b in bodies)
-    assert any("0.561" in b.text and "不高于0.45" in b.text for b in bodies)
-    assert any("报告称“全部达到了国家规定的标准”" in b.text for b in bodies)
-    assert "公办园在园幼儿占比" in items[0].text
+        assert raw.replace(" ", "") in whole.replace(" ", ""), raw
+    admitted = [r for r in problems if r[1] == "admitted"]
+    compact = [p for p in section if p.style.name == "Normal" and re.match(r"\d+\. 报告", p.text)]
+    assert len(compact) == len(admitted) and all(p.text.count("“") == 1 or "《" in p.text for p in compact[:1])
+    quotes = [r.text for p in section for r in p.runs if r.text.startswith("“")]
+    assert any("41.49%" in q for q in quotes)                       # the quote is a run of its own
+    bodies = [p.text for p in section if p.style.name == "Normal"]
+    assert any("41.49%" in b and "不低于50%" in b for b in bodies)
+    assert any("0.561" in b and "不高于0.45" in b for b in bodies)
+    assert any("报告称“全部达到了国家规定的标准”" in b for b in bodies)
+    assert "公办园在园幼儿占比" in next(p.text for p in section if p.style.name == "Heading 3")
 
 
-def test_one_recommendation_per_problem(out):
+def test_one_recommendation_per_distinct_advice_covering_every_problem(out):
     for stem in ("xingan-2024", "gongnong-2024", "hostile-2024"):
         path, doc = memo_of(out, stem)
         d = docx.Document(str(path))
-        n_problems = len([p for p in part(d, 2) if p.style.name == "Heading 3"])
-        recs = [p for p in part(d, 3) if re.match(r"\d+\. 针对问题\d+", p.text)]
-        assert len(recs) == n_problems == len(findings(out, doc)[0])
-        assert [int(re.match(r"(\d+)", p.text)[1]) for p in recs] == list(range(1, n_problems + 1))
+        recs = [p.text for p in part(d, 3) if re.match(r"\d+\. 针对问题", p.text)]
+        covered = []
+        for r in recs:
+            nums = re.match(r"\d+\. 针对问题([\d至、]+)", r)[1]
+            a, _, b = nums.partition("至")
+            covered += list(range(int(a), int(b) + 1)) if b else [int(x) for x in nums.split("、")]
+        assert covered == list(range(1, len(findings(out, doc)[0]) + 1))
+        texts = [r.split("：", 1)[1] for r in recs]
+        assert len(texts) == len(set(texts))                      # no advice twice
 
 
 def test_a_report_without_problems_says_so(out):
     path, doc = memo_of(out, "gongnong-2024")
     assert findings(out, doc)[0] == []
     d = docx.Document(str(path))
-    assert [p.text for p in part(d, 2)] == [MEMO["memo"]["no_problems"]]
-    assert part(d, 3)[0].text == MEMO["memo"]["no_recommendations"]
+    assert [p.text for p in part(d, 2)] == [WORDS["memo"]["no_problems"]]
+    assert part(d, 3)[0].text == WORDS["memo"]["no_recommendations"]
     achieved = " ".join(p.text for p in part(d, 1))
     assert "55.62%" in achieved and "0.401" in achieved
 
@@ -160,21 +171,25 @@ def test_fonts_set_in_the_styles(out):
 
 def test_summary_counts_districts_per_standard(out):
     d = docx.Document(str(out / "memos" / "汇总反馈意见.docx"))
-    assert [p.text for p in d.paragraphs if p.style.name == "Heading 1"] == MEMO["summary"]["parts"]
+    assert [p.text for p in d.paragraphs if p.style.name == "Heading 1"] == WORDS["memo_summary"]["parts"]
+    assert d.paragraphs[0].text.startswith("2023年度县级人民政府")          # the years and levels it covers
     standards, districts = d.tables
-    assert [c.text for c in standards.rows[0].cells] == MEMO["summary"]["standards_header"]
+    assert [c.text for c in standards.rows[0].cells] == WORDS["memo_summary"]["standards_header"]
     rows = {r.cells[0].text: [c.text for c in r.cells] for r in standards.rows[1:]}
     assert rows["公办园在园幼儿占比"][2:4] == ["1", "2"]           # 工农区 met it; 兴安区 and the hostile copy did not
     assert "41.49%" in rows["公办园在园幼儿占比"][4] and "工农区" not in rows["公办园在园幼儿占比"][4]
     assert rows["初中校际间综合差异系数"][2:4] == ["1", "2"] and "0.561" in rows["初中校际间综合差异系数"][4]
     assert rows["学前三年毛入园率"][2:4] == ["3", "0"]
     per = {r.cells[0].text: [c.text for c in r.cells] for r in districts.rows[1:]}
-    assert per["工农区"][2:4] == [MEMO["summary"]["verdict_clean"], "0"]
-    others = [d for d, r in docs_of(out).items() if not r[2].endswith("gongnong-2024.md")]
-    expected = sorted(len(findings(out, d)[0]) for d in others)     # failures, admissions, rectification left undone
-    assert sorted(int(v[3]) for k, v in per.items() if k != "工农区") == expected and expected[0] >= 3
-    if (out / "memos" / "汇总反馈意见.png").exists():         # drawn where a Chinese font is found to label it
-        assert len(d.inline_shapes) == 1
+    con = duckdb.connect(str(out / "selfeval.duckdb"), read_only=True)
+    stored = {r[0]: r[1:] for r in con.execute("SELECT county, verdict, problems FROM documents").fetchall()}
+    con.close()
+    words = WORDS["verdict"]
+    for name, (verdict, problems) in stored.items():     # the verdict and count checks stored, word for word
+        row = next(v for k, v in per.items() if k.startswith(name))
+        assert row[2:4] == [words[verdict], str(problems)]
+    assert per["工农区"][3] == "0"
+    assert not d.inline_shapes                              # no second chart drawing beside the review site's
 
 
 def test_hostile_report_text_is_plain_runs(out):
@@ -211,43 +226,40 @@ def test_names_from_content_stay_in_the_folder(out, tmp_path):
     assert "\x00" not in d.paragraphs[3].text and "aCON[31m" in d.paragraphs[3].text
 
 
-def test_safe_name():
-    from extractor.outputs.memo import safe_name, inside, NAME_MAX
+def test_memo_file_names_go_through_the_one_sanitizer():
+    """Memo names use extractor.paths.safe_name with their suffix: unique with it, the stem capped, never outside."""
+    from extractor.errors import InputError
+    from extractor.paths import LIMIT, inside, safe_name
     taken = set()
-    assert safe_name("CON", ".docx", taken) == "_CON.docx"
-    assert safe_name("nul.txt", ".docx", taken) == "_nul.txt.docx"
-    assert safe_name("../../etc/passwd", ".docx", taken) == "etc_passwd.docx"
-    assert safe_name("a\x00b\\c:d", ".docx", taken) == "ab_c_d.docx"          # controls dropped, separators replaced
-    assert safe_name("..", ".docx", taken) == "_.docx"
-    assert safe_name("CON", ".docx", taken) == "_CON-2.docx"
-    assert len(safe_name("长" * 500, ".docx", taken)) == NAME_MAX + len(".docx")
-    with pytest.raises(Exception):
+    assert safe_name("CON", taken, suffix=".docx") == "_CON.docx"
+    assert safe_name("CON", taken, suffix=".docx") == "_CON-2.docx"
+    assert safe_name("CON", taken, suffix=".png") == "_CON.png"             # another suffix is another name
+    assert "/" not in safe_name("../../etc/passwd", taken, suffix=".docx")
+    assert len(safe_name("长" * 500, taken, suffix=".docx")) == LIMIT + len(".docx")
+    with pytest.raises(InputError):
         inside(ROOT, "../x.docx")
 
 
 def test_unknown_and_new_statuses_handled(out):
-    """admitted and unfinished are problems with their own recommendations; not-applicable and unknown are neither."""
-    import pandas as pd
-    from extractor.outputs import memo
-    t = memo.load(out)
-    doc = docs_of(out)
-    doc = next(d for d, r in doc.items() if r[2].endswith("gongnong-2024.md"))
-    f = t["findings"][t["findings"]["doc"] == doc]
-    extra = pd.DataFrame([
-        {**f.iloc[0].to_dict(), "rule": "admitted.shortfall", "status": "admitted", "indicator": "学校体育场地不足",
-         "message": "报告自述学校体育场地不足", "raw": "体育场地不足", "start": 100, "end": 106},
-        {**f.iloc[0].to_dict(), "rule": "rectification.unfinished", "status": "unfinished", "indicator": "大班额",
-         "message": "上年反馈的大班额问题尚未整改完成", "raw": "尚未完成", "start": 200, "end": 204},
-        {**f.iloc[0].to_dict(), "rule": "x.na", "status": "not-applicable"},
-        {**f.iloc[0].to_dict(), "rule": "x.new", "status": "some-new-status"}])
-    f = pd.concat([f, extra], ignore_index=True)
-    d = t["documents"][t["documents"]["doc"] == doc].iloc[0]
-    document, n = memo.memo_document(d, f, t["texts"][doc], memo._rules())
+    """admitted and unfinished are problems with their own groups; not-applicable and unknown statuses are neither."""
+    from extractor.outputs import memo, tables
+    t = tables.read_source(out)
+    doc = next(d for d, r in docs_of(out).items() if r[2].endswith("gongnong-2024.md"))
+    rows = t["findings"][t["findings"]["doc"] == doc].to_dict("records")
+    base = rows[0]
+    rows += [{**base, "rule": "admitted.shortfall", "status": "admitted", "indicator": "学校体育场地不足",
+              "message": "报告自述学校体育场地不足", "raw": "体育场地不足", "start": 100, "end": 106},
+             {**base, "rule": "rectification.unfinished", "status": "unfinished", "indicator": "大班额",
+              "message": "上年反馈的大班额问题尚未整改完成", "raw": "尚未完成", "start": 200, "end": 204},
+             {**base, "rule": "x.na", "status": "not-applicable"},
+             {**base, "rule": "x.new", "status": "some-new-status"}]
+    d = t["documents"][t["documents"]["doc"] == doc].iloc[0].to_dict()
+    document, n = memo.memo_document(d, rows, t["texts"][doc], memo._rules())
     assert n == 2
     heads = [p.text for p in document.paragraphs if p.style.name == "Heading 2"]
     assert heads == ["（一）报告自述的不足", "（二）整改尚未完成的问题"]
-    recs = [p.text for p in document.paragraphs if p.text.startswith(("1. 针对", "2. 针对"))]
-    assert "学校体育场地不足" in recs[0] and "大班额" in recs[1]
+    recs = [p.text for p in document.paragraphs if re.match(r"\d\. 针对问题", p.text)]
+    assert [r[:7] for r in recs] == ["1. 针对问题1", "2. 针对问题2"]
 
 
 def test_memo_from_the_workbook(out, tmp_path):

@@ -13,7 +13,7 @@ from helpers import check_people_workbook, chrome, synthetic_site
 sys.path.insert(0, str(ROOT / "corpus"))
 import build  # noqa: E402
 
-VERDICTS = {"未达标", "数据不一致", "待核实", "达标"}
+VERDICTS = {"未达标", "未能完整读取", "数据不一致", "待核实", "达标"}
 SHOTS = ROOT / "build" / "screenshots"
 
 OVERLAPS = """

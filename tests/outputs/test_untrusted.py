@@ -12,7 +12,8 @@ import pytest
 
 from conftest import ROOT
 from helpers import chrome
-from extractor.outputs.paths import inside, safe_name
+from extractor.errors import InputError
+from extractor.paths import inside, safe_name
 
 TRAVERSAL = "某某县/../../../tmp/x区人民政府"
 HOSTILE = f"""{TRAVERSAL}
@@ -63,14 +64,16 @@ def formula_cells(path):
 
 def test_formula_text_is_a_string_cell_in_every_workbook(hostile, tmp_path):
     _, report, out, _ = hostile
-    books = [out / "report.xlsx", tmp_path / "all.xlsx", tmp_path / "zh.xlsx", tmp_path / "findings.xlsx"]
+    books = [out / "report.xlsx", tmp_path / "all.xlsx", tmp_path / "zh.xlsx", tmp_path / "findings.xlsx",
+             tmp_path / "compare.xlsx"]
     assert cli("extract", report, "-o", books[1]).returncode == 0
     assert cli("extract", report, "-o", books[2], "--zh").returncode == 0
     assert cli("check", report, "-o", books[3]).returncode == 0
+    assert cli("compare", out, "-o", books[4]).returncode == 0          # every workbook the program writes
     for book in books:
         cells = formula_cells(book)
         values = [c.value for _, c in cells]
-        if book != books[3]:
+        if book not in books[3:]:
             assert any(v.startswith('=HYPERLINK("http://evil.example/"') for v in values), book
             assert any(v.startswith("+SUM(1,2)") for v in values) and any(v.startswith("@cmd") for v in values)
         for sheet, c in cells:
@@ -108,7 +111,7 @@ def test_names_from_content_are_sanitized():
     assert len({n.lower() for n in names}) == len(names)
     assert names[0] == "某某县_______tmp_x区人民政府" and names[1] == "标题CON"
     root = Path("/tmp/site")
-    with pytest.raises(ValueError):
+    with pytest.raises(InputError):
         inside(root, root / "docs" / ("../../" + TRAVERSAL))
     assert inside(root, root / "docs" / "a.html") == Path("/tmp/site/docs/a.html").resolve()
 

@@ -141,9 +141,8 @@ def test_seed_metrics_table(seed_rows):
 @pytest.fixture(scope="module")
 def seed_rows():
     from conftest import SEED
-    from extractor.outputs.tables import rows_for
-    from extractor.pipeline import process_path
-    return rows_for(process_path(SEED), entities=False)
+    from extractor.pipeline import analyse, process_path
+    return {"metrics": list(analyse(process_path(SEED), entities=False).metrics)}
 
 
 def test_indicators_option_reaches_extraction(tmp_path):
