@@ -17,7 +17,6 @@ LAYERS = [
     ["extractor.checks"],
     ["extractor.outputs"],
     ["extractor.batch"],
-    ["extractor.tables"],          # the README's old name for outputs.tables, kept importable
 ]
 
 
