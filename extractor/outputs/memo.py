@@ -78,6 +78,8 @@ def load(source) -> dict:
                 raise InputError("corrupt", p, f"not a selfeval database (no {', '.join(missing)} table)")
             out = {t: tables.typed(con.execute(f"SELECT * FROM {t} ORDER BY rowid").df(), t) for t in tables.TABLES}
             out["texts"] = dict(con.execute("SELECT doc, text FROM texts").fetchall()) if "texts" in have else {}
+            from . import decisions                 # i32: the inspectors' decisions kept beside the database
+            out["decided"] = decisions.from_database(con, out, p.parent) if "meta" in have else None
         finally:
             con.close()
         return out
@@ -359,8 +361,9 @@ def per_rule_verdicts(findings) -> dict:
     return out
 
 
-def memo_document(d, findings, text: str, rules: dict):
-    """The memo of one report as a python-docx Document, and its number of problems."""
+def memo_document(d, findings, text: str, rules: dict, asked=()):
+    """The memo of one report as a python-docx Document, and its number of problems. asked: (finding, request)
+    of what the inspectors ask the county for (outputs.decisions)."""
     from docx.enum.text import WD_ALIGN_PARAGRAPH
     cfg = _m()
     t = cfg["memo"]
@@ -414,6 +417,8 @@ def memo_document(d, findings, text: str, rules: dict):
             pieces.append(_fmt(t["problem_finding"], message=_s(f["message"]).rstrip(cfg["sentence_end"])))
         if src:
             pieces.append(_fmt(t["problem_source"], source=src))
+        if _s(f.get("original_value")):          # i32: corrected by an inspector
+            pieces.append(_fmt(t["corrected"], value=_s(f.get("raw")), original=_s(f.get("original_value"))))
         para(doc, *pieces)
 
     heading(doc, parts[3], 1)
@@ -421,8 +426,20 @@ def memo_document(d, findings, text: str, rules: dict):
         para(doc, t["no_recommendations"])
     for n, (_, f) in enumerate(problems, 1):
         para(doc, _fmt(t["recommendation"], n=n, title=_problem_title(f["rule"], rules), text=recommendation(f, rules, d)))
+    _asked(doc, asked, rules)
     _closing(doc, t["closing"])
     return doc, len(problems)
+
+
+def _asked(doc, asked, rules: dict):
+    """i32: 五、请补充的材料, what the inspectors asked the county for, one numbered line each."""
+    if not asked:
+        return
+    t = _m()["memo"]
+    heading(doc, t["asked_heading"], 1)
+    para(doc, t["asked_intro"])
+    for n, (f, request) in enumerate(asked, 1):
+        para(doc, _fmt(t["asked_item"], n=n, request=request, title=_problem_title(f["rule"], rules)))
 
 
 # ---------------- file names ----------------
@@ -626,6 +643,9 @@ def write_memos(source, out_dir=None, docs=None, summary: bool = True) -> dict:
         raise InputError("invalid-output", out, "not a folder")
     out.mkdir(parents=True, exist_ok=True)
     documents, findings = t["documents"], t["findings"]
+    decided = t.get("decided")
+    if decided is not None:                  # i32: dismissed findings dropped, corrected values checked again
+        findings = decided.effective()
     if docs:
         unknown = [x for x in docs if x not in set(documents["doc"])]
         if unknown:
@@ -645,7 +665,8 @@ def write_memos(source, out_dir=None, docs=None, summary: bool = True) -> dict:
         base = _int(d.get("part_start")) or 0             # a part of a compilation: its text begins there
         if base:
             f = f.assign(start=f["start"] - base, end=f["end"] - base)
-        document, n = memo_document(d, f, t["texts"].get(d["doc"], ""), rules)
+        asked = decided.asked(d["doc"]) if decided is not None else ()
+        document, n = memo_document(d, f, t["texts"].get(d["doc"], ""), rules, asked)
         stem = _fmt(cfg["file_name"], county=district(d), year=_year(d))
         stem = re.sub(r"-{2,}", "-", stem).strip("-")
         path = inside(out, safe_name(stem, ".docx", taken))
