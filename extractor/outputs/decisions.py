@@ -82,6 +82,8 @@ def _records(df) -> list:
 def keyed(findings):
     """The findings frame with its `key` column (computed per report, in the report's order)."""
     df = findings.copy()
+    if "key" in df:
+        return df
     df["key"] = [""] * len(df)
     if len(df):
         for _, idx in df.groupby("doc", sort=False).indices.items():
@@ -208,25 +210,25 @@ def corrected_result(result, doc: str, corrections: dict):
 
 
 def recheck(result, doc: str, corrections: dict, ruleset, scheme):
-    """Finding rows of one report checked again on its corrected facts, by the project's own checks; None
+    """The findings frame of one report checked again on its corrected facts, by the project's own checks; None
     when nothing of it is corrected."""
     from ..checks.rules import check
-    from .tables import finding_rows
+    from .tables import findings_frame
     fixed = corrected_result(result, doc, corrections)
     if fixed is None:
         return None
-    rows = finding_rows(check(fixed, ruleset, scheme))
-    for r in rows:
-        r["doc"] = doc
-    return rows
+    df = findings_frame(check(fixed, ruleset, scheme))
+    df["doc"] = doc
+    return df
 
 
-def corrected(findings, facts, state: State, result_of, ruleset, scheme):
+def corrected(findings, facts, state: State, result_of, ruleset, scheme, cache: dict | None = None):
     """The findings frame with every corrected report's findings made again on its corrected values. Each new
     finding keeps the key of the original at the same place and rule, so its decision stays with it;
-    `original_value` holds what the report said where a value was corrected. result_of: doc → stored result."""
+    `original_value` holds what the report said where a value was corrected. result_of: doc → stored result;
+    cache: re-checks kept by report and corrections, for a caller that asks again (the server)."""
     import pandas as pd
-    from .tables import frames
+    cache = {} if cache is None else cache
     df = keyed(findings)
     df["original_value"] = [""] * len(df)
     docs = sorted({d for d, _ in state.corrections} & set(df["doc"]))
@@ -234,13 +236,16 @@ def corrected(findings, facts, state: State, result_of, ruleset, scheme):
         return df
     parts = [df[~df["doc"].isin(docs)]]
     for doc in docs:
-        result = result_of(doc)
-        rows = recheck(result, doc, state.corrections_of(doc), ruleset, scheme) if result is not None else None
+        fixes = state.corrections_of(doc)
+        ck = (doc, tuple(sorted(fixes.items())), id(ruleset))
+        if ck not in cache:
+            result = result_of(doc)
+            cache[ck] = recheck(result, doc, fixes, ruleset, scheme) if result is not None else None
         old = df[df["doc"] == doc]
-        if rows is None:
+        if cache[ck] is None:
             parts.append(old)
             continue
-        new = keyed(frames({"findings": rows})["findings"])
+        new = keyed(cache[ck])
         parts.append(_carry_keys(old, new, _corrected_places(facts, doc, state)))
     return pd.concat(parts, ignore_index=True)
 
@@ -329,10 +334,10 @@ def _note(d: dict) -> str:
     return sep.join(x for x in (d.get("reason"), d.get("request"), d.get("note")) if x)
 
 
-def prepare(tables: dict, state: State, result_of, ruleset, scheme) -> Decided:
+def prepare(tables: dict, state: State, result_of, ruleset, scheme, cache: dict | None = None) -> Decided:
     """Everything the writers show of the decisions, from the batch's tables and the folded events."""
     facts = tables["facts"]
-    df = apply(corrected(tables["findings"], facts, state, result_of, ruleset, scheme), state)
+    df = apply(corrected(tables["findings"], facts, state, result_of, ruleset, scheme, cache), state)
     fkeys = {}
     if len(facts):
         for doc, idx in facts.groupby("doc", sort=False).indices.items():

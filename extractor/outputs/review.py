@@ -45,8 +45,7 @@ def _page(title: str, body: str, script: str, up: str = "", before: str = "") ->
     return (f"<!doctype html><html lang=\"{i18n.lang()}\"><head><meta charset=\"utf-8\">"
             f"<meta http-equiv=\"Content-Security-Policy\" content=\"{CSP}\">"
             f"<meta name=\"referrer\" content=\"no-referrer\"><title>{_e(title)}</title>"
-            f"<link rel=\"stylesheet\" href=\"{up}assets/site.css\">"
-            f"<link rel=\"stylesheet\" href=\"{up}assets/decide.css\"></head><body>{body}"
+            f"<link rel=\"stylesheet\" href=\"{up}assets/site.css\"></head><body>{body}"
             f"{first}<script src=\"{up}assets/{script}\"></script></body></html>")
 
 

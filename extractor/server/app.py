@@ -31,7 +31,8 @@ CSP = ("default-src 'none'; style-src 'self'; script-src 'self'; img-src 'self' 
        "form-action 'self'; frame-ancestors 'none'")
 HEADERS = {"content-security-policy": CSP, "x-content-type-options": "nosniff", "referrer-policy": "no-referrer",
            "x-frame-options": "DENY", "cache-control": "no-store"}
-ASSETS = templating.TEMPLATES.parent / "assets"
+# The static site's styles and scripts, and the server's own (the decision forms' script).
+ASSETS = (templating.TEMPLATES.parent / "assets", Path(__file__).resolve().parent / "assets")
 LOOPBACK = ("127.0.0.1", "localhost", "::1", "[::1]")
 ERROR_KEYS = {"decide.error.choice", "decide.error.reason", "decide.error.request", "decide.error.value",
               "decide.error.status", "decide.error.verdict", "decide.error.too_long", "decide.error.unknown"}
@@ -269,7 +270,7 @@ async def _record(request, s, kind: str, target: str, make, anchor: str):
 
 
 def _finding_row(snap, doc, key):
-    df = decisions.keyed(pages._only(snap.tables["findings"], doc))
+    df = snap.of(doc)["findings"]
     rows = decisions._records(df[df["key"] == key])
     if not rows:
         raise decisions.Refused("decide.error.unknown")
@@ -278,7 +279,7 @@ def _finding_row(snap, doc, key):
 
 
 def _fact_row(snap, doc, key):
-    facts = decisions._records(pages._only(snap.tables["facts"], doc))
+    facts = decisions._records(snap.of(doc)["facts"])
     for f, k in zip(facts, decisions.fact_keys(facts)):
         if k == key:
             return f
@@ -403,7 +404,7 @@ def create_app(outdir, loopback: bool = True, watch: bool = True) -> Starlette:
 async def asset_open(request: Request):
     """Styles and scripts: needed by the login page too, so served without a session (they hold no data)."""
     name = request.path_params["name"]
-    allowed = {p.name: p for p in ASSETS.iterdir() if p.is_file()}
+    allowed = {p.name: p for folder in ASSETS for p in folder.iterdir() if p.is_file()}
     if name not in allowed:
         return Response(status_code=404)
     return FileResponse(allowed[name])

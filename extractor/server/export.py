@@ -1,5 +1,6 @@
 """`selfeval decisions OUTDIR -o x.csv`: every event of the decision store, one row each, with stable English
-columns, and whether its finding or fact is still in the batch's tables (yes, no; empty while a batch holds them)."""
+columns, and whether its finding or fact is still in the batch's tables (yes, no; empty while a batch holds them).
+`-o x.sqlite` is a backup instead: the store copied by SQLite's online backup, consistent while the server writes."""
 from __future__ import annotations
 
 import io
@@ -57,9 +58,14 @@ def write(outdir, output) -> int:
     from ..errors import InputError
     outdir, output = Path(outdir), Path(output)
     if not (outdir / "selfeval.duckdb").is_file() and not decision_store.exists(outdir):
-        raise InputError("missing", outdir, "not a batch output folder")
+        raise InputError("missing", outdir, "not a batch output folder (no selfeval.duckdb)")
+    if output.suffix.lower() == ".sqlite":           # a backup: the store itself, copied consistently while in use
+        if not decision_store.exists(outdir):
+            raise InputError("missing", decision_store.path_in(outdir), "no decisions recorded yet")
+        decision_store.backup(outdir, output)
+        return len(decision_store.events(outdir))
     if output.suffix.lower() != ".csv":
-        raise InputError("unsupported", output, "decisions are exported as .csv")
+        raise InputError("unsupported", output, "decisions are exported as .csv, or backed up as .sqlite")
     df = frame(outdir)
     output.write_text(csv_text(outdir, df=df), encoding="utf-8-sig")
     return len(df)

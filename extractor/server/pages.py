@@ -31,15 +31,11 @@ def checking_of(snap) -> Checking:
     return checking(snap.meta.get("rule_paths", ""), snap.meta.get("scheme_path", ""))
 
 
-def _only(df, doc):
-    return df[df["doc"] == doc].reset_index(drop=True)
-
-
 def decided_for(snap, outdir, ck: Checking, doc: str | None = None):
     """Decided of one report (its events only) or of all."""
-    tables = snap.tables if doc is None else {k: _only(v, doc) for k, v in snap.tables.items()}
+    tables = snap.tables if doc is None else snap.of(doc)
     state = decisions.fold(events(outdir, doc))
-    return decisions.prepare(tables, state, snap.result, ck.ruleset, ck.scheme)
+    return decisions.prepare(tables, state, snap.result, ck.ruleset, ck.scheme, snap.rechecked)
 
 
 def index(snap, decided, ck: Checking) -> dict:
@@ -85,7 +81,7 @@ def _records(df) -> list:
 def report(snap, doc: str, decided, ck: Checking) -> dict:
     docs = snap.tables["documents"]
     d = _records(docs[docs["doc"] == doc])[0]
-    facts = _records(_only(snap.tables["facts"], doc))
+    facts = _records(snap.of(doc)["facts"])
     fkeys = decided.fact_keys.get(doc, [])
     fixes = decided.state.corrections
     fact_at = {}
@@ -103,7 +99,7 @@ def report(snap, doc: str, decided, ck: Checking) -> dict:
                       + (decided.state.history.get((doc, fact["key"]), []) if fact else [])})
     effective = decided.effective()
     v = verdicts.of(_statuses(effective[effective["doc"] == doc]), ck.ruleset)
-    v0 = verdicts.of(_statuses(_only(snap.tables["findings"], doc)), ck.ruleset)
+    v0 = verdicts.of(_statuses(snap.of(doc)["findings"]), ck.ruleset)
     base = templating._int(d.get("part_start")) or 0
     return {"d": d, "verdict": v, "verdict_before": v0, "final": decided.verdict(doc), "status": decided.status(doc),
             "groups": templating.grouped(items, ck.rules), "n_facts": len(facts),

@@ -29,6 +29,17 @@ class Snapshot:
     stamp: tuple                                   # the database file's (mtime, size) when read
     loaded: float = field(default_factory=time.time)
     _results: dict = field(default_factory=dict, repr=False)
+    rechecked: dict = field(default_factory=dict, repr=False)     # outputs.decisions.corrected's cache
+    _docs: dict = field(default_factory=dict, repr=False)
+
+    def of(self, doc: str) -> dict:
+        """One report's documents, facts and findings (keyed), cut from the whole tables once."""
+        if doc not in self._docs:
+            from ..outputs.decisions import keyed
+            got = {k: v[v["doc"] == doc].reset_index(drop=True) for k, v in self.tables.items()}
+            got["findings"] = keyed(got["findings"])
+            self._docs[doc] = got
+        return self._docs[doc]
 
     def result(self, doc: str):
         """The stored result of a report (for checking it again on corrected values), or None."""
