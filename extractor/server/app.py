@@ -82,7 +82,7 @@ class Office:
 
     def index_decided(self, snap, ck):
         """The whole office's decisions applied, cached until the snapshot or the events change."""
-        stamp = (id(snap), _last_event(self.outdir))
+        stamp = (snap.stamp, snap.loaded, _last_event(self.outdir))
         if self._index[0] != stamp:
             self._index = (stamp, pages.decided_for(snap, self.outdir, ck))
         return self._index[1]

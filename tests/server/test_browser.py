@@ -75,6 +75,7 @@ def test_an_inspectors_decisions_last_and_flow_into_the_outputs(tmp_path):
         _wait(driver, lambda d: d.find_element(By.ID, "index-page"))
         row = driver.find_element(By.CSS_SELECTOR, f'tr.report[data-doc="{DOC}"]')
         assert row.get_attribute("data-verdict") == "fail" and "待审" in row.text
+        driver.save_screenshot(str(_shots() / "server-index.png"))
         row.find_element(By.TAG_NAME, "a").click()
         _wait(driver, lambda d: d.find_element(By.ID, "report-page"))
         assert _verdict(driver) == "fail"
