@@ -326,6 +326,60 @@ def compare(
         typer.echo(f"{fd.rule}\t{fd.status}\t{fd.message}")
 
 
+# ---------------- the review server (extractor/server) ----------------
+
+@app.command(help=t("cmd.serve.help"), options_metavar=t("meta.options"))
+def serve(
+    outdir: Path = typer.Argument(..., metavar=t("meta.folder"), show_default=False, help=t("cmd.serve.outdir")),
+    host: str = typer.Option("127.0.0.1", "--host", metavar="HOST", show_default=False, help=t("cmd.serve.host")),
+    port: int = typer.Option(8000, "--port", metavar=t("meta.n"), show_default=False, help=t("cmd.serve.port")),
+):
+    from extractor.server.serve import ServeError, serve as run_server
+    try:
+        run_server(outdir, host, port)
+    except ServeError as e:
+        _fail(str(e))
+
+
+users_app = typer.Typer(help=t("cmd.users.help"), no_args_is_help=True, options_metavar=t("meta.options"),
+                        subcommand_metavar=t("meta.command"))
+app.add_typer(users_app, name="users")
+
+
+@users_app.command("add", help=t("cmd.users.add"), options_metavar=t("meta.options"))
+def users_add(
+    name: str = typer.Argument(..., metavar="NAME", show_default=False, help=t("cmd.users.name")),
+    role: str = typer.Option(..., "--role", metavar="inspector|viewer", show_default=False, help=t("cmd.users.role")),
+):
+    from extractor.server.accounts import AccountError, add_user
+    try:
+        typer.echo(add_user(name, role), err=True)
+    except AccountError as e:
+        _fail(t(e.key, **e.params))
+
+
+@users_app.command("list", help=t("cmd.users.list"), options_metavar=t("meta.options"))
+def users_list():
+    from extractor.server.accounts import listing
+    typer.echo(listing())
+
+
+@app.command(help=t("cmd.decisions.help"), options_metavar=t("meta.options"))
+def decisions(
+    outdir: Path = typer.Argument(..., metavar=t("meta.folder"), show_default=False, help=t("cmd.decisions.outdir")),
+    output: Path = typer.Option(..., "-o", "--output", metavar=t("meta.file"), show_default=False,
+                                help=t("cmd.decisions.output")),
+):
+    from extractor.errors import InputError, blame
+    from extractor.server.export import write
+    try:
+        with blame(output):
+            n = write(outdir, output)
+    except InputError as e:
+        _fail(i18n.error_line(e))
+    typer.echo(t("serve.exported", n=n, path=output), err=True)
+
+
 def _usage_error(e) -> str:
     """typer's complaint about the command line, on one line, in the reader's language."""
     ctx = getattr(e, "ctx", None)

@@ -193,3 +193,70 @@ def chromium_dom(url, tmp_path) -> str:
                        capture_output=True, text=True, timeout=120)
     assert r.returncode == 0, r.stderr[-2000:]
     return r.stdout
+
+
+# ---------------- the review server, as a real process (tests/server) ----------------
+
+def free_port() -> int:
+    import socket
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def add_account(home, name, role, password):
+    """`selfeval users add` with the password on standard input, into the accounts of SELFEVAL_HOME=home."""
+    r = subprocess.run([sys.executable, str(ROOT / "cli.py"), "users", "add", name, "--role", role],
+                       input=password + "\n", capture_output=True, text=True, timeout=120,
+                       env={**os.environ, "SELFEVAL_HOME": str(home)})
+    assert r.returncode == 0, r.stderr
+    return r
+
+
+class Served:
+    """`selfeval serve OUTDIR` in a process of its own, on a free port of 127.0.0.1, until stop()."""
+
+    def __init__(self, outdir, home, host="127.0.0.1", lang="zh"):
+        import time
+        import urllib.request
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        env = {**os.environ, "SELFEVAL_HOME": str(home), "SELFEVAL_LANG": lang}
+        self.proc = subprocess.Popen([sys.executable, str(ROOT / "cli.py"), "serve", str(outdir), "--host", host,
+                                      "--port", str(self.port)], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                     text=True, env=env)
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise AssertionError(f"the server stopped: {self.proc.stderr.read()}")
+            try:
+                with urllib.request.urlopen(self.url + "/login", timeout=2) as r:
+                    if r.status == 200:
+                        return
+            except OSError:
+                time.sleep(0.3)
+        self.stop()
+        raise AssertionError("the server did not answer within 120 s")
+
+    def stop(self) -> str:
+        if self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(15)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait(5)
+        return self.proc.stderr.read() if self.proc.stderr else ""
+
+
+def log_in(client, name, password):
+    """An httpx client logged in through the login form (its signed nonce and cookie); the response."""
+    import re
+    page = client.get("/login")
+    token = re.search(r'name="form" value="([^"]+)"', page.text).group(1)
+    return client.post("/login", data={"form": token, "name": name, "password": password})
+
+
+def csrf_of(html: str) -> str:
+    import re
+    return re.search(r'name="csrf" value="([^"]+)"', html).group(1)

@@ -17,6 +17,7 @@ LAYERS = [
     ["extractor.checks"],
     ["extractor.outputs"],
     ["extractor.batch"],
+    ["extractor.server"],          # the review server: reads what batch wrote, records the inspectors' decisions
 ]
 
 

@@ -354,6 +354,7 @@ def _run(store, root, out, supported, other, stop, jobs, ocr, rule_paths, scheme
     # 3. the rules: every stored document re-checked from its stored result when they changed
     scheme, ruleset = load_scheme(scheme_path), load_rules(rule_paths)
     rules_key = _rules_key(ruleset, scheme_key)
+    _remember_checking(store, rule_paths, scheme_path)
     if store.meta("rules") != rules_key:
         summary.rechecked, stale = _recheck(store, ruleset, scheme, rules_key)
         tasks += [p for p in stale if p in present and p not in tasks]
@@ -385,7 +386,8 @@ def _run(store, root, out, supported, other, stop, jobs, ocr, rule_paths, scheme
                      moved=summary.moved, rechecked=summary.rechecked, facts=summary.facts)
     same_unsupported = before["unsupported"] == set(unsupported)
     quiet_run = not (tasks or moves or gone or summary.rechecked or changed) and same_unsupported
-    if not (quiet_run and (out / "report.xlsx").exists() and (out / "review" / "index.html").exists()):
+    if not (quiet_run and (out / "report.xlsx").exists() and (out / "review" / "index.html").exists()
+            and not _decided_since(out)):
         _write_outputs(store, out, ruleset)
     _totals(store, summary)
     return summary, pool
@@ -513,21 +515,15 @@ def _reconcile(store) -> bool:
 def set_verdicts(store, ruleset) -> bool:
     """Each report's verdict and counts from all its findings, those made across the folder included (a
     duplicate, a trend between years), and its reading warnings; True if any changed."""
-    from ..checks.verdict import COLUMNS, of, unread_pages
-    by_doc = {}
-    for doc, rule, status in store.con.execute("SELECT doc, rule, status FROM findings ORDER BY doc, rowid").fetchall():
-        rs = by_doc.setdefault(doc, ([], []))
-        rs[0].append(rule)
-        rs[1].append(status)
+    from ..checks.verdict import COLUMNS, of_reports, unread_pages
     said = {}
     for doc, message in store.con.execute("SELECT f.doc, w.message FROM warnings w JOIN files f ON f.path = w.path "
                                           "ORDER BY w.rowid").fetchall():
         said.setdefault(doc, []).append(message)
-    rows = []
-    for (doc,) in store.con.execute("SELECT doc FROM documents").fetchall():
-        rules, statuses = by_doc.get(doc, ([], []))
-        rows.append({"doc": doc, **of(rules, statuses, ruleset, unread_pages(said.get(doc, ()))).columns()})
-    return store.set_verdicts(rows, COLUMNS)
+    docs = [d for (d,) in store.con.execute("SELECT doc FROM documents").fetchall()]
+    found = store.con.execute("SELECT doc, rule, status FROM findings ORDER BY doc, rowid").fetchall()
+    got = of_reports(docs, found, ruleset, {d: unread_pages(ws) for d, ws in said.items()})
+    return store.set_verdicts([{"doc": d, **v.columns()} for d, v in got.items()], COLUMNS)
 
 
 def _trends(store, renames: dict) -> list[dict]:
@@ -555,19 +551,59 @@ def _totals(store, summary):
 def _write_outputs(store, out: Path, ruleset):
     """report.xlsx (for inspectors, in Chinese), facts.parquet and review/ from the database. Each file is
     replaced whole, never half-written; the site's pages are rendered again only where what they show changed."""
-    from ..outputs import review, tables
+    from ..outputs import decisions, review, tables
     frames = {name: store.table(name) for name in tables.TABLES}
     tmp = out / ".report.xlsx.tmp"
     errors = store.frame("SELECT run_id, path, doc, kind, cause, recorded_at FROM errors ORDER BY path")
     submissions = store.frame("SELECT * FROM submissions ORDER BY path, first_seen")
     warnings = store.warnings()
-    tables.people_workbook(frames, tmp, ruleset, errors, submissions, warnings)
+    decided = decisions.from_database(store.con, frames, out)          # i32: the inspectors' decisions, if any
+    tables.people_workbook(frames, tmp, ruleset, errors, submissions, warnings, decided=decided)
     os.replace(tmp, out / "report.xlsx")
     frames["facts"].to_parquet(out / ".facts.parquet.tmp", index=False)
     os.replace(out / ".facts.parquet.tmp", out / "facts.parquet")
     for left in (".review.tmp", ".review.old"):            # an older version built the site aside, then swapped it
         shutil.rmtree(out / left, ignore_errors=True)
-    review.write_site(store, out / "review", ruleset, {**frames, "warnings": warnings})
+    review.write_site(store, out / "review", ruleset, {**frames, "warnings": warnings}, decided=decided)
+
+
+# ---------------- i32: the review server's decisions flow into the outputs ----------------
+
+def _remember_checking(store, rule_paths, scheme_path):
+    """The rules and scheme files of this run, for checking a corrected value again as this run would."""
+    store.set_meta("rule_paths", json.dumps([str(Path(p).resolve()) for p in rule_paths]))
+    store.set_meta("scheme_path", str(Path(scheme_path).resolve()) if scheme_path else "")
+
+
+def _decided_since(out: Path) -> bool:
+    """Decisions recorded after the workbook was written: a run with nothing else new still writes it again."""
+    from ..outputs import decision_store
+    wal = decision_store.path_in(out).with_name(decision_store.FILE + "-wal")
+    stamps = [p.stat().st_mtime for p in (decision_store.path_in(out), wal) if p.exists()]
+    book = out / "report.xlsx"
+    return bool(stamps) and (not book.exists() or max(stamps) > book.stat().st_mtime)
+
+
+def rewrite_outputs(out: Path, memos: bool = True):
+    """report.xlsx, the review site and the memos written again from the database with the decisions, under the
+    batch's lock (BatchError when a batch holds it): what the review server's 更新 button does."""
+    from ..outputs import decisions
+    from ..outputs.memo import write_memos
+    from .store import Store
+    out = Path(out)
+    lock = OutputLock(out)
+    lock.acquire()
+    try:
+        store = Store(out / "selfeval.duckdb")
+        try:
+            ruleset, _ = decisions.checking_setup(store.meta("rule_paths", ""), store.meta("scheme_path", ""))
+            _write_outputs(store, out, ruleset)
+        finally:
+            store.close()
+        if memos:
+            write_memos(out)
+    finally:
+        lock.release()
 
 
 class _Progress:

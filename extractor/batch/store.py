@@ -35,11 +35,28 @@ DOC_TABLES = tables.TABLES + ("texts",)
 ACROSS_DOCUMENTS = "(rule LIKE 'batch.%' OR rule = 'cross-year')"
 
 
+OPEN_WAIT = 30.0       # seconds: the review server reads the database between batches, for a moment
+
+
+def _connect(path):
+    """The database for writing; while a reader (`selfeval serve` refreshing its copy) holds the file, wait a
+    moment and try again rather than fail (i32)."""
+    import time
+    import duckdb
+    deadline = time.monotonic() + OPEN_WAIT
+    while True:
+        try:
+            return duckdb.connect(str(path))
+        except duckdb.IOException as e:
+            if "lock" not in str(e).lower() or time.monotonic() > deadline:
+                raise
+            time.sleep(0.2)
+
+
 class Store:
     def __init__(self, path):
-        import duckdb
         self.path = path
-        self.con = duckdb.connect(str(path))
+        self.con = _connect(path)
         self._migrate()
 
     def _migrate(self):

@@ -39,3 +39,22 @@ def assess(analysis, ruleset, scheme=None) -> Assessed:
     unread = verdict.unread_pages(analysis.result.source.warnings)
     v = verdict.of([f.rule for f in found], [f.status for f in found], ruleset, unread)
     return Assessed(analysis, found, v)
+
+
+def checking_setup(rule_paths: str = "", scheme_path: str = ""):
+    """The ruleset and scheme a batch checked with, from what its meta table recorded (a JSON list of rule files,
+    a scheme file); the built-in ones where it recorded none or the files are gone."""
+    import json
+    from pathlib import Path
+    from ..errors import InputError
+    from ..text.segment import load_scheme
+    paths = [p for p in (json.loads(rule_paths) if rule_paths else []) if Path(p).is_file()]
+    try:
+        ruleset = rules.load_rules(paths)
+    except InputError:
+        ruleset = rules.load_rules()
+    try:
+        scheme = load_scheme(scheme_path if scheme_path and Path(scheme_path).is_file() else None)
+    except InputError:
+        scheme = load_scheme(None)
+    return ruleset, scheme

@@ -121,3 +121,26 @@ def page_count(pages) -> int:
         if a.isdigit():
             n += int(b) - int(a) + 1 if b.isdigit() else 1
     return n
+
+
+def of_reports(docs, findings, ruleset, unread: dict) -> dict:
+    """doc → Verdict of each of `docs`, from (doc, rule, status) of all their findings and doc → the pages not read:
+    what the batch stores, and what the review server's decisions make of it."""
+    by_doc = {d: ([], []) for d in docs}
+    for doc, rule, status in findings:
+        if doc in by_doc:
+            by_doc[doc][0].append(rule)
+            by_doc[doc][1].append(status)
+    return {d: of(rs, ss, ruleset, unread.get(d, "")) for d, (rs, ss) in by_doc.items()}
+
+
+def with_verdicts(documents, findings, ruleset):
+    """The documents frame with its verdict columns decided again from these findings (the pages not read stay as
+    stored): for findings changed after the batch (dismissed by an inspector, or checked on a corrected value)."""
+    unread = {d: ("" if str(u) in ("", "<NA>", "nan") else str(u))
+              for d, u in zip(documents["doc"], documents["unread_pages"])}
+    got = of_reports(list(documents["doc"]), zip(findings["doc"], findings["rule"], findings["status"]), ruleset, unread)
+    df = documents.copy()
+    for col in COLUMNS:
+        df[col] = [got[d].columns()[col] for d in df["doc"]]
+    return df

@@ -65,23 +65,28 @@ def _write(folder: Path, rel: str, text: str):
     os.replace(tmp, target)
 
 
-def write_site(store, folder: Path, ruleset=None, frames=None) -> dict:
+def write_site(store, folder: Path, ruleset=None, frames=None, decided=None) -> dict:
     """Bring the site in `folder` up to date with the database: a report's page is rendered again only when
     something it shows changed, pages of documents no longer there are removed, index.html is always
     written. frames: the documents, facts and findings tables and the reading warnings (path, doc, code,
-    message) when the caller has them. Returns counts."""
+    message) when the caller has them. decided (outputs.decisions): the inspectors' decisions shown, and the
+    verdicts they make. Returns counts."""
     from ..paths import safe_name
     from ..checks.rules import load_rules
     ruleset = ruleset or load_rules()
     _assets(folder)
     frames = frames or {**{name: store.table(name) for name in ("documents", "facts", "findings")},
                         "warnings": store.warnings()}
+    if decided is not None:                     # i32: corrected findings with their decisions, and their verdicts
+        frames = {**frames, "findings": decided.findings.drop(columns=["key"]),
+                  "documents": decided.verdict_tables(frames)["documents"]}
     docs, facts, findings = frames["documents"], frames["facts"], frames["findings"]
     errors = store.frame("SELECT path, kind, cause FROM errors ORDER BY path")
     n_facts = facts["doc"].value_counts().to_dict()
     taken = set()
     pages = {doc: f"docs/{safe_name(doc, taken)}.html" for doc in docs["doc"]}
     site = _Site(docs, n_facts, findings, ruleset, pages, _said_by_doc(frames.get("warnings")))
+    site.final = {d: decided.verdict(d) for d in docs["doc"]} if decided is not None else {}      # i32
     keys = _page_keys(store, site, facts, findings)
     before = _manifest(folder)
     todo = [d for d in docs["doc"] if before.get(pages[d]) != keys[d] or not (folder / pages[d]).exists()]
@@ -191,7 +196,7 @@ def _page_keys(store, site, facts, findings) -> dict:
         said = [(r, site.rules.get(r, {}).get("title"), site.rules.get(r, {}).get("kind")) for r in rules]
         h = hashlib.blake2b(base, digest_size=16)
         for part in (repr(tuple(d)), site.pages[d.doc], texts.get(d.doc), repr(site.verdicts[d.doc]), repr(said),
-                     repr(site.warnings.get(d.doc, []))):
+                     repr(site.warnings.get(d.doc, [])), repr(site.final.get(d.doc))):
             h.update(str(part).encode("utf-8", "replace") + b"\x00")
         h.update(fact_h.get(d.doc, b"") + b"\x00" + finding_h.get(d.doc, b""))
         keys[d.doc] = h.hexdigest()
@@ -227,6 +232,7 @@ class _Site:
         self.rules = {r["id"]: r for r in ruleset.rules}
         self.titles = rule_titles(ruleset)
         self.names = district_names(docs)
+        self.final = {}                  # i32: doc → the final verdict an inspector set
         self.verdicts = {d.doc: from_row(d) for d in docs.itertuples(index=False)}
 
     def title(self, rid) -> str:
@@ -330,7 +336,8 @@ class _Site:
                 f"<a>{_e(t('site.memo'))}</a></p>")
         body = (f"<p><a href=\"../index.html\">{_e(t('site.back'))}</a></p><h1>{_e(d['title'] or d['doc'])}</h1>{memo}"
                 f"<p class=\"verdict {v.verdict}\" id=\"verdict\">{_e(t('site.verdict'))}{_e(t('site.colon'))}"
-                f"{_e(i18n.word('verdict', v.verdict))}{_e(detail)}</p>{self._warnings(d['doc'])}"
+                f"{_e(i18n.word('verdict', v.verdict))}{_e(detail)}</p>{_final(self.final.get(d['doc']))}"
+                f"{self._warnings(d['doc'])}"
                 f"<table class=\"meta\">{meta}</table><h2>{_e(t('site.findings'))}</h2>{self._grouped(findings)}"
                 f"<h2>{_e(t('site.text', n=len(facts)))}</h2><pre class=\"text\">{body_text}</pre>")
         return _page(d["doc"], body, "report.js", up="../", before=MEMOS + "memos.js")
@@ -365,7 +372,7 @@ class _Site:
             src = f"{_e(t('site.source_sep'))}{_e(f['source'])}" if f["source"] else ""
             groups[self._group_of(f)].append(
                 f"<li class=\"finding {f['status']}\"{anchor}><b>{_e(self.title(f['rule']))}</b>{_e(t('site.colon'))}{_e(f['message'])}"
-                f"{pg}{link} <span class=\"small\">{_e(f['rule'])}{src}</span></li>")
+                f"{pg}{link} <span class=\"small\">{_e(f['rule'])}{src}</span>{_decision(f)}</li>")
         out = []
         for g in GROUPS:
             if not groups[g]:
@@ -414,3 +421,23 @@ class _Site:
             pos = e
         out.append(_e(text[pos:]))
         return "".join(out)
+
+
+# ---------------- i32: the inspectors' decisions on the static page (the review server's templates show more) ----------------
+
+def _decision(f) -> str:
+    """核实：不成立（理由） after a finding an inspector decided on; the value the report gave where it was corrected."""
+    out = ""
+    if f.get("original_value"):
+        out += f" <span class=\"corrected\">{_e(t('decide.original_was', value=f['original_value']))}</span>"
+    if f.get("decision"):
+        said = i18n.word("decision", f["decision"]) + (t("site.source_sep") + f["decision_note"] if f.get("decision_note") else "")
+        out += f"<div class=\"standing {_e(f['decision'])}\">{_e(t('decide.verified', said=said))}</div>"
+    return out
+
+
+def _final(final) -> str:
+    if not final:
+        return ""
+    return (f"<p class=\"final verdict {_e(final['verdict'])}\" id=\"final-verdict\">{_e(t('columns.verified'))}"
+            f"{_e(t('site.colon'))}{_e(i18n.word('verdict', final['verdict']))}{_e(t('site.source_sep'))}{_e(final['reason'])}</p>")

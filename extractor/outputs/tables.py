@@ -204,6 +204,7 @@ def excel_sheet(name: str, df, zh: bool = False, ruleset=None):
     if zh:
         heads = {c[0]: c[2] for c in schema()[name]}
         heads["rule_title"] = i18n.t("columns.rule_title", "zh")
+        heads.update({c: i18n.t(f"columns.{c}", "zh") for c in DECISION_COLUMNS if c in df})       # i32
         df = for_people(name, df, ruleset).rename(columns=heads)
         numeric = {heads[c] for c in numeric}
         name = ZH_SHEETS[name]
@@ -247,13 +248,26 @@ def district_names(docs) -> dict:
     return labels(docs.to_dict("records"), i18n.t("site.name_with_id"))
 
 
-def people_workbook(tables: dict, path, ruleset, errors=None, submissions=None, warnings=None):
+# i32: the columns the inspectors' decisions add to the findings sheet (outputs/decisions.findings_for_sheet)
+DECISION_COLUMNS = ("verified", "verified_note", "original_value")
+
+
+def people_workbook(tables: dict, path, ruleset, errors=None, submissions=None, warnings=None, decided=None):
     """The workbook for inspectors: 汇总 first, then the four tables in Chinese, then unreadable files, what each
-    county sent, and the files read only in part (warnings: path, doc, code, message)."""
+    county sent, and the files read only in part (warnings: path, doc, code, message). decided (outputs.decisions):
+    verdicts after the inspectors' decisions, a 核实结论 column, and a 核实记录 sheet."""
     from .. import i18n
     from .excel import write_workbook
-    sheets = [(i18n.t("sheets.summary", "zh"), summary_frame(tables, ruleset), set())]
+    if decided is not None:              # verdicts after the inspectors' decisions, decided by checks
+        tables = {**tables, "documents": decided.verdict_tables(tables)["documents"]}
+    summary = summary_frame(tables, ruleset)
+    if decided is not None:
+        summary = decided.summary(summary)
+        tables = {**tables, "findings": decided.findings_sheet()}
+    sheets = [(i18n.t("sheets.summary", "zh"), summary, set())]
     sheets += [excel_sheet(name, tables[name], zh=True, ruleset=ruleset) for name in TABLES]
+    if decided is not None:
+        sheets.append((i18n.t("sheets.decisions", "zh"), decided.record(rule_titles(ruleset, "zh")), set()))
     if errors is not None:
         errors = errors.copy()
         errors["kind"] = errors["kind"].map(lambda v: i18n.word("error_kind", v, "zh"))

@@ -44,6 +44,13 @@ def _duplicates(docs: list) -> dict:
     return out
 
 
+def _decided(src: Path, t: dict):
+    """The inspectors' decisions kept beside a batch's database (selfeval serve), or None."""
+    from .. import decisions
+    db = src / "selfeval.duckdb" if src.is_dir() else src
+    return decisions.from_folder(db, t) if db.suffix.lower() == ".duckdb" and db.is_file() else None
+
+
 def _rows(df) -> list:
     return df.to_dict("records")
 
@@ -58,6 +65,9 @@ def write_memos(source, out_dir=None, docs=None, summary: bool = True) -> dict:
     if out.exists() and not out.is_dir():
         raise InputError("invalid-output", out, "not a folder")
     out.mkdir(parents=True, exist_ok=True)
+    decided = _decided(src, t)
+    if decided is not None:        # dismissed findings dropped, corrected values checked again, verdicts with them
+        t = {**t, "findings": decided.effective(), "documents": decided.verdict_tables(t)["documents"]}
     documents = _rows(t["documents"])
     if docs:
         unknown = [x for x in docs if x not in {d["doc"] for d in documents}]
@@ -75,7 +85,8 @@ def write_memos(source, out_dir=None, docs=None, summary: bool = True) -> dict:
     result = {"memos": {}, "summary": None, "problems": {}}
     for d in chosen:
         fs = _local(findings.get(d["doc"], []), d)
-        document, n = memo_document(d, fs, t["texts"].get(d["doc"], ""), rules, dupes.get(d["doc"]))
+        asked = decided.asked(d["doc"]) if decided is not None else ()
+        document, n = memo_document(d, fs, t["texts"].get(d["doc"], ""), rules, dupes.get(d["doc"]), asked)
         stem = re.sub(r"-{2,}", "-", w("file_name", county=district(d), year=year(d))).strip("-")
         path = inside(out, safe_name(stem, taken, suffix=".docx"))
         document.save(str(path))

@@ -10,9 +10,10 @@ from .common import (sep, date, n, numbers_text, problem_title, problems_of, quo
 from .word import cfg
 
 
-def memo_document(d: dict, findings: list, text: str, rules: dict, others: dict | None = None):
+def memo_document(d: dict, findings: list, text: str, rules: dict, others: dict | None = None, asked=()):
     """The memo of one report as a python-docx Document, and its number of problems. d: its documents row;
-    findings: its findings rows (offsets into `text`); others: doc → (district, title) of the reports it duplicates."""
+    findings: its findings rows (offsets into `text`); others: doc → (district, title) of the reports it duplicates;
+    asked: (finding, request) of what the inspectors ask the county for (outputs.decisions)."""
     doc = word.new_document()
     issuer = s(d.get("issuer"))
     y = year(d)
@@ -31,6 +32,7 @@ def memo_document(d: dict, findings: list, text: str, rules: dict, others: dict 
     _problems(doc, problems, text, rules)
     word.heading(doc, parts[3], 1)
     _recommendations(doc, problems, rules, d)
+    _asked(doc, asked, rules)
     word.closing(doc, words("closing"))
     return doc, len(problems)
 
@@ -116,6 +118,8 @@ def _problems(doc, problems, text, rules):
             pieces.append(w("finding", message=s(f["message"]).rstrip(cfg()["sentence_end"])))
         if s(f.get("source")):
             pieces.append(w("source", source=s(f["source"])))
+        if s(f.get("original_value")):          # corrected by an inspector (selfeval serve)
+            pieces.append(w("corrected", value=s(f.get("raw")), original=s(f.get("original_value"))))
         word.para(doc, *pieces)
 
 
@@ -130,3 +134,13 @@ def _recommendations(doc, problems, rules, d):
         advice.setdefault(text, (problem_title(f, rules), []))[1].append(k)
     for i, (text, (title, numbers)) in enumerate(advice.items(), 1):
         word.para(doc, w("recommendation", n=i, numbers=numbers_text(numbers), title=title, text=text))
+
+
+def _asked(doc, asked, rules):
+    """五、请补充的材料: what the inspectors asked the county for, one numbered line each."""
+    if not asked:
+        return
+    word.heading(doc, w("asked_heading"), 1)
+    word.para(doc, w("asked_intro"))
+    for k, (f, request) in enumerate(asked, 1):
+        word.para(doc, w("asked_item", n=k, request=request, title=problem_title(f, rules)))
