@@ -564,7 +564,7 @@ def _write_outputs(store, out: Path, ruleset):
     os.replace(out / ".facts.parquet.tmp", out / "facts.parquet")
     for left in (".review.tmp", ".review.old"):            # an older version built the site aside, then swapped it
         shutil.rmtree(out / left, ignore_errors=True)
-    review.write_site(store, out / "review", ruleset, {**frames, "warnings": warnings}, decided=decided)
+    review.write_site(store, out / "review", ruleset, decided=decided)
 
 
 # ---------------- i32: the review server's decisions flow into the outputs ----------------

@@ -1,17 +1,20 @@
-"""Charts of key indicators across districts, as static SVG written by hand.
+"""Charts of key indicators across districts, as SVG geometry that a template draws (templates/_chart.html).
 
-Hand-written rather than a charting library because the layout rules needed here are few
-and fixed, the SVG stays reusable (Excel, a memo), and nothing is added to install or run:
-- up to `distribution_above` reports: one row per district, sorted by value, a dot at its
-  value on a shared axis, the number in its own column on the right;
-- above that: a histogram of the values, with the failing districts listed under it.
-Text never shares space with other text: names sit in a left column as wide as the longest
-name (cut with … past a limit, the full name in a tooltip), numbers in a right column, the
-standard's label in a band above the plot, tick labels and the axis title in bands below.
+Geometry only: each chart is a list of SVG elements as (tag, attributes, text, tooltip), drawn by the template, which
+escapes every value; nothing here writes markup. Hand-made rather than a charting library because the layout rules
+needed are few and fixed, and nothing is added to install or run:
+- up to `distribution_above` districts: one row per district, sorted by value, a dot at its value on a shared axis,
+  the number in its own column on the right;
+- above that: a histogram of the values, with the failing districts listed under it, each with its value and a link.
+Each district is drawn once (a duplicate submission is not a district of its own), labelled by district and year.
+The axis is clipped to the indicator's plausible range: a value outside it (a rate of 400%) is listed as such,
+never drawn, so one slip does not squash every other district into a corner.
+Text never shares space with other text: names sit in a left column as wide as the longest name (cut with … past a
+limit, the full name in a tooltip), numbers in a right column, the standard's label in a band above the plot, tick
+labels and the axis title in bands below.
 """
 from __future__ import annotations
 
-import html
 import math
 
 from .. import data
@@ -24,10 +27,6 @@ VALUE_W = 64
 NAME_MAX = 210             # px: longer district names are cut with …
 TOP = 46                   # title band (y 16) and the standard's label band (y 36)
 HIST_H = 170
-
-
-def _e(s) -> str:
-    return html.escape("" if s is None else str(s))
 
 
 def text_width(s: str, size: int = FONT) -> float:
@@ -72,13 +71,19 @@ def _domain(values, standard, zero: bool = True):
     return ticks[0], ticks[-1], ticks
 
 
+def _el(tag, text="", tip="", **attrs):
+    """One SVG element: its tag, attributes (trailing _ dropped: class_), text and tooltip. Numbers are rounded."""
+    pairs = [(k.rstrip("_").replace("_", "-"), f"{v:.1f}" if isinstance(v, float) else v) for k, v in attrs.items()]
+    return (tag, pairs, text, tip)
+
+
 def _axis(x0, y, scale, ticks, title) -> list:
-    parts = [f"<line class=\"axis\" x1=\"{x0}\" x2=\"{x0 + PLOT_W}\" y1=\"{y}\" y2=\"{y}\"/>"]
+    parts = [_el("line", class_="axis", x1=x0, x2=x0 + PLOT_W, y1=y, y2=y)]
     for v in ticks:
         x = scale(v)
-        parts.append(f"<line class=\"tick\" x1=\"{x:.1f}\" x2=\"{x:.1f}\" y1=\"{y}\" y2=\"{y + 4}\"/>")
-        parts.append(f"<text class=\"tick-label\" x=\"{x:.1f}\" y=\"{y + 17}\" text-anchor=\"middle\">{_e(_fmt(v))}</text>")
-    parts.append(f"<text class=\"axis-title\" x=\"{x0 + PLOT_W / 2:.1f}\" y=\"{y + 36}\" text-anchor=\"middle\">{_e(title)}</text>")
+        parts.append(_el("line", class_="tick", x1=x, x2=x, y1=y, y2=y + 4))
+        parts.append(_el("text", _fmt(v), class_="tick-label", x=x, y=y + 17, text_anchor="middle"))
+    parts.append(_el("text", title, class_="axis-title", x=x0 + PLOT_W / 2, y=y + 36, text_anchor="middle"))
     return parts
 
 
@@ -90,8 +95,8 @@ def _standard(x, y_top, y_bottom, x0, label) -> list:
         anchor, tx = "start", max(x0, x - 4)
     elif x + w / 2 > x0 + PLOT_W + VALUE_W:
         anchor, tx = "end", x + 4
-    return [f"<line class=\"std\" x1=\"{x:.1f}\" x2=\"{x:.1f}\" y1=\"{y_top}\" y2=\"{y_bottom}\"/>",
-            f"<text class=\"std-label\" x=\"{tx:.1f}\" y=\"{y_top - 8}\" text-anchor=\"{anchor}\">{_e(label)}</text>"]
+    return [_el("line", class_="std", x1=x, x2=x, y1=y_top, y2=y_bottom),
+            _el("text", label, class_="std-label", x=tx, y=y_top - 8, text_anchor=anchor)]
 
 
 def _labels(s):
@@ -103,92 +108,82 @@ def _labels(s):
     return axis, std
 
 
-def dots(s) -> str:
+def dots(s, pts) -> dict:
     """One row per district, sorted by value (largest first)."""
-    pts = sorted(s["points"], key=lambda p: (-p[1], p[0]))
-    names = [_cut(p[0], NAME_MAX) for p in pts]
-    name_w = min(NAME_MAX, max([text_width(n) for n in names] + [40])) + 12
-    x0 = name_w
-    lo, hi, ticks = _domain([p[1] for p in pts], s["standard"])
+    pts = sorted(pts, key=lambda p: (-p["value"], p["name"]))
+    names = [_cut(p["name"], NAME_MAX) for p in pts]
+    x0 = min(NAME_MAX, max([text_width(n) for n in names] + [40])) + 12
+    lo, hi, ticks = _domain([p["value"] for p in pts], s["standard"])
 
     def scale(v):
         return x0 + (v - lo) / (hi - lo) * PLOT_W
 
     h = TOP + ROW * len(pts) + 6
     axis_title, std_label = _labels(s)
-    parts = [f"<text class=\"chart-title\" x=\"0\" y=\"16\">{_e(s['title'])}</text>"]
-    for i, ((name, v, status, exact), short) in enumerate(zip(pts, names)):
+    parts = [_el("text", s["title"], class_="chart-title", x=0, y=16)]
+    for i, (p, short) in enumerate(zip(pts, names)):
         y = TOP + ROW * i + ROW / 2
-        parts.append(f"<text class=\"name\" x=\"{x0 - 8}\" y=\"{y + 4:.1f}\" text-anchor=\"end\">{_e(short)}"
-                     f"<title>{_e(name)}</title></text>")
-        parts.append(f"<line class=\"guide\" x1=\"{x0}\" x2=\"{scale(v):.1f}\" y1=\"{y:.1f}\" y2=\"{y:.1f}\"/>")
-        parts.append(f"<circle class=\"mark {status}\" cx=\"{scale(v):.1f}\" cy=\"{y:.1f}\" r=\"5\">"
-                     f"<title>{_e(name)}: {_e(exact)}</title></circle>")
-        parts.append(f"<text class=\"value {status}\" x=\"{x0 + PLOT_W + 10}\" y=\"{y + 4:.1f}\">{_e(exact)}</text>")
+        parts.append(_el("text", short, p["name"], class_="name", x=x0 - 8, y=y + 4, text_anchor="end"))
+        parts.append(_el("line", class_="guide", x1=x0, x2=scale(p["value"]), y1=y, y2=y))
+        parts.append(_el("circle", "", f"{p['name']}: {p['exact']}", class_=f"mark {p['status']}", cx=scale(p["value"]),
+                         cy=y, r="5"))
+        parts.append(_el("text", p["exact"], class_=f"value {p['status']}", x=x0 + PLOT_W + 10, y=y + 4))
     if std_label:
         parts += _standard(scale(s["standard"]), TOP - 4, h, x0, std_label)
     parts += _axis(x0, h, scale, ticks, axis_title)
-    return _svg(s, parts, x0 + PLOT_W + VALUE_W, h + 44)
+    return {"width": round(x0 + PLOT_W + VALUE_W), "height": round(h + 44), "elements": parts, "note": ""}
 
 
-def histogram(s) -> str:
-    """The distribution: districts per value range; the failing ones are listed under the chart."""
-    values = [p[1] for p in s["points"]]
+def histogram(s, pts) -> dict:
+    """The distribution: districts per value range."""
+    values = [p["value"] for p in pts]
     x0 = 56
     lo, hi, ticks = _domain(values, s["standard"], zero=False)
     bins = 20
     width = (hi - lo) / bins
-    counts = [0] * bins
-    fails = [0] * bins
-    for _, v, status, _ in s["points"]:
-        k = min(bins - 1, int((v - lo) / width))
+    counts, fails = [0] * bins, [0] * bins
+    for p in pts:
+        k = min(bins - 1, int((p["value"] - lo) / width))
         counts[k] += 1
-        fails[k] += status == "fail"
+        fails[k] += p["status"] == "fail"
 
     def scale(v):
         return x0 + (v - lo) / (hi - lo) * PLOT_W
 
-    top = max(counts) or 1
-    yticks = nice_ticks(0, top, 3)
+    yticks = nice_ticks(0, max(counts) or 1, 3)
     bottom = TOP + HIST_H
     axis_title, std_label = _labels(s)
-    parts = [f"<text class=\"chart-title\" x=\"0\" y=\"16\">{_e(s['title'])}</text>"]
+    parts = [_el("text", s["title"], class_="chart-title", x=0, y=16)]
     for c in yticks:
         y = bottom - c / yticks[-1] * HIST_H
-        parts.append(f"<line class=\"grid\" x1=\"{x0}\" x2=\"{x0 + PLOT_W}\" y1=\"{y:.1f}\" y2=\"{y:.1f}\"/>")
+        parts.append(_el("line", class_="grid", x1=x0, x2=x0 + PLOT_W, y1=y, y2=y))
         if c:                           # 0 sits on the value axis, where its tick labels are
-            parts.append(f"<text class=\"tick-label\" x=\"{x0 - 8}\" y=\"{y + 4:.1f}\" text-anchor=\"end\">{int(c)}</text>")
+            parts.append(_el("text", str(int(c)), class_="tick-label", x=x0 - 8, y=y + 4, text_anchor="end"))
     bw = PLOT_W / bins
     for k, c in enumerate(counts):
-        if not c:
-            continue
-        bh = c / yticks[-1] * HIST_H
-        status = "fail" if fails[k] == c else ("pass" if not fails[k] else "mixed")
-        parts.append(f"<rect class=\"mark {status}\" x=\"{x0 + k * bw + 1:.1f}\" y=\"{bottom - bh:.1f}\" "
-                     f"width=\"{bw - 2:.1f}\" height=\"{bh:.1f}\"><title>{_e(_fmt(lo + k * width))}–"
-                     f"{_e(_fmt(lo + (k + 1) * width))}: {c}</title></rect>")
+        if c:
+            bh = c / yticks[-1] * HIST_H
+            status = "fail" if fails[k] == c else ("pass" if not fails[k] else "mixed")
+            parts.append(_el("rect", "", f"{_fmt(lo + k * width)}–{_fmt(lo + (k + 1) * width)}: {c}",
+                             class_=f"mark {status}", x=x0 + k * bw + 1, y=bottom - bh, width=bw - 2, height=bh))
     if std_label:
         parts += _standard(scale(s["standard"]), TOP - 4, bottom, x0, std_label)
     parts += _axis(x0, bottom, scale, ticks, axis_title)
-    svg = _svg(s, parts, x0 + PLOT_W + VALUE_W, bottom + 44)
-    failing = sorted(p[0] for p in s["points"] if p[2] == "fail")
-    listed = (f"<p class=\"small failing\">{_e(t('site.failing', n=len(failing)))}{_e(t('msg.list_sep').join(failing))}</p>"
-              if failing else "")
-    return svg + f"<p class=\"small\">{_e(t('site.distribution', n=len(values)))}</p>" + listed
+    return {"width": round(x0 + PLOT_W + VALUE_W), "height": round(bottom + 44), "elements": parts,
+            "note": t("site.distribution", n=len(values))}
 
 
-def _svg(s, parts, w, h) -> str:
-    return (f"<svg class=\"chart\" data-rule=\"{_e(s['id'])}\" width=\"{w:.0f}\" height=\"{h:.0f}\" "
-            f"viewBox=\"0 0 {w:.0f} {h:.0f}\" role=\"img\" aria-label=\"{_e(s['title'])}\" "
-            f"font-size=\"{FONT}\">{''.join(parts)}</svg>")
-
-
-def charts(series) -> str:
-    """Every key indicator some report states, each its own chart."""
+def chart(s) -> dict | None:
+    """A key indicator's chart: s holds id, title, unit, op, standard, plausible (lo, hi) and points, each a dict of
+    name, value, exact (as written), status and url. None when no report states it."""
+    lo, hi = s.get("plausible") or (-math.inf, math.inf)
+    drawn = [p for p in s["points"] if lo <= p["value"] <= hi]
+    outliers = [p for p in s["points"] if not lo <= p["value"] <= hi]
+    if not s["points"]:
+        return None
     above = data.load("verdicts.yaml")["distribution_above"]
-    out = []
-    for s in series:
-        if not s["points"]:
-            continue
-        out.append(f"<figure class=\"chart-box\">{histogram(s) if len(s['points']) > above else dots(s)}</figure>")
-    return f"<div id=\"indicator-chart\">{''.join(out)}</div>"
+    got = (histogram(s, drawn) if len(drawn) > above else dots(s, drawn)) if drawn else \
+        {"width": 0, "height": 0, "elements": [], "note": ""}
+    failing = sorted((p for p in drawn if p["status"] == "fail"), key=lambda p: p["name"]) if len(drawn) > above else []
+    return {**got, "id": s["id"], "title": s["title"], "font": FONT, "failing": failing,
+            "outliers": sorted(outliers, key=lambda p: p["name"])}

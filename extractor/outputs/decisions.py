@@ -282,6 +282,12 @@ class Decided:
         """The findings a verdict and a memo rest on: those not dismissed."""
         return self.findings[self.findings["decision"] != "dismissed"].reset_index(drop=True)
 
+    def of(self, doc):
+        """One report's findings, the whole frame grouped once (a site of many reports asks for each)."""
+        if not hasattr(self, "_by_doc"):
+            self._by_doc = self.findings.groupby("doc", sort=False).indices
+        return self.findings.iloc[self._by_doc.get(doc, [])].reset_index(drop=True)
+
     def verdict(self, doc):
         e = self.state.verdicts.get(doc)
         return e["data"] if e else None

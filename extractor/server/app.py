@@ -25,7 +25,8 @@ from .. import i18n
 from ..i18n import t
 from ..checks.verdict import ORDER
 from ..outputs import decision_store, decisions, templating
-from . import accounts, auth, pages
+from ..outputs import pages
+from . import accounts, auth
 from .snapshot import Data
 
 CSP = ("default-src 'none'; style-src 'self'; script-src 'self'; img-src 'self' data:; base-uri 'none'; "
@@ -113,7 +114,8 @@ def _page(request, name: str, code: int = 200, **context) -> HTMLResponse:
     if office.data.snapshot is None:
         notices.append(t("serve.no_data", cause=office.data.error or ""))
     base = {"csp": CSP, "up": "/", "title": t("site.index_title"), "user": s, "csrf": s.csrf if s else "",
-            "editable": bool(s and s.can_decide), "notices": notices, "error": None, "page_id": None}
+            "editable": bool(s and s.can_decide), "notices": notices, "error": None, "page_id": None,
+            "memos_folder": ""}
     html = templating.render(name, **{**base, **context})
     return HTMLResponse(html, status_code=code)
 
@@ -219,9 +221,8 @@ async def index(request: Request, s):
     if snap is None:
         return _page(request, "message.html", session=s, heading=t("site.index_title"), message=t("serve.no_reports"))
     ck = pages.checking_of(snap)
-    ctx = await run_in_threadpool(lambda: pages.index(snap, office.index_decided(snap, ck), ck))
-    return _page(request, "index.html", session=s, **ctx, report_url=report_url, verdict_codes=list(ORDER),
-                 verdict_order=ORDER, n_facts=len(snap.tables["facts"]), page_id="index-page")
+    ctx = await run_in_threadpool(lambda: pages.index(snap, office.index_decided(snap, ck), ck, report_url))
+    return _page(request, "index.html", session=s, **ctx, page_id="index-page")
 
 
 def _doc_or_none(snap, doc: str):

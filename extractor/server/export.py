@@ -15,7 +15,7 @@ COLUMNS = ("id", "at", "who", "kind", "doc", "target", "choice", "reason", "requ
 def _stale(outdir: Path, snapshot=None):
     """(doc, target) of events that no longer apply, or None when the tables cannot be read now."""
     if snapshot is not None:
-        from . import pages
+        from ..outputs import pages
         ck = pages.checking_of(snapshot)
         got = pages.decided_for(snapshot, outdir, ck)
         return {(e["doc"], e["target"]) for e in got.no_longer_applies()}

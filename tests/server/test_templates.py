@@ -7,7 +7,7 @@ import pytest
 
 from extractor.checks.verdict import ORDER
 from extractor.outputs import decision_store, decisions, templating
-from extractor.server import pages
+from extractor.outputs import pages
 from extractor.server.app import CSP
 from extractor.server.snapshot import read
 
