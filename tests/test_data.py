@@ -73,7 +73,8 @@ SCHEMA = {
     "lexicon/checks.yaml": {"share_indicator": "alternation", "part_of": str, "each": str, "not_applicable": "pattern",
                             "admission": dict, "rectification": dict, "province": "pattern", "province_char": str},
     "lexicon/checks.corpus.yaml": {"admitted": "words", "not_admitted": "words"},
-    "lexicon/entities.corpus.yaml": {"found": list, "not_found": list},
+    "lexicon/entities.corpus.yaml": {"found": list, "not_found": list, "held_out": dict},
+    "lexicon/metadata.corpus.yaml": {"development": list, "held_out": list},
     "lexicon/compilation.yaml": {
         "line_noise": "pattern", "title": "pattern", "title_max": int, "title_tail_max": int, "title_excluded": "pattern",
         "head_line": "pattern", "head_back": int, "fragment": "pattern", "not_fragment": "pattern", "addressee": "pattern",
@@ -131,7 +132,7 @@ NESTED = {   # mappings inside a file: key path → the same kinds of value
                                                                "event_name", "noun", "signoff_rest")},
 }
 RULE_KEYS = {"name", "pattern", "unit", "value"}   # value: a rule that states it (八成)
-EXAMPLE_KEYS = {"text", "raw", "value", "unit", "approx"}
+EXAMPLE_KEYS = {"text", "raw", "value", "unit", "approx", "why"}     # why: a strict known failure
 CORPUS_SECTIONS = {"development", "held_out", "regression", "negatives"}
 
 
