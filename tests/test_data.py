@@ -54,6 +54,22 @@ def test_places_begin_with_a_numeral_and_each_has_a_negative():
         assert any(full in text for text in negatives), f"no negative example for {full}"
 
 
+def test_numerals_are_consistent():
+    """The numeral data parse_mixed and the numeral runs read: ten digits, places inside a section of four, sections
+    largest first, variants onto digits, and every place and digit a token of a numeral run."""
+    spec = load("lexicon/units.yaml")
+    num, run = spec["numerals"], spec["numeral_run"]
+    assert len(num["digits"]) == 10 and len(set(num["digits"])) == 10 and num["digits"][0] == num["zero"]
+    assert sorted(num["places"].values()) == [1, 2, 3]
+    assert list(num["sections"].values()) == sorted(num["sections"].values(), reverse=True)
+    assert all(v in num["digits"] for v in num["variants"].values())
+    for ch in list(num["digits"][1:]) + list(num["variants"]):
+        assert regex.fullmatch(run["digit"], ch) or regex.fullmatch(run["place"], ch), ch
+    for ch in list(num["places"]) + list(num["sections"]) + [num["zero"]]:
+        assert regex.fullmatch(run["place"], ch), ch
+    assert not set(num["places"]) & set(num["sections"])
+
+
 def test_multipliers_are_exact_decimals():
     from decimal import Decimal
     for word, value in load("lexicon/units.yaml")["multipliers"].items():
@@ -118,7 +134,8 @@ SCHEMA = {
     "lexicon/units.yaml": {
         "placeholders": dict, "count_units": "words", "cn_count_units": "words", "duration_units": dict,
         "year_duration_prefixes": "words", "money_units": dict, "multipliers": dict, "approx": dict,
-        "range_low": "pattern", "range_kinds": "words", "range_number": "pattern"},
+        "range_low": "pattern", "range_kinds": "words", "range_number": "pattern", "numerals": dict,
+        "numeral_run": dict, "money_unit": str},
 }
 NESTED = {   # mappings inside a file: key path → the same kinds of value
     ("lexicon/checks.yaml", "admission"): {k: "pattern" for k in ("phrases", "remedy", "resolved", "problem_heading",
@@ -128,6 +145,9 @@ NESTED = {   # mappings inside a file: key path → the same kinds of value
     ("lexicon/entities.yaml", "bodies"): {"suffix": "pattern", "name": "pattern", "generic": "pattern"},
     ("lexicon/entities.yaml", "towns"): {"shape": "pattern", "generic": "pattern"},
     ("lexicon/entities.yaml", "persons"): {"signer": "pattern", "titled": "pattern"},
+    ("lexicon/units.yaml", "numerals"): {"digits": str, "variants": dict, "zero": str, "places": dict, "sections": dict},
+    ("lexicon/units.yaml", "numeral_run"): {k: "pattern" for k in ("arabic", "digit", "place", "point", "fraction",
+                                                                    "minus")},
     ("lexicon/indicators.yaml", "windows"): {k: int for k in ("phrase", "rest_of_clause", "base", "long_phrase",
                                                                "event_name", "noun", "signoff_rest")},
 }
