@@ -110,7 +110,7 @@ SCHEMA = {
         "noun_stoppers": "words", "trim_left": "words", "trim_right": "words", "stopper_exceptions": "words",
         "comparison": "pattern", "self_counted": "words", "noun_after_units": "words", "share_word": str,
         "share_suffix": str, "share_keep": "words", "share_head_strip": str, "respectively": "pattern",
-        "list_joiners": "words", "modifier": str, "signoff": str, "windows": dict,
+        "list_joiners": "words", "list_heads": "pattern", "modifier": str, "signoff": str, "windows": dict,
         "purpose_after_money": "pattern", "purpose_lead": "words", "purpose_head": "pattern", "purpose_tail": "words",
         "threshold_words": "words"},
     "lexicon/metadata.yaml": {

@@ -24,6 +24,7 @@ def lexicon() -> dict:
     lex["_exceptions"] = set(lex["stopper_exceptions"])
     lex["_comparison"] = regex.compile(lex["comparison"])
     lex["_respectively"] = regex.compile(lex["respectively"])
+    lex["_list_heads"] = regex.compile(lex["list_heads"])
     lex["_purpose"] = regex.compile(lex["purpose_after_money"])
     lex["_purpose_head"] = regex.compile(lex["purpose_head"])
     lex["_known"] = sorted((k for k in lex["known"] if len(k) >= 5), key=len, reverse=True)
@@ -135,8 +136,7 @@ class Indicators:
             return ""
         if k == len(names) - 1:
             return last
-        shared = last[max(len(h) for h in heads):] if len(last) > max(len(h) for h in heads) else ""
-        return heads[k] + shared
+        return heads[k] + _shared_part(last, heads, lex)
 
     def _purpose(self, span: Span, c0: int, c1: int) -> str:
         """What an amount paid for, named after it (1.1万元维修大陆南小学校门前的路灯 → 维修路灯), where the phrase
@@ -188,6 +188,14 @@ class Indicators:
         if len(tail) > win["event_name"] and de in tail[:-2]:
             tail = tail[tail.rindex(de, 0, len(tail) - 2) + 1:]
         return tail, "date_event"
+
+
+def _shared_part(last: str, heads: list, lex) -> str:
+    """What the items of a list share, from its last item: after the level it opens with (普通高中|生均公用经费),
+    else after as many characters as the longest item before it (农村|居民人均可支配收入)."""
+    m = lex["_list_heads"].match(last)
+    cut = m.end() if m else max(len(h) for h in heads)
+    return last[cut:] if len(last) > cut else ""
 
 
 def _stopper_hits(chunk: str, lex, stop_re=None) -> list[tuple[int, int]]:

@@ -50,9 +50,8 @@ def test_phrasing_links(ex):
     if "level" in ex:
         assert f.metric_level == ex["level"]
     assert all(cat.get(m) is not None for m in ex.get("also", ())), "corpus names an unknown id"
-    assert tuple(m for m, _level in getattr(f, "metric_also", ())) == tuple(ex.get("also", ()))
-    if "value" in ex:
-        assert str(getattr(f, "metric_value", None)) == ex["value"]
+    assert tuple(m for m, _level in f.metric_also) == tuple(ex.get("also", ()))
+    assert str(f.metric_value) == ex["value"] if "value" in ex else f.metric_value is None
 
 
 @pytest.mark.parametrize("ex", list(_cases("no_link")))
@@ -176,3 +175,16 @@ def test_indicators_option_reaches_extraction(tmp_path):
     bad = subprocess.run([sys.executable, str(ROOT / "cli.py"), "--indicators", str(tmp_path / "none.yaml"), "extract", str(rep)],
                          capture_output=True, text=True, timeout=120)
     assert bad.returncode != 0 and "none.yaml: indicators file not found" in bad.stderr and "Traceback" not in bad.stderr
+
+
+def test_metric_rows_take_each_shared_link_and_a_fall_as_negative():
+    """学前三年毛入园率、普惠性幼儿园覆盖率均达到… gives a row for each metric; 支出下降1.7% is the growth -1.7 (fails >=0),
+    while the fact itself keeps 1.7 as written."""
+    text = ("2023年，全县学前三年毛入园率、普惠性幼儿园覆盖率均达到92%。2023年一般公共预算教育支出同比下降1.7%。")
+    facts = facts_of(text)
+    rows = {r["metric_id"]: r for r in metrics.metric_rows(facts, {"performance_year": 2023})}
+    assert rows["preschool.gross-enrolment"]["value"] == rows["preschool.inclusive-coverage"]["value"] == "92"
+    assert rows["preschool.inclusive-coverage"]["level"] == "学前"
+    growth = rows["spending.growth"]
+    assert (growth["value"], growth["standard"], growth["status"], growth["raw"]) == ("-1.7", ">=0", "fail", "1.7%")
+    assert next(f for f in facts if f.raw == "1.7%").to_dict()["value"] == 1.7
