@@ -116,7 +116,9 @@ SCHEMA = {
     "lexicon/metadata.yaml": {
         "head_lines": int, "title_words": "words", "title_excluded": "pattern", "title_not_joined": "pattern",
         "title_join_max": int, "file_header": "pattern", "government_line": "pattern", "signoff_lines": int,
-        "title_issuer": "pattern", "title_issuer_noise": "pattern", "city_county": "pattern", "addressee_max": int,
+        "title_issuer": "pattern", "title_issuer_noise": "pattern", "government_name": "pattern",
+        "not_a_name": "pattern", "name_left": "pattern", "title_place": "pattern", "city_named": "pattern", "scheme_title": "pattern",
+        "head_chars": int, "government_suffix": str, "self_name": "pattern", "addressee_max": int,
         "addressee_excluded": "words", "report_date_indicators": "words", "signoff_date": "pattern",
         "signoff_window": int, "report_year_head": int, "performance_year": "pattern", "progress_year": "pattern",
         "level_issuer": "pattern", "level_issuer_window": int, "level_self": "pattern", "places": "pattern",
