@@ -101,6 +101,7 @@ SCHEMA = {
         "schools": dict, "bodies": dict, "groups": "words", "levels": "pattern", "level_link": "pattern",
         "provinces": "words", "towns": dict, "law": "pattern", "persons": dict, "known_bodies": "words",
         "own_prefix": "pattern", "own_body_suffixes": "words", "level_in_phrase": "pattern",
+        "level_per_student": "pattern",
         "levelled_count_units": "words", "levelled_per_head_units": "words", "left_stops": "words",
         "left_stop_date_tail": "pattern", "school_ordinal": str, "school_not_a_name_suffix": str},
     "lexicon/headings.yaml": {"markers": list, "title_end": str, "max_title_len": int, "cn_number": "pattern",
