@@ -250,17 +250,30 @@ def _date_value(g: dict) -> str:
 @functools.lru_cache(maxsize=1)
 def _clock():
     spec = data.load("kinds/ratio.yaml")
-    return tuple(regex.compile(spec[k]) for k in ("clock_before", "clock_after", "clock_leading_zero"))
+    return tuple(regex.compile(spec[k]) for k in ("clock_before", "clock_after", "clock_leading_zero", "glued_to_date"))
 
 
 def _is_clock(text: str, m) -> bool:
-    before_re, after_re, zero_re = _clock()
+    before_re, after_re, zero_re, glued_re = _clock()
     before = text[max(0, m.start() - 10):m.start()]
+    if glued_re.search(before):
+        return True              # 2022-10-189:30: the day's digits and a time, no ratio
     after = text[m.end():m.end() + 8]
     a, b = m.group("a"), m.group("b")
     if not (a.isdigit() and b.isdigit() and len(b) == 2 and int(a) <= 24 and int(b) < 60):
         return False
     return bool(zero_re.match(a) or before_re.search(before) or after_re.search(after))
+
+
+@functools.lru_cache(maxsize=1)
+def _glued_clock():
+    return regex.compile(data.load("kinds/date.yaml")["clock"])
+
+
+def _one_split(day: str, clock: str) -> bool:
+    """Whether the digits of a day glued to a time split one way only (1809:30 → 18 and 09:30; not 110:30)."""
+    digits = day + clock
+    return sum(1 for k in (1, 2) if 1 <= int(digits[:k]) <= 31 and _glued_clock().fullmatch(digits[k:])) == 1
 
 
 def _approx_of(text: str, start: int, end: int, groups: dict) -> str:
@@ -397,6 +410,8 @@ def find_spans(text: str) -> list[Span]:
     def build(c):
         s, e, kind, name, m, rule, spec = c
         g = {k: v for k, v in m.groupdict().items() if v}
+        if g.get("clock") and not _one_split(g["d"], g["clock"]):
+            return None      # 2022-10-110:30: the 1st at 10:30 or the 11th at 0:30, no date
         try:
             value, unit = _value_unit(kind, g, spec, rule)
         except (ValueError, KeyError, ArithmeticError):

@@ -26,6 +26,7 @@ NOT_UNDERSTOOD = [     # a form that is not fully understood gives no fact, neve
     "2023年，合格率达百分之九十几。",
     "2023年，学校结余负二十万元。",               # no sign on money: not read without it
     "2023年，常住人口1.2万5000人。",
+    "发布时间：2022-10-110:30",           # the 1st at 10:30 or the 11th at 0:30: no date, and no ratio 110:30
 ]
 NOT_READ_BEFORE = [     # forms that were not read at all, or read as two facts
     ("全县学生参与率达到七点五成。", [("七点五成", "percent", "75")]),
@@ -40,6 +41,8 @@ GLUED = [     # OCR of a web page lost the space between a date and a time
     ("发布时间：2022-10-1809:30 来源：县教育局", [("2022-10-18", "date", "2022-10-18")]),
     ("发布时间：2022-10-18 09:30", [("2022-10-18", "date", "2022-10-18")]),
     ("更新于2024/06/0308:45", [("2024/06/03", "date", "2024-06-03")]),
+    ("发布时间：2022-10-189:30", [("2022-10-18", "date", "2022-10-18")]),        # 1 and 89:30 is no time
+    ("发布时间：2022-10-0110:30", [("2022-10-01", "date", "2022-10-01")]),
     ("2024年3月15日9:00召开全县教育工作会议。", [("2024年3月15日", "date", "2024-03-15")]),
 ]
 STILL_RATIOS = [     # the clock rules leave ratios alone
