@@ -123,6 +123,7 @@ def _numerals() -> dict:
 
 
 _ARABIC = regex.compile(r"\d+(?:\.\d+)?")
+_GAP_BREAK = regex.compile(r"[\d，。；、：,;:]")     # between an approx word and its number: not across these
 
 
 def parse_number(s: str) -> Decimal:
@@ -292,7 +293,7 @@ def _approx_of(text: str, start: int, end: int, groups: dict) -> str:
             continue
         gap = head[i + len(w):]
         # A one-character word (约, 近) must touch the number; longer ones may stand a few characters off.
-        if (len(w) == 1 and gap == "") or (len(w) > 1 and not regex.search(r"[\d，。；、：,;:]", gap)):
+        if (len(w) == 1 and gap == "") or (len(w) > 1 and not _GAP_BREAK.search(gap)):
             return code
     return ""
 
@@ -445,9 +446,14 @@ def _ranges(text: str, spans: list) -> list:
     return out
 
 
+@functools.lru_cache(maxsize=1)
+def _range_number():
+    return regex.compile(_lexicon()["range_number"])
+
+
 def _range(text: str, sp: Span, m) -> Optional[Span]:
     high = text[sp.nstart:sp.nend]
-    lead = regex.match(_lexicon()["range_number"], high)
+    lead = _range_number().match(high)
     unit_text = high[lead.end():] if lead else ""
     tail = m.group("tail")
     if tail and not unit_text.startswith(tail):

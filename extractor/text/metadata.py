@@ -177,7 +177,7 @@ def _region(issuer_name: str, text: str, addressee: str, title_text: str) -> tup
     if not province and m:
         province = next((p for p in provinces if issuer_name.startswith(p)), "")
     if not province:
-        counts = Counter(p for p in provinces for _ in regex.finditer(regex.escape(p), text))
+        counts = Counter({p: text.count(p) for p in provinces if p in text})
         province = counts.most_common(1)[0][0] if counts else ""
     if city == province:
         city = ""

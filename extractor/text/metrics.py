@@ -271,9 +271,12 @@ def _metric_value(e: Indicator, f, clause: str, cat: Catalog):
     return -f.value if fall and (last is None or fall >= last) else None
 
 
+_NEVER = regex.compile(r"(?!)")
+_YEAR = regex.compile(r"(?:19|20)\d{2}")
+
+
 def _only_as_baseline(e: Indicator, clause: str, cat: Catalog) -> bool:
-    never = regex.compile(r"(?!)")
-    return e.match_len(clause, cat.change, never) > 0 and e.match_len(clause, cat.change, cat.baseline) == 0
+    return e.match_len(clause, cat.change, _NEVER) > 0 and e.match_len(clause, cat.change, cat.baseline) == 0
 
 
 def _same_list(prev, f) -> bool:
@@ -330,7 +333,7 @@ def _plain(d) -> str:
 
 
 def year_of(period: str, fallback: Optional[int]) -> Optional[int]:
-    m = regex.match(r"(?:19|20)\d{2}", period or "")
+    m = _YEAR.match(period or "")
     return int(m.group()) if m else fallback
 
 

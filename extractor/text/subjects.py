@@ -23,6 +23,7 @@ _KINDS = {"SCHOOL": "school", "BODY": "body", "GROUP": "group"}
 ACTOR_GAP = 3
 # How far before a value a school level is looked for (中学为0.561).
 LEVEL_WINDOW = 6
+_TWO_HAN = regex.compile(r"\p{Han}{2}")
 _LIST_MARK = "\u3001"          # the enumeration comma between the items of a list
 
 
@@ -89,7 +90,7 @@ def without_level(phrase: str) -> str:
 def event_end(text: str, layout: Layout, span: Span, c1: int) -> int:
     """Where the event a date stands for ends: its clause, or the next one when the date
     stands alone in its clause (2023年11月9日，市教育局召开了…); never past the paragraph."""
-    if regex.search(r"\p{Han}{2}", text[span.nend:c1]) or "\n" in text[span.nend:c1] or c1 >= len(text):
+    if _TWO_HAN.search(text, span.nend, c1) or "\n" in text[span.nend:c1] or c1 >= len(text):
         return c1
     return layout.clauses[layout.index("clauses", c1)][1]
 
