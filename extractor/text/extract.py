@@ -193,8 +193,9 @@ def _section(part: str, leading: bool, spec) -> tuple[Decimal, bool]:
         pos = m.end()
         if place:
             p = spec["places"][place]
-            skipped = p < last - 1 if zero_before else p != last - 1
-            if (skipped and not (leading and last == 4 and not zero_before)) or not _one_digit(digits, spec):
+            # the next place down, or a lower one after zero (1千零5十); the first place of a leading section is free
+            fits = p < last - 1 if zero_before else p == last - 1
+            if not (fits or (leading and last == 4 and not zero_before)) or not _one_digit(digits, spec):
                 raise ValueError(f"places out of order or a skipped place without zero: {part}")
             value += _digit(digits, spec) * 10 ** p
             last, zero_before = p, False

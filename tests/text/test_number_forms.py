@@ -59,3 +59,25 @@ def test_every_fact_of_the_text(text, want):
 @pytest.mark.parametrize("text", NOT_UNDERSTOOD)
 def test_a_form_not_understood_gives_no_fact(text):
     assert facts(text) == []
+
+
+@pytest.mark.parametrize("numeral,value", [
+    ("5万4千6百", 54600), ("2千零30万", 20300000), ("1亿零500万", 105000000), ("2万5000", 25000), ("3万5千", 35000),
+    ("1亿2千万", 120000000), ("1亿2000万", 120000000), ("6百50万", 6500000), ("1千零24", 1024), ("3千2百", 3200),
+    ("3亿4千万", 340000000), ("1万零200", 10200), ("3万零5百", 30500), ("1千零5十", 1050), ("1.2万", 12000),
+])
+def test_mixed_numerals_read_whole(numeral, value):
+    from extractor.text.extract import parse_mixed
+    assert parse_mixed(numeral) == value
+
+
+@pytest.mark.parametrize("numeral", [
+    "2千30",       # 2030 or 2300?
+    "2千3",        # said for 2300, written as if 2003
+    "1万2百",      # a skipped place without 零
+    "1千5十", "2万50", "2万5", "1.2万5000", "1千零240", "1万2亿", "3万零5千", "万5000",
+])
+def test_irregular_mixed_numerals_are_refused(numeral):
+    from extractor.text.extract import parse_mixed
+    with pytest.raises(ValueError):
+        parse_mixed(numeral)
