@@ -305,7 +305,7 @@ def _trim(chunk: str, lex) -> str:
     while changed and chunk:
         changed = False
         for w in lex["_trim_right"]:
-            if chunk.endswith(w) and len(chunk) > len(w):
+            if chunk.endswith(w) and len(chunk) > len(w) and not _ends_in_word(chunk, w, lex):
                 chunk, changed = chunk[:-len(w)], True
                 break
         for w in lex["_trim_left"]:
@@ -313,6 +313,11 @@ def _trim(chunk: str, lex) -> str:
                 chunk, changed = chunk[len(w):], True
                 break
     return chunk.strip("，,；;：:、 ")
+
+
+def _ends_in_word(chunk: str, w: str, lex) -> bool:
+    """Whether the word w that ends chunk is the end of a longer word (均 of 年均, 人均, 生均): then it stays."""
+    return any(len(x) > len(w) and x.endswith(w) and chunk.endswith(x) for x in lex["_exceptions"])
 
 
 def _tail_phrase(chunk: str, lex, cap: int) -> str:
