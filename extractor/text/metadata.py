@@ -156,7 +156,7 @@ def _self_named(text: str, title_text: str) -> str:
     """The district a report names without its government: at the start of its title (南湖县2023年度履行…), else as
     the one that evaluates itself in the opening (…，方正县对照相关评价要素…)."""
     lex = lexicon()
-    m = lex["_title_place"].match(lex["_title_issuer_noise"].sub("\n", title_text))
+    m = lex["_title_place"].match(lex["_title_issuer_noise"].sub("\n", title_text).lstrip())
     names = ([m.group("name")] if m else []) + [s.group("name") for s in lex["_self_name"].finditer(text[:lex["head_chars"]])]
     return next((n for n in names if government(n + lex["government_suffix"])), "")
 
