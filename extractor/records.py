@@ -82,6 +82,11 @@ class Fact:
     metric: str = ""                   # the catalog title (patterns/indicators) the number is the value of
     metric_id: str = ""
     metric_level: str = ""             # the school level the metric is stated for (not an output column)
+    # Not output columns either: the metric's value where it is not the fact's (a fall said in words, 下降1.7%: the
+    # fact keeps 1.7, the growth metric is -1.7), and (id, level) of further catalog entries the same number is the
+    # value of (a predicate shared by a list: 毛入园率、普惠性幼儿园覆盖率均达到90%).
+    metric_value: object = None
+    metric_also: tuple = ()
 
     def to_dict(self) -> dict:
         d = asdict(self)

@@ -216,9 +216,12 @@ def _text_of(f) -> str:
 
 
 def _matches(f, m, claimed=frozenset()) -> bool:
-    if m.get("metric") and f.metric_id:
+    # A fact whose metric value is not its written value (支出下降2.3%: the growth is -2.3) is judged by the rules
+    # that read its words (spending.no-decrease), never by its metric's rule on the number as written.
+    signed = getattr(f, "metric_value", None) is not None
+    if m.get("metric") and f.metric_id and not signed:
         return f.metric_id == m["metric"] and (not m.get("level") or f.metric_level == m["level"])
-    if f.metric_id in claimed:
+    if f.metric_id in claimed and not signed:
         return False            # the catalog says it is the indicator another rule names
     if m.get("kinds") and f.kind not in m["kinds"]:
         return False

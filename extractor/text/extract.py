@@ -5,6 +5,7 @@ compiles them, resolves overlaps and computes exact values (Decimal, never float
 """
 from __future__ import annotations
 
+import bisect
 import functools
 from dataclasses import replace
 from decimal import Decimal
@@ -111,7 +112,18 @@ def _approx():
     return before, after, inside
 
 
-_CN_FIX = str.maketrans({"两": "二", "〇": "零"})
+@functools.lru_cache(maxsize=1)
+def _numerals() -> dict:
+    spec = dict(_lexicon()["numerals"])
+    spec["_fix"] = str.maketrans(spec["variants"])
+    spec["_arabic"] = regex.compile(r"\d+(?:\.\d+)?")
+    digits = regex.escape(spec["digits"][1:] + "".join(k for k, v in spec["variants"].items() if v != spec["zero"]))
+    spec["_term"] = regex.compile(rf"(\d+(?:\.\d+)?|[{digits}])([{''.join(spec['places'])}])?")
+    return spec
+
+
+_ARABIC = regex.compile(r"\d+(?:\.\d+)?")
+_GAP_BREAK = regex.compile(r"[\d，。；、：,;:]")     # between an approx word and its number: not across these
 
 
 def parse_number(s: str) -> Decimal:
@@ -120,45 +132,150 @@ def parse_number(s: str) -> Decimal:
     A Chinese numeral must be written the regular way: cn2an also reads 三四 (three or four) as 34
     and 一百二 as 120, so a numeral that does not come back the same from the value is refused."""
     s = s.replace(",", "")
-    if regex.fullmatch(r"\d+(?:\.\d+)?", s):
+    if _ARABIC.fullmatch(s):
         return Decimal(s)
-    s = s.translate(_CN_FIX)
+    s = s.translate(_numerals()["_fix"])
     v = Decimal(str(cn2an.cn2an(s, "smart")))
     if cn2an.an2cn(str(v)) != s:
         raise ValueError(f"irregular Chinese numeral {s}")
     return v
 
 
+def parse_mixed(s: str) -> Decimal:
+    """Arabic digits with Chinese places (5万4千6百 → 54600, 2千零30万 → 20300000, 1亿零500万, 2万5000), read
+    as a Chinese numeral is read, section by section (亿, 万, units). Only the regular forms: a skipped place is
+    said with 零 (1千零24, not 1千24), a trailing number fills the places left (6百50, not 2千30: 2030 or 2300?),
+    a section after the first is four digits or opens with 零 (2万5000, 2万零50; not 2万50), and only a lone
+    leading number has a decimal (1.2万, not 1.2万5000). Anything else raises ValueError: no fact, no part."""
+    spec = _numerals()
+    rest, total, leading, decimal = s.replace(",", ""), Decimal(0), True, False
+    for unit, power in [*spec["sections"].items(), ("", 0)]:
+        if unit:
+            if unit not in rest:
+                continue
+            part, rest = rest.split(unit, 1)
+            if not part:
+                raise ValueError(f"no number before {unit} in {s}")
+        else:
+            part, rest = rest, ""
+            if not part:
+                break
+        if decimal:
+            raise ValueError(f"a decimal before a further section in {s}")
+        value, decimal = _section(part, leading, spec)
+        total += value * 10 ** power
+        leading = False
+    return total
+
+
+def _section(part: str, leading: bool, spec) -> tuple[Decimal, bool]:
+    """One section of parse_mixed (below 万): its value and whether it was written as a decimal."""
+    zero = part.startswith(spec["zero"])
+    if zero:
+        if leading:
+            raise ValueError(f"a numeral opening with zero: {part}")
+        part = part[len(spec["zero"]):]
+    if _ARABIC.fullmatch(part):
+        if leading:
+            return Decimal(part), "." in part
+        if "." in part or (len(part) >= 4 if zero else (len(part) != 4 or part[0] == "0")):
+            raise ValueError(f"a section that does not fill its places: {part}")
+        return Decimal(part), False
+    value, last, pos, zero_before = Decimal(0), 4, 0, zero and not leading
+    while pos < len(part):
+        if part.startswith(spec["zero"], pos):
+            zero_before, pos = True, pos + len(spec["zero"])
+            continue
+        m = spec["_term"].match(part, pos)
+        if not m:
+            raise ValueError(f"not a numeral: {part}")
+        digits, place = m.group(1), m.group(2)
+        pos = m.end()
+        if place:
+            p = spec["places"][place]
+            # the next place down, or a lower one after zero (1千零5十); the first place of a leading section is free
+            fits = p < last - 1 if zero_before else p == last - 1
+            if not (fits or (leading and last == 4 and not zero_before)) or not _one_digit(digits, spec):
+                raise ValueError(f"places out of order or a skipped place without zero: {part}")
+            value += _digit(digits, spec) * 10 ** p
+            last, zero_before = p, False
+            continue
+        # a trailing number: after zero, below the place skipped; else filling every place left
+        if pos != len(part) or "." in digits or not digits.isdigit():
+            raise ValueError(f"a trailing numeral that is not a whole number: {part}")
+        if digits[0] == "0" or (len(digits) > last - 1 if zero_before else len(digits) != last):
+            raise ValueError(f"a trailing number that does not fill its places: {part}")
+        value += Decimal(digits)
+    return value, False
+
+
+def _one_digit(d: str, spec) -> bool:
+    return (len(d) == 1 and d != "0") or d in spec["digits"][1:] or d in spec["variants"]
+
+
+def _digit(d: str, spec) -> int:
+    d = d.translate(spec["_fix"])
+    return int(d) if d.isdigit() else spec["digits"].index(d)
+
+
 def _cn_digits(s: str) -> int:
     """二〇二四 → 2024 (digit by digit); 十二 → 12 (as a number)."""
-    digits = "零一二三四五六七八九"
-    s = s.replace("〇", "零")
-    if "十" not in s:
-        return int("".join(str(digits.index(c)) for c in s))
+    spec = _numerals()
+    s = s.translate(spec["_fix"])
+    if not any(c in spec["places"] for c in s):
+        return int("".join(str(spec["digits"].index(c)) for c in s))
     return int(cn2an.cn2an(s, "smart"))
 
 
+_DATE_PARTS = ("y", "m", "d", "y2", "m2", "d2")
+
+
 def _date_value(g: dict) -> str:
+    """Year, month and day of each end, in digits (y, m, d …) or Chinese numerals (cy, cm, cd …), as ISO text;
+    the second end of a range takes what it does not say from the first (7月1日至3日)."""
+    v = {}
+    for k in _DATE_PARTS:
+        raw = g.get(k) or g.get("c" + k)
+        if raw:
+            v[k] = int(raw) if raw.isdigit() else _cn_digits(raw)
+
     def ymd(y, m, d):
-        y = f"{int(y):04d}" if y else "????"
-        return f"{y}-{int(m):02d}" + (f"-{int(d):02d}" if d else "")
-    if g.get("cm"):      # a month in Chinese numerals, after a year in either script or none (九月一日)
-        y = _cn_digits(g["cy"]) if g.get("cy") else g.get("y")
-        return ymd(y, _cn_digits(g["cm"]), _cn_digits(g["cd"]) if g.get("cd") else None)
-    first = ymd(g.get("y"), g["m"], g.get("d"))
-    if g.get("m2") or g.get("d2"):
-        second = ymd(g.get("y2") or g.get("y"), g.get("m2") or g["m"], g.get("d2"))
+        y = f"{y:04d}" if y else "????"
+        return f"{y}-{m:02d}" + (f"-{d:02d}" if d else "")
+    first = ymd(v.get("y"), v["m"], v.get("d"))
+    if "m2" in v or "d2" in v:
+        second = ymd(v.get("y2") or v.get("y"), v.get("m2") or v["m"], v.get("d2"))
         return f"{first}/{second}"
     return first
 
 
-def _is_clock(text: str, m, spec) -> bool:
-    before = text[max(0, m.start() - 4):m.start()]
+@functools.lru_cache(maxsize=1)
+def _clock():
+    spec = data.load("kinds/ratio.yaml")
+    return tuple(regex.compile(spec[k]) for k in ("clock_before", "clock_after", "clock_leading_zero", "glued_to_date"))
+
+
+def _is_clock(text: str, m) -> bool:
+    before_re, after_re, zero_re, glued_re = _clock()
+    before = text[max(0, m.start() - 10):m.start()]
+    if glued_re.search(before):
+        return True              # 2022-10-189:30: the day's digits and a time, no ratio
     after = text[m.end():m.end() + 8]
     a, b = m.group("a"), m.group("b")
     if not (a.isdigit() and b.isdigit() and len(b) == 2 and int(a) <= 24 and int(b) < 60):
         return False
-    return bool(regex.search(spec["clock_before"], before) or regex.search(spec["clock_after"], after))
+    return bool(zero_re.match(a) or before_re.search(before) or after_re.search(after))
+
+
+@functools.lru_cache(maxsize=1)
+def _glued_clock():
+    return regex.compile(data.load("kinds/date.yaml")["clock"])
+
+
+def _one_split(day: str, clock: str) -> bool:
+    """Whether the digits of a day glued to a time split one way only (1809:30 → 18 and 09:30; not 110:30)."""
+    digits = day + clock
+    return sum(1 for k in (1, 2) if 1 <= int(digits[:k]) <= 31 and _glued_clock().fullmatch(digits[k:])) == 1
 
 
 def _approx_of(text: str, start: int, end: int, groups: dict) -> str:
@@ -177,7 +294,7 @@ def _approx_of(text: str, start: int, end: int, groups: dict) -> str:
             continue
         gap = head[i + len(w):]
         # A one-character word (约, 近) must touch the number; longer ones may stand a few characters off.
-        if (len(w) == 1 and gap == "") or (len(w) > 1 and not regex.search(r"[\d，。；、：,;:]", gap)):
+        if (len(w) == 1 and gap == "") or (len(w) > 1 and not _GAP_BREAK.search(gap)):
             return code
     return ""
 
@@ -190,7 +307,10 @@ def _value_unit(kind: str, g: dict, spec: dict, rule: dict):
         return f"{g['a']}:{g['b']}", ""
     # A rule may state its value (百分之百); else the numeral, scaled by its multiplier
     # (万, 千万, 成, 千分之 …), plus a smaller part (2万5000), a half (七成半, 3岁半) and a sign.
-    num = Decimal(rule["value"]) if "value" in rule else parse_number(g["num"])
+    if "value" in rule:
+        num = Decimal(rule["value"])
+    else:
+        num = parse_mixed(g["mixed"]) if g.get("mixed") else parse_number(g["num"])
     scale = Decimal(str(lex["multipliers"][g["mult"]])) if g.get("mult") else Decimal(1)
     num *= scale
     if g.get("num2"):
@@ -198,12 +318,11 @@ def _value_unit(kind: str, g: dict, spec: dict, rule: dict):
     if g.get("half"):
         num += scale / 2
     if g.get("den"):      # 三分之一: a percentage rounded to two decimals (FACTS.md); raw keeps the fraction
-        num = (num * 100 / parse_number(g["den"])).quantize(Decimal("0.01"))
-        num = num.to_integral_value() if num == num.to_integral_value() else num.normalize()
+        num = _fraction(num, parse_number(g["den"]))
     if g.get("sign"):
         num = -num
     if kind == "money":
-        return num * (lex["money_units"][g["unit"]] if g.get("unit") else 1), "元"
+        return num * (lex["money_units"][g["unit"]] if g.get("unit") else 1), lex["money_unit"]
     if kind == "duration":
         return num, lex["duration_units"].get(g["unit"], g["unit"])
     if kind == "percent":
@@ -215,8 +334,67 @@ def _value_unit(kind: str, g: dict, spec: dict, rule: dict):
     return num, ""
 
 
+@functools.lru_cache(maxsize=1)
+def _run_tokens():
+    spec = _lexicon()["numeral_run"]
+    return regex.compile("|".join(f"(?P<{name}>{spec[name]})" for name in _RUN_JOINS), regex.V1)
+
+
+# Which token joins which when they touch (lexicon numeral_run): Arabic digits join places (5万4千) but not Chinese
+# digits (初一12个班) nor one another (唯一一个), a point joins Chinese numerals, 分之 joins anything, a minus only the numeral after it.
+_NUMERAL = {"arabic", "digit", "place"}
+_RUN_JOINS = {
+    "arabic": {"arabic", "place", "fraction"},
+    "digit": {"place", "point", "fraction"},      # 三四个, 一两次: two numerals, refused by their rules
+    "place": {"arabic", "digit", "place", "point", "fraction"},
+    "point": {"digit", "place"},
+    "fraction": _NUMERAL,
+    "minus": _NUMERAL,
+}
+
+
+def numeral_runs(text: str) -> tuple[list, list]:
+    """(starts, ends) of every numeral as written (5万4千6百, 三百分之1.5, 负三), in text order."""
+    starts, ends, prev = [], [], None
+    for m in _run_tokens().finditer(text):
+        kind = m.lastgroup
+        if prev is not None and ends[-1] == m.start() and kind in _RUN_JOINS[prev]:
+            ends[-1] = m.end()
+        else:
+            starts.append(m.start())
+            ends.append(m.end())
+        prev = kind
+    return starts, ends
+
+
+def _splits_a_numeral(runs, s: int, e: int) -> bool:
+    """Whether [s, e) begins or ends inside a numeral as written: then it reads only a part of it."""
+    starts, ends = runs
+    for x in (s, e):
+        i = bisect.bisect_right(starts, x) - 1
+        if i >= 0 and starts[i] < x < ends[i]:
+            return True
+    return False
+
+
+_EXACT_PLACES = Decimal("0.000001")      # a fraction that ends within these places keeps them (三百分之1.5 = 0.5)
+
+
+def _fraction(num: Decimal, den: Decimal) -> Decimal:
+    """num/den as a percentage: exact where it ends within six places, else rounded to two (三分之一 → 33.33,
+    FACTS.md); one that rounds to nothing is refused rather than read as 0."""
+    exact = num * 100 / den
+    if exact == exact.quantize(_EXACT_PLACES):
+        return exact.normalize() if exact != exact.to_integral_value() else exact.to_integral_value()
+    rounded = exact.quantize(Decimal("0.01"))
+    if not rounded:
+        raise ValueError(f"a fraction too small for two decimals: {num}/{den}")
+    return rounded.to_integral_value() if rounded == rounded.to_integral_value() else rounded.normalize()
+
+
 def find_spans(text: str) -> list[Span]:
     is_protected = protected(text).overlaps
+    runs = numeral_runs(text)
 
     cands = []
     for kind, name, pat, rule, spec in rules():
@@ -224,7 +402,9 @@ def find_spans(text: str) -> list[Span]:
             s, e = m.span()
             if e == s or is_protected(s, e):
                 continue
-            if kind == "ratio" and _is_clock(text, m, spec):
+            if kind != "date" and _splits_a_numeral(runs, s, e):
+                continue            # a part of a numeral (6百人 of 5万4千6百人): the whole is read or nothing
+            if kind == "ratio" and _is_clock(text, m):
                 continue
             cands.append((s, e, kind, name, m, rule, spec))
 
@@ -232,6 +412,8 @@ def find_spans(text: str) -> list[Span]:
     def build(c):
         s, e, kind, name, m, rule, spec = c
         g = {k: v for k, v in m.groupdict().items() if v}
+        if g.get("clock") and not _one_split(g["d"], g["clock"]):
+            return None      # 2022-10-110:30: the 1st at 10:30 or the 11th at 0:30, no date
         try:
             value, unit = _value_unit(kind, g, spec, rule)
         except (ValueError, KeyError, ArithmeticError):
@@ -265,9 +447,14 @@ def _ranges(text: str, spans: list) -> list:
     return out
 
 
+@functools.lru_cache(maxsize=1)
+def _range_number():
+    return regex.compile(_lexicon()["range_number"])
+
+
 def _range(text: str, sp: Span, m) -> Optional[Span]:
     high = text[sp.nstart:sp.nend]
-    lead = regex.match(_lexicon()["range_number"], high)
+    lead = _range_number().match(high)
     unit_text = high[lead.end():] if lead else ""
     tail = m.group("tail")
     if tail and not unit_text.startswith(tail):

@@ -15,6 +15,11 @@ from ..records import Span
 from .layout import Layout, Positions
 from .subjects import event_end, level_before, level_re, levelled, without_level
 
+# Compiled once: the shapes of the text around a phrase.
+_HAN, _TWO_HAN, _HAN_RUN, _NOT_HAN = (regex.compile(p) for p in (r"\p{Han}", r"\p{Han}{2}", r"\p{Han}+", r"\P{Han}"))
+_ASIDE = regex.compile(r"[（(][^（）()]*[)）]")          # a finished aside: 幼儿园（7所…）
+_TITLE_MARKS = regex.compile(r"[《》]")
+
 
 @functools.lru_cache(maxsize=1)
 def lexicon() -> dict:
@@ -24,6 +29,7 @@ def lexicon() -> dict:
     lex["_exceptions"] = set(lex["stopper_exceptions"])
     lex["_comparison"] = regex.compile(lex["comparison"])
     lex["_respectively"] = regex.compile(lex["respectively"])
+    lex["_list_heads"] = regex.compile(lex["list_heads"])
     lex["_purpose"] = regex.compile(lex["purpose_after_money"])
     lex["_purpose_head"] = regex.compile(lex["purpose_head"])
     lex["_known"] = sorted((k for k in lex["known"] if len(k) >= 5), key=len, reverse=True)
@@ -135,8 +141,7 @@ class Indicators:
             return ""
         if k == len(names) - 1:
             return last
-        shared = last[max(len(h) for h in heads):] if len(last) > max(len(h) for h in heads) else ""
-        return heads[k] + shared
+        return heads[k] + _shared_part(last, heads, lex)
 
     def _purpose(self, span: Span, c0: int, c1: int) -> str:
         """What an amount paid for, named after it (1.1万元维修大陆南小学校门前的路灯 → 维修路灯), where the phrase
@@ -161,7 +166,7 @@ class Indicators:
         start = max([sp.nend for sp in self._span_starts.within(span.nend, c1, closed=True) if sp.nend <= c1]
                     + [span.nend])
         tail = _trim(_tail_phrase(_trim(self.text[start:c1], lex), lex, lex["windows"]["rest_of_clause"]), lex)
-        return tail if regex.search(r"\p{Han}", tail) else ""     # the tail after a verb can open with an adverb
+        return tail if _HAN.search(tail) else ""     # the tail after a verb can open with an adverb
 
     def _date_indicator(self, span: Span, c1: int) -> tuple[str, str]:
         text, lex = self.text, lexicon()
@@ -175,7 +180,7 @@ class Indicators:
         end = event_end(text, self.layout, span, c1)
         start = span.nend
         later = self._span_starts.within(span.nend, end)
-        if later and "、" in text[span.nend:later[0].nstart] and regex.search(r"\p{Han}{2}", text[later[-1].nend:end]):
+        if later and "、" in text[span.nend:later[0].nstart] and _TWO_HAN.search(text[later[-1].nend:end]):
             start = later[-1].nend           # the event is named after the last count (四个学科…反馈会)
         elif later:
             end = later[0].nstart
@@ -188,6 +193,14 @@ class Indicators:
         if len(tail) > win["event_name"] and de in tail[:-2]:
             tail = tail[tail.rindex(de, 0, len(tail) - 2) + 1:]
         return tail, "date_event"
+
+
+def _shared_part(last: str, heads: list, lex) -> str:
+    """What the items of a list share, from its last item: after the level it opens with (普通高中|生均公用经费),
+    else after as many characters as the longest item before it (农村|居民人均可支配收入)."""
+    m = lex["_list_heads"].match(last)
+    cut = m.end() if m else max(len(h) for h in heads)
+    return last[cut:] if len(last) > cut else ""
 
 
 def _stopper_hits(chunk: str, lex, stop_re=None) -> list[tuple[int, int]]:
@@ -204,7 +217,7 @@ def _stopper_hits(chunk: str, lex, stop_re=None) -> list[tuple[int, int]]:
 
 
 def _noun_after(text: str, pos: int, end: int, lex) -> str:
-    m = regex.match(r"[\p{Han}]+", text[pos:end])
+    m = _HAN_RUN.match(text, pos, end)
     if not m:
         return ""
     noun = m.group()
@@ -249,13 +262,13 @@ def _phrase_before(text: str, c0: int, pos: int, period_ends: Positions, span_en
     for p in period_ends.within(c0, pos, closed=True):
         start = max(start, p.end)
     chunk = text[start:pos]
-    chunk = regex.sub(r"[（(][^（）()]*[)）]", "", chunk)           # finished asides: 幼儿园（7所…）
+    chunk = _ASIDE.sub("", chunk)           # finished asides: 幼儿园（7所…）
     head, _, tail = chunk.rpartition("（") if "（" in chunk else chunk.rpartition("(")
-    if _ and len(regex.sub(r"\P{Han}", "", tail)) < 2:
+    if _ and len(_NOT_HAN.sub("", tail)) < 2:
         chunk = head                                               # 公务员平均工资水平（8.4万元: the words before
     elif _:
         chunk = tail                                               # (公办园 29 所: the words inside
-    chunk = regex.split(r"[《》]", chunk)[-1]
+    chunk = _TITLE_MARKS.split(chunk)[-1]
     chunk = _inside_open_quote(chunk)
     chunk = lex["_comparison"].sub("", chunk)
     chunk = _trim(chunk, lex)
@@ -292,7 +305,7 @@ def _trim(chunk: str, lex) -> str:
     while changed and chunk:
         changed = False
         for w in lex["_trim_right"]:
-            if chunk.endswith(w) and len(chunk) > len(w):
+            if chunk.endswith(w) and len(chunk) > len(w) and not _ends_in_word(chunk, w, lex):
                 chunk, changed = chunk[:-len(w)], True
                 break
         for w in lex["_trim_left"]:
@@ -300,6 +313,11 @@ def _trim(chunk: str, lex) -> str:
                 chunk, changed = chunk[len(w):], True
                 break
     return chunk.strip("，,；;：:、 ")
+
+
+def _ends_in_word(chunk: str, w: str, lex) -> bool:
+    """Whether the word w that ends chunk is the end of a longer word (均 of 年均, 人均, 生均): then it stays."""
+    return any(len(x) > len(w) and x.endswith(w) and chunk.endswith(x) for x in lex["_exceptions"])
 
 
 def _tail_phrase(chunk: str, lex, cap: int) -> str:

@@ -40,12 +40,16 @@ class Document:
 @functools.lru_cache(maxsize=1)
 def lexicon() -> dict:
     spec = dict(data.load("lexicon/metadata.yaml"))
-    for key in ("title_excluded", "title_not_joined", "file_header", "government_line", "title_issuer",
-                "title_issuer_noise", "city_county", "signoff_date", "performance_year", "progress_year",
-                "level_issuer", "level_self", "places"):
-        spec["_" + key] = regex.compile(spec[key])
     entities = data.load("lexicon/entities.yaml")
     spec["_provinces"] = entities["provinces"]
+    provinces = data.alternation(entities["provinces"])
+    for key in ("government_name", "city_named"):
+        spec[key] = spec[key].replace("{provinces}", provinces)
+    for key in ("title_excluded", "title_not_joined", "file_header", "government_line", "title_issuer",
+                "title_issuer_noise", "government_name", "not_a_name", "name_left", "title_place", "city_named", "scheme_title",
+                "self_name", "signoff_date", "performance_year", "progress_year", "level_issuer", "level_self",
+                "places"):
+        spec["_" + key] = regex.compile(spec[key])
     spec["_signer"] = regex.compile(entities["persons"]["signer"])
     # A document number on a line of its own: the shape negatives.yaml keeps from being a fact.
     numbers = [n["pattern"] for n in data.load("lexicon/negatives.yaml")["protect"]
@@ -106,31 +110,74 @@ def performance_year(title_text: str) -> Optional[int]:
     return years.pop() if len(years) == 1 else None
 
 
+def government(name: str):
+    """The match of government_name (groups province, city, county) when name is a government's name, else None."""
+    lex = lexicon()
+    if not name or lex["_not_a_name"].search(name):
+        return None
+    m = lex["_government_name"].fullmatch(name)
+    return m if m and any(m.group(g) for g in ("province", "city", "county")) else None
+
+
 def issuer(lines: list[str], title_text: str) -> str:
     lex = lexicon()
     for ln in lines[:lex["head_lines"]]:
         m = lex["_file_header"].match(ln)
-        if m:
+        if m and government(m.group(1)):
             return m.group(1)
     for ln in reversed(lines[-lex["signoff_lines"]:]):
         m = lex["_government_line"].match(ln)
-        if m:
+        if m and government(m.group(1)):
             return m.group(1)
-    m = lex["_title_issuer"].search(lex["_title_issuer_noise"].sub("\n", title_text))
-    return m.group(1) if m else ""
+    return _title_government(lex["_title_issuer_noise"].sub("\n", title_text))
 
 
-def _region(issuer_name: str, text: str) -> tuple[str, str, str]:
+def _title_government(title_text: str) -> str:
+    """The longest government's name in the title that starts where a name can (after 关于, 根据 …, a line's
+    start): never a sentence run into the title (…的自评报告根据省人民政府), nor a level (县级人民政府)."""
     lex = lexicon()
-    province = city = county = ""
-    m = lex["_city_county"].match(issuer_name) if issuer_name else None
-    if m:
-        province, city, county = m.group(1) or "", m.group(2) or "", m.group(3) or ""
+    names = [m.group(1) for m in lex["_title_issuer"].finditer(title_text, overlapped=True)
+             if lex["_name_left"].search(title_text[:m.start(1)]) and government(m.group(1))]
+    return max(names, key=len, default="")
+
+
+def _named_city(text: str, addressee: str) -> str:
+    """A city named by the addressee or by a scheme cited in the head (江州市教育局：, 《江州市…评价方案》)."""
+    lex = lexicon()
+    heads = [addressee] + [m.group(1) for m in lex["_scheme_title"].finditer(text[:lex["head_chars"]])]
+    for h in heads:
+        m = lex["_city_named"].match(h or "")
+        if m and not lex["_not_a_name"].search(m.group("city")):
+            return m.group("city")
+    return ""
+
+
+def _self_named(text: str, title_text: str) -> str:
+    """The district a report names without its government: at the start of its title (南湖县2023年度履行…), else as
+    the one that evaluates itself in the opening (…，方正县对照相关评价要素…)."""
+    lex = lexicon()
+    m = lex["_title_place"].match(lex["_title_issuer_noise"].sub("\n", title_text).lstrip())
+    names = ([m.group("name")] if m else []) + [s.group("name") for s in lex["_self_name"].finditer(text[:lex["head_chars"]])]
+    return next((n for n in names if government(n + lex["government_suffix"])), "")
+
+
+def _region(issuer_name: str, text: str, addressee: str, title_text: str) -> tuple[str, str, str]:
+    """Province, city and county: from the issuer's name, else the district the report names; a city named by
+    the addressee or the scheme fills a county's city, and makes a lone city in the name a county-level one."""
+    lex = lexicon()
+    m = government(issuer_name) or government(_self_named(text, title_text) + lex["government_suffix"])
+    province, city, county = (m.group("province") or "", m.group("city") or "", m.group("county") or "") if m \
+        else ("", "", "")
+    named = _named_city(text, addressee) if m else ""
+    if named and not county and city and city != named:
+        city, county = named, city             # 丰城市 reporting to 宜春市: a county-level city
+    elif named and county and not city:
+        city = named
     provinces = lex["_provinces"]
-    if issuer_name and not province:
+    if not province and m:
         province = next((p for p in provinces if issuer_name.startswith(p)), "")
     if not province:
-        counts = Counter(p for p in provinces for _ in regex.finditer(regex.escape(p), text))
+        counts = Counter({p: text.count(p) for p in provinces if p in text})
         province = counts.most_common(1)[0][0] if counts else ""
     if city == province:
         city = ""
@@ -144,9 +191,9 @@ def document(text: str) -> Document:
     head = lines[:lex["head_lines"]]
     title_text = title(lines)
     issuer_name = issuer(lines, title_text)
-    province, city, county = _region(issuer_name, text)
     addressee = next((ln.rstrip("：:") for ln in head if ln.endswith(("：", ":")) and len(ln) <= lex["addressee_max"]
                       and not any(w in ln for w in lex["addressee_excluded"])), "")
+    province, city, county = _region(issuer_name, text, addressee, title_text)
     number = next((m for m in (lex["_doc_number"].fullmatch(ln) for ln in head) if m), None)   # on a line of its own
     signer = lex["_signer"].search("\n".join(head))
     progress = lex["_progress_year"].search(title_text)

@@ -24,6 +24,7 @@ ENV = "SELFEVAL_INDICATORS"          # extra catalog files (os.pathsep-separated
 OPS = (">=", "<=", ">", "<", "==")
 _CLAUSE_END = set("，,；;。！？!?\n")
 _LOOKBACK = 60                        # a clause longer than this is not one indicator's phrase
+_RESPECTIVELY = "respectively"        # the indicator rule (text/indicators) that names the i-th number of a list
 
 
 @dataclass(frozen=True)
@@ -66,6 +67,9 @@ class Catalog:
     change: object                    # compiled change pattern
     baseline: object                  # compiled: a comparison just before a phrase
     cross_year: Optional[dict] = None  # message and verdict words for trends across years
+    decline: object = None            # compiled: a change word that says a fall (下降): a growth's value is negative
+    shared: object = None             # compiled: a list of indicators before a predicate they share (…、…均达到)
+    list_split: object = None         # compiled: what separates the items of that list
 
     def get(self, metric_id: str) -> Optional[Indicator]:
         return next((e for e in self.entries if e.id == metric_id), None)
@@ -88,21 +92,27 @@ def load_catalog(extra=None) -> Catalog:
 
 @functools.lru_cache(maxsize=8)
 def _load(extra: tuple) -> Catalog:
-    by_id, sources, change, baseline, cross_year = {}, {}, None, None, None
+    by_id, sources, cross_year = {}, {}, None
+    patterns = dict.fromkeys(_PATTERN_KEYS)
     for path in builtin_files() + [Path(p) for p in extra]:
         spec = _read(path)
         sources.update(spec.get("sources") or {})
         cross_year = spec.get("cross_year") or cross_year
-        if spec.get("change"):
-            change = _compile(spec["change"], path, "change")
-        if spec.get("baseline"):
-            baseline = _compile(spec["baseline"], path, "baseline")
+        for key in _PATTERN_KEYS:
+            if spec.get(key):
+                patterns[key] = _compile(spec[key], path, key)
         for i, raw in enumerate(spec.get("indicators") or []):
             e = _entry(raw, path, i)
             by_id.pop(e.id, None)         # an override takes the overridden entry's place at the end
             by_id[e.id] = e
     never = regex.compile(r"(?!)")
-    return Catalog(tuple(by_id.values()), sources, change or never, baseline or never, cross_year)
+    p = {k: v or never for k, v in patterns.items()}
+    return Catalog(tuple(by_id.values()), sources, p["change"], p["baseline"], cross_year, p["decline"], p["shared"],
+                   p["list_split"])
+
+
+# The linking patterns a catalog file may set (the last file that sets one wins).
+_PATTERN_KEYS = ("change", "baseline", "decline", "shared", "list_split")
 
 
 def _read(path: Path) -> dict:
@@ -215,24 +225,58 @@ def link(facts, norm, catalog: Optional[Catalog] = None) -> tuple:
         k = bisect.bisect_right(nend, p) - 1
         clause = _clause_before(text, p, nend[k] if k >= 0 else 0)
         key = f"{f.subject}{f.indicator}"
-        e = best_entry(cat, f.kind, f.unit, (key, clause))
+        # the i-th number of a respectively-list (小学、初中、普通高中…分别为…) is named by its item alone: the clause
+        # names the other items too (普通高中 would exclude the 小学 amount from a compulsory metric)
+        own = f.fired.get("indicator") == _RESPECTIVELY
+        e = best_entry(cat, f.kind, f.unit, (key,) if own else (key, clause))
         if e is not None and _only_as_baseline(e, clause, cat):
             e = None                         # 比当地公务员平均工资收入高0.3万元: a difference, not the pay
         elif e is None and prev is not None and _same_list(prev, f):
             e = cat.get(prev.metric_id)      # 小学2.5间、初中2.1间: the list's next item is the same indicator
+        listed = _shared_list(cat, f, clause)
+        if listed:                           # 毛入园率、覆盖率均达到90%: the value of each, the first the fact's metric
+            e = listed[0][0]
         if e is None:
             out.append(f)
             prev = None
             continue
-        f = replace(f, metric=e.title, metric_id=e.id, metric_level=_level(e, f.subject, key, clause))
+        f = replace(f, metric=e.title, metric_id=e.id, metric_level=_level(e, f.subject, key, clause),
+                    metric_value=_metric_value(e, f, clause, cat),
+                    metric_also=tuple((x.id, _level(x, f.subject, item, clause)) for x, item in listed[1:]))
         out.append(f)
         prev = f
     return tuple(out)
 
 
+def _shared_list(cat: Catalog, f, clause: str) -> list:
+    """(entry, item) for each item of a list before a predicate they share (学前三年毛入园率、普惠性幼儿园覆盖率均达到)
+    that links, in the list's order, each entry once; empty when the clause has no such list."""
+    m = cat.shared.search(clause)
+    if not m:
+        return []
+    out = []
+    for item in cat.list_split.split(m.group("list")):
+        e = best_entry(cat, f.kind, f.unit, (item,))
+        if e is not None and all(e is not x for x, _ in out):
+            out.append((e, item))
+    return out
+
+
+def _metric_value(e: Indicator, f, clause: str, cat: Catalog):
+    """The metric's value where it is not the fact's: a change stated as a fall in words (支出下降1.7% → -1.7)."""
+    if not e.change or not isinstance(f.value, Decimal) or f.value <= 0:
+        return None
+    last = max(((m.end(), False) for m in cat.change.finditer(clause)), default=None)
+    fall = max(((m.end(), True) for m in cat.decline.finditer(clause)), default=None)
+    return -f.value if fall and (last is None or fall >= last) else None
+
+
+_NEVER = regex.compile(r"(?!)")
+_YEAR = regex.compile(r"(?:19|20)\d{2}")
+
+
 def _only_as_baseline(e: Indicator, clause: str, cat: Catalog) -> bool:
-    never = regex.compile(r"(?!)")
-    return e.match_len(clause, cat.change, never) > 0 and e.match_len(clause, cat.change, cat.baseline) == 0
+    return e.match_len(clause, cat.change, _NEVER) > 0 and e.match_len(clause, cat.change, cat.baseline) == 0
 
 
 def _same_list(prev, f) -> bool:
@@ -289,7 +333,7 @@ def _plain(d) -> str:
 
 
 def year_of(period: str, fallback: Optional[int]) -> Optional[int]:
-    m = regex.match(r"(?:19|20)\d{2}", period or "")
+    m = _YEAR.match(period or "")
     return int(m.group()) if m else fallback
 
 
@@ -301,22 +345,21 @@ def metric_rows(facts, document: dict, catalog: Optional[Catalog] = None) -> lis
     fallback = document.get("performance_year") or document.get("progress_year")
     seen, rows = set(), []
     for f in facts:
-        e = cat.get(getattr(f, "metric_id", ""))
-        if e is None:
-            continue
-        key = (e.id, f.metric_level, f.period)
-        if key in seen:
-            continue
-        seen.add(key)
-        s = standard_for(e, f.metric_level, year_of(f.period, fallback))
-        rows.append({
-            "doc": f.doc, "province": document.get("province", ""), "city": document.get("city", ""),
-            "county": document.get("county", ""), "issuer": document.get("issuer", ""), "year": fallback,
-            "metric_id": e.id, "metric": e.title, "level": f.metric_level, "period": f.period,
-            "value": _plain(f.value) if isinstance(f.value, Decimal) else str(f.value), "unit": e.unit,
-            "raw": f.raw, "standard": standard_text(s), "status": meets(s, f.kind, f.value),
-            "source": cat.sources.get(s.get("source", ""), "") if s else "",
-            "start": f.start, "end": f.end, "page": f.page})
+        value = f.value if getattr(f, "metric_value", None) is None else f.metric_value
+        for metric_id, level in ((getattr(f, "metric_id", ""), f.metric_level), *getattr(f, "metric_also", ())):
+            e = cat.get(metric_id)
+            if e is None or (e.id, level, f.period) in seen:
+                continue
+            seen.add((e.id, level, f.period))
+            s = standard_for(e, level, year_of(f.period, fallback))
+            rows.append({
+                "doc": f.doc, "province": document.get("province", ""), "city": document.get("city", ""),
+                "county": document.get("county", ""), "issuer": document.get("issuer", ""), "year": fallback,
+                "metric_id": e.id, "metric": e.title, "level": level, "period": f.period,
+                "value": _plain(value) if isinstance(value, Decimal) else str(value), "unit": e.unit,
+                "raw": f.raw, "standard": standard_text(s), "status": meets(s, f.kind, value),
+                "source": cat.sources.get(s.get("source", ""), "") if s else "",
+                "start": f.start, "end": f.end, "page": f.page})
     _compare_rows(rows, cat)
     return rows
 

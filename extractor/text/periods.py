@@ -19,6 +19,7 @@ from .metadata import YEAR
 
 # Kinds of mention that can frame the sentences after them (2023年，… / 2024年第一季度，…).
 _FRAMING = ("year_month", "year", "year_quarter", "year_half")
+_TWO_HAN = regex.compile(r"\p{Han}{2}")
 
 
 @dataclass(frozen=True)
@@ -126,7 +127,7 @@ class Periods:
             first = sent_periods[0]
             lead = lex["_frame_lead"].sub("", self.text[s0:first.start])
             if first.name in _FRAMING and len(lead) <= 2 \
-                    and not regex.search(r"\p{Han}{2}", lead) and self._frames_scope(first.end):
+                    and not _TWO_HAN.search(lead) and self._frames_scope(first.end):
                 # every sentence after the frame, up to ours, must stay in it
                 for k in range(j + 1, si + 1):
                     t0, t1 = lay.sentences[k]

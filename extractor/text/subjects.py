@@ -23,6 +23,8 @@ _KINDS = {"SCHOOL": "school", "BODY": "body", "GROUP": "group"}
 ACTOR_GAP = 3
 # How far before a value a school level is looked for (中学为0.561).
 LEVEL_WINDOW = 6
+_TWO_HAN = regex.compile(r"\p{Han}{2}")
+_LIST_MARK = "\u3001"          # the enumeration comma between the items of a list
 
 
 @dataclass(frozen=True)
@@ -39,6 +41,7 @@ def lexicon() -> dict:
     spec = dict(data.load("lexicon/entities.yaml"))
     spec["_level_re"] = regex.compile(f"({spec['levels']}){spec['level_link']}$")
     spec["_level_in"] = regex.compile(spec["level_in_phrase"])
+    spec["_level_per_student"] = regex.compile(spec["level_per_student"])
     spec["_own_suffix"] = data.alternation(spec["own_body_suffixes"])
     return spec
 
@@ -87,7 +90,7 @@ def without_level(phrase: str) -> str:
 def event_end(text: str, layout: Layout, span: Span, c1: int) -> int:
     """Where the event a date stands for ends: its clause, or the next one when the date
     stands alone in its clause (2023年11月9日，市教育局召开了…); never past the paragraph."""
-    if regex.search(r"\p{Han}{2}", text[span.nend:c1]) or "\n" in text[span.nend:c1] or c1 >= len(text):
+    if _TWO_HAN.search(text, span.nend, c1) or "\n" in text[span.nend:c1] or c1 >= len(text):
         return c1
     return layout.clauses[layout.index("clauses", c1)][1]
 
@@ -128,6 +131,13 @@ class Subjects:
             levels = {m.group(1) or m.group(2) for m in lexicon()["_level_in"].finditer(text, c0, span.nstart)}
             if len(levels) == 1:
                 return levels.pop(), "level_in_phrase"
+        if levelled(span) or span.kind == "count":
+            # 小学生均教学及辅助用房面积为5.2平方米: a per-student measure names its level before 生均 (not the last
+            # item of a list, 小学、初中、普通高中生均…, whose level is that item's alone)
+            levels = {m.group(1) or m.group(2) for m in lexicon()["_level_per_student"].finditer(text, c0, span.nstart)
+                      if _LIST_MARK not in text[c0:m.start()]}
+            if len(levels) == 1:
+                return levels.pop(), "level_per_student"
         ents = [e for e in near if not e.own and e.kind in ("school", "group")]
         # Another number between a name and this one takes the name for itself.
         prev_end = max([sp.nend for sp in self._span_ends.within(c0, span.nstart, closed=True)] + [c0])

@@ -58,14 +58,14 @@ def test_extract_gives_a_document_per_report_in_every_output(tmp_path):
     comp.write_text("\n\n".join(texts), encoding="utf-8")
     facts = _jsonl(extract(comp, tmp_path / "f.jsonl"))
     docs = list(dict.fromkeys(f["doc"] for f in facts))
-    assert docs == ["兴安区-2023", "compilation#2", "compilation#3"]   # its county and year, else file and part
+    assert docs == ["兴安区-2023", "方正县-2024", "compilation#3"]   # its county and year, else file and part
     import duckdb
     from extractor.outputs import tables
     con = duckdb.connect(str(extract(comp, tmp_path / "t.duckdb")), read_only=True)
     rows = _documents(con)
     con.close()
     assert [r[:3] for r in rows] == [(d, str(comp), n) for n, d in enumerate(docs, 1)]
-    assert [(r[5], r[6]) for r in rows] == [("兴安区", 2023), ("", 2024), ("", 2021)]
+    assert [(r[5], r[6]) for r in rows] == [("兴安区", 2023), ("方正县", 2024), ("", 2021)]
     assert [r[4] for r in rows] == [r[3] for r in rows[1:]] + [len(comp.read_text(encoding="utf-8"))]
     book = tables.read_excel(extract(comp, tmp_path / "t.xlsx"))
     assert list(book["documents"]["doc"]) == docs and set(book["facts"]["doc"]) == set(docs)
@@ -127,7 +127,7 @@ def test_batch_stores_a_document_per_report_and_replaces_or_drops_them_together(
     raw2 = con.execute("SELECT raw FROM facts WHERE doc = ? ORDER BY start LIMIT 1", [rows[1][0]]).fetchone()[0]
     con.close()
     assert [(r[1], r[2], r[5], r[6]) for r in rows] == [
-        ("compilation.md", 1, "兴安区", 2023), ("compilation.md", 2, "", 2024), ("compilation.md", 3, "", 2021),
+        ("compilation.md", 1, "兴安区", 2023), ("compilation.md", 2, "方正县", 2024), ("compilation.md", 3, "", 2021),
         ("r010.txt", None, "", None)]
     assert len({r[0] for r in rows}) == 4 and rows[0][0] == "兴安区-2023"
     assert [f[2] for f in files[:3]] == [1, 2, 3] and len({f[3] for f in files[:3]}) == 1   # one file, one sha

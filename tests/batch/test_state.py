@@ -55,7 +55,8 @@ def test_same_folder_however_named_is_one_run(small, tmp_path):
         r = subprocess.run([sys.executable, str(ROOT / "cli.py"), "batch", name, "-o", "out"], cwd=tmp_path,
                            capture_output=True, text=True, timeout=600, env={**os.environ, "SELFEVAL_LANG": "en"})
         assert r.returncode == 0 and "processed 0, unchanged 3" in r.stdout, r.stdout + r.stderr
-    assert docs_of(out) == first == {"A/自评报告.md": "A-自评报告", "B/自评报告.md": "B-自评报告", "r010.txt": "r010"}
+    # ids: the county and year where the report names them (r001: 方正县), else the path
+    assert docs_of(out) == first == {"A/自评报告.md": "方正县-2024", "B/自评报告.md": "B-自评报告", "r010.txt": "r010"}
     assert not q(out, "SELECT * FROM findings WHERE rule = 'batch.duplicate-submission'")
 
 

@@ -11,24 +11,28 @@ import yaml
 from extractor.data import PATTERNS_DIR
 from extractor.text.extract import KINDS, find_spans
 from extractor.text.normalize import normalize
+from corpus_rates import corpus_case_id, corpus_rates  # noqa: F401  (the summary of pass rates)
 
 LISTS = ("development", "held_out", "regression")
 
 
 def _examples():
+    """Every positive example; one that says `why` it fails is a strict known failure (a held-out example the
+    rules do not read yet stays one rather than being tuned away)."""
     for kind in KINDS:
         path = PATTERNS_DIR / "kinds" / f"{kind}.corpus.yaml"
         spec = yaml.safe_load(path.read_text(encoding="utf-8"))
         for lst in LISTS:
             for i, ex in enumerate(spec.get(lst) or []):
-                yield pytest.param(kind, ex, id=f"{kind}-{lst}-{i}-{ex['raw']}")
+                marks = [pytest.mark.xfail(strict=True, reason=ex["why"])] if ex.get("why") else []
+                yield pytest.param(kind, ex, id=corpus_case_id(kind, lst, i, ex["raw"]), marks=marks)
 
 
 def _negatives():
     for kind in KINDS:
         spec = yaml.safe_load((PATTERNS_DIR / "kinds" / f"{kind}.corpus.yaml").read_text(encoding="utf-8"))
         for i, text in enumerate(spec.get("negatives") or []):
-            yield pytest.param(text, id=f"{kind}-neg-{i}-{text[:12]}")
+            yield pytest.param(text, id=corpus_case_id(kind, "negatives", i, text[:12]))
 
 
 def spans_in_original(text):

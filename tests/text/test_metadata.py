@@ -1,0 +1,99 @@
+"""Who sent a report and for which district: the examples of patterns/lexicon/metadata.corpus.yaml, one test each
+(held-out ones written apart from the rules; one that says `why` is a strict known failure), and every document
+the project has: the development documents, the seed, the corpus in each format, the compilation corpus."""
+import pytest
+import yaml
+
+from conftest import EVAL, ROOT, SEED
+from extractor import data
+from extractor.pipeline import process_file
+from extractor.text import compilation, metadata
+from extractor.text.normalize import normalize
+from corpus_rates import corpus_case_id, corpus_rates  # noqa: F401  (the summary of pass rates)
+
+CORPUS = yaml.safe_load((data.PATTERNS_DIR / "lexicon" / "metadata.corpus.yaml").read_text(encoding="utf-8"))
+FIELDS = ("issuer", "province", "city", "county")
+
+
+def _cases():
+    for split in ("development", "held_out"):
+        for i, ex in enumerate(CORPUS.get(split) or []):
+            marks = [pytest.mark.xfail(strict=True, reason=ex["why"])] if ex.get("why") else []
+            yield pytest.param(ex, id=corpus_case_id("metadata", split, i, ex["text"].split("\n")[0][:16]), marks=marks)
+
+
+@pytest.mark.parametrize("ex", list(_cases()))
+def test_issuer_and_district(ex):
+    assert set(ex["expect"]) == set(FIELDS)
+    doc = metadata.document(normalize(ex["text"]).text)
+    assert {k: getattr(doc, k) for k in FIELDS} == ex["expect"]
+
+
+# ---------------- every document the project has ----------------
+
+XINGAN = ("鹤岗市兴安区人民政府", "黑龙江省", "鹤岗市", "兴安区")
+NOTHING = ("", "", "", "")
+# (issuer, province, city, county) as each text says them: "" where it does not (r006 and r029 are anonymised).
+DOCUMENTS = {
+    EVAL / "docs" / "r001.txt": ("", "", "哈尔滨市", "方正县"),        # 方正县对照…, sent to 哈尔滨市教育局
+    EVAL / "docs" / "r006.txt": NOTHING,                                # **区人民政府
+    EVAL / "docs" / "r010.txt": ("湖南省人民政府", "湖南省", "", ""),
+    EVAL / "docs" / "r026.txt": ("天津市人民政府", "天津市", "", ""),
+    EVAL / "docs" / "r029.txt": NOTHING,                                # __区委、区政府
+    EVAL / "docs" / "xingan-2024.md": XINGAN,
+    SEED: XINGAN,
+    ROOT / "corpus" / "xingan-2024.md": XINGAN,
+    ROOT / "corpus" / "xingan-2024.pdf": XINGAN,
+    ROOT / "corpus" / "xingan-2024.docx": XINGAN,
+    ROOT / "corpus" / "xingan-2024.ofd": XINGAN,
+    ROOT / "corpus" / "xingan-2024-p3.png": ("兴安区人民政府", "", "", "兴安区"),      # one page: its title
+    # OCR of its first and last page, which name no province (the whole report does, on other pages)
+    ROOT / "corpus" / "xingan-2024-scan.pdf": ("鹤岗市兴安区人民政府", "", "鹤岗市", "兴安区"),
+}
+# The compilation corpus (patterns/lexicon/compilation.corpus.yaml): each report of each compilation, by its first line.
+PARTS = {
+    "东山县人民政府文件": ("东山县人民政府", "", "", "东山县"),
+    "西河区人民政府关于2023年履行教育职责情况的自评报告": ("西河区人民政府", "", "", "西河区"),
+    "南湖县2023年度履行教育职责自评报告": ("", "", "", "南湖县"),
+    "北岭市人民政府履行教育职责": ("北岭市人民政府", "", "北岭市", ""),
+    "篇一：义务教育优质均衡发展自查自评报告": ("东山县人民政府", "", "", "东山县"),       # its sign-off
+}
+
+
+def _fields(doc) -> tuple:
+    return tuple(getattr(doc, k) for k in FIELDS)
+
+
+def test_every_document_of_the_project_is_listed():
+    on_disk = {*sorted((EVAL / "docs").iterdir()), SEED,
+               *(p for p in (ROOT / "corpus").iterdir() if p.suffix != ".py")}
+    assert on_disk == set(DOCUMENTS)
+
+
+def _first_and_last_page(pdf, out):
+    """A scanned report's head and sign-off: its first and last page as a file of their own (OCR of the whole
+    scan is minutes; these two pages hold every line the issuer and district are read from)."""
+    import pypdfium2 as pdfium
+    src, dst = pdfium.PdfDocument(str(pdf)), pdfium.PdfDocument.new()
+    dst.import_pages(src, [0, len(src) - 1])
+    dst.save(str(out))
+    return out
+
+
+@pytest.mark.parametrize("path", sorted(DOCUMENTS), ids=lambda p: p.name)
+def test_issuer_and_district_of_every_document(path, tmp_path):
+    read = _first_and_last_page(path, tmp_path / path.name) if path.name.endswith("-scan.pdf") else path
+    results = process_file(read)
+    assert len(results) == 1
+    assert _fields(results[0].document) == DOCUMENTS[path]
+
+
+COMPILATIONS = yaml.safe_load((data.PATTERNS_DIR / "lexicon" / "compilation.corpus.yaml").read_text(encoding="utf-8"))
+
+
+@pytest.mark.parametrize("example", COMPILATIONS["split"], ids=lambda e: e["name"])
+def test_issuer_and_district_of_each_report_of_a_compilation(example):
+    text = "\n\n".join(COMPILATIONS["blocks"][b] for b in example["blocks"])
+    for part in compilation.split(text):
+        first = compilation._lines(text[part.start:part.end])[0].text
+        assert _fields(metadata.document(normalize(text[part.start:part.end]).text)) == PARTS[first], first
