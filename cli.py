@@ -291,6 +291,7 @@ def compare(
     output: Optional[Path] = typer.Option(None, "-o", "--output", metavar=t("meta.file"), help=t("cmd.compare.output")),
     ocr: str = _opt_ocr("compare"),
 ):
+    from extractor.checks.crossyear import cross_year
     from extractor.errors import InputError, blame
     from extractor.outputs import compare as cmp
     from extractor.text.segment import load_scheme
@@ -310,7 +311,7 @@ def compare(
         results, _ = _read_all(inputs, sch, ocr)
         df = tables.build(results, sch, entities=False)["metrics"]
     per_metric = cmp.comparison(df, metric)
-    findings = cmp.cross_year(df if not metric else df[df["metric_id"] == metric])
+    findings = cross_year(df if not metric else df[df["metric_id"] == metric])
     typer.echo(cmp.render(per_metric))
     for fd in findings:
         typer.echo(f"{fd.rule}\t{fd.status}\t{fd.message}")

@@ -1,11 +1,12 @@
-"""One report in, its facts out: readers → normalize → segment → extract → periods, subjects, indicators → metrics."""
+"""One report in, its facts out: readers → normalize → segment → extract → periods, subjects, indicators → metrics
+→ scope."""
 from __future__ import annotations
 
 import bisect
 from dataclasses import dataclass, replace
 from typing import Optional
 
-from .text import compilation, extract, metadata, metrics, ner, normalize, segment
+from .text import compilation, extract, metadata, metrics, ner, normalize, scope, segment
 from .text.indicators import Indicators
 from .text.layout import Layout
 from .text.periods import Periods
@@ -115,6 +116,7 @@ def process_source(src: Source, scheme=None, context: Optional[dict] = None,
             page=src.page_of(start),
             fired={"extract": sp.rule, "indicator": ind_rule, "period": per_rule, "subject": sub_rule}))
     facts = metrics.link(facts, norm)          # each fact's standard indicator, where the catalog has one
+    facts = scope.mark(facts, norm, lc)        # whose figure each is: the government's own, a part's, another's
     return Result(src, norm, seg, tuple(facts), doc, layout, entities, part)
 
 

@@ -82,6 +82,10 @@ class Fact:
     metric: str = ""                   # the catalog title (patterns/indicators) the number is the value of
     metric_id: str = ""
     metric_level: str = ""             # the school level the metric is stated for (not an output column)
+    # Whose figure it is (text/scope.py; not a column): "" the reporting government's own, "part" a part of its
+    # area or schools (城区, 民办园, one school), "other" another government's or a standard quoted (全省).
+    scope: str = ""
+    scope_word: str = ""               # the words that said so (城区, 全省)
 
     def to_dict(self) -> dict:
         d = asdict(self)

@@ -102,7 +102,7 @@ def rows_for(result, scheme=None, ruleset=None, entities: bool = True) -> dict:
     if entities:
         from ..text.ner import entity_rows
         e_rows = entity_rows(result)
-    from ..text.metrics import metric_rows
+    from ..checks.standards import metric_rows
     doc_row = describe(result, scheme, len(e_rows) if entities else None)
     return {"documents": [doc_row],
             "facts": fact_rows(result.facts), "entities": e_rows,
