@@ -277,10 +277,11 @@ def list_rules(
 
 @app.command("indicators", help=t("cmd.indicators.help"), options_metavar=t("meta.options"))
 def list_indicators():
+    from extractor.checks.standards import standards_of
     from extractor.text import metrics
     cat = metrics.load_catalog()
     for e in cat.entries:
-        stds = "; ".join(f"{s.get('level', '')}{metrics.standard_text(s)} ({s.get('since', '')})".strip() for s in e.standards)
+        stds = standards_of(e.id)
         typer.echo(f"{e.id:36} {e.unit:12} {','.join(e.levels):10} {stds:40} {e.title}")
 
 

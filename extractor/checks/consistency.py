@@ -17,7 +17,7 @@ from typing import Optional
 
 from ..text.layout import Positions
 from .findings import Finding, dec, finding, fmt, msg, place_of, squeeze
-from .view import DocView, rx, words
+from .view import DocView, after_last, rx, words
 
 _SEPARATORS = frozenset("，,、；;：:（(）)。！？!?\n")
 
@@ -25,14 +25,8 @@ _SEPARATORS = frozenset("，,、；;：:（(）)。！？!?\n")
 def _label(view: DocView, f, floor: int) -> str:
     """What a count counts: the words from the last separator (not before `floor`) to its number, and the
     words right after it (3所小学)."""
-    text, p, e = view.text, view.npos[id(f)], view.nend[id(f)]
-    i = p
-    while i > floor and p - i < 30 and text[i - 1] not in _SEPARATORS:
-        i -= 1
-    j = e
-    while j < len(text) and j - e < 12 and text[j] not in _SEPARATORS and not text[j].isdigit():
-        j += 1
-    return text[i:p] + text[e:j]
+    text, p = view.text, view.npos[id(f)]
+    return text[after_last(text, _SEPARATORS, max(floor, p - 30), p):p] + _tail(view, f)
 
 
 def _total_label(view: DocView, t) -> str:
@@ -41,11 +35,10 @@ def _total_label(view: DocView, t) -> str:
 
 
 def _tail(view: DocView, f) -> str:
+    """The words right after a count's number, up to a separator or another number (3所公办幼儿园2024年…)."""
     text, e = view.text, view.nend[id(f)]
-    j = e
-    while j < len(text) and j - e < 12 and text[j] not in _SEPARATORS and not text[j].isdigit():
-        j += 1
-    return text[e:j]
+    m = rx(r"[^\d，,、；;：:（(）)。！？!?\n]{0,12}").match(text, e)
+    return m.group()
 
 
 # ---------------- share ----------------
@@ -85,7 +78,8 @@ def _share_finding(rule, view: DocView, p, part, whole, ties) -> Optional[Findin
         computed, shown_stated = a / b * 100, dec(p.value)
     ok = abs(computed - shown_stated) <= Decimal(1).scaleb(-_decimals(stated)) / 2 + tol
     shown = computed.quantize(Decimal("0.01"))
-    key = ("ratio_" if p.kind == "ratio" else "share_") + ("consistent" if ok else "inconsistent")
+    verdict = "consistent" if ok else "inconsistent"
+    key = f"ratio_{verdict}" if p.kind == "ratio" else f"share_{verdict}"
     said = msg(key, indicator=squeeze(p.indicator), raw=squeeze(p.raw), part=squeeze(part.raw),
                total=squeeze(whole.raw), computed=fmt(shown), tie={"each": [t["raw"] for t in ties]})
     return finding(view.doc, rule["id"], "pass" if ok else "inconsistent", rule["severity"], said,
@@ -366,7 +360,7 @@ def _quantity(view: DocView, f) -> Optional[tuple]:
     ind = squeeze(f.indicator)
     if len(ind) < 4:
         return None
-    before = "".join(c for c in view.clause_before(view.npos[id(f)]) if not c.isspace() and not c.isdigit())
+    before = rx(r"[\s\d]+").sub("", view.clause_before(view.npos[id(f)]))
     if rx(words()["local"]).search(ind) or rx(words()["local"]).search(before):
         return None                 # 本项满分10分, 自评得分9分: each item's own, never one quantity (checks/scores.py)
     return ("words", f.kind, f.unit, ind, f.period, f.subject, f.scope_word, before)

@@ -24,6 +24,8 @@ class Score:
 
 
 def check_scores(rule, view: DocView) -> list[Finding]:
+    if not _lex()["cue"].search(view.text):
+        return []
     scores = _scores(view)
     out = [_above(rule, view, s) for s in scores if s.got > s.max]
     out += [fd for i in range(len(scores)) for fd in [_section(rule, view, scores, i)] if fd is not None]
@@ -34,7 +36,7 @@ def check_scores(rule, view: DocView) -> list[Finding]:
 @functools.lru_cache(maxsize=1)
 def _lex():
     lx = words()["scores"]
-    return {k: rx(lx[k]) for k in ("pair", "marker", "listed", "total", "score", "deducted")} | {
+    return {k: rx(lx[k]) for k in ("cue", "pair", "marker", "listed", "total", "score", "deducted")} | {
         "window": int(lx["marker_window"])}
 
 

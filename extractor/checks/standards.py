@@ -9,7 +9,7 @@ from dataclasses import replace
 from decimal import Decimal
 from typing import Optional
 
-from ..text import metrics, scope
+from ..text import metadata, metrics, scope
 from .findings import Finding, dec, finding, fmt, msg, place, place_of, squeeze
 from .loading import load_rules
 from .view import DocView, rx, words
@@ -204,6 +204,8 @@ def _class_statements(rule, view: DocView) -> list[Finding]:
     lx = words()[rule["statements"]]
     size = int(lx["size"])
     taken, out = [], []
+    if lx["cue"] not in view.text:
+        return out
     for name in ("largest", "over", "named"):
         for m in rx(lx[name]).finditer(view.text):
             if any(a <= m.start() < b for a, b in taken):
@@ -333,6 +335,13 @@ def metric_rows(facts, document: dict, government: str = "", ruleset=None) -> li
     return rows
 
 
+def standards_of(metric_id: str, ruleset=None) -> str:
+    """The thresholds the rules set for a catalog indicator, for `selfeval indicators`: 小学<=0.5 (2017); …"""
+    rules = (ruleset or load_rules()).of_kind("threshold")
+    return "; ".join(f"{r.get('level', '')}{standard_text(r)} ({r.get('since', '')})"
+                     for r in rules if r.get("metric") == metric_id)
+
+
 def _in_force(rules, row, gov):
     """The threshold rule for the row's metric and level that binds its government and year (the latest)."""
     year = metrics.year_of(row["period"], row["year"])
@@ -355,12 +364,9 @@ def _compared_rows(rule, rows):
 
 
 def _government_of(document: dict) -> str:
-    """The level of the government of a documents-table row: the last character of its county's name (县, 区),
-    else of its city's (市), else a province's."""
-    for key in ("county", "city"):
-        if document.get(key):
-            return document[key][-1]
-    return scope.province_char() if document.get("province") else ""
+    """The level of the government of a documents-table row, as metadata reads it from the issuer's name
+    (and the title's)."""
+    return metadata.level_char(f"{document.get('issuer') or ''} {document.get('title') or ''}")
 
 
 CHECKS = {"threshold": check_threshold, "compare": check_compare, "trend": check_trend}

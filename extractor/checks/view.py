@@ -14,6 +14,17 @@ from ..text import scope
 CLAUSE_END = frozenset("，,；;。！？!?\n")
 
 
+def after_last(text: str, chars, lo: int, hi: int) -> int:
+    """The position after the last of these characters in text[lo:hi], else lo (one reverse search, in C)."""
+    m = _last_of(frozenset(chars)).search(text, lo, hi)
+    return m.end() if m else lo
+
+
+@functools.lru_cache(maxsize=None)
+def _last_of(chars: frozenset):
+    return regex.compile("(?r)[" + regex.escape("".join(sorted(chars))) + "]")
+
+
 @functools.lru_cache(maxsize=None)
 def rx(pattern: str):
     """Compiled once: regex.search looks its cache up on every call, which is most of checking's time."""
@@ -70,10 +81,7 @@ class DocView:
 
     def clause_before(self, npos: int, window: int = 40) -> str:
         """The words from the last clause break before npos (at most `window` characters)."""
-        i = npos
-        while i > 0 and npos - i < window and self.text[i - 1] not in CLAUSE_END:
-            i -= 1
-        return self.text[i:npos]
+        return self.text[after_last(self.text, CLAUSE_END, max(0, npos - window), npos):npos]
 
     @functools.cached_property
     def government(self) -> str:

@@ -35,10 +35,6 @@ def government(text: str, level_char: str) -> str:
     return lx["province_char"] if lx["province"].search(text[:2000]) else level_char
 
 
-def province_char() -> str:
-    return _lex()["province_char"]
-
-
 def mark(facts, norm, level_char: str, catalog=None) -> tuple:
     """The facts with `scope` and `scope_word` set where the words say whose figure it is."""
     lx = _lex()

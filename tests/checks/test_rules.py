@@ -145,6 +145,12 @@ rules:
      "    op: '>='\n    source: s\n", "line 2: rule 'd': `right.kinds` must list"),
     ("rules:\n  - id: e\n    kind: claim\n", "line 2: rule 'e': a claim rule needs"),
     ("rules:\n  - id: f\n    kind: share\n    tolerance: much\n", "line 2: rule 'f': `tolerance` must be a number"),
+    ("rules:\n  - id: g\n    kind: trend\n    metric: health.myopia\n    direction: sideways\n    source: s\n",
+     "line 2: rule 'g': a trend rule needs `metric` and `direction`"),
+    ("rules:\n  - id: h\n    kind: share\n    terms: {health.myopia: {part: '近视'}}\n",
+     "line 2: rule 'h': `terms.health.myopia` needs the `part` and the `whole`"),
+    ("rules:\n  - id: i\n    kind: threshold\n    metric: health.myopia\n    op: '<='\n    threshold: 1\n"
+     "    statements: nothing\n    source: s\n", "line 2: rule 'i': `statements` 'nothing' is not a block"),
 ])
 def test_malformed_rules_name_file_line_and_problem(tmp_path, body, problem):
     r = tmp_path / "bad.yaml"
