@@ -265,7 +265,7 @@ def _judge_parts(rule, view: DocView, t, parts, tie) -> Optional[Finding]:
             return None                               # parts that may overlap, or may not be all there is
     ties = [view.evidence(*tie)]
     said = msg("parts", indicator=squeeze(t.indicator), raw=squeeze(t.raw),
-               tie="" if view.text[tie[0]] in "(（" else ties[0]["raw"],
+               tie="" if view.text[tie[0]] in "(（" else msg("parts_tie", word=ties[0]["raw"]),
                parts={"each": [squeeze(_shown_label(view, f, label)) for f, label in parts]}, total=fmt(total),
                unit=t.unit, verdict=msg(verdict))
     return finding(view.doc, rule["id"], "pass" if verdict == "parts_consistent" else "inconsistent", rule["severity"],
