@@ -96,7 +96,7 @@ def _decimals(d: Decimal) -> int:
 
 def _by_terms(view: DocView, p, t: dict) -> Optional[tuple]:
     """公办园在园幼儿占比 = 公办园在园幼儿 / 在园幼儿总数: the nearest counts before the percent, in its
-    paragraph, named by the rate's own terms (the whole's words not the part's)."""
+    paragraph, named by the rate's own terms (the whole's words not the part's, and no part's figure)."""
     para = view.para(p)
     part = whole = None
     for c in view.by_kind.get("count", ()):
@@ -107,7 +107,7 @@ def _by_terms(view: DocView, p, t: dict) -> Optional[tuple]:
         label = f"{c.subject} {c.indicator} {view.clause_before(view.npos[id(c)])}"
         if rx(t["part"]).search(label):
             part = c
-        elif rx(t["whole"]).search(label):
+        elif rx(t["whole"]).search(label) and not c.scope:      # the whole is the government's own: not 民办园's
             whole = c
     if part is None or whole is None or part.unit != whole.unit:
         return None
@@ -347,7 +347,7 @@ def check_repeated(rule, view: DocView) -> list[Finding]:
         out.append(finding(view.doc, rule["id"], "pass" if same else "inconsistent", rule["severity"], said,
                            section=f0.section, item=f0.item, indicator=f0.indicator, value=f0.value, values=values,
                            raw=f0.raw, start=f0.start, end=f0.end, page=f0.page,
-                           places=[place_of(f, "statement") for f in fs]))
+                           places=[place_of(f, "statement") for f in fs], because=_naming(view, fs)))
     return out
 
 
@@ -364,6 +364,18 @@ def _quantity(view: DocView, f) -> Optional[tuple]:
     if rx(words()["local"]).search(ind) or rx(words()["local"]).search(before):
         return None                 # 本项满分10分, 自评得分9分: each item's own, never one quantity (checks/scores.py)
     return ("words", f.kind, f.unit, ind, f.period, f.subject, f.scope_word, before)
+
+
+def _naming(view: DocView, fs) -> list:
+    """The words before each statement's number that name the quantity (第一季度教育支出, 学前三年毛入园率为)."""
+    out = []
+    for f in fs:
+        p = view.npos[id(f)]
+        clause = view.clause_before(p)
+        lead = len(clause) - len(clause.lstrip())
+        if clause.strip():
+            out.append(view.evidence(p - len(clause) + lead, p))
+    return out
 
 
 def _within_rounding(fs) -> bool:

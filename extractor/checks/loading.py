@@ -55,15 +55,18 @@ _LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _map
 def load_rules(extra=()) -> RuleSet:
     """Built-in rules, then each --rules file; a rule with an existing id replaces it. Read again only when a
     file changed (a batch asks once per report)."""
-    files = builtin_files() + [Path(p) for p in extra]
-    return _load(tuple((str(p), _mtime(p)) for p in files))
+    return _load(_stamped(builtin_files()), _stamped(Path(p) for p in extra))
 
 
-def _mtime(p: Path):
-    try:
-        return p.stat().st_mtime_ns
-    except OSError:
-        return None
+def _stamped(paths) -> tuple:
+    """(path, modification time) of each file: the cache's key, so that an edited file is read again."""
+    out = []
+    for p in paths:
+        try:
+            out.append((str(p), p.stat().st_mtime_ns))
+        except OSError:
+            out.append((str(p), None))          # a missing file: _parse_file names it
+    return tuple(out)
 
 
 def builtin_files() -> list[Path]:
@@ -72,17 +75,21 @@ def builtin_files() -> list[Path]:
 
 
 @functools.lru_cache(maxsize=16)
-def _load(files: tuple) -> RuleSet:
+def _load(builtin: tuple, extra: tuple) -> RuleSet:
+    """The built-in files' rules in the files' `order`, then each --rules file's, as given."""
     by_id = {}
-    for name, _ in files:
-        path = Path(name)
-        spec = _parse_file(path)
+    shipped = sorted(_read(builtin), key=lambda ps: ps[1].get("order", 50))
+    for path, spec in shipped + _read(extra):
         sources = {k: v for k, v in (spec.get("sources") or {}).items() if k != "__line__"}
         applies = spec.get("applies") or {}
         for rule in (spec.get("rules") or []) + (spec.get("consistency") or []):
             r = _validate(rule, sources, path, applies)
             by_id[r["id"]] = r
     return RuleSet(tuple(by_id.values()))
+
+
+def _read(files: tuple) -> list:
+    return [(Path(name), _parse_file(Path(name))) for name, _ in files]
 
 
 def _parse_file(path: Path) -> dict:
