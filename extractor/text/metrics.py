@@ -126,6 +126,9 @@ def _entry(raw, path, i) -> Indicator:
     phrasings = raw.get("phrasings") or []
     if not phrasings or not raw.get("kinds"):
         raise InputError("invalid-config", path, f"{where}: needs `kinds` and `phrasings`")
+    for key in ("standards", "trend", "compare"):        # a threshold read by nobody would be lost in silence
+        if key in raw:
+            raise InputError("invalid-config", path, f"{where}: `{key}` belongs in a rules file (--rules), naming `metric: {rid}`")
     units = raw.get("units")
     return Indicator(
         id=rid, title=raw["title"], unit=str(raw.get("unit", "")), levels=tuple(raw.get("levels") or ()),

@@ -112,6 +112,16 @@ def test_a_provinces_threshold_in_a_rules_file_sets_the_metric_status(tmp_path):
     assert rows_of(res)[("preschool.public-share", "学前")]["status"] == "fail"
 
 
+def test_a_threshold_in_an_indicators_file_is_refused_with_where_it_belongs(tmp_path):
+    from extractor.errors import InputError
+    from extractor.text import metrics
+    prov = tmp_path / "prov.yaml"
+    prov.write_text("indicators:\n  - {id: preschool.gross-enrolment, title: 学前三年毛入园率, kinds: [percent],\n"
+                    "     phrasings: ['毛入园率'], standards: [{op: '>=', value: 90}]}\n", encoding="utf-8")
+    with pytest.raises(InputError, match="`standards` belongs in a rules file"):
+        metrics.load_catalog([prov])
+
+
 def test_cross_year_trends_come_from_the_trend_rules():
     df = pd.DataFrame([
         {"doc": "a", "county": "某县", "issuer": "", "year": 2023, "metric_id": "health.myopia", "level": "",
