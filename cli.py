@@ -281,11 +281,12 @@ def list_rules(
 
 @app.command("indicators", help=t("cmd.indicators.help"), options_metavar=t("meta.options"))
 def list_indicators():
+    from extractor.checks.standards import standards_of
     from extractor.text import metrics
     cat = metrics.load_catalog()
     typer.echo(t("msg.indicators_header"))
     for e in cat.entries:
-        stds = "; ".join(f"{s.get('level', '')}{metrics.standard_text(s)} ({s.get('since', '')})".strip() for s in e.standards)
+        stds = standards_of(e.id)
         typer.echo(f"{e.id:36} {e.unit:12} {','.join(e.levels):10} {stds:40} {e.title}")
 
 
@@ -296,6 +297,7 @@ def compare(
     output: Optional[Path] = typer.Option(None, "-o", "--output", metavar=t("meta.file"), help=t("cmd.compare.output")),
     ocr: str = _opt_ocr("compare"),
 ):
+    from extractor.checks.crossyear import cross_year
     from extractor.errors import InputError, blame
     from extractor.outputs import compare as cmp
     from extractor.text.segment import load_scheme
@@ -316,7 +318,7 @@ def compare(
         results, _ = _read_all(inputs, sch, ocr)
         df = tables.build(assess_all(results, sch, entities=False))["metrics"]
     per_metric = cmp.comparison(df, metric)
-    findings = cmp.cross_year(df if not metric else df[df["metric_id"] == metric])
+    findings = cross_year(df if not metric else df[df["metric_id"] == metric])
     if output is not None:                  # a file asked for: the terminal stays quiet
         with blame(output):
             cmp.to_excel(per_metric, findings, output)

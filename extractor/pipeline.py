@@ -1,4 +1,5 @@
-"""One report in, its facts out: readers → normalize → segment → extract → periods, subjects, indicators → metrics."""
+"""One report in, its facts out: readers → normalize → segment → extract → periods, subjects, indicators → metrics
+→ scope."""
 from __future__ import annotations
 
 import bisect
@@ -8,7 +9,7 @@ from dataclasses import dataclass, replace
 from typing import Optional
 
 from . import ids
-from .text import compilation, extract, metadata, metrics, ner, normalize, segment
+from .text import compilation, extract, metadata, metrics, ner, normalize, scope, segment
 from .text.indicators import Indicators
 from .text.layout import Layout
 from .text.periods import Periods
@@ -118,6 +119,7 @@ def process_source(src: Source, scheme=None, context: Optional[dict] = None,
             page=src.page_of(start),
             fired={"extract": sp.rule, "indicator": ind_rule, "period": per_rule, "subject": sub_rule}))
     facts = metrics.link(facts, norm)          # each fact's standard indicator, where the catalog has one
+    facts = scope.mark(facts, norm, lc)        # whose figure each is: the government's own, a part's, another's
     return Result(src, norm, seg, tuple(facts), doc, layout, entities, part)
 
 
@@ -145,11 +147,10 @@ def process_file(path, scheme=None, ocr: str = "auto", doc: Optional[str] = None
 @dataclass(frozen=True)
 class Analysis:
     """What the text stages make of one report, as plain rows: the documents-table row (without the verdict,
-    which checks decide), the entities and the metric rows. Outputs format these; they compute none of them."""
+    which checks decide) and the entities. Outputs format these; they compute none of them."""
     result: Result
     document: dict
     entities: tuple
-    metrics: tuple
 
 
 def analyse(result: Result, scheme=None, entities: bool = True) -> Analysis:
@@ -157,7 +158,7 @@ def analyse(result: Result, scheme=None, entities: bool = True) -> Analysis:
     e_rows = ner.entity_rows(result) if entities else []
     doc_row = metadata.describe(result, scheme, len(e_rows) if entities else None)
     doc_row["scheme_name"] = scheme.name if scheme is not None and result.seg.scheme_id else ""
-    return Analysis(result, doc_row, tuple(e_rows), tuple(metrics.metric_rows(result.facts, doc_row)))
+    return Analysis(result, doc_row, tuple(e_rows))
 
 
 # ---------------- a result as stored data ----------------

@@ -87,6 +87,10 @@ class Fact:
     # value of (a predicate shared by a list: 毛入园率、普惠性幼儿园覆盖率均达到90%).
     metric_value: object = None
     metric_also: tuple = ()
+    # Whose figure it is (text/scope.py; not a column): "" the reporting government's own, "part" a part of its
+    # area or schools (城区, 民办园, one school), "other" another government's or a standard quoted (全省).
+    scope: str = ""
+    scope_word: str = ""               # the words that said so (城区, 全省)
 
     def to_dict(self) -> dict:
         d = asdict(self)

@@ -86,8 +86,12 @@ from extractor.text.normalize import normalize  # noqa: E402
 # file → its keys, each with what its value is: "pattern" (compiles), "words" (strings, none twice),
 # "alternation" (a pattern that is a list of words: none twice), or a Python type.
 SCHEMA = {
-    "lexicon/checks.yaml": {"share_indicator": "alternation", "part_of": str, "each": str, "not_applicable": "pattern",
-                            "admission": dict, "rectification": dict, "province": "pattern", "province_char": str},
+    "lexicon/checks.yaml": {"parts": dict, "share_of_part": "pattern", "share_of_whole": dict, "local": "alternation",
+                            "coefficient": "alternation", "coefficient_unit": str, "scores": dict, "trend": dict,
+                            "large_classes": dict, "not_applicable": "pattern", "admission": dict,
+                            "rectification": dict},
+    "lexicon/scope.yaml": {"part": "alternation", "other": dict, "window": int, "province": "pattern",
+                           "province_char": str},
     "lexicon/checks.corpus.yaml": {"admitted": "words", "not_admitted": "words"},
     "lexicon/entities.corpus.yaml": {"found": list, "not_found": list, "held_out": dict},
     "lexicon/metadata.corpus.yaml": {"development": list, "held_out": list},
@@ -144,6 +148,15 @@ NESTED = {   # mappings inside a file: key path → the same kinds of value
     ("lexicon/checks.yaml", "admission"): {k: "pattern" for k in ("phrases", "remedy", "resolved", "problem_heading",
                                                                    "remedy_heading", "heading_marker")},
     ("lexicon/checks.yaml", "rectification"): {k: "pattern" for k in ("pair", "all_fixed", "found", "reason")},
+    ("lexicon/checks.yaml", "parts"): {"tie": "alternation", "tie_window": int, "cut_off": "pattern",
+                                       "new_statement": "alternation", "each": str, "categories": dict, "partitions": list},
+    ("lexicon/checks.yaml", "trend"): {"against": "alternation", "up": "alternation", "down": "alternation", "gap": int,
+                                       "amount": "pattern"},
+    ("lexicon/checks.yaml", "scores"): {"cue": "alternation", "pair": "pattern", "marker": "pattern", "marker_window": int,
+                                        "listed": "pattern", "deducted": "pattern", "total": "pattern", "score": "pattern"},
+    ("lexicon/checks.yaml", "share_of_whole"): {"before": "pattern", "after": "pattern"},
+    ("lexicon/checks.yaml", "large_classes"): {"size": int, "cue": str, "largest": "pattern", "over": "pattern", "named": "pattern",
+                                               "remedied": "alternation"},
     ("lexicon/entities.yaml", "schools"): {"suffix": "pattern", "name": "pattern", "generic": "alternation"},
     ("lexicon/entities.yaml", "bodies"): {"suffix": "pattern", "name": "pattern", "generic": "pattern"},
     ("lexicon/entities.yaml", "towns"): {"shape": "pattern", "generic": "pattern"},
@@ -205,11 +218,11 @@ def test_lexicon_keys_are_known_patterns_compile_and_no_word_is_listed_twice(nam
 
 
 def test_the_schema_check_catches_a_misspelled_key_a_duplicate_and_a_broken_pattern():
-    spec = dict(load("lexicon/checks.yaml"), share_indicatr="率", share_indicator="占比|率|占比")
-    spec.pop("each")
+    spec = dict(load("lexicon/checks.yaml"), coefficent="差异系数", coefficient="差异系数|变异系数|差异系数")
+    spec.pop("local")
     assert schema_problems("lexicon/checks.yaml", spec) == [
-        "lexicon/checks.yaml: unknown key 'share_indicatr'", "lexicon/checks.yaml: missing key 'each'",
-        "lexicon/checks.yaml:share_indicator: '占比' listed twice"]
+        "lexicon/checks.yaml: unknown key 'coefficent'", "lexicon/checks.yaml: missing key 'local'",
+        "lexicon/checks.yaml:coefficient: '差异系数' listed twice"]
     assert schema_problems("lexicon/readers.yaml", dict(load("lexicon/readers.yaml"), page_number="(")) \
         [0].startswith("lexicon/readers.yaml:page_number: does not compile")
 

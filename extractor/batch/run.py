@@ -529,7 +529,7 @@ def set_verdicts(store, ruleset) -> bool:
 def _trends(store, renames: dict) -> list[dict]:
     """Trend metrics between a district's reports of consecutive years (education spending that may only
     grow, …), under the documents' new ids: like the duplicates, a function of the folder, made every run."""
-    from ..outputs.compare import cross_year
+    from ..checks.crossyear import cross_year
     from ..outputs.tables import finding_rows
     df = store.con.execute("SELECT * FROM metrics ORDER BY doc, start").df()      # one order, whatever was stored first
     if df.empty:

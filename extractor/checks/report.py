@@ -5,7 +5,8 @@ from __future__ import annotations
 import bisect
 from dataclasses import dataclass, replace
 
-from . import rules, verdict
+from . import rules, standards, verdict
+from .view import government
 
 
 @dataclass(frozen=True)
@@ -13,6 +14,7 @@ class Assessed:
     analysis: object          # pipeline.Analysis
     findings: tuple           # rules.Finding
     verdict: verdict.Verdict
+    metrics: tuple            # the metrics table's rows: the government's own figures, each judged by its standard
 
     @property
     def document(self) -> dict:
@@ -38,7 +40,8 @@ def assess(analysis, ruleset, scheme=None) -> Assessed:
     found = findings_of(analysis.result, ruleset, scheme)
     unread = verdict.unread_pages(analysis.result.source.warnings)
     v = verdict.of([f.rule for f in found], [f.status for f in found], ruleset, unread)
-    return Assessed(analysis, found, v)
+    rows = standards.metric_rows(analysis.result.facts, analysis.document, government(analysis.result), ruleset)
+    return Assessed(analysis, found, v, tuple(rows))
 
 
 def checking_setup(rule_paths: str = "", scheme_path: str = ""):

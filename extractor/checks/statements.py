@@ -1,144 +1,96 @@
-"""What a report says about itself, in words: shortfalls it admits, problems found against problems fixed,
-and items it says do not apply. The words are data (patterns/lexicon/checks.yaml); offsets are in the
-normalized text, the caller maps them back to the original.
+"""What a report says of itself, checked: a claim that the standards are met beside a figure that fails one
+(`claim`), the shortfalls it admits (`admission`), and problems found against problems fixed
+(`rectification`). The words are read by checks/phrases.py.
 """
 from __future__ import annotations
 
-import functools
-from dataclasses import dataclass
-from typing import Optional
+import bisect
+from decimal import Decimal
 
-import regex
-
-from .. import data
-
-
-@functools.lru_cache(maxsize=1)
-def _lex() -> dict:
-    lex = data.load("lexicon/checks.yaml")
-    adm, rect = lex["admission"], lex["rectification"]
-    return {
-        "not_applicable": regex.compile(lex["not_applicable"]),
-        "phrases": regex.compile(adm["phrases"]),
-        "remedy": regex.compile(adm["remedy"]),
-        "resolved": regex.compile(adm["resolved"]),
-        "problem_heading": regex.compile(adm["problem_heading"]),
-        "remedy_heading": regex.compile(adm["remedy_heading"]),
-        "heading_marker": regex.compile(adm["heading_marker"]),
-        "pair": regex.compile(rect["pair"]),
-        "all_fixed": regex.compile(rect["all_fixed"]),
-        "found": regex.compile(rect["found"]),
-        "reason": regex.compile(rect["reason"]),
-    }
+from . import phrases
+from .findings import Finding, finding, msg, squeeze
+from .view import DocView, rx
 
 
-_CLAUSE_SEP = "，,；;：:。！？!?\n"
-
-
-def not_applicable(text: str) -> Optional[regex.Match]:
-    """The first statement that the item does not apply (辖区内没有职业教育学校)."""
-    return _lex()["not_applicable"].search(text)
-
-
-def admits(sentence: str) -> Optional[regex.Match]:
-    """The phrase by which a sentence, read alone, admits a shortfall; None when it admits nothing.
-    A shortfall that is the object of an action earlier in its clause (针对…问题) or a sentence that says
-    it is solved (已整改) admits nothing."""
-    lx = _lex()
-    if lx["resolved"].search(sentence):
-        return None
-    for m in lx["phrases"].finditer(sentence):
-        clause_start = max(sentence.rfind(c, 0, m.start()) for c in _CLAUSE_SEP) + 1
-        if not lx["remedy"].search(sentence, clause_start, m.start()):
-            return m
-    return None
-
-
-def admission_starts(text: str):
-    """Where a shortfall phrase stands in the whole text: only the sentences holding one need `admits`."""
-    return (m.start() for m in _lex()["phrases"].finditer(text))
-
-
-def is_problem_section(path: tuple) -> bool:
-    """The innermost heading about problems or measures is about problems only (（一）存在问题)."""
-    lx = _lex()
-    for title in reversed(path):
-        problem, remedy = lx["problem_heading"].search(title), lx["remedy_heading"].search(title)
-        if problem or remedy:
-            return bool(problem) and not remedy
-    return False
-
-
-def is_problem_heading(line: str) -> bool:
-    """The line is only the heading of a problems section (（一）存在问题), not one of its points."""
-    title = _lex()["heading_marker"].sub("", line).strip("\u3002\uff1a: ")
-    return bool(_lex()["problem_heading"].fullmatch(title))
-
-
-def is_section_title(title: str) -> bool:
-    """A heading naming a section about problems or measures (存在问题及整改措施), not a point of it."""
-    lx = _lex()
-    return bool(lx["problem_heading"].search(title) or lx["remedy_heading"].search(title)) and len(title) <= 12
-
-
-@dataclass(frozen=True)
-class Rectification:
-    nstart: int            # the found…fixed span, normalized offsets
-    nend: int
-    what: str              # 排查出建筑安全隐患
-    found: int
-    fixed: int
-    unit: str
-    reason: str            # the rest of the sentence when it says why the remainder is open
-
-
-def rectifications(text: str, layout) -> list[Rectification]:
-    """N found, M fixed, in one paragraph; the reason is the tail of the sentence after the last pair."""
-    lx = _lex()
+def check_claims(rule, view: DocView) -> list[Finding]:
+    """全部达到了国家规定的标准, in the sentence of a standard's figure or the one after it: failed if one failed."""
+    text = view.text
     out = []
-    for p0, p1 in layout.paragraphs:
-        hits = []
-        for pat in ("pair", "all_fixed"):
-            for m in lx[pat].finditer(text, p0, p1):
-                if any(h.start() <= m.start() < h.end() for h in hits):
-                    continue
-                hits.append(m)
-        for m in sorted(hits, key=lambda h: h.start()):
-            clause_start = max(text.rfind(c, p0, m.start()) for c in "，,；;。") + 1
-            clause_start = max(clause_start, p0)
-            what = text[clause_start:m.start()].strip()
-            before = text[max(p0, m.start() - 60):m.start()]
-            if not lx["found"].search(before):
-                continue
-            n = int(m.group("n"))
-            fixed = int(m.group("m")) if "m" in m.groupdict() and m.group("m") else n
-            out.append(Rectification(clause_start if what else m.start(), m.end(), what, n, fixed,
-                                     m.group("unit"), _reason(text, m.end(), layout, lx)))
-    # A reason told once after several pairs of a sentence (…；消防安全隐患7项，已整改1项，学校无力整改隐患已上报…)
-    # belongs to all of them.
     by_sent = {}
-    for r in out:
-        by_sent.setdefault(_sentence_of(r.nstart, layout), []).append(r)
-    fixed_up = []
-    for rs in by_sent.values():
-        reason = next((r.reason for r in reversed(rs) if r.reason), "")
-        fixed_up += [Rectification(r.nstart, r.nend, r.what, r.found, r.fixed, r.unit, r.reason or reason) for r in rs]
-    return sorted(fixed_up, key=lambda r: r.nstart)
+    for fd in view.standards + view.echoes:
+        if fd.start is None or fd.status not in ("pass", "fail"):
+            continue
+        pos = bisect.bisect_left(view.result.norm.omap, fd.start)
+        by_sent.setdefault(view.layout.index("sentences", pos), []).append(fd)
+    for m in rx(rule["claim"]).finditer(text):
+        si = view.layout.index("sentences", m.start())
+        near = by_sent.get(si, []) + by_sent.get(si - 1, [])
+        if not near:
+            continue
+        failed = [fd for fd in near if fd.status == "fail"]
+        ev = view.evidence(m.start(), m.end())
+        target = failed[0] if failed else near[0]
+        said = (msg("claim_failed", claim=ev["raw"],
+                    failures={"each": [{"key": fd.key, "params": fd.params} for fd in failed],
+                              "sep": "findings.claim_failed_sep"})
+                if failed else msg("claim_passed", claim=ev["raw"]))
+        out.append(finding(target.doc, rule["id"], "fail" if failed else "pass", rule["severity"], said,
+                           section=target.section, item=target.item, indicator=target.indicator,
+                           value=target.value, values=[fd.value for fd in near], threshold=target.threshold,
+                           source="; ".join(sorted({fd.source for fd in near})), **ev))
+    return out
 
 
-def _sentence_of(pos, layout) -> int:
-    """The sentence holding pos, -1 when pos falls between sentences (the layout's bisect)."""
-    i = layout.index("sentences", pos)
-    s0, s1 = layout.sentences[i] if layout.sentences else (0, 0)
-    return i if s0 <= pos < s1 else -1
+def check_admissions(rule, view: DocView) -> list[Finding]:
+    """Shortfalls the report states: every paragraph under a 存在问题 heading, and elsewhere each sentence
+    the lexicon finds (财力有限，暂无法实现同工同酬), the sentence as evidence."""
+    result, text = view.result, view.text
+    section_titles = [(h.nstart, h.nend + 1) for h in result.seg.headings if phrases.is_section_title(h.title)]
+    spans = []
+    for p0, p1 in view.layout.paragraphs:
+        reg = result.seg.region_at(p0)
+        if phrases.is_problem_section(reg.path):
+            lead = len(text[p0:p1]) - len(text[p0:p1].lstrip(" \n\t#"))
+            body = text[p0 + lead:p1].rstrip()
+            if body and not phrases.is_problem_heading(body):
+                spans.append((p0 + lead, p0 + lead + len(body), reg))
+    sentences = view.layout.sentences
+    for i in sorted({view.layout.index("sentences", pos) for pos in phrases.admission_starts(text)}):
+        s0, s1 = sentences[i]
+        if not phrases.admits(text[s0:s1]):
+            continue
+        reg = result.seg.region_at(s0)
+        if phrases.is_problem_section(reg.path) or any(h0 <= s0 < h1 for h0, h1 in section_titles):
+            continue        # read whole above; 四、存在问题及整改措施 only names a section
+        spans.append((*view.sentence_span(s0), reg))
+    out = []
+    for n0, n1, reg in sorted(spans, key=lambda x: x[0]):
+        ev = view.evidence(n0, n1)
+        out.append(finding(view.doc, rule["id"], "admitted", rule["severity"], msg("admitted", said=squeeze(ev["raw"])),
+                           section=reg.section, item=reg.item, **ev))
+    return out
 
 
-def _reason(text, end, layout, lx) -> str:
-    i = _sentence_of(end, layout)
-    if i < 0:
-        return ""
-    tail = text[end:layout.sentences[i][1]].strip("，,；;。 \n")
-    # Only the tail after the last pair of the sentence is a reason; a following pair is not.
-    if lx["pair"].search(tail) or lx["all_fixed"].search(tail):
-        return ""
-    return tail if lx["reason"].search(tail) else ""
+def check_rectification(rule, view: DocView) -> list[Finding]:
+    """排查出建筑安全隐患6项，已整改2项 → fail (4 open), with the reason the report gives quoted."""
+    out = []
+    for r in phrases.rectifications(view.text, view.layout):
+        ev = view.evidence(r.nstart, r.nend)
+        reg = view.result.seg.region_at(r.nstart)
+        what = squeeze(r.what)
+        if r.fixed < r.found:
+            status = "fail"
+            reason = msg("rectification_reason", reason=squeeze(r.reason)) if r.reason else msg("rectification_no_reason")
+            said = msg("rectification_open", what=what, n=r.found, m=r.fixed, open=r.found - r.fixed, unit=r.unit,
+                       reason=reason)
+        elif r.fixed == r.found:
+            status, said = "pass", msg("rectification_done", what=what, n=r.found, unit=r.unit)
+        else:
+            status, said = "inconsistent", msg("rectification_over", what=what, n=r.found, m=r.fixed, unit=r.unit)
+        out.append(finding(view.doc, rule["id"], status, rule["severity"], said, section=reg.section, item=reg.item,
+                           value=Decimal(r.found - r.fixed), values=[Decimal(r.found), Decimal(r.fixed)],
+                           threshold=Decimal(r.found), source=rule.get("source", ""), **ev))
+    return out
+
+
+CHECKS = {"claim": check_claims, "admission": check_admissions, "rectification": check_rectification}

@@ -1,21 +1,15 @@
 """Standard indicators side by side: district × period per metric, and trends across a county's years.
 
 Reads the `metrics` table (one row per report × metric × level × period) of a batch database or of
-reports just processed. A trend metric (only-increase spending, falling myopia) is checked between a
-district's values of consecutive years for the same part of the year: a `cross-year` finding names both reports.
+reports just processed. The trends across years are checks' (extractor/checks/crossyear.py).
 """
 from __future__ import annotations
 
 from pathlib import Path
 
-import regex
-
-from ..checks.rules import Finding
+from ..checks.crossyear import period_of as _period
 from ..ids import district
-from ..text.metrics import load_catalog, to_decimal
-
-RULE = "cross-year"
-_PERIOD = regex.compile(r"^((?:19|20)\d{2})(.*)$")
+from ..text.metrics import load_catalog
 
 
 def read_metrics(path):
@@ -24,13 +18,6 @@ def read_metrics(path):
     p = Path(path)
     db = p / "selfeval.duckdb" if p.is_dir() else p
     return read_duckdb(db)["metrics"]
-
-
-def _period(row) -> str:
-    """The column a value goes in: its period, else the report's year."""
-    if row["period"]:
-        return row["period"]
-    return "" if _missing(row["year"]) else str(int(row["year"]))
 
 
 def comparison(df, metric: str | None = None) -> dict:
@@ -54,51 +41,6 @@ def comparison(df, metric: str | None = None) -> dict:
 def _only_level(mid) -> str:
     e = load_catalog().get(mid)
     return e.levels[0] if e and len(e.levels) == 1 else ""
-
-
-def cross_year(df) -> list[Finding]:
-    """Consecutive years of one district, level and part of the year, for metrics with a trend."""
-    cat = load_catalog()
-    texts = cat.cross_year or {}
-    out = []
-    for mid, g in df.groupby("metric_id", sort=False):
-        e = cat.get(mid)
-        if e is None or e.trend not in ("increase", "decrease"):
-            continue
-        series = {}
-        for _, r in g.iterrows():
-            m = _PERIOD.match(_period(r))
-            if m:
-                series.setdefault((district(r), r["level"], m.group(2)), {}).setdefault(int(m.group(1)), r)
-        for (place, level, _), by_year in series.items():
-            for y in sorted(by_year):
-                if y + 1 not in by_year:
-                    continue
-                a, b = by_year[y], by_year[y + 1]
-                va, vb = to_decimal(a["value"]), to_decimal(b["value"])
-                if va is None or vb is None or a["doc"] == b["doc"]:
-                    continue
-                ok = vb >= va if e.trend == "increase" else vb <= va
-                status = "pass" if ok else "fail"
-                msg = texts.get("message", "").format(
-                    metric=e.title, level=texts.get("level", "{level}").format(level=level) if level and len(e.levels) > 1 else "",
-                    district=place,
-                    period1=_period(a), raw1=a["raw"], doc1=a["doc"], period2=_period(b), raw2=b["raw"], doc2=b["doc"],
-                    verdict=(texts.get(e.trend) or {}).get(status, status))
-                out.append(Finding(doc=b["doc"], rule=RULE, status=status, severity="high", indicator=e.title,
-                                   value=vb, values=[va, vb], threshold=va, message=msg,
-                                   source=cat.sources.get(e.trend_source, ""),
-                                   raw=b["raw"], start=_int(b["start"]), end=_int(b["end"]), page=_int(b["page"])))
-    return out
-
-
-def _missing(v) -> bool:
-    import pandas as pd
-    return v is None or bool(pd.isna(v))
-
-
-def _int(v):
-    return None if _missing(v) else int(v)
 
 
 def render(tables: dict) -> str:

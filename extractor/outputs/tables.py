@@ -82,6 +82,8 @@ def finding_rows(findings) -> list[dict]:
         d["threshold"] = _value_text(f.threshold)
         d["values"] = json.dumps(d["values"], ensure_ascii=False)
         d["places"] = json.dumps(f.places, ensure_ascii=False) if f.places else ""
+        d["params"] = json.dumps(d["params"], ensure_ascii=False, default=str) if d.get("params") else ""
+        d["because"] = json.dumps(d["because"], ensure_ascii=False) if d.get("because") else ""
         rows.append(d)
     return rows
 
@@ -107,7 +109,7 @@ def rows(assessed) -> dict:
     a = assessed.analysis
     return {"documents": [assessed.document], "facts": fact_rows(a.result.facts), "entities": list(a.entities),
             "findings": finding_rows(assessed.findings),
-            "metrics": [{**m, "number": number(m["value"])} for m in a.metrics]}
+            "metrics": [{**m, "number": number(m["value"])} for m in assessed.metrics]}
 
 
 def frames(rows: dict) -> dict:

@@ -10,7 +10,7 @@ import bisect
 import functools
 import os
 from dataclasses import dataclass, replace
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from pathlib import Path
 from typing import Optional
 
@@ -21,7 +21,6 @@ from .. import data
 from ..errors import InputError
 
 ENV = "SELFEVAL_INDICATORS"          # extra catalog files (os.pathsep-separated): reach batch workers too
-OPS = (">=", "<=", ">", "<", "==")
 _CLAUSE_END = set("，,；;。！？!?\n")
 _LOOKBACK = 60                        # a clause longer than this is not one indicator's phrase
 _RESPECTIVELY = "respectively"        # the indicator rule (text/indicators) that names the i-th number of a list
@@ -38,10 +37,6 @@ class Indicator:
     phrasings: tuple                  # compiled patterns
     exclude: Optional[object]         # compiled `not`
     change: bool
-    standards: tuple                  # dicts: op/value or max_per_one, level, since, source
-    trend: str = ""                   # increase / decrease across a district's years
-    trend_source: str = ""
-    compare: Optional[dict] = None
     origin: str = ""
 
     def match_len(self, text: str, change_re, baseline_re) -> int:
@@ -63,10 +58,8 @@ class Indicator:
 @dataclass(frozen=True)
 class Catalog:
     entries: tuple
-    sources: dict
     change: object                    # compiled change pattern
     baseline: object                  # compiled: a comparison just before a phrase
-    cross_year: Optional[dict] = None  # message and verdict words for trends across years
     decline: object = None            # compiled: a change word that says a fall (下降): a growth's value is negative
     shared: object = None             # compiled: a list of indicators before a predicate they share (…、…均达到)
     list_split: object = None         # compiled: what separates the items of that list
@@ -92,12 +85,10 @@ def load_catalog(extra=None) -> Catalog:
 
 @functools.lru_cache(maxsize=8)
 def _load(extra: tuple) -> Catalog:
-    by_id, sources, cross_year = {}, {}, None
+    by_id = {}
     patterns = dict.fromkeys(_PATTERN_KEYS)
     for path in builtin_files() + [Path(p) for p in extra]:
         spec = _read(path)
-        sources.update(spec.get("sources") or {})
-        cross_year = spec.get("cross_year") or cross_year
         for key in _PATTERN_KEYS:
             if spec.get(key):
                 patterns[key] = _compile(spec[key], path, key)
@@ -107,8 +98,7 @@ def _load(extra: tuple) -> Catalog:
             by_id[e.id] = e
     never = regex.compile(r"(?!)")
     p = {k: v or never for k, v in patterns.items()}
-    return Catalog(tuple(by_id.values()), sources, p["change"], p["baseline"], cross_year, p["decline"], p["shared"],
-                   p["list_split"])
+    return Catalog(tuple(by_id.values()), p["change"], p["baseline"], p["decline"], p["shared"], p["list_split"])
 
 
 # The linking patterns a catalog file may set (the last file that sets one wins).
@@ -145,18 +135,16 @@ def _entry(raw, path, i) -> Indicator:
     phrasings = raw.get("phrasings") or []
     if not phrasings or not raw.get("kinds"):
         raise InputError("invalid-config", path, f"{where}: needs `kinds` and `phrasings`")
-    for s in raw.get("standards") or []:
-        if not isinstance(s, dict) or not ("max_per_one" in s or (s.get("op") in OPS and to_decimal(s.get("value")) is not None)):
-            raise InputError("invalid-config", path,
-                             f"{where}: a standard needs `op` ({' '.join(OPS)}) and a number `value`, or `max_per_one`")
+    for key in ("standards", "trend", "compare"):        # a threshold read by nobody would be lost in silence
+        if key in raw:
+            raise InputError("invalid-config", path, f"{where}: `{key}` belongs in a rules file (--rules), naming `metric: {rid}`")
     units = raw.get("units")
     return Indicator(
         id=rid, title=raw["title"], unit=str(raw.get("unit", "")), levels=tuple(raw.get("levels") or ()),
         kinds=tuple(raw["kinds"]), units=tuple(str(u) for u in units) if units is not None else None,
         phrasings=tuple(_compile(p, path, f"{where} phrasing") for p in phrasings),
         exclude=_compile(raw["not"], path, f"{where} not") if raw.get("not") else None,
-        change=bool(raw.get("change")), standards=tuple(raw.get("standards") or ()),
-        trend=raw.get("trend", ""), trend_source=raw.get("trend_source", ""), compare=raw.get("compare"), origin=f"{path}#{rid}")
+        change=bool(raw.get("change")), origin=f"{path}#{rid}")
 
 
 @functools.lru_cache(maxsize=1)
@@ -284,49 +272,7 @@ def _same_list(prev, f) -> bool:
             and prev.unit == f.unit and prev.subject != f.subject)
 
 
-# ---------------- standards ----------------
-
-def to_decimal(v) -> Optional[Decimal]:
-    try:
-        return Decimal(str(v))
-    except (InvalidOperation, ValueError, TypeError):
-        return None
-
-
-def standard_for(e: Indicator, level: str, year: Optional[int]) -> Optional[dict]:
-    """The standard in force for a level in a year: the latest `since` not after the year (no year: the latest)."""
-    cands = [s for s in e.standards if not s.get("level") or s.get("level") == level]
-    if year is not None:
-        cands = [s for s in cands if int(s.get("since") or 0) <= year] or []
-    if not cands:
-        return None
-    return max(cands, key=lambda s: (int(s.get("since") or 0), bool(s.get("level"))))
-
-
-def standard_text(s: Optional[dict]) -> str:
-    if not s:
-        return ""
-    if "max_per_one" in s:
-        return f"1:{_plain(to_decimal(s['max_per_one']))}"
-    return f"{s['op']}{_plain(to_decimal(s['value']))}"
-
-
-def meets(s: Optional[dict], kind: str, value) -> str:
-    """pass / fail against a standard; "" when there is none or the value is not a number."""
-    if not s:
-        return ""
-    if "max_per_one" in s:
-        a, _, b = str(value).partition(":")
-        a, b = to_decimal(a), to_decimal(b)
-        if not a or b is None:
-            return ""
-        return "pass" if b / a <= to_decimal(s["max_per_one"]) else "fail"
-    v, t = to_decimal(value), to_decimal(s["value"])
-    if v is None:
-        return ""
-    ok = {">=": v >= t, "<=": v <= t, ">": v > t, "<": v < t, "==": v == t}[s["op"]]
-    return "pass" if ok else "fail"
-
+# ---------------- values and periods ----------------
 
 def _plain(d) -> str:
     return format(d.normalize(), "f") if isinstance(d, Decimal) else str(d)
@@ -340,7 +286,8 @@ def year_of(period: str, fallback: Optional[int]) -> Optional[int]:
 # ---------------- the dashboard table ----------------
 
 def metric_rows(facts, document: dict, catalog: Optional[Catalog] = None) -> list[dict]:
-    """One row per metric × level × period of one report: its first statement in the report."""
+    """One row per metric × level × period of one report: its first statement in the report. Its standard,
+    status and source are the checks' to fill (extractor/checks/standards.py)."""
     cat = catalog or load_catalog()
     fallback = document.get("performance_year") or document.get("progress_year")
     seen, rows = set(), []
@@ -351,25 +298,11 @@ def metric_rows(facts, document: dict, catalog: Optional[Catalog] = None) -> lis
             if e is None or (e.id, level, f.period) in seen:
                 continue
             seen.add((e.id, level, f.period))
-            s = standard_for(e, level, year_of(f.period, fallback))
             rows.append({
                 "doc": f.doc, "province": document.get("province", ""), "city": document.get("city", ""),
                 "county": document.get("county", ""), "issuer": document.get("issuer", ""), "year": fallback,
                 "metric_id": e.id, "metric": e.title, "level": level, "period": f.period,
                 "value": _plain(value) if isinstance(value, Decimal) else str(value), "unit": e.unit,
-                "raw": f.raw, "standard": standard_text(s), "status": meets(s, f.kind, value),
-                "source": cat.sources.get(s.get("source", ""), "") if s else "",
+                "raw": f.raw, "standard": "", "status": "", "source": "",
                 "start": f.start, "end": f.end, "page": f.page})
-    _compare_rows(rows, cat)
     return rows
-
-
-def _compare_rows(rows, cat: Catalog):
-    """A metric set against another of the same period (teachers' pay ≥ civil servants'): that one is its standard."""
-    for row in rows:
-        c = cat.get(row["metric_id"]).compare
-        other = c and next((o for o in rows if o["metric_id"] == c["with"] and o["period"] == row["period"]), None)
-        if other:
-            s = {"op": c["op"], "value": other["value"]}
-            row.update(standard=standard_text(s), status=meets(s, "money", row["value"]),
-                       source=cat.sources.get(c.get("source", ""), ""))

@@ -134,6 +134,10 @@ def _all_findings(tmp_path):
     fs += findings_for(edited(tmp_path, "占比 41.49%", "占比 52.00%", name="share.md"))
     fs += findings_for(edited(tmp_path, "共计10所", "共计11所", name="parts.md"))
     fs += findings_for(edited(tmp_path, "12. 教师待遇落实情况。", "", name="item.md"))
+    fs += findings_for(edited(tmp_path, "建档率100%。", "建档率100%。学生总体近视率为52.3%，较上年上升1.2个百分点。",
+                              name="trend.md"))
+    fs += findings_for(edited(tmp_path, "12. 教师待遇落实情况。", "12. 教师待遇落实情况（10分，自评得分10.5分）。",
+                              name="scores.md"))
     text = SEED.read_text(encoding="utf-8")
     i = text.rindex("第一季度教育支出2394万元")
     p = tmp_path / "twice.md"

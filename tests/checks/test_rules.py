@@ -145,6 +145,12 @@ rules:
      "    op: '>='\n    source: s\n", "line 2: rule 'd': `right.kinds` must list"),
     ("rules:\n  - id: e\n    kind: claim\n", "line 2: rule 'e': a claim rule needs"),
     ("rules:\n  - id: f\n    kind: share\n    tolerance: much\n", "line 2: rule 'f': `tolerance` must be a number"),
+    ("rules:\n  - id: g\n    kind: trend\n    metric: health.myopia\n    direction: sideways\n    source: s\n",
+     "line 2: rule 'g': a trend rule needs `metric` and `direction`"),
+    ("rules:\n  - id: h\n    kind: share\n    terms: {health.myopia: {part: '近视'}}\n",
+     "line 2: rule 'h': `terms.health.myopia` needs the `part` and the `whole`"),
+    ("rules:\n  - id: i\n    kind: threshold\n    metric: health.myopia\n    op: '<='\n    threshold: 1\n"
+     "    statements: nothing\n    source: s\n", "line 2: rule 'i': `statements` 'nothing' is not a block"),
 ])
 def test_malformed_rules_name_file_line_and_problem(tmp_path, body, problem):
     r = tmp_path / "bad.yaml"
@@ -172,7 +178,7 @@ def test_check_and_rules_commands(tmp_path):
                        text=True, timeout=60)
     rows = {x["id"]: x for x in json.loads(r.stdout)}
     assert rows["balanced.coefficient-junior"]["threshold"] == "0.45" and rows["preschool.gross-enrolment"]["unit"] == "%"
-    assert rows["preschool.gross-enrolment"]["origin"].startswith("patterns/rules/national.yaml:")
+    assert rows["preschool.gross-enrolment"]["origin"].startswith("patterns/rules/preschool.yaml:")
     r = subprocess.run([sys.executable, str(ROOT / "cli.py"), "rules", "--format", "csv"], capture_output=True,
                        text=True, timeout=60)
     assert r.stdout.splitlines()[0].startswith("id,title,kind,op,threshold,unit")
@@ -218,14 +224,16 @@ def test_shares_in_other_words_are_checked_through_their_metric(tmp_path, senten
 
 
 def test_coefficient_threshold_follows_the_scheme_year(tmp_path):
-    """基本均衡 (小学 0.65, 初中 0.55) before 2017, 优质均衡 (0.50, 0.45) after."""
+    """基本均衡 (小学 0.65, 初中 0.55, its own source) until 2016, 优质均衡 (0.50, 0.45) from 2017."""
     text = "一、义务教育\n{y}年全县小学校际间综合差异系数为0.58，初中校际间综合差异系数为0.50。"
-    for year, status in ((2015, "pass"), (2023, "fail")):
+    for year, source, status in ((2015, "basic", "pass"), (2023, "balanced", "fail")):
         p = tmp_path / f"c{year}.txt"
         p.write_text(text.format(y=year), encoding="utf-8")
         fs = findings_for(p)
-        assert one(fs, "balanced.coefficient-primary").status == status
-        assert one(fs, "balanced.coefficient-junior").status == status
+        assert one(fs, f"{source}.coefficient-primary").status == status
+        assert one(fs, f"{source}.coefficient-junior").status == status
+        other = "basic" if source == "balanced" else "balanced"
+        assert not [f for f in fs if f.rule.startswith(f"{other}.coefficient")]
     assert one(fs, "balanced.coefficient-primary").threshold == Decimal("0.50")
 
 

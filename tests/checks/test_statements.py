@@ -3,7 +3,7 @@ import pytest
 import yaml
 
 from extractor import data
-from extractor.checks import statements
+from extractor.checks import phrases
 from extractor.text.layout import Layout
 
 CORPUS = yaml.safe_load((data.PATTERNS_DIR / "lexicon" / "checks.corpus.yaml").read_text(encoding="utf-8"))
@@ -15,12 +15,12 @@ def test_the_corpus_is_large_enough():
 
 @pytest.mark.parametrize("sentence", CORPUS["admitted"])
 def test_admission_is_found(sentence):
-    assert statements.admits(sentence), sentence
+    assert phrases.admits(sentence), sentence
 
 
 @pytest.mark.parametrize("sentence", CORPUS["not_admitted"])
 def test_no_admission_is_found(sentence):
-    assert statements.admits(sentence) is None, statements.admits(sentence).group()
+    assert phrases.admits(sentence) is None, phrases.admits(sentence).group()
 
 
 @pytest.mark.parametrize("path,problem", [
@@ -32,12 +32,12 @@ def test_no_admission_is_found(sentence):
     (("教师队伍建设",), False),
 ])
 def test_problem_sections(path, problem):
-    assert statements.is_problem_section(path) is problem
+    assert phrases.is_problem_section(path) is problem
 
 
 def _rects(text):
     lay = Layout.of(text)
-    return [(r.what, r.found, r.fixed, r.unit, r.reason) for r in statements.rectifications(text, lay)]
+    return [(r.what, r.found, r.fixed, r.unit, r.reason) for r in phrases.rectifications(text, lay)]
 
 
 @pytest.mark.parametrize("text,expect", [
@@ -65,4 +65,4 @@ def test_rectification_pairs(text, expect):
     ("没有“十不得一严禁”问题发生。", True),
 ])
 def test_not_applicable(text, applies):
-    assert (statements.not_applicable(text) is None) is applies
+    assert (phrases.not_applicable(text) is None) is applies

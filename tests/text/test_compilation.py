@@ -108,8 +108,12 @@ def test_each_part_gives_what_its_report_gives_alone(tmp_path):
 
 
 def test_no_finding_across_the_parts(tmp_path):
-    """Read whole, the compilation states one measure twice with two values; split, no report contradicts another."""
+    """Read whole, the compilation states one measure twice with two values (the seed and the seed of another
+    county, which found 8 building hazards, not 6); split, no report contradicts another."""
     path, _ = compile_reports(tmp_path)
+    seed = SEED.read_text(encoding="utf-8")
+    other = seed.replace("兴安", "向阳").replace("建筑安全隐患6项", "建筑安全隐患8项")
+    path.write_text(path.read_text(encoding="utf-8") + "\n\n" + other, encoding="utf-8")
     whole = check(process_path(path, SCHEME), RULES, SCHEME)
     assert any(f.status == "inconsistent" for f in whole)
     for r in process_file(path, SCHEME):

@@ -1,0 +1,406 @@
+"""A report against itself, only where the text states how its numbers are related (and nothing when unsure):
+
+- share: a percent against the counts it is computed from, when both are named as the rate's own terms (the
+  rule's `terms`, by catalog indicator) or when it is stated right after a part of a total (其中…，占…%);
+- parts: parts introduced as parts of their total (其中, 包括, （…）), of its category and measure word, added up;
+  a list broken off (等) or mixing categories says nothing, and a shortfall counts only where the parts are
+  all there is (公办 and 民办; every level the total names);
+- repeated: one quantity stated twice: the same metric, level, period and part, or the same words.
+
+Each finding quotes the figures (`places`, with their roles) and the words that tie them (`because`).
+"""
+from __future__ import annotations
+
+import functools
+from decimal import Decimal
+from typing import Optional
+
+from ..text.layout import Positions
+from .findings import Finding, dec, finding, fmt, msg, place_of, squeeze
+from .view import DocView, after_last, rx, words
+
+_SEPARATORS = frozenset("，,、；;：:（(）)。！？!?\n")
+
+
+def _label(view: DocView, f, floor: int) -> str:
+    """What a count counts: the words from the last separator (not before `floor`) to its number, and the
+    words right after it (3所小学)."""
+    text, p = view.text, view.npos[id(f)]
+    return text[after_last(text, _SEPARATORS, max(floor, p - 30), p):p] + _tail(view, f)
+
+
+def _total_label(view: DocView, t) -> str:
+    """What a total counts: its whole clause, lists included (公办幼儿园、小学、中学共计10所)."""
+    return view.clause_before(view.npos[id(t)]) + _tail(view, t)
+
+
+def _tail(view: DocView, f) -> str:
+    """The words right after a count's number, up to a separator or another number (3所公办幼儿园2024年…)."""
+    text, e = view.text, view.nend[id(f)]
+    m = rx(r"[^\d，,、；;：:（(）)。！？!?\n]{0,12}").match(text, e)
+    return m.group()
+
+
+# ---------------- share ----------------
+
+def check_share(rule, view: DocView) -> list[Finding]:
+    out = []
+    terms = rule.get("terms") or {}
+    rated = [f for f in view.by_kind.get("percent", ()) if f.unit == "%"]
+    rated += [f for f in view.by_kind.get("ratio", ()) if f.metric_id in terms]
+    for p in sorted(rated, key=lambda f: f.start):
+        if p.scope == "other":
+            continue
+        found = _by_terms(view, p, terms.get(p.metric_id)) if p.metric_id in terms else None
+        found = found or (_after_part(view, p) or _of_whole(view, p) if p.kind == "percent" else None)
+        if found is not None:
+            fd = _share_finding(rule, view, p, *found)
+            if fd is not None:
+                out.append(fd)
+    return out
+
+
+def _share_finding(rule, view: DocView, p, part, whole, ties) -> Optional[Finding]:
+    """The stated rate against the one its counts give: a percent (part / whole), or a ratio 1:N (N = whole / part,
+    幼儿 per 专任教师)."""
+    a, b = dec(part.value), dec(whole.value)
+    if p.kind == "ratio":
+        one, _, n = str(p.value).partition(":")
+        stated, tol = dec(n), Decimal(0)
+        if not a or b is None or stated is None or dec(one) != 1:
+            return None
+        computed, shown_stated = b / a, stated
+    else:
+        stated = dec(p.raw.rstrip("%％ ").replace("，", ",").replace(",", "")) or dec(p.value)
+        tol = Decimal(str(rule.get("tolerance", 0.01)))
+        if not b or a is None or stated is None or a > b:
+            return None
+        computed, shown_stated = a / b * 100, dec(p.value)
+    ok = abs(computed - shown_stated) <= Decimal(1).scaleb(-_decimals(stated)) / 2 + tol
+    shown = computed.quantize(Decimal("0.01"))
+    verdict = "consistent" if ok else "inconsistent"
+    key = f"ratio_{verdict}" if p.kind == "ratio" else f"share_{verdict}"
+    said = msg(key, indicator=squeeze(p.indicator), raw=squeeze(p.raw), part=squeeze(part.raw),
+               total=squeeze(whole.raw), computed=fmt(shown), tie={"each": [t["raw"] for t in ties]})
+    return finding(view.doc, rule["id"], "pass" if ok else "inconsistent", rule["severity"], said,
+                   section=p.section, item=p.item, indicator=p.indicator, value=p.value,
+                   values=[a, b, dec(p.value) if p.kind == "percent" else p.value],
+                   threshold=None if ok else shown, raw=p.raw, start=p.start, end=p.end, page=p.page,
+                   places=[place_of(part, "part"), place_of(whole, "whole"), place_of(p, "share")], because=ties)
+
+
+def _decimals(d: Decimal) -> int:
+    exp = d.as_tuple().exponent
+    return -exp if exp < 0 else 0
+
+
+def _by_terms(view: DocView, p, t: dict) -> Optional[tuple]:
+    """公办园在园幼儿占比 = 公办园在园幼儿 / 在园幼儿总数: the nearest counts before the percent, in its
+    paragraph, named by the rate's own terms (the whole's words not the part's, and no part's figure)."""
+    para = view.para(p)
+    part = whole = None
+    for c in view.by_kind.get("count", ()):
+        if c.start >= p.start:
+            break
+        if c.scope == "other" or view.para(c) != para or (p.period and c.period and c.period != p.period):
+            continue
+        label = f"{c.subject} {c.indicator} {view.clause_before(view.npos[id(c)])}"
+        if rx(t["part"]).search(label):
+            part = c
+        elif rx(t["whole"]).search(label) and not c.scope:      # the whole is the government's own: not 民办园's
+            whole = c
+    if part is None or whole is None or part.unit != whole.unit:
+        return None
+    ties = [w for w in (_words_before(view, part, t["part"]), _words_before(view, whole, t["whole"])) if w]
+    return part, whole, ties
+
+
+def _words_before(view: DocView, f, pattern: str) -> Optional[dict]:
+    """Where the words of a term stand before a count's number, in its clause: the evidence of the tie."""
+    p = view.npos[id(f)]
+    clause = view.clause_before(p)
+    found = None
+    for m in rx(pattern).finditer(clause):
+        found = m
+    if found is None:
+        return None
+    start = p - len(clause)
+    return view.evidence(start + found.start(), start + found.end())
+
+
+def _after_part(view: DocView, p) -> Optional[tuple]:
+    """全县教师500人，其中女教师300人，占60%: a share stated right after the one part of a total."""
+    text, pp = view.text, view.npos[id(p)]
+    facts = view.result.facts
+    i = view.order[id(p)]
+    if i < 2:
+        return None
+    part, total = facts[i - 1], facts[i - 2]
+    if part.kind != "count" or total.kind != "count" or part.unit != total.unit:
+        return None
+    between = text[view.nend[id(part)]:pp]
+    if not rx(words()["share_of_part"]).match(between):
+        return None
+    tie = _tie_after(view, total)
+    if tie is None or tie[1] > view.npos[id(part)]:
+        return None
+    s = view.nend[id(part)] + (len(between) - len(between.lstrip("，, ")))
+    return part, total, [view.evidence(*tie), view.evidence(s, pp)]
+
+
+def _of_whole(view: DocView, p) -> Optional[tuple]:
+    """公办园在园幼儿2860人，占全县在园幼儿6150人的51.5%: part, 占 the whole, 的 the share."""
+    facts, i = view.result.facts, view.order[id(p)]
+    if i < 2:
+        return None
+    part, whole = facts[i - 2], facts[i - 1]
+    if part.kind != "count" or whole.kind != "count" or part.unit != whole.unit:
+        return None
+    lx = words()["share_of_whole"]
+    text = view.text
+    before = text[view.nend[id(part)]:view.npos[id(whole)]]
+    after = text[view.nend[id(whole)]:view.npos[id(p)]]
+    if not rx(lx["before"]).match(before) or not rx(lx["after"]).match(after):
+        return None
+    s = view.nend[id(part)] + before.index(before.lstrip("，, ")[0])
+    return part, whole, [view.evidence(s, s + 1), view.evidence(view.nend[id(whole)], view.npos[id(p)])]
+
+
+def _tie_after(view: DocView, t) -> Optional[tuple]:
+    """(start, end) of the tie word (其中 …, or the opening parenthesis) right after a total, in normalized text."""
+    lx = words()["parts"]
+    text, te = view.text, view.nend[id(t)]
+    j = te
+    while j < len(text) and j - te < 8 and not text[j].isdigit() and text[j] not in _SEPARATORS:
+        j += 1
+    if j < len(text) and text[j] in "(（":
+        return j, j + 1
+    m = rx(lx["tie"]).search(text, te, min(len(text), j + int(lx["tie_window"])))
+    return (m.start(), m.end()) if m else None
+
+
+# ---------------- parts ----------------
+
+def check_parts(rule, view: DocView) -> list[Finding]:
+    counts = view.by_kind.get("count", [])
+    listed = [f for f in view.result.facts if f.kind != "date"]
+    by_pos = Positions(listed, key=lambda f: view.npos[id(f)])
+    out = []
+    for t in counts:
+        tie = _tie_after(view, t)
+        if tie is None or t.scope == "other":
+            continue
+        items = by_pos.within(tie[1], _list_end(view, tie))
+        parts = _parts_of(view, t, items, tie)
+        if len(parts) < 2:
+            continue
+        fd = _judge_parts(rule, view, t, parts, tie)
+        if fd is not None:
+            out.append(fd)
+    return out
+
+
+def _list_end(view: DocView, tie) -> int:
+    """The parts stand in the parentheses, or in the rest of the sentence of the tie word."""
+    text = view.text
+    if text[tie[0]] in "(（":
+        close = text.find(")" if text[tie[0]] == "(" else "）", tie[1])
+        return close if close >= 0 else tie[1]
+    return view.layout.sentences[view.layout.index("sentences", tie[0])][1]
+
+
+def _parts_of(view: DocView, t, items, tie) -> list:
+    """The parts listed after the tie word, (fact, label) each: the counts of the total's measure word (区属学校69所，
+    在校学生119802人: the schools are not parts of the pupils), up to one of another category (在园幼儿 after
+    在校生) or a clause that starts another statement (另有…)."""
+    lx = words()["parts"]
+    total_cat = _category(_total_label(view, t), t.unit)
+    parts, floor = [], tie[1]
+    for f in items:
+        label = _label(view, f, floor)
+        floor = view.nend[id(f)]
+        if f.scope == "other" or rx(lx["new_statement"]).match(label.lstrip()):
+            break
+        if f.kind != "count" or f.unit != t.unit:
+            continue
+        cat = _category(label, f.unit)
+        if cat and total_cat and cat != total_cat:
+            break
+        parts.append((f, label))
+    return parts
+
+
+@functools.lru_cache(maxsize=None)
+def _category_patterns() -> tuple:
+    return tuple((name, rx(p)) for name, p in words()["parts"]["categories"].items())
+
+
+def _category(label: str, unit: str) -> str:
+    """The category nearest the number among the label's words (学生, 幼儿, 教职工, 班级, 集团)."""
+    best, at = "", -1
+    for name, pat in _category_patterns():
+        for m in pat.finditer(label):
+            if m.end() > at:
+                best, at = name, m.end()
+    return best
+
+
+def _judge_parts(rule, view: DocView, t, parts, tie) -> Optional[Finding]:
+    lx = words()["parts"]
+    if any(rx(lx["cut_off"]).search(_tail(view, f)) for f, _ in parts):
+        return None                                   # 小学28所、初中12所等: the list is broken off
+    total = sum((dec(f.value) * _each(view, f) for f, _ in parts), Decimal(0))
+    tv = dec(t.value)
+    if total == tv:
+        verdict = "parts_consistent"
+    elif t.approx or any(f.approx for f, _ in parts):
+        return None
+    else:
+        basis = _basis(_total_label(view, t), [label for _, label in parts])
+        if total > tv and basis:
+            verdict = "parts_more"
+        elif total < tv and basis == "complete":
+            verdict = "parts_fewer"
+        else:
+            return None                               # parts that may overlap, or may not be all there is
+    ties = [view.evidence(*tie)]
+    said = msg("parts", indicator=squeeze(t.indicator), raw=squeeze(t.raw),
+               tie="" if view.text[tie[0]] in "(（" else msg("parts_tie", word=ties[0]["raw"]),
+               parts={"each": [squeeze(_shown_label(view, f, label)) for f, label in parts]}, total=fmt(total),
+               unit=t.unit, verdict=msg(verdict))
+    return finding(view.doc, rule["id"], "pass" if verdict == "parts_consistent" else "inconsistent", rule["severity"],
+                   said, section=t.section, item=t.item, indicator=t.indicator, value=t.value,
+                   values=[dec(f.value) for f, _ in parts], threshold=total, raw=t.raw, start=t.start, end=t.end,
+                   page=t.page, places=[place_of(t, "total")] + [place_of(f, "part") for f, _ in parts], because=ties)
+
+
+def _shown_label(view: DocView, f, label: str) -> str:
+    """A part as the message lists it: its words and its number (小学9所, 公办1040人, 3所小学), the words after
+    the number only up to the name of what it counts."""
+    tail = _tail(view, f)
+    before = label[:len(label) - len(tail)] if tail else label
+    ends = [m.end() for _, _, members in _partitions() for pat in members for m in pat.finditer(tail[:8])]
+    ends += [m.end() for _, pat in _category_patterns() for m in pat.finditer(tail[:8])]
+    return f"{before[-10:]}{f.raw}{tail[:max(ends)] if ends else ''}"
+
+
+@functools.lru_cache(maxsize=None)
+def _partitions() -> tuple:
+    return tuple((p["name"], bool(p.get("complete")), tuple(rx(m) for m in p["members"]))
+                 for p in words()["parts"]["partitions"])
+
+
+def _basis(total_label: str, labels: list) -> str:
+    """'complete' when the parts name distinct members of one set and all of it (公办, 民办; or every member the
+    total names), 'distinct' when they name distinct members only (小学, 初中: never more than the total), ''
+    when the parts may overlap (农村学校, 寄宿制学校)."""
+    best = ""
+    for _, complete, members in _partitions():
+        named = []
+        for label in labels:
+            hit = [k for k, pat in enumerate(members) if pat.search(label)]
+            if len(hit) != 1:
+                break
+            named.append(hit[0])
+        else:
+            if len(set(named)) != len(named):
+                continue
+            in_total = {k for k, pat in enumerate(members) if pat.search(total_label)}
+            if (complete and len(named) == len(members)) or (len(in_total) >= 2 and in_total == set(named)):
+                return "complete"
+            best = "distinct"
+    return best
+
+
+def _each(view: DocView, f) -> int:
+    """含电大、教师进修学校、素质教育学校、特殊学校各1所: 各 multiplies by the names listed."""
+    text, pos = view.text, view.npos[id(f)]
+    if text[max(0, pos - 1):pos] != words()["parts"]["each"]:
+        return 1
+    start = max(text.rfind(c, 0, pos) for c in "，,；;。（(")
+    return text[start + 1:pos].count("、") + 1
+
+
+# ---------------- repeated ----------------
+
+def check_repeated(rule, view: DocView) -> list[Finding]:
+    """One quantity stated in two sentences: by its metric (and level, period, part), or, unlinked, by the same
+    words before its number; a statement about its own item (本项满分10分, 自评得分9分) is never compared."""
+    groups = {}
+    for f in view.result.facts:
+        key = _quantity(view, f)
+        if key is not None:
+            groups.setdefault(key, []).append(f)
+    out = []
+    for fs in groups.values():
+        if len(fs) < 2 or len({view.sent(f) for f in fs}) < 2:
+            continue
+        values = [f.value if isinstance(f.value, str) else dec(f.value) for f in fs]     # text: 1:15, 3/6
+        same = len(set(values)) == 1
+        if not same and (any(f.approx for f in fs) or _within_rounding(fs)):
+            continue
+        f0 = fs[0]
+        said = msg("repeated", indicator=squeeze(f0.metric or f0.indicator),
+                   period=msg("repeated_period", period=f0.period) if f0.period else "", n=len(fs),
+                   raws={"each": [_where(f) for f in fs]}, verdict=msg("repeated_consistent" if same else
+                                                                       "repeated_inconsistent"))
+        out.append(finding(view.doc, rule["id"], "pass" if same else "inconsistent", rule["severity"], said,
+                           section=f0.section, item=f0.item, indicator=f0.indicator, value=f0.value, values=values,
+                           raw=f0.raw, start=f0.start, end=f0.end, page=f0.page,
+                           places=[place_of(f, "statement") for f in fs], because=_naming(view, fs)))
+    return out
+
+
+def _quantity(view: DocView, f) -> Optional[tuple]:
+    """What makes two statements one quantity; None for a fact that cannot be told apart from others."""
+    if f.kind == "date" or f.scope == "other":
+        return None
+    if f.metric_id:
+        return ("metric", f.metric_id, f.metric_level, f.period, f.scope_word)
+    ind = squeeze(f.indicator)
+    if len(ind) < 4:
+        return None
+    before = rx(r"[\s\d]+").sub("", view.clause_before(view.npos[id(f)]))
+    if rx(words()["local"]).search(ind) or rx(words()["local"]).search(before):
+        return None                 # 本项满分10分, 自评得分9分: each item's own, never one quantity (checks/scores.py)
+    return ("words", f.kind, f.unit, ind, f.period, f.subject, f.scope_word, before)
+
+
+def _naming(view: DocView, fs) -> list:
+    """The words before each statement's number that name the quantity (第一季度教育支出, 学前三年毛入园率为)."""
+    out = []
+    for f in fs:
+        p = view.npos[id(f)]
+        clause = view.clause_before(p)
+        lead = len(clause) - len(clause.lstrip())
+        if clause.strip():
+            out.append(view.evidence(p - len(clause) + lead, p))
+    return out
+
+
+def _within_rounding(fs) -> bool:
+    """2394万元 and 0.24亿元: the same amount, one rounded more than the other."""
+    vals = [dec(f.value) for f in fs]
+    if any(v is None for v in vals):
+        return False
+    steps = [_step(f, v) for f, v in zip(fs, vals)]
+    coarse = max(steps)
+    return max(vals) - min(vals) <= coarse / 2
+
+
+def _step(f, v: Decimal) -> Decimal:
+    """The rounding step of a statement, in its value's unit: 0.24亿元 → 1000000."""
+    digits = rx(r"\d+(?:\.\d+)?").search(f.raw.replace(",", "").replace("，", ""))
+    n = dec(digits.group()) if digits else None
+    if not n:
+        return Decimal(0)
+    return Decimal(1).scaleb(-_decimals(n)) * (v / n)
+
+
+def _where(f) -> str:
+    """A statement for the message: its words, and its page when the report has pages (2400万元（第7页）)."""
+    raw = squeeze(f.raw)
+    return msg("repeated_at", raw=raw, page=f.page) if f.page else raw
+
+
+CHECKS = {"share": check_share, "parts": check_parts, "repeated": check_repeated}

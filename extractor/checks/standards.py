@@ -1,0 +1,375 @@
+"""Standards: a figure against a threshold (`threshold`), two figures against each other (`compare`), and the
+direction a figure moved against the year before (`trend`); and the standard and status of each row of the
+metrics table. Only the reporting government's own figures are judged (text/scope.py): a part's figure that
+falls short is a `low` note, another government's is not read.
+"""
+from __future__ import annotations
+
+from dataclasses import replace
+from decimal import Decimal
+from typing import Optional
+
+from ..text import metadata, metrics, scope
+from .findings import Finding, dec, finding, fmt, msg, place, place_of, squeeze
+from .loading import load_rules
+from .view import DocView, rx, words
+
+OP_CODES = (">=", "<=", ">", "<", "==")
+
+
+# ---------------- which facts a rule reads ----------------
+
+def matches(f, m: dict, claimed=frozenset()) -> bool:
+    """A fact is read by a matcher: the catalog indicator it is linked to (and level), or, for a rule without a
+    metric, its words (`text`, `not`, searched in "subject indicator") when no other rule names its metric."""
+    # A fact whose metric value is not its written value (支出下降2.3%: the growth is -2.3) is judged by the rules
+    # that read its words (spending.no-decrease), never by its metric's rule on the number as written.
+    signed = getattr(f, "metric_value", None) is not None
+    if m.get("metric"):
+        if signed or f.metric_id != m["metric"] or (m.get("level") and f.metric_level != m["level"]):
+            return False
+        return not (m.get("not") and rx(m["not"]).search(f"{f.subject} {f.indicator}")) and not not_its_value(f)
+    if f.metric_id in claimed and not signed:
+        return False            # the catalog says it is the indicator another rule names
+    if m.get("kinds") and f.kind not in m["kinds"]:
+        return False
+    if m.get("unit") and f.unit != m["unit"]:
+        return False
+    t = f"{f.subject} {f.indicator}"
+    if not rx(m["text"]).search(t):
+        return False
+    return not (m.get("not") and rx(m["not"]).search(t))
+
+
+def not_its_value(f) -> bool:
+    """每百名学生拥有高于规定学历教师数差异系数0.35 is a coefficient of the indicator, not its value."""
+    if not rx(words()["coefficient"]).search(f.indicator):
+        return False
+    e = metrics.load_catalog().get(f.metric_id)
+    return e is not None and e.unit != words()["coefficient_unit"]
+
+
+def _candidates(rule, view: DocView) -> list:
+    m = rule["match"]
+    if m.get("metric"):
+        return view.by_metric.get(m["metric"], [])
+    kinds = m.get("kinds")
+    if not kinds:
+        return list(view.result.facts)
+    picked = [f for k in kinds for f in view.by_kind.get(k, ())]
+    return sorted(picked, key=lambda f: (f.start, f.end)) if len(kinds) > 1 else picked
+
+
+def binds(rule, government: str, year) -> bool:
+    """A standard binds the governments and the years (`since`, `until`) its rule or source names."""
+    if government and rule.get("governments") and government not in rule["governments"]:
+        return False
+    if year and rule.get("since") and int(year) < int(rule["since"]):
+        return False
+    return not (year and rule.get("until") and int(year) > int(rule["until"]))
+
+
+# ---------------- judging a value ----------------
+
+def meets(rule, value) -> Optional[bool]:
+    """True / False against the rule's standard; None when the value is no number the standard reads."""
+    if "max_per_one" in rule:
+        a, _, b = str(value).partition(":")
+        a, b = dec(a), dec(b)
+        if not a or b is None:
+            return None
+        return b / a <= rule["max_per_one"]
+    v = dec(value)
+    if v is None:
+        return None
+    return compare(v, rule["op"], rule["threshold"])
+
+
+def compare(a: Decimal, op: str, b: Decimal) -> bool:
+    return {">=": a >= b, "<=": a <= b, ">": a > b, "<": a < b, "==": a == b}[op]
+
+
+def standard_text(rule) -> str:
+    """>=50, <=0.45, 1:15: the standard as the metrics table shows it."""
+    if "max_per_one" in rule:
+        return f"1:{fmt(rule['max_per_one'])}"
+    return f"{rule['op']}{fmt(rule['threshold'])}"
+
+
+def status(ok: Optional[bool]) -> str:
+    return "" if ok is None else ("pass" if ok else "fail")
+
+
+# ---------------- threshold ----------------
+
+def check_threshold(rule, view: DocView) -> list[Finding]:
+    """One finding per distinct value: the same 1.98% stated again is checked once (the later statements go
+    to `view.echoes`, for the claim check to see). A part's figure is read only when it falls short."""
+    out, seen = [], {}
+    m = rule["match"]
+    for f in _candidates(rule, view):
+        if f.scope == "other" or not matches(f, m, view.claimed):
+            continue
+        if not binds(rule, "", metrics.year_of(f.period, view.year)):
+            continue
+        key = (str(f.value), f.period, f.subject, f.metric_level, f.scope_word)
+        if key in seen:
+            if seen[key] is not None:
+                view.echoes.append(replace(out[seen[key]], section=f.section, item=f.item, raw=f.raw, start=f.start,
+                                           end=f.end, page=f.page))
+            continue
+        fd = _judged(rule, f, view)
+        seen[key] = len(out) if fd is not None and fd.status in ("pass", "fail") else None
+        if fd is not None:
+            out.append(fd)
+    if rule.get("statements"):
+        out += _class_statements(rule, view)
+    return out
+
+
+def _judged(rule, f, view: DocView) -> Optional[Finding]:
+    ok = meets(rule, f.value)
+    if ok is None:
+        return None
+    if f.scope == "part":
+        if ok:
+            return None
+        if not (rule.get("op") == "<=" and rule.get("threshold") == 0):
+            return _part_note(rule, f, view)
+        # A part above a standard of none (大班额 in 城区) puts the whole above it too: the government's failure.
+    said = _sentence(rule, f, ok)
+    return finding(view.doc, rule["id"], "pass" if ok else "fail", rule["severity"], said, section=f.section,
+                   item=f.item, indicator=f.indicator, value=f.value, source=rule.get("source", ""), raw=f.raw,
+                   start=f.start, end=f.end, page=f.page, threshold=_threshold_value(rule))
+
+
+def _threshold_value(rule):
+    return f"1:{fmt(rule['max_per_one'])}" if "max_per_one" in rule else rule["threshold"]
+
+
+def _verdict(ok: bool) -> dict:
+    return msg("met" if ok else "not_met")
+
+
+def _sentence(rule, f, ok: bool) -> dict:
+    """The finding's message: the figure, the verdict and the standard."""
+    raw = squeeze(f.raw)
+    if "max_per_one" in rule:
+        a, _, b = str(f.value).partition(":")
+        return msg("ratio", title=rule["title"], raw=raw, per_one=fmt(dec(b) / dec(a)), verdict=_verdict(ok),
+                   limit=fmt(rule["max_per_one"]))
+    if rule.get("message"):        # a rule with its own sentence (下降2.3% is not "不减为2.3%")
+        return msg(rule["message"], title=rule["title"], indicator=squeeze(f.indicator), raw=raw,
+                   verdict=msg(f"{rule['message']}_{'pass' if ok else 'fail'}"))
+    subject = f.scope_word or f.subject
+    return msg("threshold", title=rule["title"],
+               subject=msg("threshold_subject", subject=subject) if subject and subject not in rule["title"] else "",
+               raw=raw, verdict=_verdict(ok), op=msg(f"ops.{rule['op']}"), threshold=fmt(rule["threshold"]),
+               unit=_unit(f))
+
+
+def _unit(f):
+    """The unit shown after a threshold: % and 元; a count's own unit is in its raw text already."""
+    if f.unit == "%":
+        return "%"
+    return msg("money_unit") if f.kind == "money" else ""
+
+
+def _part_note(rule, f, view: DocView) -> Finding:
+    """城区公办园在园幼儿占比38.5%: below the standard, but a part's figure, not the government's."""
+    said = msg("part_below", title=rule["title"], part=f.scope_word, raw=squeeze(f.raw),
+               standard=_standard_words(rule))
+    return finding(view.doc, rule["id"], "not-applicable", "low", said, section=f.section, item=f.item,
+                   indicator=f.indicator, value=f.value, source=rule.get("source", ""), raw=f.raw, start=f.start,
+                   end=f.end, page=f.page, threshold=_threshold_value(rule))
+
+
+def _standard_words(rule) -> dict:
+    if "max_per_one" in rule:
+        return msg("standard_ratio", limit=fmt(rule["max_per_one"]))
+    return msg("standard_op", op=msg(f"ops.{rule['op']}"), threshold=fmt(rule["threshold"]))
+
+
+def missing(rule, doc: str) -> Finding:
+    """The standard is not stated: an `info` row, or the scheme's severity where the scheme asks for it."""
+    if rule["kind"] == "compare":
+        return finding(doc, rule["id"], "missing", "info", msg("compare_missing", title=rule["title"]),
+                       source=rule.get("source", ""))
+    return finding(doc, rule["id"], "missing", "info", msg("threshold_missing", title=rule["title"]),
+                   source=rule.get("source", ""), threshold=_threshold_value(rule))
+
+
+# ---------------- large classes stated as counts ----------------
+
+def _class_statements(rule, view: DocView) -> list[Finding]:
+    """N个班级学生数超过55人 / 最多的58人 / 大班额3个: classes over the size of a 大班额, a failure of a
+    standard of none. A count the report says was removed (消除大班额12个) is progress, not a class."""
+    lx = words()[rule["statements"]]
+    size = int(lx["size"])
+    taken, out = [], []
+    if lx["cue"] not in view.text:
+        return out
+    for name in ("largest", "over", "named"):
+        for m in rx(lx[name]).finditer(view.text):
+            if any(a <= m.start() < b for a, b in taken):
+                continue
+            before = view.clause_before(m.start())
+            if rx(lx["remedied"]).search(before) or scope.of_words(before, view.government)[0] == "other":
+                continue
+            g = m.groupdict()
+            n = int(g["n"])
+            over = (int(g["max"]) >= size if g.get("max") else
+                    int(g["limit"]) + 1 >= size if g.get("limit") else True)
+            if n <= 0 or not over:
+                continue
+            taken.append((m.start(), m.end()))
+            ev = view.evidence(m.start(), m.end())
+            said = msg("large_classes", said=squeeze(ev["raw"]), size=size, title=rule["title"])
+            reg = view.result.seg.region_at(m.start())
+            out.append(finding(view.doc, rule["id"], "fail", rule["severity"], said, section=reg.section,
+                               item=reg.item, indicator=rule["title"], value=Decimal(n), threshold=rule["threshold"],
+                               source=rule.get("source", ""), **ev))
+    return out
+
+
+# ---------------- compare ----------------
+
+def check_compare(rule, view: DocView) -> list[Finding]:
+    """Each left figure against the nearest right one of the same period (teachers' pay ≥ civil servants')."""
+    facts = [f for f in view.result.facts if f.scope != "other"]
+    lefts = [f for f in facts if matches(f, rule["left"], view.claimed)]
+    rights = [f for f in facts if matches(f, rule["right"], view.claimed)]
+    out = []
+    for lf in lefts:
+        cands = [r for r in rights if not lf.period or not r.period or r.period == lf.period]
+        if not cands:
+            continue
+        rf = min(cands, key=lambda r: abs(r.start - lf.start))
+        a, b = dec(lf.value), dec(rf.value)
+        ok = compare(a, rule["op"], b)
+        said = msg("compare", title=rule["title"], left_subject=lf.subject or msg("compare_left_subject"),
+                   left=lf.raw, right_subject=rf.subject or msg("compare_right_subject"), right=rf.raw,
+                   verdict=_verdict(ok))
+        out.append(finding(view.doc, rule["id"], "pass" if ok else "fail", rule["severity"], said,
+                           section=lf.section, item=lf.item, indicator=lf.indicator, value=lf.value, values=[a, b],
+                           threshold=b, source=rule.get("source", ""), raw=lf.raw, start=lf.start, end=lf.end,
+                           page=lf.page, places=[place_of(lf, "left"), place_of(rf, "right")]))
+    return out
+
+
+# ---------------- trend stated against the year before ----------------
+
+def check_trend(rule, view: DocView) -> list[Finding]:
+    """近视率为53.6%，较上年上升1.2个百分点: the direction the text states for the metric's own figure, against
+    the direction the standard asks (近视率 falls, spending grows). No direction stated: nothing."""
+    out = []
+    m = rule["match"]
+    for f in _candidates(rule, view):
+        if f.scope or not matches(f, m, view.claimed):
+            continue
+        if not binds(rule, "", metrics.year_of(f.period, view.year)):
+            continue
+        stated = _direction(view, f)
+        if stated is None:
+            continue
+        direction, n0, n1 = stated
+        ok = direction == ("up" if rule["direction"] == "increase" else "down")
+        ev = view.evidence(n0, n1)
+        said = msg("trend", title=rule["title"], indicator=squeeze(f.indicator), raw=squeeze(f.raw),
+                   said=squeeze(ev["raw"]), verdict=msg(f"trend_{rule['direction']}_{'pass' if ok else 'fail'}"))
+        out.append(finding(view.doc, rule["id"], "pass" if ok else "fail", rule["severity"], said, section=f.section,
+                           item=f.item, indicator=f.indicator, value=f.value, source=rule.get("source", ""),
+                           raw=f.raw, start=f.start, end=f.end, page=f.page,
+                           places=[place_of(f, "figure"), place(ev["raw"], ev["start"], ev["end"], ev["page"], "trend")],
+                           because=[ev]))
+    return out
+
+
+def _direction(view: DocView, f) -> Optional[tuple]:
+    """('up' | 'down', start, end) of the direction stated in the figure's clause (较上年下降…) or in the clause
+    right after it (，较上年上升1.2个百分点; ，上升1.2个百分点); None when no direction is stated."""
+    before, after = _trend_patterns()
+    p, e = view.npos[id(f)], view.nend[id(f)]
+    clause = view.clause_before(p)
+    found = None
+    for m in before.finditer(clause):
+        found = m
+    if found is not None:
+        start = p - len(clause)
+        return _dir_of(found), start + found.start(), start + found.end()
+    m = after.match(view.text, e)
+    if m is None:
+        return None
+    end = m.end()
+    while end < len(view.text) and view.text[end] not in "，,；;。！？!?\n" and end - m.end() < 12:
+        end += 1
+    return _dir_of(m), m.start() + (1 if view.text[m.start()] in "，," else 0), end
+
+
+def _dir_of(m) -> str:
+    return "up" if m.group("up") else "down"
+
+
+def _trend_patterns():
+    t = words()["trend"]
+    direction = f"(?:(?P<up>{t['up']})|(?P<down>{t['down']}))"
+    gap = int(t["gap"])
+    before = rx(f"(?:{t['against']})[^，,。；;]{{0,{gap}}}?{direction}")
+    after = rx(f"[，,]?\\s*(?:(?:{t['against']})[^，,。；;]{{0,{gap}}}?{direction}|{direction}(?={t['amount']}))")
+    return before, after
+
+
+# ---------------- the metrics table ----------------
+
+def metric_rows(facts, document: dict, government: str = "", ruleset=None) -> list[dict]:
+    """The metrics table's rows (text/metrics.py links them), each with the standard in force for its level, year
+    and government, its status and source. Only the government's own figures make rows."""
+    rules = ruleset or load_rules()
+    gov = government or _government_of(document)
+    own = [f for f in facts if not f.scope and not not_its_value(f)]
+    rows = metrics.metric_rows(own, document)
+    for row in rows:
+        rule = _in_force(rules, row, gov)
+        if rule is not None:
+            row.update(standard=standard_text(rule), status=status(meets(rule, row["value"])),
+                       source=rule["source_text"])
+    for rule in rules.of_kind("compare"):
+        _compared_rows(rule, rows)
+    return rows
+
+
+def standards_of(metric_id: str, ruleset=None) -> str:
+    """The thresholds the rules set for a catalog indicator, for `selfeval indicators`: 小学<=0.5 (2017); …"""
+    rules = (ruleset or load_rules()).of_kind("threshold")
+    return "; ".join(f"{r.get('level', '')}{standard_text(r)} ({r.get('since', '')})"
+                     for r in rules if r.get("metric") == metric_id)
+
+
+def _in_force(rules, row, gov):
+    """The threshold rule for the row's metric and level that binds its government and year (the latest)."""
+    year = metrics.year_of(row["period"], row["year"])
+    cands = [r for r in rules.of_kind("threshold") if r.get("metric") == row["metric_id"]
+             and (not r.get("level") or r["level"] == row["level"]) and binds(r, gov, year)]
+    return max(cands, key=lambda r: int(r.get("since") or 0), default=None)
+
+
+def _compared_rows(rule, rows):
+    """A metric set against another of the same period (teachers' pay ≥ civil servants'): that one is its standard."""
+    left, right = rule["left"].get("metric"), rule["right"].get("metric")
+    for row in rows:
+        if row["metric_id"] != left:
+            continue
+        other = next((o for o in rows if o["metric_id"] == right and o["period"] == row["period"]), None)
+        a, b = dec(row["value"]), dec(other["value"]) if other else None
+        if a is not None and b is not None:
+            row.update(standard=f"{rule['op']}{other['value']}", status=status(compare(a, rule["op"], b)),
+                       source=rule["source_text"])
+
+
+def _government_of(document: dict) -> str:
+    """The level of the government of a documents-table row, as metadata reads it from the issuer's name
+    (and the title's)."""
+    return metadata.level_char(f"{document.get('issuer') or ''} {document.get('title') or ''}")
+
+
+CHECKS = {"threshold": check_threshold, "compare": check_compare, "trend": check_trend}

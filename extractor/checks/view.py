@@ -1,0 +1,122 @@
+"""A report as the checks read it: its facts placed back in the normalized text, with its paragraphs and
+sentences, the government it is from, and the evidence of a span as it stands in the original."""
+from __future__ import annotations
+
+import bisect
+import functools
+
+import regex
+
+from .. import data
+from ..text import scope
+
+
+CLAUSE_END = frozenset("，,；;。！？!?\n")
+
+
+def after_last(text: str, chars, lo: int, hi: int) -> int:
+    """The position after the last of these characters in text[lo:hi], else lo (one reverse search, in C)."""
+    m = _last_of(frozenset(chars)).search(text, lo, hi)
+    return m.end() if m else lo
+
+
+@functools.lru_cache(maxsize=None)
+def _last_of(chars: frozenset):
+    return regex.compile("(?r)[" + regex.escape("".join(sorted(chars))) + "]")
+
+
+@functools.lru_cache(maxsize=None)
+def rx(pattern: str):
+    """Compiled once: regex.search looks its cache up on every call, which is most of checking's time."""
+    return regex.compile(pattern)
+
+
+def words() -> dict:
+    return data.load("lexicon/checks.yaml")
+
+
+class DocView:
+    """Facts placed back in the normalized text, with its paragraphs and sentences."""
+
+    def __init__(self, result, ruleset=None, scheme=None):
+        self.result = result
+        self.ruleset = ruleset
+        self.scheme = scheme
+        self.text = result.norm.text
+        self.layout = result.layout
+        omap = result.norm.omap
+        self.npos = {id(f): bisect.bisect_left(omap, f.start) for f in result.facts}
+        self.nend = {id(f): bisect.bisect_left(omap, f.end - 1) + 1 for f in result.facts}
+        self.standards = []          # the standards' findings, once checked: what the claims are read against
+        self.echoes = []             # a value stated again, checked once: its later statements
+
+    @functools.cached_property
+    def doc(self) -> str:
+        return self.result.source.doc
+
+    @functools.cached_property
+    def claimed(self) -> frozenset:
+        """Catalog ids the rules name: facts linked to these are found by metric, not by another rule's text."""
+        return self.ruleset.metrics if self.ruleset is not None else frozenset()
+
+    @functools.cached_property
+    def order(self) -> dict:
+        """A fact's place among the report's facts, by its id."""
+        return {id(f): i for i, f in enumerate(self.result.facts)}
+
+    @functools.cached_property
+    def by_kind(self) -> dict:
+        out = {}
+        for f in self.result.facts:
+            out.setdefault(f.kind, []).append(f)
+        return out
+
+    @functools.cached_property
+    def by_metric(self) -> dict:
+        out = {}
+        for f in self.result.facts:
+            if f.metric_id:
+                out.setdefault(f.metric_id, []).append(f)
+        return out
+
+    def clause_before(self, npos: int, window: int = 40) -> str:
+        """The words from the last clause break before npos (at most `window` characters)."""
+        return self.text[after_last(self.text, CLAUSE_END, max(0, npos - window), npos):npos]
+
+    @functools.cached_property
+    def government(self) -> str:
+        """省 / 市 / 县 / 区: the level of the reporting government."""
+        return government(self.result)
+
+    @functools.cached_property
+    def year(self):
+        return self.result.perf_year or self.result.report_year
+
+    def para(self, f):
+        return self.layout.index("paragraphs", self.npos[id(f)])
+
+    def sent(self, f):
+        return self.layout.index("sentences", self.npos[id(f)])
+
+    def sentence_bounds(self, f) -> tuple:
+        return self.layout.sentences[self.sent(f)]
+
+    def evidence(self, n0: int, n1: int) -> dict:
+        """A span of the normalized text as it stands in the original: raw, start, end, page."""
+        o0, o1 = self.result.norm.to_original(n0, n1)
+        src = self.result.source
+        return dict(raw=src.text[o0:o1], start=o0, end=o1, page=src.page_of(o0))
+
+    def sentence_span(self, npos: int) -> tuple:
+        s0, s1 = self.layout.sentences[self.layout.index("sentences", npos)]
+        while s0 < s1 and self.text[s0] in " \n\t#":
+            s0 += 1
+        while s1 > s0 and self.text[s1 - 1] in " \n\t":
+            s1 -= 1
+        return s0, s1
+
+
+def government(result) -> str:
+    """省 / 市 / 县 / 区: the level of the reporting government; a report citing the scheme for provinces is a
+    province's whatever its name (天津市)."""
+    return scope.government(result.norm.text, result.level_char)

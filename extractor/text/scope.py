@@ -1,0 +1,79 @@
+"""Whose figure each fact is: the reporting government's own (scope ""), a part of its area or of its schools
+("part": 城区, 农村, 民办园, one school …), or another government's or a standard quoted ("other": 全省 in a
+county's report). A stage after metrics: the words of the catalog indicator a fact is linked to are not read
+(公办园在园幼儿占比 is the county's figure). The words are data (patterns/lexicon/scope.yaml).
+"""
+from __future__ import annotations
+
+import bisect
+import functools
+from dataclasses import replace
+
+import regex
+
+from .. import data
+from . import metrics
+
+_CLAUSE_END = set("，,；;。！？!?\n")
+
+
+@functools.lru_cache(maxsize=1)
+def _lex() -> dict:
+    spec = data.load("lexicon/scope.yaml")
+    levels = data.load("lexicon/levels.yaml")
+    return {"part": regex.compile(spec["part"]),
+            "other": tuple((regex.compile(p), lv) for p, lv in spec["other"].items()),
+            "window": int(spec["window"]), "province": regex.compile(spec["province"]),
+            "province_char": spec["province_char"], "school": regex.compile(levels["school"]),
+            "level_words": tuple(regex.compile(p) for p in levels["levels"].values())}
+
+
+def government(text: str, level_char: str) -> str:
+    """省 / 市 / 县 / 区: the level of the reporting government; a report citing the scheme for provinces is a
+    province's whatever its name (天津市)."""
+    lx = _lex()
+    return lx["province_char"] if lx["province"].search(text[:2000]) else level_char
+
+
+def mark(facts, norm, level_char: str, catalog=None) -> tuple:
+    """The facts with `scope` and `scope_word` set where the words say whose figure it is."""
+    lx = _lex()
+    gov = government(norm.text, level_char)
+    cat = catalog or metrics.load_catalog()
+    text, omap = norm.text, norm.omap
+    out = []
+    for f in facts:
+        if f.kind == "date":
+            out.append(f)
+            continue
+        p = bisect.bisect_left(omap, f.start)
+        words = f"{f.subject} {_clause_before(text, p, lx['window'])}"
+        entry = cat.get(f.metric_id) if f.metric_id else None
+        if entry is not None:
+            for ph in entry.phrasings:
+                words = ph.sub(" ", words)
+        scope, word = of_words(words, gov, f.subject)
+        out.append(replace(f, scope=scope, scope_word=word) if scope else f)
+    return tuple(out)
+
+
+def of_words(words: str, gov: str, subject: str = "") -> tuple:
+    """(scope, word) of a figure introduced by these words, in a report of the government `gov`."""
+    lx = _lex()
+    for pat, level in lx["other"]:
+        m = pat.search(words)
+        if m and (not level or level != gov):
+            return "other", m.group()
+    m = lx["part"].search(words)
+    if m:
+        return "part", m.group()
+    if subject and lx["school"].search(subject) and not any(w.fullmatch(subject) for w in lx["level_words"]):
+        return "part", subject              # one school's figure
+    return "", ""
+
+
+def _clause_before(text: str, pos: int, window: int) -> str:
+    i = pos
+    while i > 0 and pos - i < window and text[i - 1] not in _CLAUSE_END:
+        i -= 1
+    return text[i:pos]
