@@ -12,9 +12,9 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 
 from .. import data
+from .loading import STANDARD_KINDS
 
 ORDER = {"fail": 0, "unreadable": 1, "inconsistent": 2, "unverified": 3, "pass": 4}
-STANDARD_KINDS = ("threshold", "compare")
 PROBLEMS = ("fail", "inconsistent", "admitted")         # what a memo lists under 存在的问题, one each
 
 

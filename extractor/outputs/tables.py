@@ -82,7 +82,9 @@ def finding_rows(findings) -> list[dict]:
         d["threshold"] = _value_text(f.threshold)
         d["values"] = json.dumps(d["values"], ensure_ascii=False)
         d["places"] = json.dumps(f.places, ensure_ascii=False) if f.places else ""
-        d["params"] = json.dumps(d["params"], ensure_ascii=False, default=str) if d.get("params") else ""
+        params = d.pop("params", None)
+        d["message_key"] = d.pop("key", "")
+        d["message_params"] = json.dumps(params, ensure_ascii=False, default=str) if params else ""
         d["because"] = json.dumps(d["because"], ensure_ascii=False) if d.get("because") else ""
         rows.append(d)
     return rows

@@ -340,10 +340,11 @@ async def publish(request: Request, s, form: dict):
 
 def _inside(root: Path, rel: str) -> Path | None:
     """root/rel resolved, if it is a file inside root; None for anything else (.., links out, folders)."""
-    from ..outputs.paths import inside
+    from ..errors import InputError
+    from ..paths import inside
     try:
         p = inside(root, root / rel)
-    except (ValueError, OSError):
+    except (InputError, ValueError, OSError):
         return None
     return p if p.is_file() else None
 

@@ -105,7 +105,7 @@ def test_repeated_statements_are_shown_with_their_pages(tmp_path):
     assert rep.status == "inconsistent" and [q["page"] for q in rep.places] == [1, 2]
     assert "91.5%（第1页）" in rep.message and "93.5%（第2页）" in rep.message
     shown = for_people("findings", findings_frame([rep]))["places"][0]
-    assert shown == "第1页“91.5%”，第2页“93.5%”"
+    assert shown == "第1页“91.5%”、第2页“93.5%”"
 
 
 def test_missing_item_is_reported(tmp_path):

@@ -1,14 +1,13 @@
 """The decision store and what it folds to: identities that survive re-runs, append-only events, corrections
 checked again by the project's own checks."""
-import pickle
 import shutil
 import sqlite3
-import zlib
 
 import duckdb
 import pytest
 
 from extractor.outputs import decision_store, decisions
+from extractor.pipeline import from_stored
 from extractor.outputs import tables as tables_mod
 
 
@@ -34,7 +33,7 @@ def _result(out, doc):
         blob = con.execute("SELECT result FROM files WHERE doc = ?", [doc]).fetchone()[0]
     finally:
         con.close()
-    return pickle.loads(zlib.decompress(blob))
+    return from_stored(blob)
 
 
 def test_identity_ignores_offsets_and_white_space_but_not_evidence():
