@@ -386,7 +386,7 @@ def _usage_error(e) -> str:
     """typer's complaint about the command line, on one line, in the reader's language."""
     ctx = getattr(e, "ctx", None)
     cmd = ctx.command_path if ctx is not None else "selfeval"
-    detail = i18n.cause(e.format_message(), section="usage")
+    detail = i18n.usage_words(e.format_message())
     return t("typer.usage_error", cmd=cmd, detail=detail, hint=t("typer.try_help", cmd=cmd))
 
 

@@ -29,11 +29,15 @@ KINDS = {
 
 
 class InputError(Exception):
-    """Bad input: the message names the file and what is wrong with it; `kind` is one of KINDS."""
+    """Bad input: the message names the file and what is wrong with it; `kind` is one of KINDS. The cause is a
+    message of the catalog (i18n.said: its key and parameters), shown in the reader's language and stored as such."""
 
-    def __init__(self, kind: str, path, cause: str):
+    def __init__(self, kind: str, path, cause):
+        from .i18n import Said
         if kind not in KINDS:
             raise ValueError(f"unknown InputError kind {kind!r}")
+        if not isinstance(cause, Said):
+            raise TypeError(f"an InputError's cause is a catalog message (i18n.said), not prose: {cause!r}")
         self.kind = kind
         self.path = str(path)
         self.cause = cause
@@ -71,15 +75,19 @@ def write_log(exc: BaseException, argv) -> Path:
     return Path("(no log could be written)")
 
 
-def describe_unexpected(exc: BaseException, argv) -> str:
-    """One line for the user: the file, the cause, and where the traceback went."""
-    where = getattr(exc, "selfeval_path", None) or " ".join(a for a in map(str, argv) if not a.startswith("-"))
-    log = write_log(exc, argv)
+def _error(exc: BaseException) -> str:
     cause = str(exc).splitlines()[0] if str(exc) else ""
-    return f"{where}: unexpected error ({type(exc).__name__}{': ' + cause if cause else ''}); details in {log}"
+    return f"{type(exc).__name__}{': ' + cause if cause else ''}"
 
 
-def internal_cause(exc: BaseException, path) -> str:
+def describe_unexpected(exc: BaseException, argv):
+    """One line for the user: the file, the cause, and where the traceback went."""
+    from .i18n import said
+    where = getattr(exc, "selfeval_path", None) or " ".join(a for a in map(str, argv) if not a.startswith("-"))
+    return said("errors.unexpected", where=where, error=_error(exc), log=str(write_log(exc, argv)))
+
+
+def internal_cause(exc: BaseException, path):
     """The cause of an unexpected error on one file, for an error line or row; the traceback goes to the log."""
-    log = write_log(exc, [path])
-    return f"internal error ({type(exc).__name__}: {exc}); details in {log}"
+    from .i18n import said
+    return said("errors.internal", detail=_error(exc), log=str(write_log(exc, [path])))

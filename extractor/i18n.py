@@ -94,20 +94,75 @@ def template_of(text: str, section: str = "errors"):
     return None
 
 
-def cause(text: str, _lang: str | None = None, section: str = "errors") -> str:
-    """An English cause (as stored, or as typer says it) in the reader's language; unknown text as it is."""
+class Said(str):
+    """A message as selfeval stores it: its English text (what logs and programs read) carrying the catalog key and
+    the parameters it was made from, so each reader gets it in their own language and no prose is matched back to
+    a template. A parameter may itself be Said (a cause's detail)."""
+
+    def __new__(cls, key: str, params: dict):
+        self = super().__new__(cls, render(key, params, "en"))
+        self.key, self.params = key, params
+        return self
+
+    def __reduce__(self):              # to a worker process and back: rebuilt from key and parameters
+        return (Said, (self.key, self.params))
+
+
+def said(key: str, /, **params) -> Said:
+    return Said(key, params)
+
+
+def render(key: str, params: dict | None = None, _lang: str | None = None) -> str:
+    """The one rendering of a stored message: `key` in the language, with each parameter rendered first where it is
+    a message itself (Said, or its JSON form {key, params})."""
+    return t(key, _lang, **{k: _param(v, _lang) for k, v in (params or {}).items()})
+
+
+def _param(v, language):
+    if isinstance(v, Said):
+        return render(v.key, v.params, language)
+    if isinstance(v, dict) and "key" in v:
+        return render(v["key"], v.get("params"), language)
+    return v
+
+
+def stored(message) -> tuple:
+    """(key, params as JSON) of a message to keep in a table; ("", "") for text that is no Said."""
+    import json
+    if not isinstance(message, Said):
+        return "", ""
+    return message.key, json.dumps(_plain(message.params), ensure_ascii=False)
+
+
+def _plain(params: dict) -> dict:
+    return {k: ({"key": v.key, "params": _plain(v.params)} if isinstance(v, Said) else v) for k, v in params.items()}
+
+
+def shown(key, params_json, text, _lang: str | None = None) -> str:
+    """A message kept in a table (its key and JSON parameters) in the reader's language; `text` where it has no key."""
+    import json
+    if not key or str(key) in ("<NA>", "nan", "None"):
+        return "" if text is None else str(text)
+    try:
+        params = json.loads(params_json) if params_json and str(params_json) not in ("<NA>", "nan") else {}
+    except ValueError:
+        params = {}
+    return render(str(key), params, _lang)
+
+
+def cause(text, _lang: str | None = None) -> str:
+    """A cause in the reader's language: rendered from its key when it is Said; any other text as it is."""
+    if isinstance(text, Said):
+        return render(text.key, text.params, _lang)
+    return text
+
+
+def usage_words(text: str, _lang: str | None = None) -> str:
+    """typer's own complaint about a command line (English, from click) in the reader's language, by the `usage`
+    templates of the catalog; the only words selfeval does not make itself, so the only ones matched back."""
     language = _lang or lang()
-    if language == "en" or not text:
-        return text
-    found = template_of(text, section)
-    if found is None:
-        return text
-    key, params = found
-    if key == "errors.unsupported_hint":
-        params["hint"] = catalog(language).get(f"hints.{params['suffix']}", params["hint"])
-    if "detail" in params:
-        params["detail"] = cause(params["detail"], language, section)
-    return t(key, language, **params)
+    found = template_of(text, "usage") if language != "en" and text else None
+    return t(found[0], language, **found[1]) if found else text
 
 
 def error_line(err) -> str:

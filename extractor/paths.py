@@ -38,8 +38,9 @@ def safe_name(text: str, taken: set | None = None, limit: int = LIMIT, suffix: s
 def inside(folder: Path, path) -> Path:
     """The path (or a name in folder), resolved, if it lies in folder; an InputError otherwise (never written)."""
     from .errors import InputError
+    from .i18n import said
     root = Path(folder).resolve()
     p = (root / path).resolve()
     if p != root and root not in p.parents:
-        raise InputError("invalid-output", path, "a file name from report content would leave the output folder")
+        raise InputError("invalid-output", path, said("errors.outside"))
     return p

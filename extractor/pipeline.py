@@ -9,6 +9,7 @@ from dataclasses import dataclass, replace
 from typing import Optional
 
 from . import ids
+from .i18n import Said, stored
 from .text import compilation, extract, metadata, metrics, ner, normalize, scope, segment
 from .text.indicators import Indicators
 from .text.layout import Layout
@@ -176,7 +177,9 @@ def to_stored(result: Result) -> bytes:
     s = r.source
     data = {"format": STORED_FORMAT,
             "source": {**{k: getattr(s, k) for k in _SOURCE_TEXT}, "page_starts": list(s.page_starts),
-                       "heading_hints": [list(h) for h in s.heading_hints], "warnings": list(s.warnings)},
+                       "heading_hints": [list(h) for h in s.heading_hints],
+                       "warnings": [[w.key, json.loads(stored(w)[1])] if isinstance(w, Said) else [None, str(w)]
+                                    for w in s.warnings]},
             "part": None if r.part is None else [r.part.index, r.part.count, r.part.start, r.part.end]}
     return zlib.compress(json.dumps(data, ensure_ascii=False).encode("utf-8"))
 
@@ -198,14 +201,21 @@ def from_stored(blob: bytes, scheme=None) -> Result:
         raise ValueError("a stored result's source is not text")
     starts, hints, warnings = s.get("page_starts"), s.get("heading_hints"), s.get("warnings")
     if not (_ints(starts) and isinstance(hints, list) and all(_ints(h) and len(h) == 2 for h in hints)
-            and isinstance(warnings, list) and all(isinstance(w, str) for w in warnings)):
+            and isinstance(warnings, list) and all(_message(w) for w in warnings)):
         raise ValueError("a stored result's pages, headings or warnings are malformed")
     part = data.get("part")
     if part is not None and not (_ints(part) and len(part) == 4 and 0 <= part[2] <= part[3] <= len(s["text"])):
         raise ValueError("a stored result's part is malformed")
     src = Source(**{k: s[k] for k in _SOURCE_TEXT}, page_starts=tuple(starts),
-                 heading_hints=tuple(map(tuple, hints)), warnings=tuple(warnings))
+                 heading_hints=tuple(map(tuple, hints)),
+                 warnings=tuple(Said(k, p) if k else p for k, p in warnings))
     return process_source(src, scheme, part=compilation.Part(*part) if part else None)
+
+
+def _message(w) -> bool:
+    """A stored warning: [catalog key, parameters] (or [None, text] for one made before messages had keys)."""
+    return (isinstance(w, list) and len(w) == 2 and (w[0] is None and isinstance(w[1], str) or
+            isinstance(w[0], str) and w[0].startswith("errors.") and isinstance(w[1], dict)))
 
 
 def _ints(v) -> bool:

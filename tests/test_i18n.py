@@ -28,41 +28,107 @@ def test_every_key_is_in_both_languages_with_the_same_placeholders():
         assert not CJK.search(str(en[k])) or k in ("app.help",), k          # English is English
 
 
+# How code and templates name catalog keys: a literal key, or a family (a section and some code, a prefix).
+_CALLS = [  # (regex over source, how a match becomes a key)
+    (r"""\b(?:t|i18n\.t|said|render|i18n\.said)\(\s*["']([a-z_]+\.[a-z_.]+)["']""", "{}"),
+    (r"""\bsay\(\s*["']([a-z_]+)["']""", None),                   # readers: errors.x; batch: batch.x
+    (r"""\bstored\(\s*["']([a-z_]+)["']""", "errors.{}"),
+    (r"""\bpages\(\s*["']([a-z_]+)["']""", "errors.{}"),
+    (r"""\bmsg\(\s*["']([a-z_.]+)["']""", "findings.{}"),
+    (r"""\bw\(\s*["']([a-z_.]+)["'](?:,\s*["']([a-z_]+)["'])?""", "memo"),
+    (r"""\bwords\(\s*["']([a-z_.]+)["'](?:,\s*["']([a-z_]+)["'])?""", "memo"),
+]
+_FAMILIES = [  # a section named with code: every key under it is in use
+    r"""\bword\(\s*["']([a-z_]+)["']""", r"""\bt\(\s*f["']([a-z_.]+)\{""", r"""\bsaid\(\s*f["']([a-z_.]+)\{""",
+    r"""\bt\(\s*["']([a-z_.]+_)["']\s*\+""", r"""\bcatalog\([^)]*\)\.get\(\s*f["']([a-z_.]+)\{""",
+    r"""\bcatalog\([^)]*\)\[\s*["']([a-z_.]+)["']""", r"""\bmsg\(\s*f["']([a-z_.]+)\{""",
+    r"""\btemplate_of\([^,]+,\s*["']([a-z_]+)["']""",                     # every template of the section
+]
+
+
+def _sources():
+    for path in [ROOT / "cli.py", *(ROOT / "extractor").rglob("*.py"), *(ROOT / "extractor").rglob("*.html")]:
+        yield path, path.read_text(encoding="utf-8")
+
+
+_LITERAL = re.compile(r"""["']([a-z_][a-z_]*\.[A-Za-z0-9_.<>=-]+)["']""")
+_PREFIX = re.compile(r"""f["']([a-z_][a-z_.]*)\{""")        # f"cmd.{cmd}.ocr", f"status.{code}"
+
+
+def _used():
+    """Keys the code and templates name (any literal that is a key, and the short names of say, msg, w …), and the
+    families (prefixes) they name with code (word("status", code), f"verdict.{v}", "site.group_" + g)."""
+    catalog = set(i18n.catalog("zh"))
+    keys, prefixes = set(), set()
+    for path, text in _sources():
+        say_section = "batch" if "batch" in path.parts else "errors"
+        keys |= {k for k in _LITERAL.findall(text) if k in catalog}
+        for rx, form in _CALLS:
+            for m in re.finditer(rx, text):
+                if form is None:
+                    keys.add(f"{say_section}.{m.group(1)}")
+                elif form == "memo":
+                    keys.add(f"{m.group(2) or 'memo'}.{m.group(1)}")
+                else:
+                    keys.add(form.format(m.group(1)))
+        for rx in _FAMILIES:
+            prefixes |= {m.group(1).rstrip(".") for m in re.finditer(rx, text)}
+        prefixes |= {p.rstrip(".") for p in _PREFIX.findall(text) if "." in p or p.endswith("_")}
+        prefixes |= {f"memo.{p.rstrip('.')}" for p in re.findall(r"""\bw\(\s*f["']([a-z_.]+)\{""", text)}
+        if "memo" in path.parts:             # the memo names its words by their short names, its section given apart
+            words = set(re.findall(r"""["']([a-z_]+)["']""", text))
+            keys |= {f"{section}.{w}" for section in ("memo", "memo_summary") for w in words} & catalog
+    from extractor.outputs.tables import WORDS          # the sections of codes shown in words, by table column
+    prefixes |= {section for columns in WORDS.values() for section in columns.values()}
+    return keys, prefixes
+
 def test_every_key_the_code_asks_for_exists():
-    used = set()
-    for path in [ROOT / "cli.py", *(ROOT / "extractor").rglob("*.py")]:
-        used |= set(re.findall(r"""\bt\(\s*f?["']([a-z_]+\.[a-z_.{}]+)["']""", path.read_text(encoding="utf-8")))
-    assert len(used) > 40
-    keys = set(i18n.catalog("zh"))
-    for key in used:
-        if "{" in key:                     # t(f"cmd.{cmd}.ocr"): some key of that shape exists for each command
-            rx = re.compile(re.sub(r"\\\{\w+\\\}", r"[a-z_]+", re.escape(key)) + r"\Z")
-            assert any(rx.match(k) for k in keys), key
-        elif key.endswith(("_", ".")):     # t("site.group_" + g): a family of keys
-            assert any(k.startswith(key) for k in keys), key
-        else:
-            assert key in keys, key
+    keys, _ = _used()
+    assert len(keys) > 200
+    catalog = set(i18n.catalog("zh"))
+    missing = sorted(k for k in keys if k not in catalog and not any(c.startswith(k + ".") for c in catalog)
+                     and not k.endswith((".html", "_")))            # a template's name; a family's prefix
+    assert missing == []
 
 
-def test_stored_english_causes_read_in_chinese():
-    assert i18n.cause("empty file", "zh") == "空文件"
-    assert i18n.cause("file too large for a report (21 MB; limit 20 MB)", "zh") == "文件太大，不像是一份报告（21 MB，上限 20 MB）"
-    assert i18n.cause("unsupported file type '.doc': save it as .docx in Word or WPS", "zh") == \
-        "不支持的文件类型“.doc”：请用 Word 或 WPS 另存为 .docx"
-    assert i18n.cause("something nobody wrote down", "zh") == "something nobody wrote down"
-    assert i18n.cause("empty file", "en") == "empty file"
+def test_every_key_of_the_catalogs_is_used():
+    """No dead words: each key is named by code or a template, or belongs to a family code names (status.pass).
+    The findings' keys have their own test (tests/checks/test_standards.py)."""
+    keys, prefixes = _used()
+    dead = sorted(k for k in i18n.catalog("zh") if k not in keys and not any(k.startswith(p) for p in prefixes)
+                  and not any(k.startswith(u + ".") for u in keys) and not k.startswith("findings."))
+    assert dead == []
+
+
+def test_a_stored_message_reads_in_either_language_and_survives_a_worker():
+    import json
+    import pickle
+    m = i18n.said("errors.unsupported_hint", suffix=".doc", hint=i18n.said("hints..doc"))
+    assert str(m) == "unsupported file type '.doc': save it as .docx in Word or WPS"      # English for logs and SQL
+    assert i18n.cause(m, "zh") == "不支持的文件类型“.doc”：请用 Word 或 WPS 另存为 .docx"
+    back = pickle.loads(pickle.dumps(m))
+    assert (back.key, i18n.cause(back, "zh")) == (m.key, i18n.cause(m, "zh"))
+    key, params = i18n.stored(m)
+    assert json.loads(params)["hint"] == {"key": "hints..doc", "params": {}}
+    assert i18n.shown(key, params, str(m), "zh") == i18n.cause(m, "zh")
+    assert i18n.shown("", "", "as written", "zh") == "as written"       # text kept before messages had keys
+
+
+def test_an_input_error_refuses_prose():
+    from extractor.errors import InputError
+    with pytest.raises(TypeError):
+        InputError("empty", "x.txt", "empty file")
+    assert InputError("empty", "x.txt", i18n.said("errors.empty")).cause.key == "errors.empty"
 
 
 @pytest.mark.parametrize("key", sorted(k for k in i18n.catalog("en") if k.startswith("errors.")))
 def test_every_stored_cause_comes_back_in_chinese(key):
-    """Each English cause, filled with sample words, reads as its Chinese template filled with the same words."""
+    """Each cause, filled with sample words and stored as key and parameters, reads as its Chinese template."""
     import string
     names = {f for _, f, _, _ in string.Formatter().parse(i18n.catalog("en")[key]) if f}
     sample = {n: f"<{n}{i}>" for i, n in enumerate(sorted(names))}
-    if key == "errors.unsupported_hint":
-        sample["suffix"] = ".xyz"           # no hint of its own: the English hint stays
-    english = i18n.catalog("en")[key].format(**sample)
-    assert i18n.cause(english, "zh") == i18n.catalog("zh")[key].format(**sample)
+    m = i18n.said(key, **sample)
+    assert i18n.shown(*i18n.stored(m), str(m), "zh") == i18n.catalog("zh")[key].format(**sample)
 
 
 @pytest.fixture(scope="module")

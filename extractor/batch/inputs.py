@@ -18,12 +18,12 @@ def collect(inputs) -> tuple[list[Path], list[InputError], list[InputError]]:
     for p in inputs:
         p = Path(p)
         if not p.exists():
-            errors.append(InputError("missing", p, "no such file or folder"))
+            errors.append(InputError("missing", p, stored("no_such")))
         elif p.is_dir():
             found, other = walk(p)
             skipped += [skip_cause(f) for f in other]
             if not found:
-                errors.append(InputError("empty", p, "folder holds no reports (.txt .md .pdf .docx .doc .wps .ofd or images)"))
+                errors.append(InputError("empty", p, stored("folder_empty")))
             files.extend(found)
         else:
             files.append(p)

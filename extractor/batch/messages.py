@@ -2,7 +2,7 @@
 database as a cause (English, translated when shown), or into a finding (the rules' language)."""
 from __future__ import annotations
 
-from ..i18n import t
+from ..i18n import said, t
 
 
 class BatchError(Exception):
@@ -14,6 +14,6 @@ def say(key: str, **kw) -> str:
     return t(f"batch.{key}", **kw)
 
 
-def stored(key: str, **kw) -> str:
-    """A cause kept in the database: the English `errors` entry, which `i18n.cause` translates when shown."""
-    return t(f"errors.{key}", "en", **kw)
+def stored(key: str, **kw):
+    """A cause kept in the database: an `errors` message with its key and parameters (i18n.said)."""
+    return said(f"errors.{key}", **kw)

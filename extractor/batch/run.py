@@ -517,9 +517,9 @@ def set_verdicts(store, ruleset) -> bool:
     duplicate, a trend between years), and its reading warnings; True if any changed."""
     from ..checks.verdict import COLUMNS, of_reports, unread_pages
     said = {}
-    for doc, message in store.con.execute("SELECT f.doc, w.message FROM warnings w JOIN files f ON f.path = w.path "
-                                          "ORDER BY w.rowid").fetchall():
-        said.setdefault(doc, []).append(message)
+    for doc, key, params in store.con.execute("SELECT f.doc, w.message_key, w.message_params FROM warnings w "
+                                              "JOIN files f ON f.path = w.path ORDER BY w.rowid").fetchall():
+        said.setdefault(doc, []).append((key, json.loads(params) if params else {}))
     docs = [d for (d,) in store.con.execute("SELECT doc FROM documents").fetchall()]
     found = store.con.execute("SELECT doc, rule, status FROM findings ORDER BY doc, rowid").fetchall()
     got = of_reports(docs, found, ruleset, {d: unread_pages(ws) for d, ws in said.items()})
@@ -554,7 +554,8 @@ def _write_outputs(store, out: Path, ruleset):
     from ..outputs import decisions, review, tables
     frames = {name: store.table(name) for name in tables.TABLES}
     tmp = out / ".report.xlsx.tmp"
-    errors = store.frame("SELECT run_id, path, doc, kind, cause, recorded_at FROM errors ORDER BY path")
+    errors = store.frame("SELECT run_id, path, doc, kind, cause, recorded_at, message_key, message_params FROM errors "
+                         "ORDER BY path")
     submissions = store.frame("SELECT * FROM submissions ORDER BY path, first_seen")
     warnings = store.warnings()
     decided = decisions.from_database(store.con, frames, out)          # i32: the inspectors' decisions, if any

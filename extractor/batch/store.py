@@ -12,13 +12,16 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 
+from ..i18n import stored
 from ..outputs import tables
 
-SCHEMA = "4"          # a database of another schema is rebuilt: every file is read again
+SCHEMA = "5"          # a database of another schema is rebuilt: every file is read again
 EXTRA = {
     "files": ("path VARCHAR, doc VARCHAR, sha256 VARCHAR, version VARCHAR, read_key VARCHAR, status VARCHAR, "
               "kind VARCHAR, time_limit DOUBLE, result BLOB, minhash BLOB, run_id BIGINT, part BIGINT"),
-    "errors": "run_id BIGINT, path VARCHAR, doc VARCHAR, kind VARCHAR, cause VARCHAR, recorded_at TIMESTAMP",
+    # a cause as English text (for SQL), and as its catalog key and JSON parameters (what people are shown)
+    "errors": ("run_id BIGINT, path VARCHAR, doc VARCHAR, kind VARCHAR, cause VARCHAR, recorded_at TIMESTAMP, "
+               "message_key VARCHAR, message_params VARCHAR"),
     "runs": ("run_id BIGINT, started TIMESTAMP, finished TIMESTAMP, status VARCHAR, input VARCHAR, jobs BIGINT, "
              "files_seen BIGINT, processed BIGINT, unchanged BIGINT, failed BIGINT, unsupported BIGINT, "
              "removed BIGINT, moved BIGINT, rechecked BIGINT, facts BIGINT, seconds DOUBLE, version VARCHAR"),
@@ -27,7 +30,7 @@ EXTRA = {
                     "withdrawn_at TIMESTAMP"),
     "meta": "key VARCHAR, value VARCHAR",
     # what a reader could read only in part (damaged PDF pages): a stable code, the English message as stored
-    "warnings": "path VARCHAR, code VARCHAR, message VARCHAR, run_id BIGINT",
+    "warnings": "path VARCHAR, code VARCHAR, message VARCHAR, run_id BIGINT, message_key VARCHAR, message_params VARCHAR",
 }
 DOC_TABLES = tables.TABLES + ("texts",)
 # Findings made across the folder's documents (duplicates, trends over a district's years): remade whole
@@ -128,7 +131,8 @@ class Store:
                 self._forget(path)
             self.con.execute("DELETE FROM errors WHERE kind = 'unsupported'")
             for path, cause in unsupported:
-                self.con.execute("INSERT INTO errors VALUES (?, ?, NULL, 'unsupported', ?, ?)", [run_id, path, cause, now])
+                self.con.execute("INSERT INTO errors VALUES (?, ?, NULL, 'unsupported', ?, ?, ?, ?)",
+                                 [run_id, path, str(cause), now, *stored(cause)])
             # history: a (path, sha256) seen again is extended; one no longer in the folder is withdrawn
             import pandas as pd
             self.con.register("present", pd.DataFrame({"path": list(present), "sha256": list(present.values())},
@@ -171,12 +175,14 @@ class Store:
 
     def _save_warnings(self, path: str, said, run_id: int):
         for message in said:
-            self.con.execute("INSERT INTO warnings VALUES (?, ?, ?, ?)", [path, warning_code(message), message, run_id])
+            self.con.execute("INSERT INTO warnings VALUES (?, ?, ?, ?, ?, ?)",
+                             [path, warning_code(message), str(message), run_id, *stored(message)])
 
     def save_error(self, path: str, doc: str, key: dict, kind: str, cause: str, time_limit, run_id: int):
         with self.tx():
             self._forget(path)
-            self.con.execute("INSERT INTO errors VALUES (?, ?, ?, ?, ?, ?)", [run_id, path, doc, kind, cause, dt.datetime.now()])
+            self.con.execute("INSERT INTO errors VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                             [run_id, path, doc, kind, str(cause), dt.datetime.now(), *stored(cause)])
             self.con.execute("INSERT INTO files VALUES (?, ?, ?, ?, ?, 'error', ?, ?, NULL, NULL, ?, NULL)",
                              [path, doc, key["sha256"], key["version"], key["read_key"], kind, time_limit, run_id])
 
@@ -259,7 +265,8 @@ class Store:
     # ----- reading back -----
     def warnings(self):
         """Each warning with its file and the file's current document id, in the order the reader said them."""
-        return self.frame("SELECT w.path, f.doc, w.code, w.message FROM warnings w JOIN files f ON f.path = w.path "
+        return self.frame("SELECT w.path, f.doc, w.code, w.message, w.message_key, w.message_params "
+                          "FROM warnings w JOIN files f ON f.path = w.path "
                           "ORDER BY w.path, w.rowid")
 
     def frame(self, sql: str, params=None):
@@ -271,9 +278,8 @@ class Store:
         return tables.typed(df, name) if name in tables.TABLES else df
 
 
-def warning_code(message: str) -> str:
-    """A reader's warning as a stable English code (pdf-pages-unreadable): the catalog key of the reader's message
-    it was made from (a `_many` form has its singular's code); "partial-read" for any other."""
-    from ..i18n import template_of
-    found = template_of(message)
-    return found[0].split(".", 1)[1].removesuffix("_many").replace("_", "-") if found else "partial-read"
+def warning_code(message) -> str:
+    """A reader's warning as a stable English code (pdf-pages-unreadable): the catalog key it was made from (a `_many`
+    form has its singular's code); "partial-read" for any other."""
+    key = getattr(message, "key", "")
+    return key.split(".", 1)[1].removesuffix("_many").replace("_", "-") if key.startswith("errors.") else "partial-read"

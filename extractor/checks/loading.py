@@ -17,6 +17,7 @@ import yaml
 
 from .. import data, i18n
 from ..errors import InputError
+from ..i18n import said
 from ..text import metrics
 
 OPS = (">=", "<=", ">", "<", "==")
@@ -96,17 +97,18 @@ def _parse_file(path: Path) -> dict:
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError as e:
-        raise InputError("missing", path, "rules file not found") from e
+        raise InputError("missing", path, said("errors.rules_missing")) from e
     except UnicodeDecodeError as e:
-        raise InputError("invalid-config", path, "rules file is not UTF-8 text") from e
+        raise InputError("invalid-config", path, said("errors.rules_utf8")) from e
     try:
         spec = yaml.load(text, Loader=_LineLoader)
     except yaml.YAMLError as e:
         mark = getattr(e, "problem_mark", None)
-        where = f"line {mark.line + 1}: " if mark else ""
-        raise InputError("invalid-config", path, f"{where}not valid YAML ({getattr(e, 'problem', None) or e})") from e
+        detail = str(getattr(e, "problem", None) or e)
+        raise InputError("invalid-config", path, said("errors.yaml_line", line=mark.line + 1, detail=detail) if mark
+                         else said("errors.yaml", detail=detail)) from e
     if not isinstance(spec, dict) or not (spec.get("rules") or spec.get("consistency")):
-        raise InputError("invalid-config", path, "line 1: a rules file needs a `rules:` (or `consistency:`) list")
+        raise InputError("invalid-config", path, said("errors.rules_list"))
     return spec
 
 
@@ -114,29 +116,29 @@ def _parse_file(path: Path) -> dict:
 
 def _threshold(r, bad):
     if not r.get("metric") and "match" not in r:
-        bad("a threshold rule needs `metric` or `match`")
+        bad(said("errors.rule_threshold"))
     if "max_per_one" in r:
         r["max_per_one"] = number(r["max_per_one"], bad, "max_per_one")
     else:
         if r.get("op") not in OPS:
-            bad(f"`op` must be one of {' '.join(OPS)}")
+            bad(said("errors.rule_op", ops=" ".join(OPS)))
         r["threshold"] = number(r.get("threshold"), bad, "threshold")
     if r.get("statements") and not isinstance(data.load("lexicon/checks.yaml").get(r["statements"]), dict):
-        bad(f"`statements` '{r['statements']}' is not a block of lexicon/checks.yaml")
+        bad(said("errors.rule_statements", block=r["statements"]))
 
 
 def _compare(r, bad):
     if "left" not in r or "right" not in r or r.get("op") not in OPS:
-        bad("a compare rule needs `left`, `right` and `op`")
+        bad(said("errors.rule_compare"))
     for side in ("left", "right"):      # the check compares values as numbers: a date or a ratio is none
         kinds = r[side].get("kinds")
         if not isinstance(kinds, list) or not kinds or not set(kinds) <= NUMERIC_KINDS:
-            bad(f"`{side}.kinds` must list the kinds of number compared (of {', '.join(sorted(NUMERIC_KINDS))})")
+            bad(said("errors.rule_compare_kinds", side=side, kinds=", ".join(sorted(NUMERIC_KINDS))))
 
 
 def _trend(r, bad):
     if not r.get("metric") or r.get("direction") not in DIRECTIONS:
-        bad(f"a trend rule needs `metric` and `direction` ({' or '.join(DIRECTIONS)})")
+        bad(said("errors.rule_trend", directions=" / ".join(DIRECTIONS)))
 
 
 def _share(r, bad):
@@ -144,14 +146,14 @@ def _share(r, bad):
         r["tolerance"] = number(r["tolerance"], bad, "tolerance")
     terms = r.get("terms") or {}
     if not isinstance(terms, dict):
-        bad("`terms` maps a catalog metric to its `part` and `whole`")
+        bad(said("errors.rule_terms"))
     for mid, t in terms.items():
         if mid == "__line__":
             continue
         if metrics.load_catalog().get(mid) is None:
-            bad(f"`terms` names '{mid}', which is not in the indicator catalog")
+            bad(said("errors.rule_terms_metric", metric=mid))
         if not isinstance(t, dict) or not t.get("part") or not t.get("whole"):
-            bad(f"`terms.{mid}` needs the `part` and the `whole` of the rate")
+            bad(said("errors.rule_terms_parts", metric=mid))
         for k in ("part", "whole"):
             _pattern(t[k], bad, f"terms.{mid}.{k}")
     r["terms"] = {k: {"part": v["part"], "whole": v["whole"]} for k, v in terms.items() if k != "__line__"}
@@ -159,7 +161,7 @@ def _share(r, bad):
 
 def _claim(r, bad):
     if not r.get("claim"):
-        bad("a claim rule needs its `claim` pattern")
+        bad(said("errors.rule_claim"))
     _pattern(r["claim"], bad, "claim")
 
 
@@ -178,15 +180,15 @@ def _validate(rule, sources: dict, path, applies=None) -> dict:
 
     def bad(problem):
         rid = rule.get("id", "?") if isinstance(rule, dict) else "?"
-        raise InputError("invalid-config", path, f"line {line}: rule '{rid}': {problem}")
+        raise InputError("invalid-config", path, said("errors.rule_bad", line=line, rid=rid, detail=problem))
 
     if not isinstance(rule, dict):
-        raise InputError("invalid-config", path, f"line {line}: each rule is a mapping with id and kind")
+        raise InputError("invalid-config", path, said("errors.rule_not_mapping", line=line))
     if not rule.get("id"):
-        bad("missing `id`")
+        bad(said("errors.rule_no_id"))
     kind = rule.get("kind")
     if kind not in KINDS:
-        bad(f"unknown kind '{kind}' (one of {', '.join(sorted(KINDS))})")
+        bad(said("errors.rule_kind", kind=kind, kinds=", ".join(sorted(KINDS))))
     r = {k: v for k, v in rule.items() if k != "__line__"}
     r["origin"] = f"{_shown(path)}:{line}"
     r.setdefault("severity", "medium")
@@ -202,13 +204,13 @@ def _validate(rule, sources: dict, path, applies=None) -> dict:
         if key != "__line__":
             r.setdefault(key, v)
     if "governments" in r and not isinstance(r["governments"], list):
-        bad("`governments` lists the levels of government bound")
+        bad(said("errors.rule_governments"))
     if "message" in r and f"findings.{r['message']}" not in i18n.catalog("zh"):
-        bad(f"`message` '{r['message']}' is not a finding message of the catalog (findings.*)")
+        bad(said("errors.rule_message", message=r["message"]))
     r["source_text"] = sources.get(src, src)            # the source alone, listed once by `selfeval rules`
     r["source"] = r["source_text"] + (f"，{r['note']}" if r.get("note") and src else "")
     if kind in STANDARD_KINDS and not r["source"]:
-        bad("a standard needs its `source`")
+        bad(said("errors.rule_source"))
     return r
 
 
@@ -217,7 +219,7 @@ def _by_metric(r, bad) -> dict:
     values are the catalog's, for `selfeval rules` to show."""
     e = metrics.load_catalog().get(r["metric"])
     if e is None:
-        bad(f"`metric` '{r['metric']}' is not in the indicator catalog")
+        bad(said("errors.rule_metric", metric=r["metric"]))
     m = {"metric": e.id, "level": r.get("level", ""), "kinds": list(e.kinds)}
     if e.units is not None and len(e.units) == 1:
         m["unit"] = e.units[0]
@@ -229,12 +231,12 @@ def _by_metric(r, bad) -> dict:
 def _matcher(m, key, bad) -> dict:
     """`match`, `left`, `right`: the facts a rule reads, by metric or by text."""
     if not isinstance(m, dict):
-        bad(f"`{key}` is a mapping (metric, kinds, text, not)")
+        bad(said("errors.rule_mapping", key=key))
     m = {k: v for k, v in m.items() if k != "__line__"}
     if m.get("metric") and metrics.load_catalog().get(m["metric"]) is None:
-        bad(f"`metric` '{m['metric']}' is not in the indicator catalog")
+        bad(said("errors.rule_metric", metric=m["metric"]))
     if not m.get("metric") and not m.get("text"):
-        bad(f"`{key}` needs a `metric` or a `text` pattern")
+        bad(said("errors.rule_match_needs", key=key))
     for pat_key in ("text", "not"):
         if m.get(pat_key):
             _pattern(m[pat_key], bad, f"{key}.{pat_key}")
@@ -245,7 +247,7 @@ def _pattern(p, bad, where):
     try:
         regex.compile(p)
     except (regex.error, TypeError) as e:
-        bad(f"`{where}` is not a valid pattern ({e})")
+        bad(said("errors.rule_pattern", key=where, detail=str(e)))
 
 
 def _shown(path) -> str:
@@ -259,4 +261,4 @@ def number(v, bad, name):
     try:
         return Decimal(str(v))
     except (InvalidOperation, ValueError):
-        bad(f"`{name}` must be a number (got {v!r})")
+        bad(said("errors.rule_number", name=name, got=repr(v)))

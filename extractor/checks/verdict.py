@@ -87,14 +87,14 @@ def of(rules, statuses, ruleset, unread_pages: str = "") -> Verdict:
 
 
 def unread_pages(warnings) -> str:
-    """The pages a reader said it could not read (its warnings, as stored), joined: "3, 7-9"; "" when none."""
-    from ..i18n import template_of
-    codes = set(_spec()["unread_warnings"])
+    """The pages a reader said it could not read, joined: "3, 7-9"; "" when none. warnings: its messages (i18n.Said),
+    or (key, params) as a table keeps them."""
+    codes = {f"errors.{c}" for c in _spec()["unread_warnings"]}
     pages = []
     for w in warnings:
-        found = template_of(w)
-        if found and found[0].split(".", 1)[1].removesuffix("_many") in codes and found[1].get("pages"):
-            pages.append(found[1]["pages"])
+        key, params = (w.key, w.params) if hasattr(w, "key") else w
+        if str(key).removesuffix("_many") in codes and (params or {}).get("pages"):
+            pages.append(str(params["pages"]))
     return ", ".join(pages)
 
 

@@ -73,7 +73,8 @@ def index(snap, decided, ck: Checking, report_url, decisions_on: bool = True) ->
                         "districts": kept["doc"].map(names).nunique() if len(kept) else 0,
                         "duplicates": len(after) - len(kept), "pages_unread": sum(page_count(u) for u in kept["unread_pages"])},
             "charts": [c for c in (chart.chart(x) for x in series) if c],
-            "errors": [(r.path, i18n.word("error_kind", r.kind), i18n.cause(r.cause)) for r in snap.errors.itertuples()],
+            "errors": [(r.path, i18n.word("error_kind", r.kind), i18n.shown(r.message_key, r.message_params, r.cause))
+                       for r in snap.errors.itertuples()],
             "decisions_on": decisions_on, "page_size": PAGE_SIZE, "report_url": report_url,
             "verdict_codes": list(ORDER), "verdict_order": ORDER}
 
@@ -202,7 +203,8 @@ def report(snap, doc: str, decided, ck: Checking, decisions_on: bool = True, edi
             or decisions_on, "final": decided.verdict(doc), "status": decided.status(doc),
             "groups": templating.grouped(items, ck.rules), "n_facts": len(facts),
             "segments": templating.segments(snap.texts.get(doc, ""), facts, rows, base),
-            "warnings": [i18n.cause(m) for m in snap.warnings[snap.warnings["doc"] == doc]["message"]],
+            "warnings": [i18n.shown(w.message_key, w.message_params, w.message)
+                         for w in snap.warnings[snap.warnings["doc"] == doc].itertuples()],
             "stale": [_stale_item(e, ck) for e in decided.no_longer_applies(doc)],
             "rechecks": snap.result(doc) is not None if editable else False,     # only the forms need to know
             "report_history": decided.state.history.get((doc, ""), []),

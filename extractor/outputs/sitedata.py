@@ -53,9 +53,10 @@ def read_from(con, stamp: tuple = ()) -> Snapshot:
               for name in ("documents", "facts", "findings")}
     texts = dict(con.execute("SELECT doc, text FROM texts").fetchall())
     blobs = {doc: blob for doc, blob in con.execute("SELECT doc, result FROM files WHERE status = 'ok'").fetchall()}
-    warnings = con.execute("SELECT w.path, f.doc, w.code, w.message FROM warnings w JOIN files f ON f.path = w.path "
+    warnings = con.execute("SELECT w.path, f.doc, w.code, w.message, w.message_key, w.message_params FROM warnings w "
+                           "JOIN files f ON f.path = w.path "
                            "ORDER BY w.path, w.rowid").df()
-    errors = con.execute("SELECT path, kind, cause FROM errors ORDER BY path").df()
+    errors = con.execute("SELECT path, kind, cause, message_key, message_params FROM errors ORDER BY path").df()
     meta = dict(con.execute("SELECT key, value FROM meta").fetchall())
     snap = Snapshot(frames, texts, blobs, warnings, errors, meta, stamp)
     from ..checks.report import checking_setup

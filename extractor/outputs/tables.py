@@ -10,6 +10,7 @@ import json
 from pathlib import Path
 
 from .. import data
+from ..i18n import said
 
 TABLES = ("documents", "facts", "entities", "findings", "metrics")
 
@@ -273,9 +274,8 @@ def people_workbook(tables: dict, path, ruleset, errors=None, submissions=None, 
     if decided is not None:
         sheets.append((i18n.t("sheets.decisions", "zh"), decided.record(rule_titles(ruleset, "zh")), set()))
     if errors is not None:
-        errors = errors.copy()
+        errors = _shown(errors, "cause")
         errors["kind"] = errors["kind"].map(lambda v: i18n.word("error_kind", v, "zh"))
-        errors["cause"] = errors["cause"].map(lambda v: i18n.cause(v, "zh"))
         errors.columns = i18n.catalog("zh")["sheets.error_columns"][:len(errors.columns)]
         sheets.append((i18n.t("sheets.errors", "zh"), errors, set()))
     if submissions is not None:          # what each county sent and withdrew, for the record
@@ -283,11 +283,20 @@ def people_workbook(tables: dict, path, ruleset, errors=None, submissions=None, 
         submissions.columns = i18n.catalog("zh")["sheets.submission_columns"][:len(submissions.columns)]
         sheets.append((i18n.t("sheets.submissions", "zh"), submissions, set()))
     if warnings is not None:
-        warnings = warnings.copy()
-        warnings["message"] = warnings["message"].map(lambda v: i18n.cause(v, "zh"))
+        warnings = _shown(warnings, "message")
         warnings.columns = i18n.catalog("zh")["sheets.warning_columns"][:len(warnings.columns)]
         sheets.append((i18n.t("sheets.warnings", "zh"), warnings, set()))
     write_workbook(path, sheets)
+
+
+def _shown(df, column: str):
+    """A table of stored messages with `column` in Chinese, rendered from each row's key and parameters."""
+    from .. import i18n
+    df = df.copy()
+    if "message_key" in df:
+        df[column] = [i18n.shown(k, p, v, "zh") for k, p, v in zip(df["message_key"], df["message_params"], df[column])]
+        df = df.drop(columns=["message_key", "message_params"])
+    return df
 
 
 def to_excel(tables: dict, path, zh: bool = False, ruleset=None):
@@ -400,9 +409,9 @@ def read_source(source) -> dict:
     elif p.is_dir() and (p / "documents.parquet").is_file():
         out = read_parquet_dir(p)
     elif not p.exists():
-        raise InputError("missing", p, "no such file or folder")
+        raise InputError("missing", p, said("errors.no_such"))
     else:
-        raise InputError("unsupported", p, "not a batch output folder, .duckdb, .xlsx or Parquet folder of selfeval tables")
+        raise InputError("unsupported", p, said("errors.not_tables"))
     out["texts"] = {}
     return out
 
@@ -413,12 +422,12 @@ def _read_database(p: Path) -> dict:
     try:
         con = duckdb.connect(str(p), read_only=True)
     except duckdb.Error as e:
-        raise InputError("corrupt", p, f"not a readable selfeval database ({str(e).splitlines()[0]})") from e
+        raise InputError("corrupt", p, said("errors.not_database", detail=str(e).splitlines()[0])) from e
     try:
         have = {r[0] for r in con.execute("SELECT table_name FROM information_schema.tables").fetchall()}
         missing = [t for t in TABLES if t not in have]
         if missing:
-            raise InputError("corrupt", p, f"not a selfeval database (no {', '.join(missing)} table)")
+            raise InputError("corrupt", p, said("errors.database_tables", tables=", ".join(missing)))
         out = {t: typed(con.execute(f"SELECT * FROM {t} ORDER BY rowid").df(), t) for t in TABLES}
         out["texts"] = dict(con.execute("SELECT doc, text FROM texts").fetchall()) if "texts" in have else {}
         if "errors" in have:

@@ -6,6 +6,7 @@ import sys
 from pathlib import Path
 
 from ..errors import InputError
+from ..i18n import said
 
 FORMATS = {".jsonl", ".csv", ".xlsx", ".parquet", ".duckdb", "/"}
 ALL_TABLES = {".xlsx", ".duckdb", "/"}      # these hold documents, facts, entities and findings
@@ -22,9 +23,10 @@ def kind_of(path: Path) -> str:
 
 def check_output(path: Path, formats=FORMATS):
     if kind_of(path) not in formats:
-        raise InputError("invalid-output", path, f"unknown output format '{path.suffix}' (use {', '.join(sorted(formats))})")
+        raise InputError("invalid-output", path, said("errors.out_format", suffix=path.suffix,
+                                                          formats=", ".join(sorted(formats))))
     if kind_of(path) != "/" and path.parent and not path.parent.exists():
-        raise InputError("invalid-output", path, "output folder does not exist")
+        raise InputError("invalid-output", path, said("errors.out_folder"))
 
 
 def _write_jsonl(records, path=None):

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from ..errors import InputError
 from ..i18n import cause as in_language
+from .messages import say
 from ..records import Source
 from .text import HAN, read_text
 
@@ -40,17 +41,17 @@ def read(path, ocr: str = "auto") -> Source:
     """Dispatch on the file's suffix; every failure is an InputError naming the file."""
     path = Path(path)
     if not path.exists():
-        raise InputError("missing", path, "no such file or folder")
+        raise InputError("missing", path, say("no_such"))
     if path.is_dir():
-        raise InputError("unsupported", path, "is a folder, not a file")
+        raise InputError("unsupported", path, say("is_folder"))
     size = path.stat().st_size
     if size == 0:
-        raise InputError("empty", path, "empty file")
+        raise InputError("empty", path, say("empty"))
     suffix = path.suffix.lower()
     limit = MAX_TEXT_BYTES if suffix in TEXT_SUFFIXES else MAX_BYTES
     if size > limit:
-        raise InputError("too-large", path, f"file too large for a report ({size / (1024 * 1024):.0f} MB; "
-                                            f"limit {limit // (1024 * 1024)} MB)")
+        raise InputError("too-large", path, say("too_large", size=f"{size / (1024 * 1024):.0f}",
+                                                limit=limit // (1024 * 1024)))
     content = _reader(suffix, path, ocr)
     for cause in content.warnings:        # one line each on stderr (logging's last resort) unless logging is set up
         log.warning("%s: %s", path, in_language(cause))
@@ -82,13 +83,12 @@ def _reader(suffix: str, path: Path, ocr: str):
 
 def unsupported(path) -> InputError:
     """The error for a type selfeval does not read, with a hint where one helps (.doc: save it as .docx)."""
-    from .. import data
+    from ..i18n import catalog, said
     suffix = Path(path).suffix.lower()
-    hint = data.load("lexicon/report.yaml")["convert_hints"].get(suffix)
-    if hint:
-        return InputError("unsupported", path, f"unsupported file type '{suffix}': {hint}")
+    if f"hints.{suffix}" in catalog("en"):
+        return InputError("unsupported", path, say("unsupported_hint", suffix=suffix, hint=said(f"hints.{suffix}")))
     supported = ", ".join(sorted(SUPPORTED))
-    return InputError("unsupported", path, f"unsupported file type '{suffix or '(none)'}' (supported: {supported})")
+    return InputError("unsupported", path, say("unsupported_list", suffix=suffix or "(none)", supported=supported))
 
 
 def check_is_report(path, text: str):
@@ -96,6 +96,6 @@ def check_is_report(path, text: str):
     from .. import data
     spec = data.load("lexicon/report.yaml")
     if len(HAN.findall(text)) < spec["min_han"]:
-        raise InputError("not-a-report", path, "not a report (no Chinese text)")
+        raise InputError("not-a-report", path, say("no_chinese"))
     if not any(w in text for w in spec["vocabulary"]):
-        raise InputError("not-a-report", path, "not a report (nothing in it about education or schools)")
+        raise InputError("not-a-report", path, say("no_education"))

@@ -1,13 +1,12 @@
-"""What the readers say about a file: the cause after 'path: ', from the `errors` section of the message
-catalog (patterns/messages/). Kept in English, as batch stores causes and programs match them;
-i18n.cause shows each in the reader's language (Chinese by default) when it is printed."""
+"""What the readers say about a file: the cause after 'path: ', a message of the `errors` section of the catalog
+(patterns/messages/), kept with its key and parameters (i18n.said) and shown in the reader's language."""
 from __future__ import annotations
 
-from ..i18n import t
+from ..i18n import said
 
 
-def say(key: str, **kw) -> str:
-    return t(f"errors.{key}", "en", **kw)
+def say(key: str, **kw):
+    return said(f"errors.{key}", **kw)
 
 
 def pages(key: str, numbers: list[int], **kw) -> str:

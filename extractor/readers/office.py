@@ -88,5 +88,5 @@ def read_office(path: Path, timeout: float = TIMEOUT):
         try:
             content = read_docx(docx)
         except InputError as e:
-            raise InputError(e.kind, path, e.cause.replace("Word .docx", KINDS[path.suffix.lower()])) from e
+            raise InputError(e.kind, path, say("office_converted", kind=KINDS[path.suffix.lower()], detail=e.cause)) from e
     return dataclasses.replace(content, input_kind=path.suffix.lower().lstrip("."))

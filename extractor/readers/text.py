@@ -6,6 +6,7 @@ from pathlib import Path
 import regex
 
 from ..errors import InputError
+from .messages import say
 from ..records import Content
 
 HAN = regex.compile(r"\p{Han}")
@@ -20,7 +21,7 @@ def decode_text(data: bytes, path) -> tuple[str, str]:
     Latin-1 mojibake instead of Chinese is refused.
     """
     if b"\x00" in data[:4096] and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        raise InputError("corrupt", path, "not a text file (binary content)")
+        raise InputError("corrupt", path, say("binary"))
     candidates = []
     if data.startswith(b"\xef\xbb\xbf"):
         candidates.append("utf-8-sig")
@@ -34,7 +35,7 @@ def decode_text(data: bytes, path) -> tuple[str, str]:
             continue
         if _looks_decoded(text):
             return text, ("utf-8" if enc == "utf-8-sig" else enc)
-    raise InputError("corrupt", path, "cannot decode text as UTF-8 or GB18030/GBK (unknown encoding or not a text file)")
+    raise InputError("corrupt", path, say("undecodable"))
 
 
 def _looks_decoded(text: str) -> bool:
@@ -51,5 +52,5 @@ def read_text(path: Path) -> Content:
     text, enc = decode_text(path.read_bytes(), path)
     # CRLF is kept: offsets index the text exactly as decoded; normalize drops the \r.
     if not text.strip():
-        raise InputError("empty", path, "empty file (only white space)")
+        raise InputError("empty", path, say("empty_ws"))
     return Content(text=text, input_kind="text", encoding=enc)

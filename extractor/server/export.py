@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 from pathlib import Path
 
+from ..i18n import said
 from ..outputs import decision_store, decisions
 
 COLUMNS = ("id", "at", "who", "kind", "doc", "target", "choice", "reason", "request", "note", "value", "original",
@@ -58,14 +59,14 @@ def write(outdir, output) -> int:
     from ..errors import InputError
     outdir, output = Path(outdir), Path(output)
     if not (outdir / "selfeval.duckdb").is_file() and not decision_store.exists(outdir):
-        raise InputError("missing", outdir, "not a batch output folder (no selfeval.duckdb)")
+        raise InputError("missing", outdir, said("errors.not_batch_folder"))
     if output.suffix.lower() == ".sqlite":           # a backup: the store itself, copied consistently while in use
         if not decision_store.exists(outdir):
-            raise InputError("missing", decision_store.path_in(outdir), "no decisions recorded yet")
+            raise InputError("missing", decision_store.path_in(outdir), said("errors.no_decisions"))
         decision_store.backup(outdir, output)
         return len(decision_store.events(outdir))
     if output.suffix.lower() != ".csv":
-        raise InputError("unsupported", output, "decisions are exported as .csv, or backed up as .sqlite")
+        raise InputError("unsupported", output, said("errors.decisions_format"))
     df = frame(outdir)
     output.write_text(csv_text(outdir, df=df), encoding="utf-8-sig")
     return len(df)

@@ -19,6 +19,7 @@ import yaml
 
 from .. import data
 from ..errors import InputError
+from ..i18n import said
 
 ENV = "SELFEVAL_INDICATORS"          # extra catalog files (os.pathsep-separated): reach batch workers too
 _CLAUSE_END = set("，,；;。！？!?\n")
@@ -109,14 +110,16 @@ def _read(path: Path) -> dict:
     try:
         spec = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
     except FileNotFoundError:
-        raise InputError("invalid-config", path, "indicators file not found") from None
+        raise InputError("invalid-config", path, said("errors.indicators_missing")) from None
     except UnicodeDecodeError:
-        raise InputError("invalid-config", path, "indicators file is not UTF-8 text") from None
+        raise InputError("invalid-config", path, said("errors.indicators_utf8")) from None
     except yaml.YAMLError as e:
         mark = getattr(e, "problem_mark", None)
-        raise InputError("invalid-config", path, f"{f'line {mark.line + 1}: ' if mark else ''}not valid YAML") from e
+        detail = str(getattr(e, "problem", None) or e)
+        raise InputError("invalid-config", path, said("errors.yaml_line", line=mark.line + 1, detail=detail) if mark
+                         else said("errors.yaml", detail=detail)) from e
     if not isinstance(spec, dict) or not isinstance(spec.get("indicators"), list):
-        raise InputError("invalid-config", path, "an indicators file needs an `indicators:` list")
+        raise InputError("invalid-config", path, said("errors.indicators_list"))
     return spec
 
 
@@ -124,26 +127,25 @@ def _compile(pattern, path, what):
     try:
         return regex.compile(pattern)
     except (regex.error, TypeError) as e:
-        raise InputError("invalid-config", path, f"{what}: not a valid pattern ({e})") from e
+        raise InputError("invalid-config", path, said("errors.indicators_pattern", what=what, detail=str(e))) from e
 
 
 def _entry(raw, path, i) -> Indicator:
     if not isinstance(raw, dict) or not raw.get("id") or not raw.get("title"):
-        raise InputError("invalid-config", path, f"indicator {i + 1}: needs `id` and `title`")
+        raise InputError("invalid-config", path, said("errors.indicators_id", n=i + 1))
     rid = raw["id"]
-    where = f"indicator '{rid}'"
     phrasings = raw.get("phrasings") or []
     if not phrasings or not raw.get("kinds"):
-        raise InputError("invalid-config", path, f"{where}: needs `kinds` and `phrasings`")
+        raise InputError("invalid-config", path, said("errors.indicators_kinds", id=rid))
     for key in ("standards", "trend", "compare"):        # a threshold read by nobody would be lost in silence
         if key in raw:
-            raise InputError("invalid-config", path, f"{where}: `{key}` belongs in a rules file (--rules), naming `metric: {rid}`")
+            raise InputError("invalid-config", path, said("errors.indicators_rules", id=rid, key=key))
     units = raw.get("units")
     return Indicator(
         id=rid, title=raw["title"], unit=str(raw.get("unit", "")), levels=tuple(raw.get("levels") or ()),
         kinds=tuple(raw["kinds"]), units=tuple(str(u) for u in units) if units is not None else None,
-        phrasings=tuple(_compile(p, path, f"{where} phrasing") for p in phrasings),
-        exclude=_compile(raw["not"], path, f"{where} not") if raw.get("not") else None,
+        phrasings=tuple(_compile(p, path, said("errors.indicators_phrasing", id=rid)) for p in phrasings),
+        exclude=_compile(raw["not"], path, said("errors.indicators_not", id=rid)) if raw.get("not") else None,
         change=bool(raw.get("change")), origin=f"{path}#{rid}")
 
 

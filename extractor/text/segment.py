@@ -18,6 +18,7 @@ import yaml
 
 from .. import data
 from ..errors import InputError
+from ..i18n import said
 
 
 @dataclass(frozen=True)
@@ -76,11 +77,12 @@ def load_scheme(path=None) -> Scheme:
         try:
             spec = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
         except FileNotFoundError as e:
-            raise InputError("missing", path, "scheme file not found") from e
+            raise InputError("missing", path, said("errors.scheme_missing")) from e
         except yaml.YAMLError as e:
             mark = getattr(e, "problem_mark", None)
-            line = f"line {mark.line + 1}: " if mark else ""
-            raise InputError("invalid-config", path, f"{line}not valid YAML ({getattr(e, 'problem', e)})") from e
+            detail = str(getattr(e, "problem", None) or e)
+            raise InputError("invalid-config", path, said("errors.yaml_line", line=mark.line + 1, detail=detail) if mark
+                             else said("errors.yaml", detail=detail)) from e
     try:
         sections = tuple(spec["sections"])
         for s in sections:
@@ -93,8 +95,7 @@ def load_scheme(path=None) -> Scheme:
                       min_items=int(spec.get("min_items_matched", 4)),
                       governments=tuple(spec.get("governments") or ()))
     except (KeyError, TypeError, ValueError) as e:
-        raise InputError("invalid-config", where, "not a scheme file: each section needs number and title, "
-                         f"each item number and title ({e})") from e
+        raise InputError("invalid-config", where, said("errors.scheme_bad", detail=str(e))) from e
 
 
 @functools.lru_cache(maxsize=1)

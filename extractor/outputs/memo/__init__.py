@@ -16,6 +16,7 @@ import re
 from pathlib import Path
 
 from ...errors import InputError
+from ...i18n import said
 from ...ids import district
 from ...paths import inside, safe_name
 from .. import tables
@@ -63,7 +64,7 @@ def write_memos(source, out_dir=None, docs=None, summary: bool = True) -> dict:
     t = tables.read_source(src)
     out = Path(out_dir) if out_dir is not None else (src if src.is_dir() else src.parent) / "memos"
     if out.exists() and not out.is_dir():
-        raise InputError("invalid-output", out, "not a folder")
+        raise InputError("invalid-output", out, said("errors.not_a_folder"))
     out.mkdir(parents=True, exist_ok=True)
     decided = _decided(src, t)
     if decided is not None:        # dismissed findings dropped, corrected values checked again, verdicts with them
@@ -72,7 +73,7 @@ def write_memos(source, out_dir=None, docs=None, summary: bool = True) -> dict:
     if docs:
         unknown = [x for x in docs if x not in {d["doc"] for d in documents}]
         if unknown:
-            raise InputError("missing", src, "no document " + ", ".join(unknown) + " in it")
+            raise InputError("missing", src, said("errors.no_document", docs=", ".join(unknown)))
     chosen = [d for d in documents if not docs or d["doc"] in docs]
     findings = {}
     for f in _rows(t["findings"]):
