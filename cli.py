@@ -39,7 +39,46 @@ def _take_lang(argv: list) -> Optional[str]:
 _LANG_GIVEN = _take_lang(sys.argv)
 if _LANG_GIVEN in i18n.LANGS:
     i18n.set_lang(_LANG_GIVEN)
-i18n.install_typer()
+
+
+def _typer_in_language():
+    """typer's own words on help pages (Usage:, Options, default: …) from the catalog. typer.core asks
+    gettext for them, and its vendored click writes "Usage: " and the help option's text itself;
+    a typer without these hooks just stays English."""
+    import typer.core
+    own = {"Usage:": "usage", "Options": "options", "Arguments": "arguments", "Commands": "commands",
+           "default: {default}": "default", "required": "required", "Show this message and exit.": "show_help"}
+
+    def gettext(msgid):
+        return t(f"typer.{own[msgid]}") if msgid in own else msgid
+
+    typer.core._ = gettext
+    # An argument is named by its metavar (报告...), without typer's type label (<list[Path]>) or braces.
+    typer.core.TyperArgument.display_type_rich = lambda self, ctx: None
+    typer.core.TyperArgument._usage_display_name = lambda self: self.display_name_raw + (
+        "..." if self.nargs != 1 else "")
+    try:
+        from typer._click import core, formatting
+    except ImportError:
+        return
+    write_usage = formatting.HelpFormatter.write_usage
+
+    def usage(self, prog, args="", prefix=None):
+        return write_usage(self, prog, args, t("typer.usage") + " " if prefix is None else prefix)
+
+    formatting.HelpFormatter.write_usage = usage
+    get_help_option = core.Command.get_help_option
+
+    def help_option(self, ctx):
+        opt = get_help_option(self, ctx)
+        if opt is not None:
+            opt.help = t("typer.show_help")
+        return opt
+
+    core.Command.get_help_option = help_option
+
+
+_typer_in_language()
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False, rich_markup_mode=None,
                   context_settings={"help_option_names": ["-h", "--help"]}, help=t("app.help"),

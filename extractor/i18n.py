@@ -18,8 +18,8 @@ _chosen: list = []
 
 
 def set_lang(lang: str | None):
+    """This process's language; a batch hands it to its workers (batch.work.Reader), nothing global is written."""
     _chosen[:] = [lang] if lang in LANGS else []
-    os.environ["SELFEVAL_LANG"] = lang if lang in LANGS else DEFAULT   # worker processes follow
 
 
 def lang() -> str:
@@ -168,40 +168,3 @@ def usage_words(text: str, _lang: str | None = None) -> str:
 def error_line(err) -> str:
     """`path: cause` of an InputError, in the reader's language."""
     return f"{err.path}: {cause(err.cause)}"
-
-
-def install_typer():
-    """typer's own words on help pages (Usage:, Options, default: …) from the catalog. typer.core asks
-    gettext for them, and its vendored click writes "Usage: " and the help option's text itself;
-    a typer without these hooks just stays English."""
-    import typer.core
-    own = {"Usage:": "usage", "Options": "options", "Arguments": "arguments", "Commands": "commands",
-           "default: {default}": "default", "required": "required", "Show this message and exit.": "show_help"}
-
-    def gettext(msgid):
-        return t(f"typer.{own[msgid]}") if msgid in own else msgid
-
-    typer.core._ = gettext
-    # An argument is named by its metavar (报告...), without typer's type label (<list[Path]>) or braces.
-    typer.core.TyperArgument.display_type_rich = lambda self, ctx: None
-    typer.core.TyperArgument._usage_display_name = lambda self: self.display_name_raw + (
-        "..." if self.nargs != 1 else "")
-    try:
-        from typer._click import core, formatting
-    except ImportError:
-        return
-    write_usage = formatting.HelpFormatter.write_usage
-
-    def usage(self, prog, args="", prefix=None):
-        return write_usage(self, prog, args, t("typer.usage") + " " if prefix is None else prefix)
-
-    formatting.HelpFormatter.write_usage = usage
-    get_help_option = core.Command.get_help_option
-
-    def help_option(self, ctx):
-        opt = get_help_option(self, ctx)
-        if opt is not None:
-            opt.help = t("typer.show_help")
-        return opt
-
-    core.Command.get_help_option = help_option

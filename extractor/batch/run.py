@@ -17,7 +17,7 @@ from pathlib import Path
 
 from ..errors import InputError, internal_cause
 from ..procs import die_with_parent
-from ..i18n import t, word
+from ..i18n import lang, t, word
 from .messages import BatchError, say, stored
 from .. import ids
 from .inputs import LOCK_PREFIX, walk
@@ -157,7 +157,7 @@ def _with_doc(result, doc: str):
     return dataclasses.replace(result, source=src, facts=tuple(dataclasses.replace(f, doc=doc) for f in result.facts))
 
 
-def _worker(wid, inbox, outbox, scheme_path, rule_paths, ocr, parent, cores):
+def _worker(wid, inbox, outbox, scheme_path, rule_paths, ocr, lang, parent, cores):
     """A worker process: builds its scheme, rules, spaCy and jieba once, then takes files one by one, each
     holding one of the batch's cores (cores: their folder and --jobs), which its scanned pages share."""
     for s in (signal.SIGINT, signal.SIGTERM):
@@ -167,7 +167,7 @@ def _worker(wid, inbox, outbox, scheme_path, rule_paths, ocr, parent, cores):
     mp.current_process().daemon = False             # it may start page workers: they die with it
     share_cores(*cores)
     from .work import Reader
-    reader = Reader(scheme_path, rule_paths, ocr)
+    reader = Reader(scheme_path, rule_paths, ocr, lang)
     outbox.put((wid, "ready"))
     while True:
         try:
@@ -277,14 +277,28 @@ class _Pool:
         shutil.rmtree(self.cores_dir, ignore_errors=True)
 
 
-def run_batch(root: Path, out: Path, jobs: int = 0, ocr: str = "auto", rule_paths=(), scheme_path=None,
-              quiet: bool = False, timeout: float = 600.0, retry: bool = False, engine: str = "local",
-              address: str | None = None) -> BatchSummary:
+@dataclass(frozen=True)
+class Settings:
+    """How a batch reads and checks: what `selfeval batch` was given."""
+    jobs: int = 0                    # worker processes (0: one per core)
+    ocr: str = "auto"
+    rule_paths: tuple = ()
+    scheme_path: object = None
+    quiet: bool = False
+    timeout: float = 600.0           # seconds a file may take
+    retry: bool = False              # read again the files that ran out of time before
+    engine: str = "local"            # local | ray
+    address: str | None = None       # a Ray cluster's
+
+
+def run_batch(root: Path, out: Path, settings: Settings | None = None, **given) -> BatchSummary:
     """Bring OUTDIR in line with the folder: read what is new or changed, drop what left, re-check when
-    the rules changed, give ids and duplicate findings, then write the workbook and the review site."""
+    the rules changed, give ids and duplicate findings, then write the workbook and the review site.
+    `settings`, or the same given by name (jobs=2)."""
     root, out = Path(root), Path(out)
+    cfg = settings or Settings(**{**given, "rule_paths": tuple(given.get("rule_paths", ()))})
     t_start = time.monotonic()
-    if engine == "ray":
+    if cfg.engine == "ray":
         from .ray_engine import require
         require()
     supported, other = walk(root, skip=out)
@@ -303,8 +317,7 @@ def run_batch(root: Path, out: Path, jobs: int = 0, ocr: str = "auto", rule_path
     try:
         from .store import Store
         store = Store(out / "selfeval.duckdb")
-        summary, pool = _run(store, root, out, supported, other, stop, jobs, ocr,
-                             rule_paths, scheme_path, quiet, timeout, retry, (engine, address))
+        summary, pool = _run(store, root, out, supported, other, stop, cfg)
         summary.seconds = time.monotonic() - t_start
         return summary
     finally:
@@ -317,66 +330,26 @@ def run_batch(root: Path, out: Path, jobs: int = 0, ocr: str = "auto", rule_path
             signal.signal(s, h)
 
 
-def _run(store, root, out, supported, other, stop, jobs, ocr, rule_paths, scheme_path, quiet, timeout, retry, engine):
+def _run(store, root, out, supported, other, stop, cfg: Settings):
     from .. import __version__
     from ..checks.rules import load_rules
-    from ..readers.ingest import sha256_of, unsupported as unsupported_type
     from ..text.segment import load_scheme
-
     summary = BatchSummary(files=len(supported))
-    run_id = store.new_run(str(root.resolve()), jobs or os.cpu_count() or 1, __version__)
-    scheme_key = _scheme_key(scheme_path)
+    run_id = store.new_run(str(root.resolve()), cfg.jobs or os.cpu_count() or 1, __version__)
+    scheme_key = _scheme_key(cfg.scheme_path)
     rel = {f: f.relative_to(root).as_posix() for f in supported + other}
-    present = {rel[f]: _sha(sha256_of, f) for f in supported}
-    unsupported = [(rel[f], unsupported_type(f).cause) for f in other if not f.name.startswith(LOCK_PREFIX)]
-    summary.unsupported = len(unsupported)
-
-    # 1. the folder as it is: renames move a document, what left is withdrawn
-    known = store.files()
-    before = {"unsupported": set(map(tuple, store.con.execute(
-        "SELECT path, cause FROM errors WHERE kind = 'unsupported'").fetchall()))}
-    moves, gone = _moves(known, present)
-    store.sync(present, moves, gone, unsupported, run_id)
-    summary.moved, summary.removed = len(moves), len(gone)
-    known = store.files()
-
-    # 2. what to read: new or changed bytes, version or reading options; errors (timeouts: a longer limit)
-    tasks, keys = [], {}
-    for path, sha in present.items():
-        keys[path] = {"sha256": sha, "version": __version__, "read_key": _read_key(path, ocr, scheme_key)}
-        k = known.get(path)
-        if k and all(k[c] == keys[path][c] for c in ("sha256", "version", "read_key")):
-            if k["status"] == "ok" or (k["kind"] == "timeout" and not retry and timeout <= (k["time_limit"] or 0)):
-                summary.unchanged += 1
-                continue
-        tasks.append(path)
-
-    # 3. the rules: every stored document re-checked from its stored result when they changed
-    scheme, ruleset = load_scheme(scheme_path), load_rules(rule_paths)
+    present, moved = _sync(store, rel, supported, other, run_id, summary)
+    tasks, keys = _to_read(store, present, cfg, scheme_key, summary)
+    # the rules: every stored document re-checked from its stored result when they changed
+    scheme, ruleset = load_scheme(cfg.scheme_path), load_rules(cfg.rule_paths)
     rules_key = _rules_key(ruleset, scheme_key)
-    _remember_checking(store, rule_paths, scheme_path)
+    _remember_checking(store, cfg.rule_paths, cfg.scheme_path)
     if store.meta("rules") != rules_key:
         summary.rechecked, stale = _recheck(store, ruleset, scheme, rules_key)
         tasks += [p for p in stale if p in present and p not in tasks]
-
-    # 4. read, in worker processes (or on a Ray cluster); each file committed alone, by this process only
-    progress = _Progress(len(tasks), quiet)
-    abs_of = {rel[f]: f for f in supported}
-    pool = None
-    if tasks:
-        try:
-            probe = next(((str(abs_of[p]), keys[p]["sha256"]) for p in tasks if keys[p]["sha256"]), (None, None))
-            pool = _engine(*engine, jobs, len(tasks), (scheme_path, list(map(str, rule_paths)), ocr), timeout, probe)
-            _dispatch(store, pool, tasks, abs_of, keys, stop, run_id, summary, progress)
-        except BaseException:
-            if pool is not None:
-                pool.close(kill=True)
-            raise
-        finally:
-            progress.close()
+    pool = _read(store, tasks, {rel[f]: f for f in supported}, keys, cfg, stop, run_id, summary)
     summary.interrupted = stop["signal"] is not None
-
-    # 5. ids and duplicates, over the whole folder, and each report's verdict with them; then the outputs,
+    # ids and duplicates, over the whole folder, and each report's verdict with them; then the outputs,
     # interrupted or not
     changed = _reconcile(store)
     changed |= set_verdicts(store, ruleset)
@@ -384,13 +357,65 @@ def _run(store, root, out, supported, other, stop, jobs, ocr, rule_paths, scheme
                      files_seen=summary.files, processed=summary.processed, unchanged=summary.unchanged,
                      failed=summary.failed, unsupported=summary.unsupported, removed=summary.removed,
                      moved=summary.moved, rechecked=summary.rechecked, facts=summary.facts)
-    same_unsupported = before["unsupported"] == set(unsupported)
-    quiet_run = not (tasks or moves or gone or summary.rechecked or changed) and same_unsupported
+    quiet_run = not (tasks or moved or summary.rechecked or changed)
     if not (quiet_run and (out / "report.xlsx").exists() and (out / "review" / "index.html").exists()
             and not _decided_since(out)):
         _write_outputs(store, out, ruleset)
     _totals(store, summary)
     return summary, pool
+
+
+def _sync(store, rel, supported, other, run_id, summary) -> tuple[dict, bool]:
+    """The folder as it is: renames move a document, what left is withdrawn, unsupported files are listed.
+    Returns (path → sha256 of each report, whether anything of that changed)."""
+    from ..readers.ingest import sha256_of, unsupported as unsupported_type
+    present = {rel[f]: _sha(sha256_of, f) for f in supported}
+    unsupported = [(rel[f], unsupported_type(f).cause) for f in other if not f.name.startswith(LOCK_PREFIX)]
+    summary.unsupported = len(unsupported)
+    known = store.files()
+    before = set(map(tuple, store.con.execute("SELECT path, cause FROM errors WHERE kind = 'unsupported'").fetchall()))
+    moves, gone = _moves(known, present)
+    store.sync(present, moves, gone, unsupported, run_id)
+    summary.moved, summary.removed = len(moves), len(gone)
+    return present, bool(moves or gone) or before != {(p, str(c)) for p, c in unsupported}
+
+
+def _to_read(store, present: dict, cfg: Settings, scheme_key: str, summary) -> tuple[list, dict]:
+    """What to read: new or changed bytes, version or reading options; files in error (timeouts: given a longer
+    limit, or --retry). Returns (paths, path → the keys a read is stored under)."""
+    from .. import __version__
+    known = store.files()
+    tasks, keys = [], {}
+    for path, sha in present.items():
+        keys[path] = {"sha256": sha, "version": __version__, "read_key": _read_key(path, cfg.ocr, scheme_key)}
+        k = known.get(path)
+        if k and all(k[c] == keys[path][c] for c in ("sha256", "version", "read_key")):
+            if k["status"] == "ok" or (k["kind"] == "timeout" and not cfg.retry and cfg.timeout <= (k["time_limit"] or 0)):
+                summary.unchanged += 1
+                continue
+        tasks.append(path)
+    return tasks, keys
+
+
+def _read(store, tasks, abs_of, keys, cfg: Settings, stop, run_id, summary):
+    """Read the files in worker processes (or on a Ray cluster), each committed alone, by this process only.
+    Returns the engine (closed by the caller)."""
+    if not tasks:
+        return None
+    progress = _Progress(len(tasks), cfg.quiet)
+    pool = None
+    try:
+        probe = next(((str(abs_of[p]), keys[p]["sha256"]) for p in tasks if keys[p]["sha256"]), (None, None))
+        args = (cfg.scheme_path, list(map(str, cfg.rule_paths)), cfg.ocr, lang())
+        pool = _engine(cfg.engine, cfg.address, cfg.jobs, len(tasks), args, cfg.timeout, probe)
+        _dispatch(store, pool, tasks, abs_of, keys, stop, run_id, summary, progress)
+    except BaseException:
+        if pool is not None:
+            pool.close(kill=True)
+        raise
+    finally:
+        progress.close()
+    return pool
 
 
 def _sha(sha256_of, f) -> str:
@@ -459,14 +484,13 @@ def _dispatch(store, engine, tasks, abs_of, keys, stop, run_id, summary, progres
                 pending.insert(0, path)   # its worker's machine was lost: read it elsewhere
                 progress.retry(path)
             elif status == "ok":
-                n = _save(store, path, keys[path], *rest, run_id, summary)
-                progress.finish(path, f"{n} facts")
+                progress.finish(path, facts=_save(store, path, keys[path], *rest, run_id, summary))
             else:
                 kind, cause, limit = (*rest, None)[:3]
                 store.save_error(path, ids.path_id(path), keys[path], kind, cause, limit, run_id)
                 summary.failed += 1
                 summary.errors.append((path, cause))
-                progress.finish(path, cause, error=True)
+                progress.finish(path, cause=cause)
 
 
 def _save(store, path, key, rows, texts, blobs, minhashes, run_id, summary) -> int:
@@ -628,18 +652,18 @@ class _Progress:
         if self.bar:
             self.bar.update(self.task, current=Path(path).name)
 
-    def finish(self, path, note, error=False):
+    def finish(self, path, facts: int = 0, cause=None):
+        """A file done: its facts, or the cause it could not be read (a catalog message)."""
         self.done += 1
-        self.errors += error
-        if not error and note.endswith("facts"):
-            self.facts += int(note.split()[0])
+        self.errors += cause is not None
+        self.facts += facts
         if self.bar:
             self.bar.update(self.task, advance=1, facts=self.facts, errors=self.errors)
         elif not self.quiet:
-            from ..i18n import cause, t          # words from the catalog; the stored cause stays English
-            said = cause(note) if error else t("progress.facts", n=note.split()[0])
-            print(f"[{self.done}/{self.total}] {t('progress.error') if error else t('progress.ok')} {path}: {said}",
-                  file=sys.stderr, flush=True)
+            from ..i18n import cause as in_language
+            said = in_language(cause) if cause is not None else t("progress.facts", n=facts)
+            print(f"[{self.done}/{self.total}] {t('progress.error') if cause is not None else t('progress.ok')} "
+                  f"{path}: {said}", file=sys.stderr, flush=True)
 
     def retry(self, path):
         """A file whose worker was lost goes back in the queue: said, not counted."""

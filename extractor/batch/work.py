@@ -7,10 +7,12 @@ from ..errors import InputError, internal_cause
 class Reader:
     """The scheme, the rules, spaCy and jieba, built once per worker (before any file's clock starts)."""
 
-    def __init__(self, scheme_path, rule_paths, ocr):
+    def __init__(self, scheme_path, rule_paths, ocr, lang=None):
         from ..checks.rules import load_rules
+        from ..i18n import set_lang
         from ..text.ner import nlp
         from ..text.segment import load_scheme
+        set_lang(lang)              # the findings' words in the language of the one who runs the batch
         self.scheme, self.ruleset, self.ocr = load_scheme(scheme_path), load_rules(rule_paths), ocr
         nlp()
 
