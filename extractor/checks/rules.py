@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Optional
 
-from . import consistency, phrases, scores, standards, statements
+from . import consistency, phrases, plausible, scores, standards, statements
 from .findings import FINDING_FIELDS, STATUSES, Finding, fmt, msg, render
 from .loading import KINDS, STANDARD_KINDS, RuleSet, load_rules
 from .view import DocView, government
@@ -28,7 +28,8 @@ def _completeness(rule, view: DocView) -> list[Finding]:
     return check_completeness(rule, view.result, view.scheme, view)
 
 
-CHECKS = {**standards.CHECKS, **consistency.CHECKS, **scores.CHECKS, **statements.CHECKS, "completeness": _completeness}
+CHECKS = {**standards.CHECKS, **consistency.CHECKS, **scores.CHECKS, **plausible.CHECKS, **statements.CHECKS,
+          "completeness": _completeness}
 
 
 def check(result, ruleset: RuleSet, scheme=None) -> list[Finding]:

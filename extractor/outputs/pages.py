@@ -119,11 +119,11 @@ def key_series(docs, findings, ck: Checking, report_url) -> list:
 
 
 def plausible(rule) -> tuple:
-    """The values a key indicator can take in a real report: outside, a slip to check, never a point to draw."""
-    from .. import data
-    ranges = data.load("verdicts.yaml")["plausible"]
-    unit = "%" if rule.get("unit") == "%" or "%" in str(rule.get("match", {}).get("unit", "")) else "coefficient"
-    return tuple(ranges.get(rule.get("id"), ranges[unit]))
+    """The values a key indicator can take in a real report (the catalog's range for its metric): outside, a slip to
+    check, never a point to draw."""
+    from ..checks.plausible import plausible as catalog_range
+    got = catalog_range(rule.get("metric", ""))
+    return (float(got[0]), float(got[1])) if got else (float("-inf"), float("inf"))
 
 
 def point_labels(docs) -> dict:

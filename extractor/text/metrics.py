@@ -39,6 +39,7 @@ class Indicator:
     exclude: Optional[object]         # compiled `not`
     change: bool
     origin: str = ""
+    plausible: Optional[tuple] = None  # (low, high): the values a real report can give (the catalog's, by unit)
 
     def match_len(self, text: str, change_re, baseline_re) -> int:
         """Length of the longest phrasing found in text (0: none); a change after it, or a
@@ -93,8 +94,11 @@ def _load(extra: tuple) -> Catalog:
         for key in _PATTERN_KEYS:
             if spec.get(key):
                 patterns[key] = _compile(spec[key], path, key)
+        by_unit = {str(u): _range(r, path, u) for u, r in (spec.get("plausible") or {}).items()}
         for i, raw in enumerate(spec.get("indicators") or []):
             e = _entry(raw, path, i)
+            if e.plausible is None and str(e.unit) in by_unit:
+                e = replace(e, plausible=by_unit[str(e.unit)])
             by_id.pop(e.id, None)         # an override takes the overridden entry's place at the end
             by_id[e.id] = e
     never = regex.compile(r"(?!)")
@@ -146,7 +150,15 @@ def _entry(raw, path, i) -> Indicator:
         kinds=tuple(raw["kinds"]), units=tuple(str(u) for u in units) if units is not None else None,
         phrasings=tuple(_compile(p, path, said("errors.indicators_phrasing", id=rid)) for p in phrasings),
         exclude=_compile(raw["not"], path, said("errors.indicators_not", id=rid)) if raw.get("not") else None,
-        change=bool(raw.get("change")), origin=f"{path}#{rid}")
+        change=bool(raw.get("change")), origin=f"{path}#{rid}", plausible=_range(raw.get("plausible"), path, rid))
+
+
+def _range(v, path, where) -> Optional[tuple]:
+    if v is None:
+        return None
+    if not (isinstance(v, list) and len(v) == 2 and all(isinstance(x, (int, float)) for x in v) and v[0] < v[1]):
+        raise InputError("invalid-config", path, said("errors.indicators_range", id=where))
+    return (Decimal(str(v[0])), Decimal(str(v[1])))
 
 
 @functools.lru_cache(maxsize=1)
