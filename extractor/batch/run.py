@@ -313,15 +313,15 @@ def run_batch(root: Path, out: Path, settings: Settings | None = None, **given) 
         stop["signal"] = signum
 
     old = {s: signal.signal(s, on_signal) for s in (signal.SIGTERM, signal.SIGINT)}
-    store = pool = None
+    store, engines = None, []             # an engine started is closed whatever happens after (else: a hang at exit)
     try:
         from .store import Store
         store = Store(out / "selfeval.duckdb")
-        summary, pool = _run(store, root, out, supported, other, stop, cfg)
+        summary = _run(store, root, out, supported, other, stop, cfg, engines)
         summary.seconds = time.monotonic() - t_start
         return summary
     finally:
-        if pool is not None:
+        for pool in engines:
             pool.close(kill=stop["signal"] is not None)
         if store is not None:
             store.close()
@@ -330,7 +330,7 @@ def run_batch(root: Path, out: Path, settings: Settings | None = None, **given) 
             signal.signal(s, h)
 
 
-def _run(store, root, out, supported, other, stop, cfg: Settings):
+def _run(store, root, out, supported, other, stop, cfg: Settings, engines: list):
     from .. import __version__
     from ..checks.rules import load_rules
     from ..text.segment import load_scheme
@@ -347,7 +347,7 @@ def _run(store, root, out, supported, other, stop, cfg: Settings):
     if store.meta("rules") != rules_key:
         summary.rechecked, stale = _recheck(store, ruleset, scheme, rules_key)
         tasks += [p for p in stale if p in present and p not in tasks]
-    pool = _read(store, tasks, {rel[f]: f for f in supported}, keys, cfg, stop, run_id, summary)
+    _read(store, tasks, {rel[f]: f for f in supported}, keys, cfg, stop, run_id, summary, engines)
     summary.interrupted = stop["signal"] is not None
     # ids and duplicates, over the whole folder, and each report's verdict with them; then the outputs,
     # interrupted or not
@@ -362,7 +362,7 @@ def _run(store, root, out, supported, other, stop, cfg: Settings):
             and not _decided_since(out)):
         _write_outputs(store, out, ruleset)
     _totals(store, summary)
-    return summary, pool
+    return summary
 
 
 def _sync(store, rel, supported, other, run_id, summary) -> tuple[dict, bool]:
@@ -397,25 +397,24 @@ def _to_read(store, present: dict, cfg: Settings, scheme_key: str, summary) -> t
     return tasks, keys
 
 
-def _read(store, tasks, abs_of, keys, cfg: Settings, stop, run_id, summary):
-    """Read the files in worker processes (or on a Ray cluster), each committed alone, by this process only.
-    Returns the engine (closed by the caller)."""
+def _read(store, tasks, abs_of, keys, cfg: Settings, stop, run_id, summary, engines: list):
+    """Read the files in worker processes (or on a Ray cluster), each committed alone, by this process only. The
+    engine joins `engines`, which the caller closes."""
     if not tasks:
-        return None
+        return
     progress = _Progress(len(tasks), cfg.quiet)
-    pool = None
     try:
         probe = next(((str(abs_of[p]), keys[p]["sha256"]) for p in tasks if keys[p]["sha256"]), (None, None))
         args = (cfg.scheme_path, list(map(str, cfg.rule_paths)), cfg.ocr, lang())
-        pool = _engine(cfg.engine, cfg.address, cfg.jobs, len(tasks), args, cfg.timeout, probe)
-        _dispatch(store, pool, tasks, abs_of, keys, stop, run_id, summary, progress)
+        engines.append(_engine(cfg.engine, cfg.address, cfg.jobs, len(tasks), args, cfg.timeout, probe))
+        _dispatch(store, engines[-1], tasks, abs_of, keys, stop, run_id, summary, progress)
     except BaseException:
-        if pool is not None:
+        for pool in engines:
             pool.close(kill=True)
+        engines.clear()
         raise
     finally:
         progress.close()
-    return pool
 
 
 def _sha(sha256_of, f) -> str:
