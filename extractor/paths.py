@@ -36,7 +36,8 @@ def safe_name(text: str, taken: set | None = None, limit: int = LIMIT, suffix: s
 
 
 def inside(folder: Path, path) -> Path:
-    """The path (or a name in folder), resolved, if it lies in folder; an InputError otherwise (never written)."""
+    """folder/path resolved (path: a name or a relative path in folder, or an absolute path), if it lies in folder;
+    an InputError otherwise (never written)."""
     from .errors import InputError
     from .i18n import said
     root = Path(folder).resolve()

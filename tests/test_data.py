@@ -137,7 +137,7 @@ SCHEMA = {
         "frame_lead": "pattern", "context_year_window": int, "year_mention": "pattern"},
     "lexicon/readers.yaml": {"page_number": "pattern", "period_header": "pattern", "docx_heading_style": "pattern",
                              "docx_list_styles": "words"},
-    "lexicon/report.yaml": {"min_han": int, "vocabulary": "words", "convert_hints": dict},
+    "lexicon/report.yaml": {"min_han": int, "vocabulary": "words"},
     "lexicon/units.yaml": {
         "placeholders": dict, "count_units": "words", "cn_count_units": "words", "duration_units": dict,
         "year_duration_prefixes": "words", "money_units": dict, "multipliers": dict, "approx": dict,

@@ -66,7 +66,9 @@ class Store:
         have = {r[0] for r in self.con.execute("SELECT table_name FROM information_schema.tables").fetchall()}
         version = (self.con.execute("SELECT value FROM meta WHERE key = 'schema'").fetchone() or [None])[0] \
             if "meta" in have else None
-        if have and version != SCHEMA:
+        whole = set(tables.TABLES) | set(EXTRA) <= have
+        if have and (version != SCHEMA or not whole):     # another version's, or a table lost: every file read again
+            version = None
             with self.tx():
                 for name in set(tables.TABLES) | set(EXTRA):
                     self.con.execute(f"DROP TABLE IF EXISTS {name}")

@@ -35,7 +35,7 @@ MEMOS = "../../memos/"
 def _write(folder: Path, rel: str, text: str):
     """Write a page only inside the site's folder (paths come from report content), replacing it whole."""
     from ..paths import inside
-    target = inside(folder, folder / rel)
+    target = inside(folder, rel)
     tmp = target.with_name(f".{target.name}.tmp")
     tmp.write_text(text, encoding="utf-8")
     os.replace(tmp, target)

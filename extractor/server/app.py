@@ -343,7 +343,7 @@ def _inside(root: Path, rel: str) -> Path | None:
     from ..errors import InputError
     from ..paths import inside
     try:
-        p = inside(root, root / rel)
+        p = inside(root, rel)
     except (InputError, ValueError, OSError):
         return None
     return p if p.is_file() else None

@@ -169,19 +169,18 @@ def _stored_parts(folder, out):
 def test_each_stored_part_holds_its_own_report_not_the_whole_file(tmp_path):
     """A city's compilation of many reports: each part's stored result (what a re-check reads and the
     batch sends between processes) holds its own report's text, blank elsewhere, not N copies of the file."""
-    import pickle
-    import zlib
+    from extractor.pipeline import from_stored
     d = tmp_path / "in"
     d.mkdir()
     (d / "compilation.md").write_text("\n\n".join(_texts()[i % 3] for i in range(6)), encoding="utf-8")
     blobs = _stored_parts(d, tmp_path / "out")
     assert len(blobs) == 6
     for blob in blobs.values():
-        res = pickle.loads(zlib.decompress(blob))
+        res = from_stored(blob)
         whole, p = res.source.text, res.part
         assert (whole[:p.start] + whole[p.end:]).strip() == "" and whole[p.start:p.end] == res.text
         assert res.norm.original is whole or res.norm.original == whole
         assert res.facts and all(whole[f.start:f.end] == f.raw for f in res.facts)
     seed = _texts()[0].strip()
-    first = min((pickle.loads(zlib.decompress(b)) for b in blobs.values()), key=lambda r: r.part.start)
+    first = min((from_stored(b) for b in blobs.values()), key=lambda r: r.part.start)
     assert first.text.strip()[:200] == seed[:200]

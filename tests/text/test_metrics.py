@@ -159,7 +159,7 @@ def test_indicators_option_reaches_extraction(tmp_path):
     assert (got["100%"], got["90%"]) == ("prov.town-centres", "preschool.gross-enrolment")
     bad = subprocess.run([sys.executable, str(ROOT / "cli.py"), "--indicators", str(tmp_path / "none.yaml"), "extract", str(rep)],
                          capture_output=True, text=True, timeout=120)
-    assert bad.returncode != 0 and "none.yaml: indicators file not found" in bad.stderr and "Traceback" not in bad.stderr
+    assert bad.returncode != 0 and "none.yaml: 找不到指标目录文件" in bad.stderr and "Traceback" not in bad.stderr
 
 
 def test_metric_rows_take_each_shared_link_and_a_fall_as_negative():
@@ -167,7 +167,8 @@ def test_metric_rows_take_each_shared_link_and_a_fall_as_negative():
     while the fact itself keeps 1.7 as written."""
     text = ("2023年，全县学前三年毛入园率、普惠性幼儿园覆盖率均达到92%。2023年一般公共预算教育支出同比下降1.7%。")
     facts = facts_of(text)
-    rows = {r["metric_id"]: r for r in metrics.metric_rows(facts, {"performance_year": 2023})}
+    from extractor.checks.standards import metric_rows          # the rows text/metrics links, judged by checks
+    rows = {r["metric_id"]: r for r in metric_rows(facts, {"performance_year": 2023}, "县")}
     assert rows["preschool.gross-enrolment"]["value"] == rows["preschool.inclusive-coverage"]["value"] == "92"
     assert rows["preschool.inclusive-coverage"]["level"] == "学前"
     growth = rows["spending.growth"]
