@@ -146,7 +146,8 @@ SCHEMA = {
 }
 NESTED = {   # mappings inside a file: key path → the same kinds of value
     ("lexicon/checks.yaml", "admission"): {k: "pattern" for k in ("phrases", "remedy", "resolved", "problem_heading",
-                                                                   "remedy_heading", "heading_marker")},
+                                                                   "remedy_heading", "heading_marker", "feedback",
+                                                                   "feedback_action", "unfinished")},
     ("lexicon/checks.yaml", "rectification"): {k: "pattern" for k in ("pair", "all_fixed", "found", "reason")},
     ("lexicon/checks.yaml", "parts"): {"tie": "alternation", "tie_window": int, "cut_off": "pattern",
                                        "new_statement": "alternation", "each": str, "categories": dict, "partitions": list},

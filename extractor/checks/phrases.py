@@ -22,6 +22,9 @@ def _lex() -> dict:
         "phrases": regex.compile(adm["phrases"]),
         "remedy": regex.compile(adm["remedy"]),
         "resolved": regex.compile(adm["resolved"]),
+        "feedback": regex.compile(adm["feedback"]),
+        "feedback_action": regex.compile(adm["feedback_action"]),
+        "unfinished": regex.compile(adm["unfinished"]),
         "problem_heading": regex.compile(adm["problem_heading"]),
         "remedy_heading": regex.compile(adm["remedy_heading"]),
         "heading_marker": regex.compile(adm["heading_marker"]),
@@ -42,16 +45,22 @@ def not_applicable(text: str) -> Optional[regex.Match]:
 
 def admits(sentence: str) -> Optional[regex.Match]:
     """The phrase by which a sentence, read alone, admits a shortfall; None when it admits nothing.
-    A shortfall that is the object of an action earlier in its clause (针对…问题) or a sentence that says
-    it is solved (已整改) admits nothing."""
+    A shortfall that is the object of an action earlier in its clause (针对…问题), a sentence that says
+    it is solved (已整改), and one on fixing what an evaluation fed back admit nothing."""
     lx = _lex()
-    if lx["resolved"].search(sentence):
+    if lx["resolved"].search(sentence) or _rectifies_feedback(sentence):
         return None
     for m in lx["phrases"].finditer(sentence):
         clause_start = max(sentence.rfind(c, 0, m.start()) for c in _CLAUSE_SEP) + 1
         if not lx["remedy"].search(sentence, clause_start, m.start()):
             return m
     return None
+
+
+def _rectifies_feedback(sentence: str) -> bool:
+    lx = _lex()
+    return bool(lx["feedback"].search(sentence) and lx["feedback_action"].search(sentence)
+                and not lx["unfinished"].search(sentence))
 
 
 def admission_starts(text: str):

@@ -92,7 +92,7 @@ def test_metric_status_follows_the_standard_in_force_for_the_year():
         ("<=0.65", "pass")
     assert (new[("balanced.coefficient", "小学")]["standard"], new[("balanced.coefficient", "小学")]["status"]) == \
         ("<=0.5", "fail")
-    assert new[("balanced.coefficient", "初中")]["source"].startswith("县域义务教育优质均衡")
+    assert new[("balanced.coefficient", "初中")]["source"].startswith("《县域义务教育优质均衡")
 
 
 def test_metric_rows_are_the_governments_own_figures_and_a_province_is_not_judged_by_county_standards():
