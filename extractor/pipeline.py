@@ -172,6 +172,12 @@ STORED_LIMIT = 256 << 20          # bytes of JSON: far above a report's text (re
 _SOURCE_TEXT = ("path", "doc", "text", "input_kind", "encoding", "sha256")
 
 
+def metric_levels(metric_id: str) -> tuple:
+    """The school levels the indicator catalog gives a metric (outputs ask here: they never import text/)."""
+    entry = metrics.load_catalog().get(metric_id)
+    return tuple(entry.levels) if entry else ()
+
+
 def to_stored(result: Result) -> bytes:
     r = result.alone()
     s = r.source

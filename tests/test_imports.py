@@ -93,6 +93,13 @@ def test_imports_point_down_and_never_round_a_circle():
     assert violations(edges) == []
 
 
+def test_outputs_never_import_text():
+    """Outputs only format: what they show of a report comes from the pipeline's records and the checks."""
+    edges = graph(ROOT)
+    assert [(m, t) for m, ts in edges.items() if m.startswith("extractor.outputs")
+            for t in ts if t.startswith(("extractor.text", "extractor.readers"))] == []
+
+
 def test_the_contract_catches_an_upward_import_and_a_circle():
     upward = {"extractor.readers.pdf": {"extractor.pipeline"}, "extractor.pipeline": set()}
     assert violations(upward) == ["extractor.readers.pdf imports extractor.pipeline, which is above it"]

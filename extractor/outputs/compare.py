@@ -9,7 +9,7 @@ from pathlib import Path
 
 from ..checks.crossyear import period_of as _period
 from ..ids import district
-from ..text.metrics import load_catalog
+from ..pipeline import metric_levels
 
 
 def read_metrics(path):
@@ -39,8 +39,8 @@ def comparison(df, metric: str | None = None) -> dict:
 
 
 def _only_level(mid) -> str:
-    e = load_catalog().get(mid)
-    return e.levels[0] if e and len(e.levels) == 1 else ""
+    levels = metric_levels(mid)
+    return levels[0] if len(levels) == 1 else ""
 
 
 def render(tables: dict) -> str:
