@@ -117,6 +117,7 @@ SCHEMA = {
         "share_suffix": str, "share_keep": "words", "share_head_strip": str, "respectively": "pattern",
         "list_joiners": "words", "list_heads": "pattern", "modifier": str, "signoff": str, "windows": dict,
         "purpose_after_money": "pattern", "purpose_lead": "words", "purpose_head": "pattern", "purpose_tail": "words",
+        "table": dict,
         "threshold_words": "words"},
     "lexicon/metadata.yaml": {
         "head_lines": int, "title_words": "words", "title_excluded": "pattern", "title_not_joined": "pattern",
@@ -161,9 +162,12 @@ NESTED = {   # mappings inside a file: key path → the same kinds of value
     ("lexicon/entities.yaml", "bodies"): {"suffix": "pattern", "name": "pattern", "generic": "pattern"},
     ("lexicon/entities.yaml", "towns"): {"shape": "pattern", "generic": "pattern"},
     ("lexicon/entities.yaml", "persons"): {"signer": "pattern", "titled": "pattern"},
-    ("lexicon/units.yaml", "numerals"): {"digits": str, "variants": dict, "zero": str, "places": dict, "sections": dict},
+    ("lexicon/units.yaml", "numerals"): {"digits": str, "variants": dict, "zero": str, "places": dict, "sections": dict,
+                                         "bare_places": "words"},
     ("lexicon/units.yaml", "numeral_run"): {k: "pattern" for k in ("arabic", "digit", "place", "point", "fraction",
                                                                     "minus")},
+    ("lexicon/indicators.yaml", "table"): {"unitless": "words", "measure_words": "words", "standard_words": "words",
+                                           "year_in_header": "pattern"},
     ("lexicon/indicators.yaml", "windows"): {k: int for k in ("phrase", "rest_of_clause", "base", "long_phrase",
                                                                "event_name", "noun", "signoff_rest")},
 }

@@ -12,8 +12,9 @@ import regex
 
 from .. import data
 from ..records import Span
+from . import grid
 from .layout import Layout, Positions
-from .subjects import event_end, level_before, level_re, levelled, without_level
+from .subjects import event_end, level_before, level_in_phrase, level_re, levelled, without_level
 
 # Compiled once: the shapes of the text around a phrase.
 _HAN, _TWO_HAN, _HAN_RUN, _NOT_HAN = (regex.compile(p) for p in (r"\p{Han}", r"\p{Han}{2}", r"\p{Han}+", r"\P{Han}"))
@@ -68,6 +69,10 @@ class Indicators:
         prev_ind, prev_base = self.prev_ind, self.prev_base
         if span.kind == "date":
             return self._date_indicator(span, c1)
+        cell = grid.cell_at(text, span.nstart)
+        if cell is not None:                # a table's cell: its row label and column say what it measures
+            return (grid.indicator(cell, level_in_phrase()),
+                    "table_standard" if grid.is_standard(cell) else "table_cell")
         if span.kind == "count" and span.unit in lex["self_counted"]:
             return span.unit, "self_counted"
         if span.kind == "count" and span.unit in lex["noun_after_units"]:

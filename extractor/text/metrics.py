@@ -21,9 +21,10 @@ from .. import data
 from ..errors import InputError
 
 ENV = "SELFEVAL_INDICATORS"          # extra catalog files (os.pathsep-separated): reach batch workers too
-_CLAUSE_END = set("，,；;。！？!?\n")
+_CLAUSE_END = set("，,；;。！？!?\n\t")
 _LOOKBACK = 60                        # a clause longer than this is not one indicator's phrase
 _RESPECTIVELY = "respectively"        # the indicator rule (text/indicators) that names the i-th number of a list
+_STANDARD_CELL = "table_standard"     # the indicator rule of a table's column of standards (评估标准): no row's value
 
 
 @dataclass(frozen=True)
@@ -207,8 +208,9 @@ def link(facts, norm, catalog: Optional[Catalog] = None) -> tuple:
     nend = sorted(bisect.bisect_left(omap, max(f.end - 1, f.start)) + 1 for f in facts)
     out, prev = [], None
     for f, p in zip(facts, npos):
-        if f.kind == "date" or (school.search(f.subject) and not any(w.fullmatch(f.subject) for w in words.values())):
-            out.append(f)           # one school's figure is not the area's indicator
+        if f.kind == "date" or (school.search(f.subject) and not any(w.fullmatch(f.subject) for w in words.values())) \
+                or f.fired.get("indicator") == _STANDARD_CELL:
+            out.append(f)           # one school's figure, or the standard a row is held to, is not the area's indicator
             continue
         k = bisect.bisect_right(nend, p) - 1
         clause = _clause_before(text, p, nend[k] if k >= 0 else 0)

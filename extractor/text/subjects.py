@@ -14,6 +14,7 @@ import regex
 
 from .. import data
 from ..records import Span
+from . import grid
 from .layout import Layout, Positions
 
 # Only these are split by school level (中学为0.561); 小学9所 counts schools, it is not about them.
@@ -82,6 +83,11 @@ def level_re():
     return lexicon()["_level_re"]
 
 
+def level_in_phrase():
+    """The school level named inside a phrase (小学综合差异系数): group 1 or 2."""
+    return lexicon()["_level_in"]
+
+
 def without_level(phrase: str) -> str:
     """The phrase without the school level inside it (小学综合差异系数 → 综合差异系数), or as it is."""
     return lexicon()["_level_in"].sub("", phrase) or phrase
@@ -122,6 +128,10 @@ class Subjects:
             if ents and ents[0].kind == "body" and ents[0].start - span.nend <= ACTOR_GAP:
                 return ("", "own_body") if ents[0].own else (ents[0].name, "event_actor")
             return "", "none"
+        cell = grid.cell_at(text, span.nstart)
+        if cell is not None:                # a table's cell: the level its column or row label names
+            m = lexicon()["_level_in"].search(cell.column) or lexicon()["_level_in"].match(cell.label)
+            return (m.group(1) or m.group(2), "table_level") if m else ("", "none")
         near = self._between(s0, c1)
         lev = level_before(text, span.nstart) if levelled(span) else ""
         if lev:
