@@ -62,7 +62,7 @@ def cells(text: str) -> tuple:
 
 
 def _year(words: str) -> str:
-    years = set(regex.findall(lexicon()["year_in_header"], words))
+    years = {m.group("year") for m in regex.finditer(lexicon()["year_in_header"], words)}
     return years.pop() if len(years) == 1 else ""
 
 
@@ -130,7 +130,7 @@ def indicator(cell: Cell, level_words) -> str:
     """What a cell's number measures: the row label, with the column's measure when the column names one
     (小学差异系数 → …差异系数), or the column's words when it holds standards (评估标准)."""
     column = level_words.sub("", cell.column)
-    column = regex.sub(lexicon()["year_in_header"] + "度?", "", column)
+    column = regex.sub(lexicon()["year_in_header"], "", column)
     if is_standard(cell):
         return column
     measure = next((w for w in lexicon()["measure_words"] if column.endswith(w)), "")

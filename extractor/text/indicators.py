@@ -18,8 +18,6 @@ from .subjects import event_end, level_before, level_in_phrase, level_re, levell
 
 # Compiled once: the shapes of the text around a phrase.
 _HAN, _TWO_HAN, _HAN_RUN, _NOT_HAN = (regex.compile(p) for p in (r"\p{Han}", r"\p{Han}{2}", r"\p{Han}+", r"\P{Han}"))
-# A finished aside: 幼儿园（7所…）; not 在校（园）学生 nor a scope the measure keeps (在校生（含在园幼儿）)
-_ASIDE = regex.compile(r"[（(](?!\p{Han}{1,2}[)）]|含)[^（）()]*[)）]")
 _TITLE_MARKS = regex.compile(r"[《》]")
 _LIST_MARK = "、"
 _TITLED = regex.compile(r"《[^《》]+》(?P<after>[^《》]*)$")       # a title and the words after it, to the number
@@ -36,8 +34,9 @@ def lexicon() -> dict:
     lex["_bare_change"] = regex.compile(f"(?:{lex['year_on_year']})?(?:{data.alternation(lex['generic_changes'])})")
     lex["_respectively"] = regex.compile(lex["respectively"])
     lex["_list_heads"] = regex.compile(lex["list_heads"])
-    lex["_list_split"] = regex.compile("[、和及与]")
-    lex["_level_list"] = regex.compile(f"(?:{lex['level_list']})(?:[、和及与](?:{lex['level_list']}))+")
+    lex["_list_split"] = regex.compile(lex["level_joiner"])
+    lex["_level_list"] = regex.compile(f"(?:{lex['level_list']})(?:{lex['level_joiner']}(?:{lex['level_list']}))+")
+    lex["_aside"] = regex.compile(lex["aside"])
     lex["_purpose"] = regex.compile(lex["purpose_after_money"])
     lex["_purpose_head"] = regex.compile(lex["purpose_head"])
     lex["_per_unit"] = regex.compile(f"(?:{lex['per_unit']})(?:{lex['per_unit_verb']})?$")
@@ -46,8 +45,7 @@ def lexicon() -> dict:
     lex["_rate_end"] = regex.compile(f"(?:{lex['rate_end']})$")
     lex["_standard_after"] = regex.compile(lex["standard_after"])
     lex["_compared"] = regex.compile(f"(?:{lex['compared']})$")
-    lex["_share_of_other"] = regex.compile(
-        f"(?P<whole>(?P<part>[^，,；;。]{{2,20}}?)(?P<verb>{lex['share_of_other']})(?P<other>[^，,；;。的]{{2,12}}))的$")
+    lex["_share_of_other"] = regex.compile(lex["share_of_other"])
     lex["_change_filler"] = regex.compile(lex["change_filler"])
     lex["_holder"] = regex.compile(lex["holder"])
     lex["_change_to"] = regex.compile(lex["change_to"])
@@ -407,7 +405,7 @@ def _phrase_before(text: str, c0: int, pos: int, period_ends: Positions, span_en
     for p in period_ends.within(c0, pos, closed=True):
         start = max(start, p.end)
     chunk = lex["_per_unit_after"].sub("", text[start:pos])      # the rate of the number before (720元/生·年、)
-    chunk = _ASIDE.sub("", chunk)           # finished asides: 幼儿园（7所…）
+    chunk = lex["_aside"].sub("", chunk)    # finished asides: 幼儿园（7所…）
     head, _, tail = chunk.rpartition("（") if "（" in chunk else chunk.rpartition("(")
     if _ and regex.search(r"[)）]", tail):
         pass                                                       # 村级幼儿园（含幼儿班）: an aside that ends

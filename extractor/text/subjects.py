@@ -22,8 +22,8 @@ _LEVELLED_KINDS = ("number", "percent", "ratio", "money")
 _KINDS = {"SCHOOL": "school", "BODY": "body", "GROUP": "group"}
 # A body this close after a date (in characters) is the actor of the dated event.
 ACTOR_GAP = 3
-# How far before a value a school level is looked for (中学为0.561).
-LEVEL_WINDOW = 6
+# How far before a value a school level is looked for (中学为0.561, 初中按每生每年960元).
+LEVEL_WINDOW = 12
 _TWO_HAN = regex.compile(r"\p{Han}{2}")
 _LIST_MARK = "\u3001"          # the enumeration comma between the items of a list
 
@@ -40,7 +40,9 @@ class Entity:
 @functools.lru_cache(maxsize=1)
 def lexicon() -> dict:
     spec = dict(data.load("lexicon/entities.yaml"))
-    spec["_level_re"] = regex.compile(f"({spec['levels']}){spec['level_link']}$")
+    rate = data.load("lexicon/indicators.yaml")     # 小学每生每年720元: a rate may stand between level and number
+    spec["_level_re"] = regex.compile(f"({spec['levels']}){spec['level_link']}"
+                                      f"(?:(?:{rate['per_unit']})(?:{rate['per_unit_verb']})?)?$")
     spec["_level_in"] = regex.compile(spec["level_in_phrase"])
     spec["_level_per_student"] = regex.compile(spec["level_per_student"])
     spec["_own_suffix"] = data.alternation(spec["own_body_suffixes"])
