@@ -113,10 +113,16 @@ SCHEMA = {
     "lexicon/indicators.yaml": {
         "known": "words", "generic_rates": "words", "generic_changes": "words", "stoppers": "words",
         "noun_stoppers": "words", "trim_left": "words", "trim_right": "words", "stopper_exceptions": "words",
-        "comparison": "pattern", "self_counted": "words", "noun_after_units": "words", "share_word": str,
-        "share_suffix": str, "share_keep": "words", "share_head_strip": str, "respectively": "pattern",
-        "list_joiners": "words", "list_heads": "pattern", "modifier": str, "signoff": str, "windows": dict,
+        "stopper_compounds": "words", "comparison": "pattern", "year_on_year": "pattern", "change_filler": "pattern",
+        "self_counted": "words", "noun_after_units": "words", "short_forms": dict, "ratio_link": str,
+        "respectively": "pattern", "list_joiners": "words", "list_heads": "pattern",
+        "level_list": "pattern", "level_joiner": "pattern", "aside": "pattern",
+        "modifier": str, "signoff": str, "windows": dict, "table": dict,
         "purpose_after_money": "pattern", "purpose_lead": "words", "purpose_head": "pattern", "purpose_tail": "words",
+        "purpose_projects": "words", "per_unit": "pattern", "per_unit_verb": "pattern", "per_unit_after": "pattern",
+        "by_criterion": "pattern", "change_to": "pattern", "baseline": "pattern", "rate_end": "pattern",
+        "standard_after": "pattern", "compared": "pattern", "share_of_other": "pattern", "approx_after": "words",
+        "score_unit": str, "score_in_title": "pattern", "full_marks": str, "holder": "pattern",
         "threshold_words": "words"},
     "lexicon/metadata.yaml": {
         "head_lines": int, "title_words": "words", "title_excluded": "pattern", "title_not_joined": "pattern",
@@ -162,11 +168,15 @@ NESTED = {   # mappings inside a file: key path → the same kinds of value
     ("lexicon/entities.yaml", "bodies"): {"suffix": "pattern", "name": "pattern", "generic": "pattern"},
     ("lexicon/entities.yaml", "towns"): {"shape": "pattern", "generic": "pattern"},
     ("lexicon/entities.yaml", "persons"): {"signer": "pattern", "titled": "pattern"},
-    ("lexicon/units.yaml", "numerals"): {"digits": str, "variants": dict, "zero": str, "places": dict, "sections": dict},
+    ("lexicon/units.yaml", "numerals"): {"digits": str, "variants": dict, "zero": str, "places": dict, "sections": dict,
+                                         "bare_places": "words"},
     ("lexicon/units.yaml", "numeral_run"): {k: "pattern" for k in ("arabic", "digit", "place", "point", "fraction",
                                                                     "minus")},
+    ("lexicon/indicators.yaml", "table"): {"unitless": "words", "measure_words": "words", "standard_words": "words",
+                                           "year_in_header": "pattern"},
     ("lexicon/indicators.yaml", "windows"): {k: int for k in ("phrase", "rest_of_clause", "base", "long_phrase",
-                                                               "event_name", "noun", "signoff_rest")},
+                                                               "event_name", "noun", "signoff_rest", "action_list",
+                                                               "after_title", "lead_in")},
 }
 RULE_KEYS = {"name", "pattern", "unit", "value"}   # value: a rule that states it (八成)
 EXAMPLE_KEYS = {"text", "raw", "value", "unit", "approx", "why"}     # why: a strict known failure

@@ -16,6 +16,7 @@ import regex
 
 from .. import data
 from ..records import Span
+from . import grid
 from .layout import Intervals, longest_match_wins
 
 KINDS = ("date", "money", "percent", "ratio", "age", "duration", "count", "number")
@@ -120,6 +121,11 @@ def _numerals() -> dict:
     digits = regex.escape(spec["digits"][1:] + "".join(k for k, v in spec["variants"].items() if v != spec["zero"]))
     spec["_term"] = regex.compile(rf"(\d+(?:\.\d+)?|[{digits}])([{''.join(spec['places'])}])?")
     return spec
+
+
+@functools.lru_cache(maxsize=1)
+def _standard_after():
+    return regex.compile(placeholders()["standard_after"])
 
 
 _ARABIC = regex.compile(r"\d+(?:\.\d+)?")
@@ -287,6 +293,8 @@ def _approx_of(text: str, start: int, end: int, groups: dict) -> str:
     for w, code in after:
         if tail.startswith(w):
             return code
+    if _standard_after().match(text, end):
+        return ""            # 高于1:15的标准: the standard itself, which the text compares with
     head = text[max(0, start - 6):start]
     for w, code in before:
         i = head.rfind(w)
@@ -309,8 +317,12 @@ def _value_unit(kind: str, g: dict, spec: dict, rule: dict):
     # (万, 千万, 成, 千分之 …), plus a smaller part (2万5000), a half (七成半, 3岁半) and a sign.
     if "value" in rule:
         num = Decimal(rule["value"])
+    elif g.get("mixed"):
+        num = parse_mixed(g["mixed"])
+    elif g.get("mid") and g["num"] in lex["numerals"]["bare_places"]:
+        num = parse_number(lex["numerals"]["digits"][1] + g["num"])      # 百余人: a hundred and more
     else:
-        num = parse_mixed(g["mixed"]) if g.get("mixed") else parse_number(g["num"])
+        num = parse_number(g["num"])
     scale = Decimal(str(lex["multipliers"][g["mult"]])) if g.get("mult") else Decimal(1)
     num *= scale
     if g.get("num2"):
@@ -327,9 +339,10 @@ def _value_unit(kind: str, g: dict, spec: dict, rule: dict):
         return num, lex["duration_units"].get(g["unit"], g["unit"])
     if kind == "percent":
         return num, rule.get("unit", "%")
-    if kind == "age" and g.get("to"):      # 3至6岁: a range, as text low/high
-        return f"{num}/{parse_number(g['to'])}", g["unit"]
-    if kind in ("count", "age"):
+    if kind == "age":                      # 3至6岁: a range, as text low/high; 周岁 is 岁 (spec `units`)
+        unit = spec["units"][g["unit"]]
+        return (f"{num}/{parse_number(g['to'])}" if g.get("to") else num), unit
+    if kind == "count":
         return num, g["unit"]
     return num, ""
 
@@ -422,7 +435,24 @@ def find_spans(text: str) -> list[Span]:
 
     spans = longest_match_wins(cands, span=lambda c: (c[0], c[1]), rank=lambda c: PRIORITY[c[2]], build=build,
                                refusal_blocks=True)
-    return _ranges(text, spans)
+    return _ranges(text, _cell_units(text, spans))
+
+
+def _cell_units(text: str, spans: list) -> list:
+    """A bare number in a table's cell whose row label or column gives the unit in brackets (生均教学仪器设备值（元）
+    … 2476) is a fact in that unit, read as the number and unit written together would be; its raw stays the number."""
+    out = spans
+    for cell in grid.cells(text):
+        found = grid.number_cell(text, cell) if cell.unit else None
+        if not found:
+            continue
+        s, e, _sign = found
+        whole = [sp for sp in find_spans(text[s:e] + cell.unit) if sp.nstart == 0 and sp.nend > e - s]
+        if not whole or whole[0].kind == "number":
+            continue
+        sp = replace(whole[0], nstart=s, nend=e, approx=_approx_of(text, s, e, {}), rule=whole[0].rule + "+table_unit")
+        out = sorted([x for x in out if not (x.nstart < e and s < x.nend)] + [sp], key=lambda x: x.nstart)
+    return out
 
 
 @functools.lru_cache(maxsize=1)
@@ -431,19 +461,21 @@ def _range_low():
 
 
 def _ranges(text: str, spans: list) -> list:
-    """60至70人 is one fact 60/70 (not 70 with 60至 before it); the low end takes the high end's unit and
-    multiplier when it has none (1.2-1.5万元 → 12000/15000). A low end in another unit leaves both alone."""
+    """60至70人 is two facts, 60 and 70 (FACTS.md gives a count, an amount, a percentage or a duration one number;
+    only ages and dates are ranges): a low end written without the high end's unit or multiplier takes them
+    (1.2-1.5万元 → 12000 and 15000) and its raw is the number as written; one with its own unit (300元至800元) is
+    read alone already. A low end in another unit stays apart."""
     kinds = _lexicon()["range_kinds"]
     out = []
     for sp in spans:
         m = _range_low().search(text, max(0, sp.nstart - 16), sp.nstart) if sp.kind in kinds else None
-        joined = m and _range(text, sp, m)
-        if joined:
-            while out and out[-1].nend > joined.nstart:
-                out.pop()                   # the low end read alone (3% of 3%-5%)
-            out.append(joined)
-        else:
-            out.append(sp)
+        low = m and _low_end(text, sp, m)
+        if low:
+            while out and out[-1].nend > low.nstart and out[-1].kind != sp.kind:
+                out.pop()                   # the low end read as a bare number (1.2 of 1.2-1.5万元)
+            if not (out and out[-1].nend > low.nstart):
+                out.append(low)
+        out.append(sp)
     return out
 
 
@@ -452,18 +484,18 @@ def _range_number():
     return regex.compile(_lexicon()["range_number"])
 
 
-def _range(text: str, sp: Span, m) -> Optional[Span]:
+def _low_end(text: str, sp: Span, m) -> Optional[Span]:
+    """The low end of a range whose unit (and multiplier) only the high end writes, as a fact of its own."""
     high = text[sp.nstart:sp.nend]
     lead = _range_number().match(high)
     unit_text = high[lead.end():] if lead else ""
-    tail = m.group("tail")
-    if tail and not unit_text.startswith(tail):
+    if m.group("tail") or not unit_text:
         return None
     low = [s for s in find_spans(m.group("low") + unit_text) if s.kind == sp.kind and s.nstart == 0]
     if not low or isinstance(low[0].value, str) or isinstance(sp.value, str):
         return None
-    value = f"{_plain(low[0].value)}/{_plain(sp.value)}"
-    return replace(sp, value=value, nstart=m.start(), rule=sp.rule + "+range")
+    return replace(sp, value=low[0].value, approx="", nstart=m.start("low"), nend=m.end("low"),
+                   rule=sp.rule + "+range_low")
 
 
 def _plain(d: Decimal) -> str:

@@ -12,13 +12,15 @@ import regex
 
 from .. import data
 from ..records import Span
+from . import grid
 from .layout import Layout, Positions
-from .subjects import event_end, level_before, level_re, levelled, without_level
+from .subjects import event_end, level_before, level_in_phrase, level_re, levelled, without_level
 
 # Compiled once: the shapes of the text around a phrase.
 _HAN, _TWO_HAN, _HAN_RUN, _NOT_HAN = (regex.compile(p) for p in (r"\p{Han}", r"\p{Han}{2}", r"\p{Han}+", r"\P{Han}"))
-_ASIDE = regex.compile(r"[（(][^（）()]*[)）]")          # a finished aside: 幼儿园（7所…）
 _TITLE_MARKS = regex.compile(r"[《》]")
+_LIST_MARK = "、"
+_TITLED = regex.compile(r"《[^《》]+》(?P<after>[^《》]*)$")       # a title and the words after it, to the number
 
 
 @functools.lru_cache(maxsize=1)
@@ -27,15 +29,33 @@ def lexicon() -> dict:
     lex["_stop_re"] = regex.compile(data.alternation(lex["stoppers"]))
     lex["_noun_stop_re"] = regex.compile(data.alternation(lex["noun_stoppers"]))
     lex["_exceptions"] = set(lex["stopper_exceptions"])
+    lex["_compounds"] = regex.compile(data.alternation(lex["stopper_compounds"]))
     lex["_comparison"] = regex.compile(lex["comparison"])
+    lex["_bare_change"] = regex.compile(f"(?:{lex['year_on_year']})?(?:{data.alternation(lex['generic_changes'])})")
     lex["_respectively"] = regex.compile(lex["respectively"])
     lex["_list_heads"] = regex.compile(lex["list_heads"])
+    lex["_list_split"] = regex.compile(lex["level_joiner"])
+    lex["_level_list"] = regex.compile(f"(?:{lex['level_list']})(?:{lex['level_joiner']}(?:{lex['level_list']}))+")
+    lex["_aside"] = regex.compile(lex["aside"])
     lex["_purpose"] = regex.compile(lex["purpose_after_money"])
     lex["_purpose_head"] = regex.compile(lex["purpose_head"])
+    lex["_per_unit"] = regex.compile(f"(?:{lex['per_unit']})(?:{lex['per_unit_verb']})?$")
+    lex["_by_criterion"] = regex.compile(f"(?:{lex['by_criterion']})$")
+    lex["_score_in_title"] = regex.compile(lex["score_in_title"])
+    lex["_rate_end"] = regex.compile(f"(?:{lex['rate_end']})$")
+    lex["_standard_after"] = regex.compile(lex["standard_after"])
+    lex["_compared"] = regex.compile(f"(?:{lex['compared']})$")
+    lex["_share_of_other"] = regex.compile(lex["share_of_other"])
+    lex["_change_filler"] = regex.compile(lex["change_filler"])
+    lex["_holder"] = regex.compile(lex["holder"])
+    lex["_change_to"] = regex.compile(lex["change_to"])
+    lex["_baseline"] = regex.compile(f"(?:{lex['baseline']})$")
+    lex["_per_unit_after"] = regex.compile(f"^(?:{lex['per_unit_after']})")
     lex["_known"] = sorted((k for k in lex["known"] if len(k) >= 5), key=len, reverse=True)
     lex["_trim_left"] = sorted(lex["trim_left"], key=len, reverse=True)
     lex["_trim_right"] = sorted(lex["trim_right"], key=len, reverse=True)
     lex["_qualifiers"] = sorted(lex["threshold_words"], key=len, reverse=True)
+    lex["_approx_after"] = sorted(lex["approx_after"], key=len, reverse=True)
     lex["_measured_of"] = sorted(lex["generic_rates"] + lex["generic_changes"], key=len, reverse=True)
     return lex
 
@@ -61,6 +81,16 @@ class Indicators:
         return indicator, rule
 
     def _indicator(self, span: Span, same_sentence: bool) -> tuple[str, str]:
+        indicator, rule = self._measured(span, same_sentence)
+        if span.kind == "date" or rule in STANDARD_RULES:
+            return indicator, rule
+        c0 = self.layout.clauses[self.layout.index("clauses", span.nstart)][0]
+        standard = held_to_standard(self.text, c0, span.nstart, span.nend)
+        if standard:                       # 专任教师与在园幼儿比高于1:15的标准: the standard of what the words name
+            return (indicator if indicator.endswith(standard) else indicator + standard), "standard_of_phrase"
+        return indicator, rule
+
+    def _measured(self, span: Span, same_sentence: bool) -> tuple[str, str]:
         text, lay, lex = self.text, self.layout, lexicon()
         ci = lay.index("clauses", span.nstart)
         c0, c1 = lay.clauses[ci]
@@ -68,8 +98,15 @@ class Indicators:
         prev_ind, prev_base = self.prev_ind, self.prev_base
         if span.kind == "date":
             return self._date_indicator(span, c1)
+        cell = grid.cell_at(text, span.nstart)
+        if cell is not None:                # a table's cell: its row label and column say what it measures
+            return (grid.indicator(cell, level_in_phrase()),
+                    STANDARD_RULES[0] if grid.is_standard(cell) else "table_cell")
         if span.kind == "count" and span.unit in lex["self_counted"]:
             return span.unit, "self_counted"
+        counted = next((w for w in lex["self_counted"] if text.startswith(w, span.nend)), "")
+        if span.kind == "count" and counted and not _HAN.match(text, span.nend + len(counted)):
+            return counted, "self_counted"                # 6个街道、1个镇
         if span.kind == "count" and span.unit in lex["noun_after_units"]:
             noun = _noun_after(text, span.nend, c1, lex)
             if noun:
@@ -78,37 +115,93 @@ class Indicators:
             purpose = self._purpose(span, c0, c1)
             if purpose:
                 return purpose, "purpose_after_amount"
-        threshold = _threshold_of(text, span.nend, c1, lex)
+        threshold = _threshold_of(text, span.nend, c1, lex) if span.kind != "percent" else ""
         if threshold:
             return threshold, "threshold_of_noun_after"
+        if span.kind == "age":
+            noun = _noun_after(text, span.nend + (text[span.nend:span.nend + 1] == lex["modifier"]), c1, lex)
+            if noun:
+                return noun, "age_of_noun_after"                 # 年满3周岁的适龄幼儿, 3至6周岁常住适龄儿童
+        standard = held_to_standard(text, c0, span.nstart, span.nend)
+        if standard and same_sentence and self.prev_base and not self.prev_base.endswith(standard):
+            return without_level(self.prev_base) + standard, "standard_of_previous"    # …0.97人，均达到0.9人的标准
+        if span.unit == lex["score_unit"] and lex["_score_in_title"].search(text, text.rfind("\n", 0, span.nstart) + 1,
+                                                                           span.nstart):
+            return lex["full_marks"], "score_of_title"        # 三、学前教育（10分，自评9.5分）: the part's full marks
         rule = "respectively"
         phrase = self._respectively(span, c0)
+        at = _before_rate(text, c0, span.nstart, lex)       # 小学每生每年720元: what is measured stands before 每生每年
         if not phrase:
-            rule, phrase = "phrase_before", _phrase_before(text, c0, span.nstart, self._period_ends, self._span_ends, lex)
-        if levelled(span) and level_before(text, span.nstart):
-            phrase = level_re().sub("", phrase)
-            if (not phrase or len(phrase) < 2) and same_sentence and prev_ind:
-                return without_level(prev_ind), "level_takes_previous"     # 初中为0.38 after 小学…系数为0.42
-            if not phrase or len(phrase) < 2:
-                return self._previous_clause_phrase(span, ci), "level_takes_clause_before"  # 每百名学生拥有…教师数：小学4.6人
-        share = lex["share_word"]
-        if share in phrase[1:] and not phrase.endswith(tuple(lex["share_keep"])):
-            head = phrase.split(share)[0].rstrip(lex["share_head_strip"])
-            if len(head) >= 2:
-                rule, phrase = "share", head + lex["share_suffix"]
-        if len(phrase) < 2 or phrase in lex["stoppers"]:
+            rule, phrase = "phrase_before", _phrase_before(text, c0, at, self._period_ends, self._span_ends, lex)
+        moved = self._change_or_baseline(phrase, at, c0, prev_ind if same_sentence else "")
+        if moved:
+            return moved
+        if levelled(span) and level_before(text, at):
+            phrase = _trim(level_re().sub("", phrase), lex)
+            found = self._after_level(span, phrase, at, c0, ci, prev_ind if same_sentence else "")
+            if found:
+                return found
+        elif same_sentence and without_level(phrase) != phrase and _abbreviates(phrase, prev_ind):
+            return without_level(prev_ind), "level_repeats_previous"    # …支出10953元，初中生均13640元
+        elif same_sentence and prev_ind and span.kind != "count" and level_re().fullmatch(phrase):
+            return without_level(prev_ind), "level_takes_previous"      # 小学…不超过60分钟，初中不超过90分钟
+        of_other = lex["_share_of_other"].search(text, c0, at) if span.kind == "percent" else None
+        if of_other and len(phrase) < len(of_other.group("whole")):
+            part = _tail_phrase(_trim(of_other.group("part"), lex), lex, lex["windows"]["phrase"])
+            phrase = part + of_other.group("verb") + of_other.group("other")
+            rule = "share_of_other"       # 非在编教师平均工资收入为在编教师的81.2%: A stated as a share of B
+        if len(phrase) < 2 or phrase in lex["stoppers"] or phrase in lex["trim_right"]:
             rest = self._rest_of_clause(span, c1)
             if rest:
                 return rest, "rest_of_clause"
             if same_sentence and prev_ind:      # 2022年教育支出5000万元，2023年为5500万元
                 return prev_ind, "clause_continues_previous"
+            if not phrase and at < span.nstart:     # 落实…补助政策，按学校偏远程度每人每月发放300元: a rate alone
+                before = self._previous_clause_phrase(span, ci)
+                if before:
+                    return before, "rate_of_clause_before"
         if phrase in lex["generic_rates"] or (phrase.endswith(tuple(lex["generic_rates"])) and len(phrase) <= 3):
             base = (prev_ind if same_sentence and prev_ind else "") or self._previous_clause_phrase(span, ci)
+            base = lex["_rate_end"].sub("", base) if len(lex["_rate_end"].sub("", base)) >= 2 else base
             if base and len(base) <= win["base"]:
                 return base + phrase, "generic_rate_base"
-        if span.kind == "percent" and phrase in lex["generic_changes"] and same_sentence and prev_base:
-            return prev_base + phrase, "generic_change_base"
+        if span.kind == "percent" and lex["_bare_change"].fullmatch(phrase) and same_sentence and prev_base:
+            return _short(without_level(prev_base), lex) + phrase, "generic_change_base"
         return phrase, rule
+
+    def _change_or_baseline(self, phrase: str, at: int, c0: int, prev_ind: str):
+        """(indicator, rule) of the new value of a change (由86.4%提高到88.9%: 88.9% measures what 86.4% does) or of a
+        baseline (上年为93128万元, 较上年7.61亿元, 由上年的86.4%): the measure the sentence names before, else None."""
+        lex = lexicon()
+        between = self.text[_after_spans(self._span_ends, c0, at):at].strip("，,、 ")
+        if prev_ind and lex["_change_to"].fullmatch(between):
+            return prev_ind, "change_to_previous"
+        m = lex["_baseline"].search(self.text, c0, at)
+        if not m or m.start() < _after_spans(self._span_ends, c0, at):
+            return None
+        before = _phrase_before(self.text, c0, m.start(), self._period_ends, self._span_ends, lex)
+        if len(level_re().sub("", before)) >= 2:
+            return before, "baseline_of_phrase"
+        if before:
+            return None                      # 初中由14392元: a level, read as any level before a number
+        return (prev_ind, "baseline_of_previous") if prev_ind else None
+
+    def _after_level(self, span: Span, phrase: str, at: int, c0: int, ci: int, prev_ind: str):
+        """(indicator, rule) of a number right after a school level (初中为0.38, 小学每生每年720元) when the words
+        between the level and the number do not name it; else None."""
+        base = without_level(prev_ind)
+        if len(phrase) >= 2 and _abbreviates(phrase, prev_ind):
+            return base, "level_repeats_previous"             # 小学生均…支出10953元，初中生均13640元
+        if len(phrase) >= 2:
+            return None
+        if prev_ind:
+            return base, "level_takes_previous"               # 初中为0.38 after 小学…系数为0.42
+        lev = level_re().search(self.text, max(c0, at - 8), at)
+        before = _phrase_before(self.text, c0, lev.start(), self._period_ends, self._span_ends, lexicon()) \
+            if lev else ""
+        if len(before) >= 2:
+            return before, "level_after_phrase"               # 生均公用经费基准定额为小学每生每年800元
+        return self._previous_clause_phrase(span, ci), "level_takes_clause_before"  # 每百名学生拥有…教师数：小学4.6人
 
     def _previous_clause_phrase(self, span: Span, ci: int) -> str:
         """The phrase that ends the clause before, when it is in the same sentence (校医或保健教师，配备率…)."""
@@ -130,7 +223,17 @@ class Indicators:
         between = [text[a.nend:b.nstart] for a, b in zip(listed, listed[1:])]
         if any(g not in lex["list_joiners"] for g in between) or text[m.end():listed[0].nstart].strip():
             return ""
-        names = _trim(text[_after_spans(self._span_ends, c0, m.start()):m.start()], lex).split("、")
+        listed_text = _trim(text[_after_spans(self._span_ends, c0, m.start()):m.start()], lex)
+        levels = lex["_level_list"].search(listed_text)
+        if levels:       # 小学、初中每百名学生拥有体育、艺术专任教师数分别为…: each level's value of the name after them
+            shared = _trim(listed_text[levels.end():], lex)
+            if len(shared) < 2:
+                return ""
+            shared = _tail_phrase(shared, lex, lex["windows"]["phrase"])
+            items = lex["_list_split"].split(levels.group())
+            k = len(listed) - 1
+            return items[k] + shared if k < len(items) else shared
+        names = listed_text.split("、")
         if len(names) < 2:
             return ""
         cap = lex["windows"]["phrase"]
@@ -156,7 +259,7 @@ class Indicators:
         obj = m.group("object")
         for w in lex["purpose_tail"]:
             obj = obj.removesuffix(w)
-        head = lex["_purpose_head"].sub("", obj)
+        head = obj if m.group("verb") in lex["purpose_projects"] else lex["_purpose_head"].sub("", obj)
         return m.group("verb") + head if len(head) >= 2 else ""
 
     def _rest_of_clause(self, span: Span, c1: int) -> str:
@@ -195,6 +298,32 @@ class Indicators:
         return tail, "date_event"
 
 
+def _short(phrase: str, lex) -> str:
+    """The short form of a measure a change is named by (按在校学生人数平均的… → 生均…增长)."""
+    for long, short in lex["short_forms"].items():
+        phrase = phrase.replace(long, short)
+    return phrase
+
+
+# The rules whose number is a standard something is held to, no one's value (metrics links none of them).
+STANDARD_RULES = ("table_standard", "standard_of_previous", "standard_of_phrase")
+
+
+def held_to_standard(text: str, c0: int, start: int, end: int) -> str:
+    """The standard word when the number is the standard a comparison before it holds something to (未达到5.8平方米
+    的标准, 高于1:15的标准), else ""; 按…980元的标准拨付 states an amount itself."""
+    lex = lexicon()
+    m = lex["_standard_after"].match(text, end)
+    return m.group("word") if m and lex["_compared"].search(text, c0, start) else ""
+
+
+def _abbreviates(phrase: str, prev_ind: str) -> bool:
+    """Whether phrase, without the level it names, is the start of the indicator before it (初中生均 after
+    小学生均一般公共预算教育支出): the same measure said short for another level."""
+    rest, base = without_level(phrase), without_level(prev_ind)
+    return bool(prev_ind) and len(rest) >= 2 and base.startswith(rest) and rest != base
+
+
 def _shared_part(last: str, heads: list, lex) -> str:
     """What the items of a list share, from its last item: after the level it opens with (普通高中|生均公用经费),
     else after as many characters as the longest item before it (农村|居民人均可支配收入)."""
@@ -207,16 +336,20 @@ def _stopper_hits(chunk: str, lex, stop_re=None) -> list[tuple[int, int]]:
     """(start, end) of stoppers in chunk, skipping characters that belong to a longer word (在校)."""
     hits = []
     exc = lex["_exceptions"]
+    inside = [(m.start(), m.end()) for m in lex["_compounds"].finditer(chunk)] if lex["_compounds"] else []
     for m in (stop_re or lex["_stop_re"]).finditer(chunk):
         i = m.start()
         if m.end() - i == 1 and (chunk[max(0, i - 1):i + 1] in exc or chunk[i:i + 2] in exc
                                  or chunk[max(0, i - 2):i + 1] in exc or chunk[i:i + 3] in exc):
             continue
+        if any(a <= i and m.end() <= b for a, b in inside):
+            continue                         # 培训 of 培训机构, 完成 of 完成时间: a noun, not a verb
         hits.append((i, m.end()))
     return hits
 
 
 def _noun_after(text: str, pos: int, end: int, lex) -> str:
+    pos += len(next((w for w in lex["_approx_after"] if text.startswith(w, pos)), ""))     # 1所以上公办中心幼儿园
     m = _HAN_RUN.match(text, pos, end)
     if not m:
         return ""
@@ -254,6 +387,16 @@ def _threshold_of(text: str, pos: int, end: int, lex) -> str:
     return noun
 
 
+def _before_rate(text: str, c0: int, pos: int, lex) -> int:
+    """Where the words before a number end when a rate (每生每年, 按每人每月, 按学校偏远程度每人每月发放) stands
+    between them and it."""
+    m = lex["_per_unit"].search(text, c0, pos)
+    if not m:
+        return pos
+    by = lex["_by_criterion"].search(text, c0, m.start())
+    return by.start() if by else m.start()
+
+
 def _phrase_before(text: str, c0: int, pos: int, period_ends: Positions, span_ends: Positions, lex) -> str:
     """`period_ends` and `span_ends`: the report's period mentions and spans by where they end."""
     # Nothing before an earlier number or period in the clause belongs to this one, but a threshold
@@ -261,28 +404,36 @@ def _phrase_before(text: str, c0: int, pos: int, period_ends: Positions, span_en
     start = _after_spans(span_ends, c0, pos, lambda sp: _qualifier_at(text, sp.nend, lex))
     for p in period_ends.within(c0, pos, closed=True):
         start = max(start, p.end)
-    chunk = text[start:pos]
-    chunk = _ASIDE.sub("", chunk)           # finished asides: 幼儿园（7所…）
+    chunk = lex["_per_unit_after"].sub("", text[start:pos])      # the rate of the number before (720元/生·年、)
+    chunk = lex["_aside"].sub("", chunk)    # finished asides: 幼儿园（7所…）
     head, _, tail = chunk.rpartition("（") if "（" in chunk else chunk.rpartition("(")
-    if _ and len(_NOT_HAN.sub("", tail)) < 2:
+    if _ and regex.search(r"[)）]", tail):
+        pass                                                       # 村级幼儿园（含幼儿班）: an aside that ends
+    elif _ and len(_NOT_HAN.sub("", tail)) < 2:
         chunk = head                                               # 公务员平均工资水平（8.4万元: the words before
     elif _:
         chunk = tail                                               # (公办园 29 所: the words inside
-    chunk = _TITLE_MARKS.split(chunk)[-1]
+    titled = _TITLED.search(chunk)
+    chunk = titled.group() if titled and len(_trim(titled.group("after"), lex)) <= lex["windows"]["after_title"] \
+        else _TITLE_MARKS.split(chunk)[-1]
     chunk = _inside_open_quote(chunk)
-    chunk = lex["_comparison"].sub("", chunk)
+    chunk = lex["_change_filler"].sub("", lex["_comparison"].sub("", chunk))
     chunk = _trim(chunk, lex)
     phrase = _tail_phrase(chunk, lex, lex["windows"]["phrase"])
     for k in lex["_known"]:
         i = phrase.find(k)
         if i == 0:
             break
-        if i > 0 and len(phrase) > len(k) + 4:
-            return phrase[i:]
+        if i > lex["windows"]["lead_in"] and lex["ratio_link"] not in phrase[:i]:
+            return phrase[i:]             # …校际间综合差异系数; not 公办园生均公用经费 (a qualifier) nor 非在编…与在编
+                                          # 教师平均工资收入之比 (a ratio of two)
     de = lex["modifier"]
     parts = phrase.split(de)
     if len(phrase) > lex["windows"]["long_phrase"] and len(parts) >= 3:
         phrase = de.join(parts[-2:])      # the last modifier and its noun: 民办学校就读的比例
+    holder = lex["_holder"].match(phrase)
+    if holder and len(phrase) - holder.end() >= 2:
+        phrase = phrase[holder.end():]    # 县职业中专在校生: the school holds the number (its subject), 在校生 measures it
     return phrase
 
 
@@ -326,6 +477,11 @@ def _tail_phrase(chunk: str, lex, cap: int) -> str:
     if not chunk:
         return ""
     hits = [h for h in _stopper_hits(chunk, lex) if h[1] < len(chunk)]
+    listed = list(hits)
+    while listed and chunk[:listed[-1][0]].endswith(_LIST_MARK) and _HAN.search(chunk[:listed[-1][0]]):
+        listed.pop()        # 到学校调研、讲思政课42人次: one number for the actions of a list, counted whole
+    if len(chunk) - (listed[-1][1] if listed else 0) <= lex["windows"]["action_list"]:
+        hits = listed
     tail = chunk[hits[-1][1]:].strip("，,；;：:、。 ") if hits else chunk
     if len(tail) < 2:
         tail = chunk

@@ -6,7 +6,7 @@ import functools
 from dataclasses import dataclass
 
 _SENT_END = set("。！？!?")
-_CLAUSE_END = set("，,；;：:")
+_CLAUSE_END = set("，,；;：:\t")          # a tab parts two cells of a table row (text.grid)
 _OPEN, _CLOSE = "“《（(「『【", "”》）)」』】"
 
 

@@ -20,9 +20,10 @@ import yaml
 from .. import data
 from ..errors import InputError
 from ..i18n import said
+from .indicators import STANDARD_RULES
 
 ENV = "SELFEVAL_INDICATORS"          # extra catalog files (os.pathsep-separated): reach batch workers too
-_CLAUSE_END = set("，,；;。！？!?\n")
+_CLAUSE_END = set("，,；;。！？!?\n\t")
 _LOOKBACK = 60                        # a clause longer than this is not one indicator's phrase
 _RESPECTIVELY = "respectively"        # the indicator rule (text/indicators) that names the i-th number of a list
 
@@ -65,6 +66,8 @@ class Catalog:
     decline: object = None            # compiled: a change word that says a fall (下降): a growth's value is negative
     shared: object = None             # compiled: a list of indicators before a predicate they share (…、…均达到)
     list_split: object = None         # compiled: what separates the items of that list
+    target: object = None             # compiled: a plan or goal before the number (力争…达到52%): no value yet
+    share_lead: object = None         # compiled: a share whose part the sentence named before (…1263万元，占…的比例)
 
     def get(self, metric_id: str) -> Optional[Indicator]:
         return next((e for e in self.entries if e.id == metric_id), None)
@@ -103,11 +106,11 @@ def _load(extra: tuple) -> Catalog:
             by_id[e.id] = e
     never = regex.compile(r"(?!)")
     p = {k: v or never for k, v in patterns.items()}
-    return Catalog(tuple(by_id.values()), p["change"], p["baseline"], p["decline"], p["shared"], p["list_split"])
+    return Catalog(tuple(by_id.values()), **p)
 
 
 # The linking patterns a catalog file may set (the last file that sets one wins).
-_PATTERN_KEYS = ("change", "baseline", "decline", "shared", "list_split")
+_PATTERN_KEYS = ("change", "baseline", "decline", "shared", "list_split", "target", "share_lead")
 
 
 def _read(path: Path) -> dict:
@@ -220,17 +223,21 @@ def link(facts, norm, catalog: Optional[Catalog] = None) -> tuple:
     npos = [bisect.bisect_left(omap, f.start) for f in facts]
     nend = sorted(bisect.bisect_left(omap, max(f.end - 1, f.start)) + 1 for f in facts)
     out, prev = [], None
-    for f, p in zip(facts, npos):
-        if f.kind == "date" or (school.search(f.subject) and not any(w.fullmatch(f.subject) for w in words.values())):
-            out.append(f)           # one school's figure is not the area's indicator
-            continue
+    for i, (f, p) in enumerate(zip(facts, npos)):
         k = bisect.bisect_right(nend, p) - 1
         clause = _clause_before(text, p, nend[k] if k >= 0 else 0)
+        if not _can_be_value(f, clause, cat, words, school):
+            out.append(f)
+            continue
         key = f"{f.subject}{f.indicator}"
         # the i-th number of a respectively-list (小学、初中、普通高中…分别为…) is named by its item alone: the clause
         # names the other items too (普通高中 would exclude the 小学 amount from a compulsory metric)
         own = f.fired.get("indicator") == _RESPECTIVELY
-        e = best_entry(cat, f.kind, f.unit, (key,) if own else (key, clause))
+        texts = (key,) if own else (key, clause)
+        if cat.share_lead.match(f.indicator) or cat.share_lead.match(clause):
+            part = _part_named_before(facts, i, cat)    # 教师培训经费支出1263万元，占学校公用经费的比例为6.3%
+            texts = (part + f.indicator, part + clause) + texts if part else texts
+        e = best_entry(cat, f.kind, f.unit, texts)
         if e is not None and _only_as_baseline(e, clause, cat):
             e = None                         # 比当地公务员平均工资收入高0.3万元: a difference, not the pay
         elif e is None and prev is not None and _same_list(prev, f):
@@ -248,6 +255,31 @@ def link(facts, norm, catalog: Optional[Catalog] = None) -> tuple:
         out.append(f)
         prev = f
     return tuple(out)
+
+
+def _can_be_value(f, clause: str, cat: Catalog, words, school) -> bool:
+    """Whether a fact can be an indicator's value for the area: not a date, one school's figure, a standard it is held
+    to, a bound (不足1人, 低于50%), nor a target (力争…达到52%)."""
+    if f.kind == "date" or f.fired.get("indicator") in STANDARD_RULES or f.approx in _BOUNDS:
+        return False
+    if school.search(f.subject) and not any(w.fullmatch(f.subject) for w in words.values()):
+        return False
+    return not cat.target.search(clause)
+
+
+_BOUNDS = ("less",)           # approximations that make a number a ceiling it stays under, not a value
+
+
+def _part_named_before(facts, i: int, cat: Catalog) -> str:
+    """The indicator of the sentence's last number before facts[i] that is not a change: the part a share after it
+    (，占…的比例为…) is of."""
+    f = facts[i]
+    for g in reversed(facts[:i]):
+        if g.sentence != f.sentence or g.start >= f.start:
+            break
+        if g.kind != "date" and not cat.change.search(g.indicator):
+            return g.indicator
+    return ""
 
 
 def _shared_list(cat: Catalog, f, clause: str) -> list:

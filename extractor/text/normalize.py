@@ -27,19 +27,23 @@ class NormText:
 
 
 def _apply(text: str, omap: list, pattern, repl) -> tuple[str, list]:
+    return _replace(text, omap, ((m.start(), m.end(), repl(m) if callable(repl) else repl) for m in pattern.finditer(text)))
+
+
+def _replace(text: str, omap: list, edits) -> tuple[str, list]:
+    """Each (start, end, new) of edits (in text order, not overlapping) applied, the map kept."""
     out, omap_out, pos = [], [], 0
-    for m in pattern.finditer(text):
-        out.append(text[pos:m.start()])
-        omap_out.extend(omap[pos:m.start()])
-        new = repl(m) if callable(repl) else repl
-        old_len = m.end() - m.start()
+    for start, end, new in edits:
+        out.append(text[pos:start])
+        omap_out.extend(omap[pos:start])
+        old_len = end - start
         if len(new) == old_len:
-            omap_out.extend(omap[m.start():m.end()])
+            omap_out.extend(omap[start:end])
         else:
             # Shorter or longer: new characters stand for the start of what they replace.
-            omap_out.extend(omap[m.start() + min(i, old_len - 1)] for i in range(len(new)))
+            omap_out.extend(omap[start + min(i, old_len - 1)] for i in range(len(new)))
         out.append(new)
-        pos = m.end()
+        pos = end
     out.append(text[pos:])
     omap_out.extend(omap[pos:])
     return "".join(out), omap_out
@@ -50,7 +54,9 @@ def _compiled():
     spec = data.load("normalize.yaml")
     table = str.maketrans(spec["translate"])
     rewrites = [(r["name"], regex.compile(r["pattern"], regex.M), r["replace"]) for r in spec["rewrites"]]
-    return table, rewrites, spec["join_lines"]
+    rows = dict(spec["table_rows"], gap=regex.compile(spec["table_rows"]["gap"]),
+                value_cell=regex.compile(spec["table_rows"]["value_cell"]))
+    return table, rewrites, spec["join_lines"], rows
 
 
 @functools.lru_cache(maxsize=1)
@@ -60,9 +66,10 @@ def heading_marker():
 
 
 def normalize(original: str) -> NormText:
-    table, rewrites, join = _compiled()
+    table, rewrites, join, rows = _compiled()
     text = original.translate(table)       # one for one: the map is the identity
     omap = list(range(len(original)))
+    text, omap = _table_cells(text, omap, rows)
     for _name, pattern, repl in rewrites:
         text, omap = _apply(text, omap, pattern, repl)
     text, omap = _join_lines(text, omap, join)
@@ -70,6 +77,24 @@ def normalize(original: str) -> NormText:
 
 
 _BREAK = regex.compile(r"\n(?:\s*\n)*")
+def _table_cells(text: str, omap: list, spec) -> tuple[str, list]:
+    """The runs of spaces between the cells of a table written as text, each one tab (normalize.yaml table_rows)."""
+    lines = text.split("\n")
+    row = [len(spec["gap"].findall(ln)) >= spec["min_gaps"] for ln in lines]
+    starts = [0]
+    for ln in lines:
+        starts.append(starts[-1] + len(ln) + 1)
+    edits, i = [], 0
+    while i < len(lines):
+        j = i
+        while j < len(lines) and row[j]:
+            j += 1
+        if j - i >= spec["min_rows"] and any(spec["value_cell"].search(lines[k].strip()) for k in range(i, j)):
+            edits += [(starts[k] + m.start(), starts[k] + m.end(), _CELL_GAP)
+                      for k in range(i, j) for m in spec["gap"].finditer(lines[k])]
+        i = j + 1
+    return _replace(text, omap, edits) if edits else (text, omap)
+_CELL_GAP = "\t"            # a table row's cells, parted by the rewrite of normalize.yaml
 
 
 def _join_lines(text: str, omap: list, spec) -> tuple[str, list]:
@@ -85,8 +110,8 @@ def _join_lines(text: str, omap: list, spec) -> tuple[str, list]:
         prev = text[line_start:m.start()]
         nxt_end = text.find("\n", m.end())
         nxt = text[m.end(): nxt_end if nxt_end >= 0 else len(text)]
-        if not prev or not nxt or prev[-1] in terminal:
-            return m.group()
+        if not prev or not nxt or prev[-1] in terminal or _CELL_GAP in prev or _CELL_GAP in nxt:
+            return m.group()          # a sentence ends, or a table row (its cells parted by tabs) stands alone
         if len(prev) < min_len or marker.match(nxt):
             return m.group()
         if marker.match(prev) and not any(c in prev for c in "。；"):

@@ -13,6 +13,7 @@ import regex
 
 from .. import data
 from ..records import Span
+from . import grid
 from .extract import expand, placeholders, protected
 from .layout import Layout, Positions, longest_match_wins
 from .metadata import YEAR
@@ -95,6 +96,9 @@ class Periods:
     def of(self, span: Span) -> tuple[str, str]:
         if span.kind == "date":
             return "", "date_is_event"
+        cell = grid.cell_at(self.text, span.nstart)
+        if cell is not None:                # a table's cell: the year of its column or of the table's title
+            return cell.year, ("table_year" if cell.year else "none")
         lay = self.layout
         si = lay.index("sentences", span.nstart)
         s0, s1 = lay.sentences[si]

@@ -14,6 +14,7 @@ import regex
 
 from .. import data
 from ..records import Span
+from . import grid
 from .layout import Layout, Positions
 
 # Only these are split by school level (中学为0.561); 小学9所 counts schools, it is not about them.
@@ -21,8 +22,8 @@ _LEVELLED_KINDS = ("number", "percent", "ratio", "money")
 _KINDS = {"SCHOOL": "school", "BODY": "body", "GROUP": "group"}
 # A body this close after a date (in characters) is the actor of the dated event.
 ACTOR_GAP = 3
-# How far before a value a school level is looked for (中学为0.561).
-LEVEL_WINDOW = 6
+# How far before a value a school level is looked for (中学为0.561, 初中按每生每年960元).
+LEVEL_WINDOW = 12
 _TWO_HAN = regex.compile(r"\p{Han}{2}")
 _LIST_MARK = "\u3001"          # the enumeration comma between the items of a list
 
@@ -39,7 +40,9 @@ class Entity:
 @functools.lru_cache(maxsize=1)
 def lexicon() -> dict:
     spec = dict(data.load("lexicon/entities.yaml"))
-    spec["_level_re"] = regex.compile(f"({spec['levels']}){spec['level_link']}$")
+    rate = data.load("lexicon/indicators.yaml")     # 小学每生每年720元: a rate may stand between level and number
+    spec["_level_re"] = regex.compile(f"({spec['levels']}){spec['level_link']}"
+                                      f"(?:(?:{rate['per_unit']})(?:{rate['per_unit_verb']})?)?$")
     spec["_level_in"] = regex.compile(spec["level_in_phrase"])
     spec["_level_per_student"] = regex.compile(spec["level_per_student"])
     spec["_own_suffix"] = data.alternation(spec["own_body_suffixes"])
@@ -82,6 +85,11 @@ def level_re():
     return lexicon()["_level_re"]
 
 
+def level_in_phrase():
+    """The school level named inside a phrase (小学综合差异系数): group 1 or 2."""
+    return lexicon()["_level_in"]
+
+
 def without_level(phrase: str) -> str:
     """The phrase without the school level inside it (小学综合差异系数 → 综合差异系数), or as it is."""
     return lexicon()["_level_in"].sub("", phrase) or phrase
@@ -122,6 +130,10 @@ class Subjects:
             if ents and ents[0].kind == "body" and ents[0].start - span.nend <= ACTOR_GAP:
                 return ("", "own_body") if ents[0].own else (ents[0].name, "event_actor")
             return "", "none"
+        cell = grid.cell_at(text, span.nstart)
+        if cell is not None:                # a table's cell: the level its column or row label names
+            m = lexicon()["_level_in"].search(cell.column) or lexicon()["_level_in"].match(cell.label)
+            return (m.group(1) or m.group(2), "table_level") if m else ("", "none")
         near = self._between(s0, c1)
         lev = level_before(text, span.nstart) if levelled(span) else ""
         if lev:

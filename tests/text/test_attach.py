@@ -59,7 +59,7 @@ def test_ages_month_ranges_and_chinese_forms_in_a_report():
     f = facts_of("2024年，全区3至6岁适龄幼儿入园率达九成以上，满3周岁幼儿全部入园。4月至6月开展专项督导，"
                  "《条例》九月一日起施行。上半年，新增学位三十万个。\n\n兴安区人民政府\n\n2024年7月30日")
     assert (f["3至6岁"].kind, f["3至6岁"].value, f["3至6岁"].unit) == ("age", "3/6", "岁")
-    assert (f["3周岁"].kind, f["3周岁"].unit) == ("age", "周岁")
+    assert (f["3周岁"].kind, f["3周岁"].unit) == ("age", "岁")
     assert (f["九成"].kind, f["九成"].approx) == ("percent", "more") and f["九成"].to_dict()["value"] == 90
     assert f["4月至6月"].value == "2024-04/2024-06"          # the report's year, as other yearless dates
     assert f["九月一日"].value == "2024-09-01"

@@ -31,6 +31,7 @@ def test_issuer_and_district(ex):
 
 # ---------------- every document the project has ----------------
 
+GOLD2 = ROOT / "tests" / "data" / "gold2" / "docs"
 XINGAN = ("鹤岗市兴安区人民政府", "黑龙江省", "鹤岗市", "兴安区")
 NOTHING = ("", "", "", "")
 # (issuer, province, city, county) as each text says them: "" where it does not (r006 and r029 are anonymised).
@@ -49,6 +50,15 @@ DOCUMENTS = {
     ROOT / "corpus" / "xingan-2024-p3.png": ("兴安区人民政府", "", "", "兴安区"),      # one page: its title
     # OCR of its first and last page, which name no province (the whole report does, on other pages)
     ROOT / "corpus" / "xingan-2024-scan.pdf": ("鹤岗市兴安区人民政府", "", "鹤岗市", "兴安区"),
+    # The second development gold (invented places): the city from the addressee, a province only where the text says it.
+    GOLD2 / "g2-01.txt": ("桐岗县人民政府", "", "瑞泉市", "桐岗县"),
+    GOLD2 / "g2-02.txt": ("沂阳市东湖区人民政府", "", "沂阳市", "东湖区"),
+    GOLD2 / "g2-03.txt": ("青峪县人民政府", "四川省", "嘉岷市", "青峪县"),
+    GOLD2 / "g2-04.txt": ("卫南县人民政府", "河南省", "淇阳市", "卫南县"),
+    GOLD2 / "g2-05.txt": ("溪宁市人民政府", "", "越川市", "溪宁市"),
+    GOLD2 / "g2-06.txt": ("白岚市北沟区人民政府", "", "白岚市", "北沟区"),
+    GOLD2 / "g2-07.txt": ("石川县人民政府", "", "陇安市", "石川县"),
+    GOLD2 / "g2-08.txt": ("融江县人民政府", "", "桂岭市", "融江县"),
 }
 # The compilation corpus (patterns/lexicon/compilation.corpus.yaml): each report of each compilation, by its first line.
 PARTS = {
@@ -65,7 +75,7 @@ def _fields(doc) -> tuple:
 
 
 def test_every_document_of_the_project_is_listed():
-    on_disk = {*sorted((EVAL / "docs").iterdir()), SEED,
+    on_disk = {*sorted((EVAL / "docs").iterdir()), SEED, *GOLD2.iterdir(),
                *(p for p in (ROOT / "corpus").iterdir() if p.suffix != ".py")}
     assert on_disk == set(DOCUMENTS)
 

@@ -1,0 +1,137 @@
+"""Tables written as lines of text: cells parted by runs of spaces, which normalize turns into one tab each
+(patterns/normalize.yaml). A row's first cell is its label, which may give the unit in brackets (生均教学及辅助用房面积
+（平方米））; the first row of a table whose cells after the label are words is its header. Each cell knows its
+row label, the unit its numbers are in, and its column's header: what the number measures without a sentence.
+"""
+from __future__ import annotations
+
+import bisect
+import functools
+from dataclasses import dataclass
+
+import regex
+
+from .. import data
+
+CELL_GAP = "\t"          # what normalize makes of the spaces between two cells
+MIN_GAPS = 2             # a line with fewer is prose, not a row of cells
+
+_UNIT_IN_LABEL = regex.compile(r"^(?P<label>.*?)[（(]\s*(?P<unit>[^（）()]{1,5})\s*[)）]$")
+# A number glued to the label it follows (教师数（人）0.97, where the spaces before it were one or none)
+_GLUED_NUMBER = regex.compile(r"(?<=[^\d.,:：≥≤＞＜<>])(?=[≥≤＞＜<>]?\d[^\t]*$)")
+_NUMBER_CELL = regex.compile(r"(?P<sign>[≥≤＞＜<>]?)(?P<num>\d+(?:,\d{3})*(?:\.\d+)?)")
+_VALUE = regex.compile(r"[≥≤＞＜<>]?\d[\d.,:]*%?")      # a cell that is a value (2476, 91.20%, ≥85%, 1:15), not a word
+
+
+@dataclass(frozen=True)
+class Cell:
+    start: int            # the cell's text in the normalized text
+    end: int
+    label: str            # the row's label, without the unit in brackets
+    unit: str             # the unit its label or column gives in brackets, else ""
+    column: str           # its column's header ("" when the table has none or the row has more cells)
+    year: str = ""        # the year its column's header or else the table's title names (2022年, 表1…2021年…情况)
+
+
+@functools.lru_cache(maxsize=1)
+def lexicon() -> dict:
+    return data.load("lexicon/indicators.yaml")["table"]
+
+
+@functools.lru_cache(maxsize=4)
+def cells(text: str) -> tuple:
+    """Every data cell of every table in the normalized text, in text order."""
+    if CELL_GAP not in text:
+        return ()
+    out, header, title, last = [], None, "", ""
+    pos = 0
+    for line in text.split("\n"):
+        start, pos = pos, pos + len(line) + 1
+        if line.count(CELL_GAP) < MIN_GAPS:
+            header, last = None, line.strip() or last
+            continue
+        parts = _parts(line, start)
+        if header is None:
+            title = last                            # the line above a table: its title
+            if not any(_VALUE.fullmatch(t) for t, _, _ in parts[1:]):
+                header = [t for t, _, _ in parts]   # a table's first row, of words (2022年, 评估标准): its header
+                continue
+        header = header or []
+        out += _row(parts, header, _year(title))
+    return tuple(out)
+
+
+def _year(words: str) -> str:
+    years = {m.group("year") for m in regex.finditer(lexicon()["year_in_header"], words)}
+    return years.pop() if len(years) == 1 else ""
+
+
+def _parts(line: str, start: int) -> list:
+    """(text, start, end) of each cell of a row; a number glued to the label is a cell of its own."""
+    parts, at = [], start
+    for k, t in enumerate(line.split(CELL_GAP)):
+        if k == 0:
+            m = _GLUED_NUMBER.search(t)
+            if m and m.start() > 0:
+                parts += [(t[:m.start()], at, at + m.start()), (t[m.start():], at + m.start(), at + len(t))]
+                at += len(t) + 1
+                continue
+        parts.append((t, at, at + len(t)))
+        at += len(t) + 1
+    return [p for p in parts if p[0].strip()]
+
+
+def _row(parts: list, header, title_year: str) -> list:
+    label, unit = _split_unit(parts[0][0])
+    heads = header[1:] if header and len(header) == len(parts) else None
+    out = []
+    for k, (_t, s, e) in enumerate(parts[1:]):
+        column = heads[k] if heads else ""
+        col_label, col_unit = _split_unit(column)
+        out.append(Cell(s, e, label, col_unit or ("" if _unitless(col_label) else unit), col_label,
+                        _year(col_label) or ("" if _standard(col_label) else title_year)))     # a standard is timeless
+    return out
+
+
+def _split_unit(cell: str) -> tuple[str, str]:
+    m = _UNIT_IN_LABEL.match(cell)
+    return (m.group("label"), m.group("unit")) if m else (cell, "")
+
+
+def _unitless(column: str) -> bool:
+    return any(w in column for w in lexicon()["unitless"])
+
+
+def cell_at(text: str, pos: int):
+    """The data cell holding normalized position pos, or None."""
+    cs = cells(text)
+    i = bisect.bisect_right([c.start for c in cs], pos) - 1
+    return cs[i] if i >= 0 and cs[i].start <= pos < cs[i].end else None
+
+
+def number_cell(text: str, cell: Cell):
+    """(number start, number end, comparison sign) when the cell holds a bare number, else None."""
+    m = _NUMBER_CELL.fullmatch(text, cell.start, cell.end)
+    if not m:
+        return None
+    return m.start("num"), m.end("num"), m.group("sign")
+
+
+def is_standard(cell: Cell) -> bool:
+    """A column of the standards the row's values are held to (评估标准): no row's value."""
+    return _standard(cell.column)
+
+
+def _standard(column: str) -> bool:
+    return any(w in column for w in lexicon()["standard_words"])
+
+
+def indicator(cell: Cell, level_words) -> str:
+    """What a cell's number measures: the row label, with the column's measure when the column names one
+    (小学差异系数 → …差异系数), or the column's words when it holds standards (评估标准)."""
+    column = level_words.sub("", cell.column)
+    column = regex.sub(lexicon()["year_in_header"], "", column)
+    if is_standard(cell):
+        return column
+    measure = next((w for w in lexicon()["measure_words"] if column.endswith(w)), "")
+    return cell.label + measure if measure and not cell.label.endswith(measure) else cell.label

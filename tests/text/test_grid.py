@@ -1,0 +1,83 @@
+"""Tables written as lines of text (cells parted by runs of spaces): each cell's number takes the unit its row label
+gives in brackets, says what it measures from its row and column, its level from the column and its year from the
+column or the table's title; a column of standards is no row's value. Tables written afresh for these tests."""
+from extractor.pipeline import process_source
+from extractor.records import Source
+from extractor.text import grid
+from extractor.text.normalize import normalize
+from extractor.text.segment import load_scheme
+
+# Full-width spaces part the cells, as a report typed in a word processor writes them; the first row's number is
+# glued to its label, the second's stands one space off.
+MEANS = ("　　经测算，全市义务教育学校资源配置指标如下：\n"
+         "　　表2　某市2023年资源配置指标\n"
+         "　　指标　　　　　　　　　　　　小学均值　　小学差异系数　　初中均值　　初中差异系数\n"
+         "　　生均教学仪器设备值（元）3120　　　0.311　　　　　4050　　　　0.287\n"
+         "　　每百名学生拥有骨干教师数（人）　1.42　　　0.402　　　　　1.61　　　　0.355\n"
+         "　　生均体育运动场馆面积（平方米）　　9.84　　　0.463　　　　　11.20　　　0.392\n"
+         "\n　　按上述指标计算，全市小学校际间综合差异系数为0.408。\n")
+
+ANNEX = ("附件\n"
+         "某县2023年度主要指标完成情况\n"
+         "指标名称　　　　　　　　　　2023年　　评估标准　　是否达标\n"
+         "普惠性幼儿园覆盖率　　　　　88.50%　　≥80%　　　达标\n"
+         "幼儿园专任教师与幼儿之比　　1:16.2　　1:15　　　未达标\n"
+         "初中校际间综合差异系数　　　0.472　　 ≤0.45　　　未达标\n")
+
+
+def facts_of(text):
+    r = process_source(Source(path="t.txt", doc="t", text=text), load_scheme())
+    return {(f.raw, f.start): f for f in r.facts}, r
+
+
+def _by_raw(facts, raw):
+    hits = [f for (r, _), f in facts.items() if r == raw]
+    assert len(hits) == 1, (raw, hits)
+    return hits[0]
+
+
+def test_rows_stay_lines_and_cells_are_parted_by_one_tab():
+    text = normalize(MEANS).text
+    assert "\n指标\t小学均值\t小学差异系数\t初中均值\t初中差异系数\n" in text
+    assert "\n生均教学仪器设备值（元）3120\t0.311\t4050\t0.287\n" in text
+    assert "资源配置指标\n指标" in text                    # the title is not joined to the header
+
+
+def test_a_cell_takes_its_row_labels_unit_unless_its_column_is_a_coefficient():
+    facts, _ = facts_of(MEANS)
+    money = _by_raw(facts, "3120")
+    assert (money.kind, str(money.value), money.unit) == ("money", "3120", "元")
+    people = _by_raw(facts, "1.61")
+    assert (people.kind, people.unit, people.subject, people.period) == ("count", "人", "初中", "2023")
+    area = _by_raw(facts, "9.84")
+    assert (area.kind, area.unit, area.indicator) == ("count", "平方米", "生均体育运动场馆面积")
+    coefficient = _by_raw(facts, "0.463")
+    assert (coefficient.kind, coefficient.unit) == ("number", "")
+    assert coefficient.indicator == "生均体育运动场馆面积差异系数" and coefficient.subject == "小学"
+
+
+def test_a_table_cell_links_to_the_catalog_by_its_row_and_a_coefficient_of_one_indicator_does_not():
+    facts, _ = facts_of(MEANS)
+    assert _by_raw(facts, "3120").metric == "生均教学仪器设备值"
+    assert _by_raw(facts, "1.42").metric == "每百名学生拥有县级以上骨干教师数"
+    assert _by_raw(facts, "11.20").metric == "生均体育运动场馆面积"
+    assert _by_raw(facts, "0.311").metric == "" and _by_raw(facts, "0.392").metric == ""
+    assert _by_raw(facts, "0.408").metric == "校际间综合差异系数"      # the prose after the table reads as before
+
+
+def test_the_standards_column_is_timeless_and_no_rows_value():
+    facts, _ = facts_of(ANNEX)
+    value = _by_raw(facts, "88.50%")
+    assert (value.indicator, value.period, value.metric) == ("普惠性幼儿园覆盖率", "2023", "普惠性幼儿园覆盖率")
+    standard = _by_raw(facts, "80%")
+    assert (standard.indicator, standard.period, standard.metric, standard.approx) == ("评估标准", "", "", "more")
+    assert _by_raw(facts, "1:15").metric == "" and _by_raw(facts, "1:16.2").metric == "幼儿园专任教师与幼儿之比"
+    ceiling = _by_raw(facts, "0.45")
+    assert (ceiling.kind, ceiling.approx, ceiling.metric) == ("number", "less", "")
+    assert _by_raw(facts, "0.472").metric == "校际间综合差异系数"
+
+
+def test_prose_with_a_wide_space_is_no_table():
+    for line in ("全县共有学校42所，  在校生1.2万人。", "某县  2023年  教育工作总结"):
+        assert "\t" not in normalize(line).text
+        assert grid.cells(normalize(line).text) == ()
