@@ -9,7 +9,7 @@ from decimal import Decimal
 
 from . import phrases
 from .findings import Finding, finding, msg, squeeze
-from .view import DocView, rx
+from .view import CLAUSE_END, DocView, after_last, rx
 
 
 def check_claims(rule, view: DocView) -> list[Finding]:
@@ -24,7 +24,10 @@ def check_claims(rule, view: DocView) -> list[Finding]:
         by_sent.setdefault(view.layout.index("sentences", pos), []).append(fd)
     for m in rx(rule["claim"]).finditer(text):
         si = view.layout.index("sentences", m.start())
-        near = by_sent.get(si, []) + by_sent.get(si - 1, [])
+        s0, s1 = view.layout.sentences[si]
+        if phrases.admits(text[s0:s1]):
+            continue        # 小学达到国家标准、初中尚未达到: a sentence that owns its shortfall claims nothing false
+        near = _in_scope(by_sent.get(si, []) + by_sent.get(si - 1, []), text, m.start(), view)
         if not near:
             continue
         failed = [fd for fd in near if fd.status == "fail"]
@@ -39,6 +42,14 @@ def check_claims(rule, view: DocView) -> list[Finding]:
                            value=target.value, values=[fd.value for fd in near], threshold=target.threshold,
                            source="; ".join(sorted({fd.source for fd in near})), **ev))
     return out
+
+
+def _in_scope(findings: list, text: str, at: int, view: DocView) -> list:
+    """The standards a claim speaks of: those of the school level its clause names (小学达到国家标准), else all."""
+    levels = {r["id"]: r.get("level") for r in view.ruleset.rules} if view.ruleset is not None else {}
+    clause = text[after_last(text, CLAUSE_END | {"\u3001"}, max(at - 40, 0), at):at]
+    named = {lv for lv in levels.values() if lv and lv in clause}
+    return [fd for fd in findings if levels.get(fd.rule) in named] if named else findings
 
 
 def check_admissions(rule, view: DocView) -> list[Finding]:
