@@ -15,6 +15,7 @@ import functools
 from decimal import Decimal
 from typing import Optional
 
+from ..text.indicators import BASELINE_RULES, STANDARD_RULES
 from ..text.layout import Positions
 from .findings import Finding, dec, finding, fmt, msg, place_of, squeeze
 from .view import DocView, after_last, rx, words
@@ -353,8 +354,10 @@ def check_repeated(rule, view: DocView) -> list[Finding]:
 
 def _quantity(view: DocView, f) -> Optional[tuple]:
     """What makes two statements one quantity; None for a fact that cannot be told apart from others."""
-    if f.kind == "date" or f.scope == "other":
-        return None
+    if f.kind == "date" or f.scope == "other" or f.fired.get("indicator") in STANDARD_RULES + BASELINE_RULES:
+        return None                 # a standard held to (未达到50%的要求), a baseline (比上年的1336.9亿元): not this value
+    if rx(words()["list_values"]).search(view.clause_before(view.npos[id(f)])):
+        return None                 # the i-th of a list (分别为, 依次为): its words name the list, not the member
     if f.metric_id:
         return ("metric", f.metric_id, f.metric_level, f.period, f.scope_word)
     ind = squeeze(f.indicator)

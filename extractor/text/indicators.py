@@ -307,6 +307,8 @@ def _short(phrase: str, lex) -> str:
 
 # The rules whose number is a standard something is held to, no one's value (metrics links none of them).
 STANDARD_RULES = ("table_standard", "standard_of_previous", "standard_of_phrase")
+# The rules whose number is a baseline (上年为93128万元, 由上年的86.4%): an earlier value of what the sentence measures.
+BASELINE_RULES = ("baseline_of_phrase", "baseline_of_previous")
 
 
 def held_to_standard(text: str, c0: int, start: int, end: int) -> str:

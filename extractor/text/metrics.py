@@ -25,6 +25,8 @@ from .indicators import STANDARD_RULES
 ENV = "SELFEVAL_INDICATORS"          # extra catalog files (os.pathsep-separated): reach batch workers too
 _CLAUSE_END = set("，,；;。！？!?\n\t")
 _LOOKBACK = 60                        # a clause longer than this is not one indicator's phrase
+_SENTENCE_END = "。！？!?\n"
+_SENTENCE_LOOKBACK = 200               # how far back a sentence may name the level of its numbers
 _RESPECTIVELY = "respectively"        # the indicator rule (text/indicators) that names the i-th number of a list
 
 
@@ -182,14 +184,21 @@ def level_in(text: str, allowed) -> str:
     return best[1] if best[1] in allowed else ""
 
 
-def _level(e: Indicator, subject: str, key: str, clause: str) -> str:
+def _level(e: Indicator, subject: str, key: str, clause: str, sentence: str = "") -> str:
+    """The level the number is stated for: named by its subject or words, its clause, else the sentence before it
+    (全县小学7项指标县域均值分别为：…骨干教师数1.36人)."""
     if len(e.levels) <= 1:
         return e.levels[0] if e.levels else ""
-    for t in (subject, key, clause):
+    for t in (subject, key, clause, sentence):
         lv = level_in(t, e.levels)
         if lv:
             return lv
     return ""
+
+
+def _sentence_before(text: str, pos: int) -> str:
+    start = max(text.rfind(c, max(pos - _SENTENCE_LOOKBACK, 0), pos) for c in _SENTENCE_END) + 1
+    return text[max(start, pos - _SENTENCE_LOOKBACK):pos]
 
 
 def _clause_before(text: str, pos: int, floor: int) -> str:
@@ -249,7 +258,8 @@ def link(facts, norm, catalog: Optional[Catalog] = None) -> tuple:
             out.append(f)
             prev = None
             continue
-        f = replace(f, metric=e.title, metric_id=e.id, metric_level=_level(e, f.subject, key, clause),
+        sentence = _sentence_before(text, p)
+        f = replace(f, metric=e.title, metric_id=e.id, metric_level=_level(e, f.subject, key, clause, sentence),
                     metric_value=_metric_value(e, f, clause, cat),
                     metric_also=tuple((x.id, _level(x, f.subject, item, clause)) for x, item in listed[1:]))
         out.append(f)
