@@ -275,11 +275,11 @@ def batch(
     if s.interrupted:
         raise typer.Exit(130)
     if memo:
-        _write_memos(output, None, [])
+        _write_memos(output, None, [], quiet=quiet)
     raise typer.Exit(1 if s.errors_total else 0)
 
 
-def _write_memos(source: Path, output: Optional[Path], docs: List[str]):
+def _write_memos(source: Path, output: Optional[Path], docs: List[str], quiet: bool = False):
     from extractor.errors import InputError, blame
     from extractor.outputs.memo import write_memos
     try:
@@ -288,7 +288,9 @@ def _write_memos(source: Path, output: Optional[Path], docs: List[str]):
     except InputError as e:
         _fail(i18n.error_line(e))
     where = r["summary"].parent if r["summary"] else output
-    typer.echo(t("msg.memo_summary", memos=len(r["memos"]), problems=sum(r["problems"].values()), where=where), err=True)
+    if not quiet:
+        typer.echo(t("msg.memo_summary", memos=len(r["memos"]), problems=sum(r["problems"].values()), where=where),
+                   err=True)
 
 
 @app.command(help=t("cmd.memo.help"), options_metavar=t("meta.options"))

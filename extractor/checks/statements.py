@@ -40,8 +40,14 @@ def check_claims(rule, view: DocView) -> list[Finding]:
         out.append(finding(target.doc, rule["id"], "fail" if failed else "pass", rule["severity"], said,
                            section=target.section, item=target.item, indicator=target.indicator,
                            value=target.value, values=[fd.value for fd in near], threshold=target.threshold,
-                           source="; ".join(sorted({fd.source for fd in near})), **ev))
+                           source=_sources(failed or near), **ev))
     return out
+
+
+def _sources(findings: list) -> str:
+    """Each document the findings rest on once: a source that another one extends (its note added) is that one."""
+    srcs = sorted({fd.source for fd in findings if fd.source})
+    return "; ".join(x for x in srcs if not any(y != x and y.startswith(x) for y in srcs))
 
 
 def _in_scope(findings: list, text: str, at: int, view: DocView) -> list:

@@ -242,7 +242,8 @@ def test_memo_file_names_go_through_the_one_sanitizer():
 
 
 def test_unknown_and_new_statuses_handled(out):
-    """admitted and unfinished are problems with their own groups; not-applicable and unknown statuses are neither."""
+    """admitted shortfalls and open rectification are problems with their own groups; not-applicable and unknown
+    statuses are neither."""
     from extractor.outputs import memo, tables
     t = tables.read_source(out)
     doc = next(d for d, r in docs_of(out).items() if r[2].endswith("gongnong-2024.md"))
@@ -250,7 +251,7 @@ def test_unknown_and_new_statuses_handled(out):
     base = rows[0]
     rows += [{**base, "rule": "admitted.shortfall", "status": "admitted", "indicator": "学校体育场地不足",
               "message": "报告自述学校体育场地不足", "raw": "体育场地不足", "start": 100, "end": 106},
-             {**base, "rule": "rectification.unfinished", "status": "unfinished", "indicator": "大班额",
+             {**base, "rule": "rectification.found-fixed", "status": "fail", "indicator": "大班额",
               "message": "上年反馈的大班额问题尚未整改完成", "raw": "尚未完成", "start": 200, "end": 204},
              {**base, "rule": "x.na", "status": "not-applicable"},
              {**base, "rule": "x.new", "status": "some-new-status"}]

@@ -87,13 +87,16 @@ def problem_title(f, rules: dict) -> str:
 
 
 def standard(f, rule: dict) -> str:
-    """The standard as words: 不低于50%, 1:15."""
+    """The standard as words: 不低于50%, 不高于1:15 (a ratio's "not above" is its pupils per teacher)."""
     thr = s(f.get("threshold"))
-    if not thr or ":" in thr:
+    if not thr:
         return thr
+    op_code = rule.get("op") or ("<=" if rule.get("max_per_one") else "")
+    op = i18n.catalog(i18n.lang()).get(f"memo.op_words.{op_code}", "")
+    if ":" in thr:
+        return op + thr
     raw = s(f.get("raw"))
     unit = re.sub(r"^[\d.,\s+-]+", "", raw) if re.match(r"[\d.]", raw) else ""
-    op = i18n.catalog(i18n.lang()).get(f"memo.op_words.{rule.get('op', '')}", "")
     return op + thr + unit
 
 
