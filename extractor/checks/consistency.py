@@ -15,10 +15,10 @@ import functools
 from decimal import Decimal
 from typing import Optional
 
-from ..text.indicators import BASELINE_RULES, STANDARD_RULES
+from ..text.indicators import STANDARD_RULES
 from ..text.layout import Positions
 from .findings import Finding, dec, finding, fmt, msg, place_of, squeeze
-from .view import DocView, after_last, rx, words
+from .view import DocView, after_last, is_baseline, rx, words
 
 _SEPARATORS = frozenset("，,、；;：:（(）)。！？!?\n")
 
@@ -354,7 +354,7 @@ def check_repeated(rule, view: DocView) -> list[Finding]:
 
 def _quantity(view: DocView, f) -> Optional[tuple]:
     """What makes two statements one quantity; None for a fact that cannot be told apart from others."""
-    if f.kind == "date" or f.scope == "other" or f.fired.get("indicator") in STANDARD_RULES + BASELINE_RULES:
+    if f.kind == "date" or f.scope == "other" or f.fired.get("indicator") in STANDARD_RULES or is_baseline(f):
         return None                 # a standard held to (未达到50%的要求), a baseline (比上年的1336.9亿元): not this value
     if rx(words()["list_values"]).search(view.clause_before(view.npos[id(f)])):
         return None                 # the i-th of a list (分别为, 依次为): its words name the list, not the member

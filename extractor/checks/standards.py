@@ -12,7 +12,7 @@ from typing import Optional
 from ..text import metadata, metrics, scope
 from .findings import Finding, dec, finding, fmt, msg, place, place_of, squeeze
 from .loading import load_rules
-from .view import DocView, rx, words
+from .view import DocView, is_baseline, rx, words
 
 OP_CODES = (">=", "<=", ">", "<", "==")
 
@@ -326,7 +326,7 @@ def metric_rows(facts, document: dict, government: str = "", ruleset=None) -> li
     and government, its status and source. Only the government's own figures make rows."""
     rules = ruleset or load_rules()
     gov = government or _government_of(document)
-    own = [f for f in facts if not f.scope and not not_its_value(f)]
+    own = [f for f in facts if not f.scope and not not_its_value(f) and not is_baseline(f)]
     rows = metrics.metric_rows(own, document)
     for row in rows:
         rule = _in_force(rules, row, gov)

@@ -9,6 +9,7 @@ import regex
 
 from .. import data
 from ..text import scope
+from ..text.indicators import BASELINE_RULES
 
 
 CLAUSE_END = frozenset("，,；;。！？!?\n")
@@ -29,6 +30,11 @@ def _last_of(chars: frozenset):
 def rx(pattern: str):
     """Compiled once: regex.search looks its cache up on every call, which is most of checking's time."""
     return regex.compile(pattern)
+
+
+def is_baseline(f) -> bool:
+    """An earlier value the sentence compares with (上年为…, 比上年的…, 由上年的…): linked, never judged."""
+    return f.fired.get("indicator") in BASELINE_RULES
 
 
 def words() -> dict:
@@ -73,9 +79,11 @@ class DocView:
 
     @functools.cached_property
     def by_metric(self) -> dict:
+        """The statements of each catalog indicator's value, without its baselines (由上年的45%提高到52%: the
+        standard judges 52%, last year's 45% is history)."""
         out = {}
         for f in self.result.facts:
-            if f.metric_id:
+            if f.metric_id and not is_baseline(f):
                 out.setdefault(f.metric_id, []).append(f)
         return out
 
