@@ -105,7 +105,7 @@ def _by_terms(view: DocView, p, t: dict) -> Optional[tuple]:
             break
         if c.scope == "other" or view.para(c) != para or (p.period and c.period and c.period != p.period):
             continue
-        label = f"{c.subject} {c.indicator} {view.clause_before(view.npos[id(c)])}"
+        label = f"{c.subject} {c.indicator} {_own_words(view, c)}"
         if rx(t["part"]).search(label):
             part = c
         elif rx(t["whole"]).search(label) and not c.scope:      # the whole is the government's own: not 民办园's
@@ -114,6 +114,14 @@ def _by_terms(view: DocView, p, t: dict) -> Optional[tuple]:
         return None
     ties = [w for w in (_words_before(view, part, t["part"]), _words_before(view, whole, t["whole"])) if w]
     return part, whole, ties
+
+
+def _own_words(view: DocView, f) -> str:
+    """The words before a count that are its own: in a list of figures (其中公办园在园幼儿2903人、非普惠性民办园在园
+    幼儿525人) only those after the figure before it."""
+    clause = view.clause_before(view.npos[id(f)])
+    head, sep, own = clause.rpartition("\u3001")
+    return own if sep and rx(r"\d").search(head) else clause
 
 
 def _words_before(view: DocView, f, pattern: str) -> Optional[dict]:

@@ -241,7 +241,8 @@ def check_compare(rule, view: DocView) -> list[Finding]:
     rights = [f for f in facts if matches(f, rule["right"], view.claimed)]
     out = []
     for lf in lefts:
-        cands = [r for r in rights if not lf.period or not r.period or r.period == lf.period]
+        cands = [r for r in rights if (not lf.period or not r.period or r.period == lf.period)
+                 and _monthly(view, r) == _monthly(view, lf)]
         if not cands:
             continue
         rf = min(cands, key=lambda r: abs(r.start - lf.start))
@@ -255,6 +256,11 @@ def check_compare(rule, view: DocView) -> list[Finding]:
                            threshold=b, source=rule.get("source", ""), raw=lf.raw, start=lf.start, end=lf.end,
                            page=lf.page, places=[place_of(lf, "left"), place_of(rf, "right")]))
     return out
+
+
+def _monthly(view: DocView, f) -> bool:
+    """Pay stated per month (月平均工资收入8462元), which a year's pay is never compared with."""
+    return bool(rx(words()["monthly"]).search(f"{f.indicator} {view.clause_before(view.npos[id(f)])}"))
 
 
 # ---------------- trend stated against the year before ----------------

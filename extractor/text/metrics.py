@@ -25,7 +25,7 @@ from .indicators import STANDARD_RULES
 ENV = "SELFEVAL_INDICATORS"          # extra catalog files (os.pathsep-separated): reach batch workers too
 _CLAUSE_END = set("，,；;。！？!?\n\t")
 _LOOKBACK = 60                        # a clause longer than this is not one indicator's phrase
-_SENTENCE_END = "。！？!?\n"
+_SENTENCE_END = "。！？!?\n；;"
 _SENTENCE_LOOKBACK = 200               # how far back a sentence may name the level of its numbers
 _RESPECTIVELY = "respectively"        # the indicator rule (text/indicators) that names the i-th number of a list
 
@@ -197,6 +197,7 @@ def _level(e: Indicator, subject: str, key: str, clause: str, sentence: str = ""
 
 
 def _sentence_before(text: str, pos: int) -> str:
+    """The sentence before pos, from its last ； (村小学…；县特殊教育学校…7000元: the level named before ； is not its)."""
     start = max(text.rfind(c, max(pos - _SENTENCE_LOOKBACK, 0), pos) for c in _SENTENCE_END) + 1
     return text[max(start, pos - _SENTENCE_LOOKBACK):pos]
 

@@ -1,0 +1,32 @@
+"""Reports written apart by someone who had not read the rules (tests/data/fresh, truth beside each): every
+fail or inconsistent finding is one their truth files call true; nothing else is flagged (issue 26)."""
+import json
+import subprocess
+import sys
+
+import pytest
+import yaml
+
+from conftest import ROOT
+
+DATA = ROOT / "tests" / "data" / "fresh"
+EXPECTED = yaml.safe_load((DATA / "expected.yaml").read_text(encoding="utf-8"))
+
+
+@pytest.fixture(scope="module")
+def findings(tmp_path_factory):
+    out = tmp_path_factory.mktemp("fresh") / "findings.jsonl"
+    r = subprocess.run([sys.executable, str(ROOT / "cli.py"), "check", *(str(DATA / f"{n}.txt") for n in EXPECTED),
+                        "-o", str(out)], capture_output=True, text=True, timeout=600)
+    assert r.returncode == 0, r.stderr
+    return [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED))
+def test_only_true_findings_are_flagged(findings, name):
+    flagged = [(f["rule"], f["message"]) for f in findings if f["doc"] == name and f["status"] in ("fail", "inconsistent")]
+    allowed = EXPECTED[name]["flags"]
+    unexpected = [f for f in flagged if not any(f[0] == rule and words in f[1] for rule, words in allowed)]
+    assert unexpected == []
+    for rule, words in allowed:                   # and each true one is still found
+        assert any(f[0] == rule and words in f[1] for f in flagged), (rule, words)
