@@ -112,7 +112,8 @@ def check_threshold(rule, view: DocView) -> list[Finding]:
             continue
         if not binds(rule, "", metrics.year_of(f.period, view.year)):
             continue
-        key = (str(f.value), f.period, f.subject, f.metric_level, f.scope_word)
+        # a catalog indicator is the area's: its level says whose it is, not a subject read beside it
+        key = (str(f.value), f.period, "" if m.get("metric") else f.subject, f.metric_level, f.scope_word)
         if key in seen:
             if seen[key] is not None:
                 view.echoes.append(replace(out[seen[key]], section=f.section, item=f.item, raw=f.raw, start=f.start,

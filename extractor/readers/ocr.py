@@ -61,7 +61,8 @@ def available() -> bool:
 
 def require(path):
     if not available():
-        raise InputError("needs-ocr", path, f"needs OCR (no text layer), but the OCR engine is not installed: {INSTALL_HINT}")
+        from .messages import say
+        raise InputError("needs-ocr", path, say("ocr_missing", hint=INSTALL_HINT))
 
 
 MIN_SCORE = 0.5               # OCR boxes the engine is less sure of are dropped
@@ -615,13 +616,12 @@ class Pages:
 def read_image(path: Path, mode: str = "auto"):
     from PIL import Image, UnidentifiedImageError
 
-    from .lines import page_text
+    from .lines import MAX_PAGES, page_text
+    from .messages import say
     from ..records import Content
 
     if mode == "never":
-        raise InputError("needs-ocr", path, "an image can only be read by OCR, and --ocr never was given")
-    from .lines import MAX_PAGES
-    from .messages import say
+        raise InputError("needs-ocr", path, say("ocr_never"))
 
     try:
         with warnings.catch_warnings():      # the size is ours to judge, below: no warning on stderr
@@ -642,12 +642,12 @@ def read_image(path: Path, mode: str = "auto"):
         raise InputError("too-large", path, say("image_too_large", pixels=f"{int(m.group(1)) / 1e6:.1f}" if m else "?",
                                    limit=MAX_MEGAPIXELS)) from e
     except (UnidentifiedImageError, OSError, ValueError, EOFError) as e:
-        raise InputError("corrupt", path, f"not a readable image ({e})") from e
+        raise InputError("corrupt", path, say("bad_image", detail=str(e))) from e
     ocr_pages = Pages(path, None if len(frames) > 1 else 1)
     for f in frames:
         ocr_pages.add(f)
     pages = ocr_pages.lines()
     text, starts = page_text(pages)
     if not text.strip():
-        raise InputError("empty", path, "no text found by OCR")
+        raise InputError("empty", path, say("ocr_none"))
     return Content(text=text, input_kind="ocr", page_starts=starts)
