@@ -86,7 +86,8 @@ from extractor.text.normalize import normalize  # noqa: E402
 # file → its keys, each with what its value is: "pattern" (compiles), "words" (strings, none twice),
 # "alternation" (a pattern that is a list of words: none twice), or a Python type.
 SCHEMA = {
-    "lexicon/checks.yaml": {"parts": dict, "share_of_part": "pattern", "share_of_whole": dict, "local": "alternation", "list_values": "alternation", "monthly": "alternation",
+    "lexicon/checks.yaml": {"parts": dict, "share_of_part": "pattern", "share_of_whole": dict, "local": "alternation",
+                            "list_values": "alternation", "monthly": "alternation",
                             "coefficient": "alternation", "coefficient_unit": str, "scores": dict, "trend": dict,
                             "large_classes": dict, "not_applicable": "pattern", "admission": dict,
                             "rectification": dict},

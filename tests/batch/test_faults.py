@@ -78,7 +78,8 @@ def test_killed_at_random_moments_resumes_to_a_clean_run(tmp_path):
         folder, extra = (a, []) if state == "A" else (b, rules)
         p = subprocess.Popen([sys.executable, str(ROOT / "cli.py"), "batch", str(folder), "-o", str(out),
                               "--jobs", "2", "--quiet", *extra],
-                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True,
+                             env={**os.environ, "SELFEVAL_LANG": "en"})   # the language of the clean runs
         time.sleep(rng.uniform(0.3, took))
         try:
             os.killpg(p.pid, sig)
