@@ -158,7 +158,7 @@ def extract(
     zh: bool = typer.Option(False, "--zh", show_default=False, help=t("cmd.extract.zh")),
 ):
     from extractor.errors import InputError
-    from extractor.text.segment import load_scheme
+    from extractor.text.schemes import load_scheme
 
     if output is not None:
         from extractor.outputs.writers import check_output
@@ -177,7 +177,7 @@ def extract(
         if output is not None and writers.kind_of(output) in writers.ALL_TABLES:
             from extractor.batch.run import assess_all
             from extractor.outputs import tables
-            writers.write_tables(tables.build(assess_all(results, sch)), output, zh=zh)
+            writers.write_tables(tables.build(assess_all(results)), output, zh=zh)
         else:
             writers.write_facts([f for r in results for f in r.facts], output, zh=zh)
     if failed:
@@ -201,7 +201,7 @@ def check(
     from extractor.outputs import writers
     from extractor.errors import InputError
     from extractor.checks.rules import load_rules
-    from extractor.text.segment import load_scheme
+    from extractor.text.schemes import load_scheme
 
     try:
         if output is not None:
@@ -212,7 +212,7 @@ def check(
         _fail(i18n.error_line(e))
     results, failed = _read_all(inputs, sch, ocr)
     from extractor.batch.run import assess_all
-    findings = [fd for a in assess_all(results, sch, ruleset, entities=False) for fd in a.findings]
+    findings = [fd for a in assess_all(results, ruleset, entities=False) for fd in a.findings]
     from extractor.errors import blame
     with blame(output or "<stdout>"):
         writers.write_findings(findings, output, zh=zh, ruleset=ruleset)
@@ -247,7 +247,7 @@ def batch(
     from extractor.batch.run import BatchError, format_summary, run_batch
     from extractor.errors import InputError
     from extractor.checks.rules import load_rules
-    from extractor.text.segment import load_scheme
+    from extractor.text.schemes import load_scheme
 
     _check_ocr(ocr)
     if engine not in ("local", "ray"):
@@ -341,7 +341,7 @@ def compare(
     from extractor.checks.crossyear import cross_year
     from extractor.errors import InputError, blame
     from extractor.outputs import compare as cmp
-    from extractor.text.segment import load_scheme
+    from extractor.text.schemes import load_scheme
 
     if output is not None and output.suffix.lower() != ".xlsx":
         _fail(t("msg.compare_xlsx", path=output))
@@ -357,7 +357,7 @@ def compare(
         from extractor.outputs import tables
         sch = load_scheme(None)
         results, _ = _read_all(inputs, sch, ocr)
-        df = tables.build(assess_all(results, sch, entities=False))["metrics"]
+        df = tables.build(assess_all(results, entities=False))["metrics"]
     per_metric = cmp.comparison(df, metric)
     findings = cross_year(df if not metric else df[df["metric_id"] == metric])
     if output is not None:                  # a file asked for: the terminal stays quiet

@@ -56,7 +56,7 @@ def bench_text(seed: str, tmp: Path):
     n = build.render_pdf(md, pdf, running_header="兴安区人民政府履行教育职责自评报告", red_header="鹤岗市兴安区人民政府文件")
 
     from extractor.pipeline import process_path
-    from extractor.text.segment import load_scheme
+    from extractor.text.schemes import load_scheme
     scheme = load_scheme()
     process_path(corpus_small(tmp), scheme)          # warm caches as a batch process would
     t0 = time.perf_counter()

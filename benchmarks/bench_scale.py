@@ -30,7 +30,7 @@ def main():
     text = seed.read_text(encoding="utf-8")
     from extractor.checks.rules import check, load_rules
     from extractor.pipeline import process_file, process_path
-    from extractor.text.segment import load_scheme
+    from extractor.text.schemes import load_scheme
     scheme, rules = load_scheme(), load_rules([])
 
     with tempfile.TemporaryDirectory() as tmp:
@@ -42,7 +42,7 @@ def main():
         def run(path):
             t0 = time.perf_counter()
             result = process_path(path, scheme)
-            findings = check(result, rules, scheme)
+            findings = check(result, rules)
             return time.perf_counter() - t0, len(result.facts), len(findings)
 
         run(seed)                                   # warm-up: patterns, catalogs, caches
@@ -60,7 +60,7 @@ def main():
         def run_parts(path):
             t0 = time.perf_counter()
             results = process_file(path, scheme)
-            findings = sum(len(check(r, rules, scheme)) for r in results)
+            findings = sum(len(check(r, rules)) for r in results)
             return time.perf_counter() - t0, len(results), sum(len(r.facts) for r in results), findings
 
         print("split into reports, as extract and batch read it:")

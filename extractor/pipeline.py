@@ -154,11 +154,10 @@ class Analysis:
     entities: tuple
 
 
-def analyse(result: Result, scheme=None, entities: bool = True) -> Analysis:
+def analyse(result: Result, entities: bool = True) -> Analysis:
     """The rows of one processed report; `entities=False` skips spaCy (the entities table stays empty)."""
     e_rows = ner.entity_rows(result) if entities else []
-    doc_row = metadata.describe(result, scheme, len(e_rows) if entities else None)
-    doc_row["scheme_name"] = scheme.name if scheme is not None and result.seg.scheme_id else ""
+    doc_row = metadata.describe(result, len(e_rows) if entities else None)
     return Analysis(result, doc_row, tuple(e_rows))
 
 

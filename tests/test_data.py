@@ -110,7 +110,8 @@ SCHEMA = {
         "levelled_count_units": "words", "levelled_per_head_units": "words", "left_stops": "words",
         "left_stop_date_tail": "pattern", "school_ordinal": str, "school_not_a_name_suffix": str},
     "lexicon/headings.yaml": {"markers": list, "title_end": str, "max_title_len": int, "cn_number": "pattern",
-                              "declared_shape": "pattern"},
+                              "declared_shape": "pattern", "points": "pattern", "opening_chars": int,
+                              "outside_parts": "pattern", "fit_share": float, "own_min_parts": int},
     "lexicon/indicators.yaml": {
         "known": "words", "generic_rates": "words", "generic_changes": "words", "stoppers": "words",
         "noun_stoppers": "words", "trim_left": "words", "trim_right": "words", "stopper_exceptions": "words",

@@ -38,13 +38,13 @@ def run(files, scheme, ocr: str = "auto"):
     return _part_ids(results), failed
 
 
-def assess_all(results, scheme, ruleset=None, entities: bool = True) -> list:
+def assess_all(results, ruleset=None, entities: bool = True) -> list:
     """Each result's analysis, findings and verdict (checks.report.Assessed), as `extract` and `check` show them."""
     from ..checks.report import assess
     from ..checks.rules import load_rules
     from ..pipeline import analyse
     ruleset = ruleset if ruleset is not None else load_rules()
-    return [assess(analyse(r, scheme, entities), ruleset, scheme) for r in results]
+    return [assess(analyse(r, entities=entities), ruleset) for r in results]
 
 
 def _part_ids(results) -> list:
@@ -134,8 +134,15 @@ def _fingerprint(obj) -> str:
 
 def _scheme_key(scheme_path) -> str:
     from .. import data
-    path = Path(scheme_path) if scheme_path else data.PATTERNS_DIR / "schemes" / "hegang-county-2024.yaml"
-    return hashlib.sha256(path.read_bytes()).hexdigest()[:16]
+    if scheme_path and Path(scheme_path).is_file():
+        paths = [Path(scheme_path)]
+    else:                                   # each report chooses among the built-in schemes (or one by its id)
+        paths = sorted((data.PATTERNS_DIR / "schemes").glob("*.yaml"))
+        paths.append(data.PATTERNS_DIR / "lexicon" / "headings.yaml")
+    digest = hashlib.sha256(str(scheme_path or "").encode())
+    for p in paths:
+        digest.update(p.read_bytes())
+    return digest.hexdigest()[:16]
 
 
 def _read_key(rel: str, ocr: str, scheme_key: str) -> str:
@@ -333,7 +340,7 @@ def run_batch(root: Path, out: Path, settings: Settings | None = None, **given) 
 def _run(store, root, out, supported, other, stop, cfg: Settings, engines: list):
     from .. import __version__
     from ..checks.rules import load_rules
-    from ..text.segment import load_scheme
+    from ..text.schemes import load_scheme
     summary = BatchSummary(files=len(supported))
     run_id = store.new_run(str(root.resolve()), cfg.jobs or os.cpu_count() or 1, __version__)
     scheme_key = _scheme_key(cfg.scheme_path)
@@ -452,7 +459,7 @@ def _recheck(store, ruleset, scheme, rules_key) -> tuple[int, list]:
             stale.append(path)
             continue
         docs.append(doc)
-        rows += finding_rows(findings_of(result, ruleset, scheme))
+        rows += finding_rows(findings_of(result, ruleset))
     store.replace_findings(docs, rows, rules_key)
     if stale:
         store.con.execute("UPDATE files SET version = 'stale' WHERE path IN (SELECT * FROM UNNEST(?))", [stale])
@@ -596,7 +603,8 @@ def _write_outputs(store, out: Path, ruleset):
 def _remember_checking(store, rule_paths, scheme_path):
     """The rules and scheme files of this run, for checking a corrected value again as this run would."""
     store.set_meta("rule_paths", json.dumps([str(Path(p).resolve()) for p in rule_paths]))
-    store.set_meta("scheme_path", str(Path(scheme_path).resolve()) if scheme_path else "")
+    named = scheme_path and not Path(scheme_path).is_file()         # a built-in scheme by its id
+    store.set_meta("scheme_path", str(scheme_path) if named else str(Path(scheme_path).resolve()) if scheme_path else "")
 
 
 def _decided_since(out: Path) -> bool:

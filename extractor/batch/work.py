@@ -11,7 +11,7 @@ class Reader:
         from ..checks.rules import load_rules
         from ..i18n import set_lang
         from ..text.ner import nlp
-        from ..text.segment import load_scheme
+        from ..text.schemes import load_scheme
         set_lang(lang)              # the findings' words in the language of the one who runs the batch
         self.scheme, self.ruleset, self.ocr = load_scheme(scheme_path), load_rules(rule_paths), ocr
         nlp()
@@ -27,7 +27,7 @@ class Reader:
         try:
             rows, texts, blobs, minhashes = {}, [], [], []
             for i, res in enumerate(process_file(path, self.scheme, ocr=self.ocr)):
-                got = tables.rows(assess(analyse(res, self.scheme), self.ruleset, self.scheme))
+                got = tables.rows(assess(analyse(res), self.ruleset))
                 if i == 0:                      # what the file could be read of only in part: once, with its first report
                     got["warnings"] = [{"doc": got["documents"][0]["doc"], "message": w} for w in res.source.warnings]
                 for name, rs in got.items():

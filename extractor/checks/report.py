@@ -25,19 +25,19 @@ class Assessed:
         return {**self.analysis.document, **self.verdict.columns(), "items_missing": ";".join(missing)}
 
 
-def findings_of(result, ruleset, scheme=None) -> tuple:
+def findings_of(result, ruleset) -> tuple:
     """The report's findings, each with the headings its evidence stands under (a memo cites page and heading)."""
     omap, seg = result.norm.omap, result.seg
     out = []
-    for f in rules.check(result, ruleset, scheme):
+    for f in rules.check(result, ruleset):
         if f.start is not None and not f.heading:
             f = replace(f, heading=" > ".join(seg.region_at(bisect.bisect_left(omap, f.start)).path))
         out.append(f)
     return tuple(out)
 
 
-def assess(analysis, ruleset, scheme=None) -> Assessed:
-    found = findings_of(analysis.result, ruleset, scheme)
+def assess(analysis, ruleset) -> Assessed:
+    found = findings_of(analysis.result, ruleset)
     unread = verdict.unread_pages(analysis.result.source.warnings)
     v = verdict.of([f.rule for f in found], [f.status for f in found], ruleset, unread)
     rows = standards.metric_rows(analysis.result.facts, analysis.document, government(analysis.result), ruleset)
@@ -50,14 +50,14 @@ def checking_setup(rule_paths: str = "", scheme_path: str = ""):
     import json
     from pathlib import Path
     from ..errors import InputError
-    from ..text.segment import load_scheme
+    from ..text.schemes import load_scheme
     paths = [p for p in (json.loads(rule_paths) if rule_paths else []) if Path(p).is_file()]
     try:
         ruleset = rules.load_rules(paths)
     except InputError:
         ruleset = rules.load_rules()
     try:
-        scheme = load_scheme(scheme_path if scheme_path and Path(scheme_path).is_file() else None)
-    except InputError:
-        scheme = load_scheme(None)
+        scheme = load_scheme(scheme_path or None)
+    except InputError:              # the file is gone: each report chooses again
+        scheme = None
     return ruleset, scheme

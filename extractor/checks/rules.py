@@ -32,10 +32,11 @@ CHECKS = {**standards.CHECKS, **consistency.CHECKS, **scores.CHECKS, **plausible
           "completeness": _completeness}
 
 
-def check(result, ruleset: RuleSet, scheme=None) -> list[Finding]:
+def check(result, ruleset: RuleSet) -> list[Finding]:
     """Every finding of one report: its standards first (claims are read against them), then the rest."""
     view = DocView(result, ruleset)
     gov = view.government
+    scheme = result.seg.scheme          # the scheme the report follows (segment.choose), or none
     if _scheme_binds(scheme, gov):
         view.scheme = scheme            # a county scheme says nothing of a province's report
     view.standards = _standards(view, ruleset, gov)
@@ -47,11 +48,11 @@ def check(result, ruleset: RuleSet, scheme=None) -> list[Finding]:
 
 
 def _standards(view: DocView, ruleset: RuleSet, gov: str) -> list[Finding]:
-    """The standards that bind the government, in rule order. One not stated is `missing` where the scheme asks
-    for it (with its severity), an `info` row without a scheme, and nothing where a finding of a rule it is
-    `covered_by` states it."""
-    scheme = view.scheme
-    required = required_indicators(scheme) if scheme is not None and view.result.seg.scheme_id else {}
+    """The standards that bind the government, in rule order. One not stated is `missing` where the scheme the
+    report follows asks for it (with its severity), an `info` row where that scheme does not bind the government,
+    and nothing where the report follows no scheme or a finding of a rule it is `covered_by` states it."""
+    scheme = view.scheme                     # followed, and binding the government
+    required = required_indicators(scheme) if scheme is not None else {}
     by_rule = {r["id"]: CHECKS[r["kind"]](r, view) for r in ruleset.of_kind(*STANDARD_KINDS)
                if standards.binds(r, gov, None)}
     out = []
@@ -63,7 +64,8 @@ def _standards(view: DocView, ruleset: RuleSet, gov: str) -> list[Finding]:
         if any(f.status in ("pass", "fail") for f in found) or rule["kind"] == "trend":
             continue
         stated = any(f.status in ("pass", "fail") for c in rule.get("covered_by", ()) for f in by_rule.get(c, ()))
-        if stated or (scheme is not None and rule["id"] not in required) or not standards.binds(rule, "", view.year):
+        unasked = rule["id"] not in required and (scheme is not None or view.result.seg.scheme is None)
+        if stated or unasked or not standards.binds(rule, "", view.year):
             continue
         absent = standards.missing(rule, view.doc)
         if rule["id"] in required:
@@ -106,14 +108,16 @@ def _not_applicable(view: DocView, regions) -> Optional[tuple]:
 
 
 def check_completeness(rule, result, scheme, view=None) -> list[Finding]:
-    """Each item of the scheme: addressed with numbers (`requires: numbers`, the default) or with text
-    (`requires: text`); said not to apply (not-applicable); or missing, with the item's `severity`."""
+    """Each item of the scheme the report follows: addressed with numbers (`requires: numbers`, the default) or
+    with text (`requires: text`); said not to apply (not-applicable); or missing, with the item's `severity`.
+    A scheme the report prints itself asks nothing; one a user named and the report does not follow is said."""
     doc = result.source.doc
-    if scheme is None:
-        return []
-    if result.seg.scheme_id is None:
+    asked = result.seg.asked
+    if result.seg.scheme is None and asked is not None:
         return [Finding(doc=doc, rule=rule["id"], status="missing", severity=rule["severity"],
-                        **_said("scheme_not_followed", scheme=scheme.name or scheme.id))]
+                        **_said("scheme_not_followed", scheme=asked.name or asked.id))]
+    if scheme is None or scheme.printed:
+        return []
     view = view or DocView(result)
     out = []
     regions = result.seg.regions
@@ -124,7 +128,7 @@ def check_completeness(rule, result, scheme, view=None) -> list[Finding]:
         if not sec_regions:
             out.append(Finding(doc=doc, rule=rule["id"], status="missing", severity=sec.get("severity", "medium"),
                                section=n, **_said("section_missing", n=n, title=_quoted(sec["title"]))))
-        for it in sec.get("items", []):
+        for it in sec.get("items", []) if scheme.items_asked else ():
             k = it["number"]
             title = _quoted(it["title"])
             have = [r for r in regions if r.item == k]

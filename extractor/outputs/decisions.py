@@ -217,7 +217,7 @@ def recheck(result, doc: str, corrections: dict, ruleset, scheme):
     fixed = corrected_result(result, doc, corrections)
     if fixed is None:
         return None
-    df = findings_frame(findings_of(fixed, ruleset, scheme))
+    df = findings_frame(findings_of(fixed, ruleset))
     df["doc"] = doc
     return df
 

@@ -216,7 +216,7 @@ def _pages(src, part) -> Optional[int]:
     return src.page_of(last) - src.page_of(part.start) + 1
 
 
-def describe(result, scheme=None, n_entities: Optional[int] = None) -> dict:
+def describe(result, n_entities: Optional[int] = None) -> dict:
     """The documents-table row of a processed report."""
     src, doc = result.source, result.document
     dates = [f for f in result.facts if f.kind == "date" and f.indicator in lexicon()["report_date_indicators"]]
@@ -225,7 +225,8 @@ def describe(result, scheme=None, n_entities: Optional[int] = None) -> dict:
     follows = result.seg.scheme_id is not None
     sections = sorted({r.section for r in regions if r.section is not None})
     items = sorted({r.item for r in regions if r.item is not None})
-    all_items = sorted(scheme.item_section) if scheme is not None and follows else []
+    scheme = result.seg.scheme
+    all_items = sorted(scheme.item_section) if follows and not scheme.printed else []
     part = result.part
     return {
         "doc": src.doc, "path": src.path, "part": part.index if part else None,
@@ -236,7 +237,8 @@ def describe(result, scheme=None, n_entities: Optional[int] = None) -> dict:
         "doc_number": doc.doc_number, "signer": doc.signer, "report_date": report_date,
         "performance_year": doc.performance_year, "progress_year": doc.progress_year,
         "years": ";".join(map(str, doc.years)),
-        "scheme": result.seg.scheme_id, "sections_found": ";".join(map(str, sections)),
+        "scheme": result.seg.scheme_id, "scheme_name": scheme.name if follows else "",
+        "scheme_why": result.seg.why, "sections_found": ";".join(map(str, sections)),
         "items_found": ";".join(map(str, items)),
         "items_missing": ";".join(str(i) for i in all_items if i not in items),
         "n_facts": len(result.facts), "n_entities": n_entities, "extractor_version": __version__,

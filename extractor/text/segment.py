@@ -9,16 +9,13 @@ from __future__ import annotations
 import bisect
 import functools
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Optional
 
 import cn2an
 import regex
-import yaml
 
 from .. import data
-from ..errors import InputError
-from ..i18n import said
+from .schemes import Scheme, builtin
 
 
 @dataclass(frozen=True)
@@ -28,6 +25,7 @@ class Heading:
     title: str
     nstart: int          # line start in normalized text
     nend: int            # end of the title
+    code: str = ""       # a coded level's code as printed (A1, B2): the scheme's own name for the part
 
 
 @dataclass(frozen=True)
@@ -41,61 +39,18 @@ class Region:
 
 
 @dataclass(frozen=True)
-class Scheme:
-    id: str
-    name: str
-    shape: dict
-    sections: tuple      # of dicts
-    min_sections: int
-    min_items: int
-    governments: tuple = ()   # the levels of government the scheme evaluates (empty: any)
-
-    @functools.cached_property
-    def item_section(self) -> dict:
-        return {it["number"]: s["number"] for s in self.sections for it in s.get("items", [])}
-
-
-@dataclass(frozen=True)
 class Segmentation:
     headings: tuple
     regions: tuple
-    scheme_id: Optional[str]     # None when the report does not follow the scheme
+    scheme_id: Optional[str]     # None when the report follows no scheme known
     _starts: tuple = field(default=(), repr=False)
+    scheme: Optional[Scheme] = None   # the scheme it follows
+    why: str = ""                # how that was told: given (--scheme), cited, declared, headings, printed
+    asked: Optional[Scheme] = None    # the scheme a user asked for (--scheme), followed or not
 
     def region_at(self, npos: int) -> Region:
         i = bisect.bisect_right(self._starts, npos) - 1
         return self.regions[max(i, 0)]
-
-
-def load_scheme(path=None) -> Scheme:
-    """The default scheme, or a user's file (--scheme)."""
-    if path is None:
-        spec = data.load("schemes/hegang-county-2024.yaml")
-        where = "patterns/schemes/hegang-county-2024.yaml"
-    else:
-        where = str(path)
-        try:
-            spec = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
-        except FileNotFoundError as e:
-            raise InputError("missing", path, said("errors.scheme_missing")) from e
-        except yaml.YAMLError as e:
-            mark = getattr(e, "problem_mark", None)
-            detail = str(getattr(e, "problem", None) or e)
-            raise InputError("invalid-config", path, said("errors.yaml_line", line=mark.line + 1, detail=detail) if mark
-                             else said("errors.yaml", detail=detail)) from e
-    try:
-        sections = tuple(spec["sections"])
-        for s in sections:
-            int(s["number"]), s["title"]
-            for it in s.get("items", []):
-                int(it["number"]), it["title"]
-        return Scheme(id=str(spec.get("id", Path(where).stem)), name=str(spec.get("name", "")),
-                      shape=dict(spec.get("shape") or {}), sections=sections,
-                      min_sections=int(spec.get("min_sections_matched", 3)),
-                      min_items=int(spec.get("min_items_matched", 4)),
-                      governments=tuple(spec.get("governments") or ()))
-    except (KeyError, TypeError, ValueError) as e:
-        raise InputError("invalid-config", where, said("errors.scheme_bad", detail=str(e))) from e
 
 
 @functools.lru_cache(maxsize=1)
@@ -107,6 +62,7 @@ def _heading_spec():
 
 _DIGITS = regex.compile(r"\d+")
 _CN = regex.compile(data.load("lexicon/headings.yaml")["cn_number"])
+_CODE_END = " \t、.．:："
 _CIRCLED = "①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳"
 
 
@@ -143,7 +99,9 @@ def find_headings(text: str, hints: dict | None = None) -> list[Heading]:
             cut = next((i for i, c in enumerate(rest) if c in title_end), len(rest))
             title = rest[:cut].strip()
             if title and len(title) <= max_len:
-                out.append(Heading(style, _marker_number(style, m.group()), title, start, start + m.end() + cut))
+                code = m.group().strip(_CODE_END) if style == "coded" else ""
+                out.append(Heading(f"coded_{code[0]}" if code else style, _marker_number(style, m.group()), title,
+                                   start, start + m.end() + cut, code))
             break
     return out
 
@@ -176,11 +134,13 @@ def _levels(headings) -> dict:
     return {style: rank for rank, style in enumerate(sorted(keys, key=keys.get))}
 
 
-def segment(text: str, scheme: Optional[Scheme], hints: dict | None = None) -> Segmentation:
+def segment(text: str, scheme: Optional[Scheme] = None, hints: dict | None = None) -> Segmentation:
+    """The heading tree and its regions, each mapped onto the scheme the report follows: the one a user gave
+    (`scheme`), else the one the report's own text picks (choose)."""
     headings = find_headings(text, hints)
     level = _levels(headings)
-    mapping = _map_to_scheme(text, headings, scheme, level) if scheme else [(None, None, False)] * len(headings)
-    follows = scheme is not None and any(m[2] for m in mapping)
+    followed, why, mapping = choose(text, headings, level, scheme)
+    follows = followed is not None
 
     regions = [Region(0, headings[0].nstart if headings else len(text), None, None, ())]
     section_headings = {id(h) for h, m in zip(headings, mapping) if m[2] and m[1] is None}
@@ -201,55 +161,180 @@ def segment(text: str, scheme: Optional[Scheme], hints: dict | None = None) -> S
         regions.append(Region(h.nstart, end, sec, item, tuple(x.title for x, _ in stack),
                               tuple(x.title for x, in_scheme in stack[cut + 1:] if not in_scheme)))
     regions = [r for r in regions if r.nend > r.nstart or r.nstart == 0]
-    return Segmentation(tuple(headings), tuple(regions), scheme.id if follows else None,
-                        tuple(r.nstart for r in regions))
+    return Segmentation(tuple(headings), tuple(regions), followed.id if follows else None,
+                        tuple(r.nstart for r in regions), followed, why if follows else "", scheme)
 
 
-def _map_to_scheme(text: str, headings: list[Heading], scheme: Scheme, level: dict):
-    """(section, item, matched) for each heading; all None when the report follows another scheme."""
+def choose(text: str, headings: list, level: dict, asked: Optional[Scheme]) -> tuple:
+    """(scheme, why, mapping): the scheme a user asked for where the report follows it; else a built-in scheme
+    the report cites in its opening (or whose shape it declares) and whose headings it uses; else the one whose
+    sections and items its headings match, both enough; else the scheme its own headings print (points or
+    codes); else none. A report is never forced into a scheme it does not follow."""
     none = [(None, None, False)] * len(headings)
+    if asked is not None:
+        mapping = _map_to_scheme(text, headings, asked, level, True)      # asked for: as good as cited
+        return (asked, "given", mapping) if mapping else (None, "", none)
+    cited = sorted((s for s in builtin() if _cited(s, text) is not None), key=lambda s: _cited(s, text))
+    for s in cited:                       # the one named first: a report's title names its own
+        mapping = _map_to_scheme(text, headings, s, level, True)
+        if mapping:
+            return s, "cited", mapping
+    fits = []
+    for s in builtin():
+        if s in cited:
+            continue
+        mapping = _map_to_scheme(text, headings, s, level, False)
+        if mapping:
+            fits.append((sum(1 for m in mapping if m[2]), s, mapping))
+    if fits:
+        _, s, mapping = max(fits, key=lambda f: f[0])
+        return s, ("declared" if _declares(text, s) else "headings"), mapping
+    own = _own(headings, level)
+    return own if own is not None else (None, "", none)
+
+
+def _opening(text: str) -> str:
+    return text[:_lex()["opening_chars"]]
+
+
+def _cited(scheme: Scheme, text: str) -> Optional[int]:
+    """Where the report first names the scheme in its opening (按照《…评价方案》, its 文号); None if it does not."""
+    head = _opening(text)
+    found = [m.start() for p in scheme.cite_patterns for m in [p.search(head)] if m]
+    return min(found) if found else None
+
+
+def _declares(text: str, scheme: Scheme) -> bool:
     shape = _declared_shape(text)
     want = scheme.shape.get("sections")
-    if shape and want and shape[0] != want:
-        return none
-    declared = bool(shape and shape[0] == want and (shape[1] in (None, scheme.shape.get("items"))))
+    return bool(shape and want and shape[0] == want and shape[1] in (None, scheme.shape.get("items")))
 
-    item_index = {}
-    for s in scheme.sections:
-        for it in s.get("items", []):
-            item_index[it["number"]] = (s["number"], it)
 
+@functools.lru_cache(maxsize=1)
+def _lex() -> dict:
+    spec = data.load("lexicon/headings.yaml")
+    return {"points": regex.compile(spec["points"]), "outside": regex.compile(spec["outside_parts"]),
+            "opening_chars": int(spec["opening_chars"]), "fit_share": float(spec["fit_share"]),
+            "own_min_parts": int(spec["own_min_parts"])}
+
+
+def _item_index(scheme: Scheme) -> dict:
+    return {it["number"]: (s["number"], it) for s in scheme.sections for it in s.get("items", [])}
+
+
+def _hit(h: Heading, scheme: Scheme, items: dict, section) -> Optional[tuple]:
+    """(section, item or None) the heading names: an item by its words or its printed code, a section by its
+    words (never a low-level numbered line), an item by its number under its section (title reworded)."""
+    for num, (sec, it) in items.items():
+        if _matches(h.title, it) or (h.code and str(it.get("code", "")) == h.code):
+            return sec, num
+    if h.style not in ("num_dot", "num_paren", "circled"):
+        for s in scheme.sections:
+            if _matches(h.title, s) or (h.code and str(s.get("code", "")) == h.code):
+                return s["number"], None
+    if section is not None and h.style == "num_dot":
+        for num, (sec, it) in items.items():
+            if sec == section and it.get("printed", num) == h.number:
+                return section, num
+    return None
+
+
+def _map_to_scheme(text: str, headings: list[Heading], scheme: Scheme, level: dict, cited: bool):
+    """(section, item, matched) for each heading, or [] when the report does not follow the scheme: one that
+    names it (cites it, declares its shape) must use enough of its sections or items; one that does not, enough
+    of both. A shape the report declares otherwise (8个方面32项) rules the scheme out unless the report cites it."""
+    shape = _declared_shape(text)
+    want = scheme.shape.get("sections")
+    if not cited and shape and want and shape[0] != want:
+        return []
+    declared = _declares(text, scheme)
+    out = _walk(headings, scheme, level)
+    sections_seen = {m[0] for m in out if m[2]}
+    items_seen = {m[1] for m in out if m[2] and m[1]}
+    if declared:
+        return out
+    if not cited and scheme.cites_needed:
+        return []
+    # Unnamed, a scheme is followed only where most of its parts are: its topics are every scheme's topics.
+    share = 0 if cited else _lex()["fit_share"]
+    enough = (len(sections_seen) >= max(scheme.min_sections, share * len(scheme.sections)),
+              len(items_seen) >= max(scheme.min_items, share * len(scheme.item_section)))
+    return out if (any(enough) if cited else all(enough)) else []
+
+
+def _walk(headings: list[Heading], scheme: Scheme, level: dict) -> list:
+    """(section, item, matched) for each heading against the scheme: a heading that names a part opens it; a part
+    outside the scheme at its level (成效, 问题) closes it; a part on problems or plans holds none of the scheme's
+    parts (its 2.教师待遇偏低 names a problem, not item 2)."""
+    items = _item_index(scheme)
+    outside = _lex()["outside"]
     out = []
     section = item = None
-    section_level = None
+    section_level = item_level = closed_at = None
     top_style = headings[0].style if headings else None
-    sections_seen, items_seen = set(), set()
     for h in headings:
-        hit = None
-        for num, (sec, it) in item_index.items():
-            if _matches(h.title, it):
-                hit = (sec, num)
-                break
-        if hit is None and h.style not in ("num_dot", "num_paren", "circled"):
-            for s in scheme.sections:
-                if _matches(h.title, s):
-                    hit = (s["number"], None)
-                    break
-        if hit is None and section is not None and h.style == "num_dot" and h.number in item_index \
-                and item_index[h.number][0] == section:
-            hit = (section, h.number)      # numbered as the scheme numbers it, title reworded
+        lv = level[h.style]
+        if closed_at is not None and lv <= closed_at:
+            closed_at = None
+        hit = None if closed_at is not None else _hit(h, scheme, items, section)
+        if hit is not None and scheme.report_sections:
+            hit = (h.number if hit[1] is None and h.number else section if hit[1] is not None else hit[0], hit[1])
         if hit is not None:
             if hit[1] is None:
-                section_level = level[h.style]
+                section_level = lv
+            else:
+                item_level = lv
             section, item = hit
-            sections_seen.add(section)
-            if item:
-                items_seen.add(item)
-        elif h.style == top_style or (section_level is not None and level[h.style] <= section_level) \
+        elif h.style == top_style or (section_level is not None and lv <= section_level) \
                 or h.style in ("cn_dun", "cn_paren") and section is None:
             section = item = None            # a top-level part outside the scheme (成效, 问题 …)
+        elif item_level is not None and lv <= item_level:
+            item = None                      # a sibling of an item that names none (（三）主要措施)
+        if hit is None and closed_at is None and outside.search(h.title):
+            section, item, closed_at = None, None, lv
         out.append((section, item, hit is not None))
-
-    if not declared and len(sections_seen) < scheme.min_sections and len(items_seen) < scheme.min_items:
-        return none
     return out
+
+
+def _top_level(numbered: list, marked: set, level: dict) -> int:
+    """The level of a report's sections: the outermost that carries points or codes in three headings or more
+    (A1 under 二、自评情况), else its outermost numbered level."""
+    counts: dict = {}
+    for h in numbered:
+        if id(h) in marked:
+            counts[level[h.style]] = counts.get(level[h.style], 0) + 1
+    printed = [lv for lv, n in counts.items() if n >= _lex()["own_min_parts"]]
+    return min(printed) if printed else min(level[h.style] for h in numbered)
+
+
+def _own(headings: list[Heading], level: dict) -> Optional[tuple]:
+    """The report's own parts as its sections, where it follows no scheme known: each top-level part by the
+    number it prints (一、 → 1), none for the parts outside the duties (存在的问题, 下一步打算, 自评结论); the items
+    under a part are those that carry their points or codes (1.组织领导（10分）, B2 依法治教). A report whose parts
+    carry points or codes prints its scheme ("printed"); one whose parts do not keeps its own ("own")."""
+    lex = _lex()
+    numbered = [h for h in headings if h.number is not None]
+    if not numbered:
+        return None
+    marked = {id(h) for h in numbered if h.code or lex["points"].search(h.title)}
+    top = _top_level(numbered, marked, level)
+    tops = [h for h in numbered if level[h.style] == top]
+    if sum(1 for h in tops if not lex["outside"].search(h.title)) < lex["own_min_parts"]:
+        return None                     # two parts (基本情况, 自评情况) are a frame, not the duties' sections
+    out, sections = [], []
+    section = item = None
+    for h in headings:
+        lv = level[h.style]
+        if lv <= top:
+            inside = h.number is not None and lv == top and not lex["outside"].search(h.title)
+            section, item = (h.number if inside else None), None
+            if section is not None:
+                sections.append({"number": section, "title": h.title, "code": h.code or section, "items": []})
+        elif section is not None and lv == top + 1 and id(h) in marked:
+            item = h.number
+            sections[-1]["items"].append({"number": item, "title": h.title, "code": h.code or item})
+        out.append((section, item if section is not None else None, section is not None and (lv == top or item == h.number)))
+    printed = any(id(h) in marked for h in tops)
+    scheme = Scheme(id="printed" if printed else "own", name="", shape={}, sections=tuple(sections),
+                    min_sections=0, min_items=0, printed=True)
+    return scheme, scheme.id, out

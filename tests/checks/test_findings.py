@@ -2,17 +2,17 @@
 import regex
 import pytest
 
-from conftest import SEED
+from conftest import SEED, EVAL
 from helpers import edited
 from extractor.checks.rules import KINDS, STATUSES, check, load_rules
 from extractor.pipeline import process_path
-from extractor.text.segment import load_scheme
+from extractor.text.schemes import load_scheme
 
 SCHEME = load_scheme()
 
 
 def findings_for(path, scheme=SCHEME):
-    return check(process_path(path, SCHEME), load_rules(()), scheme)
+    return check(process_path(path, scheme), load_rules(()))
 
 
 
@@ -52,10 +52,15 @@ def test_seed_as_an_inspector_reads_it():
             assert text[f.start:f.end] == f.raw
 
 
-def test_without_a_scheme_every_absent_standard_is_an_info_row():
-    fs = findings_for(SEED, scheme=None)
-    missing = [f for f in fs if f.status == "missing"]
-    assert len(missing) > 10 and {f.severity for f in missing} == {"info"}
+def test_a_report_following_no_scheme_is_asked_for_nothing():
+    fs = findings_for(EVAL / "docs" / "r026.txt")
+    assert check(process_path(EVAL / "docs" / "r026.txt"), load_rules(())) and fs
+    assert [f for f in fs if f.status == "missing"] == []             # no 缺项, no standard "not stated"
+
+
+def test_a_scheme_a_user_names_and_the_report_does_not_follow_is_said():
+    fs = findings_for(EVAL / "docs" / "r026.txt", scheme=load_scheme("hegang-county-2024"))
+    assert [(f.rule, f.key) for f in fs if f.status == "missing"] == [("completeness.items", "findings.scheme_not_followed")]
 
 
 def test_a_decrease_fails_in_a_sentence_that_says_so(tmp_path):

@@ -8,7 +8,7 @@ from extractor import data
 from extractor.checks.rules import check, load_rules
 from extractor.pipeline import process_source
 from extractor.records import Source
-from extractor.text.segment import load_scheme
+from extractor.text.schemes import load_scheme
 
 CORPUS = yaml.safe_load((data.PATTERNS_DIR / "rules" / "findings.corpus.yaml").read_text(encoding="utf-8"))
 SECTIONS = [s for s in ("development", "held_out", "regression") if s in CORPUS]
@@ -19,7 +19,7 @@ FALSE = ("inconsistent", "fail")
 def findings(text):
     if "报告" not in text.split("\n", 1)[0]:
         text = CORPUS["header"] + text
-    return check(process_source(Source(path="p.txt", doc="p", text=text), SCHEME), load_rules(()), SCHEME)
+    return check(process_source(Source(path="p.txt", doc="p", text=text), SCHEME), load_rules(()))
 
 
 def _text(p) -> str:

@@ -11,13 +11,13 @@ from helpers import edited
 from extractor.errors import InputError
 from extractor.pipeline import process_path
 from extractor.checks.rules import check, load_rules
-from extractor.text.segment import load_scheme
+from extractor.text.schemes import load_scheme
 
 SCHEME = load_scheme()
 
 
 def findings_for(path, extra=()):
-    return check(process_path(path, SCHEME), load_rules(extra), SCHEME)
+    return check(process_path(path, SCHEME), load_rules(extra))
 
 
 
@@ -101,7 +101,7 @@ def test_repeated_statements_are_shown_with_their_pages(tmp_path):
     page1 = "兴安区人民政府关于2023年履行教育职责情况的自评报告\n\n一、学前教育\n全区学前三年毛入园率为91.5%。\n"
     page2 = "二、义务教育\n全区学前三年毛入园率为93.5%。\n"
     src = Source(path="t.pdf", doc="t", text=page1 + page2, input_kind="pdf", page_starts=(len(page1),))
-    rep = one(check(process_source(src, SCHEME), load_rules(()), SCHEME), "consistency.repeated")
+    rep = one(check(process_source(src, SCHEME), load_rules(())), "consistency.repeated")
     assert rep.status == "inconsistent" and [q["page"] for q in rep.places] == [1, 2]
     assert "91.5%（第1页）" in rep.message and "93.5%（第2页）" in rep.message
     shown = for_people("findings", findings_frame([rep]))["places"][0]
@@ -207,7 +207,7 @@ def test_age_ranges_stated_twice_differently_are_inconsistent():
     from extractor.records import Source
     text = ("兴安区人民政府关于2023年履行教育职责情况的自评报告\n\n学前教育招生对象为3至6岁。全区共有幼儿园12所。\n\n"
             "义务教育学校3所。学前教育招生对象为3至5岁。\n")
-    fs = check(process_source(Source(path="t.txt", doc="t", text=text), SCHEME), load_rules(()), SCHEME)
+    fs = check(process_source(Source(path="t.txt", doc="t", text=text), SCHEME), load_rules(()))
     rep = one(fs, "consistency.repeated")
     assert rep.status == "inconsistent" and rep.values == ["3/6", "3/5"]
 @pytest.mark.parametrize("sentence,rule,raw", [

@@ -14,7 +14,7 @@ from extractor.checks import crossyear, loading, rules, standards
 from extractor.checks.rules import check, load_rules
 from extractor.pipeline import process_path, process_source
 from extractor.records import Source
-from extractor.text.segment import load_scheme
+from extractor.text.schemes import load_scheme
 
 SCHEME = load_scheme()
 COUNTY = "某某县人民政府关于{y}年度履行教育职责情况的自评报告\n\n一、基本情况\n\n"
@@ -26,7 +26,7 @@ def result(body, head=COUNTY, year=2023):
 
 
 def judged(body, head=COUNTY, year=2023):
-    return [f for f in check(result(body, head, year), load_rules(()), SCHEME) if f.status != "missing"
+    return [f for f in check(result(body, head, year), load_rules(())) if f.status != "missing"
             and f.rule != "completeness.items"]
 
 
@@ -82,7 +82,7 @@ def test_classes_over_the_size_are_a_failure_and_classes_removed_are_not():
 def rows_of(res, ruleset=None):
     from extractor.text.metadata import describe
     return {(r["metric_id"], r["level"]): r
-            for r in standards.metric_rows(res.facts, describe(res, SCHEME), ruleset=ruleset)}
+            for r in standards.metric_rows(res.facts, describe(res), ruleset=ruleset)}
 
 
 def test_metric_status_follows_the_standard_in_force_for_the_year():
@@ -136,7 +136,7 @@ def test_cross_year_trends_come_from_the_trend_rules():
 # ---------------- messages ----------------
 
 def test_a_finding_is_a_message_key_with_parameters_rendered_in_either_language():
-    fd = next(f for f in check(process_path(SEED, SCHEME), load_rules(()), SCHEME)
+    fd = next(f for f in check(process_path(SEED, SCHEME), load_rules(()))
               if f.rule == "balanced.coefficient-junior")
     assert fd.key == "findings.threshold" and fd.params["raw"] == "0.561"
     assert fd.message == "初中校际间综合差异系数（中学）为0.561，未达到标准（不高于0.45）"
@@ -148,7 +148,7 @@ def test_a_finding_is_a_message_key_with_parameters_rendered_in_either_language(
 
 
 def test_consistency_findings_carry_their_figures_and_the_words_that_tie_them():
-    fs = check(process_path(SEED, SCHEME), load_rules(()), SCHEME)
+    fs = check(process_path(SEED, SCHEME), load_rules(()))
     share = next(f for f in fs if f.rule == "consistency.share-of-counts")
     assert [(p["raw"].replace(" ", ""), p["role"]) for p in share.places] == [
         ("373人", "part"), ("899人", "whole"), ("41.49%", "share")]

@@ -14,7 +14,7 @@ from extractor.outputs import tables
 from extractor.text.metadata import describe
 from extractor.pipeline import process_path, process_source
 from extractor.records import Source
-from extractor.text.segment import load_scheme
+from extractor.text.schemes import load_scheme
 
 SCHEME = load_scheme()
 
@@ -25,7 +25,7 @@ def seed_result():
 
 
 def test_seed_metadata_field_by_field(seed_result):
-    d = describe(seed_result, SCHEME)
+    d = describe(seed_result)
     assert d["issuer"] == "鹤岗市兴安区人民政府"
     assert (d["province"], d["city"], d["county"]) == ("黑龙江省", "鹤岗市", "兴安区")
     assert d["addressee"] == "市政府教育督导委员会办公室"
@@ -43,7 +43,7 @@ def test_seed_metadata_field_by_field(seed_result):
 
 
 def test_pipeline_and_documents_table_agree_on_the_document_facts(seed_result):
-    d = describe(seed_result, SCHEME)
+    d = describe(seed_result)
     assert seed_result.perf_year == d["performance_year"] == 2023
     assert seed_result.report_year == 2024 and seed_result.level_char == "区"
     whole_year = process_source(Source(path="t.txt", doc="t", text=seed_result.norm.text + "\n全年共培训教师320人次。"),
@@ -52,10 +52,10 @@ def test_pipeline_and_documents_table_agree_on_the_document_facts(seed_result):
 
 
 def test_metadata_of_other_reports():
-    d = describe(process_path(EVAL / "docs" / "r010.txt", SCHEME), SCHEME)
+    d = describe(process_path(EVAL / "docs" / "r010.txt", SCHEME))
     assert d["issuer"] == "湖南省人民政府" and d["province"] == "湖南省" and d["scheme"] is None
     assert d["doc_number"] == ""                  # 国教督办〔2019〕3号 is a cited document, not this one's
-    d = describe(process_path(EVAL / "docs" / "r001.txt", SCHEME), SCHEME)
+    d = describe(process_path(EVAL / "docs" / "r001.txt", SCHEME))
     assert d["addressee"] == "哈尔滨市教育局" and d["performance_year"] == 2024
 
 

@@ -119,7 +119,7 @@ def _alarm(signum, frame):
 
 
 def test_every_damaged_file_ends_with_facts_or_one_line(tmp_path):
-    from extractor.text.segment import load_scheme
+    from extractor.text.schemes import load_scheme
     scheme = load_scheme()
     all_cases = cases(tmp_path)
     assert len(all_cases) == 296

@@ -89,7 +89,7 @@ def test_a_correction_is_checked_again_by_the_rules_and_keeps_the_findings_key(o
     decision_store.append(out, "wang", "correction", doc, share[1],
                           decisions.correction_data("51", "the table on page 3 says 51%", share[0]))
     from extractor.checks.rules import load_rules
-    from extractor.text.segment import load_scheme
+    from extractor.text.schemes import load_scheme
     state = decisions.load(out)
     before = decisions.keyed(t["findings"])
     got = decisions.prepare(t, state, lambda d: _result(out, d), load_rules(), load_scheme(None))

@@ -3,7 +3,7 @@
 
 from extractor.pipeline import process_source
 from extractor.records import Source
-from extractor.text.segment import load_scheme
+from extractor.text.schemes import load_scheme
 
 
 def facts_of(text):

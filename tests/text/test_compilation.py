@@ -13,7 +13,7 @@ from extractor.pipeline import process_file, process_path
 from extractor.readers.ingest import read
 from extractor.text import compilation
 from extractor.text.metadata import describe
-from extractor.text.segment import load_scheme
+from extractor.text.schemes import load_scheme
 
 sys.path.insert(0, str(EVAL))
 import score  # noqa: E402  the dev gold scorer
@@ -81,7 +81,7 @@ def _facts(result, shift=0):
 
 def _findings(result, shift=0):
     return sorted((f.rule, f.status, str(f.value), f.message, None if f.start is None else f.start - shift)
-                  for f in check(result, RULES, SCHEME))
+                  for f in check(result, RULES))
 
 
 def gold_f1(stem: str, facts, shift: int) -> float:
@@ -100,7 +100,7 @@ def test_each_part_gives_what_its_report_gives_alone(tmp_path):
         assert r.part.start <= off and r.text.strip() == alone.source.text.strip()
         assert _facts(r, off) == _facts(alone)                  # offsets into the file: the report's, moved
         assert all(path.read_text(encoding="utf-8")[f.start:f.end] == f.raw for f in r.facts)
-        mine, its = describe(r, SCHEME), describe(alone, SCHEME)
+        mine, its = describe(r), describe(alone)
         assert {k: mine[k] for k in META} == {k: its[k] for k in META}
         assert (mine["part"], mine["part_start"], mine["part_end"]) == (r.part.index, r.part.start, r.part.end)
         assert _findings(r, off) == _findings(alone)
@@ -114,10 +114,10 @@ def test_no_finding_across_the_parts(tmp_path):
     seed = SEED.read_text(encoding="utf-8")
     other = seed.replace("兴安", "向阳").replace("建筑安全隐患6项", "建筑安全隐患8项")
     path.write_text(path.read_text(encoding="utf-8") + "\n\n" + other, encoding="utf-8")
-    whole = check(process_path(path, SCHEME), RULES, SCHEME)
+    whole = check(process_path(path, SCHEME), RULES)
     assert any(f.status == "inconsistent" for f in whole)
     for r in process_file(path, SCHEME):
-        for f in check(r, RULES, SCHEME):
+        for f in check(r, RULES):
             assert f.status != "inconsistent"
             assert f.start is None or r.part.start <= f.start < r.part.end
 
@@ -129,7 +129,7 @@ def test_a_cover_belongs_to_no_part_and_misleads_no_metadata(tmp_path):
     path.write_text(text, encoding="utf-8")
     parts = process_file(path, SCHEME)
     assert len(parts) == 3 and parts[0].part.start > len(cover)
-    assert describe(parts[0], SCHEME)["title"] == describe(process_path(SEED, SCHEME), SCHEME)["title"]
+    assert describe(parts[0])["title"] == describe(process_path(SEED, SCHEME))["title"]
     assert all(f.start >= parts[0].part.start for r in parts for f in r.facts)     # the cover's 2024年8月 is no fact
 
 

@@ -5,7 +5,7 @@ from extractor.pipeline import process_source
 from extractor.records import Source
 from extractor.text import grid
 from extractor.text.normalize import normalize
-from extractor.text.segment import load_scheme
+from extractor.text.schemes import load_scheme
 
 # Full-width spaces part the cells, as a report typed in a word processor writes them; the first row's number is
 # glued to its label, the second's stands one space off.

@@ -10,7 +10,7 @@ from extractor.errors import InputError
 from extractor.pipeline import process_source
 from extractor.records import Source
 from extractor.text import metrics
-from extractor.text.segment import load_scheme
+from extractor.text.schemes import load_scheme
 from corpus_rates import corpus_case_id, corpus_rates  # noqa: F401  (the summary of pass rates)
 
 CORPORA = sorted((PATTERNS_DIR / "indicators").glob("*.corpus.yaml"))
@@ -139,7 +139,7 @@ def seed_rows():
     from conftest import SEED
     from extractor.batch.run import assess_all
     from extractor.pipeline import process_path
-    return {"metrics": list(assess_all([process_path(SEED)], None, entities=False)[0].metrics)}
+    return {"metrics": list(assess_all([process_path(SEED)], entities=False)[0].metrics)}
 
 
 def test_indicators_option_reaches_extraction(tmp_path):

@@ -3,7 +3,8 @@ import pytest
 
 from extractor.errors import InputError
 from extractor.text.normalize import normalize
-from extractor.text.segment import find_headings, load_scheme, segment
+from extractor.text.schemes import load_scheme
+from extractor.text.segment import find_headings, segment
 from conftest import SEED, EVAL
 
 
