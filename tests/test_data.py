@@ -87,12 +87,13 @@ from extractor.text.normalize import normalize  # noqa: E402
 # "alternation" (a pattern that is a list of words: none twice), or a Python type.
 SCHEMA = {
     "lexicon/checks.yaml": {"parts": dict, "share_of_part": "pattern", "share_of_whole": dict, "local": "alternation",
-                            "list_values": "alternation", "monthly": "alternation",
+                            "list_values": "alternation", "monthly": "alternation", "earlier": "pattern",
+                            "held_by": "pattern", "whole": "pattern", "score_unit": str,
                             "coefficient": "alternation", "coefficient_unit": str, "scores": dict, "trend": dict,
                             "large_classes": dict, "not_applicable": "pattern", "admission": dict,
                             "rectification": dict},
     "lexicon/scope.yaml": {"part": "alternation", "other": dict, "window": int, "province": "pattern",
-                           "province_char": str},
+                           "province_char": str, "respectively": "pattern"},
     "lexicon/checks.corpus.yaml": {"admitted": "words", "not_admitted": "words"},
     "lexicon/entities.corpus.yaml": {"found": list, "not_found": list, "held_out": dict},
     "lexicon/metadata.corpus.yaml": {"development": list, "held_out": list},

@@ -50,8 +50,8 @@ def check_share(rule, view: DocView) -> list[Finding]:
     rated = [f for f in view.by_kind.get("percent", ()) if f.unit == "%"]
     rated += [f for f in view.by_kind.get("ratio", ()) if f.metric_id in terms]
     for p in sorted(rated, key=lambda f: f.start):
-        if p.scope == "other":
-            continue
+        if p.scope == "other" or is_baseline(p) or view.earlier(p):
+            continue                # 比上年的88.3%: last year's rate is not this year's counts' share
         found = _by_terms(view, p, terms.get(p.metric_id)) if p.metric_id in terms else None
         found = found or (_after_part(view, p) or _of_whole(view, p) if p.kind == "percent" else None)
         if found is not None:
@@ -185,7 +185,9 @@ def _tie_after(view: DocView, t) -> Optional[tuple]:
     if j < len(text) and text[j] in "(（":
         return j, j + 1
     m = rx(lx["tie"]).search(text, te, min(len(text), j + int(lx["tie_window"])))
-    return (m.start(), m.end()) if m else None
+    if m is None or "\n" in text[te:m.start()]:
+        return None                 # a table's last cell, then a paragraph opening with 其中: not its total
+    return m.start(), m.end()
 
 
 # ---------------- parts ----------------
@@ -360,10 +362,23 @@ def check_repeated(rule, view: DocView) -> list[Finding]:
     return out
 
 
+def _held_by(view: DocView, f) -> bool:
+    """The sentence names, before the figure, the schools it counts (X共41所，在园幼儿…): their figure, unless they
+    are the whole area's (全县共有幼儿园48所)."""
+    s0 = view.sentence_bounds(f)[0]
+    head = view.text[s0:view.npos[id(f)]]
+    m = rx(words()["held_by"]).search(head)
+    return bool(m) and not rx(words()["whole"]).fullmatch(m.group("holder"))
+
+
 def _quantity(view: DocView, f) -> Optional[tuple]:
     """What makes two statements one quantity; None for a fact that cannot be told apart from others."""
     if f.kind == "date" or f.scope == "other" or f.fired.get("indicator") in STANDARD_RULES or is_baseline(f):
         return None                 # a standard held to (未达到50%的要求), a baseline (比上年的1336.9亿元): not this value
+    if view.earlier(f) or f.unit == words()["score_unit"]:
+        return None                 # last year's (上年…76.9%); a score or a deduction (扣0.5分): each item's own
+    if _held_by(view, f):
+        return None                 # 普惠性幼儿园共41所，在园幼儿8180人: the count of those schools, not the area's
     if rx(words()["list_values"]).search(view.clause_before(view.npos[id(f)])):
         return None                 # the i-th of a list (分别为, 依次为): its words name the list, not the member
     if f.metric_id:

@@ -107,13 +107,17 @@ def check_threshold(rule, view: DocView) -> list[Finding]:
     to `view.echoes`, for the claim check to see). A part's figure is read only when it falls short."""
     out, seen = [], {}
     m = rule["match"]
-    for f in _candidates(rule, view):
-        if f.scope == "other" or not matches(f, m, view.claimed):
+    found = [f for f in _candidates(rule, view) if f.scope != "other" and matches(f, m, view.claimed)]
+    # last year's figure beside this year's is history: the standard judges the report's own year
+    history = any(not view.earlier(f) for f in found)
+    for f in found:
+        if history and view.earlier(f):
             continue
         if not binds(rule, "", metrics.year_of(f.period, view.year)):
             continue
-        # a catalog indicator is the area's: its level says whose it is, not a subject read beside it
-        key = (str(f.value), f.period, "" if m.get("metric") else f.subject, f.metric_level, f.scope_word)
+        # the same value of one standard, stated again, is one finding: its level says whose it is, not a subject
+        # read beside it (交流比例8.33% in its part and again in the problems)
+        key = (str(f.value), f.period, f.metric_level, f.scope_word)
         if key in seen:
             if seen[key] is not None:
                 view.echoes.append(replace(out[seen[key]], section=f.section, item=f.item, raw=f.raw, start=f.start,

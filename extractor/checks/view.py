@@ -3,6 +3,7 @@ sentences, the government it is from, and the evidence of a span as it stands in
 from __future__ import annotations
 
 import bisect
+from collections import Counter
 import functools
 
 import regex
@@ -35,6 +36,12 @@ def rx(pattern: str):
 def is_baseline(f) -> bool:
     """An earlier value the sentence compares with (上年为…, 比上年的…, 由上年的…): linked, never judged."""
     return f.fired.get("indicator") in BASELINE_RULES
+
+
+def _year_of(period) -> int:
+    """The year a period begins in (2022, 2024Q1, 2024-07); 0 for none or an open span (2020/..)."""
+    p = str(period or "")
+    return int(p[:4]) if len(p) >= 4 and p[:4].isdigit() and "/" not in p else 0
 
 
 def words() -> dict:
@@ -99,6 +106,22 @@ class DocView:
     @functools.cached_property
     def year(self):
         return self.result.perf_year or self.result.report_year
+
+    @functools.cached_property
+    def latest_year(self):
+        """The year the report's figures speak of: the year it reports on, else the latest its figures are dated (a
+        title without a year; the date it was written is often the next year's)."""
+        if self.result.perf_year:
+            return int(self.result.perf_year)
+        years = Counter(y for f in self.result.facts for y in [_year_of(f.period)] if y)
+        return max(years, key=lambda y: (years[y], y)) if years else None     # plans name next year: the most
+
+    def earlier(self, f) -> bool:
+        """A figure of a year before the report's (2022年…占比为47.6%, 上年我区…为76.9%): history beside its own."""
+        y = _year_of(f.period)
+        if y and self.latest_year and y < self.latest_year:
+            return True
+        return bool(rx(words()["earlier"]).match(f.indicator))
 
     def para(self, f):
         return self.layout.index("paragraphs", self.npos[id(f)])

@@ -225,6 +225,9 @@ def best_entry(cat: Catalog, kind: str, unit: str, texts) -> Optional[Indicator]
     return None
 
 
+_COEFFICIENT = "coefficient"      # the catalog's unit of a coefficient (patterns/indicators)
+
+
 def link(facts, norm, catalog: Optional[Catalog] = None) -> tuple:
     """The facts with metric, metric_id and metric_level set where a catalog entry fits."""
     cat = catalog or load_catalog()
@@ -255,11 +258,13 @@ def link(facts, norm, catalog: Optional[Catalog] = None) -> tuple:
         listed = _shared_list(cat, f, clause)
         if listed:                           # 毛入园率、覆盖率均达到90%: the value of each, the first the fact's metric
             e = listed[0][0]
+        sentence = _sentence_before(text, p)
+        if e is not None and not f.unit and e.unit != _COEFFICIENT and e.exclude is not None and e.exclude.search(sentence):
+            e = None                         # 七项指标校际差异系数中，生均体育运动场馆面积为0.56: a bare coefficient
         if e is None:
             out.append(f)
             prev = None
             continue
-        sentence = _sentence_before(text, p)
         f = replace(f, metric=e.title, metric_id=e.id, metric_level=_level(e, f.subject, key, clause, sentence),
                     metric_value=_metric_value(e, f, clause, cat),
                     metric_also=tuple((x.id, _level(x, f.subject, item, clause)) for x, item in listed[1:]))

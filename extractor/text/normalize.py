@@ -56,7 +56,8 @@ def _compiled():
     rewrites = [(r["name"], regex.compile(r["pattern"], regex.M), r["replace"]) for r in spec["rewrites"]]
     rows = dict(spec["table_rows"], gap=regex.compile(spec["table_rows"]["gap"]),
                 value_cell=regex.compile(spec["table_rows"]["value_cell"]))
-    return table, rewrites, spec["join_lines"], rows
+    pipes = {k: regex.compile(v) for k, v in spec["pipe_tables"].items()}
+    return table, rewrites, spec["join_lines"], rows, pipes
 
 
 @functools.lru_cache(maxsize=1)
@@ -66,9 +67,10 @@ def heading_marker():
 
 
 def normalize(original: str) -> NormText:
-    table, rewrites, join, rows = _compiled()
+    table, rewrites, join, rows, pipes = _compiled()
     text = original.translate(table)       # one for one: the map is the identity
     omap = list(range(len(original)))
+    text, omap = _pipe_cells(text, omap, pipes)
     text, omap = _table_cells(text, omap, rows)
     for _name, pattern, repl in rewrites:
         text, omap = _apply(text, omap, pattern, repl)
@@ -77,6 +79,20 @@ def normalize(original: str) -> NormText:
 
 
 _BREAK = regex.compile(r"\n(?:\s*\n)*")
+
+
+def _pipe_cells(text: str, omap: list, spec) -> tuple[str, list]:
+    """A markdown table (| 指标 | 小学 | 初中 |) as a table written as text: its rule line (|---|---|) gone, its
+    pipes runs of spaces between cells, which _table_cells then reads as any other."""
+    if "|" not in text:
+        return text, omap
+    text, omap = _apply(text, omap, spec["rule"], "")
+    edits = []
+    for row in spec["row"].finditer(text):
+        edits += [(m.start(), m.end(), _PIPE_GAP if 0 < m.start() - row.start() and m.end() < row.end() else "")
+                  for m in spec["pipe"].finditer(text, row.start(), row.end())]
+    return _replace(text, omap, edits) if edits else (text, omap)
+_PIPE_GAP = "  "            # two spaces: a gap between two cells (normalize.yaml table_rows)
 def _table_cells(text: str, omap: list, spec) -> tuple[str, list]:
     """The runs of spaces between the cells of a table written as text, each one tab (normalize.yaml table_rows)."""
     lines = text.split("\n")

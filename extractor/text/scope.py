@@ -15,6 +15,7 @@ from .. import data
 from . import metrics
 
 _CLAUSE_END = set("，,；;。！？!?\n")
+_SENTENCE_END = set("；;。！？!?\n")
 
 
 @functools.lru_cache(maxsize=1)
@@ -24,6 +25,7 @@ def _lex() -> dict:
     return {"part": regex.compile(spec["part"]),
             "other": tuple((regex.compile(p), lv) for p, lv in spec["other"].items()),
             "window": int(spec["window"]), "province": regex.compile(spec["province"]),
+            "respectively": regex.compile(spec["respectively"]),
             "province_char": spec["province_char"], "school": regex.compile(levels["school"]),
             "level_words": tuple(regex.compile(p) for p in levels["levels"].values())}
 
@@ -47,7 +49,10 @@ def mark(facts, norm, level_char: str, catalog=None) -> tuple:
             out.append(f)
             continue
         p = bisect.bisect_left(omap, f.start)
-        words = f"{f.subject} {_clause_before(text, p, lx['window'])}"
+        clause = _clause_before(text, p, lx["window"])
+        if lx["respectively"].search(clause):      # 两校…，面积分别仅为8.9平方米和9.1平方米: the list's holders
+            clause = _clause_before(text, p, 2 * lx["window"], _SENTENCE_END)
+        words = f"{f.subject} {clause}"
         entry = cat.get(f.metric_id) if f.metric_id else None
         if entry is not None:
             for ph in entry.phrasings:
@@ -72,8 +77,9 @@ def of_words(words: str, gov: str, subject: str = "") -> tuple:
     return "", ""
 
 
-def _clause_before(text: str, pos: int, window: int) -> str:
+def _clause_before(text: str, pos: int, window: int, ends=None) -> str:
+    ends = _CLAUSE_END if ends is None else ends
     i = pos
-    while i > 0 and pos - i < window and text[i - 1] not in _CLAUSE_END:
+    while i > 0 and pos - i < window and text[i - 1] not in ends:
         i -= 1
     return text[i:pos]

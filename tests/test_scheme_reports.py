@@ -1,0 +1,52 @@
+"""Reports written apart under five schemes (tests/data/schemes, truth beside each): each follows the scheme it
+names or prints, its sections are the truth's, and every fail or inconsistent finding is one the truth calls
+true (issue 28)."""
+import json
+import subprocess
+import sys
+
+import pytest
+import regex
+import yaml
+
+from conftest import ROOT
+from extractor.pipeline import process_path
+
+DATA = ROOT / "tests" / "data" / "schemes"
+EXPECTED = yaml.safe_load((DATA / "expected.yaml").read_text(encoding="utf-8"))
+
+
+@pytest.fixture(scope="module")
+def findings(tmp_path_factory):
+    out = tmp_path_factory.mktemp("schemes") / "findings.jsonl"
+    r = subprocess.run([sys.executable, str(ROOT / "cli.py"), "check", *(str(DATA / f"{n}.md") for n in EXPECTED),
+                        "-o", str(out)], capture_output=True, text=True, timeout=600)
+    assert r.returncode == 0, r.stderr
+    return [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED))
+def test_only_true_findings_are_flagged(findings, name):
+    flagged = [(f["rule"], f["message"]) for f in findings if f["doc"] == name and f["status"] in ("fail", "inconsistent")]
+    allowed = EXPECTED[name]["flags"]
+    unexpected = [f for f in flagged if not any(f[0] == rule and words in f[1] for rule, words in allowed)]
+    assert unexpected == []
+    for rule, words in allowed:                   # and each true one is still found
+        assert any(f[0] == rule and words in f[1] for f in flagged), (rule, words)
+    assert not [f for f in findings if f["doc"] == name and f["status"] == "missing"
+                and f["severity"] not in ("info", "low")]                 # no 缺项 the report does not owe
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED))
+def test_the_scheme_and_each_part_of_it(name):
+    r = process_path(DATA / f"{name}.md")
+    assert [r.seg.scheme_id, r.seg.why] == EXPECTED[name]["scheme"]
+    text = r.norm.text
+
+    def section_of(heading):
+        at = regex.search(r"(?m)^[^\n]{0,6}" + regex.escape(heading.replace(" ", "")), text)
+        assert at is not None, heading
+        return r.seg.region_at(at.end() - 1).section
+    sections = [section_of(h) for h in EXPECTED[name]["parts"]]
+    assert None not in sections and sections == sorted(set(sections)), sections
+    assert [section_of(h) for h in EXPECTED[name]["outside"]] == [None] * len(EXPECTED[name]["outside"])
