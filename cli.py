@@ -331,6 +331,16 @@ def list_indicators():
         typer.echo(f"{e.id:36} {e.unit:12} {','.join(e.levels):10} {stds:40} {e.title}")
 
 
+@app.command("schemes", help=t("cmd.schemes.help"), options_metavar=t("meta.options"))
+def list_schemes():
+    from extractor.text.schemes import builtin
+    typer.echo(t("msg.schemes_header"))
+    for s in builtin():
+        typer.echo(f"{s.id:27} {t('msg.list_sep').join(s.governments):10} {len(s.sections):>4} {len(s.item_section):>5}  {s.name}")
+        if s.cites:
+            typer.echo(t("msg.schemes_cites", cites=" | ".join(s.cites)))
+
+
 @app.command(help=t("cmd.compare.help"), options_metavar=t("meta.options"))
 def compare(
     inputs: List[Path] = typer.Argument(..., metavar=t("meta.reports"), show_default=False, help=t("cmd.compare.inputs")),
