@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import bisect
+import functools
 import json
 import zlib
 from dataclasses import dataclass, replace
@@ -10,7 +11,7 @@ from typing import Optional
 
 from . import ids
 from .i18n import Said, stored
-from .text import compilation, extract, metadata, metrics, ner, normalize, scope, segment
+from .text import compilation, extract, metadata, metrics, ner, normalize, scope, scores, segment
 from .text.indicators import Indicators
 from .text.layout import Layout
 from .text.periods import Periods
@@ -44,6 +45,11 @@ class Result:
         whole, p = self.source.text, self.part
         text = " " * p.start + whole[p.start:p.end] + " " * (len(whole) - p.end)
         return replace(self, source=replace(self.source, text=text), norm=replace(self.norm, original=text))
+
+    @functools.cached_property
+    def scores(self) -> tuple:
+        """The self-scores the report claims (text.scores.Score, offsets in normalized text)."""
+        return scores.read(self.norm.text)
 
     @property
     def report_year(self) -> Optional[int]:
@@ -152,6 +158,18 @@ class Analysis:
     result: Result
     document: dict
     entities: tuple
+
+
+def score_rows(result: Result) -> list[dict]:
+    """The 自评得分 table's rows: each maximum and the points claimed for it, under the heading it stands in."""
+    rows = []
+    for sc in result.scores:
+        o0, o1 = result.norm.to_original(sc.nstart, sc.nend)
+        region = result.seg.region_at(sc.nstart)
+        rows.append({"doc": result.source.doc, "section": region.section, "item": region.item,
+                     "heading": " > ".join(region.path), "max": float(sc.max), "claimed": float(sc.got),
+                     "raw": result.source.text[o0:o1], "start": o0, "end": o1, "page": result.source.page_of(o0)})
+    return rows
 
 
 def analyse(result: Result, entities: bool = True) -> Analysis:

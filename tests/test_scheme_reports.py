@@ -2,6 +2,7 @@
 names or prints, its sections are the truth's, and every fail or inconsistent finding is one the truth calls
 true (issue 28)."""
 import json
+from collections import Counter
 import subprocess
 import sys
 
@@ -50,3 +51,15 @@ def test_the_scheme_and_each_part_of_it(name):
     sections = [section_of(h) for h in EXPECTED[name]["parts"]]
     assert None not in sections and sections == sorted(set(sections)), sections
     assert [section_of(h) for h in EXPECTED[name]["outside"]] == [None] * len(EXPECTED[name]["outside"])
+
+
+def test_self_scores_are_read_under_their_headings():
+    from extractor.pipeline import score_rows
+    rows = score_rows(process_path(DATA / "s4-points.md"))
+    truth = yaml.safe_load((DATA / "s4-points.truth.yaml").read_text(encoding="utf-8"))
+    stated = Counter((float(s["max"]), float(s["claimed"])) for s in truth["scores"]
+                     if s["code"] not in ("total", "base", "bonus"))
+    got = Counter((r["max"], r["claimed"]) for r in rows)
+    assert not stated - got                         # every item's and section's score the truth lists, each time
+    first = rows[0]
+    assert first["section"] == 1 and first["raw"].startswith("一、党的全面领导")

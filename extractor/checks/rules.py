@@ -71,7 +71,7 @@ def _standards(view: DocView, ruleset: RuleSet, gov: str) -> list[Finding]:
         if rule["id"] in required:
             sev, sec, item = required[rule["id"]]
             # its indicator is stated at a level not told (综合差异系数为0.30 after a ；): unsure, so no alarm
-            sev = "info" if view.by_metric.get(rule["match"].get("metric") or "") else sev
+            sev = "info" if view.by_metric.get((rule.get("match") or {}).get("metric") or "") else sev
             absent = replace(absent, severity=sev, section=sec, item=item)
         out.append(absent)
     return out

@@ -1,66 +1,31 @@
 """Self-scores of a point scheme add up (one of the consistency checks): a score claimed above its item's
 maximum; a section's score against the sum of the items under it (the items whose maxima add up to the
-section's maximum, numbered one level below it); a total against the scores listed before it. Read in the
-words (patterns/lexicon/checks.yaml `scores`), as the rectification counts are.
+section's maximum, numbered one level below it); a total against the scores listed before it. Read by text/scores.py
+(patterns/lexicon/scores.yaml).
 """
 from __future__ import annotations
 
-import functools
-from dataclasses import dataclass
 from decimal import Decimal
 from typing import Optional
 
+from ..text import scores as text_scores
+from ..text.scores import Score
 from .findings import Finding, dec, finding, fmt, msg, place, squeeze
-from .view import DocView, rx, words
-
-
-@dataclass(frozen=True)
-class Score:
-    nstart: int             # from its heading's numbering (3.校园安全（8分，自评得分8.5分) when there is one
-    nend: int
-    max: Decimal
-    got: Decimal
-    level: str              # the shape of its heading's numbering (cn_paren, num, letter:B …), "" unknown
+from .view import DocView
 
 
 def check_scores(rule, view: DocView) -> list[Finding]:
-    if not _lex()["cue"].search(view.text):
+    scores = list(view.result.scores)
+    if not scores and not _lex()["cue"].search(view.text):
         return []
-    scores = _scores(view)
     out = [_above(rule, view, s) for s in scores if s.got > s.max]
     out += [fd for i in range(len(scores)) for fd in [_section(rule, view, scores, i)] if fd is not None]
     out += _totals(rule, view)
     return out
 
 
-@functools.lru_cache(maxsize=1)
 def _lex():
-    lx = words()["scores"]
-    return {k: rx(lx[k]) for k in ("cue", "pair", "marker", "listed", "total", "score", "deducted")} | {
-        "window": int(lx["marker_window"])}
-
-
-def _scores(view: DocView) -> list[Score]:
-    lx = _lex()
-    out = []
-    for m in lx["pair"].finditer(view.text):
-        level, start = _level(view, m.start())
-        out.append(Score(start, m.end(), dec(m.group("max")), dec(m.group("got")), level))
-    return out
-
-
-def _level(view: DocView, pos: int) -> tuple:
-    """(shape, start) of the last heading number before a maximum, within its line: （二） and 1. are two
-    levels; ("", pos) when there is none."""
-    line_start = view.text.rfind("\n", 0, pos) + 1
-    lx = _lex()
-    found = None
-    for m in lx["marker"].finditer(view.text, max(line_start, pos - lx["window"]), pos):
-        found = m
-    if found is None:
-        return "", pos
-    name = found.lastgroup
-    return (f"letter:{found.group('letter')}" if name == "letter" else name), found.start()
+    return text_scores.lexicon()
 
 
 def _above(rule, view: DocView, s: Score) -> Finding:

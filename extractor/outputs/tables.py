@@ -12,7 +12,7 @@ from pathlib import Path
 from .. import data
 from ..i18n import said
 
-TABLES = ("documents", "facts", "entities", "findings", "metrics")
+TABLES = ("documents", "facts", "entities", "findings", "metrics", "scores")
 
 
 @functools.lru_cache(maxsize=1)
@@ -112,7 +112,13 @@ def rows(assessed) -> dict:
     a = assessed.analysis
     return {"documents": [assessed.document], "facts": fact_rows(a.result.facts), "entities": list(a.entities),
             "findings": finding_rows(assessed.findings),
-            "metrics": [{**m, "number": number(m["value"])} for m in assessed.metrics]}
+            "metrics": [{**m, "number": number(m["value"])} for m in assessed.metrics],
+            "scores": _score_rows(a.result)}
+
+
+def _score_rows(result) -> list[dict]:
+    from ..pipeline import score_rows       # the pipeline (and the text stages) only when rows are built
+    return score_rows(result)
 
 
 def frames(rows: dict) -> dict:

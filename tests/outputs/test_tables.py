@@ -116,7 +116,7 @@ def test_formats_round_trip_the_same_rows_and_types(tmp_path):
     assert r.returncode == 0
     import openpyxl
     wb = openpyxl.load_workbook(zh)
-    assert wb.sheetnames == ["汇总", "文档", "数据", "实体", "核查结果", "标准指标"]
+    assert wb.sheetnames == ["汇总", "文档", "数据", "实体", "核查结果", "标准指标", "自评得分"]
     assert [c.value for c in wb["数据"][1]][:3] == ["文档", "类型", "数值"]
     pt.assert_frame_equal(tables.read_excel(zh)["facts"], facts)        # Chinese values read back as codes
     check_people_workbook(wb, n_reports=3)
