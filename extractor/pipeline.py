@@ -126,7 +126,7 @@ def process_source(src: Source, scheme=None, context: Optional[dict] = None,
             page=src.page_of(start),
             fired={"extract": sp.rule, "indicator": ind_rule, "period": per_rule, "subject": sub_rule}))
     facts = metrics.link(facts, norm)          # each fact's standard indicator, where the catalog has one
-    facts = scope.mark(facts, norm, lc)        # whose figure each is: the government's own, a part's, another's
+    facts = scope.mark(facts, norm, lc, schools=[e for e in entities if e.label == "SCHOOL"])   # whose figure
     return Result(src, norm, seg, tuple(facts), doc, layout, entities, part)
 
 

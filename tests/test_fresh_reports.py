@@ -1,5 +1,6 @@
-"""Reports written apart by someone who had not read the rules (tests/data/fresh, truth beside each): every
-fail or inconsistent finding is one their truth files call true; nothing else is flagged (issue 26)."""
+"""Reports written apart by someone who had not read the rules (tests/data/fresh and, a second round,
+tests/data/heldout; truth beside each): every fail or inconsistent finding is one their truth files call true;
+nothing else is flagged (issue 26)."""
 import json
 import subprocess
 import sys
@@ -9,14 +10,16 @@ import yaml
 
 from conftest import ROOT
 
-DATA = ROOT / "tests" / "data" / "fresh"
-EXPECTED = yaml.safe_load((DATA / "expected.yaml").read_text(encoding="utf-8"))
+ROUNDS = [ROOT / "tests" / "data" / name for name in ("fresh", "heldout")]
+EXPECTED = {n: e for d in ROUNDS for n, e in yaml.safe_load((d / "expected.yaml").read_text(encoding="utf-8")).items()}
+REPORTS = [p for d in ROUNDS for p in sorted(d.iterdir()) if p.suffix in (".txt", ".md") and ".truth" not in p.name]
 
 
 @pytest.fixture(scope="module")
 def findings(tmp_path_factory):
     out = tmp_path_factory.mktemp("fresh") / "findings.jsonl"
-    r = subprocess.run([sys.executable, str(ROOT / "cli.py"), "check", *(str(DATA / f"{n}.txt") for n in EXPECTED),
+    assert sorted(p.stem for p in REPORTS) == sorted(EXPECTED)
+    r = subprocess.run([sys.executable, str(ROOT / "cli.py"), "check", *map(str, REPORTS),
                         "-o", str(out)], capture_output=True, text=True, timeout=600)
     assert r.returncode == 0, r.stderr
     return [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]

@@ -384,8 +384,8 @@ def _quantity(view: DocView, f) -> Optional[tuple]:
     if f.metric_id:
         return ("metric", f.metric_id, f.metric_level, f.period, f.scope_word)
     ind = squeeze(f.indicator)
-    if len(ind) < 4:
-        return None
+    if len(ind) < 4 or rx(words()["repeated_not"]).search(ind):
+        return None                 # 每百名学生拥有 names a measure, not what; 《办法》规定的4.2人 is a standard
     before = rx(r"[\s\d]+").sub("", view.clause_before(view.npos[id(f)]))
     if rx(words()["local"]).search(ind) or rx(words()["local"]).search(before):
         return None                 # 本项满分10分, 自评得分9分: each item's own, never one quantity (checks/scores.py)

@@ -32,6 +32,7 @@ def _lex() -> dict:
         "all_fixed": regex.compile(rect["all_fixed"]),
         "found": regex.compile(rect["found"]),
         "reason": regex.compile(rect["reason"]),
+        "open_ones": regex.compile(rect["open_ones"]),
     }
 
 
@@ -149,5 +150,12 @@ def _reason(text, end, layout, lx) -> str:
     tail = text[end:layout.sentences[i][1]].strip("，,；;。 \n")
     # Only the tail after the last pair of the sentence is a reason; a following pair is not.
     if lx["pair"].search(tail) or lx["all_fixed"].search(tail):
-        return ""
-    return tail if lx["reason"].search(tail) else ""
+        tail = ""
+    if lx["reason"].search(tail):
+        return tail
+    # … or the next sentence, where it speaks of the ones left (未整改的3项…已纳入2024年维修计划)
+    if i + 1 < len(layout.sentences):
+        nxt = text[slice(*layout.sentences[i + 1])].strip("，,；;。 \n")
+        if lx["open_ones"].match(nxt) and lx["reason"].search(nxt):
+            return nxt
+    return ""

@@ -13,6 +13,7 @@ from typing import Optional
 from . import consistency, phrases, plausible, scores, standards, statements
 from .findings import FINDING_FIELDS, STATUSES, Finding, fmt, msg, render
 from .loading import KINDS, STANDARD_KINDS, RuleSet, load_rules
+from ..text import metrics
 from .view import DocView, government
 
 __all__ = ["FINDING_FIELDS", "KINDS", "STATUSES", "Finding", "RuleSet", "check", "fmt", "government", "load_rules"]
@@ -70,11 +71,22 @@ def _standards(view: DocView, ruleset: RuleSet, gov: str) -> list[Finding]:
         absent = standards.missing(rule, view.doc)
         if rule["id"] in required:
             sev, sec, item = required[rule["id"]]
-            # its indicator is stated at a level not told (综合差异系数为0.30 after a ；): unsure, so no alarm
-            sev = "info" if view.by_metric.get((rule.get("match") or {}).get("metric") or "") else sev
+            # its indicator is stated at a level not told (综合差异系数为0.30 after a ；), or named where no value
+            # was read (一是每百名学生拥有高于规定学历教师数。…每百名学生拥有5.86人): unsure, so no alarm
+            sev = "info" if _named(view, (rule.get("match") or {}).get("metric") or "") else sev
             absent = replace(absent, severity=sev, section=sec, item=item)
         out.append(absent)
     return out
+
+
+def _named(view: DocView, metric_id: str) -> bool:
+    """The report states the indicator's value at some level, or names the indicator at all."""
+    if not metric_id:
+        return False
+    if view.by_metric.get(metric_id):
+        return True
+    e = metrics.load_catalog().get(metric_id)
+    return e is not None and any(p.search(view.text) for p in e.phrasings)
 
 
 def _scheme_binds(scheme, gov: str) -> bool:

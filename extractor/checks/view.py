@@ -48,6 +48,7 @@ def words() -> dict:
     return data.load("lexicon/checks.yaml")
 
 
+
 class DocView:
     """Facts placed back in the normalized text, with its paragraphs and sentences."""
 
@@ -122,6 +123,14 @@ class DocView:
         if y and self.latest_year and y < self.latest_year:
             return True
         return bool(rx(words()["earlier"]).match(f.indicator))
+
+    def earlier_words(self, said: str) -> bool:
+        """The words date what follows to a year before the report's (2023年尚有… in a report on 2024)."""
+        years = [int(y) for y in rx(words()["year_named"]).findall(said)]
+        return bool(years and self.latest_year and max(years) < self.latest_year)
+
+    def sentence_bounds_at(self, npos: int) -> tuple:
+        return self.layout.sentences[self.layout.index("sentences", npos)]
 
     def para(self, f):
         return self.layout.index("paragraphs", self.npos[id(f)])

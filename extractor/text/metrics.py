@@ -43,6 +43,8 @@ class Indicator:
     change: bool
     origin: str = ""
     plausible: Optional[tuple] = None  # (low, high): the values a real report can give (the catalog's, by unit)
+    sentence_not: Optional[object] = None   # its value is not in a sentence naming these words before it …
+    sentence_unless: Optional[object] = None  # … unless the number's own words say this (综合)
 
     def match_len(self, text: str, change_re, baseline_re) -> int:
         """Length of the longest phrasing found in text (0: none); a change after it, or a
@@ -155,7 +157,16 @@ def _entry(raw, path, i) -> Indicator:
         kinds=tuple(raw["kinds"]), units=tuple(str(u) for u in units) if units is not None else None,
         phrasings=tuple(_compile(p, path, said("errors.indicators_phrasing", id=rid)) for p in phrasings),
         exclude=_compile(raw["not"], path, said("errors.indicators_not", id=rid)) if raw.get("not") else None,
-        change=bool(raw.get("change")), origin=f"{path}#{rid}", plausible=_range(raw.get("plausible"), path, rid))
+        change=bool(raw.get("change")), origin=f"{path}#{rid}", plausible=_range(raw.get("plausible"), path, rid),
+        **_sentence_not(raw.get("sentence_not"), path, rid))
+
+
+def _sentence_not(spec, path, rid) -> dict:
+    if not spec:
+        return {}
+    where = said("errors.indicators_not", id=rid)
+    return {"sentence_not": _compile(spec["words"], path, where),
+            "sentence_unless": _compile(spec["unless"], path, where) if spec.get("unless") else None}
 
 
 def _range(v, path, where) -> Optional[tuple]:
@@ -184,16 +195,21 @@ def level_in(text: str, allowed) -> str:
     return best[1] if best[1] in allowed else ""
 
 
-def _level(e: Indicator, subject: str, key: str, clause: str, sentence: str = "") -> str:
-    """The level the number is stated for: named by its subject or words, its clause, else the sentence before it
-    (全县小学7项指标县域均值分别为：…骨干教师数1.36人)."""
+def _level(e: Indicator, subject: str, key: str, clause: str, sentence: str = "", heading: str = "") -> str:
+    """The level the number is stated for: named by its subject or words, its clause, the sentence before it
+    (全县小学7项指标县域均值分别为：…骨干教师数1.36人), else the nearest heading that names one (（二）初中)."""
     if len(e.levels) <= 1:
         return e.levels[0] if e.levels else ""
-    for t in (subject, key, clause, sentence):
+    headings = [h for h in reversed((heading or "").split(_PATH_SEP)) if len(h) <= _LEVEL_HEADING_MAX]
+    for t in (subject, key, clause, sentence, *headings):
         lv = level_in(t, e.levels)
         if lv:
             return lv
     return ""
+
+
+_PATH_SEP = " > "          # between the headings of a fact's path (pipeline)
+_LEVEL_HEADING_MAX = 8     # a heading that names a level is short (（二）初中, 小学阶段); a long one names a topic
 
 
 def _sentence_before(text: str, pos: int) -> str:
@@ -228,6 +244,17 @@ def best_entry(cat: Catalog, kind: str, unit: str, texts) -> Optional[Indicator]
 _COEFFICIENT = "coefficient"      # the catalog's unit of a coefficient (patterns/indicators)
 
 
+def _not_in_sentence(e: Indicator, f, own: str, sentence: str) -> bool:
+    """The sentence says the number is something else: a bare number where it names what the entry is not
+    (七项指标校际差异系数中，生均体育运动场馆面积为0.56), or what the entry's `sentence_not` names (全县小学骨干教师
+    222人，…，校际差异系数为0.532: that indicator's coefficient, not the 综合 one) unless its own words say it is."""
+    if not f.unit and e.unit != _COEFFICIENT and e.exclude is not None and e.exclude.search(sentence):
+        return True
+    if e.sentence_not is None or not e.sentence_not.search(sentence):
+        return False
+    return not (e.sentence_unless is not None and e.sentence_unless.search(own))
+
+
 def link(facts, norm, catalog: Optional[Catalog] = None) -> tuple:
     """The facts with metric, metric_id and metric_level set where a catalog entry fits."""
     cat = catalog or load_catalog()
@@ -259,13 +286,13 @@ def link(facts, norm, catalog: Optional[Catalog] = None) -> tuple:
         if listed:                           # 毛入园率、覆盖率均达到90%: the value of each, the first the fact's metric
             e = listed[0][0]
         sentence = _sentence_before(text, p)
-        if e is not None and not f.unit and e.unit != _COEFFICIENT and e.exclude is not None and e.exclude.search(sentence):
-            e = None                         # 七项指标校际差异系数中，生均体育运动场馆面积为0.56: a bare coefficient
+        if e is not None and _not_in_sentence(e, f, key + clause, sentence):
+            e = None
         if e is None:
             out.append(f)
             prev = None
             continue
-        f = replace(f, metric=e.title, metric_id=e.id, metric_level=_level(e, f.subject, key, clause, sentence),
+        f = replace(f, metric=e.title, metric_id=e.id, metric_level=_level(e, f.subject, key, clause, sentence, f.heading),
                     metric_value=_metric_value(e, f, clause, cat),
                     metric_also=tuple((x.id, _level(x, f.subject, item, clause)) for x, item in listed[1:]))
         out.append(f)

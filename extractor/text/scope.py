@@ -37,8 +37,9 @@ def government(text: str, level_char: str) -> str:
     return lx["province_char"] if lx["province"].search(text[:2000]) else level_char
 
 
-def mark(facts, norm, level_char: str, catalog=None) -> tuple:
-    """The facts with `scope` and `scope_word` set where the words say whose figure it is."""
+def mark(facts, norm, level_char: str, catalog=None, schools=()) -> tuple:
+    """The facts with `scope` and `scope_word` set where the words say whose figure it is; a school the clause
+    names (`schools`: ner's, offsets in normalized text) makes it that school's (其中某某小学每百名学生拥有…0.9人)."""
     lx = _lex()
     gov = government(norm.text, level_char)
     cat = catalog or metrics.load_catalog()
@@ -51,13 +52,16 @@ def mark(facts, norm, level_char: str, catalog=None) -> tuple:
         p = bisect.bisect_left(omap, f.start)
         clause = _clause_before(text, p, lx["window"])
         if lx["respectively"].search(clause):      # 两校…，面积分别仅为8.9平方米和9.1平方米: the list's holders
-            clause = _clause_before(text, p, 2 * lx["window"], _SENTENCE_END)
+            clause = _clause_before(text, p, 3 * lx["window"], _SENTENCE_END)
         words = f"{f.subject} {clause}"
         entry = cat.get(f.metric_id) if f.metric_id else None
         if entry is not None:
             for ph in entry.phrasings:
                 words = ph.sub(" ", words)
         scope, word = of_words(words, gov, f.subject)
+        if not scope:
+            named = [e.name for e in schools if p - len(clause) <= e.start and e.end <= p]
+            scope, word = ("part", named[-1]) if named else ("", "")
         out.append(replace(f, scope=scope, scope_word=word) if scope else f)
     return tuple(out)
 
