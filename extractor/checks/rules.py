@@ -50,8 +50,9 @@ def check(result, ruleset: RuleSet) -> list[Finding]:
 
 def _standards(view: DocView, ruleset: RuleSet, gov: str) -> list[Finding]:
     """The standards that bind the government, in rule order. One not stated is `missing` where the scheme the
-    report follows asks for it (with its severity), an `info` row where that scheme does not bind the government,
-    and nothing where the report follows no scheme or a finding of a rule it is `covered_by` states it."""
+    report follows asks for it (with its severity), an `info` row where the report follows no scheme that asks
+    (none known, its own, or one that does not bind the government), and nothing where the scheme does not ask
+    for it or a finding of a rule it is `covered_by` states it."""
     scheme = view.scheme                     # followed, and binding the government
     required = required_indicators(scheme) if scheme is not None else {}
     by_rule = {r["id"]: CHECKS[r["kind"]](r, view) for r in ruleset.of_kind(*STANDARD_KINDS)
@@ -65,7 +66,7 @@ def _standards(view: DocView, ruleset: RuleSet, gov: str) -> list[Finding]:
         if any(f.status in ("pass", "fail") for f in found) or rule["kind"] == "trend":
             continue
         stated = any(f.status in ("pass", "fail") for c in rule.get("covered_by", ()) for f in by_rule.get(c, ()))
-        unasked = rule["id"] not in required and (scheme is not None or view.result.seg.scheme is None)
+        unasked = rule["id"] not in required and scheme is not None and not scheme.printed
         if stated or unasked or not standards.binds(rule, "", view.year):
             continue
         absent = standards.missing(rule, view.doc)

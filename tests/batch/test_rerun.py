@@ -39,6 +39,8 @@ def test_rerun_with_changed_rules_equals_a_fresh_run_and_rewrites_only_changed_p
     src.mkdir()
     for p in sorted((EVAL / "docs").iterdir()):
         shutil.copy(p, src / p.name)
+    # a report under a scheme that does not ask for the changed standard, nor states it: its page stays
+    shutil.copy(ROOT / "tests" / "data" / "schemes" / "s1-youzhi.md", src / "a-youzhi.md")
     rules = tmp_path / "rules.yaml"
     rules.write_text(RULES, encoding="utf-8")
     out, fresh = tmp_path / "out", tmp_path / "fresh"
