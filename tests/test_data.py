@@ -170,7 +170,7 @@ NESTED = {   # mappings inside a file: key path → the same kinds of value
                                                "remedied": "alternation"},
     ("lexicon/entities.yaml", "schools"): {"suffix": "pattern", "name": "pattern", "generic": "alternation"},
     ("lexicon/entities.yaml", "bodies"): {"suffix": "pattern", "name": "pattern", "generic": "pattern"},
-    ("lexicon/entities.yaml", "towns"): {"shape": "pattern", "generic": "pattern"},
+    ("lexicon/entities.yaml", "towns"): {"name": "pattern", "suffix": "pattern", "generic": "pattern"},
     ("lexicon/entities.yaml", "persons"): {"signer": "pattern", "titled": "pattern"},
     ("lexicon/units.yaml", "numerals"): {"digits": str, "variants": dict, "zero": str, "places": dict, "sections": dict,
                                          "bare_places": "words"},
