@@ -307,10 +307,13 @@ class Decided:
 
     def no_longer_applies(self, doc=None) -> list:
         """Events (decisions and corrections) whose finding or fact no current report has."""
+        events = [(d, k, e) for (d, k), e in {**self.state.decisions, **self.state.corrections}.items()
+                  if doc is None or d == doc]
+        if not events:              # a site's page per report asks for each: no whole-batch set where none could go
+            return []
         live = set(zip(self.findings["doc"], self.findings["key"]))
         live |= {(d, k) for d, ks in self.fact_keys.items() for k in ks}
-        return [e for (d, k), e in {**self.state.decisions, **self.state.corrections}.items()
-                if (doc is None or d == doc) and (d, k) not in live]
+        return [e for d, k, e in events if (d, k) not in live]
 
     # what the workbook's writer (tables.people_workbook) calls: methods, so that it imports nothing of this module
     def verdict_tables(self, tables: dict) -> dict:
