@@ -84,10 +84,13 @@ def keyed(findings):
     df = findings.copy()
     if "key" in df:
         return df
-    df["key"] = [""] * len(df)
+    keys = [""] * len(df)
     if len(df):
+        records = _records(df)              # once for the frame: a frame's records per report cost more than the keys
         for _, idx in df.groupby("doc", sort=False).indices.items():
-            df.iloc[idx, df.columns.get_loc("key")] = finding_keys(_records(df.iloc[idx]))
+            for i, k in zip(idx, finding_keys([records[i] for i in idx])):
+                keys[i] = k
+    df["key"] = keys
     return df
 
 
