@@ -253,7 +253,8 @@ def test_every_placeholder_pattern_and_expression_compiles():
         assert set(m) == {"style", "pattern"}, m
         regex.compile(m["pattern"])
     for p in load("lexicon/negatives.yaml")["protect"]:
-        assert set(p) == {"name", "pattern"}, p
+        assert set(p) in ({"name", "pattern"}, {"name", "pattern", "lead"}), p
+        assert p["pattern"].startswith(p.get("lead", "")), p      # the lead is the pattern's own start
         regex.compile(p["pattern"], regex.V1)
 
 

@@ -30,64 +30,19 @@ class Entity:
     end: int
 
 
-def _max_width(pattern: str, flags: int):
-    """The most characters `pattern` can match, or None when unbounded or not known (regex's own parser, which
-    checks lookbehinds' widths the same way; a regex without it gives None, and the plain scan is used)."""
-    try:
-        from regex import _regex_core as core
-        source = core.Source(pattern)
-        info = core.Info(flags, source.char_type, {})
-        source.use_unicode_space(bool(flags & regex.V1))
-        width = core._parse_pattern(source, info).max_width()
-    except Exception:  # noqa: BLE001 - any change in regex's internals falls back to the plain scan
-        return None
-    return width if isinstance(width, int) and width < getattr(core, "UNLIMITED", 0) else None
-
-
-class _Shape:
-    """A name followed by a suffix (大陆南小学, 兴安区教育局), found as `finditer` of name+suffix finds it, but
-    tried only where a suffix starts within the name's widest reach: a match at i has its suffix at some
-    j in (i, i + width], so before the first suffix at or after the scan's position, nothing starts earlier
-    than that suffix less the width. The plain scan tries the name's classes at every character."""
-
-    def __init__(self, name: str, suffix: str, flags: int = regex.V1):
-        self.pattern = regex.compile(f"{name}{suffix}", flags)
-        self.suffix = regex.compile(suffix, flags)
-        self.width = _max_width(name, flags)
-
-    def finditer(self, text: str):
-        if self.width is None:
-            yield from self.pattern.finditer(text)
-            return
-        pos, match, search, width = 0, self.pattern.match, self.suffix.search, self.width
-        while True:
-            s = search(text, pos)
-            if s is None:
-                return
-            j = s.start()
-            for i in range(max(pos, j - width), j + 1):
-                m = match(text, i)
-                if m is not None:
-                    yield m
-                    pos = m.end() if m.end() > i else i + 1
-                    break
-            else:
-                pos = j + 1
-
-
 @functools.lru_cache(maxsize=1)
 def _spec():
     spec = data.load("lexicon/entities.yaml")
     sch, bod, towns = spec["schools"], spec["bodies"], spec["towns"]
     return {
-        "school": _Shape(sch["name"], sch["suffix"]),
+        "school": data.Shape(sch["name"], sch["suffix"]),
         "school_suffix": regex.compile(sch["suffix"] + "$", regex.V1),
         "school_generic": regex.compile(sch["generic"]),
-        "body": _Shape(bod["name"], bod["suffix"]),
+        "body": data.Shape(bod["name"], bod["suffix"]),
         "body_generic": regex.compile(bod["generic"]),
         "groups": regex.compile(data.alternation(spec["groups"])),
         "provinces": regex.compile(data.alternation(spec["provinces"])),
-        "town": _Shape(towns["name"], towns["suffix"]),
+        "town": data.Shape(towns["name"], towns["suffix"]),
         "town_generic": regex.compile(towns["generic"]),
         "law": regex.compile(spec["law"]),
         "persons": [regex.compile(p) for p in spec["persons"].values()],

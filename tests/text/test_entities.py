@@ -45,14 +45,18 @@ def _texts():
 
 
 def test_shapes_searched_back_from_their_suffix_find_what_the_plain_scan_finds():
-    """Schools, bodies and towns are tried only where a suffix is within the name's reach (ner._Shape): the same
-    matches, in the same order, as the whole pattern's scan at every character."""
+    """Schools, bodies, towns and protected document numbers are tried only where a suffix is within the name's
+    reach (data.Shape): the same matches, in the same order, as the whole pattern's scan at every character."""
+    from extractor.data import Shape
+    from extractor.text.extract import _protect
     from extractor.text.ner import _spec
     sp = _spec()
     texts = _texts()
     assert len(texts) > 100
-    for key in ("school", "body", "town"):
-        shape = sp[key]
+    shapes = {key: sp[key] for key in ("school", "body", "town")}
+    shapes.update({f"protect {i}": p for i, p in enumerate(_protect().patterns) if isinstance(p, Shape)})
+    assert len(shapes) > 3                          # negatives.yaml's document numbers, tried back from 〔2024〕79号
+    for key, shape in shapes.items():
         assert shape.width, key                    # the fast path is taken
         found = 0
         for t in texts:
