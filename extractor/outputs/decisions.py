@@ -353,8 +353,9 @@ def prepare(tables: dict, state: State, result_of, ruleset, scheme, cache: dict 
     df = apply(corrected(tables["findings"], facts, state, result_of, ruleset, scheme, cache), state)
     fkeys = {}
     if len(facts):
+        records = _records(facts)           # once for the frame, as in keyed
         for doc, idx in facts.groupby("doc", sort=False).indices.items():
-            fkeys[doc] = fact_keys(_records(facts.iloc[idx]))
+            fkeys[doc] = fact_keys([records[i] for i in idx])
     return Decided(df, state, fkeys, ruleset)
 
 
