@@ -76,6 +76,13 @@ TURN_MIN_ASPECT = 3           # boxes this many times longer than thick show whi
 TURN_MIN_LINES = 3            # a page needs this many such boxes before it is judged turned
 UPRIGHT_SAMPLES = 12          # the longest lines shown to RapidOCR's 0°/180° line classifier
 UPRIGHT_MIN_SCORE = 0.9       # the classifier's own threshold for turning a line
+# The classifier only spares a reading: where it does not vouch for the page as it lies (most of its sample
+# upright, none upside down), the TURN_READS longest lines are read both ways, and the page is turned only if
+# the turned reading is TURN_CLEARLY times as confident (characters read, weighted by their score). Digit-heavy
+# lines (3月5日7月9日10月12日) fool the classifier, never the recogniser: read upside down they give a few
+# characters of low score.
+TURN_READS = 3
+TURN_CLEARLY = 1.5
 
 
 def _fit(array):
@@ -128,11 +135,10 @@ def _long_boxes(boxes):
     return out
 
 
-def _upside_down(array, boxes) -> bool:
-    """Most of the page's longest lines read upside down, by RapidOCR's line classifier."""
-    wide = sorted((x for x in _long_boxes(boxes) if x[1] > x[2]), key=lambda x: -x[1])[:UPRIGHT_SAMPLES]
+def _votes(array, boxes) -> dict:
+    """The confident votes of RapidOCR's line classifier ("0" upright, "180" upside down) on the longest lines."""
     votes = {"0": 0, "180": 0}
-    for b, _, _ in wide:
+    for b in _widest(boxes, UPRIGHT_SAMPLES):
         x0, y0 = (max(0, int(min(p[i] for p in b))) for i in (0, 1))
         x1, y1 = (int(max(p[i] for p in b)) + 1 for i in (0, 1))
         crop = array[y0:y1, x0:x1]
@@ -142,46 +148,96 @@ def _upside_down(array, boxes) -> bool:
         for label, score in getattr(res, "cls_res", None) or ():
             if score >= UPRIGHT_MIN_SCORE and label in votes:
                 votes[label] += 1
-    return votes["180"] > votes["0"]
+    return votes
+
+
+def _widest(boxes, n: int) -> list:
+    """The n boxes longest across the page, longest first."""
+    return [b for b, _, _ in sorted((x for x in _long_boxes(boxes) if x[1] > x[2]), key=lambda x: -x[1])[:n]]
+
+
+def _vouched(array, boxes) -> bool:
+    """The classifier vouches for the lines as they lie: most of its sample upright, none upside down."""
+    votes = _votes(array, boxes)
+    return votes["180"] == 0 and votes["0"] * 2 > min(UPRIGHT_SAMPLES, len(_widest(boxes, UPRIGHT_SAMPLES)))
+
+
+def confidence(reads) -> float:
+    """How well lines were read: their characters, each weighted by its line's score (below MIN_SCORE: none)."""
+    return sum(len(txt.strip()) * score for txt, score in reads if score >= MIN_SCORE)
+
+
+def _read_better_turned(array, boxes) -> bool:
+    """The longest lines read clearly better with the page turned half round than as it lies; a tie keeps it."""
+    sample = _widest(boxes, TURN_READS)
+    if not sample:
+        return False
+    as_lies = confidence(_texts(array, sample))
+    turned = confidence(_texts(*_turned(array, sample, 180)))
+    return turned > TURN_CLEARLY * as_lies
+
+
+def _corners(pts):
+    """Four points in the detector's order: top-left, top-right, bottom-right, bottom-left (get_mini_boxes)."""
+    import numpy as np
+    p = sorted((tuple(x) for x in pts), key=lambda x: x[0])
+    left = sorted(p[:2], key=lambda x: x[1])
+    right = sorted(p[2:], key=lambda x: x[1])
+    return np.array([left[0], right[0], right[1], left[1]], dtype=np.float32)
+
+
+def _turned(array, boxes, turn: int):
+    """The array turned `turn` degrees counter-clockwise, and the boxes moved with it."""
+    import numpy as np
+    h, w = array.shape[:2]
+    out = []
+    for b in boxes:
+        x, y = b[:, 0], b[:, 1]
+        moved = {90: (y, w - 1 - x), 180: (w - 1 - x, h - 1 - y), 270: (h - 1 - y, x)}[turn]
+        out.append(_corners(np.stack(moved, axis=1)))
+    return np.ascontiguousarray(np.rot90(array, turn // 90)), out
 
 
 def page_turn(array, found) -> int:
     """Degrees counter-clockwise (0, 90, 180, 270) that bring a page with the text boxes `found` upright:
-    lines running up and down mean a sideways page; then the line classifier tells upright from upside down."""
+    lines running up and down mean a sideways page, turned a quarter one way or the other as it reads better;
+    a page whose lines run across is turned half round only if it reads clearly better so (_read_better_turned)."""
     import numpy as np
-    boxes = [np.asarray(b, dtype=float) for b in found]
+    boxes = [np.asarray(b, dtype=np.float32) for b in found]
     long = _long_boxes(boxes)
     tall = sum(1 for _, w, h in long if h > w)
     if tall >= TURN_MIN_LINES and tall > len(long) - tall:
-        # Turn a quarter counter-clockwise: (x, y) goes to (y, W - x); then upright or upside down.
-        width = array.shape[1]
-        turned = np.rot90(array)
-        moved = [np.stack([b[:, 1], width - b[:, 0]], axis=1) for b in boxes]
-        return 270 if _upside_down(turned, moved) else 90
-    if len(long) >= TURN_MIN_LINES and _upside_down(array, boxes):
+        return 270 if _read_better_turned(*_turned(array, boxes, 90)) else 90
+    if len(long) >= TURN_MIN_LINES and not _vouched(array, boxes) and _read_better_turned(array, boxes):
         return 180
     return 0
 
 
 def _upright(image, turn: int):
-    """The page's pixels turned upright and fitted (_fit): the same array in every process that reads it."""
+    """The page's pixels fitted (_fit) and turned upright, with the factors back to the turned page's pixels:
+    the same array in every process that reads it."""
     import numpy as np
-    image = image.convert("RGB")
-    if turn:
-        image = image.rotate(turn, expand=True)
-    return _fit(np.asarray(image))
+    array, back = _fit(np.asarray(image.convert("RGB")))
+    if turn in (90, 270):
+        back = back[::-1]
+    return (np.ascontiguousarray(np.rot90(array, turn // 90)) if turn else array), back
 
 
 def detect(image):
     """(turn, array, back, boxes): the degrees that bring the page upright (page_turn), its pixels so turned
-    and fitted with the factors back (_upright), and the text boxes found on them."""
+    and fitted with the factors back (_upright), and the text boxes found on them (found once, then moved)."""
     array, back = _upright(image, 0)
     boxes = _boxes(array)
     turn = page_turn(array, boxes)
     if turn:
+        _, boxes = _turned(array, [_f32(b) for b in boxes], turn)
         array, back = _upright(image, turn)
-        boxes = _boxes(array)
     return turn, array, back, boxes
+
+
+def _f32(box):
+    import numpy as np
+    return np.asarray(box, dtype=np.float32)
 
 
 def image_lines(image, path) -> list[Line]:
