@@ -10,6 +10,7 @@ import shutil
 import tempfile
 import warnings
 from pathlib import Path
+from typing import NamedTuple
 
 from ..errors import InputError
 from ..procs import die_with, die_with_parent
@@ -240,12 +241,50 @@ def _f32(box):
     return np.asarray(box, dtype=np.float32)
 
 
-def image_lines(image, path) -> list[Line]:
-    """Lines of text in a PIL image, top to bottom, boxes on one row merged; a page scanned sideways
-    or upside down is turned upright and read again."""
+# A page with ink that gave little text is said to be unread (never left to pass for a short report): ink is
+# pixels darker than INK_DARK in every channel (a red seal or header is not), on INK_MIN_SHARE of the page or
+# more (text is 3-8% of a 150 dpi page, a blank scan's copier dust 0.01%); or text boxes were found, and less
+# than READ_MIN_SHARE of their length was read with MIN_SCORE.
+INK_DARK = 128
+INK_MIN_SHARE = 0.005
+READ_MIN_SHARE = 0.5
+
+
+class PageRead(NamedTuple):
+    lines: list
+    unread: bool          # ink on the page, little of it read (_unread)
+
+
+def page_read(image, path) -> PageRead:
+    """A page's lines (image_lines), and whether it had ink that could not be read."""
     require(path)
     _, array, back, boxes = detect(image)
-    return box_lines(boxes, _texts(array, boxes), back)
+    return _page(boxes, _texts(array, boxes), back, inked(array))
+
+
+def _page(boxes, reads, back, ink: bool) -> PageRead:
+    return PageRead(box_lines(boxes, reads, back), _unread(boxes, reads, ink))
+
+
+def image_lines(image, path) -> list[Line]:
+    """Lines of text in a PIL image, top to bottom, boxes on one row merged; a page scanned sideways
+    or upside down is turned upright first."""
+    return page_read(image, path).lines
+
+
+def inked(array) -> bool:
+    """Something is printed or written on the page, in black or any dark colour but red (_unread)."""
+    return float((array.max(axis=2) < INK_DARK).mean()) >= INK_MIN_SHARE
+
+
+def _unread(boxes, reads, ink: bool) -> bool:
+    """Ink and nothing found to read, or text found and most of its length not read (_unread's constants)."""
+    import numpy as np
+    lengths = [float(np.linalg.norm(np.asarray(b[1], dtype=float) - np.asarray(b[0], dtype=float))) for b in boxes]
+    if not sum(lengths):
+        return ink
+    read = sum(n for n, (txt, score) in zip(lengths, reads) if txt.strip() and score >= MIN_SCORE)
+    return read < READ_MIN_SHARE * sum(lengths)
 
 
 def box_lines(boxes, read, back) -> list[Line]:
@@ -257,10 +296,10 @@ def box_lines(boxes, read, back) -> list[Line]:
 
 
 def found(image, path):
-    """A page's first half, for a worker: (turn, boxes, back) as detect finds them."""
+    """A page's first half, for a worker: (turn, boxes, back) as detect finds them, and whether it has ink."""
     require(path)
-    turn, _, back, boxes = detect(image)
-    return turn, boxes, back
+    turn, array, back, boxes = detect(image)
+    return turn, boxes, back, inked(array)
 
 
 def read_boxes(image, turn: int, boxes) -> list:
@@ -564,7 +603,7 @@ class Pages:
         i = self.count
         self.count += 1
         if self.n == 1:
-            self.done[i] = image_lines(image, self.path)
+            self.done[i] = page_read(image, self.path)
             return i
         if self.tmp is None:
             self.tmp = tempfile.mkdtemp(prefix="selfeval-ocr-")
@@ -583,7 +622,7 @@ class Pages:
 
     def _whole(self, i, image_file):
         try:
-            fut = _executor(self.n).submit(_in_worker, image_lines, image_file, str(self.path))
+            fut = _executor(self.n).submit(_in_worker, page_read, image_file, str(self.path))
         except Exception:                # noqa: BLE001 - a pool that cannot start or broke: read here
             self._here(i, image_file)
             return
@@ -599,21 +638,21 @@ class Pages:
             self._here(i, image_file)
             return
         try:
-            turn, boxes, back = _value(first)
+            turn, boxes, back, ink = _value(first)
             futs = [ex.submit(_in_worker, read_boxes, image_file, turn, run) for run in shares(boxes, self.n)]
         except BrokenProcessPool:        # a worker died (killed, out of memory): read here, a new pool next time
             _stop_pool()
             self._here(i, image_file)
             return
         self.pending.append((i, futs, image_file,       # each share's (text, score), in order, to the page's lines
-                             lambda reads: box_lines(boxes, [r for read in reads for r in read], back)))
+                             lambda reads: _page(boxes, [r for read in reads for r in read], back, ink)))
 
     def _here(self, i, image_file):
         import numpy as np
         from PIL import Image
         try:
             with _page_core():
-                self.done[i] = image_lines(Image.fromarray(np.load(image_file)), self.path)
+                self.done[i] = page_read(Image.fromarray(np.load(image_file)), self.path)
         finally:
             with contextlib.suppress(OSError):
                 os.unlink(image_file)
@@ -666,7 +705,11 @@ class Pages:
                 self._settle(*self.pending.pop(0))
         self._clean()
         _take_file_core()                 # the rest of the file is this process's work again
-        return [self.done[i] for i in range(self.count)]
+        return [self.done[i].lines for i in range(self.count)]
+
+    def unread(self) -> list[int]:
+        """The indices of the pages (once `lines` is had) with ink that could not be read."""
+        return [i for i in range(self.count) if self.done[i].unread]
 
 
 def read_image(path: Path, mode: str = "auto"):
@@ -704,6 +747,17 @@ def read_image(path: Path, mode: str = "auto"):
         ocr_pages.add(f)
     pages = ocr_pages.lines()
     text, starts = page_text(pages)
-    if not text.strip():
+    unread = [i + 1 for i in ocr_pages.unread()]
+    return Content(text=text, input_kind="ocr", page_starts=starts,
+                   warnings=unread_warnings(path, text, unread, [i + 1 for i, p in enumerate(pages) if p], len(pages)))
+
+
+def unread_warnings(path, text: str, unread: list[int], with_text: list[int], total: int) -> tuple:
+    """The warning naming the pages with ink that could not be read (page numbers of the file), none if none;
+    an InputError when no text at all was read, or nothing from any page but unread ones."""
+    from .messages import pages as say_pages, say
+    if not text.strip() and not unread:
         raise InputError("empty", path, say("ocr_none"))
-    return Content(text=text, input_kind="ocr", page_starts=starts)
+    if not set(with_text) - set(unread):
+        raise InputError("empty", path, say_pages("pages_none_read", unread, count=len(unread), total=total))
+    return (say_pages("pages_unread", unread, count=len(unread), total=total),) if unread else ()
