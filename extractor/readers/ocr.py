@@ -173,9 +173,29 @@ def _read_better_turned(array, boxes) -> bool:
     sample = _widest(boxes, TURN_READS)
     if not sample:
         return False
-    as_lies = confidence(_texts(array, sample))
-    turned = confidence(_texts(*_turned(array, sample, 180)))
-    return turned > TURN_CLEARLY * as_lies
+    return _reading(*_turned(array, sample, 180)) > TURN_CLEARLY * _reading(array, sample)
+
+
+def _reading(array, boxes) -> float:
+    """The confidence of the TURN_READS longest boxes running across the page, as read."""
+    across = sorted((b for b in boxes if _extent(b, 0) > _extent(b, 1)), key=lambda b: -_extent(b, 0))
+    return confidence(_texts(array, across[:TURN_READS])) if across else 0.0
+
+
+def _extent(box, axis: int) -> float:
+    return float(max(p[axis] for p in box) - min(p[axis] for p in box))
+
+
+def _sparse_turn(array, boxes) -> int:
+    """A page of a few lines (a last page's closing line, a date): it is read every way round, and turned only
+    to a way that reads clearly better than the page as it lies."""
+    if not boxes:
+        return 0
+    score = {0: _reading(array, boxes)}
+    for turn in (90, 180, 270):
+        score[turn] = _reading(*_turned(array, boxes, turn))
+    best = max(score, key=score.get)
+    return best if score[best] > TURN_CLEARLY * score[0] else 0
 
 
 def _corners(pts):
@@ -202,14 +222,17 @@ def _turned(array, boxes, turn: int):
 def page_turn(array, found) -> int:
     """Degrees counter-clockwise (0, 90, 180, 270) that bring a page with the text boxes `found` upright:
     lines running up and down mean a sideways page, turned a quarter one way or the other as it reads better;
-    a page whose lines run across is turned half round only if it reads clearly better so (_read_better_turned)."""
+    a page whose lines run across is turned half round only if it reads clearly better so (_read_better_turned);
+    a page of a few lines is read every way round (_sparse_turn)."""
     import numpy as np
     boxes = [np.asarray(b, dtype=np.float32) for b in found]
     long = _long_boxes(boxes)
     tall = sum(1 for _, w, h in long if h > w)
-    if tall >= TURN_MIN_LINES and tall > len(long) - tall:
+    if len(long) < TURN_MIN_LINES:
+        return _sparse_turn(array, boxes)
+    if tall > len(long) - tall:
         return 270 if _read_better_turned(*_turned(array, boxes, 90)) else 90
-    if len(long) >= TURN_MIN_LINES and not _vouched(array, boxes) and _read_better_turned(array, boxes):
+    if not _vouched(array, boxes) and _read_better_turned(array, boxes):
         return 180
     return 0
 

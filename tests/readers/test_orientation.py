@@ -61,3 +61,14 @@ def test_a_tie_keeps_the_page_as_it_lies():
     image = first_page("\n\n".join(["8080 0808 8800 0088 8008 0880"] * 10), seed=3, noise=False, rotate=0)
     array, _ = ocr._upright(image, 0)
     assert ocr.page_turn(array, ocr._boxes(array)) == 0
+
+
+def test_a_last_page_of_a_few_lines_is_read_every_way_round():
+    """The sign-off of a development document alone on its page: too few lines to vote on, read each way."""
+    closing = "\n\n".join((EVAL / "docs" / "xingan-2024.md").read_text(encoding="utf-8").strip().split("\n\n")[-3:])
+    image = first_page(closing, seed=6)
+    turn, upright = read(image)
+    assert turn == 0 and "兴安区人民政府办公室" in upright
+    for fed in (90, 180, 270):
+        turn, text = read(image.rotate(fed, expand=True))
+        assert turn == (360 - fed) % 360 and "兴安区人民政府办公室" in text, fed
