@@ -77,12 +77,12 @@ TURN_MIN_ASPECT = 3           # boxes this many times longer than thick show whi
 TURN_MIN_LINES = 3            # a page needs this many such boxes before it is judged turned
 UPRIGHT_SAMPLES = 12          # the longest lines shown to RapidOCR's 0°/180° line classifier
 UPRIGHT_MIN_SCORE = 0.9       # the classifier's own threshold for turning a line
-# The classifier only spares a reading: where it does not vouch for the page as it lies (most of its sample
-# upright, none upside down), the TURN_READS longest lines are read both ways, and the page is turned only if
-# the turned reading is TURN_CLEARLY times as confident (characters read, weighted by their score). Digit-heavy
-# lines (3月5日7月9日10月12日) fool the classifier, never the recogniser: read upside down they give a few
-# characters of low score.
+# The classifier only spares a reading: where it does not vouch for the page as it lies (_vouched), the
+# TURN_READS longest lines are read both ways, and the page is turned only if the turned reading is TURN_CLEARLY
+# times as confident (characters read, weighted by their score). Digit-heavy lines (3月5日7月9日10月12日) fool
+# the classifier, never the recogniser: read upside down they give a few characters of low score.
 TURN_READS = 3
+VOUCH_OVER = 3
 TURN_CLEARLY = 1.5
 
 
@@ -158,9 +158,11 @@ def _widest(boxes, n: int) -> list:
 
 
 def _vouched(array, boxes) -> bool:
-    """The classifier vouches for the lines as they lie: most of its sample upright, none upside down."""
+    """The classifier vouches for the lines as they lie: most of its sample upright, and VOUCH_OVER times as
+    many lines upright as upside down (on an upright page it calls one line in ten upside down, sure of it)."""
     votes = _votes(array, boxes)
-    return votes["180"] == 0 and votes["0"] * 2 > min(UPRIGHT_SAMPLES, len(_widest(boxes, UPRIGHT_SAMPLES)))
+    n = min(UPRIGHT_SAMPLES, len(_widest(boxes, UPRIGHT_SAMPLES)))
+    return votes["0"] * 2 > n and votes["0"] >= VOUCH_OVER * votes["180"]
 
 
 def confidence(reads) -> float:
