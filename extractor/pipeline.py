@@ -145,7 +145,7 @@ def process_file(path, scheme=None, ocr: str = "auto", doc: Optional[str] = None
     """One result per report the file holds: a compilation gives one per part, under ids doc#1, doc#2 …
     (the callers give parts their own ids), each with its own metadata and the file's offsets and pages."""
     src = _read(path, ocr, doc)
-    parts = compilation.split(src.text)
+    parts = compilation.split(src.text, src.page_starts)
     if not parts:
         return [process_source(src, scheme)]
     return [process_source(replace(src, doc=ids.part_doc(src.doc, p.index)), scheme, part=p) for p in parts]

@@ -100,7 +100,8 @@ SCHEMA = {
     "lexicon/entities.corpus.yaml": {"found": list, "not_found": list, "held_out": dict},
     "lexicon/metadata.corpus.yaml": {"development": list, "held_out": list},
     "lexicon/compilation.yaml": {
-        "line_noise": "pattern", "title": "pattern", "title_max": int, "title_tail_max": int, "title_excluded": "pattern",
+        "line_noise": "pattern", "title": "pattern", "title_max": int, "page_title": "pattern", "title_tail_max": int,
+        "title_excluded": "pattern",
         "head_line": "pattern", "head_back": int, "fragment": "pattern", "not_fragment": "pattern", "addressee": "pattern",
         "opening": "pattern", "opening_lines": int, "opening_chars": int, "signoff_date": "pattern", "signoff_lines": int,
         "min_body": int, "cover_max": int},
