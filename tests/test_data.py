@@ -178,7 +178,7 @@ NESTED = {   # mappings inside a file: key path → the same kinds of value
     ("lexicon/units.yaml", "numeral_run"): {k: "pattern" for k in ("arabic", "digit", "place", "point", "fraction",
                                                                     "minus")},
     ("lexicon/indicators.yaml", "table"): {"unitless": "words", "measure_words": "words", "standard_words": "words",
-                                           "year_in_header": "pattern"},
+                                           "year_in_header": "pattern", "holder_rows": "pattern", "total_rows": "pattern"},
     ("lexicon/indicators.yaml", "windows"): {k: int for k in ("phrase", "rest_of_clause", "base", "long_phrase",
                                                                "event_name", "noun", "signoff_rest", "action_list",
                                                                "after_title", "lead_in")},
