@@ -8,7 +8,10 @@ Section and item come from src/<doc>.sec: lines 'marker|section|item' — each m
 text string; from its first occurrence (after the previous marker) on, facts take that
 section/item ('-' = null).
 """
-import json, re, sys, os
+import json
+import re
+import sys
+import os
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
 DATA = os.path.join(os.path.dirname(ROOT), 'heldout')
