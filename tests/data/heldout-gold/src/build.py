@@ -60,7 +60,8 @@ def build(doc, ext):
             pre, raw, post = '', anc, ''
         p = text.find(pre + raw + post, cur)
         assert p >= 0, (doc, n, anc)
-        start = p + len(pre); end = start + len(raw)
+        start = p + len(pre)
+        end = start + len(raw)
         assert text[start:end] == raw
         sec = item = None
         for mp, s, i in marks:
