@@ -27,6 +27,15 @@ def seed_batch(tmp_path_factory):
     return out
 
 
+@pytest.fixture(scope="session")
+def seed_result():
+    """The seed read once by the pipeline with the default scheme (pipeline.process_path); read-only: checks and
+    outputs read a result, they do not change it."""
+    from extractor.pipeline import process_path
+    from extractor.text.segment import load_scheme
+    return process_path(SEED, load_scheme())
+
+
 # ---------------- score.py's figures of the development golds, in the run's terminal summary ----------------
 
 FIGURES = "selfeval-gold-figures"

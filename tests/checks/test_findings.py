@@ -17,8 +17,8 @@ def findings_for(path, scheme=SCHEME):
 
 
 
-def test_seed_as_an_inspector_reads_it():
-    fs = findings_for(SEED)
+def test_seed_as_an_inspector_reads_it(seed_result):
+    fs = check(seed_result, load_rules(()), SCHEME)
     text = SEED.read_text(encoding="utf-8")
     fails = sorted((f.rule, f.raw) for f in fs if f.status == "fail" and not f.rule.startswith("rectification"))
     assert fails == [("balanced.coefficient-junior", "0.561"), ("claims.standard-met", "全部达到了国家规定的标准"),
@@ -52,8 +52,8 @@ def test_seed_as_an_inspector_reads_it():
             assert text[f.start:f.end] == f.raw
 
 
-def test_without_a_scheme_every_absent_standard_is_an_info_row():
-    fs = findings_for(SEED, scheme=None)
+def test_without_a_scheme_every_absent_standard_is_an_info_row(seed_result):
+    fs = check(seed_result, load_rules(()), None)
     missing = [f for f in fs if f.status == "missing"]
     assert len(missing) > 10 and {f.severity for f in missing} == {"info"}
 

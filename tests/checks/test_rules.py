@@ -28,8 +28,8 @@ def one(findings, rule, raw=None):
     return hits[0]
 
 
-def test_seed_findings():
-    fs = findings_for(SEED)
+def test_seed_findings(seed_result):
+    fs = check(seed_result, load_rules(()), SCHEME)
     junior = one(fs, "balanced.coefficient-junior")
     assert junior.status == "fail" and junior.raw == "0.561" and str(junior.threshold) == "0.45"
     assert one(fs, "balanced.coefficient-primary").status == "pass"
@@ -113,7 +113,7 @@ def test_missing_item_is_reported(tmp_path):
     assert any(f.rule == "completeness.items" and f.item == 12 and f.status == "missing" for f in fs)
 
 
-def test_province_rules_override_by_id(tmp_path):
+def test_province_rules_override_by_id(tmp_path, seed_result):
     r = tmp_path / "province.yaml"
     r.write_text("""
 rules:
@@ -126,7 +126,7 @@ rules:
     severity: high
     source: 某省学前教育督导评估细则
 """, encoding="utf-8")
-    fs = findings_for(SEED, [r])
+    fs = check(seed_result, load_rules([r]), SCHEME)
     f = one(fs, "preschool.public-share")
     assert f.status == "pass" and f.source == "某省学前教育督导评估细则"
 
