@@ -161,6 +161,7 @@ def test_one_report_in_two_forms_is_a_duplicate(tmp_path):
     assert not q(out, "SELECT * FROM findings WHERE rule = 'batch.duplicate-submission'")
 
 
+@pytest.mark.slow
 def test_one_batch_per_output_folder(small, tmp_path):
     out = tmp_path / "out"
     out.mkdir()

@@ -270,6 +270,7 @@ def test_memo_from_the_workbook(out, tmp_path):
     assert (tmp_path / "x" / "反馈意见-兴安区-2023.docx").is_file()
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(not shutil.which("soffice"), reason="LibreOffice not installed")
 def test_libreoffice_converts_both_memos(out, tmp_path):
     path, _ = memo_of(out, "xingan-2024")
@@ -282,6 +283,7 @@ def test_libreoffice_converts_both_memos(out, tmp_path):
         assert pdf.is_file() and pdf.stat().st_size > 5000
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("stem", ["xingan-2024", "hostile-2024"])
 def test_each_report_page_of_the_review_site_links_its_memo(out, tmp_path, stem):
     from urllib.parse import unquote
@@ -294,6 +296,7 @@ def test_each_report_page_of_the_review_site_links_its_memo(out, tmp_path, stem)
     assert target == path.resolve() and target.is_file()
 
 
+@pytest.mark.slow
 def test_without_memos_the_report_page_shows_no_memo_link(seed_batch, tmp_path):
     o = tmp_path / "out"
     shutil.copytree(seed_batch, o)           # the seed's batch, made without --memo; this test adds a memos folder

@@ -146,6 +146,7 @@ def test_every_page_carries_the_csp_and_loads_nothing_else(hostile):
     assert sorted(f.name for f in (site / "assets").iterdir()) == ["index.js", "report.js", "site.css"]
 
 
+@pytest.mark.slow
 def test_the_hostile_report_renders_inert_in_chromium(hostile, tmp_path):
     _, _, out, _ = hostile
     driver = chrome(tmp_path)

@@ -129,6 +129,7 @@ def _text(probs):
     return ocr_bf16._text(probs.argmax(-1))
 
 
+@pytest.mark.slow
 def test_without_native_bfloat16_or_openvino_float32_reads_alone(float32_engine, monkeypatch):
     plain = float32_engine._load_rec_model().session
     assert ocr_bf16.checked(plain, 1, MIN) is plain       # the switch keeps float32 alone
@@ -140,6 +141,7 @@ def test_without_native_bfloat16_or_openvino_float32_reads_alone(float32_engine,
     assert ocr_bf16.checked(plain, 1, MIN) is plain
 
 
+@pytest.mark.slow
 def test_each_line_reads_as_float32_reads_it(float32_engine, monkeypatch):
     plain = float32_engine._load_rec_model().session
     monkeypatch.delenv(ocr_bf16.PRECISION_ENV)
@@ -183,6 +185,7 @@ def _extract(tmp_path, name, env, limit=None):
     return out.read_text(encoding="utf-8")
 
 
+@pytest.mark.slow
 def test_a_process_with_bounded_memory_reads_a_scan_as_float32_does(tmp_path):
     # OpenVINO reserves about 1 GiB more address space: under a 2 GiB limit the process may run out (then
     # it goes on in float32); either way the file reads as in float32.
@@ -201,6 +204,7 @@ def test_lines_are_padded_to_one_of_sixteen_widths_an_octave():
         assert w <= got.shape[-1] <= w * 17 / 16 and got[..., :w].all() and not got[..., w:].any()
 
 
+@pytest.mark.slow
 def test_a_recogniser_that_runs_out_of_memory_leaves_float32_to_read(float32_engine, monkeypatch):
     plain = float32_engine._load_rec_model().session
     calls = []
