@@ -98,6 +98,7 @@ def test_bad_files_become_errors_and_the_rest_goes_on(tmp_path):
     assert "空文件" in set(sheets["无法读取的文件"]["原因"])
 
 
+@pytest.mark.slow
 def test_rerun_adds_nothing_and_changes_replace_rows(text_folder, tmp_path):
     out = tmp_path / "out"
     r1 = batch(text_folder, out, "--jobs", "2")

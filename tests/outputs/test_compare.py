@@ -76,6 +76,7 @@ def _findings(out, rule):
     return rows
 
 
+@pytest.mark.slow
 def test_batch_keeps_the_cross_year_findings_with_the_others_and_remakes_them_each_run(batch_out, tmp_path):
     rows = _findings(batch_out, "cross-year")
     assert [(d, s) for d, s, _ in rows] == [("兴安区-2024", "fail"), ("兴安区-2024", "pass")]

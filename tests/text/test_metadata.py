@@ -97,7 +97,7 @@ def _documents():
         yield pytest.param(p, id=p.name, marks=[pytest.mark.slow] if ocr else [])
 
 
-@pytest.mark.parametrize("path", _documents())
+@pytest.mark.parametrize("path", list(_documents()))
 def test_issuer_and_district_of_every_document(path, tmp_path):
     read = _first_and_last_page(path, tmp_path / path.name) if path.name.endswith("-scan.pdf") else path
     results = process_file(read)
