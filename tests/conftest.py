@@ -15,16 +15,45 @@ import pytest  # noqa: E402
 
 @pytest.fixture(scope="session")
 def seed_batch(tmp_path_factory):
-    """A batch output folder of the seed report, made once per test process (each xdist worker); read-only:
-    a test that changes it works on a copy (shutil.copytree(seed_batch, tmp_path / ...))."""
+    """A batch output folder of the seed report, made once per run and shared by the xdist workers (the first to
+    need it makes it, under a lock; the others wait for it); read-only: a test that changes it works on a copy
+    (shutil.copytree(seed_batch, tmp_path / ...))."""
+    import os
     import subprocess
-    folder = tmp_path_factory.mktemp("seed-in")
-    (folder / SEED.name).write_text(SEED.read_text(encoding="utf-8"), encoding="utf-8")
-    out = tmp_path_factory.mktemp("seed-batch") / "out"
-    r = subprocess.run([sys.executable, str(ROOT / "cli.py"), "batch", str(folder), "-o", str(out), "--quiet"],
-                       capture_output=True, text=True, timeout=600)
-    assert r.returncode == 0, r.stderr
+    base = tmp_path_factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        base = base.parent                       # the run's folder, above each worker's own
+    out = base / "seed-batch" / "out"
+    with _locked(base / "seed-batch.lock"):
+        if not out.is_dir():
+            work = Path(tmp_path_factory.mktemp("seed-making"))
+            (work / "in").mkdir()
+            (work / "in" / SEED.name).write_text(SEED.read_text(encoding="utf-8"), encoding="utf-8")
+            r = subprocess.run([sys.executable, str(ROOT / "cli.py"), "batch", str(work / "in"), "-o", str(work / "out"),
+                                "--quiet"], capture_output=True, text=True, timeout=600)
+            assert r.returncode == 0, r.stderr
+            out.parent.mkdir(parents=True, exist_ok=True)
+            (work / "out").rename(out)          # whole or not at all: a worker never sees half a batch
     return out
+
+
+def _locked(path):
+    """An exclusive lock on `path` while the block runs (flock; where there is none, nothing is shared anyway)."""
+    import contextlib
+    try:
+        import fcntl
+    except ImportError:
+        return contextlib.nullcontext()
+
+    @contextlib.contextmanager
+    def hold():
+        with open(path, "a") as f:
+            fcntl.flock(f, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(f, fcntl.LOCK_UN)
+    return hold()
 
 
 @pytest.fixture(scope="session")
