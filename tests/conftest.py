@@ -30,7 +30,7 @@ def seed_batch(tmp_path_factory):
             (work / "in").mkdir()
             (work / "in" / SEED.name).write_text(SEED.read_text(encoding="utf-8"), encoding="utf-8")
             r = subprocess.run([sys.executable, str(ROOT / "cli.py"), "batch", str(work / "in"), "-o", str(work / "out"),
-                                "--quiet"], capture_output=True, text=True, timeout=600)
+                                "--quiet", "--jobs", "1"], capture_output=True, text=True, timeout=600)
             assert r.returncode == 0, r.stderr
             out.parent.mkdir(parents=True, exist_ok=True)
             (work / "out").rename(out)          # whole or not at all: a worker never sees half a batch
