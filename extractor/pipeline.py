@@ -125,8 +125,9 @@ def process_source(src: Source, scheme=None, context: Optional[dict] = None,
             heading=" > ".join(region.path), sentence=src.text[o0:o1].strip(),
             page=src.page_of(start),
             fired={"extract": sp.rule, "indicator": ind_rule, "period": per_rule, "subject": sub_rule}))
-    facts = metrics.link(facts, norm)          # each fact's standard indicator, where the catalog has one
-    facts = scope.mark(facts, norm, lc, schools=[e for e in entities if e.label == "SCHOOL"])   # whose figure
+    schools = [e for e in entities if e.label == "SCHOOL"]
+    facts = metrics.link(facts, norm, schools=schools)   # each fact's standard indicator, where the catalog has one
+    facts = scope.mark(facts, norm, lc, schools=schools)   # whose figure: the government's own, a part's, another's
     return Result(src, norm, seg, tuple(facts), doc, layout, entities, part)
 
 
@@ -145,7 +146,7 @@ def process_file(path, scheme=None, ocr: str = "auto", doc: Optional[str] = None
     """One result per report the file holds: a compilation gives one per part, under ids doc#1, doc#2 …
     (the callers give parts their own ids), each with its own metadata and the file's offsets and pages."""
     src = _read(path, ocr, doc)
-    parts = compilation.split(src.text)
+    parts = compilation.split(src.text, src.page_starts)
     if not parts:
         return [process_source(src, scheme)]
     return [process_source(replace(src, doc=ids.part_doc(src.doc, p.index)), scheme, part=p) for p in parts]

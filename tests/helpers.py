@@ -23,9 +23,27 @@ def batch_db(out):
     return duckdb.connect(str(out / "selfeval.duckdb"), read_only=True)
 
 
+def invoke(*args, lang=None):
+    """selfeval called in this process by typer's test runner, for a test of what a command writes or prints.
+    Where the process itself is under test (exit status after a signal or an unexpected error, stderr without
+    a traceback, the console script, a missing package), cli() runs it in a process of its own.
+    `--lang X` on the line, or `lang`, is given as SELFEVAL_LANG (cli.py takes --lang from sys.argv when it starts)."""
+    from typer.testing import CliRunner
+    import cli as selfeval
+    args = [str(a) for a in args]
+    if "--lang" in args:
+        at = args.index("--lang")
+        lang = args[at + 1]
+        del args[at:at + 2]
+    r = CliRunner().invoke(selfeval.app, args, env={"SELFEVAL_LANG": lang} if lang else None, prog_name="selfeval")
+    if r.exception is not None and not isinstance(r.exception, SystemExit):
+        raise r.exception
+    return subprocess.CompletedProcess(["selfeval", *args], r.exit_code, r.stdout, r.stderr)
+
+
 def extract(target, out, *extra):
-    r = subprocess.run([sys.executable, str(ROOT / "cli.py"), "extract", str(target), "-o", str(out), *map(str, extra)],
-                       capture_output=True, text=True, timeout=1800)
+    """`selfeval extract TARGET -o OUT`, in this process: only what it writes is tested."""
+    r = invoke("extract", target, "-o", out, *extra)
     assert r.returncode == 0, r.stderr
     return out
 

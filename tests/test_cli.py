@@ -10,6 +10,7 @@ import pytest
 
 from conftest import ROOT, SEED, EVAL
 from extractor.records import FACT_FIELDS
+from helpers import invoke
 
 
 def run(*args, cwd=ROOT):
@@ -40,7 +41,7 @@ def test_extract_seed_to_stdout_keeps_provenance():
 @pytest.mark.parametrize("suffix", [".jsonl", ".csv", ".xlsx", ".parquet"])
 def test_output_formats(tmp_path, suffix):
     out = tmp_path / f"facts{suffix}"
-    r = run("extract", EVAL / "docs", "-o", out)
+    r = invoke("extract", EVAL / "docs", "-o", out)        # what is written; the process is tested below
     assert r.returncode == 0, r.stderr
     if suffix == ".jsonl":
         df = pd.read_json(out, lines=True)

@@ -100,7 +100,8 @@ SCHEMA = {
     "lexicon/entities.corpus.yaml": {"found": list, "not_found": list, "held_out": dict},
     "lexicon/metadata.corpus.yaml": {"development": list, "held_out": list},
     "lexicon/compilation.yaml": {
-        "line_noise": "pattern", "title": "pattern", "title_max": int, "title_tail_max": int, "title_excluded": "pattern",
+        "line_noise": "pattern", "title": "pattern", "title_max": int, "page_title": "pattern", "title_tail_max": int,
+        "title_excluded": "pattern",
         "head_line": "pattern", "head_back": int, "fragment": "pattern", "not_fragment": "pattern", "addressee": "pattern",
         "opening": "pattern", "opening_lines": int, "opening_chars": int, "signoff_date": "pattern", "signoff_lines": int,
         "min_body": int, "cover_max": int},
@@ -177,7 +178,7 @@ NESTED = {   # mappings inside a file: key path → the same kinds of value
     ("lexicon/units.yaml", "numeral_run"): {k: "pattern" for k in ("arabic", "digit", "place", "point", "fraction",
                                                                     "minus")},
     ("lexicon/indicators.yaml", "table"): {"unitless": "words", "measure_words": "words", "standard_words": "words",
-                                           "year_in_header": "pattern"},
+                                           "year_in_header": "pattern", "holder_rows": "pattern", "total_rows": "pattern"},
     ("lexicon/indicators.yaml", "windows"): {k: int for k in ("phrase", "rest_of_clause", "base", "long_phrase",
                                                                "event_name", "noun", "signoff_rest", "action_list",
                                                                "after_title", "lead_in")},

@@ -6,7 +6,7 @@ import sys
 
 import pytest
 
-from conftest import ROOT, EVAL
+from conftest import ROOT, EVAL, gold_figures
 
 GOLD2 = ROOT / "tests" / "data" / "gold2"
 
@@ -21,33 +21,10 @@ def _extract_and_score(docs, gold, out) -> dict:
     return json.loads(s.stdout)
 
 
-class _Figures:
-    """score.py's figures of each gold scored in this run, printed in the terminal summary."""
-
-    def __init__(self):
-        self.rows = {}
-
-    def pytest_terminal_summary(self, terminalreporter):
-        if not self.rows:
-            return
-        terminalreporter.section("development golds: score.py")
-        for name, res in self.rows.items():
-            ind, met = res["indicator"]["accuracy"], res.get("metric")
-            line = (f"{name:16} facts P {res['precision']:.3f} R {res['recall']:.3f} F1 {res['f1']:.3f}   "
-                    f"indicator {'n/a' if ind is None else f'{ind:.3f}'}")
-            line += (f"   metric P {met['precision']:.3f} R {met['recall']:.3f} (gold links {met['gold']})" if met
-                     else "   metric n/a (the gold has no metric field)")
-            terminalreporter.write_line(line + f"   [{res['docs']} docs, {res['gold']} facts]")
-
-
 @pytest.fixture(scope="session")
 def figures(request):
-    pm = request.config.pluginmanager
-    plugin = pm.get_plugin("selfeval-gold-figures")
-    if plugin is None:
-        plugin = _Figures()
-        pm.register(plugin, "selfeval-gold-figures")
-    return plugin
+    """Where a test leaves score.py's figures of a gold; the run's terminal summary prints them (conftest.GoldFigures)."""
+    return gold_figures(request.config)
 
 
 def test_dev_gold_scores_meet_the_bar(tmp_path, figures):

@@ -10,6 +10,7 @@ import shutil
 import tempfile
 import warnings
 from pathlib import Path
+from typing import NamedTuple
 
 from ..errors import InputError
 from ..procs import die_with, die_with_parent
@@ -76,6 +77,13 @@ TURN_MIN_ASPECT = 3           # boxes this many times longer than thick show whi
 TURN_MIN_LINES = 3            # a page needs this many such boxes before it is judged turned
 UPRIGHT_SAMPLES = 12          # the longest lines shown to RapidOCR's 0°/180° line classifier
 UPRIGHT_MIN_SCORE = 0.9       # the classifier's own threshold for turning a line
+# The classifier only spares a reading: where it does not vouch for the page as it lies (_vouched), the
+# TURN_READS longest lines are read both ways, and the page is turned only if the turned reading is TURN_CLEARLY
+# times as confident (characters read, weighted by their score). Digit-heavy lines (3月5日7月9日10月12日) fool
+# the classifier, never the recogniser: read upside down they give a few characters of low score.
+TURN_READS = 3
+VOUCH_OVER = 3
+TURN_CLEARLY = 1.5
 
 
 def _fit(array):
@@ -128,11 +136,10 @@ def _long_boxes(boxes):
     return out
 
 
-def _upside_down(array, boxes) -> bool:
-    """Most of the page's longest lines read upside down, by RapidOCR's line classifier."""
-    wide = sorted((x for x in _long_boxes(boxes) if x[1] > x[2]), key=lambda x: -x[1])[:UPRIGHT_SAMPLES]
+def _votes(array, boxes) -> dict:
+    """The confident votes of RapidOCR's line classifier ("0" upright, "180" upside down) on the longest lines."""
     votes = {"0": 0, "180": 0}
-    for b, _, _ in wide:
+    for b in _widest(boxes, UPRIGHT_SAMPLES):
         x0, y0 = (max(0, int(min(p[i] for p in b))) for i in (0, 1))
         x1, y1 = (int(max(p[i] for p in b)) + 1 for i in (0, 1))
         crop = array[y0:y1, x0:x1]
@@ -142,54 +149,203 @@ def _upside_down(array, boxes) -> bool:
         for label, score in getattr(res, "cls_res", None) or ():
             if score >= UPRIGHT_MIN_SCORE and label in votes:
                 votes[label] += 1
-    return votes["180"] > votes["0"]
+    return votes
+
+
+def _widest(boxes, n: int) -> list:
+    """The n boxes longest across the page, longest first."""
+    return [b for b, _, _ in sorted((x for x in _long_boxes(boxes) if x[1] > x[2]), key=lambda x: -x[1])[:n]]
+
+
+def _vouched(array, boxes) -> bool:
+    """The classifier vouches for the lines as they lie: most of its sample upright, and VOUCH_OVER times as
+    many lines upright as upside down (on an upright page it calls one line in ten upside down, sure of it)."""
+    votes = _votes(array, boxes)
+    n = min(UPRIGHT_SAMPLES, len(_widest(boxes, UPRIGHT_SAMPLES)))
+    return votes["0"] * 2 > n and votes["0"] >= VOUCH_OVER * votes["180"]
+
+
+def confidence(reads) -> float:
+    """How well lines were read: their characters, each weighted by its line's score (below MIN_SCORE: none)."""
+    return sum(len(txt.strip()) * score for txt, score in reads if score >= MIN_SCORE)
+
+
+def _read_better_turned(array, boxes) -> bool:
+    """The longest lines read clearly better with the page turned half round than as it lies; a tie keeps it."""
+    sample = _widest(boxes, TURN_READS)
+    if not sample:
+        return False
+    return _reading(*_turned(array, sample, 180)) > TURN_CLEARLY * _reading(array, sample)
+
+
+def _reading(array, boxes) -> float:
+    """The confidence of the TURN_READS longest boxes running across the page, as read."""
+    across = sorted((b for b in boxes if _extent(b, 0) > _extent(b, 1)), key=lambda b: -_extent(b, 0))
+    return confidence(_texts(array, across[:TURN_READS])) if across else 0.0
+
+
+def _extent(box, axis: int) -> float:
+    return float(max(p[axis] for p in box) - min(p[axis] for p in box))
+
+
+def _sparse_turn(array, boxes) -> int:
+    """A page of a few lines (a last page's closing line, a date): it is read every way round, and turned only
+    to a way that reads clearly better than the page as it lies."""
+    if not boxes:
+        return 0
+    score = {0: _reading(array, boxes)}
+    for turn in (90, 180, 270):
+        score[turn] = _reading(*_turned(array, boxes, turn))
+    best = max(score, key=score.get)
+    return best if score[best] > TURN_CLEARLY * score[0] else 0
+
+
+def _corners(pts):
+    """Four points in the detector's order: top-left, top-right, bottom-right, bottom-left (get_mini_boxes)."""
+    import numpy as np
+    p = sorted((tuple(x) for x in pts), key=lambda x: x[0])
+    left = sorted(p[:2], key=lambda x: x[1])
+    right = sorted(p[2:], key=lambda x: x[1])
+    return np.array([left[0], right[0], right[1], left[1]], dtype=np.float32)
+
+
+def _turned(array, boxes, turn: int):
+    """The array turned `turn` degrees counter-clockwise, and the boxes moved with it."""
+    import numpy as np
+    h, w = array.shape[:2]
+    out = []
+    for b in boxes:
+        x, y = b[:, 0], b[:, 1]
+        moved = {90: (y, w - 1 - x), 180: (w - 1 - x, h - 1 - y), 270: (h - 1 - y, x)}[turn]
+        out.append(_corners(np.stack(moved, axis=1)))
+    return np.ascontiguousarray(np.rot90(array, turn // 90)), out
 
 
 def page_turn(array, found) -> int:
     """Degrees counter-clockwise (0, 90, 180, 270) that bring a page with the text boxes `found` upright:
-    lines running up and down mean a sideways page; then the line classifier tells upright from upside down."""
+    lines running up and down mean a sideways page, turned a quarter one way or the other as it reads better;
+    a page whose lines run across is turned half round only if it reads clearly better so (_read_better_turned);
+    a page of a few lines is read every way round (_sparse_turn)."""
     import numpy as np
-    boxes = [np.asarray(b, dtype=float) for b in found]
+    boxes = [np.asarray(b, dtype=np.float32) for b in found]
     long = _long_boxes(boxes)
     tall = sum(1 for _, w, h in long if h > w)
-    if tall >= TURN_MIN_LINES and tall > len(long) - tall:
-        # Turn a quarter counter-clockwise: (x, y) goes to (y, W - x); then upright or upside down.
-        width = array.shape[1]
-        turned = np.rot90(array)
-        moved = [np.stack([b[:, 1], width - b[:, 0]], axis=1) for b in boxes]
-        return 270 if _upside_down(turned, moved) else 90
-    if len(long) >= TURN_MIN_LINES and _upside_down(array, boxes):
+    if len(long) < TURN_MIN_LINES:
+        return _sparse_turn(array, boxes)
+    if tall > len(long) - tall:
+        return 270 if _read_better_turned(*_turned(array, boxes, 90)) else 90
+    if not _vouched(array, boxes) and _read_better_turned(array, boxes):
         return 180
     return 0
 
 
-def _upright(image, turn: int):
-    """The page's pixels turned upright and fitted (_fit): the same array in every process that reads it."""
+# A red seal stamped over the text would cost whole lines: its red is whitened before anything is read, so that
+# only the characters its ink made black are lost. Red is RED_OVER brighter in the red channel than in the
+# others, and at least RED_MIN there (black under the seal stays black); a seal is red ink grown together
+# (SEAL_GROW pixels) into a shape SEAL_MIN_SIDE of the page's width across at least, and round or square
+# (SEAL_MAX_ASPECT): a seal is 4 cm across, a fifth of A4's width; a red header's character a twentieth, its
+# rule a thin line. A red header stays, and is read.
+RED_MIN = 100
+RED_OVER = 50
+SEAL_GROW = 5
+SEAL_MIN_SIDE = 0.08
+SEAL_MAX_ASPECT = 1.5
+
+
+def _red(array):
+    a = array.astype("int16")
+    return (a[..., 0] >= RED_MIN) & (a[..., 0] - a[..., 1:].max(axis=2) >= RED_OVER)
+
+
+def _unsealed(array):
+    """The page with the red of its seals whitened (the constants above); the page itself if it has none."""
+    import cv2
     import numpy as np
-    image = image.convert("RGB")
-    if turn:
-        image = image.rotate(turn, expand=True)
-    return _fit(np.asarray(image))
+    if not _red(array[::4, ::4]).any():      # most pages have no red: a look at every fourth pixel says so
+        return array
+    red = _red(array)
+    grown = cv2.dilate(red.astype(np.uint8), np.ones((SEAL_GROW, SEAL_GROW), np.uint8))
+    stats = cv2.connectedComponentsWithStats(grown, connectivity=8)[2][1:]
+    out = array
+    for x, y, w, h, _ in stats:
+        if min(w, h) >= SEAL_MIN_SIDE * array.shape[1] and max(w, h) <= SEAL_MAX_ASPECT * min(w, h):
+            out = array.copy() if out is array else out
+            out[y:y + h, x:x + w][red[y:y + h, x:x + w]] = 255
+    return out
+
+
+def _upright(image, turn: int):
+    """The page's pixels fitted (_fit), its seals whitened (_unsealed) and turned upright, with the factors back
+    to the turned page's pixels: the same array in every process that reads it."""
+    import numpy as np
+    array, back = _fit(np.asarray(image.convert("RGB")))
+    array = _unsealed(array)
+    if turn in (90, 270):
+        back = back[::-1]
+    return (np.ascontiguousarray(np.rot90(array, turn // 90)) if turn else array), back
 
 
 def detect(image):
     """(turn, array, back, boxes): the degrees that bring the page upright (page_turn), its pixels so turned
-    and fitted with the factors back (_upright), and the text boxes found on them."""
+    and fitted with the factors back (_upright), and the text boxes found on them (found once, then moved)."""
     array, back = _upright(image, 0)
     boxes = _boxes(array)
     turn = page_turn(array, boxes)
     if turn:
+        _, boxes = _turned(array, [_f32(b) for b in boxes], turn)
         array, back = _upright(image, turn)
-        boxes = _boxes(array)
     return turn, array, back, boxes
+
+
+def _f32(box):
+    import numpy as np
+    return np.asarray(box, dtype=np.float32)
+
+
+# A page with ink that gave little text is said to be unread (never left to pass for a short report): ink is
+# pixels darker than INK_DARK in every channel (a red seal or header is not), on INK_MIN_SHARE of the page or
+# more (text is 3-8% of a 150 dpi page, a blank scan's copier dust 0.01%); or text boxes were found, and less
+# than READ_MIN_SHARE of their length was read with MIN_SCORE.
+INK_DARK = 128
+INK_MIN_SHARE = 0.005
+READ_MIN_SHARE = 0.5
+
+
+class PageRead(NamedTuple):
+    lines: list
+    unread: bool          # ink on the page, little of it read (_unread)
+
+
+def page_read(image, path) -> PageRead:
+    """A page's lines (image_lines), and whether it had ink that could not be read."""
+    require(path)
+    _, array, back, boxes = detect(image)
+    return _page(boxes, _texts(array, boxes), back, inked(array))
+
+
+def _page(boxes, reads, back, ink: bool) -> PageRead:
+    return PageRead(box_lines(boxes, reads, back), _unread(boxes, reads, ink))
 
 
 def image_lines(image, path) -> list[Line]:
     """Lines of text in a PIL image, top to bottom, boxes on one row merged; a page scanned sideways
-    or upside down is turned upright and read again."""
-    require(path)
-    _, array, back, boxes = detect(image)
-    return box_lines(boxes, _texts(array, boxes), back)
+    or upside down is turned upright first."""
+    return page_read(image, path).lines
+
+
+def inked(array) -> bool:
+    """Something is printed or written on the page, in black or any dark colour but red (_unread)."""
+    return float((array[::2, ::2].max(axis=2) < INK_DARK).mean()) >= INK_MIN_SHARE     # a share: every other pixel tells
+
+
+def _unread(boxes, reads, ink: bool) -> bool:
+    """Ink and nothing found to read, or text found and most of its length not read (_unread's constants)."""
+    import numpy as np
+    lengths = [float(np.linalg.norm(np.asarray(b[1], dtype=float) - np.asarray(b[0], dtype=float))) for b in boxes]
+    if not sum(lengths):
+        return ink
+    read = sum(n for n, (txt, score) in zip(lengths, reads) if txt.strip() and score >= MIN_SCORE)
+    return read < READ_MIN_SHARE * sum(lengths)
 
 
 def box_lines(boxes, read, back) -> list[Line]:
@@ -201,10 +357,10 @@ def box_lines(boxes, read, back) -> list[Line]:
 
 
 def found(image, path):
-    """A page's first half, for a worker: (turn, boxes, back) as detect finds them."""
+    """A page's first half, for a worker: (turn, boxes, back) as detect finds them, and whether it has ink."""
     require(path)
-    turn, _, back, boxes = detect(image)
-    return turn, boxes, back
+    turn, array, back, boxes = detect(image)
+    return turn, boxes, back, inked(array)
 
 
 def read_boxes(image, turn: int, boxes) -> list:
@@ -508,7 +664,7 @@ class Pages:
         i = self.count
         self.count += 1
         if self.n == 1:
-            self.done[i] = image_lines(image, self.path)
+            self.done[i] = page_read(image, self.path)
             return i
         if self.tmp is None:
             self.tmp = tempfile.mkdtemp(prefix="selfeval-ocr-")
@@ -527,7 +683,7 @@ class Pages:
 
     def _whole(self, i, image_file):
         try:
-            fut = _executor(self.n).submit(_in_worker, image_lines, image_file, str(self.path))
+            fut = _executor(self.n).submit(_in_worker, page_read, image_file, str(self.path))
         except Exception:                # noqa: BLE001 - a pool that cannot start or broke: read here
             self._here(i, image_file)
             return
@@ -543,21 +699,21 @@ class Pages:
             self._here(i, image_file)
             return
         try:
-            turn, boxes, back = _value(first)
+            turn, boxes, back, ink = _value(first)
             futs = [ex.submit(_in_worker, read_boxes, image_file, turn, run) for run in shares(boxes, self.n)]
         except BrokenProcessPool:        # a worker died (killed, out of memory): read here, a new pool next time
             _stop_pool()
             self._here(i, image_file)
             return
         self.pending.append((i, futs, image_file,       # each share's (text, score), in order, to the page's lines
-                             lambda reads: box_lines(boxes, [r for read in reads for r in read], back)))
+                             lambda reads: _page(boxes, [r for read in reads for r in read], back, ink)))
 
     def _here(self, i, image_file):
         import numpy as np
         from PIL import Image
         try:
             with _page_core():
-                self.done[i] = image_lines(Image.fromarray(np.load(image_file)), self.path)
+                self.done[i] = page_read(Image.fromarray(np.load(image_file)), self.path)
         finally:
             with contextlib.suppress(OSError):
                 os.unlink(image_file)
@@ -610,7 +766,11 @@ class Pages:
                 self._settle(*self.pending.pop(0))
         self._clean()
         _take_file_core()                 # the rest of the file is this process's work again
-        return [self.done[i] for i in range(self.count)]
+        return [self.done[i].lines for i in range(self.count)]
+
+    def unread(self) -> list[int]:
+        """The indices of the pages (once `lines` is had) with ink that could not be read."""
+        return [i for i in range(self.count) if self.done[i].unread]
 
 
 def read_image(path: Path, mode: str = "auto"):
@@ -648,6 +808,17 @@ def read_image(path: Path, mode: str = "auto"):
         ocr_pages.add(f)
     pages = ocr_pages.lines()
     text, starts = page_text(pages)
-    if not text.strip():
+    unread = [i + 1 for i in ocr_pages.unread()]
+    return Content(text=text, input_kind="ocr", page_starts=starts,
+                   warnings=unread_warnings(path, text, unread, [i + 1 for i, p in enumerate(pages) if p], len(pages)))
+
+
+def unread_warnings(path, text: str, unread: list[int], with_text: list[int], total: int) -> tuple:
+    """The warning naming the pages with ink that could not be read (page numbers of the file), none if none;
+    an InputError when no text at all was read, or nothing from any page but unread ones."""
+    from .messages import pages as say_pages, say
+    if not text.strip() and not unread:
         raise InputError("empty", path, say("ocr_none"))
-    return Content(text=text, input_kind="ocr", page_starts=starts)
+    if not set(with_text) - set(unread):
+        raise InputError("empty", path, say_pages("pages_none_read", unread, count=len(unread), total=total))
+    return (say_pages("pages_unread", unread, count=len(unread), total=total),) if unread else ()

@@ -71,17 +71,22 @@ def read_pdf(path: Path, ocr: str = "auto"):
                 scans.abandon(kill=not isinstance(e, Exception))
             raise
         total = len(pdf)
+    unread = []
     if scans is not None:
-        read = scans.lines()
+        read, gone = scans.lines(), set(scans.unread())
+        unread = [n + 1 for n, p in enumerate(pages) if isinstance(p, int) and p in gone]
         pages = [read[p] if isinstance(p, int) else p for p in pages]
     if broken and len(broken) == total:
         raise InputError("corrupt", path, say("pdf_no_page_readable", total=total))
     text, starts = page_text(pages)
-    if not text.strip():
+    if not text.strip() and not unread:
         if broken:
             raise InputError("corrupt", path, say_pages("pdf_no_text_readable", broken, count=len(broken), total=total))
         raise InputError("empty", path, say("no_text_pdf_never" if ocr == "never" else "no_text_pdf"))
     warnings = (say_pages("pdf_pages_unreadable", broken, count=len(broken), total=total),) if broken else ()
+    if scans is not None:             # pages with ink that OCR could not read: named, or the file is an error
+        from . import ocr as ocr_mod
+        warnings += ocr_mod.unread_warnings(path, text, unread, [n + 1 for n, p in enumerate(pages) if p], total)
     return Content(text=text, input_kind="ocr" if "ocr" in kinds else "pdf", page_starts=starts, warnings=warnings)
 
 

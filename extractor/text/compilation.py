@@ -36,7 +36,7 @@ class _Line:
 
 
 _PATTERNS = ("line_noise", "title", "title_excluded", "head_line", "fragment", "not_fragment", "addressee",
-             "opening", "signoff_date")
+             "opening", "signoff_date", "page_title")
 
 
 @functools.lru_cache(maxsize=1)
@@ -108,11 +108,34 @@ def _signed_before(lines: list[_Line], head: int) -> bool:
     return any(lex["_signoff_date"].match(ln.text) for ln in lines[max(0, head - lex["signoff_lines"]): head])
 
 
-def starts(text: str) -> list[int]:
-    """Offsets where the reports of the text begin; fewer than two: the text is one report."""
+def _page_title(line: str) -> bool:
+    """The line a new page of a bound compilation opens with, when it is a report's title of any name (…工作报告,
+    …情况汇报): short, no sentence, ending in a title's last word."""
+    lex = lexicon()
+    return (len(line) <= lex["title_max"] and not lex["_title_excluded"].search(line)
+            and lex["_page_title"].search(line) is not None)
+
+
+def _page_openers(lines: list[_Line], page_starts) -> set:
+    """Indices of the lines that open a page (the first non-blank line at or after each page start)."""
+    out, k = set(), 0
+    for p in page_starts:
+        while k < len(lines) and lines[k].start < p:
+            k += 1
+        if k < len(lines):
+            out.add(k)
+    return out
+
+
+def starts(text: str, page_starts=()) -> list[int]:
+    """Offsets where the reports of the text begin; fewer than two: the text is one report. A title on the
+    first line of a page (`page_starts`: offsets of pages 2, 3 …) after a page that closed with a sign-off begins
+    a report whatever its last word (…工作报告)."""
     lex = lexicon()
     lines = _lines(text)
-    title_at = [i for i, ln in enumerate(lines) if is_title(ln.text)]
+    openers = _page_openers(lines, page_starts)
+    title_at = [i for i, ln in enumerate(lines) if is_title(ln.text)
+                or (i in openers and _page_title(ln.text) and _signed_before(lines, i))]
     titles = {id(lines[i]) for i in title_at}
     chars = [0, *accumulate(len(ln.text) for ln in lines)]          # body between lines a and b: chars[b] - chars[a]
     found, anchor = [], -1           # line indices where reports begin; the title of the last one
@@ -129,8 +152,8 @@ def starts(text: str) -> list[int]:
     return [lines[k].start if k else 0 for k in found]
 
 
-def split(text: str) -> tuple[Part, ...]:
+def split(text: str, page_starts=()) -> tuple[Part, ...]:
     """The reports of a file's text, each a Part; () when the text holds one report."""
-    begin = starts(text)
+    begin = starts(text, page_starts)
     ends = begin[1:] + [len(text)]
     return tuple(Part(n, len(begin), a, b) for n, (a, b) in enumerate(zip(begin, ends), 1))

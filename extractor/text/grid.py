@@ -122,16 +122,29 @@ def is_standard(cell: Cell) -> bool:
     return _standard(cell.column)
 
 
+def row_is_holder(label: str) -> bool:
+    """The row names whose figures they are (a kind of school, a school, a total), not what they measure."""
+    return bool(regex.fullmatch(lexicon()["holder_rows"], label))
+
+
+def holder(cell: Cell) -> str:
+    """The row's holder as a subject: the school or kind of school; none for a total (合计)."""
+    if not row_is_holder(cell.label) or regex.fullmatch(lexicon()["total_rows"], cell.label):
+        return ""
+    return cell.label
+
+
 def _standard(column: str) -> bool:
     return any(w in column for w in lexicon()["standard_words"])
 
 
 def indicator(cell: Cell, level_words) -> str:
     """What a cell's number measures: the row label, with the column's measure when the column names one
-    (小学差异系数 → …差异系数), or the column's words when it holds standards (评估标准)."""
+    (小学差异系数 → …差异系数), or the column's words when it holds standards (评估标准) or when the row is a kind
+    of school or a total (幼儿园 | 在校（园）生 → 在校（园）生)."""
     column = level_words.sub("", cell.column)
     column = regex.sub(lexicon()["year_in_header"], "", column)
-    if is_standard(cell):
+    if is_standard(cell) or (column and row_is_holder(cell.label)):
         return column
     measure = next((w for w in lexicon()["measure_words"] if column.endswith(w)), "")
     return cell.label + measure if measure and not cell.label.endswith(measure) else cell.label

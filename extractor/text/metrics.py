@@ -45,6 +45,7 @@ class Indicator:
     plausible: Optional[tuple] = None  # (low, high): the values a real report can give (the catalog's, by unit)
     sentence_not: Optional[object] = None   # its value is not in a sentence naming these words before it …
     sentence_unless: Optional[object] = None  # … unless the number's own words say this (综合)
+    short: Optional[object] = None    # the number's own words abbreviate it (小学生均 after 按在校学生人数平均的…教育支出)
 
     def match_len(self, text: str, change_re, baseline_re) -> int:
         """Length of the longest phrasing found in text (0: none); a change after it, or a
@@ -72,6 +73,7 @@ class Catalog:
     list_split: object = None         # compiled: what separates the items of that list
     target: object = None             # compiled: a plan or goal before the number (力争…达到52%): no value yet
     share_lead: object = None         # compiled: a share whose part the sentence named before (…1263万元，占…的比例)
+    quoted: object = None             # compiled: a clause that only compares (小学不高于0.50, …，高于75%): a standard
 
     def get(self, metric_id: str) -> Optional[Indicator]:
         return next((e for e in self.entries if e.id == metric_id), None)
@@ -114,7 +116,7 @@ def _load(extra: tuple) -> Catalog:
 
 
 # The linking patterns a catalog file may set (the last file that sets one wins).
-_PATTERN_KEYS = ("change", "baseline", "decline", "shared", "list_split", "target", "share_lead")
+_PATTERN_KEYS = ("change", "baseline", "decline", "shared", "list_split", "target", "share_lead", "quoted")
 
 
 def _read(path: Path) -> dict:
@@ -158,7 +160,8 @@ def _entry(raw, path, i) -> Indicator:
         phrasings=tuple(_compile(p, path, said("errors.indicators_phrasing", id=rid)) for p in phrasings),
         exclude=_compile(raw["not"], path, said("errors.indicators_not", id=rid)) if raw.get("not") else None,
         change=bool(raw.get("change")), origin=f"{path}#{rid}", plausible=_range(raw.get("plausible"), path, rid),
-        **_sentence_not(raw.get("sentence_not"), path, rid))
+        **_sentence_not(raw.get("sentence_not"), path, rid),
+        short=_compile(raw["short"], path, said("errors.indicators_not", id=rid)) if raw.get("short") else None)
 
 
 def _sentence_not(spec, path, rid) -> dict:
@@ -241,7 +244,26 @@ def best_entry(cat: Catalog, kind: str, unit: str, texts) -> Optional[Indicator]
     return None
 
 
+_FULL_STOP = "。！？!?\n"
 _COEFFICIENT = "coefficient"      # the catalog's unit of a coefficient (patterns/indicators)
+
+
+def _listed_after(text: str, end: int, p: int) -> bool:
+    """Only a list's 、 stands between the number before (ending at end) and this one's clause."""
+    between = text[end:p]
+    return "、" in between and not any(c in between for c in "，,；;。\n")
+
+
+def _abbreviated(cat: Catalog, f, text: str, p: int) -> Optional[Indicator]:
+    """An entry the number's own words only abbreviate (其中小学生均14236元), named in full earlier in its sentence
+    (按在校学生人数平均的一般公共预算教育支出逐年只增不减，其中…)."""
+    start = max(text.rfind(c, max(p - _SENTENCE_LOOKBACK, 0), p) for c in _FULL_STOP) + 1
+    sentence = text[start:p]              # the whole sentence: the full name may stand before its ；
+    for e in cat.entries:
+        if e.short is not None and e.short.fullmatch(f.indicator) and f.kind in e.kinds \
+                and (e.units is None or f.unit in e.units) and any(ph.search(sentence) for ph in e.phrasings):
+            return e
+    return None
 
 
 def _not_in_sentence(e: Indicator, f, own: str, sentence: str) -> bool:
@@ -255,18 +277,23 @@ def _not_in_sentence(e: Indicator, f, own: str, sentence: str) -> bool:
     return not (e.sentence_unless is not None and e.sentence_unless.search(own))
 
 
-def link(facts, norm, catalog: Optional[Catalog] = None) -> tuple:
-    """The facts with metric, metric_id and metric_level set where a catalog entry fits."""
+def link(facts, norm, catalog: Optional[Catalog] = None, schools=()) -> tuple:
+    """The facts with metric, metric_id and metric_level set where a catalog entry fits; `schools` (ner's SCHOOL
+    entities, offsets in normalized text) mark one school's figures, which are no indicator's value."""
     cat = catalog or load_catalog()
     words, school = _level_words()
     text, omap = norm.text, norm.omap
     npos = [bisect.bisect_left(omap, f.start) for f in facts]
     nend = sorted(bisect.bisect_left(omap, max(f.end - 1, f.start)) + 1 for f in facts)
-    out, prev = [], None
+    out, prev, school_end = [], None, None
     for i, (f, p) in enumerate(zip(facts, npos)):
         k = bisect.bisect_right(nend, p) - 1
         clause = _clause_before(text, p, nend[k] if k >= 0 else 0)
-        if not _can_be_value(f, clause, cat, words, school):
+        named = [e for e in schools if p - len(clause) <= e.start and e.end <= p]
+        if not named and school_end is not None and _listed_after(text, school_end, p):
+            named = [school_end]        # 县实验小学…5.12平方米、生均体育运动场馆面积8.4平方米: still that school's
+        school_end = bisect.bisect_left(omap, max(f.end - 1, f.start)) + 1 if named else None
+        if not _can_be_value(f, clause, cat, words, school, named):
             out.append(f)
             continue
         key = f"{f.subject}{f.indicator}"
@@ -277,7 +304,7 @@ def link(facts, norm, catalog: Optional[Catalog] = None) -> tuple:
         if cat.share_lead.match(f.indicator) or cat.share_lead.match(clause):
             part = _part_named_before(facts, i, cat)    # 教师培训经费支出1263万元，占学校公用经费的比例为6.3%
             texts = (part + f.indicator, part + clause) + texts if part else texts
-        e = best_entry(cat, f.kind, f.unit, texts)
+        e = best_entry(cat, f.kind, f.unit, texts) or _abbreviated(cat, f, text, p)
         if e is not None and _only_as_baseline(e, clause, cat):
             e = None                         # 比当地公务员平均工资收入高0.3万元: a difference, not the pay
         elif e is None and prev is not None and _same_list(prev, f):
@@ -300,12 +327,15 @@ def link(facts, norm, catalog: Optional[Catalog] = None) -> tuple:
     return tuple(out)
 
 
-def _can_be_value(f, clause: str, cat: Catalog, words, school) -> bool:
-    """Whether a fact can be an indicator's value for the area: not a date, one school's figure, a standard it is held
-    to, a bound (不足1人, 低于50%), nor a target (力争…达到52%)."""
+def _can_be_value(f, clause: str, cat: Catalog, words, school, schools=()) -> bool:
+    """Whether a fact can be an indicator's value for the area: not a date, one school's figure (its subject, or a
+    school the clause names: `schools`, spans of the clause's text), a standard it is held to or quoted (小学不高于0.50),
+    a bound (不足1人, 低于50%), nor a target (力争…达到52%)."""
     if f.kind == "date" or f.fired.get("indicator") in STANDARD_RULES or f.approx in _BOUNDS:
         return False
     if school.search(f.subject) and not any(w.fullmatch(f.subject) for w in words.values()):
+        return False
+    if schools or cat.quoted.search(clause):
         return False
     return not cat.target.search(clause)
 

@@ -131,7 +131,10 @@ class Subjects:
                 return ("", "own_body") if ents[0].own else (ents[0].name, "event_actor")
             return "", "none"
         cell = grid.cell_at(text, span.nstart)
-        if cell is not None:                # a table's cell: the level its column or row label names
+        if cell is not None:                # a table's cell: the school its row names, or the level its column or label names
+            if grid.row_is_holder(cell.label):
+                who = grid.holder(cell)
+                return (who, "table_row") if who else ("", "none")
             m = lexicon()["_level_in"].search(cell.column) or lexicon()["_level_in"].match(cell.label)
             return (m.group(1) or m.group(2), "table_level") if m else ("", "none")
         near = self._between(s0, c1)

@@ -98,6 +98,7 @@ def test_bad_files_become_errors_and_the_rest_goes_on(tmp_path):
     assert "空文件" in set(sheets["无法读取的文件"]["原因"])
 
 
+@pytest.mark.slow
 def test_rerun_adds_nothing_and_changes_replace_rows(text_folder, tmp_path):
     out = tmp_path / "out"
     r1 = batch(text_folder, out, "--jobs", "2")
@@ -135,6 +136,7 @@ def test_rerun_adds_nothing_and_changes_replace_rows(text_folder, tmp_path):
     assert status == [("fail",)]
 
 
+@pytest.mark.slow
 def test_sigterm_then_resume_gives_exactly_a_clean_run(tmp_path):
     d = tmp_path / "in"
     d.mkdir()
@@ -167,6 +169,7 @@ def test_sigterm_then_resume_gives_exactly_a_clean_run(tmp_path):
         pt.assert_frame_equal(a[t], b[t], check_dtype=False)
 
 
+@pytest.mark.slow
 def test_per_file_time_limit(tmp_path):
     d = tmp_path / "in"
     d.mkdir()
@@ -188,6 +191,7 @@ def test_per_file_time_limit(tmp_path):
     assert r.returncode == 1 and "失败 1" in r.stdout
 
 
+@pytest.mark.slow
 def test_review_site_renders_in_chromium(text_folder, tmp_path):
     out = tmp_path / "out"
     assert batch(text_folder, out, "--quiet").returncode == 0

@@ -6,6 +6,7 @@ import subprocess
 import sys
 
 import pypdfium2 as pdfium
+import pytest
 
 from conftest import EVAL, ROOT
 from helpers import batch_cli, batch_db, extract
@@ -110,6 +111,7 @@ def test_a_compilation_pdf_gives_each_report_its_facts_and_pages(tmp_path):
     assert [r[7] for r in rows] == n_pages       # each part spans its report's pages
 
 
+@pytest.mark.slow
 def test_batch_stores_a_document_per_report_and_replaces_or_drops_them_together(tmp_path):
     folder, out = tmp_path / "in", tmp_path / "out"
     folder.mkdir()

@@ -10,9 +10,12 @@ import subprocess
 import sys
 import time
 
+import pytest
 
 from conftest import ROOT, SEED, EVAL
 from helpers import batch_cli, batch_db
+
+pytestmark = pytest.mark.slow          # batches killed at random moments and resumed
 
 KILLS = int(os.environ.get("SELFEVAL_FAULT_KILLS", "10"))
 SEED_N = int(os.environ.get("SELFEVAL_FAULT_SEED", "11"))

@@ -6,11 +6,12 @@ import signal
 import subprocess
 import sys
 import time
-
 import pytest
 
 from conftest import ROOT, SEED, EVAL
 from test_faults import COLUMNS, batch, snapshot
+
+pytestmark = pytest.mark.slow          # Ray clusters
 
 os.environ["RAY_USAGE_STATS_ENABLED"] = "0"          # nothing leaves the machine; set before Ray is imported
 CORPUS = ROOT / "corpus"

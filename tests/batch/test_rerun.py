@@ -5,9 +5,12 @@ import shutil
 
 import duckdb
 import openpyxl
+import pytest
 
 from conftest import ROOT, EVAL
 from helpers import batch_cli, batch_db, flipped_pdf
+
+pytestmark = pytest.mark.slow          # re-runs of a batch with damaged pages and changed rules
 
 # A threshold of the built-in rules, changed: the re-run re-checks every document from its stored result.
 RULES = (ROOT / "tests" / "data" / "province-rules.yaml").read_text(encoding="utf-8")

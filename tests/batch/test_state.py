@@ -9,7 +9,7 @@ import duckdb
 import pytest
 
 from conftest import ROOT, SEED, EVAL
-from helpers import batch_cli, batch_db
+from helpers import batch_cli, batch_db, invoke
 
 from extractor.ids import assign_ids, safe_id
 
@@ -45,6 +45,7 @@ def small(tmp_path):
     return d
 
 
+@pytest.mark.slow
 def test_same_folder_however_named_is_one_run(small, tmp_path):
     out = tmp_path / "out"
     r = subprocess.run([sys.executable, str(ROOT / "cli.py"), "batch", "corpus", "-o", "out", "--jobs", "1"],
@@ -71,6 +72,7 @@ def test_ids_are_readable_unique_and_do_not_depend_on_order():
         assert s and "/" not in s and "\\" not in s and ".." not in s and s.isprintable() and len(s) <= 80
 
 
+@pytest.mark.slow
 def test_the_database_mirrors_the_folder(small, tmp_path):
     out = tmp_path / "out"
     shutil.copy(SEED, small / "seed.md")
@@ -98,10 +100,10 @@ def test_the_database_mirrors_the_folder(small, tmp_path):
     assert not (out / "review" / "docs" / "r010.html").exists()
 
 
-def test_extract_into_one_duckdb_keeps_both_reports(small, tmp_path):
+def test_extract_into_one_duckdb_keeps_both_reports(small, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)                        # paths as given on the command line, relative to here
     for sub in ("A", "B", "A"):
-        r = subprocess.run([sys.executable, str(ROOT / "cli.py"), "extract", f"corpus/{sub}/自评报告.md", "-o", "x.duckdb"],
-                           cwd=tmp_path, capture_output=True, text=True, timeout=600)
+        r = invoke("extract", f"corpus/{sub}/自评报告.md", "-o", "x.duckdb")
         assert r.returncode == 0, r.stderr
     con = duckdb.connect(str(tmp_path / "x.duckdb"), read_only=True)
     got = dict(con.execute("SELECT path, doc FROM documents").fetchall())
@@ -110,6 +112,7 @@ def test_extract_into_one_duckdb_keeps_both_reports(small, tmp_path):
     assert got == {"corpus/A/自评报告.md": "自评报告", "corpus/B/自评报告.md": "corpus-B-自评报告"} and n == 2
 
 
+@pytest.mark.slow
 def test_errors_are_retried_and_rules_rechecked_without_reading(small, tmp_path):
     out = tmp_path / "out"
     shutil.copy(SEED, small / "seed.md")
@@ -135,6 +138,7 @@ def test_errors_are_retried_and_rules_rechecked_without_reading(small, tmp_path)
     assert "processed 4" in r.stdout, r.stdout
 
 
+@pytest.mark.slow
 def test_one_report_in_two_forms_is_a_duplicate(tmp_path):
     d = tmp_path / "in"
     d.mkdir()
@@ -161,6 +165,7 @@ def test_one_report_in_two_forms_is_a_duplicate(tmp_path):
     assert not q(out, "SELECT * FROM findings WHERE rule = 'batch.duplicate-submission'")
 
 
+@pytest.mark.slow
 def test_one_batch_per_output_folder(small, tmp_path):
     out = tmp_path / "out"
     out.mkdir()
@@ -180,6 +185,7 @@ def test_one_batch_per_output_folder(small, tmp_path):
     assert len(docs_of(out)) == 9
 
 
+@pytest.mark.slow
 def test_no_reports_quiet_and_a_summary_that_keeps_runs_apart(small, tmp_path):
     empty = tmp_path / "empty"
     empty.mkdir()

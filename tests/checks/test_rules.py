@@ -7,7 +7,7 @@ from decimal import Decimal
 import pytest
 
 from conftest import ROOT, SEED
-from helpers import edited
+from helpers import edited, invoke
 from extractor.errors import InputError
 from extractor.pipeline import process_path
 from extractor.checks.rules import check, load_rules
@@ -28,8 +28,8 @@ def one(findings, rule, raw=None):
     return hits[0]
 
 
-def test_seed_findings():
-    fs = findings_for(SEED)
+def test_seed_findings(seed_result):
+    fs = check(seed_result, load_rules(()))
     junior = one(fs, "balanced.coefficient-junior")
     assert junior.status == "fail" and junior.raw == "0.561" and str(junior.threshold) == "0.45"
     assert one(fs, "balanced.coefficient-primary").status == "pass"
@@ -113,7 +113,7 @@ def test_missing_item_is_reported(tmp_path):
     assert any(f.rule == "completeness.items" and f.item == 12 and f.status == "missing" for f in fs)
 
 
-def test_province_rules_override_by_id(tmp_path):
+def test_province_rules_override_by_id(tmp_path, seed_result):
     r = tmp_path / "province.yaml"
     r.write_text("""
 rules:
@@ -126,7 +126,7 @@ rules:
     severity: high
     source: 某省学前教育督导评估细则
 """, encoding="utf-8")
-    fs = findings_for(SEED, [r])
+    fs = check(seed_result, load_rules([r]))
     f = one(fs, "preschool.public-share")
     assert f.status == "pass" and f.source == "某省学前教育督导评估细则"
 
@@ -174,13 +174,11 @@ def test_check_and_rules_commands(tmp_path):
     assert "≤ 0.45" in junior and "高" in junior
     assert r.stdout.count("教督〔2017〕6号") == 1 and "left >= right" not in r.stdout and str(ROOT) not in r.stdout
     assert "≥ 85%" in r.stdout and "不低于当地公务员平均工资收入" in r.stdout
-    r = subprocess.run([sys.executable, str(ROOT / "cli.py"), "rules", "--format", "json"], capture_output=True,
-                       text=True, timeout=60)
+    r = invoke("rules", "--format", "json")
     rows = {x["id"]: x for x in json.loads(r.stdout)}
     assert rows["balanced.coefficient-junior"]["threshold"] == "0.45" and rows["preschool.gross-enrolment"]["unit"] == "%"
     assert rows["preschool.gross-enrolment"]["origin"].startswith("patterns/rules/preschool.yaml:")
-    r = subprocess.run([sys.executable, str(ROOT / "cli.py"), "rules", "--format", "csv"], capture_output=True,
-                       text=True, timeout=60)
+    r = invoke("rules", "--format", "csv")
     assert r.stdout.splitlines()[0].startswith("id,title,kind,op,threshold,unit")
     bad = tmp_path / "bad.yaml"
     bad.write_text("rules:\n  - id: q\n    kind: threshold\n", encoding="utf-8")

@@ -12,7 +12,7 @@ from conftest import ROOT, SEED
 from extractor import data, i18n
 from extractor.checks import crossyear, loading, rules, standards
 from extractor.checks.rules import check, load_rules
-from extractor.pipeline import process_path, process_source
+from extractor.pipeline import process_source
 from extractor.records import Source
 from extractor.text.schemes import load_scheme
 
@@ -102,11 +102,11 @@ def test_metric_rows_are_the_governments_own_figures_and_a_province_is_not_judge
     assert prov[("preschool.public-share", "学前")]["status"] == ""
 
 
-def test_a_provinces_threshold_in_a_rules_file_sets_the_metric_status(tmp_path):
+def test_a_provinces_threshold_in_a_rules_file_sets_the_metric_status(tmp_path, seed_result):
     r = tmp_path / "province.yaml"
     r.write_text("sources: {p: 某省标准}\nrules:\n  - {id: preschool.public-share, kind: threshold, title: 公办园在园幼儿占比,"
                  " metric: preschool.public-share, op: '>=', threshold: 40, source: p}\n", encoding="utf-8")
-    res = process_path(SEED, SCHEME)
+    res = seed_result
     row = rows_of(res, load_rules([r]))[("preschool.public-share", "学前")]
     assert (row["standard"], row["status"], row["source"]) == (">=40", "pass", "某省标准")
     assert rows_of(res)[("preschool.public-share", "学前")]["status"] == "fail"
@@ -135,8 +135,8 @@ def test_cross_year_trends_come_from_the_trend_rules():
 
 # ---------------- messages ----------------
 
-def test_a_finding_is_a_message_key_with_parameters_rendered_in_either_language():
-    fd = next(f for f in check(process_path(SEED, SCHEME), load_rules(()))
+def test_a_finding_is_a_message_key_with_parameters_rendered_in_either_language(seed_result):
+    fd = next(f for f in check(seed_result, load_rules(()))
               if f.rule == "balanced.coefficient-junior")
     assert fd.key == "findings.threshold" and fd.params["raw"] == "0.561"
     assert fd.message == "初中校际间综合差异系数（中学）为0.561，未达到标准（不高于0.45）"
@@ -147,8 +147,8 @@ def test_a_finding_is_a_message_key_with_parameters_rendered_in_either_language(
     assert d["key"] == fd.key and d["params"] == fd.params and d["message"] == fd.message
 
 
-def test_consistency_findings_carry_their_figures_and_the_words_that_tie_them():
-    fs = check(process_path(SEED, SCHEME), load_rules(()))
+def test_consistency_findings_carry_their_figures_and_the_words_that_tie_them(seed_result):
+    fs = check(seed_result, load_rules(()))
     share = next(f for f in fs if f.rule == "consistency.share-of-counts")
     assert [(p["raw"].replace(" ", ""), p["role"]) for p in share.places] == [
         ("373人", "part"), ("899人", "whole"), ("41.49%", "share")]

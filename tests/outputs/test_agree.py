@@ -29,7 +29,7 @@ def batch(tmp_path_factory):
     for name in ("r001.txt", "r006.txt"):
         shutil.copy(EVAL / "docs" / name, d / name)
     out = tmp_path_factory.mktemp("agree-out") / "out"
-    r = subprocess.run([sys.executable, str(ROOT / "cli.py"), "batch", str(d), "-o", str(out), "--memo"],
+    r = subprocess.run([sys.executable, str(ROOT / "cli.py"), "batch", str(d), "-o", str(out), "--memo", "--jobs", "1"],
                        capture_output=True, text=True, timeout=900)
     assert r.returncode == 0, r.stderr
     docs = read_duckdb(out / "selfeval.duckdb")["documents"]

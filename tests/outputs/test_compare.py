@@ -1,11 +1,12 @@
-"""Standard indicators across reports and years: a batch of the seed, another county, and the seed a year later."""
+"""Standard indicators across reports and years: a batch of the seed, another county, and the seed a year later.
+The commands run in this process (helpers.invoke): what they write is tested here, not the process."""
 
 import duckdb
 import openpyxl
 import pytest
 
 from conftest import SEED
-from helpers import cli
+from helpers import invoke
 
 
 
@@ -19,7 +20,7 @@ def batch_out(tmp_path_factory):
     later = seed.replace("2024", "2025").replace("2023", "2024").replace("教育支出2394万元", "教育支出2000万元")
     (d / "xingan-2025.md").write_text(later, encoding="utf-8")
     out = tmp_path_factory.mktemp("out") / "review"
-    r = cli("batch", d, "-o", out, "--jobs", "1", "--quiet")
+    r = invoke("batch", d, "-o", out, "--jobs", "1", "--quiet")
     assert r.returncode == 0, r.stderr
     return out
 
@@ -36,7 +37,7 @@ def test_batch_database_holds_the_metrics_table(batch_out):
 
 
 def test_compare_prints_districts_by_period_and_a_cross_year_finding(batch_out):
-    r = cli("compare", batch_out)
+    r = invoke("compare", batch_out)
     assert r.returncode == 0, r.stderr
     block = r.stdout.split("[spending.education]", 1)[1].split("\n\n", 1)[0].splitlines()
     assert block[1].split("\t") == ["", "2024Q1", "2024Q2", "2025Q1", "2025Q2"]
@@ -45,7 +46,7 @@ def test_compare_prints_districts_by_period_and_a_cross_year_finding(batch_out):
     fails = [ln for ln in r.stdout.splitlines() if ln.startswith("cross-year\tfail")]
     assert len(fails) == 1 and "兴安区-2023" in fails[0] and "兴安区-2024" in fails[0] and "2000万元" in fails[0]
     assert sum(ln.startswith("cross-year\tpass") for ln in r.stdout.splitlines()) == 1      # 2024Q2 → 2025Q2 equal
-    one = cli("compare", batch_out, "--metric", "preschool.public-share")
+    one = invoke("compare", batch_out, "--metric", "preschool.public-share")
     assert "[preschool.public-share]" in one.stdout and "[spending.education]" not in one.stdout
 
 
@@ -53,7 +54,7 @@ def test_compare_workbook_is_quiet_chinese_and_numeric(batch_out, tmp_path):
     """-o x.xlsx: nothing on the terminal; sheets named by the metric's title, its id in a column, values as
     numbers, the cross-year findings in Chinese; written by the one workbook writer (no formula cells)."""
     out = tmp_path / "comparison.xlsx"
-    r = cli("compare", batch_out, "-o", out)
+    r = invoke("compare", batch_out, "-o", out)
     assert r.returncode == 0 and r.stdout == "", r.stderr
     wb = openpyxl.load_workbook(out)
     assert "spending.education" not in wb.sheetnames and "跨年度变化" in wb.sheetnames
@@ -75,6 +76,7 @@ def _findings(out, rule):
     return rows
 
 
+@pytest.mark.slow
 def test_batch_keeps_the_cross_year_findings_with_the_others_and_remakes_them_each_run(batch_out, tmp_path):
     rows = _findings(batch_out, "cross-year")
     assert [(d, s) for d, s, _ in rows] == [("兴安区-2024", "fail"), ("兴安区-2024", "pass")]
@@ -92,13 +94,13 @@ def test_batch_keeps_the_cross_year_findings_with_the_others_and_remakes_them_ea
     (d / "xingan-2024.md").write_text(seed, encoding="utf-8")
     (d / "xingan-2025.md").write_text(later, encoding="utf-8")
     out = tmp_path / "out"
-    assert cli("batch", d, "-o", out, "--jobs", "1", "--quiet").returncode == 0
+    assert invoke("batch", d, "-o", out, "--jobs", "1", "--quiet").returncode == 0
     assert [s for _, s, _ in _findings(out, "cross-year")] == ["fail", "pass"]
     (d / "xingan-2024.md").unlink()
-    assert cli("batch", d, "-o", out, "--jobs", "1", "--quiet").returncode == 0
+    assert invoke("batch", d, "-o", out, "--jobs", "1", "--quiet").returncode == 0
     assert _findings(out, "cross-year") == []
     # and a re-run with nothing changed keeps them as they were, once each
     (d / "xingan-2024.md").write_text(seed, encoding="utf-8")
-    assert cli("batch", d, "-o", out, "--jobs", "1", "--quiet").returncode == 0
-    assert cli("batch", d, "-o", out, "--jobs", "1", "--quiet").returncode == 0
+    assert invoke("batch", d, "-o", out, "--jobs", "1", "--quiet").returncode == 0
+    assert invoke("batch", d, "-o", out, "--jobs", "1", "--quiet").returncode == 0
     assert [s for _, s, _ in _findings(out, "cross-year")] == ["fail", "pass"]

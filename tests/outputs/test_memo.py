@@ -12,7 +12,7 @@ import pytest
 import yaml
 
 from conftest import ROOT, SEED
-from helpers import chromium_dom, cli
+from helpers import chromium_dom, cli, invoke
 
 MEMO = yaml.safe_load((ROOT / "patterns" / "memo.yaml").read_text(encoding="utf-8"))       # layout
 WORDS = yaml.safe_load((ROOT / "patterns" / "messages" / "zh.yaml").read_text(encoding="utf-8"))  # the words
@@ -214,7 +214,7 @@ def test_names_from_content_stay_in_the_folder(out, tmp_path):
     con.close()
     target = tmp_path / "m"
     before = set(os.listdir(tmp_path))
-    r = cli("memo", db, "-o", target)
+    r = invoke("memo", db, "-o", target)
     assert r.returncode == 0, r.stderr
     assert set(os.listdir(tmp_path)) == before | {"m"}
     names = sorted(os.listdir(target))
@@ -265,11 +265,12 @@ def test_unknown_and_new_statuses_handled(out):
 
 
 def test_memo_from_the_workbook(out, tmp_path):
-    r = cli("memo", out / "report.xlsx", "-o", tmp_path / "x")
+    r = invoke("memo", out / "report.xlsx", "-o", tmp_path / "x")
     assert r.returncode == 0, r.stderr
     assert (tmp_path / "x" / "反馈意见-兴安区-2023.docx").is_file()
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(not shutil.which("soffice"), reason="LibreOffice not installed")
 def test_libreoffice_converts_both_memos(out, tmp_path):
     path, _ = memo_of(out, "xingan-2024")
@@ -282,6 +283,7 @@ def test_libreoffice_converts_both_memos(out, tmp_path):
         assert pdf.is_file() and pdf.stat().st_size > 5000
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("stem", ["xingan-2024", "hostile-2024"])
 def test_each_report_page_of_the_review_site_links_its_memo(out, tmp_path, stem):
     from urllib.parse import unquote
@@ -294,12 +296,10 @@ def test_each_report_page_of_the_review_site_links_its_memo(out, tmp_path, stem)
     assert target == path.resolve() and target.is_file()
 
 
-def test_without_memos_the_report_page_shows_no_memo_link(tmp_path):
-    d = tmp_path / "in"
-    d.mkdir()
-    shutil.copy(SEED, d / "xingan-2024.md")
+@pytest.mark.slow
+def test_without_memos_the_report_page_shows_no_memo_link(seed_batch, tmp_path):
     o = tmp_path / "out"
-    assert cli("batch", d, "-o", o, "--jobs", "1", "--quiet").returncode == 0
+    shutil.copytree(seed_batch, o)           # the seed's batch, made without --memo; this test adds a memos folder
     page = next((o / "review" / "docs").glob("*.html"))
     dom = chromium_dom(page.as_uri(), tmp_path)
     assert 'id="memo"' in dom and "hidden" in dom.split('id="memo"', 1)[1].split(">", 1)[0]

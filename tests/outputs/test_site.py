@@ -13,6 +13,8 @@ from helpers import check_people_workbook, chrome, synthetic_site
 sys.path.insert(0, str(ROOT / "corpus"))
 import build  # noqa: E402
 
+pytestmark = pytest.mark.slow          # a browser, and a site of 300 reports
+
 VERDICTS = {"未达标", "未能完整读取", "数据不一致", "待核实", "达标"}
 SHOTS = ROOT / "build" / "screenshots"
 

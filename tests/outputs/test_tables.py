@@ -1,14 +1,12 @@
 """Metadata, entities and the four tables: right field by field, and the same in every format."""
 import hashlib
 import re
-import subprocess
-import sys
 
 import pandas.testing as pt
 import pytest
 
 from conftest import ROOT, SEED, EVAL
-from helpers import check_people_workbook
+from helpers import check_people_workbook, invoke
 from extractor.text import ner
 from extractor.outputs import tables
 from extractor.text.metadata import describe
@@ -94,8 +92,7 @@ def test_formats_round_trip_the_same_rows_and_types(tmp_path):
     outs = {"xlsx": tmp_path / "o.xlsx", "duckdb": tmp_path / "o.duckdb", "parquet": tmp_path / "parq"}
     for kind, out in outs.items():
         target = str(out) + ("/" if kind == "parquet" else "")
-        r = subprocess.run([sys.executable, str(ROOT / "cli.py"), "extract", *map(str, inputs), "-o", target],
-                           capture_output=True, text=True, timeout=300)
+        r = invoke("extract", *inputs, "-o", target)          # in this process: what is written is under test
         assert r.returncode == 0, r.stderr
     a = tables.read_excel(outs["xlsx"])
     b = tables.read_duckdb(outs["duckdb"])
@@ -111,8 +108,7 @@ def test_formats_round_trip_the_same_rows_and_types(tmp_path):
     assert set(a["documents"]["doc"]) == {"xingan-2024", "r001", "r006"}
     # Chinese headers for inspectors, read back the same
     zh = tmp_path / "zh.xlsx"
-    r = subprocess.run([sys.executable, str(ROOT / "cli.py"), "extract", *map(str, inputs), "-o", str(zh), "--zh"],
-                       capture_output=True, text=True, timeout=300)
+    r = invoke("extract", *inputs, "-o", zh, "--zh")
     assert r.returncode == 0
     import openpyxl
     wb = openpyxl.load_workbook(zh)

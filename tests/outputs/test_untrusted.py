@@ -11,7 +11,7 @@ import openpyxl
 import pytest
 
 from conftest import ROOT
-from helpers import chrome
+from helpers import chrome, invoke
 from html import unescape
 
 from extractor.errors import InputError
@@ -69,10 +69,10 @@ def test_formula_text_is_a_string_cell_in_every_workbook(hostile, tmp_path):
     _, report, out, _ = hostile
     books = [out / "report.xlsx", tmp_path / "all.xlsx", tmp_path / "zh.xlsx", tmp_path / "findings.xlsx",
              tmp_path / "compare.xlsx"]
-    assert cli("extract", report, "-o", books[1]).returncode == 0
-    assert cli("extract", report, "-o", books[2], "--zh").returncode == 0
-    assert cli("check", report, "-o", books[3]).returncode == 0
-    assert cli("compare", out, "-o", books[4]).returncode == 0          # every workbook the program writes
+    assert invoke("extract", report, "-o", books[1]).returncode == 0
+    assert invoke("extract", report, "-o", books[2], "--zh").returncode == 0
+    assert invoke("check", report, "-o", books[3]).returncode == 0
+    assert invoke("compare", out, "-o", books[4]).returncode == 0          # every workbook the program writes
     for book in books:
         cells = formula_cells(book)
         values = [c.value for _, c in cells]
@@ -94,7 +94,7 @@ def test_formula_text_starts_with_a_quote_in_csv(hostile, tmp_path):
     _, report, _, _ = hostile
     for args, name in ((("extract",), "facts.csv"), (("extract", "--zh"), "zh.csv"), (("check",), "findings.csv")):
         out = tmp_path / name
-        assert cli(*args[:1], report, "-o", out, *args[1:]).returncode == 0
+        assert invoke(*args[:1], report, "-o", out, *args[1:]).returncode == 0
         rows = list(csv.reader(out.open(encoding="utf-8-sig")))
         fields = [f for row in rows[1:] for f in row]
         assert not [f for f in fields if f.startswith(FORMULA) and not f.lstrip("-").replace(".", "").isdigit()], name
@@ -146,6 +146,7 @@ def test_every_page_carries_the_csp_and_loads_nothing_else(hostile):
     assert sorted(f.name for f in (site / "assets").iterdir()) == ["index.js", "report.js", "site.css"]
 
 
+@pytest.mark.slow
 def test_the_hostile_report_renders_inert_in_chromium(hostile, tmp_path):
     _, _, out, _ = hostile
     driver = chrome(tmp_path)
@@ -176,11 +177,12 @@ def test_the_hostile_report_renders_inert_in_chromium(hostile, tmp_path):
         driver.quit()
 
 
+@pytest.mark.slow
 def test_values_from_reports_go_through_parameterized_sql(hostile, tmp_path):
     _, report, out, _ = hostile
     evil = "'); DROP TABLE facts; --"
     db = tmp_path / "one.duckdb"
-    assert cli("extract", report, "-o", db).returncode == 0
+    assert invoke("extract", report, "-o", db).returncode == 0
     for path in (out / "selfeval.duckdb", db):
         con = duckdb.connect(str(path), read_only=True)
         try:

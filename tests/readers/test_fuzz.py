@@ -13,13 +13,14 @@ import subprocess
 import sys
 import zipfile
 from pathlib import Path
-
 import pytest
 
 from conftest import ROOT
 
 from extractor.errors import KINDS, InputError
 from extractor.pipeline import process_path
+
+pytestmark = pytest.mark.slow          # many damaged files through the command line
 
 SEED = 20261129
 CORPUS = ROOT / "corpus"

@@ -148,6 +148,7 @@ def test_pdf_with_every_page_damaged_is_one_line(tmp_path):
     assert run_limited(bad, "zh").endswith("PDF 已损坏：13 页都无法读取")
 
 
+@pytest.mark.slow
 def test_batch_over_the_hostile_files_and_one_good_report(tmp_path):
     d = tmp_path / "in"
     d.mkdir()

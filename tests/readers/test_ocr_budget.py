@@ -6,8 +6,11 @@ import sys
 import time
 
 import pypdfium2 as pdfium
+import pytest
 
 from conftest import ROOT
+
+pytestmark = pytest.mark.slow          # OCR page workers watched over a batch
 
 SCAN = ROOT / "corpus" / "xingan-2024-scan.pdf"
 SAMPLE = 0.02                 # seconds between two looks at the processes

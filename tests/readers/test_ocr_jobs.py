@@ -3,10 +3,13 @@ import multiprocessing as mp
 import os
 
 from PIL import Image
+import pytest
 
 from conftest import ROOT
 
 from extractor.readers import ocr
+
+pytestmark = pytest.mark.slow          # OCR page workers
 
 
 def _bands(n=3):

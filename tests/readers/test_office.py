@@ -6,13 +6,14 @@ import subprocess
 import sys
 import time
 from pathlib import Path
-
 import pytest
 
 from conftest import ROOT
 from extractor.errors import InputError
 from extractor.readers import office
 from extractor.readers.ingest import read
+
+pytestmark = pytest.mark.slow          # LibreOffice
 
 DOCX = ROOT / "corpus" / "xingan-2024.docx"
 KEYS = ("kind", "value", "unit", "raw", "start", "end", "section", "item", "page")

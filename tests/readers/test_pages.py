@@ -66,6 +66,7 @@ def _facts_of_the_text_on_their_pages(d, pages, tmp_path):
     assert {f["page"] for f in facts} == set(range(1, len(pages) + 1))
 
 
+@pytest.mark.slow
 def test_two_column_scan_gives_the_facts_of_its_text(tmp_path):
     """The same two-column pages scanned (images only, read by OCR): the rows OCR finds are cut at the
     gutter too, and each column read down before the next."""

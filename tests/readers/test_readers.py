@@ -58,6 +58,7 @@ def test_docx_scores_as_text(tmp_path, text_scores):
     assert abs(res["f1"] - text_scores["f1"]) <= 0.02
 
 
+@pytest.mark.slow
 def test_scanned_pdf_through_ocr(tmp_path):
     res = score(extract(_render(tmp_path, "scan"), tmp_path / "scan.jsonl"))
     assert res["f1"] >= 0.93
@@ -146,6 +147,7 @@ def test_docx_table_and_headings(tmp_path):
     assert clubs["period"] == "2024"          # from 二、2024年重点工作推进落实, not the two-year title above it
 
 
+@pytest.mark.slow
 def test_image_is_read_by_ocr(tmp_path):
     img = build.render_images(SEED.read_text(encoding="utf-8"), running_header=RUNNING)[2]
     p = tmp_path / "page.png"
@@ -215,6 +217,7 @@ def test_docx_heading_styles_segment_without_markers(tmp_path):
     assert facts["3处"]["heading"] == "存在问题"
 
 
+@pytest.mark.slow
 def test_rotated_scan_gives_the_facts_of_its_text(tmp_path):
     md, src = seed_head(tmp_path)                  # two pages
     scan = scan_pdf(build.render_images(md, dpi=150, rotate=2.5, seed=3), tmp_path / "part.pdf")

@@ -1,11 +1,15 @@
 """Pages scanned sideways or upside down are turned upright before OCR and give the facts of their text."""
 import sys
 
+import pytest
+
 from conftest import ROOT
 from helpers import fact_key, facts_of, scan_pdf, seed_head
 
 sys.path.insert(0, str(ROOT / "corpus"))
 import build  # noqa: E402
+
+pytestmark = pytest.mark.slow          # OCR of turned pages
 
 
 def test_scan_with_pages_turned_90_180_and_270_gives_the_facts_of_its_text(tmp_path):

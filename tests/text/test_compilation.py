@@ -139,3 +139,29 @@ def test_identical_reports_are_as_many_parts():
     parts = compilation.split("\n\n".join([text] * 4))
     assert len(parts) == 4
     assert len({"\n\n".join([text] * 4)[p.start:p.end].strip() for p in parts}) == 1
+
+
+def test_a_bound_compilation_splits_at_each_new_page_title_after_a_sign_off(tmp_path):
+    """Three reports bound into one PDF, each on new pages; the second titled …工作报告, not …自评报告: the first
+    ends with its sign-off, date and 印发 line, and each report reads as it reads alone."""
+    import pypdfium2
+    sys.path.insert(0, str(ROOT / "corpus"))
+    import build
+    texts = [(EVAL / "docs" / name).read_text(encoding="utf-8") for name in ("r001.txt", "r006.txt", "r029.txt")]
+    texts[0] += "\n\n方正县人民政府\n\n2024年3月26日\n\n方正县人民政府办公室 2024年3月26日印发\n"
+    second = texts[1].split("\n", 1)[1]
+    texts[1] = "某某区人民政府2022年度教育工作报告\n\n" + second + "\n\n某某区人民政府\n\n2022年12月30日\n"
+    bound = pypdfium2.PdfDocument.new()
+    for n, text in enumerate(texts):
+        one = tmp_path / f"{n}.pdf"
+        build.render_pdf(text, one)
+        bound.import_pages(pypdfium2.PdfDocument(str(one)))
+        alone = process_file(one)
+        assert len(alone) == 1
+    path = tmp_path / "bound.pdf"
+    bound.save(str(path))
+    parts = process_file(path)
+    assert len(parts) == 3
+    for part, text in zip(parts, texts):
+        assert part.part is not None and len(part.facts) > 5
+    assert parts[1].document.title.endswith("工作报告")

@@ -90,7 +90,14 @@ def _first_and_last_page(pdf, out):
     return out
 
 
-@pytest.mark.parametrize("path", sorted(DOCUMENTS), ids=lambda p: p.name)
+def _documents():
+    """Every document; a scan or an image is OCR'd: marked slow."""
+    for p in sorted(DOCUMENTS):
+        ocr = p.name.endswith("-scan.pdf") or p.suffix in (".png", ".jpg", ".tif", ".bmp")
+        yield pytest.param(p, id=p.name, marks=[pytest.mark.slow] if ocr else [])
+
+
+@pytest.mark.parametrize("path", list(_documents()))
 def test_issuer_and_district_of_every_document(path, tmp_path):
     read = _first_and_last_page(path, tmp_path / path.name) if path.name.endswith("-scan.pdf") else path
     results = process_file(read)
