@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import bisect
 import functools
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Optional
 
 import cn2an
@@ -307,12 +307,25 @@ def _top_level(numbered: list, marked: set, level: dict) -> int:
     return min(printed) if printed else min(level[h.style] for h in numbered)
 
 
+def _word_numbered(headings: list[Heading], level: dict) -> list[Heading]:
+    """Headings as Word shows them: a part styled as a heading (标题 1) carries the number Word draws beside it
+    and the text lacks, its place among its siblings."""
+    out, counts = [], {}
+    for h in headings:
+        lv = level[h.style]
+        counts = {k: n for k, n in counts.items() if k <= lv}
+        counts[lv] = counts.get(lv, 0) + 1
+        out.append(replace(h, number=counts[lv]) if h.number is None and h.style.startswith("styled") else h)
+    return out
+
+
 def _own(headings: list[Heading], level: dict) -> Optional[tuple]:
     """The report's own parts as its sections, where it follows no scheme known: each top-level part by the
     number it prints (一、 → 1), none for the parts outside the duties (存在的问题, 下一步打算, 自评结论); the items
     under a part are those that carry their points or codes (1.组织领导（10分）, B2 依法治教). A report whose parts
     carry points or codes prints its scheme ("printed"); one whose parts do not keeps its own ("own")."""
     lex = _lex()
+    headings = _word_numbered(headings, level)
     numbered = [h for h in headings if h.number is not None]
     if not numbered:
         return None

@@ -208,7 +208,7 @@ def test_docx_heading_styles_segment_without_markers(tmp_path):
                         ("基础教育", "普惠性幼儿园覆盖率85.71%。")]:
         d.add_heading(title, 2)
         d.add_paragraph(body)
-    d.add_heading("存在问题", 1)
+    d.add_heading("存在问题", 2)
     d.add_paragraph("部分学校有3处隐患。")
     p = tmp_path / "styled.docx"
     d.save(p)
