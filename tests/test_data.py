@@ -171,7 +171,7 @@ NESTED = {   # mappings inside a file: key path → the same kinds of value
                                                "remedied": "alternation"},
     ("lexicon/entities.yaml", "schools"): {"suffix": "pattern", "name": "pattern", "generic": "alternation"},
     ("lexicon/entities.yaml", "bodies"): {"suffix": "pattern", "name": "pattern", "generic": "pattern"},
-    ("lexicon/entities.yaml", "towns"): {"shape": "pattern", "generic": "pattern"},
+    ("lexicon/entities.yaml", "towns"): {"name": "pattern", "suffix": "pattern", "generic": "pattern"},
     ("lexicon/entities.yaml", "persons"): {"signer": "pattern", "titled": "pattern"},
     ("lexicon/units.yaml", "numerals"): {"digits": str, "variants": dict, "zero": str, "places": dict, "sections": dict,
                                          "bare_places": "words"},
@@ -254,7 +254,8 @@ def test_every_placeholder_pattern_and_expression_compiles():
         assert set(m) == {"style", "pattern"}, m
         regex.compile(m["pattern"])
     for p in load("lexicon/negatives.yaml")["protect"]:
-        assert set(p) == {"name", "pattern"}, p
+        assert set(p) in ({"name", "pattern"}, {"name", "pattern", "lead"}), p
+        assert p["pattern"].startswith(p.get("lead", "")), p      # the lead is the pattern's own start
         regex.compile(p["pattern"], regex.V1)
 
 
