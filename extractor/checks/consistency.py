@@ -339,12 +339,17 @@ def check_repeated(rule, view: DocView) -> list[Finding]:
     words before its number; a statement about its own item (本项满分10分, 自评得分9分) is never compared."""
     groups = {}
     for f in view.result.facts:
-        key = _quantity(view, f)
+        key = _quantity(view, f, held=False)
         if key is not None:
             groups.setdefault(key, []).append(f)
+    # Whose schools a count counts (_held_by, a search of the sentence before each figure) matters only where a
+    # quantity is stated more than once; the groups keep the order of their first statement that is kept.
+    stated = [fs for fs in ([f for f in fs if not _held_by(view, f)] for fs in groups.values() if len(fs) >= 2)
+              if len(fs) >= 2]
+    stated.sort(key=lambda fs: view.order[id(fs[0])])
     out = []
-    for fs in groups.values():
-        if len(fs) < 2 or len({view.sent(f) for f in fs}) < 2:
+    for fs in stated:
+        if len({view.sent(f) for f in fs}) < 2:
             continue
         values = [f.value if isinstance(f.value, str) else dec(f.value) for f in fs]     # text: 1:15, 3/6
         same = len(set(values)) == 1
@@ -371,13 +376,14 @@ def _held_by(view: DocView, f) -> bool:
     return bool(m) and not rx(words()["whole"]).fullmatch(m.group("holder"))
 
 
-def _quantity(view: DocView, f) -> Optional[tuple]:
-    """What makes two statements one quantity; None for a fact that cannot be told apart from others."""
+def _quantity(view: DocView, f, held: bool = True) -> Optional[tuple]:
+    """What makes two statements one quantity; None for a fact that cannot be told apart from others. `held`
+    False leaves out whose schools a count counts (_held_by), for the caller to ask where it matters."""
     if f.kind == "date" or f.scope == "other" or f.fired.get("indicator") in STANDARD_RULES or is_baseline(f):
         return None                 # a standard held to (未达到50%的要求), a baseline (比上年的1336.9亿元): not this value
     if view.earlier(f) or f.unit == words()["score_unit"]:
         return None                 # last year's (上年…76.9%); a score or a deduction (扣0.5分): each item's own
-    if _held_by(view, f):
+    if held and _held_by(view, f):
         return None                 # 普惠性幼儿园共41所，在园幼儿8180人: the count of those schools, not the area's
     if rx(words()["list_values"]).search(view.clause_before(view.npos[id(f)])):
         return None                 # the i-th of a list (分别为, 依次为): its words name the list, not the member

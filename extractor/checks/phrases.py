@@ -69,6 +69,7 @@ def admission_starts(text: str):
     return (m.start() for m in _lex()["phrases"].finditer(text))
 
 
+@functools.lru_cache(maxsize=4096)
 def is_problem_section(path: tuple) -> bool:
     """The innermost heading about problems or measures is about problems only (（一）存在问题)."""
     lx = _lex()
@@ -85,6 +86,7 @@ def is_problem_heading(line: str) -> bool:
     return bool(_lex()["problem_heading"].fullmatch(title))
 
 
+@functools.lru_cache(maxsize=4096)
 def is_section_title(title: str) -> bool:
     """A heading naming a section about problems or measures (存在问题及整改措施), not a point of it."""
     lx = _lex()
