@@ -339,12 +339,12 @@ def check_repeated(rule, view: DocView) -> list[Finding]:
     words before its number; a statement about its own item (本项满分10分, 自评得分9分) is never compared."""
     groups = {}
     for f in view.result.facts:
-        key = _quantity(view, f, held=False)
+        key = _quantity(view, f, whole=False)
         if key is not None:
             groups.setdefault(key, []).append(f)
-    # Whose schools a count counts (_held_by, a search of the sentence before each figure) matters only where a
-    # quantity is stated more than once; the groups keep the order of their first statement that is kept.
-    stated = [fs for fs in ([f for f in fs if not _held_by(view, f)] for fs in groups.values() if len(fs) >= 2)
+    # The searches of `_own` matter only where a quantity is stated more than once; the groups keep the order of
+    # their first statement that is kept.
+    stated = [fs for fs in ([f for f in fs if _own(view, f, k)] for k, fs in groups.items() if len(fs) >= 2)
               if len(fs) >= 2]
     stated.sort(key=lambda fs: view.order[id(fs[0])])
     out = []
@@ -376,26 +376,44 @@ def _held_by(view: DocView, f) -> bool:
     return bool(m) and not rx(words()["whole"]).fullmatch(m.group("holder"))
 
 
-def _quantity(view: DocView, f, held: bool = True) -> Optional[tuple]:
-    """What makes two statements one quantity; None for a fact that cannot be told apart from others. `held`
-    False leaves out whose schools a count counts (_held_by), for the caller to ask where it matters."""
+def _quantity(view: DocView, f, whole: bool = True) -> Optional[tuple]:
+    """What makes two statements one quantity; None for a fact that cannot be told apart from others. `whole`
+    False gives the key after the cheap tests only: `_own` asks the searches, where a quantity is stated twice."""
     if f.kind == "date" or f.scope == "other" or f.fired.get("indicator") in STANDARD_RULES or is_baseline(f):
         return None                 # a standard held to (未达到50%的要求), a baseline (比上年的1336.9亿元): not this value
-    if view.earlier(f) or f.unit == words()["score_unit"]:
-        return None                 # last year's (上年…76.9%); a score or a deduction (扣0.5分): each item's own
-    if held and _held_by(view, f):
-        return None                 # 普惠性幼儿园共41所，在园幼儿8180人: the count of those schools, not the area's
-    if rx(words()["list_values"]).search(view.clause_before(view.npos[id(f)])):
-        return None                 # the i-th of a list (分别为, 依次为): its words name the list, not the member
+    if f.unit == words()["score_unit"]:
+        return None                 # a score or a deduction (扣0.5分): each item's own
     if f.metric_id:
-        return ("metric", f.metric_id, f.metric_level, f.period, f.scope_word)
-    ind = squeeze(f.indicator)
-    if len(ind) < 4 or rx(words()["repeated_not"]).search(ind):
-        return None                 # 每百名学生拥有 names a measure, not what; 《办法》规定的4.2人 is a standard
-    before = rx(r"[\s\d]+").sub("", view.clause_before(view.npos[id(f)]))
-    if rx(words()["local"]).search(ind) or rx(words()["local"]).search(before):
-        return None                 # 本项满分10分, 自评得分9分: each item's own, never one quantity (checks/scores.py)
-    return ("words", f.kind, f.unit, ind, f.period, f.subject, f.scope_word, before)
+        key = ("metric", f.metric_id, f.metric_level, f.period, f.scope_word)
+    else:
+        ind = squeeze(f.indicator)
+        if len(ind) < 4:
+            return None             # 每百名学生拥有 names a measure, not what
+        before = _SPACES_DIGITS.sub("", view.clause_before(view.npos[id(f)]))
+        key = ("words", f.kind, f.unit, ind, f.period, f.subject, f.scope_word, before)
+    return key if not whole or _own(view, f, key) else None
+
+
+_SPACES_DIGITS = rx(r"[\s\d]+")
+
+
+def _own(view: DocView, f, key: tuple) -> bool:
+    """The tests of `_quantity` that search the text: the statement is this year's, the area's, not a list's member
+    and, unlinked, not a measure's name, a standard or an item's own."""
+    w = words()
+    if view.earlier(f):
+        return False                # last year's (上年…76.9%)
+    if _held_by(view, f):
+        return False                # 普惠性幼儿园共41所，在园幼儿8180人: the count of those schools, not the area's
+    if rx(w["list_values"]).search(view.clause_before(view.npos[id(f)])):
+        return False                # the i-th of a list (分别为, 依次为): its words name the list, not the member
+    if key[0] != "words":
+        return True
+    ind, before = key[3], key[7]
+    if rx(w["repeated_not"]).search(ind):
+        return False                # 每百名学生拥有 names a measure, not what; 《办法》规定的4.2人 is a standard
+    # 本项满分10分, 自评得分9分: each item's own, never one quantity (checks/scores.py)
+    return not (rx(w["local"]).search(ind) or rx(w["local"]).search(before))
 
 
 def _naming(view: DocView, fs) -> list:
