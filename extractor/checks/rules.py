@@ -11,7 +11,7 @@ from dataclasses import replace
 from typing import Optional
 
 from . import consistency, phrases, plausible, scores, standards, statements
-from .findings import FINDING_FIELDS, STATUSES, Finding, fmt, msg, render
+from .findings import FINDING_FIELDS, STATUSES, Finding, fmt, msg, one_language, render
 from .loading import KINDS, STANDARD_KINDS, RuleSet, load_rules
 from ..text import metrics
 from .view import DocView, government
@@ -35,6 +35,11 @@ CHECKS = {**standards.CHECKS, **consistency.CHECKS, **scores.CHECKS, **plausible
 
 def check(result, ruleset: RuleSet) -> list[Finding]:
     """Every finding of one report: its standards first (claims are read against them), then the rest."""
+    with one_language():
+        return _check(result, ruleset)
+
+
+def _check(result, ruleset: RuleSet) -> list[Finding]:
     view = DocView(result, ruleset)
     gov = view.government
     scheme = result.seg.scheme          # the scheme the report follows (segment.choose), or none
