@@ -180,7 +180,9 @@ def _tie_after(view: DocView, t) -> Optional[tuple]:
     lx = words()["parts"]
     text, te = view.text, view.nend[id(t)]
     j = te
-    while j < len(text) and j - te < 8 and not text[j].isdigit() and text[j] not in _SEPARATORS:
+    for ch in text[te:te + 8]:
+        if ch.isdigit() or ch in _SEPARATORS:
+            break
         j += 1
     if j < len(text) and text[j] in "(（":
         return j, j + 1
@@ -289,9 +291,12 @@ def _shown_label(view: DocView, f, label: str) -> str:
     """A part as the message lists it: its words and its number (小学9所, 公办1040人, 3所小学), the words after
     the number only up to the name of what it counts."""
     tail = _tail(view, f)
-    before = label[:len(label) - len(tail)] if tail else label
-    ends = [m.end() for _, _, members in _partitions() for pat in members for m in pat.finditer(tail[:8])]
-    ends += [m.end() for _, pat in _category_patterns() for m in pat.finditer(tail[:8])]
+    if not tail:
+        return f"{label[-10:]}{f.raw}"
+    before = label[:len(label) - len(tail)]
+    head = tail[:8]
+    ends = [m.end() for _, _, members in _partitions() for pat in members for m in pat.finditer(head)]
+    ends += [m.end() for _, pat in _category_patterns() for m in pat.finditer(head)]
     return f"{before[-10:]}{f.raw}{tail[:max(ends)] if ends else ''}"
 
 

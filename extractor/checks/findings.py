@@ -73,8 +73,23 @@ def render(message: dict, lang: Optional[str] = None) -> str:
     """A message reference as text in the reader's language; a parameter that is a reference, or a list of
     references (`{"each": [...], "sep": key}`), is rendered first."""
     lang = lang or _LANG.get() or i18n.lang()
-    params = {k: _param(v, lang) for k, v in message.get("params", {}).items()}
+    given = message.get("params", {})
+    if all(type(v) in _FLAT for v in given.values()):
+        # words and whole numbers only (a Decimal's text is not its value: 1.0 == 1): the same sentence again is
+        # the one made before (a report's fifteen standards not stated, the scheme's items)
+        ck = (lang, message["key"], tuple(given.items()))
+        got = _RENDERED.get(ck)
+        if got is None:
+            if len(_RENDERED) >= 4096:
+                _RENDERED.clear()
+            got = _RENDERED[ck] = i18n.t(message["key"], lang, **given) if given else i18n.t(message["key"], lang)
+        return got
+    params = {k: _param(v, lang) for k, v in given.items()}
     return i18n.t(message["key"], lang, **params) if params else i18n.t(message["key"], lang)
+
+
+_FLAT = (str, int)
+_RENDERED: dict = {}
 
 
 def _param(v, lang):

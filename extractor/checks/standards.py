@@ -249,9 +249,10 @@ def check_compare(rule, view: DocView) -> list[Finding]:
     lefts = [f for f in facts if matches(f, rule["left"], view.claimed)]
     rights = [f for f in facts if matches(f, rule["right"], view.claimed)]
     out = []
+    monthly = {id(f): _monthly(view, f) for f in lefts + rights} if lefts and rights else {}
     for lf in lefts:
         cands = [r for r in rights if (not lf.period or not r.period or r.period == lf.period)
-                 and _monthly(view, r) == _monthly(view, lf)]
+                 and monthly[id(r)] == monthly[id(lf)]]
         if not cands:
             continue
         rf = min(cands, key=lambda r: abs(r.start - lf.start))
