@@ -36,6 +36,7 @@ def _lex() -> dict:
     }
 
 
+_DIGIT = regex.compile(r"\d")
 _CLAUSE_SEP = "，,；;：:。！？!?\n"
 
 
@@ -109,6 +110,8 @@ def rectifications(text: str, layout) -> list[Rectification]:
     lx = _lex()
     out = []
     for p0, p1 in layout.paragraphs:
+        if not _DIGIT.search(text, p0, p1):
+            continue            # both patterns read the count found as digits (int of group n): none here
         hits = []
         for pat in ("pair", "all_fixed"):
             for m in lx[pat].finditer(text, p0, p1):

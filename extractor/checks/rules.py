@@ -60,10 +60,10 @@ def _standards(view: DocView, ruleset: RuleSet, gov: str) -> list[Finding]:
     for it or a finding of a rule it is `covered_by` states it."""
     scheme = view.scheme                     # followed, and binding the government
     required = required_indicators(scheme) if scheme is not None else {}
-    by_rule = {r["id"]: CHECKS[r["kind"]](r, view) for r in ruleset.of_kind(*STANDARD_KINDS)
-               if standards.binds(r, gov, None)}
+    rules = ruleset.of_kind(*STANDARD_KINDS)
+    by_rule = {r["id"]: CHECKS[r["kind"]](r, view) for r in rules if standards.binds(r, gov, None)}
     out = []
-    for rule in ruleset.of_kind(*STANDARD_KINDS):
+    for rule in rules:
         found = by_rule.get(rule["id"])
         if found is None:
             continue
@@ -118,10 +118,15 @@ def _quoted(title: str) -> str:
     return title.replace("“", "‘").replace("”", "’")
 
 
-def _not_applicable(view: DocView, regions) -> Optional[tuple]:
-    """The sentence in these regions saying the item does not apply (辖区内没有职业教育学校), as a span."""
+def _not_applicable(view: DocView, regions, seen: Optional[dict] = None) -> Optional[tuple]:
+    """The sentence in these regions saying the item does not apply (辖区内没有职业教育学校), as a span. `seen`
+    keeps each region's answer, for the items of one section that read the same regions."""
+    seen = {} if seen is None else seen
     for r in regions:
-        m = phrases.not_applicable(view.text[r.nstart:r.nend])
+        key = (r.nstart, r.nend)
+        if key not in seen:
+            seen[key] = phrases.not_applicable(view.text[r.nstart:r.nend])
+        m = seen[key]
         if m:
             return view.sentence_span(r.nstart + m.start())
     return None
@@ -141,25 +146,31 @@ def check_completeness(rule, result, scheme, view=None) -> list[Finding]:
     view = view or DocView(result)
     out = []
     regions = result.seg.regions
-    facts = result.facts
+    by_section, by_item, facts_of = {}, {}, {}     # each list in the report's order, as a scan would give it
+    for r in regions:
+        by_section.setdefault(r.section, []).append(r)
+        by_item.setdefault(r.item, []).append(r)
+    for f in result.facts:
+        facts_of.setdefault(f.item, []).append(f)
+    seen = {}
     for sec in scheme.sections:
         n = sec["number"]
-        sec_regions = [r for r in regions if r.section == n]
+        sec_regions = by_section.get(n, [])
         if not sec_regions and not scheme.report_sections:     # its parts are the report's own grouping
             out.append(Finding(doc=doc, rule=rule["id"], status="missing", severity=sec.get("severity", "medium"),
                                section=n, **_said("section_missing", n=n, title=_quoted(sec["title"]))))
         for it in sec.get("items", []) if scheme.items_asked else ():
             k = it["number"]
             title = _quoted(it["title"])
-            have = [r for r in regions if r.item == k]
-            nums = [f for f in facts if f.item == k]
+            have = by_item.get(k, [])
+            nums = facts_of.get(k, [])
             base = dict(doc=doc, rule=rule["id"], section=n, item=k)
             if nums:
                 out.append(Finding(**base, status="pass", severity="info", values=[len(nums)],
                                    **_said("item_with_data", k=k, title=title, n=len(nums))))
                 continue
             # An item the report says does not apply: in its own text, or (no heading of its own) in its section's.
-            na = _not_applicable(view, have or [r for r in sec_regions if r.item is None])
+            na = _not_applicable(view, have or [r for r in sec_regions if r.item is None], seen)
             if na:
                 ev = view.evidence(*na)
                 out.append(Finding(**base, status="not-applicable", severity="info", **ev,

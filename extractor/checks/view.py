@@ -66,6 +66,7 @@ class DocView:
         self._clauses = {}           # (npos, window) -> clause_before: every family asks for the same clauses
         self._earlier = {}           # id(fact) -> earlier(fact)
         self._sents = {}             # id(fact) -> its sentence's index
+        self._paras = {}             # id(fact) -> its paragraph's index
 
     @functools.cached_property
     def doc(self) -> str:
@@ -146,7 +147,10 @@ class DocView:
         return self.layout.sentences[self.layout.index("sentences", npos)]
 
     def para(self, f):
-        return self.layout.index("paragraphs", self.npos[id(f)])
+        got = self._paras.get(id(f))
+        if got is None:
+            got = self._paras[id(f)] = self.layout.index("paragraphs", self.npos[id(f)])
+        return got
 
     def sent(self, f):
         got = self._sents.get(id(f))
