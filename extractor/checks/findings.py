@@ -74,10 +74,13 @@ def render(message: dict, lang: Optional[str] = None) -> str:
     references (`{"each": [...], "sep": key}`), is rendered first."""
     lang = lang or _LANG.get() or i18n.lang()
     given = message.get("params", {})
-    if all(type(v) in _FLAT for v in given.values()):
+    for v in given.values():
+        if type(v) not in _FLAT:
+            break
+    else:
         # words and whole numbers only (a Decimal's text is not its value: 1.0 == 1): the same sentence again is
         # the one made before (a report's fifteen standards not stated, the scheme's items)
-        ck = (lang, message["key"], tuple(given.items()))
+        ck = (lang, message["key"], *given.items())
         got = _RENDERED.get(ck)
         if got is None:
             if len(_RENDERED) >= 4096:
@@ -88,7 +91,7 @@ def render(message: dict, lang: Optional[str] = None) -> str:
     return i18n.t(message["key"], lang, **params) if params else i18n.t(message["key"], lang)
 
 
-_FLAT = (str, int)
+_FLAT = frozenset((str, int))
 _RENDERED: dict = {}
 
 
