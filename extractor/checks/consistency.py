@@ -342,13 +342,18 @@ def _each(view: DocView, f) -> int:
 def check_repeated(rule, view: DocView) -> list[Finding]:
     """One quantity stated in two sentences: by its metric (and level, period, part), or, unlinked, by the same
     words before its number; a statement about its own item (本项满分10分, 自评得分9分) is never compared."""
-    groups = {}
+    coarse = {}
     for f in view.result.facts:
         key = _quantity(view, f, whole=False)
         if key is not None:
-            groups.setdefault(key, []).append(f)
-    # The searches of `_own` matter only where a quantity is stated more than once; the groups keep the order of
-    # their first statement that is kept.
+            coarse.setdefault(key, []).append(f)
+    # The words before the number (of an unlinked figure) and the searches of `_own` matter only where a quantity
+    # is stated more than once; the groups keep the order of their first statement that is kept.
+    groups = {}
+    for key, fs in coarse.items():
+        if len(fs) >= 2:
+            for f in fs:
+                groups.setdefault(key + (_before(view, f),) if key[0] == "words" else key, []).append(f)
     stated = [fs for fs in ([f for f in fs if _own(view, f, k)] for k, fs in groups.items() if len(fs) >= 2)
               if len(fs) >= 2]
     stated.sort(key=lambda fs: view.order[id(fs[0])])
@@ -383,7 +388,8 @@ def _held_by(view: DocView, f) -> bool:
 
 def _quantity(view: DocView, f, whole: bool = True) -> Optional[tuple]:
     """What makes two statements one quantity; None for a fact that cannot be told apart from others. `whole`
-    False gives the key after the cheap tests only: `_own` asks the searches, where a quantity is stated twice."""
+    False gives the key after the cheap tests only, and an unlinked figure's without the words before its number
+    (`_before`): the caller adds them and asks `_own`, where a quantity is stated twice."""
     if f.kind == "date" or f.scope == "other" or f.fired.get("indicator") in STANDARD_RULES or is_baseline(f):
         return None                 # a standard held to (未达到50%的要求), a baseline (比上年的1336.9亿元): not this value
     if f.unit == words()["score_unit"]:
@@ -394,9 +400,16 @@ def _quantity(view: DocView, f, whole: bool = True) -> Optional[tuple]:
         ind = squeeze(f.indicator)
         if len(ind) < 4:
             return None             # 每百名学生拥有 names a measure, not what
-        before = _SPACES_DIGITS.sub("", view.clause_before(view.npos[id(f)]))
-        key = ("words", f.kind, f.unit, ind, f.period, f.subject, f.scope_word, before)
+        key = ("words", f.kind, f.unit, ind, f.period, f.subject, f.scope_word)
+        if not whole:
+            return key
+        key += (_before(view, f),)
     return key if not whole or _own(view, f, key) else None
+
+
+def _before(view: DocView, f) -> str:
+    """The words of the clause before the number, without spaces and digits."""
+    return _SPACES_DIGITS.sub("", view.clause_before(view.npos[id(f)]))
 
 
 _SPACES_DIGITS = rx(r"[\s\d]+")
