@@ -37,9 +37,14 @@ def _total_label(view: DocView, t) -> str:
 
 def _tail(view: DocView, f) -> str:
     """The words right after a count's number, up to a separator or another number (3所公办幼儿园2024年…)."""
-    text, e = view.text, view.nend[id(f)]
-    m = rx(r"[^\d，,、；;：:（(）)。！？!?\n]{0,12}").match(text, e)
-    return m.group()
+    key = ("tail", id(f))
+    got = view.memo.get(key)
+    if got is None:
+        got = view.memo[key] = _TAIL.match(view.text, view.nend[id(f)]).group()
+    return got
+
+
+_TAIL = rx(r"[^\d，,、；;：:（(）)。！？!?\n]{0,12}")
 
 
 # ---------------- share ----------------
@@ -177,7 +182,7 @@ def _of_whole(view: DocView, p) -> Optional[tuple]:
 
 def _tie_after(view: DocView, t) -> Optional[tuple]:
     """(start, end) of the tie word (其中 …, or the opening parenthesis) right after a total, in normalized text."""
-    lx = words()["parts"]
+    tie, window = _tie_spec()
     text, te = view.text, view.nend[id(t)]
     j = te
     for ch in text[te:te + 8]:
@@ -186,23 +191,30 @@ def _tie_after(view: DocView, t) -> Optional[tuple]:
         j += 1
     if j < len(text) and text[j] in "(（":
         return j, j + 1
-    m = rx(lx["tie"]).search(text, te, min(len(text), j + int(lx["tie_window"])))
+    m = tie.search(text, te, min(len(text), j + window))
     if m is None or "\n" in text[te:m.start()]:
         return None                 # a table's last cell, then a paragraph opening with 其中: not its total
     return m.start(), m.end()
+
+
+@functools.lru_cache(maxsize=1)
+def _tie_spec() -> tuple:
+    lx = words()["parts"]
+    return rx(lx["tie"]), int(lx["tie_window"])
 
 
 # ---------------- parts ----------------
 
 def check_parts(rule, view: DocView) -> list[Finding]:
     counts = view.by_kind.get("count", [])
-    listed = [f for f in view.result.facts if f.kind != "date"]
-    by_pos = Positions(listed, key=lambda f: view.npos[id(f)])
+    by_pos = None
     out = []
     for t in counts:
         tie = _tie_after(view, t)
         if tie is None or t.scope == "other":
             continue
+        if by_pos is None:
+            by_pos = Positions([f for f in view.result.facts if f.kind != "date"], key=lambda f: view.npos[id(f)])
         items = by_pos.within(tie[1], _list_end(view, tie))
         parts = _parts_of(view, t, items, tie)
         if len(parts) < 2:
