@@ -41,6 +41,15 @@ def matches(f, m: dict, claimed=frozenset()) -> bool:
     return not (m.get("not") and rx(m["not"]).search(t))
 
 
+def _read_by(facts, m: dict, claimed) -> list:
+    """The facts a matcher reads, in their order: those of its metric, or of its kinds, tried."""
+    if m.get("metric"):
+        facts = [f for f in facts if f.metric_id == m["metric"]]
+    elif m.get("kinds"):
+        facts = [f for f in facts if f.kind in m["kinds"]]
+    return [f for f in facts if matches(f, m, claimed)]
+
+
 def not_its_value(f) -> bool:
     """每百名学生拥有高于规定学历教师数差异系数0.35 is a coefficient of the indicator, not its value."""
     if not rx(words()["coefficient"]).search(f.indicator):
@@ -248,8 +257,8 @@ def _class_statements(rule, view: DocView) -> list[Finding]:
 def check_compare(rule, view: DocView) -> list[Finding]:
     """Each left figure against the nearest right one of the same period (teachers' pay ≥ civil servants')."""
     facts = [f for f in view.result.facts if f.scope != "other"]
-    lefts = [f for f in facts if matches(f, rule["left"], view.claimed)]
-    rights = [f for f in facts if matches(f, rule["right"], view.claimed)]
+    lefts = _read_by(facts, rule["left"], view.claimed)
+    rights = _read_by(facts, rule["right"], view.claimed)
     out = []
     monthly = {id(f): _monthly(view, f) for f in lefts + rights} if lefts and rights else {}
     for lf in lefts:

@@ -58,9 +58,11 @@ class DocView:
         self.scheme = scheme
         self.text = result.norm.text
         self.layout = result.layout
-        omap = result.norm.omap
-        self.npos = {id(f): bisect.bisect_left(omap, f.start) for f in result.facts}
-        self.nend = {id(f): bisect.bisect_left(omap, f.end - 1) + 1 for f in result.facts}
+        omap, find = result.norm.omap, bisect.bisect_left
+        self.npos, self.nend = npos, nend = {}, {}
+        for f in result.facts:
+            npos[id(f)] = find(omap, f.start)
+            nend[id(f)] = find(omap, f.end - 1) + 1
         self.standards = []          # the standards' findings, once checked: what the claims are read against
         self.echoes = []             # a value stated again, checked once: its later statements
         self._clauses = {}           # (npos, window) -> clause_before: every family asks for the same clauses
