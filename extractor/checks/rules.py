@@ -68,9 +68,10 @@ def _standards(view: DocView, ruleset: RuleSet, gov: str) -> list[Finding]:
         if found is None:
             continue
         out += found
-        if any(f.status in ("pass", "fail") for f in found) or rule["kind"] == "trend":
+        if rule["kind"] == "trend" or (found and any(f.status in ("pass", "fail") for f in found)):
             continue
-        stated = any(f.status in ("pass", "fail") for c in rule.get("covered_by", ()) for f in by_rule.get(c, ()))
+        covered = rule.get("covered_by")
+        stated = bool(covered) and any(f.status in ("pass", "fail") for c in covered for f in by_rule.get(c, ()))
         unasked = rule["id"] not in required and scheme is not None and not scheme.printed
         if stated or unasked or not standards.binds(rule, "", view.year):
             continue
