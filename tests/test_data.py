@@ -95,7 +95,7 @@ SCHEMA = {
     "lexicon/scores.yaml": {"cue": "alternation", "pair": "pattern", "marker": "pattern", "marker_window": int,
                             "listed": "pattern", "deducted": "pattern", "total": "pattern", "score": "pattern"},
     "lexicon/scope.yaml": {"part": "alternation", "other": dict, "window": int, "province": "pattern",
-                           "province_char": str, "respectively": "pattern"},
+                           "province_char": str, "respectively": "pattern", "breakdown": "pattern"},
     "lexicon/checks.corpus.yaml": {"admitted": "words", "not_admitted": "words"},
     "lexicon/entities.corpus.yaml": {"found": list, "not_found": list, "held_out": dict},
     "lexicon/metadata.corpus.yaml": {"development": list, "held_out": list},

@@ -50,9 +50,9 @@ def check_share(rule, view: DocView) -> list[Finding]:
     rated = [f for f in view.by_kind.get("percent", ()) if f.unit == "%"]
     rated += [f for f in view.by_kind.get("ratio", ()) if f.metric_id in terms]
     for p in sorted(rated, key=lambda f: f.start):
-        if p.scope == "other" or is_baseline(p) or view.earlier(p):
-            continue                # 比上年的88.3%: last year's rate is not this year's counts' share
-        found = _by_terms(view, p, terms.get(p.metric_id)) if p.metric_id in terms else None
+        if p.scope or is_baseline(p) or view.earlier(p):
+            continue                # 比上年的88.3%: last year's rate is not this year's counts'; 城区…占比: a part's
+        found = _by_terms(view, p, terms.get(p.metric_id), terms) if p.metric_id in terms else None
         found = found or (_after_part(view, p) or _of_whole(view, p) if p.kind == "percent" else None)
         if found is not None:
             fd = _share_finding(rule, view, p, *found)
@@ -95,7 +95,13 @@ def _decimals(d: Decimal) -> int:
     return -exp if exp < 0 else 0
 
 
-def _by_terms(view: DocView, p, t: dict) -> Optional[tuple]:
+def _kind_of(label: str, whole: str, terms: dict) -> bool:
+    """A count named as some rate's part (普惠性幼儿园在园幼儿) that the whole's own words (在园幼儿) are not: a kind of
+    the whole, never the whole."""
+    return any(rx(t["part"]).search(label) and not rx(t["part"]).search(whole) for t in terms.values())
+
+
+def _by_terms(view: DocView, p, t: dict, terms: dict) -> Optional[tuple]:
     """公办园在园幼儿占比 = 公办园在园幼儿 / 在园幼儿总数: the nearest counts before the percent, in its
     paragraph, named by the rate's own terms (the whole's words not the part's, and no part's figure)."""
     para = view.para(p)
@@ -108,8 +114,8 @@ def _by_terms(view: DocView, p, t: dict) -> Optional[tuple]:
         label = f"{c.subject} {c.indicator} {_own_words(view, c)}"
         if rx(t["part"]).search(label):
             part = c
-        elif rx(t["whole"]).search(label) and not c.scope:      # the whole is the government's own: not 民办园's
-            whole = c
+        elif (w := rx(t["whole"]).search(label)) and not c.scope and not _kind_of(label, w.group(), terms):
+            whole = c       # the government's own (not 民办园's), and all of it (not 普惠性幼儿园在园幼儿)
     if part is None or whole is None or part.unit != whole.unit:
         return None
     ties = [w for w in (_words_before(view, part, t["part"]), _words_before(view, whole, t["whole"])) if w]

@@ -156,8 +156,8 @@ class Indicators:
                 return rest, "rest_of_clause"
             if same_sentence and prev_ind:      # 2022年教育支出5000万元，2023年为5500万元
                 return prev_ind, "clause_continues_previous"
-            if not phrase and at < span.nstart:     # 落实…补助政策，按学校偏远程度每人每月发放300元: a rate alone
-                before = self._previous_clause_phrase(span, ci)
+            if (not phrase and at < span.nstart) or phrase:     # 落实…补助政策，按学校偏远程度每人每月发放300元: a rate
+                before = self._previous_clause_phrase(span, ci)     # alone; …毛入园率呈下降趋势，2021年为86.2%
                 if before:
                     return before, "rate_of_clause_before"
         if phrase in lex["generic_rates"] or (phrase.endswith(tuple(lex["generic_rates"])) and len(phrase) <= 3):
