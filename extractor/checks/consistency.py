@@ -15,9 +15,11 @@ import functools
 from decimal import Decimal
 from typing import Optional
 
+from ..text import grid
 from ..text.indicators import STANDARD_RULES
 from ..text.layout import Positions
 from .findings import Finding, dec, finding, fmt, msg, place_of, squeeze
+from .table_totals import check_table_totals
 from .view import DocView, after_last, is_baseline, rx, words
 
 _SEPARATORS = frozenset("，,、；;：:（(）)。！？!?\n")
@@ -214,7 +216,7 @@ def check_parts(rule, view: DocView) -> list[Finding]:
         fd = _judge_parts(rule, view, t, parts, tie)
         if fd is not None:
             out.append(fd)
-    return out
+    return out + check_table_totals(rule, view)
 
 
 def _list_end(view: DocView, tie) -> int:
@@ -350,8 +352,8 @@ def check_repeated(rule, view: DocView) -> list[Finding]:
             groups.setdefault(key, []).append(f)
     out = []
     for fs in groups.values():
-        if len(fs) < 2 or len({view.sent(f) for f in fs}) < 2:
-            continue
+        if len(fs) < 2 or len({view.sent(f) for f in fs}) < 2 or len({_row(view, f) for f in fs} - {""}) > 1:
+            continue            # ...or the cells of two rows of a table (小学, 初中, 合计): each row's own figure
         values = [f.value if isinstance(f.value, str) else dec(f.value) for f in fs]     # text: 1:15, 3/6
         same = len(set(values)) == 1
         if not same and (any(f.approx for f in fs) or _within_rounding(fs)):
@@ -396,6 +398,12 @@ def _quantity(view: DocView, f) -> Optional[tuple]:
     if rx(words()["local"]).search(ind) or rx(words()["local"]).search(before):
         return None                 # 本项满分10分, 自评得分9分: each item's own, never one quantity (checks/scores.py)
     return ("words", f.kind, f.unit, ind, f.period, f.subject, f.scope_word, before)
+
+
+def _row(view: DocView, f) -> str:
+    """A table cell's row label (小学, 初中, 合计): each row's figure is its own, whatever the column says."""
+    cell = grid.cell_at(view.text, view.npos[id(f)])
+    return cell.label if cell is not None else ""
 
 
 def _naming(view: DocView, fs) -> list:
