@@ -12,10 +12,13 @@ installed. Prints figures only.
 """
 import argparse
 import importlib.util
+import os
+import resource
 import shutil
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -23,12 +26,51 @@ ROOT = Path(__file__).resolve().parent.parent
 RULES = (ROOT / "tests" / "data" / "province-rules.yaml").read_text(encoding="utf-8")
 
 
+PEAKS = []          # the peak resident memory of each run's process tree, bytes, in run order
+CPU = []            # the CPU seconds (user + system) of each run's processes, in run order
+
+
+def _tree_rss(pid: int) -> int:
+    """The resident memory of a process and all its descendants (Linux /proc; 0 where it cannot be read)."""
+    total, todo = 0, [pid]
+    while todo:
+        p = todo.pop()
+        try:
+            with open(f"/proc/{p}/statm") as f:
+                total += int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+            for task in os.listdir(f"/proc/{p}/task"):
+                with open(f"/proc/{p}/task/{task}/children") as f:
+                    todo += [int(c) for c in f.read().split()]
+        except (OSError, ValueError):
+            continue
+    return total
+
+
 def timed(args):
+    """Seconds of one `selfeval batch`; its peak memory (driver and workers together, sampled every 0.1 s) is kept in
+    PEAKS."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     t0 = time.perf_counter()
-    r = subprocess.run([sys.executable, str(ROOT / "cli.py"), "batch", *map(str, args)], capture_output=True, text=True)
-    if r.returncode != 0:
-        sys.exit(r.stderr or r.stdout)
-    return time.perf_counter() - t0
+    proc = subprocess.Popen([sys.executable, str(ROOT / "cli.py"), "batch", *map(str, args)],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    peak = [0]
+
+    def sample():
+        while proc.poll() is None:
+            peak[0] = max(peak[0], _tree_rss(proc.pid))
+            time.sleep(0.1)
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    out, err = proc.communicate()
+    secs = time.perf_counter() - t0
+    sampler.join()
+    if proc.returncode != 0:
+        sys.exit(err or out)
+    PEAKS.append(peak[0])
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    CPU.append(after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime)
+    return secs
 
 
 def main():
@@ -51,9 +93,12 @@ def main():
     full = timed([src, "-o", out, "--jobs", jobs, "--quiet"])
     same = timed([src, "-o", out, "--jobs", jobs, "--quiet"])
     rules = timed([src, "-o", out, "--jobs", jobs, "--quiet", "--rules", tmp / "rules.yaml"])
-    print(f"{'':28}{'seconds':>10}{'reports/min':>14}{'of full run':>14}")
-    for name, secs in (("full run", full), ("re-run, unchanged", same), ("re-run, rules changed", rules)):
-        print(f"{name:28}{secs:10.1f}{n / secs * 60:14.0f}{secs / full:14.1%}")
+    print(f"{'':28}{'seconds':>10}{'reports/min':>14}{'of full run':>14}{'CPU seconds':>14}{'peak memory':>14}")
+    for (name, secs), cpu, peak in zip((("full run", full), ("re-run, unchanged", same),
+                                        ("re-run, rules changed", rules)), CPU, PEAKS):
+        print(f"{name:28}{secs:10.1f}{n / secs * 60:14.0f}{secs / full:14.1%}{cpu:14.1f}{peak / 2**20:11.0f} MB")
+    print("(CPU seconds: user + system of the driver and its workers, what a loaded machine does not inflate much; "
+          "peak memory: their resident memory together, sampled every 0.1 s)")
 
     scans = tmp / "scans"
     scans.mkdir()

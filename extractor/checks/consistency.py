@@ -39,9 +39,14 @@ def _total_label(view: DocView, t) -> str:
 
 def _tail(view: DocView, f) -> str:
     """The words right after a count's number, up to a separator or another number (3所公办幼儿园2024年…)."""
-    text, e = view.text, view.nend[id(f)]
-    m = rx(r"[^\d，,、；;：:（(）)。！？!?\n]{0,12}").match(text, e)
-    return m.group()
+    key = ("tail", id(f))
+    got = view.memo.get(key)
+    if got is None:
+        got = view.memo[key] = _TAIL.match(view.text, view.nend[id(f)]).group()
+    return got
+
+
+_TAIL = rx(r"[^\d，,、；;：:（(）)。！？!?\n]{0,12}")
 
 
 # ---------------- share ----------------
@@ -185,30 +190,39 @@ def _of_whole(view: DocView, p) -> Optional[tuple]:
 
 def _tie_after(view: DocView, t) -> Optional[tuple]:
     """(start, end) of the tie word (其中 …, or the opening parenthesis) right after a total, in normalized text."""
-    lx = words()["parts"]
+    tie, window = _tie_spec()
     text, te = view.text, view.nend[id(t)]
     j = te
-    while j < len(text) and j - te < 8 and not text[j].isdigit() and text[j] not in _SEPARATORS:
+    for ch in text[te:te + 8]:
+        if ch.isdigit() or ch in _SEPARATORS:
+            break
         j += 1
     if j < len(text) and text[j] in "(（":
         return j, j + 1
-    m = rx(lx["tie"]).search(text, te, min(len(text), j + int(lx["tie_window"])))
+    m = tie.search(text, te, min(len(text), j + window))
     if m is None or "\n" in text[te:m.start()]:
         return None                 # a table's last cell, then a paragraph opening with 其中: not its total
     return m.start(), m.end()
+
+
+@functools.lru_cache(maxsize=1)
+def _tie_spec() -> tuple:
+    lx = words()["parts"]
+    return rx(lx["tie"]), int(lx["tie_window"])
 
 
 # ---------------- parts ----------------
 
 def check_parts(rule, view: DocView) -> list[Finding]:
     counts = view.by_kind.get("count", [])
-    listed = [f for f in view.result.facts if f.kind != "date"]
-    by_pos = Positions(listed, key=lambda f: view.npos[id(f)])
+    by_pos = None
     out = []
     for t in counts:
         tie = _tie_after(view, t)
         if tie is None or t.scope == "other":
             continue
+        if by_pos is None:
+            by_pos = Positions([f for f in view.result.facts if f.kind != "date"], key=lambda f: view.npos[id(f)])
         items = by_pos.within(tie[1], _list_end(view, tie))
         parts = _parts_of(view, t, items, tie)
         if len(parts) < 2:
@@ -297,9 +311,12 @@ def _shown_label(view: DocView, f, label: str) -> str:
     """A part as the message lists it: its words and its number (小学9所, 公办1040人, 3所小学), the words after
     the number only up to the name of what it counts."""
     tail = _tail(view, f)
-    before = label[:len(label) - len(tail)] if tail else label
-    ends = [m.end() for _, _, members in _partitions() for pat in members for m in pat.finditer(tail[:8])]
-    ends += [m.end() for _, pat in _category_patterns() for m in pat.finditer(tail[:8])]
+    if not tail:
+        return f"{label[-10:]}{f.raw}"
+    before = label[:len(label) - len(tail)]
+    head = tail[:8]
+    ends = [m.end() for _, _, members in _partitions() for pat in members for m in pat.finditer(head)]
+    ends += [m.end() for _, pat in _category_patterns() for m in pat.finditer(head)]
     return f"{before[-10:]}{f.raw}{tail[:max(ends)] if ends else ''}"
 
 
@@ -345,14 +362,24 @@ def _each(view: DocView, f) -> int:
 def check_repeated(rule, view: DocView) -> list[Finding]:
     """One quantity stated in two sentences: by its metric (and level, period, part), or, unlinked, by the same
     words before its number; a statement about its own item (本项满分10分, 自评得分9分) is never compared."""
-    groups = {}
+    coarse = {}
     for f in view.result.facts:
-        key = _quantity(view, f)
+        key = _quantity(view, f, whole=False)
         if key is not None:
-            groups.setdefault(key, []).append(f)
+            coarse.setdefault(key, []).append(f)
+    # The words before the number (of an unlinked figure) and the searches of `_own` matter only where a quantity
+    # is stated more than once; the groups keep the order of their first statement that is kept.
+    groups = {}
+    for key, fs in coarse.items():
+        if len(fs) >= 2:
+            for f in fs:
+                groups.setdefault(key + (_before(view, f),) if key[0] == "words" else key, []).append(f)
+    stated = [fs for fs in ([f for f in fs if _own(view, f, k)] for k, fs in groups.items() if len(fs) >= 2)
+              if len(fs) >= 2]
+    stated.sort(key=lambda fs: view.order[id(fs[0])])
     out = []
-    for fs in groups.values():
-        if len(fs) < 2 or len({view.sent(f) for f in fs}) < 2 or len({_row(view, f) for f in fs} - {""}) > 1:
+    for fs in stated:
+        if len({view.sent(f) for f in fs}) < 2 or len({_row(view, f) for f in fs} - {""}) > 1:
             continue            # ...or the cells of two rows of a table (小学, 初中, 合计): each row's own figure
         values = [f.value if isinstance(f.value, str) else dec(f.value) for f in fs]     # text: 1:15, 3/6
         same = len(set(values)) == 1
@@ -379,25 +406,52 @@ def _held_by(view: DocView, f) -> bool:
     return bool(m) and not rx(words()["whole"]).fullmatch(m.group("holder"))
 
 
-def _quantity(view: DocView, f) -> Optional[tuple]:
-    """What makes two statements one quantity; None for a fact that cannot be told apart from others."""
+def _quantity(view: DocView, f, whole: bool = True) -> Optional[tuple]:
+    """What makes two statements one quantity; None for a fact that cannot be told apart from others. `whole`
+    False gives the key after the cheap tests only, and an unlinked figure's without the words before its number
+    (`_before`): the caller adds them and asks `_own`, where a quantity is stated twice."""
     if f.kind == "date" or f.scope == "other" or f.fired.get("indicator") in STANDARD_RULES or is_baseline(f):
         return None                 # a standard held to (未达到50%的要求), a baseline (比上年的1336.9亿元): not this value
-    if view.earlier(f) or f.unit == words()["score_unit"]:
-        return None                 # last year's (上年…76.9%); a score or a deduction (扣0.5分): each item's own
-    if _held_by(view, f):
-        return None                 # 普惠性幼儿园共41所，在园幼儿8180人: the count of those schools, not the area's
-    if rx(words()["list_values"]).search(view.clause_before(view.npos[id(f)])):
-        return None                 # the i-th of a list (分别为, 依次为): its words name the list, not the member
+    if f.unit == words()["score_unit"]:
+        return None                 # a score or a deduction (扣0.5分): each item's own
     if f.metric_id:
-        return ("metric", f.metric_id, f.metric_level, f.period, f.scope_word)
-    ind = squeeze(f.indicator)
-    if len(ind) < 4 or rx(words()["repeated_not"]).search(ind):
-        return None                 # 每百名学生拥有 names a measure, not what; 《办法》规定的4.2人 is a standard
-    before = rx(r"[\s\d]+").sub("", view.clause_before(view.npos[id(f)]))
-    if rx(words()["local"]).search(ind) or rx(words()["local"]).search(before):
-        return None                 # 本项满分10分, 自评得分9分: each item's own, never one quantity (checks/scores.py)
-    return ("words", f.kind, f.unit, ind, f.period, f.subject, f.scope_word, before)
+        key = ("metric", f.metric_id, f.metric_level, f.period, f.scope_word)
+    else:
+        ind = squeeze(f.indicator)
+        if len(ind) < 4:
+            return None             # 每百名学生拥有 names a measure, not what
+        key = ("words", f.kind, f.unit, ind, f.period, f.subject, f.scope_word)
+        if not whole:
+            return key
+        key += (_before(view, f),)
+    return key if not whole or _own(view, f, key) else None
+
+
+def _before(view: DocView, f) -> str:
+    """The words of the clause before the number, without spaces and digits."""
+    return _SPACES_DIGITS.sub("", view.clause_before(view.npos[id(f)]))
+
+
+_SPACES_DIGITS = rx(r"[\s\d]+")
+
+
+def _own(view: DocView, f, key: tuple) -> bool:
+    """The tests of `_quantity` that search the text: the statement is this year's, the area's, not a list's member
+    and, unlinked, not a measure's name, a standard or an item's own."""
+    w = words()
+    if view.earlier(f):
+        return False                # last year's (上年…76.9%)
+    if _held_by(view, f):
+        return False                # 普惠性幼儿园共41所，在园幼儿8180人: the count of those schools, not the area's
+    if rx(w["list_values"]).search(view.clause_before(view.npos[id(f)])):
+        return False                # the i-th of a list (分别为, 依次为): its words name the list, not the member
+    if key[0] != "words":
+        return True
+    ind, before = key[3], key[7]
+    if rx(w["repeated_not"]).search(ind):
+        return False                # 每百名学生拥有 names a measure, not what; 《办法》规定的4.2人 is a standard
+    # 本项满分10分, 自评得分9分: each item's own, never one quantity (checks/scores.py)
+    return not (rx(w["local"]).search(ind) or rx(w["local"]).search(before))
 
 
 def _row(view: DocView, f) -> str:

@@ -36,6 +36,7 @@ def _lex() -> dict:
     }
 
 
+_DIGIT = regex.compile(r"\d")
 _CLAUSE_SEP = "，,；;：:。！？!?\n"
 
 
@@ -69,6 +70,7 @@ def admission_starts(text: str):
     return (m.start() for m in _lex()["phrases"].finditer(text))
 
 
+@functools.lru_cache(maxsize=4096)
 def is_problem_section(path: tuple) -> bool:
     """The innermost heading about problems or measures is about problems only (（一）存在问题)."""
     lx = _lex()
@@ -85,6 +87,7 @@ def is_problem_heading(line: str) -> bool:
     return bool(_lex()["problem_heading"].fullmatch(title))
 
 
+@functools.lru_cache(maxsize=4096)
 def is_section_title(title: str) -> bool:
     """A heading naming a section about problems or measures (存在问题及整改措施), not a point of it."""
     lx = _lex()
@@ -107,6 +110,8 @@ def rectifications(text: str, layout) -> list[Rectification]:
     lx = _lex()
     out = []
     for p0, p1 in layout.paragraphs:
+        if not _DIGIT.search(text, p0, p1):
+            continue            # both patterns read the count found as digits (int of group n): none here
         hits = []
         for pat in ("pair", "all_fixed"):
             for m in lx[pat].finditer(text, p0, p1):

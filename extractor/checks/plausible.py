@@ -12,8 +12,10 @@ def check_plausible(rule, view: DocView) -> list[Finding]:
     out = []
     for f in view.result.facts:
         low_high = plausible(f.metric_id)
+        if low_high is None:
+            continue
         value = dec(f.value if getattr(f, "metric_value", None) is None else f.metric_value)
-        if low_high is None or value is None or low_high[0] <= value <= low_high[1]:
+        if value is None or low_high[0] <= value <= low_high[1]:
             continue
         if _its_value_beside(view, f, low_high):
             continue                # 骨干教师129人，每百名学生拥有1.65人: the count, then the indicator's value

@@ -11,7 +11,7 @@ from dataclasses import replace
 from typing import Optional
 
 from . import consistency, phrases, plausible, scores, standards, statements
-from .findings import FINDING_FIELDS, STATUSES, Finding, fmt, msg, render
+from .findings import FINDING_FIELDS, STATUSES, Finding, fmt, msg, one_language, render
 from .loading import KINDS, STANDARD_KINDS, RuleSet, load_rules
 from ..text import metrics
 from .view import DocView, government
@@ -35,6 +35,11 @@ CHECKS = {**standards.CHECKS, **consistency.CHECKS, **scores.CHECKS, **plausible
 
 def check(result, ruleset: RuleSet) -> list[Finding]:
     """Every finding of one report: its standards first (claims are read against them), then the rest."""
+    with one_language():
+        return _check(result, ruleset)
+
+
+def _check(result, ruleset: RuleSet) -> list[Finding]:
     view = DocView(result, ruleset)
     gov = view.government
     scheme = result.seg.scheme          # the scheme the report follows (segment.choose), or none
@@ -55,17 +60,18 @@ def _standards(view: DocView, ruleset: RuleSet, gov: str) -> list[Finding]:
     for it or a finding of a rule it is `covered_by` states it."""
     scheme = view.scheme                     # followed, and binding the government
     required = required_indicators(scheme) if scheme is not None else {}
-    by_rule = {r["id"]: CHECKS[r["kind"]](r, view) for r in ruleset.of_kind(*STANDARD_KINDS)
-               if standards.binds(r, gov, None)}
+    rules = ruleset.of_kind(*STANDARD_KINDS)
+    by_rule = {r["id"]: CHECKS[r["kind"]](r, view) for r in rules if standards.binds(r, gov, None)}
     out = []
-    for rule in ruleset.of_kind(*STANDARD_KINDS):
+    for rule in rules:
         found = by_rule.get(rule["id"])
         if found is None:
             continue
         out += found
-        if any(f.status in ("pass", "fail") for f in found) or rule["kind"] == "trend":
+        if rule["kind"] == "trend" or (found and any(f.status in ("pass", "fail") for f in found)):
             continue
-        stated = any(f.status in ("pass", "fail") for c in rule.get("covered_by", ()) for f in by_rule.get(c, ()))
+        covered = rule.get("covered_by")
+        stated = bool(covered) and any(f.status in ("pass", "fail") for c in covered for f in by_rule.get(c, ()))
         unasked = rule["id"] not in required and scheme is not None and not scheme.printed
         if stated or unasked or not standards.binds(rule, "", view.year):
             continue
@@ -113,10 +119,15 @@ def _quoted(title: str) -> str:
     return title.replace("“", "‘").replace("”", "’")
 
 
-def _not_applicable(view: DocView, regions) -> Optional[tuple]:
-    """The sentence in these regions saying the item does not apply (辖区内没有职业教育学校), as a span."""
+def _not_applicable(view: DocView, regions, seen: Optional[dict] = None) -> Optional[tuple]:
+    """The sentence in these regions saying the item does not apply (辖区内没有职业教育学校), as a span. `seen`
+    keeps each region's answer, for the items of one section that read the same regions."""
+    seen = {} if seen is None else seen
     for r in regions:
-        m = phrases.not_applicable(view.text[r.nstart:r.nend])
+        key = (r.nstart, r.nend)
+        if key not in seen:
+            seen[key] = phrases.not_applicable(view.text[r.nstart:r.nend])
+        m = seen[key]
         if m:
             return view.sentence_span(r.nstart + m.start())
     return None
@@ -136,25 +147,31 @@ def check_completeness(rule, result, scheme, view=None) -> list[Finding]:
     view = view or DocView(result)
     out = []
     regions = result.seg.regions
-    facts = result.facts
+    by_section, by_item, facts_of = {}, {}, {}     # each list in the report's order, as a scan would give it
+    for r in regions:
+        by_section.setdefault(r.section, []).append(r)
+        by_item.setdefault(r.item, []).append(r)
+    for f in result.facts:
+        facts_of.setdefault(f.item, []).append(f)
+    seen = {}
     for sec in scheme.sections:
         n = sec["number"]
-        sec_regions = [r for r in regions if r.section == n]
+        sec_regions = by_section.get(n, [])
         if not sec_regions and not scheme.report_sections:     # its parts are the report's own grouping
             out.append(Finding(doc=doc, rule=rule["id"], status="missing", severity=sec.get("severity", "medium"),
                                section=n, **_said("section_missing", n=n, title=_quoted(sec["title"]))))
         for it in sec.get("items", []) if scheme.items_asked else ():
             k = it["number"]
             title = _quoted(it["title"])
-            have = [r for r in regions if r.item == k]
-            nums = [f for f in facts if f.item == k]
+            have = by_item.get(k, [])
+            nums = facts_of.get(k, [])
             base = dict(doc=doc, rule=rule["id"], section=n, item=k)
             if nums:
                 out.append(Finding(**base, status="pass", severity="info", values=[len(nums)],
                                    **_said("item_with_data", k=k, title=title, n=len(nums))))
                 continue
             # An item the report says does not apply: in its own text, or (no heading of its own) in its section's.
-            na = _not_applicable(view, have or [r for r in sec_regions if r.item is None])
+            na = _not_applicable(view, have or [r for r in sec_regions if r.item is None], seen)
             if na:
                 ev = view.evidence(*na)
                 out.append(Finding(**base, status="not-applicable", severity="info", **ev,

@@ -41,6 +41,15 @@ def matches(f, m: dict, claimed=frozenset()) -> bool:
     return not (m.get("not") and rx(m["not"]).search(t))
 
 
+def _read_by(facts, m: dict, claimed) -> list:
+    """The facts a matcher reads, in their order: those of its metric, or of its kinds, tried."""
+    if m.get("metric"):
+        facts = [f for f in facts if f.metric_id == m["metric"]]
+    elif m.get("kinds"):
+        facts = [f for f in facts if f.kind in m["kinds"]]
+    return [f for f in facts if matches(f, m, claimed)]
+
+
 def not_its_value(f) -> bool:
     """每百名学生拥有高于规定学历教师数差异系数0.35 is a coefficient of the indicator, not its value."""
     if not rx(words()["coefficient"]).search(f.indicator):
@@ -108,6 +117,8 @@ def check_threshold(rule, view: DocView) -> list[Finding]:
     out, seen = [], {}
     m = rule["match"]
     found = [f for f in _candidates(rule, view) if f.scope != "other" and matches(f, m, view.claimed)]
+    if not found:
+        return _class_statements(rule, view) if rule.get("statements") else []
     # last year's figure is history where the report's year is known or this year's stands beside it: the
     # standard judges the report's own year (扭转了2022年…下降2.1%的局面, in a report on 2023)
     history = bool(view.result.perf_year) or any(not view.earlier(f) for f in found)
@@ -255,12 +266,13 @@ def _class_statements(rule, view: DocView) -> list[Finding]:
 def check_compare(rule, view: DocView) -> list[Finding]:
     """Each left figure against the nearest right one of the same period (teachers' pay ≥ civil servants')."""
     facts = [f for f in view.result.facts if f.scope != "other"]
-    lefts = [f for f in facts if matches(f, rule["left"], view.claimed)]
-    rights = [f for f in facts if matches(f, rule["right"], view.claimed)]
+    lefts = _read_by(facts, rule["left"], view.claimed)
+    rights = _read_by(facts, rule["right"], view.claimed)
     out = []
+    monthly = {id(f): _monthly(view, f) for f in lefts + rights} if lefts and rights else {}
     for lf in lefts:
         cands = [r for r in rights if (not lf.period or not r.period or r.period == lf.period)
-                 and _monthly(view, r) == _monthly(view, lf)]
+                 and monthly[id(r)] == monthly[id(lf)]]
         if not cands:
             continue
         rf = min(cands, key=lambda r: abs(r.start - lf.start))

@@ -58,11 +58,18 @@ class DocView:
         self.scheme = scheme
         self.text = result.norm.text
         self.layout = result.layout
-        omap = result.norm.omap
-        self.npos = {id(f): bisect.bisect_left(omap, f.start) for f in result.facts}
-        self.nend = {id(f): bisect.bisect_left(omap, f.end - 1) + 1 for f in result.facts}
+        omap, find = result.norm.omap, bisect.bisect_left
+        self.npos, self.nend = npos, nend = {}, {}
+        for f in result.facts:
+            npos[id(f)] = find(omap, f.start)
+            nend[id(f)] = find(omap, f.end - 1) + 1
         self.standards = []          # the standards' findings, once checked: what the claims are read against
         self.echoes = []             # a value stated again, checked once: its later statements
+        self._clauses = {}           # (npos, window) -> clause_before: every family asks for the same clauses
+        self._earlier = {}           # id(fact) -> earlier(fact)
+        self._sents = {}             # id(fact) -> its sentence's index
+        self._paras = {}             # id(fact) -> its paragraph's index
+        self.memo = {}               # (what, id(fact)) -> what a family reads of a fact more than once
 
     @functools.cached_property
     def doc(self) -> str:
@@ -97,7 +104,11 @@ class DocView:
 
     def clause_before(self, npos: int, window: int = 40) -> str:
         """The words from the last clause break before npos (at most `window` characters)."""
-        return self.text[after_last(self.text, CLAUSE_END, max(0, npos - window), npos):npos]
+        key = (npos, window)
+        got = self._clauses.get(key)
+        if got is None:
+            got = self._clauses[key] = self.text[after_last(self.text, CLAUSE_END, max(0, npos - window), npos):npos]
+        return got
 
     @functools.cached_property
     def government(self) -> str:
@@ -119,6 +130,12 @@ class DocView:
 
     def earlier(self, f) -> bool:
         """A figure of a year before the report's (2022年…占比为47.6%, 上年我区…为76.9%): history beside its own."""
+        got = self._earlier.get(id(f))
+        if got is None:
+            got = self._earlier[id(f)] = self._earlier_of(f)
+        return got
+
+    def _earlier_of(self, f) -> bool:
         y = _year_of(f.period)
         if y and self.latest_year and y < self.latest_year:
             return True
@@ -133,10 +150,16 @@ class DocView:
         return self.layout.sentences[self.layout.index("sentences", npos)]
 
     def para(self, f):
-        return self.layout.index("paragraphs", self.npos[id(f)])
+        got = self._paras.get(id(f))
+        if got is None:
+            got = self._paras[id(f)] = self.layout.index("paragraphs", self.npos[id(f)])
+        return got
 
     def sent(self, f):
-        return self.layout.index("sentences", self.npos[id(f)])
+        got = self._sents.get(id(f))
+        if got is None:
+            got = self._sents[id(f)] = self.layout.index("sentences", self.npos[id(f)])
+        return got
 
     def sentence_bounds(self, f) -> tuple:
         return self.layout.sentences[self.sent(f)]
