@@ -8,11 +8,14 @@ import bisect
 from decimal import Decimal
 from typing import Optional
 
+import regex
+
 from ..text import grid
 from .findings import Finding, dec, finding, fmt, msg, place_of, squeeze
 from .view import DocView, rx, words
 
 ADDITIVE_KINDS = ("count", "money")
+_NEWLINE = regex.compile("\n")
 
 
 def check_table_totals(rule, view: DocView) -> list[Finding]:
@@ -33,11 +36,14 @@ def check_table_totals(rule, view: DocView) -> list[Finding]:
 def _tables(view: DocView) -> list[list[list]]:
     """Each table's data rows, each row its cells' (cell, fact) pairs in order; a table is a run of lines of cells."""
     text = view.text
+    cells = grid.cells(text)
+    if not cells:
+        return []
     facts = sorted((view.npos[id(f)], i, f) for i, f in enumerate(view.result.facts) if f.kind != "date")
     starts = [p for p, _, _ in facts]
-    line_starts = [0] + [i + 1 for i, c in enumerate(text) if c == "\n"]
+    line_starts = [0] + [m.end() for m in _NEWLINE.finditer(text)]
     lines: dict = {}
-    for c in grid.cells(text):
+    for c in cells:
         k = bisect.bisect_left(starts, c.start)
         f = facts[k][2] if k < len(facts) and facts[k][0] < c.end else None
         lines.setdefault(bisect.bisect_right(line_starts, c.start) - 1, []).append(_Cell(c, f))
