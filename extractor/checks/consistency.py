@@ -214,10 +214,10 @@ def _tie_spec() -> tuple:
 # ---------------- parts ----------------
 
 def check_parts(rule, view: DocView) -> list[Finding]:
-    counts = view.by_kind.get("count", [])
+    totals = sorted(view.by_kind.get("count", []) + view.by_kind.get("money", []), key=lambda f: view.npos[id(f)])
     by_pos = None
     out = []
-    for t in counts:
+    for t in totals:
         tie = _tie_after(view, t)
         if tie is None or t.scope == "other":
             continue
@@ -254,7 +254,7 @@ def _parts_of(view: DocView, t, items, tie) -> list:
         floor = view.nend[id(f)]
         if f.scope == "other" or rx(lx["new_statement"]).match(label.lstrip()):
             break
-        if f.kind != "count" or f.unit != t.unit:
+        if f.kind != t.kind or f.unit != t.unit:
             continue
         cat = _category(label, f.unit)
         if cat and total_cat and cat != total_cat:
@@ -284,12 +284,14 @@ def _judge_parts(rule, view: DocView, t, parts, tie) -> Optional[Finding]:
         return None                                   # 小学28所、初中12所等: the list is broken off
     total = sum((dec(f.value) * _each(view, f) for f, _ in parts), Decimal(0))
     tv = dec(t.value)
-    if total == tv:
-        verdict = "parts_consistent"
+    if abs(total - tv) <= sum((_rounded(f) for f in [t] + [p for p, _ in parts]), Decimal(0)) / 2:
+        verdict = "parts_consistent"              # 5.83亿元 against 4.96 + 0.52 + 0.35: each rounded to its decimals
     elif t.approx or any(f.approx for f, _ in parts):
         return None
     else:
         basis = _basis(_total_label(view, t), [label for _, label in parts])
+        if rx(lx["rest"]).match(parts[-1][1].lstrip("，,、；; ")):
+            basis = "complete"                    # …、其他教育经费0.27亿元: the last part is the rest, so all of it
         if total > tv and basis:
             verdict = "parts_more"
         elif total < tv and basis == "complete":
@@ -299,8 +301,8 @@ def _judge_parts(rule, view: DocView, t, parts, tie) -> Optional[Finding]:
     ties = [view.evidence(*tie)]
     said = msg("parts", indicator=squeeze(t.indicator), raw=squeeze(t.raw),
                tie="" if view.text[tie[0]] in "(（" else msg("parts_tie", word=ties[0]["raw"]),
-               parts={"each": [squeeze(_shown_label(view, f, label)) for f, label in parts]}, total=fmt(total),
-               unit=t.unit, verdict=msg(verdict))
+               parts={"each": [squeeze(_shown_label(view, f, label)) for f, label in parts]},
+               **_as_written(t, total), verdict=msg(verdict))
     return finding(view.doc, rule["id"], "pass" if verdict == "parts_consistent" else "inconsistent", rule["severity"],
                    said, section=t.section, item=t.item, indicator=t.indicator, value=t.value,
                    values=[dec(f.value) for f, _ in parts], threshold=total, raw=t.raw, start=t.start, end=t.end,
@@ -480,6 +482,23 @@ def _within_rounding(fs) -> bool:
     steps = [_step(f, v) for f, v in zip(fs, vals)]
     coarse = max(steps)
     return max(vals) - min(vals) <= coarse / 2
+
+
+def _as_written(t, amount: Decimal) -> dict:
+    """An amount in the unit its total is written in (5.75亿元 beside 5.83亿元, not 575000000元)."""
+    m = rx(r"(\d+(?:\.\d+)?)\s*(\S*)").search(t.raw.replace(",", ""))
+    n, v = (dec(m.group(1)) if m else None), dec(t.value)
+    if not n or v is None or v == n or not m.group(2):
+        return {"total": fmt(amount), "unit": t.unit}
+    return {"total": fmt((amount * n / v).normalize()), "unit": m.group(2)}
+
+
+def _rounded(f) -> Decimal:
+    """The rounding step of an amount written in decimals or in 万/亿 (0.52亿元, 2394万元); 0 for a whole count as
+    written (46所): a count is exact."""
+    v = dec(f.value)
+    step = _step(f, v) if v is not None else Decimal(0)
+    return step if step != 1 else Decimal(0)
 
 
 def _step(f, v: Decimal) -> Decimal:

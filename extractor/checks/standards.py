@@ -235,7 +235,7 @@ def _class_statements(rule, view: DocView) -> list[Finding]:
     taken, out = [], []
     if lx["cue"] not in view.text:
         return out
-    for name in ("largest", "over", "named"):
+    for name in ("largest", "over", "over_size_first", "named"):
         for m in rx(lx[name]).finditer(view.text):
             if any(a <= m.start() < b for a, b in taken):
                 continue
