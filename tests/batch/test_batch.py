@@ -147,7 +147,7 @@ def test_sigterm_then_resume_gives_exactly_a_clean_run(tmp_path):
     d = tmp_path / "in"
     d.mkdir()
     text = SEED.read_text(encoding="utf-8")
-    for i in range(24):
+    for i in range(12):                     # enough that 4 are finished while more are in flight or waiting
         (d / f"r{i:02d}.md").write_text(text.replace("2394万元", f"{2000 + i}万元"), encoding="utf-8")
     clean = tmp_path / "clean"
     assert here(d, clean, "--jobs", "1", "--quiet").returncode == 0
@@ -164,7 +164,7 @@ def test_sigterm_then_resume_gives_exactly_a_clean_run(tmp_path):
     assert p.returncode == 130 and "已中断" in out_s and "Traceback" not in err_s
     c = counts(out)                                        # readable, and holds what was finished
     partial = c["documents"]
-    assert 4 <= partial < 24
+    assert 4 <= partial < 12
     assert c["errors"] == 0                                # the files in flight are not errors
     assert (out / "report.xlsx").exists() and (out / "review" / "index.html").exists()   # written anyway
     assert len(pd.read_excel(out / "report.xlsx", sheet_name="文档")) == partial
