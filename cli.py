@@ -10,6 +10,12 @@ import sys
 from pathlib import Path
 from typing import List, Optional
 
+# `selfeval --version` alone answers before typer and the message catalog are loaded: it needs neither.
+if sys.argv[1:] == ["--version"]:
+    from extractor import __version__
+    print(f"selfeval {__version__}")
+    sys.exit(0)
+
 # Run from a checkout before `pip install -e .`: one line saying what to do, not a traceback. The words stay
 # here, not in the catalog, because reading the catalog needs the very packages that are missing.
 try:

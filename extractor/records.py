@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import bisect
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Optional
 
@@ -93,9 +93,10 @@ class Fact:
     scope_word: str = ""               # the words that said so (城区, 全省)
 
     def to_dict(self) -> dict:
-        d = asdict(self)
+        """The output fields read directly (plain values all): asdict deep-copied `fired` and the rest of each fact."""
+        d = {k: getattr(self, k) for k in FACT_FIELDS}
         d["value"] = plain_value(self.value)
-        return {k: d[k] for k in FACT_FIELDS}
+        return d
 
 
 def plain_value(v):

@@ -95,7 +95,7 @@ SCHEMA = {
     "lexicon/scores.yaml": {"cue": "alternation", "pair": "pattern", "marker": "pattern", "marker_window": int,
                             "listed": "pattern", "deducted": "pattern", "total": "pattern", "score": "pattern"},
     "lexicon/scope.yaml": {"part": "alternation", "other": dict, "window": int, "province": "pattern",
-                           "province_char": str, "respectively": "pattern"},
+                           "province_char": str, "respectively": "pattern", "breakdown": "pattern"},
     "lexicon/checks.corpus.yaml": {"admitted": "words", "not_admitted": "words"},
     "lexicon/entities.corpus.yaml": {"found": list, "not_found": list, "held_out": dict},
     "lexicon/metadata.corpus.yaml": {"development": list, "held_out": list},
@@ -162,7 +162,8 @@ NESTED = {   # mappings inside a file: key path → the same kinds of value
                                                                    "feedback_action", "unfinished")},
     ("lexicon/checks.yaml", "rectification"): {k: "pattern" for k in ("pair", "all_fixed", "found", "reason", "open_ones")},
     ("lexicon/checks.yaml", "parts"): {"tie": "alternation", "tie_window": int, "cut_off": "pattern",
-                                       "new_statement": "alternation", "each": str, "categories": dict, "partitions": list},
+                                       "new_statement": "alternation", "each": str, "categories": dict, "partitions": list,
+                                       "table_total": "pattern", "table_subtotal": "pattern", "table_not_additive": "pattern"},
     ("lexicon/checks.yaml", "trend"): {"against": "alternation", "up": "alternation", "down": "alternation", "gap": int,
                                        "amount": "pattern"},
     ("lexicon/checks.yaml", "share_of_whole"): {"before": "pattern", "after": "pattern"},
@@ -171,14 +172,16 @@ NESTED = {   # mappings inside a file: key path → the same kinds of value
                                                "remedied": "alternation"},
     ("lexicon/entities.yaml", "schools"): {"suffix": "pattern", "name": "pattern", "generic": "alternation"},
     ("lexicon/entities.yaml", "bodies"): {"suffix": "pattern", "name": "pattern", "generic": "pattern"},
-    ("lexicon/entities.yaml", "towns"): {"shape": "pattern", "generic": "pattern"},
+    ("lexicon/entities.yaml", "towns"): {"name": "pattern", "suffix": "pattern", "generic": "pattern"},
     ("lexicon/entities.yaml", "persons"): {"signer": "pattern", "titled": "pattern"},
     ("lexicon/units.yaml", "numerals"): {"digits": str, "variants": dict, "zero": str, "places": dict, "sections": dict,
                                          "bare_places": "words"},
     ("lexicon/units.yaml", "numeral_run"): {k: "pattern" for k in ("arabic", "digit", "place", "point", "fraction",
                                                                     "minus")},
     ("lexicon/indicators.yaml", "table"): {"unitless": "words", "measure_words": "words", "standard_words": "words",
-                                           "year_in_header": "pattern", "holder_rows": "pattern", "total_rows": "pattern"},
+                                           "year_in_header": "pattern", "holder_rows": "pattern", "total_rows": "pattern",
+                                           "index_columns": "words", "unit_columns": "words", "column_units": dict,
+                                           "bare_standard": str},
     ("lexicon/indicators.yaml", "windows"): {k: int for k in ("phrase", "rest_of_clause", "base", "long_phrase",
                                                                "event_name", "noun", "signoff_rest", "action_list",
                                                                "after_title", "lead_in")},
@@ -254,7 +257,8 @@ def test_every_placeholder_pattern_and_expression_compiles():
         assert set(m) == {"style", "pattern"}, m
         regex.compile(m["pattern"])
     for p in load("lexicon/negatives.yaml")["protect"]:
-        assert set(p) == {"name", "pattern"}, p
+        assert set(p) in ({"name", "pattern"}, {"name", "pattern", "lead"}), p
+        assert p["pattern"].startswith(p.get("lead", "")), p      # the lead is the pattern's own start
         regex.compile(p["pattern"], regex.V1)
 
 

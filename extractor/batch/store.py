@@ -167,9 +167,8 @@ class Store:
         with self.tx():
             self._forget(path)
             for doc, part, rows, text, result, minhash in reports:
-                frames = tables.frames(rows)
                 for name in tables.TABLES:
-                    tables.insert_frame(self.con, name, frames[name])
+                    tables.insert_rows(self.con, name, rows.get(name, []))
                 self.con.execute("INSERT INTO texts VALUES (?, ?)", [doc, text])
                 self.con.execute("INSERT INTO files VALUES (?, ?, ?, ?, ?, 'ok', NULL, NULL, ?, ?, ?, ?)",
                                  [path, doc, key["sha256"], key["version"], key["read_key"], result, minhash, run_id, part])

@@ -118,7 +118,7 @@ def check_threshold(rule, view: DocView) -> list[Finding]:
             continue
         # the same value of one standard, stated again, is one finding: its level says whose it is, not a subject
         # read beside it (交流比例8.33% in its part and again in the problems)
-        key = (str(f.value), f.period, f.metric_level, f.scope_word)
+        key = _same_statement(seen, (str(f.value), f.period, f.metric_level, f.scope_word))
         if key in seen:
             if seen[key] is not None:
                 view.echoes.append(replace(out[seen[key]], section=f.section, item=f.item, raw=f.raw, start=f.start,
@@ -131,6 +131,15 @@ def check_threshold(rule, view: DocView) -> list[Finding]:
     if rule.get("statements"):
         out += _class_statements(rule, view)
     return out
+
+
+def _same_statement(seen: dict, key: tuple) -> tuple:
+    """The key of the same value stated before: of the same period, or of one that a statement without a period
+    does not contradict (a table's 5.10 of 2023 and the text's 5.10人 after it)."""
+    if key in seen:
+        return key
+    value, period, *rest = key
+    return next((k for k in seen if k[0] == value and list(k[2:]) == rest and (not period or not k[1])), key)
 
 
 def _judged(rule, f, view: DocView) -> Optional[Finding]:

@@ -84,10 +84,13 @@ def keyed(findings):
     df = findings.copy()
     if "key" in df:
         return df
-    df["key"] = [""] * len(df)
+    keys = [""] * len(df)
     if len(df):
+        records = _records(df)              # once for the frame: a frame's records per report cost more than the keys
         for _, idx in df.groupby("doc", sort=False).indices.items():
-            df.iloc[idx, df.columns.get_loc("key")] = finding_keys(_records(df.iloc[idx]))
+            for i, k in zip(idx, finding_keys([records[i] for i in idx])):
+                keys[i] = k
+    df["key"] = keys
     return df
 
 
@@ -307,10 +310,13 @@ class Decided:
 
     def no_longer_applies(self, doc=None) -> list:
         """Events (decisions and corrections) whose finding or fact no current report has."""
+        events = [(d, k, e) for (d, k), e in {**self.state.decisions, **self.state.corrections}.items()
+                  if doc is None or d == doc]
+        if not events:              # a site's page per report asks for each: no whole-batch set where none could go
+            return []
         live = set(zip(self.findings["doc"], self.findings["key"]))
         live |= {(d, k) for d, ks in self.fact_keys.items() for k in ks}
-        return [e for (d, k), e in {**self.state.decisions, **self.state.corrections}.items()
-                if (doc is None or d == doc) and (d, k) not in live]
+        return [e for d, k, e in events if (d, k) not in live]
 
     # what the workbook's writer (tables.people_workbook) calls: methods, so that it imports nothing of this module
     def verdict_tables(self, tables: dict) -> dict:
@@ -347,8 +353,9 @@ def prepare(tables: dict, state: State, result_of, ruleset, scheme, cache: dict 
     df = apply(corrected(tables["findings"], facts, state, result_of, ruleset, scheme, cache), state)
     fkeys = {}
     if len(facts):
+        records = _records(facts)           # once for the frame, as in keyed
         for doc, idx in facts.groupby("doc", sort=False).indices.items():
-            fkeys[doc] = fact_keys(_records(facts.iloc[idx]))
+            fkeys[doc] = fact_keys([records[i] for i in idx])
     return Decided(df, state, fkeys, ruleset)
 
 

@@ -360,6 +360,52 @@ def insert_frame(con, name: str, df):
         con.unregister("incoming")
 
 
+_ARROW_TYPES = {"string": "string", "Int64": "int64", "Float64": "float64"}
+
+
+def _plain_columns(rows: list[dict], table: str):
+    """The rows as columns of the table's types, when every value is one `typed` turns into the same thing without
+    pandas: text that is a str (or nothing: ""), a count that is an int, a number that is an int or float (nothing,
+    "" or NaN: null). None when any value is of another kind: the caller goes through pandas then."""
+    out = {}
+    for col, dtype, *_ in schema()[table]:
+        vals = [r.get(col) for r in rows]
+        if dtype == "string":
+            if not all(v is None or type(v) is str for v in vals):
+                return None
+            out[col] = ["" if v is None else v for v in vals]
+            continue
+        ok = (int,) if dtype == "Int64" else (int, float)
+        col_vals = []
+        for v in vals:
+            if v is None or (type(v) is str and v == ""):
+                col_vals.append(None)
+            elif type(v) in ok:
+                col_vals.append(None if v != v else v)
+            else:
+                return None
+        out[col] = col_vals
+    return out
+
+
+def insert_rows(con, name: str, rows: list[dict]):
+    """Append plain rows to a DuckDB table: what insert_frame(frames(...)) stores, built without pandas where the
+    values allow (an Arrow table of the table's types), else through the frame."""
+    if not rows:
+        return
+    plain = _plain_columns(rows, name)
+    if plain is None:
+        insert_frame(con, name, _frame(rows, name))
+        return
+    import pyarrow as pa
+    cols = columns(name)
+    arrow = pa.table({c: pa.array(plain[c], type=getattr(pa, _ARROW_TYPES[t])()) for c, t, *_ in schema()[name]})
+    quoted = ", ".join(f'"{c}"' for c in cols)
+    con.register("incoming", arrow)
+    con.execute(f"INSERT INTO {name} ({quoted}) SELECT {quoted} FROM incoming")
+    con.unregister("incoming")
+
+
 def to_duckdb(tables: dict, path, replace_docs: bool = True):
     """Write into an embedded DuckDB file; rows of the same documents are replaced, never duplicated."""
     import duckdb

@@ -12,6 +12,8 @@ from ..records import Content
 HAN = regex.compile(r"\p{Han}")
 # Characters that only show up when bytes were decoded with the wrong codec.
 _MOJIBAKE = regex.compile(r"[\uFFFD\u00C0-\u00FF\u0080-\u009F]")
+# Control characters other than tab, line feed, form feed and carriage return.
+_CONTROL = regex.compile(r"[\x00-\x08\x0b\x0e-\x1f]")
 
 
 def decode_text(data: bytes, path) -> tuple[str, str]:
@@ -41,11 +43,11 @@ def decode_text(data: bytes, path) -> tuple[str, str]:
 def _looks_decoded(text: str) -> bool:
     if not text.strip():
         return True
-    controls = sum(1 for c in text if ord(c) < 32 and c not in "\r\n\t\f")
+    controls = len(_CONTROL.findall(text))
     if controls > max(3, len(text) // 100):
         return False
     bad = len(_MOJIBAKE.findall(text))
-    return bad <= max(2, len(HAN.findall(text)) // 50)
+    return bad <= 2 or bad <= len(HAN.findall(text)) // 50
 
 
 def read_text(path: Path) -> Content:

@@ -84,8 +84,9 @@ class _AnyOf:
 @functools.lru_cache(maxsize=1)
 def _protect():
     spec = data.load("lexicon/negatives.yaml")
-    pats = [p["pattern"] for p in spec["protect"]] + [_places_pattern()]
-    return _AnyOf([regex.compile(p, regex.V1) for p in pats])
+    shapes = [data.Shape(p["lead"], p["pattern"][len(p["lead"]):]) if p.get("lead") else regex.compile(p["pattern"], regex.V1)
+              for p in spec["protect"]]
+    return _AnyOf(shapes + [regex.compile(_places_pattern(), regex.V1)])
 
 
 def protected(text: str) -> Intervals:

@@ -39,6 +39,7 @@ def lexicon() -> dict:
 
 
 @functools.lru_cache(maxsize=4)
+@functools.lru_cache(maxsize=4)
 def cells(text: str) -> tuple:
     """Every data cell of every table in the normalized text, in text order."""
     if CELL_GAP not in text:
@@ -82,15 +83,52 @@ def _parts(line: str, start: int) -> list:
 
 
 def _row(parts: list, header, title_year: str) -> list:
+    header, parts = _without_index(header, _unit_unglued(header, parts))
     label, unit = _split_unit(parts[0][0])
     heads = header[1:] if header and len(header) == len(parts) else None
+    at = _unit_column(heads) if heads else None
+    if at is not None and _UNIT_CELL.fullmatch(parts[1 + at][0]):
+        unit = unit or parts[1 + at][0]            # 序号 | 指标 | 单位 | 小学标准 …: the row's unit in its own column
     out = []
     for k, (_t, s, e) in enumerate(parts[1:]):
+        if k == at:
+            continue
         column = heads[k] if heads else ""
         col_label, col_unit = _split_unit(column)
+        col_unit = col_unit or next((u for w, u in lexicon()["column_units"].items() if col_label.endswith(w)), "")
         out.append(Cell(s, e, label, col_unit or ("" if _unitless(col_label) else unit), col_label,
                         _year(col_label) or ("" if _standard(col_label) else title_year)))     # a standard is timeless
     return out
+
+
+_UNIT_CELL = regex.compile(r"\p{Han}{1,4}|[a-zA-Z²³/]{1,4}")
+_UNIT_GLUED = regex.compile(r"(?P<unit>\p{Han}{1,4})(?P<num>[≥≤＞＜<>]?\d[\d.,:]*%?)")
+
+
+def _unit_column(heads: list):
+    return next((k for k, h in enumerate(heads) if h.strip() in lexicon()["unit_columns"]), None)
+
+
+def _unit_unglued(header, parts: list) -> list:
+    """A unit cell and the number after it parted by one space only (平方米 4.5): two cells, where the header
+    has a unit column and the row is one cell short."""
+    if not header or len(parts) != len(header) - 1:
+        return parts
+    at = _unit_column(header)
+    m = _UNIT_GLUED.fullmatch(parts[at][0]) if at is not None and at < len(parts) else None
+    if m is None:
+        return parts
+    t, s, _e = parts[at]
+    return parts[:at] + [(m.group("unit"), s, s + m.end("unit")), (m.group("num"), s + m.start("num"), s + len(t))] \
+        + parts[at + 1:]
+
+
+def _without_index(header, parts: list) -> tuple:
+    """A table whose first column numbers its rows (序号 | 指标名称 | …): the row's label is its second cell."""
+    if header and len(header) == len(parts) and len(parts) > 2 and header[0].strip() in lexicon()["index_columns"] \
+            and regex.fullmatch(r"\d{1,3}", parts[0][0].strip()):
+        return header[1:], parts[1:]
+    return header, parts
 
 
 def _split_unit(cell: str) -> tuple[str, str]:
@@ -144,6 +182,9 @@ def indicator(cell: Cell, level_words) -> str:
     of school or a total (幼儿园 | 在校（园）生 → 在校（园）生)."""
     column = level_words.sub("", cell.column)
     column = regex.sub(lexicon()["year_in_header"], "", column)
+    if is_standard(cell) and column == lexicon()["bare_standard"] and not row_is_holder(cell.label):
+        return cell.label + column        # 指标 | 小学标准: the standard of the row's indicator (…面积标准); a
+                                          # column that names its standard (评估标准) is what it measures
     if is_standard(cell) or (column and row_is_holder(cell.label)):
         return column
     measure = next((w for w in lexicon()["measure_words"] if column.endswith(w)), "")

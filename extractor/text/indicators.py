@@ -156,8 +156,8 @@ class Indicators:
                 return rest, "rest_of_clause"
             if same_sentence and prev_ind:      # 2022年教育支出5000万元，2023年为5500万元
                 return prev_ind, "clause_continues_previous"
-            if not phrase and at < span.nstart:     # 落实…补助政策，按学校偏远程度每人每月发放300元: a rate alone
-                before = self._previous_clause_phrase(span, ci)
+            if (not phrase and at < span.nstart) or phrase:     # 落实…补助政策，按学校偏远程度每人每月发放300元: a rate
+                before = self._previous_clause_phrase(span, ci)     # alone; …毛入园率呈下降趋势，2021年为86.2%
                 if before:
                     return before, "rate_of_clause_before"
         if phrase in lex["generic_rates"] or (phrase.endswith(tuple(lex["generic_rates"])) and len(phrase) <= 3):
@@ -403,9 +403,11 @@ def _phrase_before(text: str, c0: int, pos: int, period_ends: Positions, span_en
     """`period_ends` and `span_ends`: the report's period mentions and spans by where they end."""
     # Nothing before an earlier number or period in the clause belongs to this one, but a threshold
     # does (45岁以下教师占比60% → 45岁以下教师占比).
-    start = _after_spans(span_ends, c0, pos, lambda sp: _qualifier_at(text, sp.nend, lex))
-    for p in period_ends.within(c0, pos, closed=True):
-        start = max(start, p.end)
+    lead = _after_spans(span_ends, c0, pos, lambda sp: _qualifier_at(text, sp.nend, lex))
+    start, last = _after_periods(period_ends, c0, pos, lead)
+    if last is not None and last.start > lead and len(_trim(text[start:pos], lex)) < 2:
+        pos = last.start            # 学前三年毛入园率2021年为89.6%: the name stands before its year
+        start, _ = _after_periods(period_ends, c0, pos, lead)
     chunk = lex["_per_unit_after"].sub("", text[start:pos])      # the rate of the number before (720元/生·年、)
     chunk = lex["_aside"].sub("", chunk)    # finished asides: 幼儿园（7所…）
     head, _, tail = chunk.rpartition("（") if "（" in chunk else chunk.rpartition("(")
@@ -437,6 +439,16 @@ def _phrase_before(text: str, c0: int, pos: int, period_ends: Positions, span_en
     if holder and len(phrase) - holder.end() >= 2:
         phrase = phrase[holder.end():]    # 县职业中专在校生: the school holds the number (its subject), 在校生 measures it
     return phrase
+
+
+def _after_periods(period_ends: Positions, c0: int, pos: int, start: int) -> tuple:
+    """Where the words before pos begin once the periods among them are passed, and the last of those periods."""
+    last = None
+    for p in period_ends.within(c0, pos, closed=True):
+        if p.end <= pos and (last is None or p.end >= last.end):
+            last = p
+        start = max(start, p.end)
+    return start, last
 
 
 QUOTES = {"“": "”", "「": "」", "『": "』", "‘": "’"}

@@ -3,11 +3,13 @@ from __future__ import annotations
 
 import bisect
 import functools
+import re
 from dataclasses import dataclass
 
 _SENT_END = set("。！？!?")
 _CLAUSE_END = set("，,；;：:\t")          # a tab parts two cells of a table row (text.grid)
 _OPEN, _CLOSE = "“《（(「『【", "”》）)」』】"
+_MARKS = re.compile("[" + re.escape("".join(sorted(_SENT_END | _CLAUSE_END)) + _OPEN + _CLOSE + "\n") + "]")
 
 
 @dataclass(frozen=True)
@@ -22,7 +24,9 @@ class Layout:
         paras, sents, clauses = [], [], []
         p0 = s0 = c0 = 0
         depth = 0
-        for i, ch in enumerate(text):
+        for m in _MARKS.finditer(text):         # only these characters open, close or end anything
+            i = m.start()
+            ch = text[i]
             if ch in _OPEN:
                 depth += 1
             elif ch in _CLOSE:

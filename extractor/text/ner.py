@@ -35,14 +35,14 @@ def _spec():
     spec = data.load("lexicon/entities.yaml")
     sch, bod, towns = spec["schools"], spec["bodies"], spec["towns"]
     return {
-        "school": regex.compile(f"{sch['name']}{sch['suffix']}", regex.V1),
+        "school": data.Shape(sch["name"], sch["suffix"]),
         "school_suffix": regex.compile(sch["suffix"] + "$", regex.V1),
         "school_generic": regex.compile(sch["generic"]),
-        "body": regex.compile(f"{bod['name']}{bod['suffix']}", regex.V1),
+        "body": data.Shape(bod["name"], bod["suffix"]),
         "body_generic": regex.compile(bod["generic"]),
         "groups": regex.compile(data.alternation(spec["groups"])),
         "provinces": regex.compile(data.alternation(spec["provinces"])),
-        "town": regex.compile(towns["shape"], regex.V1),
+        "town": data.Shape(towns["name"], towns["suffix"]),
         "town_generic": regex.compile(towns["generic"]),
         "law": regex.compile(spec["law"]),
         "persons": [regex.compile(p) for p in spec["persons"].values()],

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 import regex
 
 from .. import data
+from . import furniture
 
 
 @dataclass(frozen=True)
@@ -70,6 +71,7 @@ def normalize(original: str) -> NormText:
     table, rewrites, join, rows, pipes = _compiled()
     text = original.translate(table)       # one for one: the map is the identity
     omap = list(range(len(original)))
+    text, omap = _replace(text, omap, furniture.edits(text))
     text, omap = _pipe_cells(text, omap, pipes)
     text, omap = _table_cells(text, omap, rows)
     for _name, pattern, repl in rewrites:
@@ -79,6 +81,7 @@ def normalize(original: str) -> NormText:
 
 
 _BREAK = regex.compile(r"\n(?:\s*\n)*")
+_CUT_DECIMAL = regex.compile(r"\d\.$")
 
 
 def _pipe_cells(text: str, omap: list, spec) -> tuple[str, list]:
@@ -119,6 +122,7 @@ def _join_lines(text: str, omap: list, spec) -> tuple[str, list]:
     min_len = spec["min_prev_len"]
     addressee_max = spec["addressee_max_len"]
     titles = tuple(spec["title_endings"])
+    lead_ins = tuple(spec["lead_in_endings"])
     marker = heading_marker()
 
     def repl(m):
@@ -128,11 +132,13 @@ def _join_lines(text: str, omap: list, spec) -> tuple[str, list]:
         nxt = text[m.end(): nxt_end if nxt_end >= 0 else len(text)]
         if not prev or not nxt or prev[-1] in terminal or _CELL_GAP in prev or _CELL_GAP in nxt:
             return m.group()          # a sentence ends, or a table row (its cells parted by tabs) stands alone
+        if _CUT_DECIMAL.search(prev) and nxt[0].isdigit():
+            return ""                 # 0. | 27、0.30: a number cut at its point, not a heading 27、
         if len(prev) < min_len or marker.match(nxt):
             return m.group()
         if marker.match(prev) and not any(c in prev for c in "。；"):
             return m.group()      # a heading line, not a sentence cut short
-        if nxt[-1:] in ("：", ":") and len(nxt) <= addressee_max:
+        if nxt[-1:] in ("：", ":") and len(nxt) <= addressee_max and not nxt.endswith(lead_ins) and "。" not in nxt:
             return m.group()
         if prev.endswith(titles) or not text[:line_start].strip():
             return m.group()      # the document's title

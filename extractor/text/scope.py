@@ -25,7 +25,7 @@ def _lex() -> dict:
     return {"part": regex.compile(spec["part"]),
             "other": tuple((regex.compile(p), lv) for p, lv in spec["other"].items()),
             "window": int(spec["window"]), "province": regex.compile(spec["province"]),
-            "respectively": regex.compile(spec["respectively"]),
+            "respectively": regex.compile(spec["respectively"]), "breakdown": regex.compile(spec["breakdown"]),
             "province_char": spec["province_char"], "school": regex.compile(levels["school"]),
             "level_words": tuple(regex.compile(p) for p in levels["levels"].values())}
 
@@ -61,9 +61,16 @@ def mark(facts, norm, level_char: str, catalog=None, schools=()) -> tuple:
         scope, word = of_words(words, gov, f.subject)
         if not scope:
             named = [e.name for e in schools if p - len(clause) <= e.start and e.end <= p]
-            scope, word = ("part", named[-1]) if named else ("", "")
+            scope, word = ("part", named[-1]) if named else _breakdown(text, p)
         out.append(replace(f, scope=scope, scope_word=word) if scope else f)
     return tuple(out)
+
+
+def _breakdown(text: str, pos: int) -> tuple:
+    """("part", words) where the figure's sentence opens a breakdown (从区域看，…): a part's figure."""
+    lx = _lex()
+    m = lx["breakdown"].search(_clause_before(text, pos, 3 * lx["window"], _SENTENCE_END))
+    return ("part", m.group()) if m else ("", "")
 
 
 def of_words(words: str, gov: str, subject: str = "") -> tuple:

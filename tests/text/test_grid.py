@@ -81,3 +81,28 @@ def test_prose_with_a_wide_space_is_no_table():
     for line in ("全县共有学校42所，  在校生1.2万人。", "某县  2023年  教育工作总结"):
         assert "\t" not in normalize(line).text
         assert grid.cells(normalize(line).text) == ()
+
+
+# A numbered table with a column of units, one unit cell only one space off its number, and a table of points.
+INDEXED = ("经测算，全县资源配置指标县域平均值如下表：\n"
+           "序号  指标名称                          单位   小学均值  小学差异系数  初中均值  初中差异系数\n"
+           "1     每百名学生拥有县级以上骨干教师数    人     1.46      0.38          1.32      0.35\n"
+           "2     生均体育运动场馆面积                平方米 9.74      0.41          14.37     0.39\n"
+           "3     生均教学仪器设备值                  元     3216      0.33          4105      0.49\n")
+POINTS = ("全县自评得分汇总如下：\n评价方面          分值    自评得分\n教育保障          25      24.5\n"
+          "教育发展          30      28.5\n合计              55      53.0\n")
+
+
+def test_a_numbered_tables_label_is_its_second_cell_and_its_unit_column_gives_each_rows_unit():
+    facts, _ = facts_of(INDEXED)
+    by_raw = {raw: f for (raw, _), f in facts.items()}
+    assert by_raw["9.74"].unit == "平方米" and by_raw["9.74"].indicator.startswith("生均体育运动场馆面积")
+    assert by_raw["1.46"].unit == "人" and by_raw["3216"].kind == "money"
+    assert by_raw["0.41"].unit == "" and "差异系数" in by_raw["0.41"].indicator       # a coefficient takes no unit
+    assert not any(raw in ("1", "2", "3") for raw in by_raw)                         # the row numbers are no facts
+    assert not any(f.raw in ("人", "平方米") for f in by_raw.values())
+
+
+def test_a_column_named_for_points_gives_its_numbers_the_unit():
+    facts, _ = facts_of(POINTS)
+    assert {f.raw: f.unit for f in facts.values()}["24.5"] == "分"

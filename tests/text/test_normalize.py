@@ -38,3 +38,50 @@ def test_offsets_of_spans_index_the_original():
     i = n.text.index("373人")
     s, e = n.to_original(i, i + len("373人"))
     assert src[s:e] == "373 人"
+
+
+# ---------------- page furniture in text that came as text (text/furniture.py) ----------------
+
+def _numbered(lines: list[str], first: int = 1) -> str:
+    return "\n".join(f"{i:3d}  {ln}" for i, ln in enumerate(lines, first))
+
+
+PAGE_ONE = ["青川县人民政府", "关于教育工作的自评报告", "一、基本情况",
+            "全县义务教育学校52所，其中小学35所、初中13所、九年一贯制学校4",
+            "所；全县义务教育阶段在校生38416人。在校生中，小学2",
+            "5930人、初中12486人，小学、初中校际差异系数分别为0.",
+            "27、0.30。通过公开招聘补充教师，教师队伍结构持续优化。"]
+PAGE_TWO = ["二、资源配置", "全县小学、初中生均教学仪器设备值分", "别为3216元、4105元，均达到国家规定的标准。",
+            "三、教育质量", "全县巩固率为97.2%。"]
+
+
+def test_line_numbers_in_the_margin_go_and_what_they_cut_is_joined():
+    src = _numbered(PAGE_ONE) + "\n\n" + " " * 30 + "— 1 —\n\f\n" + " " * 10 + "青川县教育工作自评报告\n\n" + _numbered(PAGE_TWO)
+    n = normalize(src)
+    t = n.text
+    assert "九年一贯制学校4所" in t and "小学25930人" in t           # no line number read into a figure
+    assert "分别为0.27、0.30" in t                                  # a number cut at its point, not a heading 27、
+    assert "分别为3216元" in t and "— 1 —" not in t and "—1—" not in t
+    assert all(src[n.omap[i]] == c for i, c in enumerate(t) if c.isdigit())    # every digit left maps onto itself
+
+
+def test_running_heads_and_page_numbers_at_the_edges_of_pages_go():
+    body = ["全县学前三年毛入园率为91.2%，较上年提高1.3个百分点，普惠性幼儿园覆盖率达到88.6%。"] * 2
+    pages = [f"青川县教育工作自评报告\n{body[0]}\n{body[1]}\n{k}\n" for k in range(1, 5)]
+    t = normalize("\f".join(pages)).text
+    assert "自评报告" not in t
+    assert "91.2%" in t and not any(f"\n{k}\n" in t or t.endswith(str(k)) for k in range(1, 5))
+
+
+def test_numbers_that_count_up_in_a_short_table_are_not_line_numbers():
+    rows = [f"{i}  学校{i}  {100 + i}人" for i in range(1, 6)]
+    before = "全县各校在校生情况如下，均按学籍统计数据填报，数据来源于教育事业统计。\n" * 6
+    text = before + "\n".join(rows) + "\n" + "以上数据均经核实无误，已报市教育局备案审核通过。\n" * 4
+    t = normalize(text).text
+    assert "1\t学校1\t101人" in t or "1  学校1" in t.replace("\t", "  ")
+
+
+def test_a_line_leading_into_what_follows_is_not_an_addressee():
+    t = normalize("青川县人民政府\n经自评，我县县域义务教育优质均衡发展各\n"
+                  "项指标基本达到国家规定标准。现将自评情况报告如下：\n一、基本情况").text
+    assert "发展各项指标" in t
