@@ -18,6 +18,12 @@ def batch_cli(folder, out, *extra, timeout=900, lang="en"):
     return cli("batch", folder, "-o", out, *extra, timeout=timeout, lang=lang)
 
 
+def batch_here(folder, out, *extra, lang="en"):
+    """`selfeval batch` in this process (its file workers are processes of their own either way): for a run whose
+    summary and tables are tested, not the process; batch_cli where the process is (killed, its exit status)."""
+    return invoke("batch", folder, "-o", out, *extra, lang=lang)
+
+
 def batch_db(out):
     import duckdb
     return duckdb.connect(str(out / "selfeval.duckdb"), read_only=True)

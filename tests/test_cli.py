@@ -10,7 +10,7 @@ import pytest
 
 from conftest import ROOT, SEED, EVAL
 from extractor.records import FACT_FIELDS
-from helpers import invoke
+from helpers import invoke, seed_head
 
 
 def run(*args, cwd=ROOT):
@@ -123,19 +123,21 @@ def test_version_and_short_help():
 
 
 def test_unexpected_error_is_one_line_and_a_log(tmp_path):
-    """An error no check foresaw (a .duckdb output that is not a database) names the file and the log."""
+    """An error no check foresaw (a .duckdb output that is not a database) names the file and the log. The
+    seed's first pages: the error comes when the facts are written, whatever their number."""
+    _, part = seed_head(tmp_path)
     bad_db = tmp_path / "facts.duckdb"
     bad_db.write_text("not a database\n" * 10, encoding="utf-8")
     env = {**os.environ, "XDG_CACHE_HOME": str(tmp_path / "cache")}
     env.pop("SELFEVAL_DEBUG", None)
-    r = subprocess.run([sys.executable, str(ROOT / "cli.py"), "extract", str(SEED), "-o", str(bad_db)],
+    r = subprocess.run([sys.executable, str(ROOT / "cli.py"), "extract", str(part), "-o", str(bad_db)],
                        capture_output=True, text=True, env=env, timeout=300)
     assert r.returncode != 0 and "Traceback" not in r.stderr
     lines = [l for l in r.stderr.splitlines() if l.strip()]
     assert len(lines) == 1 and str(bad_db) in lines[0], r.stderr
     log = tmp_path / "cache" / "selfeval" / "last-error.log"
     assert str(log) in lines[0] and "Traceback" in log.read_text(encoding="utf-8")
-    r = subprocess.run([sys.executable, str(ROOT / "cli.py"), "extract", str(SEED), "-o", str(bad_db)],
+    r = subprocess.run([sys.executable, str(ROOT / "cli.py"), "extract", str(part), "-o", str(bad_db)],
                        capture_output=True, text=True, env={**env, "SELFEVAL_DEBUG": "1"}, timeout=300)
     assert r.returncode != 0 and "Traceback" in r.stderr
 

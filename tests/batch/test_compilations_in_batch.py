@@ -9,7 +9,7 @@ import pypdfium2 as pdfium
 import pytest
 
 from conftest import EVAL, ROOT
-from helpers import batch_cli, batch_db, extract
+from helpers import batch_db, batch_here, extract
 
 sys.path.insert(0, str(ROOT / "corpus"))
 import build  # noqa: E402  corpus/build.py: the renderer for the sample corpus
@@ -118,7 +118,7 @@ def test_batch_stores_a_document_per_report_and_replaces_or_drops_them_together(
     comp = folder / "compilation.md"
     comp.write_text("\n\n".join(_texts()), encoding="utf-8")
     shutil.copy(EVAL / "docs" / "r010.txt", folder / "r010.txt")
-    r = batch_cli(folder, out, "-j", "1", "-q")
+    r = batch_here(folder, out, "-j", "1", "-q")
     assert r.returncode == 0, r.stderr
     con = batch_db(out)
     rows = _documents(con)
@@ -140,7 +140,7 @@ def test_batch_stores_a_document_per_report_and_replaces_or_drops_them_together(
     assert f">{raw2}</mark>" in page                  # the part's text, its facts marked at their offsets
 
     comp.write_text("\n\n".join(_texts(REPORTS[:2])), encoding="utf-8")         # one report taken out
-    assert batch_cli(folder, out, "-j", "1", "-q").returncode == 0
+    assert batch_here(folder, out, "-j", "1", "-q").returncode == 0
     con = batch_db(out)
     rows = _documents(con)
     left = con.execute("SELECT count(*) FROM facts WHERE doc NOT IN (SELECT doc FROM documents)").fetchone()[0]
@@ -149,7 +149,7 @@ def test_batch_stores_a_document_per_report_and_replaces_or_drops_them_together(
     assert left == 0
 
     comp.unlink()
-    assert batch_cli(folder, out, "-j", "1", "-q").returncode == 0
+    assert batch_here(folder, out, "-j", "1", "-q").returncode == 0
     con = batch_db(out)
     assert [r[1] for r in _documents(con)] == ["r010.txt"]
     assert con.execute("SELECT count(*) FROM files WHERE path = 'compilation.md'").fetchone()[0] == 0
@@ -159,7 +159,7 @@ def test_batch_stores_a_document_per_report_and_replaces_or_drops_them_together(
 
 def _stored_parts(folder, out):
     """{doc: stored result blob} of a batch over folder."""
-    r = batch_cli(folder, out)
+    r = batch_here(folder, out)
     assert r.returncode == 0, r.stderr
     con = batch_db(out)
     try:

@@ -13,7 +13,7 @@ import time
 import pytest
 
 from conftest import ROOT, SEED, EVAL
-from helpers import batch_cli, batch_db
+from helpers import batch_cli, batch_db, batch_here
 
 pytestmark = pytest.mark.slow          # batches killed at random moments and resumed
 
@@ -26,7 +26,8 @@ COLUMNS = {"documents": "*", "facts": "*", "entities": "*", "findings": "*", "te
            "submissions": "path, sha256, doc, withdrawn_at IS NULL"}
 
 
-batch, db = batch_cli, batch_db
+# The clean runs and the resumes in this process; the runs that are killed in processes of their own.
+batch, db = batch_here, batch_db
 
 def snapshot(out):
     con = db(out)
@@ -63,7 +64,7 @@ def test_killed_at_random_moments_resumes_to_a_clean_run(tmp_path):
     a, b, rules = folders(tmp_path)
     clean_a = tmp_path / "clean-a"
     t0 = time.monotonic()
-    assert batch(a, clean_a, "--jobs", "2", "--quiet").returncode == 0
+    assert batch_cli(a, clean_a, "--jobs", "2", "--quiet").returncode == 0       # timed as the killed runs run
     took = time.monotonic() - t0
     clean_b = tmp_path / "clean-b"
     shutil.copytree(clean_a, clean_b)

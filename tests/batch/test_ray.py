@@ -9,7 +9,8 @@ import time
 import pytest
 
 from conftest import ROOT, SEED, EVAL
-from test_faults import COLUMNS, batch, snapshot
+from helpers import batch_cli as batch        # a process of its own: Ray's state is the process's, and the test's holds the cluster
+from test_faults import COLUMNS, snapshot
 
 pytestmark = pytest.mark.slow          # Ray clusters
 

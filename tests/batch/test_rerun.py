@@ -8,7 +8,7 @@ import openpyxl
 import pytest
 
 from conftest import ROOT, EVAL
-from helpers import batch_cli, batch_db, flipped_pdf
+from helpers import batch_db, batch_here, flipped_pdf
 
 pytestmark = pytest.mark.slow          # re-runs of a batch with damaged pages and changed rules
 
@@ -47,7 +47,7 @@ def test_rerun_with_changed_rules_equals_a_fresh_run_and_rewrites_only_changed_p
     rules = tmp_path / "rules.yaml"
     rules.write_text(RULES, encoding="utf-8")
     out, fresh = tmp_path / "out", tmp_path / "fresh"
-    assert batch_cli(src, out, "--jobs", "2", "--quiet").returncode == 0
+    assert batch_here(src, out, "--jobs", "2", "--quiet").returncode == 0
     before, pages_before = stamps(out), site(out)
     gone = sorted(src.iterdir())[-1]
     con = batch_db(out)
@@ -56,12 +56,12 @@ def test_rerun_with_changed_rules_equals_a_fresh_run_and_rewrites_only_changed_p
     assert gone_page in before
     gone.unlink()
 
-    r = batch_cli(src, out, "--jobs", "2", "--rules", rules)
+    r = batch_here(src, out, "--jobs", "2", "--rules", rules)
     assert r.returncode == 0, r.stderr
     con = batch_db(out)
     assert con.execute("SELECT processed, rechecked FROM runs ORDER BY run_id DESC LIMIT 1").fetchone() == (0, len(before) - 1)
     con.close()
-    assert batch_cli(src, fresh, "--jobs", "2", "--quiet", "--rules", rules).returncode == 0
+    assert batch_here(src, fresh, "--jobs", "2", "--quiet", "--rules", rules).returncode == 0
 
     # the outputs are those of a run from scratch with the new rules, over the folder as it is now
     assert site(out) == site(fresh)
@@ -101,7 +101,7 @@ def test_damaged_pages_are_stored_and_shown_until_the_file_leaves(tmp_path):
     src.mkdir()
     flipped_pdf(src / "flipped.pdf", [5, 9])
     shutil.copy(EVAL / "docs" / "r001.txt", src / "r001.txt")
-    r = batch_cli(src, out, "--jobs", "2", "--quiet", lang="zh")
+    r = batch_here(src, out, "--jobs", "2", "--quiet", lang="zh")
     assert r.returncode == 0, r.stderr
     said = "2 of 13 pages could not be read (damaged: pages 5, 9); the facts come from the other pages"
     assert warnings_of(out) == [("flipped.pdf", "pdf-pages-unreadable", said)]
@@ -116,7 +116,7 @@ def test_damaged_pages_are_stored_and_shown_until_the_file_leaves(tmp_path):
 
     # a renamed file keeps its warnings without being read again
     (src / "flipped.pdf").rename(src / "moved.pdf")
-    r = batch_cli(src, out, "--jobs", "2")
+    r = batch_here(src, out, "--jobs", "2")
     assert r.returncode == 0 and "processed 0" in r.stdout and "moved 1" in r.stdout, r.stdout
     assert warnings_of(out) == [("moved.pdf", "pdf-pages-unreadable", said)]
 
@@ -124,13 +124,13 @@ def test_damaged_pages_are_stored_and_shown_until_the_file_leaves(tmp_path):
     con = duckdb.connect(str(out / "selfeval.duckdb"))
     con.execute("DROP TABLE warnings")
     con.close()
-    r = batch_cli(src, out, "--jobs", "2")
+    r = batch_here(src, out, "--jobs", "2")
     assert r.returncode == 0 and "processed 2" in r.stdout, r.stdout
     assert warnings_of(out) == [("moved.pdf", "pdf-pages-unreadable", said)]
 
     # the file gone, so are its warnings
     (src / "moved.pdf").unlink()
-    assert batch_cli(src, out, "--jobs", "2", "--quiet").returncode == 0
+    assert batch_here(src, out, "--jobs", "2", "--quiet").returncode == 0
     assert warnings_of(out) == []
     rows = list(openpyxl.load_workbook(out / "report.xlsx")["读取警告"].iter_rows(values_only=True))
     assert rows == [("文件", "文档", "代码", "说明")]

@@ -9,14 +9,14 @@ import duckdb
 import pytest
 
 from conftest import ROOT, SEED, EVAL
-from helpers import batch_cli, batch_db, invoke
+from helpers import batch_cli, batch_db, batch_here, invoke
 
 from extractor.ids import assign_ids, safe_id
 
 CORPUS = ROOT / "corpus"
 
 
-batch, db = batch_cli, batch_db
+batch, db = batch_cli, batch_db      # batch_here where only the summary and the tables are tested
 
 def docs_of(out):
     con = db(out)
@@ -76,19 +76,19 @@ def test_ids_are_readable_unique_and_do_not_depend_on_order():
 def test_the_database_mirrors_the_folder(small, tmp_path):
     out = tmp_path / "out"
     shutil.copy(SEED, small / "seed.md")
-    assert batch(small, out, "--jobs", "2").returncode == 0
+    assert batch_here(small, out, "--jobs", "2").returncode == 0
     facts = q(out, "SELECT count(*) FROM facts WHERE doc = '兴安区-2023'")[0][0]
     assert facts > 50
     # a rename moves the document: nothing read, no duplicate of a file that is gone
     (small / "seed.md").rename(small / "A" / "兴安区.md")
-    r = batch(small, out)
+    r = batch_here(small, out)
     assert r.returncode == 0 and "processed 0" in r.stdout and "moved 1" in r.stdout
     assert docs_of(out)["A/兴安区.md"] == "兴安区-2023" and "seed.md" not in docs_of(out)
     assert q(out, "SELECT count(*) FROM facts WHERE doc = '兴安区-2023'")[0][0] == facts
     assert not q(out, "SELECT * FROM findings WHERE rule LIKE 'batch.%'")
     # a removed file leaves every table but stays in the history
     (small / "r010.txt").unlink()
-    r = batch(small, out)
+    r = batch_here(small, out)
     assert r.returncode == 0 and "removed 1" in r.stdout
     assert set(docs_of(out)) == {"A/自评报告.md", "B/自评报告.md", "A/兴安区.md"}
     for t in ("facts", "entities", "findings", "texts"):
@@ -117,7 +117,7 @@ def test_errors_are_retried_and_rules_rechecked_without_reading(small, tmp_path)
     out = tmp_path / "out"
     shutil.copy(SEED, small / "seed.md")
     (small / "broken.pdf").write_bytes(b"%PDF-1.4 garbage")
-    assert batch(small, out, "--jobs", "1").returncode == 1
+    assert batch_here(small, out, "--jobs", "1").returncode == 1
     assert q(out, "SELECT run_id FROM errors WHERE path = 'broken.pdf'") == [(1,)]
     fail = "SELECT status FROM findings WHERE doc = '兴安区-2023' AND rule = 'preschool.public-share'"
     assert q(out, fail) == [("fail",)]
@@ -125,16 +125,16 @@ def test_errors_are_retried_and_rules_rechecked_without_reading(small, tmp_path)
     rules.write_text("sources: {p: 某省标准}\nrules:\n  - id: preschool.public-share\n    kind: threshold\n"
                      "    title: 公办园在园幼儿占比\n    match: {kinds: [percent], unit: '%', text: '公办园在园幼儿占比'}\n"
                      "    op: '>='\n    threshold: 40\n    source: p\n", encoding="utf-8")
-    r = batch(small, out, "--rules", rules)
+    r = batch_here(small, out, "--rules", rules)
     assert r.returncode == 1 and "processed 0" in r.stdout and "failed 1" in r.stdout
     assert q(out, "SELECT run_id FROM errors WHERE path = 'broken.pdf'") == [(2,)]     # retried
     assert q(out, fail) == [("pass",)]                                                # re-checked, not re-read
-    r = batch(small, out)
+    r = batch_here(small, out)
     assert "processed 0" in r.stdout and q(out, fail) == [("fail",)]
     # another scheme changes how a file is read: read again
     scheme = tmp_path / "scheme.yaml"
     scheme.write_bytes((ROOT / "patterns" / "schemes" / "hegang-county-2024.yaml").read_bytes() + b"\n# copy\n")
-    r = batch(small, out, "--scheme", scheme)
+    r = batch_here(small, out, "--scheme", scheme)
     assert "processed 4" in r.stdout, r.stdout
 
 
@@ -146,7 +146,7 @@ def test_one_report_in_two_forms_is_a_duplicate(tmp_path):
     shutil.copy(CORPUS / "xingan-2024.docx", d / "xingan.docx")
     shutil.copy(EVAL / "docs" / "r001.txt", d / "r001.txt")
     out = tmp_path / "out"
-    assert batch(d, out, "--jobs", "2").returncode == 0
+    assert batch_here(d, out, "--jobs", "2").returncode == 0
     ids = docs_of(out)
     md, dx = ids["xingan.md"], ids["xingan.docx"]
     dup = dict(q(out, "SELECT doc, message FROM findings WHERE rule = 'batch.duplicate-submission'"))
@@ -161,7 +161,7 @@ def test_one_report_in_two_forms_is_a_duplicate(tmp_path):
                       "AND status = 'fail'", dx)) == 1
     # the other file changes into another report: the finding goes
     shutil.copy(EVAL / "docs" / "r006.txt", d / "xingan.md")
-    assert batch(d, out).returncode == 0
+    assert batch_here(d, out).returncode == 0
     assert not q(out, "SELECT * FROM findings WHERE rule = 'batch.duplicate-submission'")
 
 
@@ -190,12 +190,12 @@ def test_no_reports_quiet_and_a_summary_that_keeps_runs_apart(small, tmp_path):
     empty = tmp_path / "empty"
     empty.mkdir()
     (empty / "notes.xls").write_bytes(b"x")
-    r = batch(empty, tmp_path / "o1")
+    r = batch_here(empty, tmp_path / "o1")
     assert r.returncode == 1 and "folder holds no reports" in r.stderr and not (tmp_path / "o1").exists()
     out = tmp_path / "out"
-    assert batch(small, out, "--quiet").stdout == ""
+    assert batch_here(small, out, "--quiet").stdout == ""
     shutil.copy(EVAL / "docs" / "r026.txt", small / "r026.txt")
-    r = batch(small, out)
+    r = batch_here(small, out)
     run, total = r.stdout.split("totals:")
     assert "processed 1, unchanged 3" in run and "documents 4" in total
     facts_r026 = q(out, "SELECT count(*) FROM facts WHERE doc = (SELECT doc FROM documents WHERE path = 'r026.txt')")[0][0]

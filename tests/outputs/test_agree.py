@@ -3,8 +3,6 @@ and every output says the same: the terminal's summary, the index and each repor
 workbook, each memo and the summary memo."""
 import re
 import shutil
-import subprocess
-import sys
 from collections import Counter
 from html import unescape
 
@@ -15,6 +13,7 @@ import yaml
 
 from conftest import EVAL, ROOT, SEED
 from extractor.outputs.tables import district_names, read_duckdb
+from helpers import invoke
 
 WORDS = yaml.safe_load((ROOT / "patterns" / "messages" / "zh.yaml").read_text(encoding="utf-8"))
 VERDICT = WORDS["verdict"]
@@ -29,8 +28,7 @@ def batch(tmp_path_factory):
     for name in ("r001.txt", "r006.txt"):
         shutil.copy(EVAL / "docs" / name, d / name)
     out = tmp_path_factory.mktemp("agree-out") / "out"
-    r = subprocess.run([sys.executable, str(ROOT / "cli.py"), "batch", str(d), "-o", str(out), "--memo", "--jobs", "1"],
-                       capture_output=True, text=True, timeout=900)
+    r = invoke("batch", d, "-o", out, "--memo", "--jobs", "1")       # in this process: its summary is tested
     assert r.returncode == 0, r.stderr
     docs = read_duckdb(out / "selfeval.duckdb")["documents"]
     return out, r.stdout, docs

@@ -12,7 +12,7 @@ import pytest
 import yaml
 
 from conftest import ROOT, SEED
-from helpers import chromium_dom, cli, invoke
+from helpers import chromium_dom, invoke
 
 MEMO = yaml.safe_load((ROOT / "patterns" / "memo.yaml").read_text(encoding="utf-8"))       # layout
 WORDS = yaml.safe_load((ROOT / "patterns" / "messages" / "zh.yaml").read_text(encoding="utf-8"))  # the words
@@ -43,7 +43,7 @@ def out(tmp_path_factory):
                .replace("情况的自评报告", "情况的自评报告CON", 1))
     (d / "hostile-2024.md").write_text(hostile, encoding="utf-8")
     o = tmp_path_factory.mktemp("out") / "batch"
-    r = cli("batch", d, "-o", o, "--jobs", "1", "--quiet", "--memo")
+    r = invoke("batch", d, "-o", o, "--jobs", "1", "--quiet", "--memo")
     assert r.returncode == 0, r.stderr
     return o
 

@@ -1,14 +1,13 @@
 """The review site read as an inspector reads it, in chromium: verdicts, sorting, page numbers, findings
 in order, and charts whose labels never overlap, from 5 to 300 reports. Screenshots: build/screenshots/site-N.png."""
 import shutil
-import subprocess
 import sys
 
 import openpyxl
 import pytest
 
 from conftest import ROOT, SEED, EVAL
-from helpers import check_people_workbook, chrome, synthetic_site
+from helpers import check_people_workbook, chrome, invoke, synthetic_site
 
 sys.path.insert(0, str(ROOT / "corpus"))
 import build  # noqa: E402
@@ -42,8 +41,7 @@ def five(tmp_path_factory):
     for name in ("r001.txt", "r006.txt", "r010.txt", "r026.txt"):
         shutil.copy(EVAL / "docs" / name, d / name)
     out = base / "out"
-    r = subprocess.run([sys.executable, str(ROOT / "cli.py"), "batch", str(d), "-o", str(out), "--quiet"],
-                       capture_output=True, text=True, timeout=900)
+    r = invoke("batch", d, "-o", out, "--quiet")
     assert r.returncode == 0, r.stderr
     return out
 

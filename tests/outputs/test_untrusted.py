@@ -2,15 +2,12 @@
 the review site in a real browser, and SQL, fed a hostile report."""
 import csv
 import re
-import subprocess
-import sys
 from pathlib import Path
 
 import duckdb
 import openpyxl
 import pytest
 
-from conftest import ROOT
 from helpers import chrome, invoke
 from html import unescape
 
@@ -39,12 +36,6 @@ HOSTILE = f"""{TRAVERSAL}
 FORMULA = ("=", "+", "-", "@", "\t", "\r")
 
 
-def cli(*args):
-    r = subprocess.run([sys.executable, str(ROOT / "cli.py"), *map(str, args)], capture_output=True, text=True,
-                       timeout=600)
-    return r
-
-
 @pytest.fixture(scope="module")
 def hostile(tmp_path_factory):
     base = tmp_path_factory.mktemp("hostile")
@@ -53,7 +44,7 @@ def hostile(tmp_path_factory):
     (d / "CON.md").write_text(HOSTILE, encoding="utf-8")
     before = {p for p in base.parent.rglob("*")}
     out = base / "out"
-    r = cli("batch", d, "-o", out, "--jobs", "1", "--quiet")
+    r = invoke("batch", d, "-o", out, "--jobs", "1", "--quiet")
     assert r.returncode == 0, r.stderr
     new = {p for p in base.parent.rglob("*")} - before          # every path the run created, anywhere near
     return base, d / "CON.md", out, new
@@ -196,7 +187,7 @@ def test_values_from_reports_go_through_parameterized_sql(hostile, tmp_path):
     # re-running the batch on a changed hostile file deletes and inserts by parameter, not by text
     changed = report.read_text(encoding="utf-8").replace("1200人", "1300人")
     report.write_text(changed, encoding="utf-8")
-    r = cli("batch", report.parent, "-o", out, "--jobs", "1", "--quiet")
+    r = invoke("batch", report.parent, "-o", out, "--jobs", "1", "--quiet")
     assert r.returncode == 0, r.stderr
     con = duckdb.connect(str(out / "selfeval.duckdb"), read_only=True)
     try:
