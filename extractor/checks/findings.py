@@ -8,6 +8,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Optional
 
+import regex
+
 from .. import i18n
 from ..records import plain_value
 
@@ -125,8 +127,12 @@ def dec(v) -> Optional[Decimal]:
 
 
 def squeeze(raw: str) -> str:
-    """A statement's words without the spaces a PDF puts between them (1: 15 → 1:15)."""
-    return "".join(raw.split())
+    """A statement's words without the spaces a PDF puts between them (1: 15 → 1:15), nor a margin's line number
+    a line break carried into them (学校4⏎ 14  所 → 学校4所: text/furniture.py took it out of the text read)."""
+    return "".join(_MARGIN_NUMBER.sub("", raw).split())
+
+
+_MARGIN_NUMBER = regex.compile(r"\n[ \f]*\d{1,4} {2,}")
 
 
 def place(raw: str, start, end, page, role: str = "") -> dict:

@@ -48,3 +48,9 @@ def test_a_reports_findings_are_the_same_checked_twice(tmp_path):
     result, rules = process_path(report), load_rules()
     first = [f.to_dict() for f in check(result, rules)]
     assert first and first == [f.to_dict() for f in check(result, rules)]
+
+
+def test_a_margin_line_number_inside_a_statement_is_not_shown():
+    from extractor.checks.findings import squeeze
+    assert squeeze("九年一贯制学校4\n 14  所") == "九年一贯制学校4所"
+    assert squeeze("1: 15") == "1:15" and squeeze("2394\n万元") == "2394万元"
