@@ -46,6 +46,10 @@ def lexicon() -> dict:
     spec["_level_in"] = regex.compile(spec["level_in_phrase"])
     spec["_level_per_student"] = regex.compile(spec["level_per_student"])
     spec["_own_suffix"] = data.alternation(spec["own_body_suffixes"])
+    spec["_respectively"] = regex.compile(rate["respectively"])
+    spec["_level_list"] = regex.compile(f"(?:{rate['level_list']})(?:{rate['level_joiner']}(?:{rate['level_list']}))+")
+    spec["_level_split"] = regex.compile(rate["level_joiner"])
+    spec["_list_joiners"] = frozenset(rate["list_joiners"])
     return spec
 
 
@@ -119,6 +123,26 @@ class Subjects:
         j = bisect.bisect_left(self._starts, b)
         return self.entities[i:j]
 
+    def _respective_level(self, span: Span, c0: int, c1: int) -> str:
+        """小学、初中校际间综合差异系数分别为0.386、0.314: the i-th value of the list is the i-th level's, where the
+        levels and the values are as many."""
+        lex, text = lexicon(), self.text
+        m = None
+        for m in lex["_respectively"].finditer(text, c0, span.nstart):
+            pass
+        levels = None
+        for levels in lex["_level_list"].finditer(text, c0, m.start()) if m else ():
+            pass
+        if levels is None:
+            return ""
+        listed = self._span_starts.within(m.end(), c1, closed=True)
+        gaps = [text[a.nend:b.nstart] for a, b in zip(listed, listed[1:])]
+        items = lex["_level_split"].split(levels.group())
+        if not listed or text[m.end():listed[0].nstart].strip() or any(g not in lex["_list_joiners"] for g in gaps) \
+                or len(listed) != len(items) or span not in listed:
+            return ""
+        return items[listed.index(span)]
+
     def of(self, span: Span) -> tuple[str, str]:
         lay, text = self.layout, self.text
         c0, c1 = lay.clauses[lay.index("clauses", span.nstart)]
@@ -141,6 +165,9 @@ class Subjects:
         lev = level_before(text, span.nstart) if levelled(span) else ""
         if lev:
             return lev, "level_before"
+        lev = self._respective_level(span, c0, c1)
+        if lev:
+            return lev, "level_respectively"
         if span.kind == "number":
             # 小学校际间综合差异系数为0.42: a coefficient names its level inside the phrase
             levels = {m.group(1) or m.group(2) for m in lexicon()["_level_in"].finditer(text, c0, span.nstart)}
