@@ -239,7 +239,9 @@ def _list_end(view: DocView, tie) -> int:
     if text[tie[0]] in "(（":
         close = text.find(")" if text[tie[0]] == "(" else "）", tie[1])
         return close if close >= 0 else tie[1]
-    return view.layout.sentences[view.layout.index("sentences", tie[0])][1]
+    end = view.layout.sentences[view.layout.index("sentences", tie[0])][1]
+    semi = [i for i in (text.find(c, tie[1], end) for c in "；;") if i >= 0]
+    return min(semi, default=end)       # …其中小学24所、初中10所；普通高中2所: the list ends with its clause
 
 
 def _parts_of(view: DocView, t, items, tie) -> list:
@@ -252,8 +254,8 @@ def _parts_of(view: DocView, t, items, tie) -> list:
     for f in items:
         label = _label(view, f, floor)
         floor = view.nend[id(f)]
-        if f.scope == "other" or rx(lx["new_statement"]).match(label.lstrip()):
-            break
+        if f.scope == "other" or rx(lx["new_statement"]).match(label.lstrip()) or (f.period and f.period != t.period):
+            break                   # …；2022年全区教育经费总投入12.05亿元: another year's statement begins
         if f.kind != t.kind or f.unit != t.unit:
             continue
         cat = _category(label, f.unit)
@@ -416,17 +418,26 @@ def _quantity(view: DocView, f, whole: bool = True) -> Optional[tuple]:
         return None                 # a standard held to (未达到50%的要求), a baseline (比上年的1336.9亿元): not this value
     if f.unit == words()["score_unit"]:
         return None                 # a score or a deduction (扣0.5分): each item's own
+    within = _part_of_year(view, f)
     if f.metric_id:
-        key = ("metric", f.metric_id, f.metric_level, f.period, f.scope_word)
+        key = ("metric", f.metric_id, f.metric_level, f.period, f.scope_word, within)
     else:
         ind = squeeze(f.indicator)
         if len(ind) < 4:
             return None             # 每百名学生拥有 names a measure, not what
-        key = ("words", f.kind, f.unit, ind, f.period, f.subject, f.scope_word)
+        # unlinked, named by its own words only: the same words in two sections are two actions' results
+        key = ("words", f.kind, f.unit, ind, f.period, f.subject, f.scope_word, f.section, within)
         if not whole:
             return key
         key += (_before(view, f),)
     return key if not whole or _own(view, f, key) else None
+
+
+def _part_of_year(view: DocView, f) -> str:
+    """The part of a year the sentence dates the figure to (2024年1—6月, 第一季度), squeezed; "" for a whole year:
+    a half year's amount is never the year's stated again."""
+    m = rx(words()["partial_year"]).search(view.text, view.sentence_bounds(f)[0], view.npos[id(f)])
+    return squeeze(m.group()) if m else ""
 
 
 def _before(view: DocView, f) -> str:
@@ -443,13 +454,15 @@ def _own(view: DocView, f, key: tuple) -> bool:
     w = words()
     if view.earlier(f):
         return False                # last year's (上年…76.9%)
+    if rx(w["plan_heading"]).search(f.heading or "") and _row(view, f) == "":
+        return False                # a part on plans: 新增公办学位540个 is next year's aim (a table there is an annex's)
     if _held_by(view, f):
         return False                # 普惠性幼儿园共41所，在园幼儿8180人: the count of those schools, not the area's
     if rx(w["list_values"]).search(view.clause_before(view.npos[id(f)])):
         return False                # the i-th of a list (分别为, 依次为): its words name the list, not the member
     if key[0] != "words":
         return True
-    ind, before = key[3], key[7]
+    ind, before = key[3], key[9]
     if rx(w["repeated_not"]).search(ind):
         return False                # 每百名学生拥有 names a measure, not what; 《办法》规定的4.2人 is a standard
     # 本项满分10分, 自评得分9分: each item's own, never one quantity (checks/scores.py)

@@ -33,6 +33,7 @@ def lexicon() -> dict:
     lex["_comparison"] = regex.compile(lex["comparison"])
     lex["_bare_change"] = regex.compile(f"(?:{lex['year_on_year']})?(?:{data.alternation(lex['generic_changes'])})")
     lex["_respectively"] = regex.compile(lex["respectively"])
+    lex["_list_rest"] = regex.compile(lex["list_rest"])
     lex["_list_heads"] = regex.compile(lex["list_heads"])
     lex["_list_split"] = regex.compile(lex["level_joiner"])
     lex["_level_list"] = regex.compile(f"(?:{lex['level_list']})(?:{lex['level_joiner']}(?:{lex['level_list']}))+")
@@ -315,8 +316,11 @@ def held_to_standard(text: str, c0: int, start: int, end: int) -> str:
     """The standard word when the number is the standard a comparison before it holds something to (未达到5.8平方米
     的标准, 高于1:15的标准), else ""; 按…980元的标准拨付 states an amount itself."""
     lex = lexicon()
-    m = lex["_standard_after"].match(text, end)
+    rest = lex["_list_rest"].match(text, end)          # 分别不高于0.50、0.45的国家标准: each value of the list
+    m = lex["_standard_after"].match(text, rest.end() if rest else end)
     return m.group("word") if m and lex["_compared"].search(text, c0, start) else ""
+
+
 
 
 def _abbreviates(phrase: str, prev_ind: str) -> bool:

@@ -26,6 +26,7 @@ def _lex() -> dict:
             "other": tuple((regex.compile(p), lv) for p, lv in spec["other"].items()),
             "window": int(spec["window"]), "province": regex.compile(spec["province"]),
             "respectively": regex.compile(spec["respectively"]), "breakdown": regex.compile(spec["breakdown"]),
+            "sub_unit": regex.compile(spec["sub_unit"]), "each_of": regex.compile(spec["each_of"]),
             "province_char": spec["province_char"], "school": regex.compile(levels["school"]),
             "level_words": tuple(regex.compile(p) for p in levels["levels"].values())}
 
@@ -51,8 +52,11 @@ def mark(facts, norm, level_char: str, catalog=None, schools=()) -> tuple:
             continue
         p = bisect.bisect_left(omap, f.start)
         clause = _clause_before(text, p, lx["window"])
-        if lx["respectively"].search(clause):      # 两校…，面积分别仅为8.9平方米和9.1平方米: the list's holders
-            clause = _clause_before(text, p, 3 * lx["window"], _SENTENCE_END)
+        listed = lx["respectively"].search(clause)
+        if listed:          # 两校…，面积分别仅为8.9平方米和9.1平方米: the list's holders, back to the sentence's start;
+            # a list of figures alone (毛入园率92.3%、覆盖率78.6%) holds its members in its own clause
+            clause = _clause_before(text, p, 3 * lx["window"], _SENTENCE_END if lx["each_of"].match(listed.group())
+                                    else None)
         words = f"{f.subject} {clause}"
         entry = cat.get(f.metric_id) if f.metric_id else None
         if entry is not None:
@@ -67,10 +71,12 @@ def mark(facts, norm, level_char: str, catalog=None, schools=()) -> tuple:
 
 
 def _breakdown(text: str, pos: int) -> tuple:
-    """("part", words) where the figure's sentence opens a breakdown (从区域看，…): a part's figure."""
+    """("part", words) where the figure's sentence opens a breakdown (从区域看，…) or with a unit of the area and a
+    reason (石门镇因…，…为83.1%): a part's figure."""
     lx = _lex()
-    m = lx["breakdown"].search(_clause_before(text, pos, 3 * lx["window"], _SENTENCE_END))
-    return ("part", m.group()) if m else ("", "")
+    sentence = _clause_before(text, pos, 3 * lx["window"], _SENTENCE_END)
+    m = lx["breakdown"].search(sentence) or lx["sub_unit"].search(sentence.lstrip())
+    return ("part", m.group().lstrip("，,")) if m else ("", "")
 
 
 def of_words(words: str, gov: str, subject: str = "") -> tuple:

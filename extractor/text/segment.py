@@ -15,6 +15,7 @@ import cn2an
 import regex
 
 from .. import data
+from . import metadata
 from .schemes import Scheme, builtin
 
 
@@ -180,9 +181,10 @@ def choose(text: str, headings: list, level: dict, asked: Optional[Scheme]) -> t
         if mapping:
             return s, "cited", mapping
     fits = []
+    gov = metadata.level_char(text)
     for s in builtin():
-        if s in cited:
-            continue
+        if s in cited or (gov and s.governments and gov not in s.governments):
+            continue        # a county's report that declares six parts follows no province's scheme it does not cite
         mapping = _map_to_scheme(text, headings, s, level, False)
         if mapping:
             fits.append((sum(1 for m in mapping if m[2]), s, mapping))
