@@ -377,7 +377,9 @@ def check_repeated(rule, view: DocView) -> list[Finding]:
     for key, fs in coarse.items():
         if len(fs) >= 2:
             for f in fs:
-                groups.setdefault(key + (_before(view, f),) if key[0] == "words" else key, []).append(f)
+                within = (_part_of_year(view, f),)
+                groups.setdefault(key + within + (_before(view, f),) if key[0] == "words" else key + within,
+                                  []).append(f)
     stated = [fs for fs in ([f for f in fs if _own(view, f, k)] for k, fs in groups.items() if len(fs) >= 2)
               if len(fs) >= 2]
     stated.sort(key=lambda fs: view.order[id(fs[0])])
@@ -418,18 +420,17 @@ def _quantity(view: DocView, f, whole: bool = True) -> Optional[tuple]:
         return None                 # a standard held to (未达到50%的要求), a baseline (比上年的1336.9亿元): not this value
     if f.unit == words()["score_unit"]:
         return None                 # a score or a deduction (扣0.5分): each item's own
-    within = _part_of_year(view, f)
     if f.metric_id:
-        key = ("metric", f.metric_id, f.metric_level, f.period, f.scope_word, within)
+        key = ("metric", f.metric_id, f.metric_level, f.period, f.scope_word)
     else:
         ind = squeeze(f.indicator)
         if len(ind) < 4:
             return None             # 每百名学生拥有 names a measure, not what
         # unlinked, named by its own words only: the same words in two sections are two actions' results
-        key = ("words", f.kind, f.unit, ind, f.period, f.subject, f.scope_word, f.section, within)
+        key = ("words", f.kind, f.unit, ind, f.period, f.subject, f.scope_word, f.section)
         if not whole:
             return key
-        key += (_before(view, f),)
+        key += (_part_of_year(view, f), _before(view, f))
     return key if not whole or _own(view, f, key) else None
 
 
