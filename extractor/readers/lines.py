@@ -52,8 +52,14 @@ PIECE_GAP = 1.2               # a gap wider than this many type heights cuts a l
 DOUBLED_MIN_CHARS = 4         # fake bold ('鹤鹤岗岗') is recognised from this length
 
 
-def _furniture_key(text: str) -> str:
+def furniture_key(text: str) -> str:
+    """A line as furniture is compared: without spaces, its numbers any number (第3页 and 第4页 are one line)."""
     return _DIGITS.sub("#", re.sub(r"\s+", "", text))
+
+
+def repeated(count: Counter, pages: int) -> set:
+    """The keys at the edge of enough pages to be furniture (a running head), in a document long enough to tell."""
+    return {k for k, n in count.items() if pages >= FURNITURE_MIN_PAGES and n >= max(2, pages // 2)}
 
 
 def _edge(lines: list[Line]) -> set[int]:
@@ -70,12 +76,12 @@ def strip_furniture(pages: list[list[Line]]) -> list[list[Line]]:
     edges = [_edge(lines) for lines in pages]
     count = Counter()
     for lines, edge in zip(pages, edges):
-        count.update(k for k in {_furniture_key(lines[i].text) for i in edge} | _row_keys(lines, edge) if k)
-    repeated = {k for k, n in count.items() if len(pages) >= FURNITURE_MIN_PAGES and n >= max(2, len(pages) // 2)}
+        count.update(k for k in {furniture_key(lines[i].text) for i in edge} | _row_keys(lines, edge) if k)
+    at_edges = repeated(count, len(pages))
     out = []
     for lines, edge in zip(pages, edges):
         rows = _row_keys(lines, edge, by_line=True)
-        out.append([ln for i, ln in enumerate(lines) if i not in edge or not _is_furniture(ln.text, rows[i], repeated)])
+        out.append([ln for i, ln in enumerate(lines) if i not in edge or not _is_furniture(ln.text, rows[i], at_edges)])
     return out
 
 
@@ -84,17 +90,17 @@ def _row_keys(lines: list[Line], edge: set, by_line: bool = False):
     rows: dict = {}
     for i in sorted(edge, key=lambda i: lines[i].x0):
         rows.setdefault(round(lines[i].top / SAME_ROW_TOLERANCE), []).append(i)
-    keys = {r: _furniture_key("".join(lines[i].text for i in idx)) for r, idx in rows.items()}
+    keys = {r: furniture_key("".join(lines[i].text for i in idx)) for r, idx in rows.items()}
     if by_line:
         return {i: (keys[r], "".join(lines[j].text for j in idx).strip()) for r, idx in rows.items() for i in idx}
     return set(keys.values())
 
 
-def _is_furniture(text: str, row: tuple, repeated: set) -> bool:
+def _is_furniture(text: str, row: tuple, at_edges: set) -> bool:
     row_key, row_text = row
     t = text.strip()
-    return bool(PAGE_NUMBER.match(t) or PAGE_NUMBER.match(row_text) or _furniture_key(t) in repeated
-                or row_key in repeated)
+    return bool(PAGE_NUMBER.match(t) or PAGE_NUMBER.match(row_text) or furniture_key(t) in at_edges
+                or row_key in at_edges)
 
 
 def cut(words: list[tuple[float, float, float]]) -> list[tuple[int, int]]:

@@ -10,6 +10,7 @@ from collections import Counter
 import regex
 
 from .. import data
+from ..readers.lines import PAGE_NUMBER, furniture_key, repeated
 
 PAGE_BREAK = "\f"
 
@@ -17,11 +18,8 @@ PAGE_BREAK = "\f"
 @functools.lru_cache(maxsize=1)
 def _spec() -> dict:
     spec = data.load("normalize.yaml")["furniture"]
-    return {"page_number": regex.compile(data.load("lexicon/readers.yaml")["page_number"]),
-            "dashed": regex.compile(spec["dashed_page_number"]),
-            "margin": regex.compile(spec["margin_number"]),
-            "margin_share": float(spec["margin_share"]), "margin_run": int(spec["margin_run"]),
-            "min_pages": int(spec["repeated_min_pages"]), "digits": regex.compile(r"\d+")}
+    return {"dashed": regex.compile(spec["dashed_page_number"]), "margin": regex.compile(spec["margin_number"]),
+            "margin_share": float(spec["margin_share"]), "margin_run": int(spec["margin_run"])}
 
 
 def edits(text: str) -> list[tuple[int, int, str]]:
@@ -57,20 +55,14 @@ def _pages(text: str, lines: list) -> list[list[int]]:
 
 def _edge_furniture(text: str, lines: list) -> set[int]:
     """A page's first or last line that is a page number, or that stands at the edge of many pages (a running
-    head): only in text with pages, where an edge is known."""
+    head), as the PDF reader judges them (readers/lines.py): only in text with pages, where an edge is known."""
     if PAGE_BREAK not in text:
         return set()
-    spec = _spec()
     pages = _pages(text, lines)
     edges = [(p[0], p[-1]) for p in pages]
-
-    def key(i):
-        s, e = lines[i]
-        return spec["digits"].sub("#", regex.sub(r"\s+", "", text[s:e].replace(PAGE_BREAK, "")))
-    count = Counter(k for edge in edges for k in {key(i) for i in edge})
-    repeated = {k for k, n in count.items() if len(pages) >= spec["min_pages"] and n >= max(2, len(pages) // 2)}
-    return {i for edge in edges for i in edge
-            if key(i) in repeated or spec["page_number"].match(text[lines[i][0]:lines[i][1]].replace(PAGE_BREAK, "").strip())}
+    said = {i: text[s:e].replace(PAGE_BREAK, "").strip() for edge in edges for i in edge for s, e in [lines[i]]}
+    at_edges = repeated(Counter(k for edge in edges for k in {furniture_key(said[i]) for i in edge}), len(pages))
+    return {i for i, t in said.items() if furniture_key(t) in at_edges or PAGE_NUMBER.match(t)}
 
 
 def _dashed(text: str, lines: list) -> set[int]:

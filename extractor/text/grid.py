@@ -39,7 +39,6 @@ def lexicon() -> dict:
 
 
 @functools.lru_cache(maxsize=4)
-@functools.lru_cache(maxsize=4)
 def cells(text: str) -> tuple:
     """Every data cell of every table in the normalized text, in text order."""
     if CELL_GAP not in text:

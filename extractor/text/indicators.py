@@ -14,7 +14,7 @@ from .. import data
 from ..records import Span
 from . import grid
 from .layout import Layout, Positions
-from .subjects import event_end, level_before, level_in_phrase, level_re, levelled, without_level
+from .subjects import event_end, level_before, level_in_phrase, level_re, levelled, respective_list, without_level
 
 # Compiled once: the shapes of the text around a phrase.
 _HAN, _TWO_HAN, _HAN_RUN, _NOT_HAN = (regex.compile(p) for p in (r"\p{Han}", r"\p{Han}{2}", r"\p{Han}+", r"\P{Han}"))
@@ -32,7 +32,6 @@ def lexicon() -> dict:
     lex["_compounds"] = regex.compile(data.alternation(lex["stopper_compounds"]))
     lex["_comparison"] = regex.compile(lex["comparison"])
     lex["_bare_change"] = regex.compile(f"(?:{lex['year_on_year']})?(?:{data.alternation(lex['generic_changes'])})")
-    lex["_respectively"] = regex.compile(lex["respectively"])
     lex["_list_rest"] = regex.compile(lex["list_rest"])
     lex["_list_heads"] = regex.compile(lex["list_heads"])
     lex["_list_split"] = regex.compile(lex["level_joiner"])
@@ -215,14 +214,8 @@ class Indicators:
     def _respectively(self, span: Span, c0: int) -> str:
         """城镇、农村居民人均可支配收入分别为6.8万元、3.6万元: the i-th number takes the i-th name."""
         text, lex = self.text, lexicon()
-        m = None
-        for m in lex["_respectively"].finditer(text, c0, span.nstart):
-            pass
-        if m is None:
-            return ""
-        listed = self._span_starts.within(m.end(), span.nstart, closed=True)
-        between = [text[a.nend:b.nstart] for a, b in zip(listed, listed[1:])]
-        if any(g not in lex["list_joiners"] for g in between) or text[m.end():listed[0].nstart].strip():
+        m, listed = respective_list(text, self._span_starts, c0, span.nstart, span.nstart)
+        if not listed:
             return ""
         listed_text = _trim(text[_after_spans(self._span_ends, c0, m.start()):m.start()], lex)
         levels = lex["_level_list"].search(listed_text)

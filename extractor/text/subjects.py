@@ -28,6 +28,22 @@ _TWO_HAN = regex.compile(r"\p{Han}{2}")
 _LIST_MARK = "\u3001"          # the enumeration comma between the items of a list
 
 
+def respective_list(text: str, span_starts: Positions, c0: int, pos: int, end: int) -> tuple:
+    """(the last 分别… before pos in its clause, the values listed right after it up to end, joined by 、和及与 alone);
+    (match or None, []) where no such list follows. Shared by the indicator and the subject of a list's member."""
+    lex = lexicon()
+    m = None
+    for m in lex["_respectively"].finditer(text, c0, pos):
+        pass
+    if m is None:
+        return None, []
+    listed = span_starts.within(m.end(), end, closed=True)
+    gaps = [text[a.nend:b.nstart] for a, b in zip(listed, listed[1:])]
+    if not listed or text[m.end():listed[0].nstart].strip() or any(g not in lex["_list_joiners"] for g in gaps):
+        return m, []
+    return m, listed
+
+
 @dataclass(frozen=True)
 class Entity:
     kind: str      # school | body | group
@@ -127,21 +143,14 @@ class Subjects:
         """小学、初中校际间综合差异系数分别为0.386、0.314: the i-th value of the list is the i-th level's, where the
         levels and the values are as many."""
         lex, text = lexicon(), self.text
-        m = None
-        for m in lex["_respectively"].finditer(text, c0, span.nstart):
-            pass
+        m, listed = respective_list(text, self._span_starts, c0, span.nstart, c1)
         levels = None
-        for levels in lex["_level_list"].finditer(text, c0, m.start()) if m else ():
+        for levels in lex["_level_list"].finditer(text, c0, m.start()) if listed else ():
             pass
         if levels is None:
             return ""
-        listed = self._span_starts.within(m.end(), c1, closed=True)
-        gaps = [text[a.nend:b.nstart] for a, b in zip(listed, listed[1:])]
         items = lex["_level_split"].split(levels.group())
-        if not listed or text[m.end():listed[0].nstart].strip() or any(g not in lex["_list_joiners"] for g in gaps) \
-                or len(listed) != len(items) or span not in listed:
-            return ""
-        return items[listed.index(span)]
+        return items[listed.index(span)] if len(listed) == len(items) and span in listed else ""
 
     def of(self, span: Span) -> tuple[str, str]:
         lay, text = self.layout, self.text
