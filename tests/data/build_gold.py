@@ -1,4 +1,9 @@
-"""Build round3 gold JSONL from hand-written specs (src/<doc>.ann).
+"""Build a gold annotated apart (heldout-gold, round3-gold) from its hand-written specs (<gold>/src/<doc>.ann).
+
+    python3 tests/data/build_gold.py tests/data/round3-gold k1.md k2.txt … [-u]
+
+The reports are read from the gold folder's sibling without "-gold" (tests/data/round3); <doc>.jsonl is written
+into the gold folder.
 
 Spec line: anchor|kind|value|unit|approx|indicator|period|subject|metric
  - anchor: a piece of text containing [[raw]] (or just the raw); searched from the
@@ -14,9 +19,9 @@ import json
 import re
 import sys
 import os
-HERE = os.path.dirname(os.path.abspath(__file__))
-ROOT = os.path.dirname(HERE)
-DATA = '/work/coord/round3'
+ROOT = os.path.abspath(sys.argv[1]) if len(sys.argv) > 1 else ''
+HERE = os.path.join(ROOT, 'src')
+DATA = ROOT[:-len('-gold')] if ROOT.endswith('-gold') else ROOT
 TITLES = set()
 for l in open('/work/shared/reference/indicators.md', encoding='utf-8'):
     m = re.match(r'\| ([^|]+?) \|', l)
@@ -89,7 +94,7 @@ def build(doc, ext):
                 print('  uncovered', m.start(), repr(text[max(0, m.start()-8):m.end()+6]))
 
 if __name__ == '__main__':
-    for a in sys.argv[1:]:
+    for a in sys.argv[2:]:
         if a.startswith('-'):
             continue
         doc, ext = a.split('.')
