@@ -95,12 +95,12 @@ def process_source(src: Source, scheme=None, context: Optional[dict] = None,
     for offset, level in src.heading_hints:      # the file's own heading styles, moved to normalized offsets
         if part is None or part.start <= offset < part.end:
             hints[bisect.bisect_left(norm.omap, offset)] = level
-    seg = segment.segment(text, scheme, hints)
-    spans = extract.find_spans(text)
-    layout = Layout.of(text)
     doc = metadata.document(text)
     if context:
         doc = replace(doc, **{k: tuple(v) if k == "places" else v for k, v in context.items()})
+    seg = segment.segment(text, scheme, hints, doc.level_char)
+    spans = extract.find_spans(text)
+    layout = Layout.of(text)
     ry, py, lc, places = doc.report_year, doc.performance_year, doc.level_char, doc.places
     entities = ner.recognize(text, places)
     periods = Periods(text, seg, layout, ry, py, places)

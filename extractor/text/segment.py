@@ -15,7 +15,6 @@ import cn2an
 import regex
 
 from .. import data
-from . import metadata
 from .schemes import Scheme, builtin
 
 
@@ -135,12 +134,12 @@ def _levels(headings) -> dict:
     return {style: rank for rank, style in enumerate(sorted(keys, key=keys.get))}
 
 
-def segment(text: str, scheme: Optional[Scheme] = None, hints: dict | None = None) -> Segmentation:
+def segment(text: str, scheme: Optional[Scheme] = None, hints: dict | None = None, government: str = "") -> Segmentation:
     """The heading tree and its regions, each mapped onto the scheme the report follows: the one a user gave
-    (`scheme`), else the one the report's own text picks (choose)."""
+    (`scheme`), else the one the report's own text picks (choose) among those for its `government` (县, 省 …)."""
     headings = find_headings(text, hints)
     level = _levels(headings)
-    followed, why, mapping = choose(text, headings, level, scheme)
+    followed, why, mapping = choose(text, headings, level, scheme, government)
     follows = followed is not None
 
     regions = [Region(0, headings[0].nstart if headings else len(text), None, None, ())]
@@ -166,7 +165,7 @@ def segment(text: str, scheme: Optional[Scheme] = None, hints: dict | None = Non
                         tuple(r.nstart for r in regions), followed, why if follows else "", scheme)
 
 
-def choose(text: str, headings: list, level: dict, asked: Optional[Scheme]) -> tuple:
+def choose(text: str, headings: list, level: dict, asked: Optional[Scheme], gov: str = "") -> tuple:
     """(scheme, why, mapping): the scheme a user asked for where the report follows it; else a built-in scheme
     the report cites in its opening (or whose shape it declares) and whose headings it uses; else the one whose
     sections and items its headings match, both enough; else the scheme its own headings print (points or
@@ -181,7 +180,6 @@ def choose(text: str, headings: list, level: dict, asked: Optional[Scheme]) -> t
         if mapping:
             return s, "cited", mapping
     fits = []
-    gov = metadata.level_char(text)
     for s in builtin():
         if s in cited or (gov and s.governments and gov not in s.governments):
             continue        # a county's report that declares six parts follows no province's scheme it does not cite
