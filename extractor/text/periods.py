@@ -6,7 +6,7 @@ in patterns/lexicon/periods.yaml; a year as reports write it is metadata.YEAR.
 from __future__ import annotations
 
 import functools
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Optional
 
 import regex
@@ -39,6 +39,8 @@ def lexicon() -> dict:
                       for e in spec["expressions"]]
     for key in ("not_after", "topic_followers", "carry_breakers", "enumeration", "month_frame_before", "frame_lead"):
         spec["_" + key] = regex.compile(spec[key])
+    spec["_baseline"] = regex.compile(expand(spec["baseline"], ph), regex.V1)
+    spec["_bound_before"], spec["_bound_after"] = (regex.compile(spec["baseline_bound"][k]) for k in ("before", "after"))
     return spec
 
 
@@ -104,7 +106,10 @@ class Periods:
         s0, s1 = lay.sentences[si]
         _, c1 = lay.clauses[lay.index("clauses", span.nstart)]
         in_sent = [p for p in self._by_start.within(s0, s1) if not _inside(p, span)]
-        before = [p for p in in_sent if p.end <= span.nstart]
+        baseline = lexicon()["_baseline"].search(self.text, max(s0, span.nstart - 16), span.nstart)
+        if baseline is not None:
+            return self._baseline_period(baseline, span), "baseline_year"
+        before = [p for p in in_sent if p.end <= span.nstart and not self._bound(p)]
         if before:
             return before[-1].period, "before_in_sentence"
         after = [p for p in in_sent if p.start >= span.nend and p.start < c1 and p.name != "year_month"]
@@ -115,6 +120,18 @@ class Periods:
             return carried, "paragraph_frame"
         heading = self._heading_period(span.nstart)
         return heading, ("heading_year" if heading else "none")
+
+    def _baseline_period(self, m, span: Span) -> str:
+        """The year a figure of comparison is of: the one written, or the year before the sentence's own."""
+        if m.group("y"):
+            return m.group("y")
+        own = self.of(replace(span, nstart=m.start(), nend=m.start()))[0]
+        return str(int(own) - 1) if own.isdigit() else ""
+
+    def _bound(self, p: PeriodMention) -> bool:
+        """由2021年的68所: the year dates the figure after its 的, not the sentence's later ones."""
+        lex = lexicon()
+        return bool(lex["_bound_after"].match(self.text, p.end) and lex["_bound_before"].search(self.text, max(0, p.start - 1), p.start))
 
     def _carried(self, si: int, pos: int) -> str:
         """A period that frames the paragraph's first sentences (2023年，… / 2023年兴安区…)."""
