@@ -40,6 +40,7 @@ def lexicon() -> dict:
     for key in ("not_after", "topic_followers", "carry_breakers", "enumeration", "month_frame_before", "frame_lead"):
         spec["_" + key] = regex.compile(spec[key])
     spec["_baseline"] = regex.compile(expand(spec["baseline"], ph), regex.V1)
+    spec["_change"] = regex.compile(spec["change"])
     spec["_bound_before"], spec["_bound_after"] = (regex.compile(spec["baseline_bound"][k]) for k in ("before", "after"))
     return spec
 
@@ -110,6 +111,9 @@ class Periods:
         if baseline is not None:
             return self._baseline_period(baseline, span), "baseline_year"
         before = [p for p in in_sent if p.end <= span.nstart and not self._bound(p)]
+        later = self._later_year(before, span)
+        if later:
+            return later, "change_later_year"
         if before:
             return before[-1].period, "before_in_sentence"
         after = [p for p in in_sent if p.start >= span.nend and p.start < c1 and p.name != "year_month"]
@@ -127,6 +131,16 @@ class Periods:
             return m.group("y")
         own = self.of(replace(span, nstart=m.start(), nend=m.start()))[0]
         return str(int(own) - 1) if own.isdigit() else ""
+
+    def _later_year(self, before: list, span: Span) -> str:
+        """The later of two years before a change in the figure's clause (…2022年为37915万元，同比增长1.92%)."""
+        years = {p.period for p in before if p.name == "year"}
+        if len(years) < 2:
+            return ""
+        c0, _ = self.layout.clauses[self.layout.index("clauses", span.nstart)]
+        if before[-1].start >= c0:
+            return ""                   # 2023年提高到98.4%: the clause names its own year
+        return max(years) if lexicon()["_change"].search(self.text, c0, span.nstart) else ""
 
     def _bound(self, p: PeriodMention) -> bool:
         """由2021年的68所: the year dates the figure after its 的, not the sentence's later ones."""
