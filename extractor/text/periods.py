@@ -84,7 +84,7 @@ class Periods:
     """One report's time expressions; `of(span)` gives (period, rule)."""
 
     def __init__(self, text: str, seg, layout: Layout, report_year, perf_year, places=()):
-        self.text, self.seg, self.layout = text, seg, layout
+        self.text, self.seg, self.layout, self.perf_year = text, seg, layout, perf_year
         self.places = tuple(p for p in places if p)
         frame = lexicon()["_month_frame_before"]
         # A year-month dates an event unless it opens its clause or follows 截至.
@@ -129,8 +129,8 @@ class Periods:
         """The year a figure of comparison is of: the one written, or the year before the sentence's own."""
         if m.group("y"):
             return m.group("y")
-        own = self.of(replace(span, nstart=m.start(), nend=m.start()))[0]
-        return str(int(own) - 1) if own.isdigit() else ""
+        own = self.of(replace(span, nstart=m.start(), nend=m.start()))[0] or str(self.perf_year or "")
+        return str(int(own) - 1) if own.isdigit() else ""       # the year the report is on, where none is said
 
     def _later_year(self, before: list, span: Span) -> str:
         """The later of two years before a change in the figure's clause (…2022年为37915万元，同比增长1.92%)."""
