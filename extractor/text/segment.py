@@ -215,7 +215,7 @@ def _lex() -> dict:
     spec = data.load("lexicon/headings.yaml")
     return {"points": regex.compile(spec["points"]), "outside": regex.compile(spec["outside_parts"]),
             "opening_chars": int(spec["opening_chars"]), "fit_share": float(spec["fit_share"]),
-            "own_min_parts": int(spec["own_min_parts"])}
+            "own_min_parts": int(spec["own_min_parts"]), "frame": regex.compile(spec["frame_parts"])}
 
 
 def _item_index(scheme: Scheme) -> dict:
@@ -319,6 +319,22 @@ def _word_numbered(headings: list[Heading], level: dict) -> list[Heading]:
     return out
 
 
+def _duty_numbers(tops: list[Heading], lex: dict) -> dict:
+    """id(part) -> its section: the number it prints, less the frames printed before it in its run of numbers
+    (一、基本情况 二、党的领导 → 1); none for frames and for the parts outside the duties. A run restarts where
+    the numbers do not go up (parts nested in one style)."""
+    out, prev, frames = {}, 0, 0
+    for h in tops:
+        if h.number <= prev:
+            frames = 0
+        prev = h.number
+        if lex["frame"].search(h.title):
+            frames += 1
+        elif not lex["outside"].search(h.title):
+            out[id(h)] = h.number - frames
+    return out
+
+
 def _own(headings: list[Heading], level: dict) -> Optional[tuple]:
     """The report's own parts as its sections, where it follows no scheme known: each top-level part by the
     number it prints (一、 → 1), none for the parts outside the duties (存在的问题, 下一步打算, 自评结论); the items
@@ -332,15 +348,15 @@ def _own(headings: list[Heading], level: dict) -> Optional[tuple]:
     marked = {id(h) for h in numbered if h.code or lex["points"].search(h.title)}
     top = _top_level(numbered, marked, level)
     tops = [h for h in numbered if level[h.style] == top]
-    if sum(1 for h in tops if not lex["outside"].search(h.title)) < lex["own_min_parts"]:
+    number = _duty_numbers(tops, lex)
+    if len(number) < lex["own_min_parts"]:
         return None                     # two parts (基本情况, 自评情况) are a frame, not the duties' sections
     out, sections = [], []
     section = item = None
     for h in headings:
         lv = level[h.style]
         if lv <= top:
-            inside = h.number is not None and lv == top and not lex["outside"].search(h.title)
-            section, item = (h.number if inside else None), None
+            section, item = number.get(id(h)), None
             if section is not None:
                 sections.append({"number": section, "title": h.title, "code": h.code or section, "items": []})
         elif section is not None and lv == top + 1 and id(h) in marked:

@@ -86,3 +86,27 @@ def test_malformed_scheme_file_names_the_file(tmp_path):
     with pytest.raises(InputError) as e:
         load_scheme(g)
     assert e.value.kind == "invalid-config"
+
+
+def _sections_of(text: str, words: list) -> list:
+    n, seg = _seg(text)
+    return [seg.region_at(n.text.index(w)).section for w in words]
+
+
+@pytest.mark.parametrize("frame", ["基本情况", "全镇教育基本情况", "自评工作开展情况"])
+def test_a_frame_part_before_the_duties_is_no_section_and_the_duties_count_from_one(frame):
+    text = (f"某县人民政府履行教育职责自评报告\n\n一、{frame}\n\n全县有学校12所。\n\n二、坚持党的领导\n\n召开会议3次。\n\n"
+            "三、加大经费投入\n\n投入资金500万元。\n\n四、办好学前教育\n\n新建幼儿园2所。\n\n五、存在的问题\n\n教师不足。\n")
+    assert _sections_of(text, ["12所", "3次", "500万元", "新建幼儿园", "教师不足"]) == [None, 1, 2, 3, None]
+
+
+def test_a_run_of_numbers_nested_in_one_style_restarts_without_the_frame():
+    text = ("某区自评报告\n\n一、基本情况\n\n学校9所。\n\n二、履行教育职责情况\n\n一、党的领导（20分）\n\n会议4次。\n\n"
+            "二、教育保障（30分）\n\n投入80万元。\n\n三、教育发展（35分）\n\n新增学位600个。\n\n三、存在问题\n\n短板2项。\n")
+    assert _sections_of(text, ["9所", "4次", "80万元", "600个", "短板"]) == [None, 1, 2, 3, None]
+
+
+def test_a_frame_and_two_duties_are_too_few_to_be_sections():
+    text = ("某县自评报告\n\n一、基本情况\n\n学校9所。\n\n二、履行教育职责情况\n\n投入80万元。\n\n三、上年度问题整改情况\n\n"
+            "整改5项。\n\n四、存在的问题\n\n短板2项。\n")
+    assert _sections_of(text, ["9所", "80万元", "5项"]) == [None, None, None]
