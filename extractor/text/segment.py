@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import bisect
 import functools
+from collections import Counter
 from dataclasses import dataclass, field, replace
 from typing import Optional
 
@@ -249,6 +250,8 @@ def _map_to_scheme(text: str, headings: list[Heading], scheme: Scheme, level: di
         return []
     declared = _declares(text, scheme)
     out = _walk(headings, scheme, level)
+    if scheme.report_sections:
+        out = _as_grouped(headings, out, level)
     sections_seen = {m[0] for m in out if m[2]}
     items_seen = {m[1] for m in out if m[2] and m[1]}
     if declared:
@@ -293,6 +296,40 @@ def _walk(headings: list[Heading], scheme: Scheme, level: dict) -> list:
         if hit is None and closed_at is None and outside.search(h.title):
             section, item, closed_at = None, None, lv
         out.append((section, item, hit is not None))
+    return out
+
+
+def _as_grouped(headings: list[Heading], walked: list, level: dict) -> list:
+    """A scheme whose sections are the report's own grouping: every numbered part beside the parts that name a
+    section (under the same heading) is a section as printed, though its words name none (一、坚持党对教育工作的
+    全面领导); the parts outside the duties (问题, 打算) stay none."""
+    outside = _lex()["outside"]
+    parent = _parents(headings, level)
+    named = [(level[h.style], parent[i]) for i, (h, m) in enumerate(zip(headings, walked)) if m[2] and m[1] is None and h.number]
+    if not named:
+        return walked
+    at = Counter(lv for lv, _ in named).most_common(1)[0][0]
+    parents = {p for lv, p in named if lv == at}
+    out, section = [], None
+    for i, (h, w) in enumerate(zip(headings, walked)):
+        lv = level[h.style]
+        if lv == at:
+            grouped = parent[i] in parents and h.number and not outside.search(h.title)
+            section = h.number if grouped else None
+        elif lv < at:
+            section = None
+        out.append(w if section is None else (section, w[1] if lv > at else None, w[2]))
+    return out
+
+
+def _parents(headings: list[Heading], level: dict) -> list:
+    """For each heading, the index of the nearest heading above it in the layout (-1 for none)."""
+    out, stack = [], []
+    for i, h in enumerate(headings):
+        while stack and level[headings[stack[-1]].style] >= level[h.style]:
+            stack.pop()
+        out.append(stack[-1] if stack else -1)
+        stack.append(i)
     return out
 
 

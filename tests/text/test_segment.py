@@ -110,3 +110,12 @@ def test_a_frame_and_two_duties_are_too_few_to_be_sections():
     text = ("某县自评报告\n\n一、基本情况\n\n学校9所。\n\n二、履行教育职责情况\n\n投入80万元。\n\n三、上年度问题整改情况\n\n"
             "整改5项。\n\n四、存在的问题\n\n短板2项。\n")
     assert _sections_of(text, ["9所", "80万元", "5项"]) == [None, None, None]
+
+
+def test_a_province_report_numbers_every_part_of_its_own_grouping_as_printed():
+    text = ("某省人民政府关于2023年度履行教育职责情况的自查报告\n\n按照《对省级人民政府履行教育职责的评价办法》（国办发〔2017〕49号）"
+            "要求，现将自查情况报告如下。\n\n第一部分 全省教育基本情况\n\n一、规模\n\n全省学校3万所。\n\n第二部分 履行教育职责情况\n\n"
+            "一、坚持党对教育工作的全面领导\n\n召开会议5次。\n\n二、贯彻执行党的教育方针\n\n立德树人示范校20所。\n\n"
+            "三、依法治教和落实教育法律法规\n\n出台文件8件。\n\n四、教育经费投入\n\n投入资金9亿元。\n\n五、上年度反馈问题整改\n\n整改问题7个。\n\n"
+            "第三部分 存在的问题\n\n一、短板\n\n缺口2处。\n")
+    assert _sections_of(text, ["3万所", "5次", "20所", "8件", "9亿元", "7个", "缺口"]) == [None, 1, 2, 3, 4, 5, None]
