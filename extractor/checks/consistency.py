@@ -464,8 +464,9 @@ def _own(view: DocView, f, key: tuple) -> bool:
     if key[0] != "words":
         return True
     ind, before = key[3], key[9]
-    if rx(w["repeated_not"]).search(ind):
-        return False                # 每百名学生拥有 names a measure, not what; 《办法》规定的4.2人 is a standard
+    if rx(w["repeated_not"]).search(ind) or rx(w["action_result"]).search(ind):
+        return False                # 每百名学生拥有 names a measure, not what; 《办法》规定的4.2人 is a standard;
+                                    # 新增学位 is the result of the action it follows, each its own
     # 本项满分10分, 自评得分9分: each item's own, never one quantity (checks/scores.py)
     return not (rx(w["local"]).search(ind) or rx(w["local"]).search(before))
 

@@ -225,7 +225,7 @@ def _digit(d: str, spec) -> int:
     return int(d) if d.isdigit() else spec["digits"].index(d)
 
 
-def _cn_digits(s: str) -> int:
+def cn_digits(s: str) -> int:
     """二〇二四 → 2024 (digit by digit); 十二 → 12 (as a number)."""
     spec = _numerals()
     s = s.translate(spec["_fix"])
@@ -244,7 +244,7 @@ def _date_value(g: dict) -> str:
     for k in _DATE_PARTS:
         raw = g.get(k) or g.get("c" + k)
         if raw:
-            v[k] = int(raw) if raw.isdigit() else _cn_digits(raw)
+            v[k] = int(raw) if raw.isdigit() else cn_digits(raw)
 
     def ymd(y, m, d):
         y = f"{y:04d}" if y else "????"

@@ -57,8 +57,17 @@ def cells(text: str) -> tuple:
                 header = [t for t, _, _ in parts]   # a table's first row, of words (2022年, 评估标准): its header
                 continue
         header = header or []
-        out += _row(parts, header, _year(title))
+        heads = header
+        if _grouped(header):                        # 普及普惠水平 | 学前三年毛入园率 | ≥85% …, then 普惠性… | ≥80% …
+            heads, parts = header[1:], parts[1:] if len(parts) == len(header) else parts
+        out += _row(parts, heads, _year(title))
     return tuple(out)
+
+
+def _grouped(header: list) -> bool:
+    """The table's first column groups its rows and its second names each row's indicator."""
+    lx = lexicon()
+    return len(header) > 2 and header[0].strip() in lx["group_columns"] and header[1].strip() in lx["label_columns"]
 
 
 def _year(words: str) -> str:

@@ -14,7 +14,7 @@ import regex
 from .. import data
 from ..records import Span
 from . import grid
-from .extract import expand, placeholders, protected
+from .extract import cn_digits, expand, placeholders, protected
 from .layout import Layout, Positions, longest_match_wins
 from .metadata import YEAR
 
@@ -34,7 +34,7 @@ class PeriodMention:
 @functools.lru_cache(maxsize=1)
 def lexicon() -> dict:
     spec = dict(data.load("lexicon/periods.yaml"))
-    ph = placeholders()
+    ph = {**placeholders(), "year_cn": spec["year_cn"]}
     spec["_exprs"] = [(e["name"], regex.compile(expand(e["pattern"], ph), regex.V1), e["period"])
                       for e in spec["expressions"]]
     for key in ("not_after", "topic_followers", "carry_breakers", "enumeration", "month_frame_before", "frame_lead"):
@@ -71,13 +71,18 @@ def find_periods(text: str, report_year: Optional[int], perf_year: Optional[int]
             if perf_year is None:
                 return None
             template = template.replace("{perf}", str(perf_year))
-        period = template.format(y=g.get("y"), y2=g.get("y2"),
+        period = template.format(y=_digits(g.get("y")), y2=_digits(g.get("y2")),
                                  q=lex["quarter_numbers"].get(g.get("q") or "", g.get("q")),
                                  h=lex["half_numbers"].get(g.get("h") or "", ""),
                                  m=f"{int(g['m']):02d}" if g.get("m") else "")
         return PeriodMention(s, e, period, name)
 
     return longest_match_wins(found, span=lambda f: (f[0], f[1]), build=build)
+
+
+def _digits(year: Optional[str]) -> Optional[str]:
+    """二〇一〇 → 2010; a year in digits as it is."""
+    return year if not year or year.isdigit() else str(cn_digits(year))
 
 
 class Periods:
@@ -128,7 +133,7 @@ class Periods:
     def _baseline_period(self, m, span: Span) -> str:
         """The year a figure of comparison is of: the one written, or the year before the sentence's own."""
         if m.group("y"):
-            return m.group("y")
+            return _digits(m.group("y"))
         own = self.of(replace(span, nstart=m.start(), nend=m.start()))[0] or str(self.perf_year or "")
         return str(int(own) - 1) if own.isdigit() else ""       # the year the report is on, where none is said
 

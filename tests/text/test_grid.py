@@ -77,6 +77,25 @@ def test_the_standards_column_is_timeless_and_no_rows_value():
     assert _by_raw(facts, "0.472").metric == "校际间综合差异系数"
 
 
+# A first column that groups the rows: its cell stands on each group's first row only (a merged cell).
+GROUPED = ("附表　义务教育优质均衡主要指标\n"
+           "评估内容　　　　评价指标　　　　　　　　　　国家标准　　　本县现状　　结论\n"
+           "资源配置　　　　生均教学仪器设备值（元）　　　2000　　　　　3410　　　　达标\n"
+           "　　　　　　　　小学综合差异系数　　　　　　　0.50　　　　　0.372　　　达标\n"
+           "政府保障　　　　教师培训经费占公用经费比例　　5%　　　　　　6.1%　　　　达标\n"
+           "　　　　　　　　县域内教师交流轮岗比例　　　　10%　　　　　　12.4%　　　达标\n")
+
+
+def test_a_grouped_tables_rows_are_read_by_their_own_labels_under_their_own_columns():
+    facts, _ = facts_of(GROUPED)
+    for standard in ("2000", "0.50", "5%", "10%"):
+        assert (_by_raw(facts, standard).indicator, _by_raw(facts, standard).metric) == ("国家标准", ""), standard
+    assert _by_raw(facts, "3410").indicator == "生均教学仪器设备值"
+    assert _by_raw(facts, "0.372").indicator == "小学综合差异系数"
+    assert _by_raw(facts, "6.1%").indicator == "教师培训经费占公用经费比例"
+    assert _by_raw(facts, "12.4%").indicator == "县域内教师交流轮岗比例"
+
+
 def test_prose_with_a_wide_space_is_no_table():
     for line in ("全县共有学校42所，  在校生1.2万人。", "某县  2023年  教育工作总结"):
         assert "\t" not in normalize(line).text
