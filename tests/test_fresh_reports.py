@@ -1,6 +1,6 @@
 """Reports written apart by someone who had not read the rules (tests/data/fresh; a second round, tests/data/heldout;
-a third, fourth and fifth, tests/data/round3, round4 and round5; truth beside each): every fail or inconsistent finding is one their truth files call
-true; nothing else is flagged (issue 26)."""
+a third, fourth and fifth, tests/data/round3, round4 and round5; truth beside each): every fail or inconsistent
+finding is one their truth files call true; nothing else is flagged (issue 26)."""
 import json
 import subprocess
 import sys
