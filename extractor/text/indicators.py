@@ -14,7 +14,8 @@ from .. import data
 from ..records import Span
 from . import grid
 from .layout import Layout, Positions
-from .subjects import event_end, level_before, level_in_phrase, level_re, levelled, respective_list, without_level
+from .subjects import (event_end, level_before, level_in_phrase, level_re, levelled, respective_list, sibling_group,
+                       without_level)
 
 # Compiled once: the shapes of the text around a phrase.
 _HAN, _TWO_HAN, _HAN_RUN, _NOT_HAN = (regex.compile(p) for p in (r"\p{Han}", r"\p{Han}{2}", r"\p{Han}+", r"\P{Han}"))
@@ -51,6 +52,12 @@ def lexicon() -> dict:
     lex["_change_to"] = regex.compile(lex["change_to"])
     lex["_baseline"] = regex.compile(f"(?:{lex['baseline']})$")
     lex["_per_unit_after"] = regex.compile(f"^(?:{lex['per_unit_after']})")
+    lex["_names_nothing"] = regex.compile(f"(?:{data.alternation(lex['names_nothing'])}|\\s)+")
+    lex["_value_joiner"] = regex.compile(lex["value_joiner"])
+    lex["_item_number"] = regex.compile(lex["item_number"])
+    lex["_rate_rates"] = regex.compile(data.alternation(lex["generic_rates"]))
+    lex["_number_in_rate"] = regex.compile(f"(?P<noun>\\p{{Han}}{{1,8}}?)(?:{data.alternation(lex['generic_rates'])})"
+                                           f"(?:{lex['rate_link']})?(?=\\s*\\d)")
     lex["_known"] = sorted((k for k in lex["known"] if len(k) >= 5), key=len, reverse=True)
     lex["_trim_left"] = sorted(lex["trim_left"], key=len, reverse=True)
     lex["_trim_right"] = sorted(lex["trim_right"], key=len, reverse=True)
@@ -65,7 +72,7 @@ class Indicators:
 
     def __init__(self, text: str, layout: Layout, spans, periods):
         self.text, self.layout, self.spans, self.periods = text, layout, spans, periods
-        self.prev_ind, self.prev_base, self.prev_sent = "", "", -1
+        self.prev_ind, self.prev_base, self.prev_sent, self.prev_rule = "", "", -1, ""
         self._span_starts = Positions(spans, key=lambda sp: sp.nstart)
         self._span_ends = Positions(spans, key=lambda sp: sp.nend)
         self._period_starts = Positions(periods, key=lambda p: p.start)
@@ -75,7 +82,7 @@ class Indicators:
         si = self.layout.index("sentences", span.nstart)
         indicator, rule = self._indicator(span, si == self.prev_sent)
         if span.kind != "date":
-            self.prev_ind, self.prev_sent = indicator, si
+            self.prev_ind, self.prev_sent, self.prev_rule = indicator, si, rule
             if not any(indicator.endswith(w) for w in lexicon()["generic_changes"]):
                 self.prev_base = indicator
         return indicator, rule
@@ -118,6 +125,9 @@ class Indicators:
         threshold = _threshold_of(text, span.nend, c1, lex) if span.kind != "percent" else ""
         if threshold:
             return threshold, "threshold_of_noun_after"
+        in_rate = _in_rate(text, span.nend, lex) if span.kind != "percent" else None
+        if in_rate:
+            return in_rate.group("noun"), "noun_of_rate_after"     # 360学时培训完成率100%: the training
         if span.kind == "age":
             noun = _noun_after(text, span.nend + (text[span.nend:span.nend + 1] == lex["modifier"]), c1, lex)
             if noun:
@@ -136,21 +146,27 @@ class Indicators:
         moved = self._change_or_baseline(phrase, at, c0, prev_ind if same_sentence else "")
         if moved:
             return moved
+        group, measure = sibling_group(text, lay, self._span_starts, span, c0, at) if phrase and len(phrase) <= 4 else ("", "")
+        if group == phrase and len(_trim(measure, lex)) >= 2:
+            return _trim(measure, lex), "measure_of_sibling_group"      # 中班96.2% after 小班班额达标率100%
         if levelled(span) and level_before(text, at):
             phrase = _trim(level_re().sub("", phrase), lex)
-            found = self._after_level(span, phrase, at, c0, ci, prev_ind if same_sentence else "")
+            found = self._after_level(span, phrase, at, c0, ci, self._measure_before() if same_sentence else "")
             if found:
                 return found
         elif same_sentence and without_level(phrase) != phrase and _abbreviates(phrase, prev_ind):
             return without_level(prev_ind), "level_repeats_previous"    # …支出10953元，初中生均13640元
         elif same_sentence and prev_ind and span.kind != "count" and level_re().fullmatch(phrase):
-            return without_level(prev_ind), "level_takes_previous"      # 小学…不超过60分钟，初中不超过90分钟
+            return without_level(self._measure_before()), "level_takes_previous"   # 小学…60分钟，初中不超过90分钟
         of_other = lex["_share_of_other"].search(text, c0, at) if span.kind == "percent" else None
         if of_other and len(phrase) < len(of_other.group("whole")):
             part = _tail_phrase(_trim(of_other.group("part"), lex), lex, lex["windows"]["phrase"])
             phrase = part + of_other.group("verb") + of_other.group("other")
             rule = "share_of_other"       # 非在编教师平均工资收入为在编教师的81.2%: A stated as a share of B
-        if len(phrase) < 2 or phrase in lex["stoppers"] or phrase in lex["trim_right"]:
+        if names_nothing(phrase):
+            if same_sentence and prev_ind and self._joined_to_previous(span, c0):
+                carried = self.prev_rule in STANDARD_RULES + BASELINE_RULES   # 低于0.50和0.45的标准: standards both
+                return prev_ind, (self.prev_rule if carried else "list_continues_previous")   # 720元、920元标准足额拨付
             rest = self._rest_of_clause(span, c1)
             if rest:
                 return rest, "rest_of_clause"
@@ -168,6 +184,11 @@ class Indicators:
         if span.kind == "percent" and lex["_bare_change"].fullmatch(phrase) and same_sentence and prev_base:
             return _short(without_level(prev_base), lex) + phrase, "generic_change_base"
         return phrase, rule
+
+    def _measure_before(self) -> str:
+        """What the number before measures, or, when that was a change of it (…增长3.1%), the measure changed."""
+        changed = any(self.prev_ind.endswith(w) for w in lexicon()["generic_changes"])
+        return self.prev_base if changed and self.prev_base else self.prev_ind
 
     def _change_or_baseline(self, phrase: str, at: int, c0: int, prev_ind: str):
         """(indicator, rule) of the new value of a change (由86.4%提高到88.9%: 88.9% measures what 86.4% does) or of a
@@ -202,6 +223,14 @@ class Indicators:
         if len(before) >= 2:
             return before, "level_after_phrase"               # 生均公用经费基准定额为小学每生每年800元
         return self._previous_clause_phrase(span, ci), "level_takes_clause_before"  # 每百名学生拥有…教师数：小学4.6人
+
+    def _joined_to_previous(self, span: Span, c0: int) -> bool:
+        """Whether the number follows the clause's number before it with only a list joiner between
+        (720元、920元, 300元至600元, 51至55人): a further value of the same measure."""
+        before = [sp for sp in self._span_ends.within(c0, span.nstart, closed=True) if sp.nstart < span.nstart]
+        if not before or before[-1].kind == "date":
+            return False
+        return bool(lexicon()["_value_joiner"].fullmatch(self.text, before[-1].nend, span.nstart))
 
     def _previous_clause_phrase(self, span: Span, ci: int) -> str:
         """The phrase that ends the clause before, when it is in the same sentence (校医或保健教师，配备率…)."""
@@ -263,7 +292,8 @@ class Indicators:
         start = max([sp.nend for sp in self._span_starts.within(span.nend, c1, closed=True) if sp.nend <= c1]
                     + [span.nend])
         tail = _trim(_tail_phrase(_trim(self.text[start:c1], lex), lex, lex["windows"]["rest_of_clause"]), lex)
-        return tail if _HAN.search(tail) else ""     # the tail after a verb can open with an adverb
+        # the tail after a verb can open with an adverb; words that name nothing (标准发放, 之间) are no tail
+        return tail if _HAN.search(tail) and not lex["_names_nothing"].fullmatch(tail) else ""
 
     def _date_indicator(self, span: Span, c1: int) -> tuple[str, str]:
         text, lex = self.text, lexicon()
@@ -316,6 +346,14 @@ def held_to_standard(text: str, c0: int, start: int, end: int) -> str:
 
 
 
+def names_nothing(phrase: str) -> bool:
+    """Whether a phrase names no measure: under two characters, a stopper, or only words that never name one
+    (和每天, 连续, 标准发放, 之间)."""
+    lex = lexicon()
+    return (len(phrase) < 2 or phrase in lex["stoppers"] or phrase in lex["trim_right"]
+            or bool(lex["_names_nothing"].fullmatch(phrase)))
+
+
 def _abbreviates(phrase: str, prev_ind: str) -> bool:
     """Whether phrase, without the level it names, is the start of the indicator before it (初中生均 after
     小学生均一般公共预算教育支出): the same measure said short for another level."""
@@ -343,6 +381,8 @@ def _stopper_hits(chunk: str, lex, stop_re=None) -> list[tuple[int, int]]:
             continue
         if any(a <= i and m.end() <= b for a, b in inside):
             continue                         # 培训 of 培训机构, 完成 of 完成时间: a noun, not a verb
+        if lex["_rate_rates"].match(chunk, m.end()):
+            continue                         # 培训 of 培训完成率: a verb that names the rate
         hits.append((i, m.end()))
     return hits
 
@@ -373,6 +413,12 @@ def _qualifier_at(text: str, pos: int, lex) -> str:
     return next((w for w in lex["_qualifiers"] if text.startswith(w, pos)), "")
 
 
+def _in_rate(text: str, pos: int, lex):
+    """The match of a rate right after a number and before the rate's own value (360学时|培训|完成率|100%), or None."""
+    m = lex["_number_in_rate"].match(text, pos)
+    return m if m and not _stopper_hits(m.group("noun"), lex, lex["_noun_stop_re"]) else None
+
+
 def _threshold_of(text: str, pos: int, end: int, lex) -> str:
     """The people or things a threshold number marks off (45岁以下教师占比 → 教师), without the share or
     change measured of them; empty when no noun follows the qualifier."""
@@ -400,13 +446,15 @@ def _phrase_before(text: str, c0: int, pos: int, period_ends: Positions, span_en
     """`period_ends` and `span_ends`: the report's period mentions and spans by where they end."""
     # Nothing before an earlier number or period in the clause belongs to this one, but a threshold
     # does (45岁以下教师占比60% → 45岁以下教师占比).
-    lead = _after_spans(span_ends, c0, pos, lambda sp: _qualifier_at(text, sp.nend, lex))
+    lead = _after_spans(span_ends, c0, pos, lambda sp: _qualifier_at(text, sp.nend, lex) or _in_rate(text, sp.nend, lex))
+    rated = [sp for sp in span_ends.within(lead, pos, closed=True) if sp.nstart >= lead and _in_rate(text, sp.nend, lex)]
+    lead = rated[-1].nstart if rated else lead       # 教师5年360学时培训完成率: the rate from the number it is of
     start, last = _after_periods(period_ends, c0, pos, lead)
     if last is not None and last.start > lead and len(_trim(text[start:pos], lex)) < 2:
         pos = last.start            # 学前三年毛入园率2021年为89.6%: the name stands before its year
         start, _ = _after_periods(period_ends, c0, pos, lead)
     chunk = lex["_per_unit_after"].sub("", text[start:pos])      # the rate of the number before (720元/生·年、)
-    chunk = lex["_aside"].sub("", chunk)    # finished asides: 幼儿园（7所…）
+    chunk = lex["_aside"].sub("", lex["_item_number"].sub("", chunk))    # an item's number; finished asides: 幼儿园（7所…）
     head, _, tail = chunk.rpartition("（") if "（" in chunk else chunk.rpartition("(")
     if _ and regex.search(r"[)）]", tail):
         pass                                                       # 村级幼儿园（含幼儿班）: an aside that ends
