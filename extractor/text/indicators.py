@@ -143,6 +143,11 @@ class Indicators:
         at = _before_rate(text, c0, span.nstart, lex)       # 小学每生每年720元: what is measured stands before 每生每年
         if not phrase:
             rule, phrase = "phrase_before", _phrase_before(text, c0, at, self._period_ends, self._span_ends, lex)
+        if text.endswith(lex["every"], c0, at) and at == span.nstart:
+            rest = self._rest_of_clause(span, c1)       # 各中小学每两周安排…心理健康教育课程: how often that is done
+            if rest:
+                return rest, "frequency_of_rest"
+            phrase = _trim(phrase.removesuffix(lex["every"]), lex)
         moved = self._change_or_baseline(phrase, at, c0, prev_ind if same_sentence else "")
         if moved:
             return moved
@@ -222,7 +227,23 @@ class Indicators:
             if lev else ""
         if len(before) >= 2:
             return before, "level_after_phrase"               # 生均公用经费基准定额为小学每生每年800元
-        return self._previous_clause_phrase(span, ci), "level_takes_clause_before"  # 每百名学生拥有…教师数：小学4.6人
+        before = self._previous_clause_phrase(span, ci)
+        if not before and self._title_before(span):
+            return self._title_before(span), "level_takes_title_before"     # 5.生均体育运动场馆面积。小学10.72平方米
+        return before, "level_takes_clause_before"  # 每百名学生拥有…教师数：小学4.6人
+
+    def _title_before(self, span: Span) -> str:
+        """The sentence right before, when it is a measure's name alone (5.生均体育运动场馆面积。): no number, no verb."""
+        lay, lex = self.layout, lexicon()
+        si = lay.index("sentences", span.nstart)
+        if si == 0:
+            return ""
+        q0, q1 = lay.sentences[si - 1]
+        title = _trim(lex["_item_number"].sub("", self.text[q0:q1].strip()), lex)
+        if (self._span_starts.within(q0, q1) or not 2 <= len(title) <= lex["windows"]["phrase"]
+                or _NOT_HAN.search(title) or _stopper_hits(title, lex)):
+            return ""
+        return title
 
     def _joined_to_previous(self, span: Span, c0: int) -> bool:
         """Whether the number follows the clause's number before it with only a list joiner between
@@ -289,8 +310,9 @@ class Indicators:
         """What the rest of the clause does or names, after any further number (每两周…1课时进行心理健康教育辅导)."""
         lex = lexicon()
         # a span that ends by c1 starts by c1
-        start = max([sp.nend for sp in self._span_starts.within(span.nend, c1, closed=True) if sp.nend <= c1]
-                    + [span.nend])
+        text = self.text
+        start = max([sp.nend for sp in self._span_starts.within(span.nend, c1, closed=True)
+                     if sp.nend <= c1 and not _qualifier_at(text, sp.nend, lex)] + [span.nend])   # 无56人以上大班额
         tail = _trim(_tail_phrase(_trim(self.text[start:c1], lex), lex, lex["windows"]["rest_of_clause"]), lex)
         # the tail after a verb can open with an adverb; words that name nothing (标准发放, 之间) are no tail
         return tail if _HAN.search(tail) and not lex["_names_nothing"].fullmatch(tail) else ""
@@ -468,7 +490,7 @@ def _phrase_before(text: str, c0: int, pos: int, period_ends: Positions, span_en
     chunk = _inside_open_quote(chunk)
     chunk = lex["_change_filler"].sub("", lex["_comparison"].sub("", chunk))
     chunk = _trim(chunk, lex)
-    phrase = _tail_phrase(chunk, lex, lex["windows"]["phrase"])
+    phrase = _trim(_tail_phrase(chunk, lex, lex["windows"]["phrase"]), lex)    # …岗前培训|和乡村教师…完成率
     for k in lex["_known"]:
         i = phrase.find(k)
         if i == 0:
