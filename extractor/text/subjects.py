@@ -27,6 +27,9 @@ ACTOR_GAP = 3
 # How far before a value a school level is looked for (中学为0.561, 初中按每生每年960元).
 LEVEL_WINDOW = 12
 _TWO_HAN = regex.compile(r"\p{Han}{2}")
+_HAN_RUN = regex.compile(r"\p{Han}+")
+# How many characters may stand before the group an earlier clause names (幼儿园小班…: 3).
+SIBLING_LEAD = 4
 _LIST_MARK = "\u3001"          # the enumeration comma between the items of a list
 
 
@@ -61,9 +64,10 @@ def sibling_group(text: str, layout: Layout, span_starts: Positions, span: Span,
             continue
         head = lexicon()["_lead_words"].sub("", text[q0:first[0].nstart].strip())   # 全县男生…
         n = len(name)
-        if (len(head) > n + 1 and head[:n] != name and head[n - 1] == name[-1] and _TWO_HAN.fullmatch(head[:2])
-                and _TWO_HAN.match(head, n)):
-            return name, head[n:]
+        for k in range(SIBLING_LEAD + 1):       # 幼儿园|小班|班额达标率: a qualifier may stand before the group
+            if (len(head) > k + n + 1 and head[k:k + n] != name and head[k + n - 1] == name[-1]
+                    and _HAN_RUN.fullmatch(head, 0, k + n) and _TWO_HAN.match(head, k + n)):
+                return name, head[:k] + head[k + n:]
     return "", ""
 
 
