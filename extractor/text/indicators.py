@@ -56,6 +56,8 @@ def lexicon() -> dict:
     lex["_value_joiner"] = regex.compile(lex["value_joiner"])
     lex["_item_number"] = regex.compile(lex["item_number"])
     lex["_rate_rates"] = regex.compile(data.alternation(lex["generic_rates"]))
+    lex["_per_hundred"] = regex.compile(lex["per_hundred"])
+    lex["_change_end"] = regex.compile(f"(?:{lex['year_on_year']})?(?:{data.alternation(lex['generic_changes'])})$")
     lex["_number_in_rate"] = regex.compile(f"(?P<noun>\\p{{Han}}{{1,8}}?)(?:{data.alternation(lex['generic_rates'])})"
                                            f"(?:{lex['rate_link']})?(?=\\s*\\d)")
     lex["_known"] = sorted((k for k in lex["known"] if len(k) >= 5), key=len, reverse=True)
@@ -83,8 +85,9 @@ class Indicators:
         indicator, rule = self._indicator(span, si == self.prev_sent)
         if span.kind != "date":
             self.prev_ind, self.prev_sent, self.prev_rule = indicator, si, rule
-            if not any(indicator.endswith(w) for w in lexicon()["generic_changes"]):
-                self.prev_base = indicator
+            changed = lexicon()["_change_end"].sub("", indicator)      # 生均…支出增长: the measure changed
+            if changed == indicator or len(changed) >= 2:
+                self.prev_base = changed
         return indicator, rule
 
     def _indicator(self, span: Span, same_sentence: bool) -> tuple[str, str]:
@@ -154,12 +157,16 @@ class Indicators:
         group, measure = sibling_group(text, lay, self._span_starts, span, c0, at) if phrase and len(phrase) <= 4 else ("", "")
         if group == phrase and len(_trim(measure, lex)) >= 2:
             return _trim(measure, lex), "measure_of_sibling_group"      # 中班96.2% after 小班班额达标率100%
+        if same_sentence and prev_ind and lex["_per_hundred"].search(phrase):   # 骨干教师222人，每百名学生拥有1.42人
+            counted = without_level(prev_ind)
+            counted = counted[counted.index(phrase) + len(phrase):] if phrase in counted else counted
+            return phrase + _holder_cut(counted, lex), "per_hundred_of_previous"
         if levelled(span) and level_before(text, at):
             phrase = _trim(level_re().sub("", phrase), lex)
             found = self._after_level(span, phrase, at, c0, ci, self._measure_before() if same_sentence else "")
             if found:
                 return found
-        elif same_sentence and without_level(phrase) != phrase and _abbreviates(phrase, prev_ind):
+        elif same_sentence and without_level(phrase) != phrase and _abbreviates(phrase, self._measure_before()):
             return without_level(prev_ind), "level_repeats_previous"    # …支出10953元，初中生均13640元
         elif same_sentence and prev_ind and span.kind != "count" and level_re().fullmatch(phrase):
             return without_level(self._measure_before()), "level_takes_previous"   # 小学…60分钟，初中不超过90分钟
@@ -188,6 +195,10 @@ class Indicators:
                 return base + phrase, "generic_rate_base"
         if span.kind == "percent" and lex["_bare_change"].fullmatch(phrase) and same_sentence and prev_base:
             return _short(without_level(prev_base), lex) + phrase, "generic_change_base"
+        if span.kind == "percent" and lex["_bare_change"].fullmatch(phrase):
+            base = self._named_before_levels(c0, at) or self._previous_clause_phrase(span, ci)
+            if len(base) >= 2:       # …教育支出中，幼儿园、初中分别比上年增长3.26%、3.98%: the change of what was named
+                return _short(without_level(base), lex) + phrase, "change_of_named_before"
         return phrase, rule
 
     def _measure_before(self) -> str:
@@ -231,6 +242,14 @@ class Indicators:
         if not before and self._title_before(span):
             return self._title_before(span), "level_takes_title_before"     # 5.生均体育运动场馆面积。小学10.72平方米
         return before, "level_takes_clause_before"  # 每百名学生拥有…教师数：小学4.6人
+
+    def _named_before_levels(self, c0: int, at: int) -> str:
+        """The measure named before a list of levels in the clause (…教育支出小学、初中分别较上年增长), else ""."""
+        lex = lexicon()
+        levels = lex["_level_list"].search(self.text, c0, at)
+        if not levels or levels.start() == c0:
+            return ""
+        return _phrase_before(self.text, c0, levels.start(), self._period_ends, self._span_ends, lex)
 
     def _title_before(self, span: Span) -> str:
         """The sentence right before, when it is a measure's name alone (5.生均体育运动场馆面积。): no number, no verb."""
@@ -502,10 +521,13 @@ def _phrase_before(text: str, c0: int, pos: int, period_ends: Positions, span_en
     parts = phrase.split(de)
     if len(phrase) > lex["windows"]["long_phrase"] and len(parts) >= 3:
         phrase = de.join(parts[-2:])      # the last modifier and its noun: 民办学校就读的比例
+    return _holder_cut(phrase, lex)    # 县职业中专在校生: the school holds the number (its subject), 在校生 measures it
+
+
+def _holder_cut(phrase: str, lex) -> str:
+    """The phrase without a school or centre that holds it (县职业中专在校生 → 在校生)."""
     holder = lex["_holder"].match(phrase)
-    if holder and len(phrase) - holder.end() >= 2:
-        phrase = phrase[holder.end():]    # 县职业中专在校生: the school holds the number (its subject), 在校生 measures it
-    return phrase
+    return phrase[holder.end():] if holder and len(phrase) - holder.end() >= 2 else phrase
 
 
 def _after_periods(period_ends: Positions, c0: int, pos: int, start: int) -> tuple:
