@@ -85,8 +85,9 @@ class Indicators:
         indicator, rule = self._indicator(span, si == self.prev_sent)
         if span.kind != "date":
             self.prev_ind, self.prev_sent, self.prev_rule = indicator, si, rule
-            changed = lexicon()["_change_end"].sub("", indicator)      # 生均…支出增长: the measure changed
-            if changed == indicator or len(changed) >= 2:
+            lex = lexicon()
+            changed = lex["_change_end"].sub("", indicator)      # 生均…支出增长: the measure changed, as named before
+            if changed == indicator or (len(changed) >= 2 and _short(without_level(self.prev_base), lex) != changed):
                 self.prev_base = changed
         return indicator, rule
 
