@@ -290,7 +290,7 @@ class Indicators:
         listed_text = _trim(text[_after_spans(self._span_ends, c0, m.start()):m.start()], lex)
         levels = lex["_level_list"].search(listed_text)
         if levels:       # 小学、初中每百名学生拥有体育、艺术专任教师数分别为…: each level's value of the name after them
-            shared = _trim(listed_text[levels.end():], lex)
+            shared = _trim(lex["_aside"].sub("", listed_text[levels.end():]), lex)     # 初中（均不含寄宿制学校）…
             if len(shared) < 2:
                 return ""
             shared = _tail_phrase(shared, lex, lex["windows"]["phrase"])
