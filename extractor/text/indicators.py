@@ -589,4 +589,16 @@ def _tail_phrase(chunk: str, lex, cap: int) -> str:
     tail = chunk[hits[-1][1]:].strip("，,；;：:、。 ") if hits else chunk
     if len(tail) < 2:
         tail = chunk
-    return tail[-cap:]
+    return _capped(tail, cap, lex)
+
+
+def _capped(tail: str, cap: int, lex) -> str:
+    """The last `cap` characters of a phrase, reaching back a few characters to where a word starts (公办园非在编教师
+    与…之比, not 办园非在编…): the phrase's start, or after a mark or a joiner."""
+    at = len(tail) - cap
+    if at <= 0:
+        return tail
+    for i in range(at, max(at - lex["windows"]["word_back"], 0) - 1, -1):
+        if i == 0 or tail[i - 1] in lex["word_edges"]:
+            return tail[i:]
+    return tail[at:]
