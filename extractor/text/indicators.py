@@ -69,6 +69,10 @@ def lexicon() -> dict:
     return lex
 
 
+# A group named alone before a number (中班, 二年级) is at most this long.
+SIBLING_MAX = 4
+
+
 class Indicators:
     """One report's indicator rules; call `of` on the spans in text order."""
 
@@ -105,14 +109,57 @@ class Indicators:
         text, lay, lex = self.text, self.layout, lexicon()
         ci = lay.index("clauses", span.nstart)
         c0, c1 = lay.clauses[ci]
-        win = lex["windows"]
-        prev_ind, prev_base = self.prev_ind, self.prev_base
+        prev_ind = self.prev_ind
         if span.kind == "date":
             return self._date_indicator(span, c1)
         cell = grid.cell_at(text, span.nstart)
         if cell is not None:                # a table's cell: its row label and column say what it measures
             return (grid.indicator(cell, level_in_phrase()),
                     STANDARD_RULES[0] if grid.is_standard(cell) else "table_cell")
+        named = self._named_after(span, c0, c1)
+        if named:
+            return named
+        standard = held_to_standard(text, c0, span.nstart, span.nend)
+        if standard and same_sentence and self.prev_base and not self.prev_base.endswith(standard):
+            return without_level(self.prev_base) + standard, "standard_of_previous"    # …0.97人，均达到0.9人的标准
+        if span.unit == lex["score_unit"] and lex["_score_in_title"].search(text, text.rfind("\n", 0, span.nstart) + 1,
+                                                                           span.nstart):
+            return lex["full_marks"], "score_of_title"        # 三、学前教育（10分，自评9.5分）: the part's full marks
+        rule = "respectively"
+        phrase = self._respectively(span, c0)
+        at = _before_rate(text, c0, span.nstart, lex)       # 小学每生每年720元: what is measured stands before 每生每年
+        if not phrase:
+            rule, phrase = "phrase_before", _phrase_before(text, c0, at, self._period_ends, self._span_ends, lex)
+        if text.endswith(lex["every"], c0, at) and at == span.nstart:
+            rest = self._rest_of_clause(span, c1)       # 各中小学每两周安排…心理健康教育课程: how often that is done
+            if rest:
+                return rest, "frequency_of_rest"
+            phrase = _trim(phrase.removesuffix(lex["every"]), lex)
+        moved = (self._change_or_baseline(phrase, at, c0, prev_ind if same_sentence else "")
+                 or self._named_elsewhere(span, phrase, at, c0, same_sentence))
+        if moved:
+            return moved
+        if levelled(span) and level_before(text, at):
+            phrase = _trim(level_re().sub("", phrase), lex)
+            found = self._after_level(span, phrase, at, c0, ci, self._measure_before() if same_sentence else "")
+            if found:
+                return found
+        elif same_sentence and without_level(phrase) != phrase and _abbreviates(phrase, self._measure_before()):
+            return without_level(prev_ind), "level_repeats_previous"    # …支出10953元，初中生均13640元
+        elif same_sentence and prev_ind and span.kind != "count" and level_re().fullmatch(phrase):
+            return without_level(self._measure_before()), "level_takes_previous"   # 小学…60分钟，初中不超过90分钟
+        of_other = lex["_share_of_other"].search(text, c0, at) if span.kind == "percent" else None
+        if of_other and len(phrase) < len(of_other.group("whole")):
+            part = _tail_phrase(_trim(of_other.group("part"), lex), lex, lex["windows"]["phrase"])
+            phrase = part + of_other.group("verb") + of_other.group("other")
+            rule = "share_of_other"       # 非在编教师平均工资收入为在编教师的81.2%: A stated as a share of B
+        found = self._named_by_nothing(span, phrase, at, c0, c1, ci, same_sentence) if names_nothing(phrase) else None
+        return found or self._rate_or_change_of(span, phrase, at, c0, ci, same_sentence) or (phrase, rule)
+
+    def _named_after(self, span: Span, c0: int, c1: int):
+        """(indicator, rule) of a number that the words after it name: the noun it counts (3所学校, 5镇), what an amount
+        paid for, the noun a threshold or a rate's qualifier marks off (45岁以下教师, 360学时培训完成率); else None."""
+        text, lex = self.text, lexicon()
         if span.kind == "count" and span.unit in lex["self_counted"]:
             return span.unit, "self_counted"
         counted = next((w for w in lex["self_counted"] if text.startswith(w, span.nend)), "")
@@ -136,71 +183,58 @@ class Indicators:
             noun = _noun_after(text, span.nend + (text[span.nend:span.nend + 1] == lex["modifier"]), c1, lex)
             if noun:
                 return noun, "age_of_noun_after"                 # 年满3周岁的适龄幼儿, 3至6周岁常住适龄儿童
-        standard = held_to_standard(text, c0, span.nstart, span.nend)
-        if standard and same_sentence and self.prev_base and not self.prev_base.endswith(standard):
-            return without_level(self.prev_base) + standard, "standard_of_previous"    # …0.97人，均达到0.9人的标准
-        if span.unit == lex["score_unit"] and lex["_score_in_title"].search(text, text.rfind("\n", 0, span.nstart) + 1,
-                                                                           span.nstart):
-            return lex["full_marks"], "score_of_title"        # 三、学前教育（10分，自评9.5分）: the part's full marks
-        rule = "respectively"
-        phrase = self._respectively(span, c0)
-        at = _before_rate(text, c0, span.nstart, lex)       # 小学每生每年720元: what is measured stands before 每生每年
-        if not phrase:
-            rule, phrase = "phrase_before", _phrase_before(text, c0, at, self._period_ends, self._span_ends, lex)
-        if text.endswith(lex["every"], c0, at) and at == span.nstart:
-            rest = self._rest_of_clause(span, c1)       # 各中小学每两周安排…心理健康教育课程: how often that is done
-            if rest:
-                return rest, "frequency_of_rest"
-            phrase = _trim(phrase.removesuffix(lex["every"]), lex)
-        moved = self._change_or_baseline(phrase, at, c0, prev_ind if same_sentence else "")
-        if moved:
-            return moved
-        group, measure = sibling_group(text, lay, self._span_starts, span, c0, at) if phrase and len(phrase) <= 4 else ("", "")
-        if group == phrase and len(_trim(measure, lex)) >= 2:
-            return _trim(measure, lex), "measure_of_sibling_group"      # 中班96.2% after 小班班额达标率100%
-        if same_sentence and prev_ind and lex["_per_hundred"].search(phrase):   # 骨干教师222人，每百名学生拥有1.42人
+        return None
+
+    def _named_elsewhere(self, span: Span, phrase: str, at: int, c0: int, same_sentence: bool):
+        """(indicator, rule) of a number whose words name a group of the kind the sentence named before (中班96.2%
+        after 小班班额达标率100%) or a per-hundred base alone (骨干教师222人，每百名学生拥有1.42人), else None."""
+        text, lex, prev_ind = self.text, lexicon(), self.prev_ind
+        if phrase and len(phrase) <= SIBLING_MAX:
+            group, measure = sibling_group(text, self.layout, self._span_starts, span, c0, at)
+            if group == phrase and len(_trim(measure, lex)) >= 2:
+                return _trim(measure, lex), "measure_of_sibling_group"
+        if same_sentence and prev_ind and lex["_per_hundred"].search(phrase):
             counted = without_level(prev_ind)
             counted = counted[counted.index(phrase) + len(phrase):] if phrase in counted else counted
             return phrase + _holder_cut(counted, lex), "per_hundred_of_previous"
-        if levelled(span) and level_before(text, at):
-            phrase = _trim(level_re().sub("", phrase), lex)
-            found = self._after_level(span, phrase, at, c0, ci, self._measure_before() if same_sentence else "")
-            if found:
-                return found
-        elif same_sentence and without_level(phrase) != phrase and _abbreviates(phrase, self._measure_before()):
-            return without_level(prev_ind), "level_repeats_previous"    # …支出10953元，初中生均13640元
-        elif same_sentence and prev_ind and span.kind != "count" and level_re().fullmatch(phrase):
-            return without_level(self._measure_before()), "level_takes_previous"   # 小学…60分钟，初中不超过90分钟
-        of_other = lex["_share_of_other"].search(text, c0, at) if span.kind == "percent" else None
-        if of_other and len(phrase) < len(of_other.group("whole")):
-            part = _tail_phrase(_trim(of_other.group("part"), lex), lex, lex["windows"]["phrase"])
-            phrase = part + of_other.group("verb") + of_other.group("other")
-            rule = "share_of_other"       # 非在编教师平均工资收入为在编教师的81.2%: A stated as a share of B
-        if names_nothing(phrase):
-            if same_sentence and prev_ind and self._joined_to_previous(span, c0):
-                carried = self.prev_rule in STANDARD_RULES + BASELINE_RULES   # 低于0.50和0.45的标准: standards both
-                return prev_ind, (self.prev_rule if carried else "list_continues_previous")   # 720元、920元标准足额拨付
-            rest = self._rest_of_clause(span, c1)
-            if rest:
-                return rest, "rest_of_clause"
-            if same_sentence and prev_ind:      # 2022年教育支出5000万元，2023年为5500万元
-                return prev_ind, "clause_continues_previous"
-            if (not phrase and at < span.nstart) or phrase:     # 落实…补助政策，按学校偏远程度每人每月发放300元: a rate
-                before = self._previous_clause_phrase(span, ci)     # alone; …毛入园率呈下降趋势，2021年为86.2%
-                if before:
-                    return before, "rate_of_clause_before"
+        return None
+
+    def _named_by_nothing(self, span: Span, phrase: str, at: int, c0: int, c1: int, ci: int, same_sentence: bool):
+        """(indicator, rule) of a number whose words name nothing (和每天, 连续, 标准发放): a further value of a list,
+        what the rest of its clause does, what the sentence measured before, or the clause before names; else None."""
+        prev_ind = self.prev_ind if same_sentence else ""
+        if prev_ind and self._joined_to_previous(span, c0):
+            carried = self.prev_rule in STANDARD_RULES + BASELINE_RULES   # 低于0.50和0.45的标准: standards both
+            return prev_ind, (self.prev_rule if carried else "list_continues_previous")   # 720元、920元标准足额拨付
+        rest = self._rest_of_clause(span, c1)
+        if rest:
+            return rest, "rest_of_clause"
+        if prev_ind:      # 2022年教育支出5000万元，2023年为5500万元
+            return prev_ind, "clause_continues_previous"
+        if (not phrase and at < span.nstart) or phrase:     # 落实…补助政策，按学校偏远程度每人每月发放300元: a rate
+            before = self._previous_clause_phrase(span, ci)     # alone; …毛入园率呈下降趋势，2021年为86.2%
+            if before:
+                return before, "rate_of_clause_before"
+        return None
+
+    def _rate_or_change_of(self, span: Span, phrase: str, at: int, c0: int, ci: int, same_sentence: bool):
+        """(indicator, rule) of a share or a change named alone (占比, 增长) of what the sentence or clause named before
+        it, else None."""
+        lex = lexicon()
+        prev_ind, prev_base = self.prev_ind, self.prev_base
         if phrase in lex["generic_rates"] or (phrase.endswith(tuple(lex["generic_rates"])) and len(phrase) <= 3):
             base = (prev_ind if same_sentence and prev_ind else "") or self._previous_clause_phrase(span, ci)
             base = lex["_rate_end"].sub("", base) if len(lex["_rate_end"].sub("", base)) >= 2 else base
-            if base and len(base) <= win["base"]:
+            if base and len(base) <= lex["windows"]["base"]:
                 return base + phrase, "generic_rate_base"
-        if span.kind == "percent" and lex["_bare_change"].fullmatch(phrase) and same_sentence and prev_base:
+        if span.kind != "percent" or not lex["_bare_change"].fullmatch(phrase):
+            return None
+        if same_sentence and prev_base:
             return _short(without_level(prev_base), lex) + phrase, "generic_change_base"
-        if span.kind == "percent" and lex["_bare_change"].fullmatch(phrase):
-            base = self._named_before_levels(c0, at) or self._previous_clause_phrase(span, ci)
-            if len(base) >= 2:       # …教育支出中，幼儿园、初中分别比上年增长3.26%、3.98%: the change of what was named
-                return _short(without_level(base), lex) + phrase, "change_of_named_before"
-        return phrase, rule
+        base = self._named_before_levels(c0, at) or self._previous_clause_phrase(span, ci)
+        if len(base) >= 2:       # …教育支出中，幼儿园、初中分别比上年增长3.26%、3.98%: the change of what was named
+            return _short(without_level(base), lex) + phrase, "change_of_named_before"
+        return None
 
     def _measure_before(self) -> str:
         """What the number before measures, or, when that was a change of it (…增长3.1%), the measure changed."""
