@@ -115,7 +115,8 @@ SCHEMA = {
         "own_prefix": "pattern", "own_body_suffixes": "words", "level_in_phrase": "pattern",
         "level_per_student": "pattern",
         "levelled_count_units": "words", "levelled_per_head_units": "words", "left_stops": "words",
-        "left_stop_date_tail": "pattern", "school_ordinal": str, "school_not_a_name_suffix": str},
+        "left_stop_date_tail": "pattern", "school_ordinal": str, "school_not_a_name_suffix": str,
+        "sibling_group": "pattern"},
     "lexicon/headings.yaml": {"markers": list, "title_end": str, "max_title_len": int, "cn_number": "pattern",
                               "declared_shape": "pattern", "points": "pattern", "opening_chars": int,
                               "outside_parts": "pattern", "frame_parts": "pattern", "fit_share": float, "own_min_parts": int},
@@ -132,7 +133,8 @@ SCHEMA = {
         "by_criterion": "pattern", "change_to": "pattern", "baseline": "pattern", "rate_end": "pattern",
         "standard_after": "pattern", "compared": "pattern", "share_of_other": "pattern", "approx_after": "words",
         "score_unit": str, "score_in_title": "pattern", "full_marks": str, "holder": "pattern",
-        "threshold_words": "words"},
+        "threshold_words": "words", "names_nothing": "words", "value_joiner": "pattern", "item_number": "pattern",
+        "rate_link": "pattern", "every": str, "per_hundred": "pattern", "word_edges": str},
     "lexicon/metadata.yaml": {
         "head_lines": int, "title_words": "words", "title_excluded": "pattern", "title_not_joined": "pattern",
         "title_join_max": int, "file_header": "pattern", "government_line": "pattern", "signoff_lines": int,
@@ -190,7 +192,7 @@ NESTED = {   # mappings inside a file: key path → the same kinds of value
                                            "bare_standard": str},
     ("lexicon/indicators.yaml", "windows"): {k: int for k in ("phrase", "rest_of_clause", "base", "long_phrase",
                                                                "event_name", "noun", "signoff_rest", "action_list",
-                                                               "after_title", "lead_in")},
+                                                               "after_title", "lead_in", "word_back")},
 }
 RULE_KEYS = {"name", "pattern", "unit", "value"}   # value: a rule that states it (八成)
 EXAMPLE_KEYS = {"text", "raw", "value", "unit", "approx", "why"}     # why: a strict known failure

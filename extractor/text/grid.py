@@ -47,10 +47,10 @@ def cells(text: str) -> tuple:
     pos = 0
     for line in text.split("\n"):
         start, pos = pos, pos + len(line) + 1
-        if line.count(CELL_GAP) < MIN_GAPS:
+        parts = _parts(line, start) if CELL_GAP in line else []
+        if line.count(CELL_GAP) < MIN_GAPS and not _glued_row(parts):
             header, last = None, line.strip() or last
             continue
-        parts = _parts(line, start)
         if header is None:
             title = last                            # the line above a table: its title
             if not any(_VALUE.fullmatch(t) for t, _, _ in parts[1:]):
@@ -68,6 +68,12 @@ def _grouped(header: list) -> bool:
     """The table's first column groups its rows and its second names each row's indicator."""
     lx = lexicon()
     return len(header) > 2 and header[0].strip() in lx["group_columns"] and header[1].strip() in lx["label_columns"]
+
+
+def _glued_row(parts: list) -> bool:
+    """A row whose label and first number are glued (普通高中…（元/生·年）18760  19646): one gap short, but as many
+    cells as a row, each after the label a value."""
+    return len(parts) > MIN_GAPS and all(_VALUE.fullmatch(t) for t, _, _ in parts[1:])
 
 
 def _year(words: str) -> str:

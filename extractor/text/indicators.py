@@ -14,7 +14,8 @@ from .. import data
 from ..records import Span
 from . import grid
 from .layout import Layout, Positions
-from .subjects import event_end, level_before, level_in_phrase, level_re, levelled, respective_list, without_level
+from .subjects import (event_end, level_before, level_in_phrase, level_re, levelled, respective_list, sibling_group,
+                       without_level)
 
 # Compiled once: the shapes of the text around a phrase.
 _HAN, _TWO_HAN, _HAN_RUN, _NOT_HAN = (regex.compile(p) for p in (r"\p{Han}", r"\p{Han}{2}", r"\p{Han}+", r"\P{Han}"))
@@ -51,6 +52,14 @@ def lexicon() -> dict:
     lex["_change_to"] = regex.compile(lex["change_to"])
     lex["_baseline"] = regex.compile(f"(?:{lex['baseline']})$")
     lex["_per_unit_after"] = regex.compile(f"^(?:{lex['per_unit_after']})")
+    lex["_names_nothing"] = regex.compile(f"(?:{data.alternation(lex['names_nothing'])}|\\s)+")
+    lex["_value_joiner"] = regex.compile(lex["value_joiner"])
+    lex["_item_number"] = regex.compile(lex["item_number"])
+    lex["_rate_rates"] = regex.compile(data.alternation(lex["generic_rates"]))
+    lex["_per_hundred"] = regex.compile(lex["per_hundred"])
+    lex["_change_end"] = regex.compile(f"(?:{lex['year_on_year']})?(?:{data.alternation(lex['generic_changes'])})$")
+    lex["_number_in_rate"] = regex.compile(f"(?P<noun>\\p{{Han}}{{1,8}}?)(?:{data.alternation(lex['generic_rates'])})"
+                                           f"(?:{lex['rate_link']})?(?=\\s*\\d)")
     lex["_known"] = sorted((k for k in lex["known"] if len(k) >= 5), key=len, reverse=True)
     lex["_trim_left"] = sorted(lex["trim_left"], key=len, reverse=True)
     lex["_trim_right"] = sorted(lex["trim_right"], key=len, reverse=True)
@@ -60,12 +69,16 @@ def lexicon() -> dict:
     return lex
 
 
+# A group named alone before a number (中班, 二年级) is at most this long.
+SIBLING_MAX = 4
+
+
 class Indicators:
     """One report's indicator rules; call `of` on the spans in text order."""
 
     def __init__(self, text: str, layout: Layout, spans, periods):
         self.text, self.layout, self.spans, self.periods = text, layout, spans, periods
-        self.prev_ind, self.prev_base, self.prev_sent = "", "", -1
+        self.prev_ind, self.prev_base, self.prev_sent, self.prev_rule = "", "", -1, ""
         self._span_starts = Positions(spans, key=lambda sp: sp.nstart)
         self._span_ends = Positions(spans, key=lambda sp: sp.nend)
         self._period_starts = Positions(periods, key=lambda p: p.start)
@@ -75,9 +88,11 @@ class Indicators:
         si = self.layout.index("sentences", span.nstart)
         indicator, rule = self._indicator(span, si == self.prev_sent)
         if span.kind != "date":
-            self.prev_ind, self.prev_sent = indicator, si
-            if not any(indicator.endswith(w) for w in lexicon()["generic_changes"]):
-                self.prev_base = indicator
+            self.prev_ind, self.prev_sent, self.prev_rule = indicator, si, rule
+            lex = lexicon()
+            changed = lex["_change_end"].sub("", indicator)      # 生均…支出增长: the measure changed, as named before
+            if changed == indicator or (len(changed) >= 2 and _short(without_level(self.prev_base), lex) != changed):
+                self.prev_base = changed
         return indicator, rule
 
     def _indicator(self, span: Span, same_sentence: bool) -> tuple[str, str]:
@@ -94,14 +109,57 @@ class Indicators:
         text, lay, lex = self.text, self.layout, lexicon()
         ci = lay.index("clauses", span.nstart)
         c0, c1 = lay.clauses[ci]
-        win = lex["windows"]
-        prev_ind, prev_base = self.prev_ind, self.prev_base
+        prev_ind = self.prev_ind
         if span.kind == "date":
             return self._date_indicator(span, c1)
         cell = grid.cell_at(text, span.nstart)
         if cell is not None:                # a table's cell: its row label and column say what it measures
             return (grid.indicator(cell, level_in_phrase()),
                     STANDARD_RULES[0] if grid.is_standard(cell) else "table_cell")
+        named = self._named_after(span, c0, c1)
+        if named:
+            return named
+        standard = held_to_standard(text, c0, span.nstart, span.nend)
+        if standard and same_sentence and self.prev_base and not self.prev_base.endswith(standard):
+            return without_level(self.prev_base) + standard, "standard_of_previous"    # …0.97人，均达到0.9人的标准
+        if span.unit == lex["score_unit"] and lex["_score_in_title"].search(text, text.rfind("\n", 0, span.nstart) + 1,
+                                                                           span.nstart):
+            return lex["full_marks"], "score_of_title"        # 三、学前教育（10分，自评9.5分）: the part's full marks
+        rule = "respectively"
+        phrase = self._respectively(span, c0)
+        at = _before_rate(text, c0, span.nstart, lex)       # 小学每生每年720元: what is measured stands before 每生每年
+        if not phrase:
+            rule, phrase = "phrase_before", _phrase_before(text, c0, at, self._period_ends, self._span_ends, lex)
+        if text.endswith(lex["every"], c0, at) and at == span.nstart:
+            rest = self._rest_of_clause(span, c1)       # 各中小学每两周安排…心理健康教育课程: how often that is done
+            if rest:
+                return rest, "frequency_of_rest"
+            phrase = _trim(phrase.removesuffix(lex["every"]), lex)
+        moved = (self._change_or_baseline(phrase, at, c0, prev_ind if same_sentence else "")
+                 or self._named_elsewhere(span, phrase, at, c0, same_sentence))
+        if moved:
+            return moved
+        if levelled(span) and level_before(text, at):
+            phrase = _trim(level_re().sub("", phrase), lex)
+            found = self._after_level(span, phrase, at, c0, ci, self._measure_before() if same_sentence else "")
+            if found:
+                return found
+        elif same_sentence and without_level(phrase) != phrase and _abbreviates(phrase, self._measure_before()):
+            return without_level(prev_ind), "level_repeats_previous"    # …支出10953元，初中生均13640元
+        elif same_sentence and prev_ind and span.kind != "count" and level_re().fullmatch(phrase):
+            return without_level(self._measure_before()), "level_takes_previous"   # 小学…60分钟，初中不超过90分钟
+        of_other = lex["_share_of_other"].search(text, c0, at) if span.kind == "percent" else None
+        if of_other and len(phrase) < len(of_other.group("whole")):
+            part = _tail_phrase(_trim(of_other.group("part"), lex), lex, lex["windows"]["phrase"])
+            phrase = part + of_other.group("verb") + of_other.group("other")
+            rule = "share_of_other"       # 非在编教师平均工资收入为在编教师的81.2%: A stated as a share of B
+        found = self._named_by_nothing(span, phrase, at, c0, c1, ci, same_sentence) if names_nothing(phrase) else None
+        return found or self._rate_or_change_of(span, phrase, at, c0, ci, same_sentence) or (phrase, rule)
+
+    def _named_after(self, span: Span, c0: int, c1: int):
+        """(indicator, rule) of a number that the words after it name: the noun it counts (3所学校, 5镇), what an amount
+        paid for, the noun a threshold or a rate's qualifier marks off (45岁以下教师, 360学时培训完成率); else None."""
+        text, lex = self.text, lexicon()
         if span.kind == "count" and span.unit in lex["self_counted"]:
             return span.unit, "self_counted"
         counted = next((w for w in lex["self_counted"] if text.startswith(w, span.nend)), "")
@@ -118,56 +176,70 @@ class Indicators:
         threshold = _threshold_of(text, span.nend, c1, lex) if span.kind != "percent" else ""
         if threshold:
             return threshold, "threshold_of_noun_after"
+        in_rate = _in_rate(text, span.nend, lex) if span.kind != "percent" else None
+        if in_rate:
+            return in_rate.group("noun"), "noun_of_rate_after"     # 360学时培训完成率100%: the training
         if span.kind == "age":
             noun = _noun_after(text, span.nend + (text[span.nend:span.nend + 1] == lex["modifier"]), c1, lex)
             if noun:
                 return noun, "age_of_noun_after"                 # 年满3周岁的适龄幼儿, 3至6周岁常住适龄儿童
-        standard = held_to_standard(text, c0, span.nstart, span.nend)
-        if standard and same_sentence and self.prev_base and not self.prev_base.endswith(standard):
-            return without_level(self.prev_base) + standard, "standard_of_previous"    # …0.97人，均达到0.9人的标准
-        if span.unit == lex["score_unit"] and lex["_score_in_title"].search(text, text.rfind("\n", 0, span.nstart) + 1,
-                                                                           span.nstart):
-            return lex["full_marks"], "score_of_title"        # 三、学前教育（10分，自评9.5分）: the part's full marks
-        rule = "respectively"
-        phrase = self._respectively(span, c0)
-        at = _before_rate(text, c0, span.nstart, lex)       # 小学每生每年720元: what is measured stands before 每生每年
-        if not phrase:
-            rule, phrase = "phrase_before", _phrase_before(text, c0, at, self._period_ends, self._span_ends, lex)
-        moved = self._change_or_baseline(phrase, at, c0, prev_ind if same_sentence else "")
-        if moved:
-            return moved
-        if levelled(span) and level_before(text, at):
-            phrase = _trim(level_re().sub("", phrase), lex)
-            found = self._after_level(span, phrase, at, c0, ci, prev_ind if same_sentence else "")
-            if found:
-                return found
-        elif same_sentence and without_level(phrase) != phrase and _abbreviates(phrase, prev_ind):
-            return without_level(prev_ind), "level_repeats_previous"    # …支出10953元，初中生均13640元
-        elif same_sentence and prev_ind and span.kind != "count" and level_re().fullmatch(phrase):
-            return without_level(prev_ind), "level_takes_previous"      # 小学…不超过60分钟，初中不超过90分钟
-        of_other = lex["_share_of_other"].search(text, c0, at) if span.kind == "percent" else None
-        if of_other and len(phrase) < len(of_other.group("whole")):
-            part = _tail_phrase(_trim(of_other.group("part"), lex), lex, lex["windows"]["phrase"])
-            phrase = part + of_other.group("verb") + of_other.group("other")
-            rule = "share_of_other"       # 非在编教师平均工资收入为在编教师的81.2%: A stated as a share of B
-        if len(phrase) < 2 or phrase in lex["stoppers"] or phrase in lex["trim_right"]:
-            rest = self._rest_of_clause(span, c1)
-            if rest:
-                return rest, "rest_of_clause"
-            if same_sentence and prev_ind:      # 2022年教育支出5000万元，2023年为5500万元
-                return prev_ind, "clause_continues_previous"
-            if (not phrase and at < span.nstart) or phrase:     # 落实…补助政策，按学校偏远程度每人每月发放300元: a rate
-                before = self._previous_clause_phrase(span, ci)     # alone; …毛入园率呈下降趋势，2021年为86.2%
-                if before:
-                    return before, "rate_of_clause_before"
+        return None
+
+    def _named_elsewhere(self, span: Span, phrase: str, at: int, c0: int, same_sentence: bool):
+        """(indicator, rule) of a number whose words name a group of the kind the sentence named before (中班96.2%
+        after 小班班额达标率100%) or a per-hundred base alone (骨干教师222人，每百名学生拥有1.42人), else None."""
+        text, lex, prev_ind = self.text, lexicon(), self.prev_ind
+        if phrase and len(phrase) <= SIBLING_MAX:
+            group, measure = sibling_group(text, self.layout, self._span_starts, span, c0, at)
+            if group == phrase and len(_trim(measure, lex)) >= 2:
+                return _trim(measure, lex), "measure_of_sibling_group"
+        if same_sentence and prev_ind and lex["_per_hundred"].search(phrase):
+            counted = without_level(prev_ind)
+            counted = counted[counted.index(phrase) + len(phrase):] if phrase in counted else counted
+            return phrase + _holder_cut(counted, lex), "per_hundred_of_previous"
+        return None
+
+    def _named_by_nothing(self, span: Span, phrase: str, at: int, c0: int, c1: int, ci: int, same_sentence: bool):
+        """(indicator, rule) of a number whose words name nothing (和每天, 连续, 标准发放): a further value of a list,
+        what the rest of its clause does, what the sentence measured before, or the clause before names; else None."""
+        prev_ind = self.prev_ind if same_sentence else ""
+        if prev_ind and self._joined_to_previous(span, c0):
+            carried = self.prev_rule in STANDARD_RULES + BASELINE_RULES   # 低于0.50和0.45的标准: standards both
+            return prev_ind, (self.prev_rule if carried else "list_continues_previous")   # 720元、920元标准足额拨付
+        rest = self._rest_of_clause(span, c1)
+        if rest:
+            return rest, "rest_of_clause"
+        if prev_ind:      # 2022年教育支出5000万元，2023年为5500万元
+            return prev_ind, "clause_continues_previous"
+        if (not phrase and at < span.nstart) or phrase:     # 落实…补助政策，按学校偏远程度每人每月发放300元: a rate
+            before = self._previous_clause_phrase(span, ci)     # alone; …毛入园率呈下降趋势，2021年为86.2%
+            if before:
+                return before, "rate_of_clause_before"
+        return None
+
+    def _rate_or_change_of(self, span: Span, phrase: str, at: int, c0: int, ci: int, same_sentence: bool):
+        """(indicator, rule) of a share or a change named alone (占比, 增长) of what the sentence or clause named before
+        it, else None."""
+        lex = lexicon()
+        prev_ind, prev_base = self.prev_ind, self.prev_base
         if phrase in lex["generic_rates"] or (phrase.endswith(tuple(lex["generic_rates"])) and len(phrase) <= 3):
             base = (prev_ind if same_sentence and prev_ind else "") or self._previous_clause_phrase(span, ci)
             base = lex["_rate_end"].sub("", base) if len(lex["_rate_end"].sub("", base)) >= 2 else base
-            if base and len(base) <= win["base"]:
+            if base and len(base) <= lex["windows"]["base"]:
                 return base + phrase, "generic_rate_base"
-        if span.kind == "percent" and lex["_bare_change"].fullmatch(phrase) and same_sentence and prev_base:
+        if span.kind != "percent" or not lex["_bare_change"].fullmatch(phrase):
+            return None
+        if same_sentence and prev_base:
             return _short(without_level(prev_base), lex) + phrase, "generic_change_base"
-        return phrase, rule
+        base = self._named_before_levels(c0, at) or self._previous_clause_phrase(span, ci)
+        if len(base) >= 2:       # …教育支出中，幼儿园、初中分别比上年增长3.26%、3.98%: the change of what was named
+            return _short(without_level(base), lex) + phrase, "change_of_named_before"
+        return None
+
+    def _measure_before(self) -> str:
+        """What the number before measures, or, when that was a change of it (…增长3.1%), the measure changed."""
+        changed = any(self.prev_ind.endswith(w) for w in lexicon()["generic_changes"])
+        return self.prev_base if changed and self.prev_base else self.prev_ind
 
     def _change_or_baseline(self, phrase: str, at: int, c0: int, prev_ind: str):
         """(indicator, rule) of the new value of a change (由86.4%提高到88.9%: 88.9% measures what 86.4% does) or of a
@@ -201,7 +273,39 @@ class Indicators:
             if lev else ""
         if len(before) >= 2:
             return before, "level_after_phrase"               # 生均公用经费基准定额为小学每生每年800元
-        return self._previous_clause_phrase(span, ci), "level_takes_clause_before"  # 每百名学生拥有…教师数：小学4.6人
+        before = self._previous_clause_phrase(span, ci)
+        if not before and self._title_before(span):
+            return self._title_before(span), "level_takes_title_before"     # 5.生均体育运动场馆面积。小学10.72平方米
+        return before, "level_takes_clause_before"  # 每百名学生拥有…教师数：小学4.6人
+
+    def _named_before_levels(self, c0: int, at: int) -> str:
+        """The measure named before a list of levels in the clause (…教育支出小学、初中分别较上年增长), else ""."""
+        lex = lexicon()
+        levels = lex["_level_list"].search(self.text, c0, at)
+        if not levels or levels.start() == c0:
+            return ""
+        return _phrase_before(self.text, c0, levels.start(), self._period_ends, self._span_ends, lex)
+
+    def _title_before(self, span: Span) -> str:
+        """The sentence right before, when it is a measure's name alone (5.生均体育运动场馆面积。): no number, no verb."""
+        lay, lex = self.layout, lexicon()
+        si = lay.index("sentences", span.nstart)
+        if si == 0:
+            return ""
+        q0, q1 = lay.sentences[si - 1]
+        title = _trim(lex["_item_number"].sub("", self.text[q0:q1].strip()), lex)
+        if (self._span_starts.within(q0, q1) or not 2 <= len(title) <= lex["windows"]["phrase"]
+                or _NOT_HAN.search(title) or _stopper_hits(title, lex)):
+            return ""
+        return title
+
+    def _joined_to_previous(self, span: Span, c0: int) -> bool:
+        """Whether the number follows the clause's number before it with only a list joiner between
+        (720元、920元, 300元至600元, 51至55人): a further value of the same measure."""
+        before = [sp for sp in self._span_ends.within(c0, span.nstart, closed=True) if sp.nstart < span.nstart]
+        if not before or before[-1].kind == "date":
+            return False
+        return bool(lexicon()["_value_joiner"].fullmatch(self.text, before[-1].nend, span.nstart))
 
     def _previous_clause_phrase(self, span: Span, ci: int) -> str:
         """The phrase that ends the clause before, when it is in the same sentence (校医或保健教师，配备率…)."""
@@ -220,7 +324,7 @@ class Indicators:
         listed_text = _trim(text[_after_spans(self._span_ends, c0, m.start()):m.start()], lex)
         levels = lex["_level_list"].search(listed_text)
         if levels:       # 小学、初中每百名学生拥有体育、艺术专任教师数分别为…: each level's value of the name after them
-            shared = _trim(listed_text[levels.end():], lex)
+            shared = _trim(lex["_aside"].sub("", listed_text[levels.end():]), lex)     # 初中（均不含寄宿制学校）…
             if len(shared) < 2:
                 return ""
             shared = _tail_phrase(shared, lex, lex["windows"]["phrase"])
@@ -260,10 +364,12 @@ class Indicators:
         """What the rest of the clause does or names, after any further number (每两周…1课时进行心理健康教育辅导)."""
         lex = lexicon()
         # a span that ends by c1 starts by c1
-        start = max([sp.nend for sp in self._span_starts.within(span.nend, c1, closed=True) if sp.nend <= c1]
-                    + [span.nend])
+        text = self.text
+        start = max([sp.nend for sp in self._span_starts.within(span.nend, c1, closed=True)
+                     if sp.nend <= c1 and not _qualifier_at(text, sp.nend, lex)] + [span.nend])   # 无56人以上大班额
         tail = _trim(_tail_phrase(_trim(self.text[start:c1], lex), lex, lex["windows"]["rest_of_clause"]), lex)
-        return tail if _HAN.search(tail) else ""     # the tail after a verb can open with an adverb
+        # the tail after a verb can open with an adverb; words that name nothing (标准发放, 之间) are no tail
+        return tail if _HAN.search(tail) and not lex["_names_nothing"].fullmatch(tail) else ""
 
     def _date_indicator(self, span: Span, c1: int) -> tuple[str, str]:
         text, lex = self.text, lexicon()
@@ -316,6 +422,14 @@ def held_to_standard(text: str, c0: int, start: int, end: int) -> str:
 
 
 
+def names_nothing(phrase: str) -> bool:
+    """Whether a phrase names no measure: under two characters, a stopper, or only words that never name one
+    (和每天, 连续, 标准发放, 之间)."""
+    lex = lexicon()
+    return (len(phrase) < 2 or phrase in lex["stoppers"] or phrase in lex["trim_right"]
+            or bool(lex["_names_nothing"].fullmatch(phrase)))
+
+
 def _abbreviates(phrase: str, prev_ind: str) -> bool:
     """Whether phrase, without the level it names, is the start of the indicator before it (初中生均 after
     小学生均一般公共预算教育支出): the same measure said short for another level."""
@@ -343,6 +457,8 @@ def _stopper_hits(chunk: str, lex, stop_re=None) -> list[tuple[int, int]]:
             continue
         if any(a <= i and m.end() <= b for a, b in inside):
             continue                         # 培训 of 培训机构, 完成 of 完成时间: a noun, not a verb
+        if lex["_rate_rates"].match(chunk, m.end()):
+            continue                         # 培训 of 培训完成率: a verb that names the rate
         hits.append((i, m.end()))
     return hits
 
@@ -373,6 +489,12 @@ def _qualifier_at(text: str, pos: int, lex) -> str:
     return next((w for w in lex["_qualifiers"] if text.startswith(w, pos)), "")
 
 
+def _in_rate(text: str, pos: int, lex):
+    """The match of a rate right after a number and before the rate's own value (360学时|培训|完成率|100%), or None."""
+    m = lex["_number_in_rate"].match(text, pos)
+    return m if m and not _stopper_hits(m.group("noun"), lex, lex["_noun_stop_re"]) else None
+
+
 def _threshold_of(text: str, pos: int, end: int, lex) -> str:
     """The people or things a threshold number marks off (45岁以下教师占比 → 教师), without the share or
     change measured of them; empty when no noun follows the qualifier."""
@@ -400,13 +522,15 @@ def _phrase_before(text: str, c0: int, pos: int, period_ends: Positions, span_en
     """`period_ends` and `span_ends`: the report's period mentions and spans by where they end."""
     # Nothing before an earlier number or period in the clause belongs to this one, but a threshold
     # does (45岁以下教师占比60% → 45岁以下教师占比).
-    lead = _after_spans(span_ends, c0, pos, lambda sp: _qualifier_at(text, sp.nend, lex))
+    lead = _after_spans(span_ends, c0, pos, lambda sp: _qualifier_at(text, sp.nend, lex) or _in_rate(text, sp.nend, lex))
+    rated = [sp for sp in span_ends.within(lead, pos, closed=True) if sp.nstart >= lead and _in_rate(text, sp.nend, lex)]
+    lead = rated[-1].nstart if rated else lead       # 教师5年360学时培训完成率: the rate from the number it is of
     start, last = _after_periods(period_ends, c0, pos, lead)
     if last is not None and last.start > lead and len(_trim(text[start:pos], lex)) < 2:
         pos = last.start            # 学前三年毛入园率2021年为89.6%: the name stands before its year
         start, _ = _after_periods(period_ends, c0, pos, lead)
     chunk = lex["_per_unit_after"].sub("", text[start:pos])      # the rate of the number before (720元/生·年、)
-    chunk = lex["_aside"].sub("", chunk)    # finished asides: 幼儿园（7所…）
+    chunk = lex["_aside"].sub("", lex["_item_number"].sub("", chunk))    # an item's number; finished asides: 幼儿园（7所…）
     head, _, tail = chunk.rpartition("（") if "（" in chunk else chunk.rpartition("(")
     if _ and regex.search(r"[)）]", tail):
         pass                                                       # 村级幼儿园（含幼儿班）: an aside that ends
@@ -420,7 +544,7 @@ def _phrase_before(text: str, c0: int, pos: int, period_ends: Positions, span_en
     chunk = _inside_open_quote(chunk)
     chunk = lex["_change_filler"].sub("", lex["_comparison"].sub("", chunk))
     chunk = _trim(chunk, lex)
-    phrase = _tail_phrase(chunk, lex, lex["windows"]["phrase"])
+    phrase = _trim(_tail_phrase(chunk, lex, lex["windows"]["phrase"]), lex)    # …岗前培训|和乡村教师…完成率
     for k in lex["_known"]:
         i = phrase.find(k)
         if i == 0:
@@ -432,10 +556,13 @@ def _phrase_before(text: str, c0: int, pos: int, period_ends: Positions, span_en
     parts = phrase.split(de)
     if len(phrase) > lex["windows"]["long_phrase"] and len(parts) >= 3:
         phrase = de.join(parts[-2:])      # the last modifier and its noun: 民办学校就读的比例
+    return _holder_cut(phrase, lex)    # 县职业中专在校生: the school holds the number (its subject), 在校生 measures it
+
+
+def _holder_cut(phrase: str, lex) -> str:
+    """The phrase without a school or centre that holds it (县职业中专在校生 → 在校生)."""
     holder = lex["_holder"].match(phrase)
-    if holder and len(phrase) - holder.end() >= 2:
-        phrase = phrase[holder.end():]    # 县职业中专在校生: the school holds the number (its subject), 在校生 measures it
-    return phrase
+    return phrase[holder.end():] if holder and len(phrase) - holder.end() >= 2 else phrase
 
 
 def _after_periods(period_ends: Positions, c0: int, pos: int, start: int) -> tuple:
@@ -496,4 +623,16 @@ def _tail_phrase(chunk: str, lex, cap: int) -> str:
     tail = chunk[hits[-1][1]:].strip("，,；;：:、。 ") if hits else chunk
     if len(tail) < 2:
         tail = chunk
-    return tail[-cap:]
+    return _capped(tail, cap, lex)
+
+
+def _capped(tail: str, cap: int, lex) -> str:
+    """The last `cap` characters of a phrase, reaching back a few characters to where a word starts (公办园非在编教师
+    与…之比, not 办园非在编…): the phrase's start, or after a mark or a joiner."""
+    at = len(tail) - cap
+    if at <= 0:
+        return tail
+    for i in range(at, max(at - lex["windows"]["word_back"], 0) - 1, -1):
+        if i == 0 or tail[i - 1] in lex["word_edges"]:
+            return tail[i:]
+    return tail[at:]

@@ -21,6 +21,7 @@ from .. import data
 from ..errors import InputError
 from ..i18n import said
 from .indicators import STANDARD_RULES
+from .subjects import PART_RULES
 
 ENV = "SELFEVAL_INDICATORS"          # extra catalog files (os.pathsep-separated): reach batch workers too
 _CLAUSE_END = set("，,；;。！？!?\n\t")
@@ -332,6 +333,8 @@ def _can_be_value(f, clause: str, cat: Catalog, words, school, schools=()) -> bo
     school the clause names: `schools`, spans of the clause's text), a standard it is held to or quoted (小学不高于0.50),
     a bound (不足1人, 低于50%), nor a target (力争…达到52%)."""
     if f.kind == "date" or f.fired.get("indicator") in STANDARD_RULES or f.approx in _BOUNDS:
+        return False
+    if f.fired.get("subject") in PART_RULES:       # 中班96.2%: a part's figure
         return False
     if school.search(f.subject) and not any(w.fullmatch(f.subject) for w in words.values()):
         return False

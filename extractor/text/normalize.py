@@ -56,7 +56,8 @@ def _compiled():
     table = str.maketrans(spec["translate"])
     rewrites = [(r["name"], regex.compile(r["pattern"], regex.M), r["replace"]) for r in spec["rewrites"]]
     rows = dict(spec["table_rows"], gap=regex.compile(spec["table_rows"]["gap"]),
-                value_cell=regex.compile(spec["table_rows"]["value_cell"]))
+                value_cell=regex.compile(spec["table_rows"]["value_cell"]),
+                glued_row=regex.compile(spec["table_rows"]["glued_row"]))
     pipes = {k: regex.compile(v) for k, v in spec["pipe_tables"].items()}
     return table, rewrites, spec["join_lines"], rows, pipes
 
@@ -99,7 +100,8 @@ _PIPE_GAP = "  "            # two spaces: a gap between two cells (normalize.yam
 def _table_cells(text: str, omap: list, spec) -> tuple[str, list]:
     """The runs of spaces between the cells of a table written as text, each one tab (normalize.yaml table_rows)."""
     lines = text.split("\n")
-    row = [len(spec["gap"].findall(ln)) >= spec["min_gaps"] for ln in lines]
+    row = [len(spec["gap"].findall(ln)) >= spec["min_gaps"] or bool(spec["glued_row"].fullmatch(ln.strip()))
+           for ln in lines]
     starts = [0]
     for ln in lines:
         starts.append(starts[-1] + len(ln) + 1)

@@ -17,6 +17,8 @@ from ..records import Span
 from . import grid
 from .layout import Layout, Positions
 
+# The subject rules that name a part of the whole (中班96.2% after 小班班额达标率100%): its figure is no area's value.
+PART_RULES = ("sibling_group",)
 # Only these are split by school level (中学为0.561); 小学9所 counts schools, it is not about them.
 _LEVELLED_KINDS = ("number", "percent", "ratio", "money")
 _KINDS = {"SCHOOL": "school", "BODY": "body", "GROUP": "group"}
@@ -25,6 +27,9 @@ ACTOR_GAP = 3
 # How far before a value a school level is looked for (中学为0.561, 初中按每生每年960元).
 LEVEL_WINDOW = 12
 _TWO_HAN = regex.compile(r"\p{Han}{2}")
+_HAN_RUN = regex.compile(r"\p{Han}+")
+# How many characters may stand before the group an earlier clause names (幼儿园小班…: 3).
+SIBLING_LEAD = 4
 _LIST_MARK = "\u3001"          # the enumeration comma between the items of a list
 
 
@@ -42,6 +47,28 @@ def respective_list(text: str, span_starts: Positions, c0: int, pos: int, end: i
     if not listed or text[m.end():listed[0].nstart].strip() or any(g not in lex["_list_joiners"] for g in gaps):
         return m, []
     return m, listed
+
+
+def sibling_group(text: str, layout: Layout, span_starts: Positions, span: Span, c0: int, pos: int) -> tuple[str, str]:
+    """(group, measure) for a number whose clause names only a group before it (中班96.2%) where an earlier clause of
+    the sentence opens with a group of its kind and the words after it, before that clause's number, name a measure
+    (小班|班额达标率|100%); ("", "") otherwise. The measure is returned as written (its link words untrimmed)."""
+    m = lexicon()["_sibling_group"].fullmatch(text, c0, pos)
+    if not m:
+        return "", ""
+    name = m.group("name")
+    s0 = layout.sentences[layout.index("sentences", c0)][0]
+    for q0, q1 in reversed(layout.clauses[layout.index("clauses", s0):layout.index("clauses", c0)]):
+        first = span_starts.within(q0, q1)
+        if not first or (first[0].kind, first[0].unit) != (span.kind, span.unit):
+            continue
+        head = lexicon()["_lead_words"].sub("", text[q0:first[0].nstart].strip())   # 全县男生…
+        n = len(name)
+        for k in range(SIBLING_LEAD + 1):       # 幼儿园|小班|班额达标率: a qualifier may stand before the group
+            if (len(head) > k + n + 1 and head[k:k + n] != name and head[k + n - 1] == name[-1]
+                    and _HAN_RUN.fullmatch(head, 0, k + n) and _TWO_HAN.match(head, k + n)):
+                return name, head[:k] + head[k + n:]
+    return "", ""
 
 
 @dataclass(frozen=True)
@@ -66,6 +93,8 @@ def lexicon() -> dict:
     spec["_level_list"] = regex.compile(f"(?:{rate['level_list']})(?:{rate['level_joiner']}(?:{rate['level_list']}))+")
     spec["_level_split"] = regex.compile(rate["level_joiner"])
     spec["_list_joiners"] = frozenset(rate["list_joiners"])
+    spec["_sibling_group"] = regex.compile(spec["sibling_group"])
+    spec["_lead_words"] = regex.compile(f"^(?:{data.alternation(rate['trim_left'])})+")
     return spec
 
 
@@ -189,6 +218,9 @@ class Subjects:
                       if _LIST_MARK not in text[c0:m.start()]}
             if len(levels) == 1:
                 return levels.pop(), "level_per_student"
+        group, _ = sibling_group(text, lay, self._span_starts, span, c0, span.nstart)
+        if group:
+            return group, "sibling_group"        # 中班96.2% after 小班班额达标率100%
         ents = [e for e in near if not e.own and e.kind in ("school", "group")]
         # Another number between a name and this one takes the name for itself.
         prev_end = max([sp.nend for sp in self._span_ends.within(c0, span.nstart, closed=True)] + [c0])

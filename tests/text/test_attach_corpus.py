@@ -1,5 +1,6 @@
 """The attach corpora: patterns/attach/{periods,subjects,indicators}.corpus.yaml, each example read with a fixed
-context. Known failures run as strict xfail, so a fix that makes one pass must move it to the examples.
+context. Known failures run as strict xfail, so a fix that makes one pass must move it to the examples. `not_rule`
+names a rule that must not fire on any expected fact (a negative: text near the rule's class).
 
 `held_out` examples were written apart from the rules and not tuned against; a held-out example that says `why`
 is a strict known failure too. Their indicators and subjects are compared as score.py compares them (one
@@ -13,7 +14,7 @@ from extractor.records import Source
 from corpus_rates import corpus_case_id, corpus_rates  # noqa: F401  (the summary of pass rates)
 
 FIELDS = {"periods": "period", "subjects": "subject", "indicators": "indicator"}
-KEYS = {"text", "expect", "rule", "context", "why"}
+KEYS = {"text", "expect", "rule", "not_rule", "context", "why"}
 
 
 def _xfail(ex):
@@ -57,6 +58,8 @@ def test_attach_corpus(field, context, ex, held_out):
             assert scored_alike(got, str(want)), (raw, got)
         else:
             assert got == str(want), raw
+    fired = {facts[str(raw)].fired[field] for raw in ex["expect"]}
     if ex.get("rule"):
-        fired = {facts[str(raw)].fired[field] for raw in ex["expect"]}
         assert ex["rule"] in fired, fired
+    if ex.get("not_rule"):          # a negative: text near a rule's class, where the rule must not fire
+        assert ex["not_rule"] not in fired, fired

@@ -125,3 +125,24 @@ def test_a_numbered_tables_label_is_its_second_cell_and_its_unit_column_gives_ea
 def test_a_column_named_for_points_gives_its_numbers_the_unit():
     facts, _ = facts_of(POINTS)
     assert {f.raw: f.unit for f in facts.values()}["24.5"] == "分"
+
+
+# Two columns of years; the third row's label is glued to its first number, so only one run of spaces parts its cells.
+YEARS = ("近两年我县生均支出如下：\n"
+         "    项目                                      2022年      2023年\n"
+         "    小学生均公用经费（元/生·年）              845         905\n"
+         "    普通高中生均公用经费（元/生·年）1120       1260\n"
+         "    幼儿园生均公用经费（元/生·年）            610         680\n")
+
+
+def test_a_row_whose_label_is_glued_to_its_first_number_is_still_a_row_of_the_table():
+    assert "\n普通高中生均公用经费（元/生·年）1120\t1260\n" in normalize(YEARS).text
+    facts, _ = facts_of(YEARS)
+    for raw, year in (("1120", "2022"), ("1260", "2023"), ("610", "2022"), ("680", "2023")):
+        f = _by_raw(facts, raw)
+        assert (f.fired["indicator"], f.period, f.unit) == ("table_cell", year, "元"), raw
+
+
+def test_prose_with_one_run_of_spaces_and_a_number_is_no_row():
+    text = "全县共有学校52所    其中小学36所\n全县共有教师860人    其中专任教师790人\n"
+    assert "\t" not in normalize(text).text
