@@ -307,7 +307,8 @@ def check_trend(rule, view: DocView) -> list[Finding]:
             continue
         stated = _direction(view, f)
         if stated is None:
-            continue
+            out += [fd for fd in _trend_of_values(rule, view, f) if fd.values not in [o.values for o in out]]
+            continue                    # a table and the text: the same two figures judged once
         direction, n0, n1 = stated
         ok = direction == ("up" if rule["direction"] == "increase" else "down")
         ev = view.evidence(n0, n1)
@@ -319,6 +320,41 @@ def check_trend(rule, view: DocView) -> list[Finding]:
                            places=[place_of(f, "figure"), place(ev["raw"], ev["start"], ev["end"], ev["page"], "trend")],
                            because=[ev]))
     return out
+
+
+# Two years of one indicator differ by less than this factor; more is a misread scale, so nothing is said.
+TREND_SPAN = 2
+
+
+def _trend_of_values(rule, view: DocView, f) -> list[Finding]:
+    """No direction stated, but the figure of the year before beside it (11281元（2022年为11340元）, 109.87亿元 after
+    112.46亿元 of 2023): the direction the two figures make. Both periods written, the same indicator, level and
+    whose figure; an unchanged figure says nothing of a fall."""
+    before = _year_before(view, f)
+    if before is None:
+        return []
+    a, b = dec(f.value), dec(before.value)
+    if not a or not b or (a == b and rule["direction"] != "increase") or not 1 / TREND_SPAN <= a / b <= TREND_SPAN:
+        return []                   # a year's figure ten times the other's is one read in 万元 against one in 元
+    ok = a >= b if rule["direction"] == "increase" else a < b
+    said = msg("trend_values", title=rule["title"], indicator=squeeze(f.indicator), raw=squeeze(f.raw), period=f.period,
+               before=squeeze(before.raw), before_period=before.period,
+               verdict=msg(f"trend_{rule['direction']}_{'pass' if ok else 'fail'}"))
+    return [finding(view.doc, rule["id"], "pass" if ok else "fail", rule["severity"], said, section=f.section,
+                    item=f.item, indicator=f.indicator, value=f.value, values=[a, b], threshold=b,
+                    source=rule.get("source", ""), raw=f.raw, start=f.start, end=f.end, page=f.page,
+                    places=[place_of(f, "figure"), place_of(before, "year_before")])]
+
+
+def _year_before(view: DocView, f):
+    """The same indicator's figure of the year before f's, stated in the report: None unless exactly one."""
+    if not (f.period or "").isdigit() or view.earlier(f):
+        return None
+    want = str(int(f.period) - 1)
+    same = [g for g in view.by_metric.get(f.metric_id, []) if g.period == want and not g.scope
+            and (g.metric_level, g.subject, g.unit) == (f.metric_level, f.subject, f.unit)]
+    values = {dec(g.value) for g in same}
+    return same[0] if len(values) == 1 else None
 
 
 def _direction(view: DocView, f) -> Optional[tuple]:
