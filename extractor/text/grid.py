@@ -58,8 +58,10 @@ def cells(text: str) -> tuple:
                 continue
         header = header or []
         heads = header
-        if _grouped(header):                        # 普及普惠水平 | 学前三年毛入园率 | ≥85% …, then 普惠性… | ≥80% …
-            heads, parts = header[1:], parts[1:] if len(parts) == len(header) else parts
+        if len(parts) == len(header) - 1 and header[-1].strip() in lexicon()["remark_columns"]:
+            heads = header[:-1]                     # …| 5 | 5.5 | | : the remarks column left empty
+        if _grouped(heads):                        # 普及普惠水平 | 学前三年毛入园率 | ≥85% …, then 普惠性… | ≥80% …
+            heads, parts = heads[1:], parts[1:] if len(parts) == len(heads) else parts
         out += _row(parts, heads, _year(title))
     return tuple(out)
 
@@ -140,7 +142,7 @@ def _unit_unglued(header, parts: list) -> list:
 def _without_index(header, parts: list) -> tuple:
     """A table whose first column numbers its rows (序号 | 指标名称 | …): the row's label is its second cell."""
     if header and len(header) == len(parts) and len(parts) > 2 and header[0].strip() in lexicon()["index_columns"] \
-            and regex.fullmatch(r"\d{1,3}", parts[0][0].strip()):
+            and regex.fullmatch(lexicon()["index_cell"], parts[0][0].strip()):
         return header[1:], parts[1:]
     return header, parts
 

@@ -85,3 +85,13 @@ def test_a_line_leading_into_what_follows_is_not_an_addressee():
     t = normalize("青川县人民政府\n经自评，我县县域义务教育优质均衡发展各\n"
                   "项指标基本达到国家规定标准。现将自评情况报告如下：\n一、基本情况").text
     assert "发展各项指标" in t
+
+
+def test_a_letter_ocr_read_for_a_digit_between_digits_is_the_digit_and_words_keep_their_letters():
+    n = normalize("2O24年投入1.O5亿元，建成3l2间教室；iPad 20台，ISO 9001认证，Office软件。")
+    assert "2024年" in n.text and "1.05亿元" in n.text and "312间" in n.text
+    assert "iPad" in n.text and "ISO" in n.text and "Office" in n.text
+
+
+def test_a_square_metre_sign_in_a_label_is_square_metres():
+    assert "面积（平方米）" in normalize("生均体育运动场馆面积（㎡）  9.84  7.5").text
