@@ -1,4 +1,4 @@
-"""Build a gold annotated apart (heldout-gold, round3-gold) from its hand-written specs (<gold>/src/<doc>.ann).
+"""Build a gold annotated apart (heldout-gold, round3-gold, round5-gold) from its hand-written specs (<gold>/src/<doc>.ann).
 
     python3 tests/data/build_gold.py tests/data/round3-gold k1.md k2.txt … [-u]
 
@@ -36,7 +36,7 @@ def val(kind, v):
     return int(f) if f == int(f) else f
 
 def build(doc, ext):
-    text = open(os.path.join(DATA, doc + '.' + ext), encoding='utf-8').read()
+    text = open(os.path.join(DATA, doc + '.' + ext), encoding='utf-8', newline='').read()   # CRLF kept: offsets as written
     marks = []
     pos = 0
     for l in open(os.path.join(HERE, doc + '.sec'), encoding='utf-8'):
