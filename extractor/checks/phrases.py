@@ -5,7 +5,7 @@ and items it says do not apply (read by checks/statements.py and the completenes
 from __future__ import annotations
 
 import functools
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Optional
 
 import regex
@@ -33,6 +33,8 @@ def _lex() -> dict:
         "found": regex.compile(rect["found"]),
         "reason": regex.compile(rect["reason"]),
         "open_ones": regex.compile(rect["open_ones"]),
+        **{k: regex.compile(rect[k]) for k in ("split_found", "split_fixed", "split_left")},
+        "split_window": rect["split_window"],
     }
 
 
@@ -103,6 +105,7 @@ class Rectification:
     fixed: int
     unit: str
     reason: str            # the rest of the sentence when it says why the remainder is open
+    left: Optional[int] = None     # the count the report says is left (其余3项), where it says one apart
 
 
 def rectifications(text: str, layout) -> list[Rectification]:
@@ -129,6 +132,8 @@ def rectifications(text: str, layout) -> list[Rectification]:
             fixed = int(m.group("m")) if "m" in m.groupdict() and m.group("m") else n
             out.append(Rectification(clause_start if what else m.start(), m.end(), what, n, fixed,
                                      m.group("unit"), _reason(text, m.end(), layout, lx)))
+        if not hits:
+            out += _split_account(text, p0, p1, layout, lx)
     # A reason told once after several pairs of a sentence (…；消防安全隐患7项，已整改1项，学校无力整改隐患已上报…)
     # belongs to all of them.
     by_sent = {}
@@ -137,8 +142,26 @@ def rectifications(text: str, layout) -> list[Rectification]:
     fixed_up = []
     for rs in by_sent.values():
         reason = next((r.reason for r in reversed(rs) if r.reason), "")
-        fixed_up += [Rectification(r.nstart, r.nend, r.what, r.found, r.fixed, r.unit, r.reason or reason) for r in rs]
+        fixed_up += [replace(r, reason=r.reason or reason) for r in rs]
     return sorted(fixed_up, key=lambda r: r.nstart)
+
+
+def _split_account(text: str, p0: int, p1: int, layout, lx) -> list:
+    """反馈问题共9项…。…已整改到位7项，其余3项正在推进: found, fixed and left told apart in one paragraph (one account)."""
+    found = lx["split_found"].search(text, p0, p1)
+    if found is None:
+        return []
+    fixed = lx["split_fixed"].search(text, found.end(), min(p1, found.end() + int(lx["split_window"])))
+    if fixed is None or fixed.group("unit") != found.group("unit"):
+        return []
+    i = _sentence_of(fixed.start(), layout)
+    left = lx["split_left"].search(text, fixed.end(), layout.sentences[i][1]) if i >= 0 else None
+    if left is None or left.group("unit") != found.group("unit"):
+        return []
+    clause_start = max(max(text.rfind(c, p0, found.start()) for c in "，,；;。") + 1, p0)
+    return [Rectification(clause_start, left.end(), text[clause_start:found.start("n")].strip(), int(found.group("n")),
+                          int(fixed.group("m")), found.group("unit"), _reason(text, left.end(), layout, lx),
+                          int(left.group("k")))]
 
 
 def _sentence_of(pos, layout) -> int:

@@ -95,7 +95,10 @@ def check_rectification(rule, view: DocView) -> list[Finding]:
         ev = view.evidence(r.nstart, r.nend)
         reg = view.result.seg.region_at(r.nstart)
         what = squeeze(r.what)
-        if r.fixed < r.found:
+        if r.left is not None and r.fixed + r.left != r.found:
+            status, said = "inconsistent", msg("rectification_split", what=what, n=r.found, m=r.fixed, k=r.left,
+                                               total=r.fixed + r.left, unit=r.unit)
+        elif r.fixed < r.found:
             status = "fail"
             reason = msg("rectification_reason", reason=squeeze(r.reason)) if r.reason else msg("rectification_no_reason")
             said = msg("rectification_open", what=what, n=r.found, m=r.fixed, open=r.found - r.fixed, unit=r.unit,
