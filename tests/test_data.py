@@ -172,7 +172,7 @@ NESTED = {   # mappings inside a file: key path → the same kinds of value
                                                "split_window": int},
     ("lexicon/checks.yaml", "parts"): {"tie": "alternation", "tie_window": int, "cut_off": "pattern",
                                        "new_statement": "alternation", "each": str, "categories": dict, "partitions": list,
-                                       "rest": "pattern", "table_total": "pattern", "table_subtotal": "pattern",
+                                       "rest": "pattern", "table_total": "pattern", "table_subtotal": "pattern", "included": "pattern",
                                        "table_not_additive": "pattern"},
     ("lexicon/checks.yaml", "trend"): {"against": "alternation", "up": "alternation", "down": "alternation", "gap": int,
                                        "amount": "pattern"},

@@ -256,13 +256,20 @@ def _parts_of(view: DocView, t, items, tie) -> list:
         floor = view.nend[id(f)]
         if f.scope == "other" or rx(lx["new_statement"]).match(label.lstrip()) or (f.period and f.period != t.period):
             break                   # …；2022年全区教育经费总投入12.05亿元: another year's statement begins
-        if f.kind != t.kind or f.unit != t.unit:
-            continue
+        if f.kind != t.kind or f.unit != t.unit or rx(lx["included"]).match(label.lstrip("、，,；; ")) \
+                or _in_aside(view.text, tie[1], view.npos[id(f)]):
+            continue                # 初中21所、含九年一贯制学校5所; 公办园29所（含中心园14所、村级园6所）: held in the one before
         cat = _category(label, f.unit)
         if cat and total_cat and cat != total_cat:
             break
         parts.append((f, label))
     return parts
+
+
+def _in_aside(text: str, start: int, pos: int) -> bool:
+    """pos stands inside brackets opened after start (an aside on the part before it)."""
+    span = text[start:pos]
+    return span.count("（") + span.count("(") > span.count("）") + span.count(")")
 
 
 @functools.lru_cache(maxsize=None)
@@ -377,7 +384,7 @@ def check_repeated(rule, view: DocView) -> list[Finding]:
     for key, fs in coarse.items():
         if len(fs) >= 2:
             for f in fs:
-                within = (_part_of_year(view, f),)
+                within = (view.part_of_year(f),)
                 groups.setdefault(key + within + (_before(view, f),) if key[0] == "words" else key + within,
                                   []).append(f)
     stated = [fs for fs in ([f for f in fs if _own(view, f, k)] for k, fs in groups.items() if len(fs) >= 2)
@@ -430,15 +437,8 @@ def _quantity(view: DocView, f, whole: bool = True) -> Optional[tuple]:
         key = ("words", f.kind, f.unit, ind, f.period, f.subject, f.scope_word, f.section)
         if not whole:
             return key
-        key += (_part_of_year(view, f), _before(view, f))
+        key += (view.part_of_year(f), _before(view, f))
     return key if not whole or _own(view, f, key) else None
-
-
-def _part_of_year(view: DocView, f) -> str:
-    """The part of a year the sentence dates the figure to (2024年1—6月, 第一季度), squeezed; "" for a whole year:
-    a half year's amount is never the year's stated again."""
-    m = rx(words()["partial_year"]).search(view.text, view.sentence_bounds(f)[0], view.npos[id(f)])
-    return squeeze(m.group()) if m else ""
 
 
 def _before(view: DocView, f) -> str:

@@ -331,8 +331,8 @@ def _trend_of_values(rule, view: DocView, f) -> list[Finding]:
     112.46亿元 of 2023): the direction the two figures make. Both periods written, the same indicator, level and
     whose figure; an unchanged figure says nothing of a fall."""
     before = _year_before(view, f)
-    if before is None:
-        return []
+    if before is None or any(view.part_of_year(g) for g in (f, before)):
+        return []                   # 2022年1—6月…2.13亿元 is half a year's, not the year's
     a, b = dec(f.value), dec(before.value)
     if not a or not b or (a == b and rule["direction"] != "increase") or not 1 / TREND_SPAN <= a / b <= TREND_SPAN:
         return []                   # a year's figure ten times the other's is one read in 万元 against one in 元

@@ -161,6 +161,12 @@ class DocView:
             got = self._sents[id(f)] = self.layout.index("sentences", self.npos[id(f)])
         return got
 
+    def part_of_year(self, f) -> str:
+        """The part of a year the sentence dates the figure to (2024年1—6月, 第一季度) before its number, squeezed;
+        "" for a whole year: a half year's amount is never the year's."""
+        m = rx(words()["partial_year"]).search(self.text, self.sentence_bounds(f)[0], self.npos[id(f)])
+        return "".join(m.group().split()) if m else ""
+
     def sentence_bounds(self, f) -> tuple:
         return self.layout.sentences[self.sent(f)]
 

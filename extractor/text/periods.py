@@ -126,7 +126,8 @@ class Periods:
             return later, "change_later_year"
         if before:
             return before[-1].period, "before_in_sentence"
-        after = [p for p in in_sent if p.start >= span.nend and p.start < c1 and p.name != "year_month"]
+        after = [p for p in in_sent if p.start >= span.nend and p.start < c1 and p.name != "year_month"
+                 and self.text[p.start - 1:p.start] not in ("（", "(")]    # 14530元（2022年为14862元）: an aside's year
         if after:
             return after[0].period, "after_in_clause"
         carried = self._carried(si, span.nstart)
