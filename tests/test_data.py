@@ -192,7 +192,7 @@ NESTED = {   # mappings inside a file: key path → the same kinds of value
                                            "year_in_header": "pattern", "holder_rows": "pattern", "total_rows": "pattern",
                                            "index_columns": "words", "unit_columns": "words", "column_units": dict,
                                            "group_columns": "words", "label_columns": "words", "index_cell": "pattern",
-                                           "remark_columns": "words",
+                                           "remark_columns": "words", "title_units": "words",
                                            "bare_standard": str},
     ("lexicon/indicators.yaml", "windows"): {k: int for k in ("phrase", "rest_of_clause", "base", "long_phrase",
                                                                "event_name", "noun", "signoff_rest", "action_list",

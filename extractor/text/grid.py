@@ -62,7 +62,7 @@ def cells(text: str) -> tuple:
             heads = header[:-1]                     # …| 5 | 5.5 | | : the remarks column left empty
         if _grouped(heads):                        # 普及普惠水平 | 学前三年毛入园率 | ≥85% …, then 普惠性… | ≥80% …
             heads, parts = heads[1:], parts[1:] if len(parts) == len(heads) else parts
-        out += _row(parts, heads, _year(title))
+        out += _row(parts, heads, _year(title), _title_unit(title))
     return tuple(out)
 
 
@@ -76,6 +76,12 @@ def _glued_row(parts: list) -> bool:
     """A row whose label and first number are glued (普通高中…（元/生·年）18760  19646): one gap short, but as many
     cells as a row, each after the label a value."""
     return len(parts) > MIN_GAPS and all(_VALUE.fullmatch(t) for t, _, _ in parts[1:])
+
+
+def _title_unit(title: str) -> str:
+    """The unit a table's title gives all its numbers at its end (…一般公共预算教育支出情况（亿元）), else ""."""
+    m = _UNIT_IN_LABEL.match(title.strip())
+    return m.group("unit") if m and m.group("unit").strip() in lexicon()["title_units"] else ""
 
 
 def _year(words: str) -> str:
@@ -98,9 +104,10 @@ def _parts(line: str, start: int) -> list:
     return [p for p in parts if p[0].strip()]
 
 
-def _row(parts: list, header, title_year: str) -> list:
+def _row(parts: list, header, title_year: str, title_unit: str = "") -> list:
     header, parts = _without_index(header, _unit_unglued(header, parts))
     label, unit = _split_unit(parts[0][0])
+    unit = unit or title_unit                       # 表1 …支出情况（亿元）: every cell's unit where its row names none
     heads = header[1:] if header and len(header) == len(parts) else None
     at = _unit_column(heads) if heads else None
     if at is not None and _UNIT_CELL.fullmatch(parts[1 + at][0]):

@@ -146,3 +146,18 @@ def test_a_row_whose_label_is_glued_to_its_first_number_is_still_a_row_of_the_ta
 def test_prose_with_one_run_of_spaces_and_a_number_is_no_row():
     text = "全县共有学校52所    其中小学36所\n全县共有教师860人    其中专任教师790人\n"
     assert "\t" not in normalize(text).text
+
+
+# A table whose title gives the unit of all its numbers, its rows naming none.
+TITLED = ("表1　2023—2024年各县（区）一般公共预算教育支出情况（亿元）\n"
+          "县（区）　　2023年　　2024年　　增长（%）\n"
+          "东城区　　　12.02　　　12.46　　　3.7\n"
+          "西河县　　　4.70　　　　4.87　　　3.6\n")
+
+
+def test_a_tables_title_gives_its_cells_the_unit_their_rows_and_columns_do_not():
+    facts, _ = facts_of(TITLED)
+    amount = _by_raw(facts, "12.46")
+    assert (amount.kind, str(amount.value), amount.unit, amount.period) == ("money", "1246000000", "元", "2024")
+    growth = _by_raw(facts, "3.6")
+    assert (growth.kind, growth.unit) == ("percent", "%")
