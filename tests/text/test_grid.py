@@ -158,6 +158,6 @@ TITLED = ("表1　2023—2024年各县（区）一般公共预算教育支出情
 def test_a_tables_title_gives_its_cells_the_unit_their_rows_and_columns_do_not():
     facts, _ = facts_of(TITLED)
     amount = _by_raw(facts, "12.46")
-    assert (amount.kind, str(amount.value), amount.unit, amount.period) == ("money", "1246000000", "元", "2024")
+    assert (amount.kind, amount.value, amount.unit, amount.period) == ("money", 1246000000, "元", "2024")
     growth = _by_raw(facts, "3.6")
     assert (growth.kind, growth.unit) == ("percent", "%")
