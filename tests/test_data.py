@@ -134,7 +134,9 @@ SCHEMA = {
         "standard_after": "pattern", "compared": "pattern", "share_of_other": "pattern", "approx_after": "words",
         "score_unit": str, "score_in_title": "pattern", "full_marks": str, "holder": "pattern",
         "threshold_words": "words", "names_nothing": "words", "value_joiner": "pattern", "item_number": "pattern",
-        "rate_link": "pattern", "every": str, "per_hundred": "pattern", "word_edges": str},
+        "rate_link": "pattern", "every": str, "per_hundred": "pattern", "word_edges": str,
+        "label_marks": str, "baseline_bracket": "pattern", "lead_close": "pattern",
+        "year_item": "pattern"},
     "lexicon/metadata.yaml": {
         "head_lines": int, "title_words": "words", "title_excluded": "pattern", "title_not_joined": "pattern",
         "title_join_max": int, "file_header": "pattern", "government_line": "pattern", "signoff_lines": int,

@@ -50,7 +50,9 @@ def lexicon() -> dict:
     lex["_change_filler"] = regex.compile(lex["change_filler"])
     lex["_holder"] = regex.compile(lex["holder"])
     lex["_change_to"] = regex.compile(lex["change_to"])
-    lex["_baseline"] = regex.compile(f"(?:{lex['baseline']})$")
+    lex["_baseline"] = regex.compile(f"(?:{lex['baseline']})(?:{lex['baseline_bracket']})?$")
+    lex["_lead_close"] = regex.compile(lex["lead_close"])
+    lex["_year_item"] = regex.compile(lex["year_item"])
     lex["_per_unit_after"] = regex.compile(f"^(?:{lex['per_unit_after']})")
     lex["_names_nothing"] = regex.compile(f"(?:{data.alternation(lex['names_nothing'])}|\\s)+")
     lex["_value_joiner"] = regex.compile(lex["value_joiner"])
@@ -215,6 +217,10 @@ class Indicators:
             before = self._previous_clause_phrase(span, ci)     # alone; …毛入园率呈下降趋势，2021年为86.2%
             if before:
                 return before, "rate_of_clause_before"
+        elif self.text[:c0].rstrip(" ").endswith(tuple(lexicon()["label_marks"])):
+            before = self._previous_clause_phrase(span, ci)     # 1.学前三年毛入园率：94.6%: the label before the colon
+            if before:
+                return before, "label_before_colon"
         return None
 
     def _rate_or_change_of(self, span: Span, phrase: str, at: int, c0: int, ci: int, same_sentence: bool):
@@ -332,6 +338,10 @@ class Indicators:
             k = len(listed) - 1
             return items[k] + shared if k < len(items) else shared
         names = listed_text.split("、")
+        unyeared = [lex["_year_item"].sub("", n) for n in names]
+        if any(not _HAN.search(n) for n in unyeared):    # 近视率2022年、2023年、2024年分别为: the years' values of one name
+            named = [_trim(n, lex) for n in unyeared if _HAN.search(n)]
+            return _tail_phrase(named[0], lex, lex["windows"]["phrase"]) if len(named) == 1 else ""
         if len(names) < 2:
             return ""
         cap = lex["windows"]["phrase"]
@@ -530,6 +540,7 @@ def _phrase_before(text: str, c0: int, pos: int, period_ends: Positions, span_en
         pos = last.start            # 学前三年毛入园率2021年为89.6%: the name stands before its year
         start, _ = _after_periods(period_ends, c0, pos, lead)
     chunk = lex["_per_unit_after"].sub("", text[start:pos])      # the rate of the number before (720元/生·年、)
+    chunk = lex["_lead_close"].sub("", chunk)           # the number before's bracket: （87.2%）提高, 1108人（含…）、
     chunk = lex["_aside"].sub("", lex["_item_number"].sub("", chunk))    # an item's number; finished asides: 幼儿园（7所…）
     head, _, tail = chunk.rpartition("（") if "（" in chunk else chunk.rpartition("(")
     if _ and regex.search(r"[)）]", tail):
