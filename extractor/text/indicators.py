@@ -484,7 +484,18 @@ def _noun_after(text: str, pos: int, end: int, lex) -> str:
         return ""
     if hits:
         noun = noun[:hits[0][0]]
-    return noun[:lex["windows"]["noun"]] if len(noun) >= 2 else ""
+    win = lex["windows"]["noun"]
+    if len(noun) > win:         # 村级幼儿园室外…: cut to its window, the noun ends where its last head does, a little beyond
+        reach = noun[:win + lex["windows"]["noun_head_reach"]]
+        noun = noun[:max((i + len(h) for h in lex["noun_heads"] for i in _find_all(reach, h)), default=win)]
+    return noun if len(noun) >= 2 or noun in lex["self_counted"] else ""      # 5个镇建设…: 镇
+
+
+def _find_all(s: str, w: str):
+    i = s.find(w)
+    while i >= 0:
+        yield i
+        i = s.find(w, i + 1)
 
 
 def _after_spans(span_ends: Positions, c0: int, pos: int, passes=None) -> int:
