@@ -136,7 +136,8 @@ SCHEMA = {
         "threshold_words": "words", "names_nothing": "words", "value_joiner": "pattern", "item_number": "pattern",
         "rate_link": "pattern", "every": str, "per_hundred": "pattern", "word_edges": str,
         "label_marks": str, "baseline_bracket": "pattern", "lead_close": "pattern",
-        "year_item": "pattern", "noun_heads": "words"},
+        "year_item": "pattern", "noun_heads": "words",
+        "rest_lead": "pattern"},
     "lexicon/metadata.yaml": {
         "head_lines": int, "title_words": "words", "title_excluded": "pattern", "title_not_joined": "pattern",
         "title_join_max": int, "file_header": "pattern", "government_line": "pattern", "signoff_lines": int,

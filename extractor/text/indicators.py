@@ -53,6 +53,7 @@ def lexicon() -> dict:
     lex["_baseline"] = regex.compile(f"(?:{lex['baseline']})(?:{lex['baseline_bracket']})?$")
     lex["_lead_close"] = regex.compile(lex["lead_close"])
     lex["_year_item"] = regex.compile(lex["year_item"])
+    lex["_rest_lead"] = regex.compile(lex["rest_lead"])
     lex["_per_unit_after"] = regex.compile(f"^(?:{lex['per_unit_after']})")
     lex["_names_nothing"] = regex.compile(f"(?:{data.alternation(lex['names_nothing'])}|\\s)+")
     lex["_value_joiner"] = regex.compile(lex["value_joiner"])
@@ -378,6 +379,7 @@ class Indicators:
         start = max([sp.nend for sp in self._span_starts.within(span.nend, c1, closed=True)
                      if sp.nend <= c1 and not _qualifier_at(text, sp.nend, lex)] + [span.nend])   # 无56人以上大班额
         tail = _trim(_tail_phrase(_trim(self.text[start:c1], lex), lex, lex["windows"]["rest_of_clause"]), lex)
+        tail = _trim(lex["_rest_lead"].sub("", tail), lex)      # 500元标准给予生均补助, 每三年开展一轮…督导评估
         # the tail after a verb can open with an adverb; words that name nothing (标准发放, 之间) are no tail
         return tail if _HAN.search(tail) and not lex["_names_nothing"].fullmatch(tail) else ""
 
@@ -534,7 +536,8 @@ def _before_rate(text: str, c0: int, pos: int, lex) -> int:
     between them and it."""
     m = lex["_per_unit"].search(text, c0, pos)
     if not m:
-        return pos
+        by = lex["_by_criterion"].search(text, c0, pos)    # 补助按照学校偏远程度分四档: the grading, not the measure
+        return by.start() if by else pos
     by = lex["_by_criterion"].search(text, c0, m.start())
     return by.start() if by else m.start()
 
