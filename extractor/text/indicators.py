@@ -435,11 +435,11 @@ def held_to_standard(text: str, c0: int, start: int, end: int) -> str:
 
 
 def names_nothing(phrase: str) -> bool:
-    """Whether a phrase names no measure: under two characters, a stopper, or only words that never name one
-    (和每天, 连续, 标准发放, 之间)."""
+    """Whether a phrase names no measure: under two characters, a stopper, no word at all, or only words that never
+    name one (和每天, 连续, 标准发放, 之间)."""
     lex = lexicon()
-    return (len(phrase) < 2 or phrase in lex["stoppers"] or phrase in lex["trim_right"]
-            or bool(lex["_names_nothing"].fullmatch(phrase)))
+    return (len(phrase) < 2 or phrase in lex["stoppers"] or phrase in lex["trim_right"] or not _HAN.search(phrase)
+            or bool(lex["_names_nothing"].fullmatch(phrase)))       # 0.386下降到0.326: a figure names nothing
 
 
 def _abbreviates(phrase: str, prev_ind: str) -> bool:
