@@ -134,7 +134,10 @@ SCHEMA = {
         "standard_after": "pattern", "compared": "pattern", "share_of_other": "pattern", "approx_after": "words",
         "score_unit": str, "score_in_title": "pattern", "full_marks": str, "holder": "pattern",
         "threshold_words": "words", "names_nothing": "words", "value_joiner": "pattern", "item_number": "pattern",
-        "rate_link": "pattern", "every": str, "per_hundred": "pattern", "word_edges": str},
+        "rate_link": "pattern", "every": str, "per_hundred": "pattern", "word_edges": str,
+        "label_marks": str, "baseline_bracket": "pattern", "lead_close": "pattern",
+        "year_item": "pattern", "noun_heads": "words",
+        "rest_lead": "pattern"},
     "lexicon/metadata.yaml": {
         "head_lines": int, "title_words": "words", "title_excluded": "pattern", "title_not_joined": "pattern",
         "title_join_max": int, "file_header": "pattern", "government_line": "pattern", "signoff_lines": int,
@@ -196,7 +199,7 @@ NESTED = {   # mappings inside a file: key path → the same kinds of value
                                            "bare_standard": str},
     ("lexicon/indicators.yaml", "windows"): {k: int for k in ("phrase", "rest_of_clause", "base", "long_phrase",
                                                                "event_name", "noun", "signoff_rest", "action_list",
-                                                               "after_title", "lead_in", "word_back")},
+                                                               "after_title", "lead_in", "word_back", "noun_head_reach")},
 }
 RULE_KEYS = {"name", "pattern", "unit", "value"}   # value: a rule that states it (八成)
 EXAMPLE_KEYS = {"text", "raw", "value", "unit", "approx", "why"}     # why: a strict known failure

@@ -50,7 +50,10 @@ def lexicon() -> dict:
     lex["_change_filler"] = regex.compile(lex["change_filler"])
     lex["_holder"] = regex.compile(lex["holder"])
     lex["_change_to"] = regex.compile(lex["change_to"])
-    lex["_baseline"] = regex.compile(f"(?:{lex['baseline']})$")
+    lex["_baseline"] = regex.compile(f"(?:{lex['baseline']})(?:{lex['baseline_bracket']})?$")
+    lex["_lead_close"] = regex.compile(lex["lead_close"])
+    lex["_year_item"] = regex.compile(lex["year_item"])
+    lex["_rest_lead"] = regex.compile(lex["rest_lead"])
     lex["_per_unit_after"] = regex.compile(f"^(?:{lex['per_unit_after']})")
     lex["_names_nothing"] = regex.compile(f"(?:{data.alternation(lex['names_nothing'])}|\\s)+")
     lex["_value_joiner"] = regex.compile(lex["value_joiner"])
@@ -215,6 +218,10 @@ class Indicators:
             before = self._previous_clause_phrase(span, ci)     # alone; …毛入园率呈下降趋势，2021年为86.2%
             if before:
                 return before, "rate_of_clause_before"
+        elif self.text[:c0].rstrip(" ").endswith(tuple(lexicon()["label_marks"])):
+            before = self._previous_clause_phrase(span, ci)     # 1.学前三年毛入园率：94.6%: the label before the colon
+            if before:
+                return before, "label_before_colon"
         return None
 
     def _rate_or_change_of(self, span: Span, phrase: str, at: int, c0: int, ci: int, same_sentence: bool):
@@ -332,6 +339,10 @@ class Indicators:
             k = len(listed) - 1
             return items[k] + shared if k < len(items) else shared
         names = listed_text.split("、")
+        unyeared = [lex["_year_item"].sub("", n) for n in names]
+        if any(not _HAN.search(n) for n in unyeared):    # 近视率2022年、2023年、2024年分别为: the years' values of one name
+            named = [_trim(n, lex) for n in unyeared if _HAN.search(n)]
+            return _tail_phrase(named[0], lex, lex["windows"]["phrase"]) if len(named) == 1 else ""
         if len(names) < 2:
             return ""
         cap = lex["windows"]["phrase"]
@@ -368,6 +379,7 @@ class Indicators:
         start = max([sp.nend for sp in self._span_starts.within(span.nend, c1, closed=True)
                      if sp.nend <= c1 and not _qualifier_at(text, sp.nend, lex)] + [span.nend])   # 无56人以上大班额
         tail = _trim(_tail_phrase(_trim(self.text[start:c1], lex), lex, lex["windows"]["rest_of_clause"]), lex)
+        tail = _trim(lex["_rest_lead"].sub("", tail), lex)      # 500元标准给予生均补助, 每三年开展一轮…督导评估
         # the tail after a verb can open with an adverb; words that name nothing (标准发放, 之间) are no tail
         return tail if _HAN.search(tail) and not lex["_names_nothing"].fullmatch(tail) else ""
 
@@ -423,11 +435,11 @@ def held_to_standard(text: str, c0: int, start: int, end: int) -> str:
 
 
 def names_nothing(phrase: str) -> bool:
-    """Whether a phrase names no measure: under two characters, a stopper, or only words that never name one
-    (和每天, 连续, 标准发放, 之间)."""
+    """Whether a phrase names no measure: under two characters, a stopper, no word at all, or only words that never
+    name one (和每天, 连续, 标准发放, 之间)."""
     lex = lexicon()
-    return (len(phrase) < 2 or phrase in lex["stoppers"] or phrase in lex["trim_right"]
-            or bool(lex["_names_nothing"].fullmatch(phrase)))
+    return (len(phrase) < 2 or phrase in lex["stoppers"] or phrase in lex["trim_right"] or not _HAN.search(phrase)
+            or bool(lex["_names_nothing"].fullmatch(phrase)))       # 0.386下降到0.326: a figure names nothing
 
 
 def _abbreviates(phrase: str, prev_ind: str) -> bool:
@@ -474,7 +486,18 @@ def _noun_after(text: str, pos: int, end: int, lex) -> str:
         return ""
     if hits:
         noun = noun[:hits[0][0]]
-    return noun[:lex["windows"]["noun"]] if len(noun) >= 2 else ""
+    win = lex["windows"]["noun"]
+    if len(noun) > win:         # 村级幼儿园室外…: cut to its window, the noun ends where its last head does, a little beyond
+        reach = noun[:win + lex["windows"]["noun_head_reach"]]
+        noun = noun[:max((i + len(h) for h in lex["noun_heads"] for i in _find_all(reach, h)), default=win)]
+    return noun if len(noun) >= 2 or noun in lex["self_counted"] else ""      # 5个镇建设…: 镇
+
+
+def _find_all(s: str, w: str):
+    i = s.find(w)
+    while i >= 0:
+        yield i
+        i = s.find(w, i + 1)
 
 
 def _after_spans(span_ends: Positions, c0: int, pos: int, passes=None) -> int:
@@ -513,7 +536,8 @@ def _before_rate(text: str, c0: int, pos: int, lex) -> int:
     between them and it."""
     m = lex["_per_unit"].search(text, c0, pos)
     if not m:
-        return pos
+        by = lex["_by_criterion"].search(text, c0, pos)    # 补助按照学校偏远程度分四档: the grading, not the measure
+        return by.start() if by else pos
     by = lex["_by_criterion"].search(text, c0, m.start())
     return by.start() if by else m.start()
 
@@ -530,6 +554,7 @@ def _phrase_before(text: str, c0: int, pos: int, period_ends: Positions, span_en
         pos = last.start            # 学前三年毛入园率2021年为89.6%: the name stands before its year
         start, _ = _after_periods(period_ends, c0, pos, lead)
     chunk = lex["_per_unit_after"].sub("", text[start:pos])      # the rate of the number before (720元/生·年、)
+    chunk = lex["_lead_close"].sub("", chunk)           # the number before's bracket: （87.2%）提高, 1108人（含…）、
     chunk = lex["_aside"].sub("", lex["_item_number"].sub("", chunk))    # an item's number; finished asides: 幼儿园（7所…）
     head, _, tail = chunk.rpartition("（") if "（" in chunk else chunk.rpartition("(")
     if _ and regex.search(r"[)）]", tail):
