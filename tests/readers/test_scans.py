@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 from conftest import EVAL, ROOT
 
-from extractor.readers import ocr
+from extractor.readers import ocr, seals
 
 sys.path.insert(0, str(ROOT / "benchmarks"))
 import scans  # noqa: E402
@@ -29,11 +29,11 @@ def test_every_degradation_comes_out_upright(name):
 def test_a_seal_is_whitened_and_a_red_header_kept():
     page = scans.sealed(scans.clean(TEXT, red_header="区政府文件"))[0]
     array = np.asarray(page)
-    red = ocr._red(array)
+    red = seals._red(array)
     rows = np.nonzero(red.any(axis=1))[0]
     header = red[: array.shape[0] // 6].sum()
     assert header > 500 and red[array.shape[0] // 6:].sum() > 2000       # the header's red, and the seal's below it
-    kept = ocr._red(ocr._unsealed(array))
+    kept = seals._red(seals.unsealed(array))
     assert kept[: array.shape[0] // 6].sum() == header and kept[array.shape[0] // 6:].sum() == 0, rows
 
 
