@@ -210,8 +210,10 @@ def gray_sealed(text: str, **seal) -> list:
 
 def signed(text: str) -> str:
     """The text ending with a signature and a date on the pages it filled, its last lines given up for them."""
-    lines, n = text.rstrip("\n").split("\n"), len(build.layout(text))
-    while len(lines) > 1 and len(build.layout("\n".join(lines) + SIGNATURE)) > n:
+    def pages(t):
+        return len(build.layout(t, _header(t)))
+    lines, n = text.rstrip("\n").split("\n"), pages(text)
+    while len(lines) > 1 and pages("\n".join(lines) + SIGNATURE) > n:
         lines.pop()
     return "\n".join(lines) + SIGNATURE
 
