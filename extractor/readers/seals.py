@@ -44,8 +44,10 @@ def unsealed(array):
 
 
 def _red(array):
-    a = array.astype("int16")
-    return (a[..., 0] >= RED_MIN) & (a[..., 0] - a[..., 1:].max(axis=2) >= RED_OVER)
+    """Red pixels (the constants above), in bytes: red over the others' greater, where it is greater (no wrap)."""
+    import numpy as np
+    r, others = array[..., 0], np.maximum(array[..., 1], array[..., 2])
+    return (r >= RED_MIN) & (r > others) & (r - others >= RED_OVER)
 
 
 def _red_unsealed(array):
