@@ -154,7 +154,17 @@ def _soft():
 
 def office(text: str) -> list:
     """As most offices send it: a red header, a seal, a small skew, copied, then saved as a small JPEG."""
-    return jpeg(copier(skewed(sealed(clean(text, red_header=_header(text))), 1.5)), quality=35)
+    return office_copy(sealed(headed(text)))
+
+
+def headed(text: str) -> list:
+    """The clean pages with the report's first line as a red header, if it is short enough to be one."""
+    return clean(text, red_header=_header(text))
+
+
+def office_copy(pages: list) -> list:
+    """What happens to a page after it is stamped: skewed a little, copied in gray, saved as a small JPEG."""
+    return jpeg(copier(skewed(pages, 1.5)), quality=35)
 
 
 def _header(text: str) -> str | None:
@@ -200,12 +210,12 @@ SEALS = {
 def gray_sealed(text: str, **seal) -> list:
     """An office copy (office) with the seal drawn as `seal` says (sealed's options); `at="signature"` stamps each
     page over its last lines (a text ending with a signature and a date: signed)."""
-    pages = clean(text, red_header=_header(text))
+    pages = headed(text)
     if seal.get("at") == "signature":
         pages = [sealed([p], **{**seal, "at": last_lines(p)})[0] for p in pages]
     else:
         pages = sealed(pages, **seal)
-    return jpeg(copier(skewed(pages, 1.5)), quality=35)
+    return office_copy(pages)
 
 
 def signed(text: str) -> str:
