@@ -26,6 +26,7 @@ INK_LEVEL = 20
 PAPER_GRAIN = 0.15
 LOOK = 4              # the quick look: the darkest pixel of each LOOK x LOOK block (a thin rim stays closed)
 SEAL_MAX_SIDE = 0.3   # a seal is 4 to 4.5 cm across, a fifth of A4's width; enclosed paper wider than this is a page's
+SEAL_GAP = 0.004      # a rim broken by a gap this share of the page's width (1.7 mm) still encloses its inside
 SEAL_THIN = 0.05      # a shape thinner than this share of the page's width is no seal: text lines, rules, characters
 SEAL_ROUND = 0.12     # a seal's area is its fitted ellipse's (round, oval) or its box's (square) within this share
 SEAL_RING = 0.06      # its rim: this share of its size inward from its edge
@@ -115,15 +116,32 @@ def _gray_seals(gray, light) -> list:
 
 
 def _filled(ink):
-    """The ink with the paper it encloses: paper that touches no edge of the page and is no wider than a seal."""
+    """The ink with the paper it encloses: paper that reaches no edge of the page, nor paper wider than a seal,
+    through passages SEAL_GAP wide (a rim stamped unevenly still encloses). Straight lines longer than a seal (a
+    copier's streak, a rule) are no ink here: with a seal, they would enclose the text between them."""
     import cv2
     import numpy as np
-    labels, stats = cv2.connectedComponentsWithStats(1 - ink, connectivity=4)[1:3]
+    paper = 1 - (ink & ~_lines(ink))
+    gap = np.ones((max(2, round(SEAL_GAP * ink.shape[1])),) * 2, np.uint8)
+    labels, stats = cv2.connectedComponentsWithStats(cv2.erode(paper, gap), connectivity=4)[1:3]
     x, y, w, h = stats[:, 0], stats[:, 1], stats[:, 2], stats[:, 3]
-    hole = (x > 0) & (y > 0) & (x + w < ink.shape[1]) & (y + h < ink.shape[0]) & \
-        (np.maximum(w, h) <= SEAL_MAX_SIDE * ink.shape[1])
-    hole[0] = True                       # label 0: the ink itself
-    return hole[labels].astype(np.uint8)
+    outside = (x == 0) | (y == 0) | (x + w == ink.shape[1]) | (y + h == ink.shape[0]) | \
+        (np.maximum(w, h) > SEAL_MAX_SIDE * ink.shape[1])
+    outside[0] = False                   # label 0: the ink, and the paper too narrow to pass
+    return 1 - (cv2.dilate(outside[labels].astype(np.uint8), gap) & paper)
+
+
+def _lines(ink):
+    """Straight runs of ink, across or down the page, longer than any seal is wide, broken by SEAL_GAP at most (a
+    streak copied faint in places)."""
+    import cv2
+    import numpy as np
+    n, gap = int(SEAL_MAX_SIDE * ink.shape[1]), max(2, round(SEAL_GAP * ink.shape[1]))
+    out = np.zeros_like(ink)
+    for along, bridge in (((n, 1), (gap, 1)), ((1, n), (1, gap))):
+        closed = cv2.morphologyEx(ink, cv2.MORPH_CLOSE, np.ones(bridge, np.uint8))
+        out |= cv2.morphologyEx(closed, cv2.MORPH_OPEN, np.ones(along, np.uint8))
+    return out & ink
 
 
 def _thick(mask) -> list:
