@@ -26,10 +26,10 @@ INK_LEVEL = 20
 PAPER_GRAIN = 0.15
 LOOK = 4              # the quick look: the darkest pixel of each LOOK x LOOK block (a thin rim stays closed)
 SEAL_MAX_SIDE = 0.3   # a seal is 4 to 4.5 cm across, a fifth of A4's width; enclosed paper wider than this is a page's
-SEAL_GAP = 0.004      # a rim broken by a gap this share of the page's width (1.7 mm) still encloses its inside
+SEAL_GAP = 0.004      # a rim broken by a gap this share of the page's width (under a millimetre) still encloses
 SEAL_THIN = 0.05      # a shape thinner than this share of the page's width is no seal: text lines, rules, characters
 SEAL_ROUND = 0.12     # a seal's area is its fitted ellipse's (round, oval) or its box's (square) within this share
-SEAL_RING = 0.06      # its rim: this share of its size inward from its edge
+SEAL_RING = 0.06      # its rim: this share of its radius inward from its edge
 SEAL_LIGHTER = 0.15   # its rim is lighter than the text by this share of the span from text to paper at least
 SEAL_HOLLOW = 0.3     # paper is this share of its inside (three quarters of its size) at least: a filled shape is none
 SEAL_MARGIN = 0.03    # whitened out to this share of its size beyond its edge (the rim's blur)
@@ -38,7 +38,8 @@ TEXT_MIN = 0.005      # the text's level is judged only on this share of the pag
 
 def unsealed(array):
     """The page with its seals whitened: red ones where the page has red, else gray ones; the very same array if it
-    has none. Most pages have no red, and most have no seal: a quick look at a quarter of the page says so."""
+    has none. Most pages have no red, and most have no seal: a quick look says so (red on every fourth pixel, a
+    seal's shape on the darkest pixel of each LOOK x LOOK block)."""
     if _red(array[::4, ::4]).any():
         return _red_unsealed(array)
     return _gray_unsealed(array)
@@ -103,8 +104,8 @@ def _looks_sealed(gray, light) -> bool:
     import cv2
     import numpy as np
     ink = (cv2.erode(gray, np.ones((LOOK, LOOK), np.uint8))[::LOOK, ::LOOK] < light).astype(np.uint8)
-    return any(_inside(cv2.boundingRect(c), ink.shape) and min(cv2.boundingRect(c)[2:]) >= SEAL_MIN_SIDE * ink.shape[1]
-               for c in _thick(_filled(ink)))
+    rects = [cv2.boundingRect(c) for c in _thick(_filled(ink))]
+    return any(_inside(r, ink.shape) and min(r[2:]) >= SEAL_MIN_SIDE * ink.shape[1] for r in rects)
 
 
 def _gray_seals(gray, light) -> list:
@@ -162,6 +163,7 @@ def _shape(contour, shape):
     """The seal's outline if the contour is one: inside the page, a seal's size, and round or oval (its area its
     fitted ellipse's) or square (its box's), whichever fits it better, within SEAL_ROUND; else None."""
     import cv2
+    import numpy as np
     rect = cv2.boundingRect(contour)
     w, h = rect[2:]
     if not _inside(rect, shape) or len(contour) < 5 or min(w, h) < SEAL_MIN_SIDE * shape[1] \
@@ -169,7 +171,7 @@ def _shape(contour, shape):
         return None
     area = cv2.contourArea(contour)
     ellipse, box = cv2.fitEllipse(contour), cv2.minAreaRect(contour)
-    off = {"ellipse": abs(area / max(1.0, 3.14159265 * ellipse[1][0] * ellipse[1][1] / 4) - 1),
+    off = {"ellipse": abs(area / max(1.0, np.pi * ellipse[1][0] * ellipse[1][1] / 4) - 1),
            "box": abs(area / max(1.0, box[1][0] * box[1][1]) - 1)}
     best = min(off, key=off.get)
     if off[best] > SEAL_ROUND:
