@@ -40,28 +40,54 @@ def turned(pages: list, degrees: int) -> list:
     return [p.rotate(degrees, expand=True) for p in pages]
 
 
-def sealed(pages: list, seed: int = 7) -> list:
-    """A red seal stamped over the text of each page, its ink mixed with the black under it (multiplied)."""
+def sealed(pages: list, seed: int = 7, radius: float = 0.09, ring: int | None = None, oval: float = 1.0,
+           star: bool = True, square: bool = False, ink=SEAL_RED, at=None) -> list:
+    """A red seal stamped over the text of each page, its ink mixed with the black under it (multiplied): `radius` a
+    share of the page's width, `ring` the rim's width in pixels (radius/14, 3 at least), `oval` its height over its
+    width, `square` a square seal of four characters (`radius` half its side), `ink` its colour (lighter or darker as
+    stamped lightly or firmly), `at` its centre as shares of the page's width and height (else somewhere over the
+    text, by `seed`)."""
     import numpy as np
     from PIL import Image, ImageDraw
     rnd = random.Random(seed)
     out = []
     for p in pages:
         w, h = p.size
-        r = int(w * 0.09)
-        cx, cy = int(w * rnd.uniform(0.55, 0.75)), int(h * rnd.uniform(0.3, 0.7))
+        r = int(w * radius)
+        cx, cy = (int(w * rnd.uniform(0.55, 0.75)), int(h * rnd.uniform(0.3, 0.7))) if at is None else \
+            (int(w * at[0]), int(h * at[1]))
         stamp = Image.new("RGB", p.size, "white")
         d = ImageDraw.Draw(stamp)
-        d.ellipse((cx - r, cy - r, cx + r, cy + r), outline=SEAL_RED, width=max(3, r // 14))
-        d.regular_polygon((cx, cy, r * 0.3), 5, fill=SEAL_RED)
-        font = _font(int(r * 0.28))
-        for k in range(10):               # a ring of characters inside the rim, as a seal's name
-            a = np.pi * (0.9 + 1.2 * k / 9)
-            x, y = cx + 0.72 * r * np.cos(a), cy + 0.72 * r * np.sin(a)
-            d.text((x, y), "教育局人民政府印章"[k % 9], font=font, fill=SEAL_RED, anchor="mm")
+        if square:
+            _square_seal(d, cx, cy, r, ring or max(3, r // 10), ink)
+        else:
+            _round_seal(d, cx, cy, (r, int(r * oval)), ring or max(3, r // 14), ink, star)
         mixed = np.asarray(p, dtype=np.float32) * np.asarray(stamp, dtype=np.float32) / 255.0
         out.append(Image.fromarray(mixed.astype("uint8")))
     return out
+
+
+def _round_seal(d, cx: int, cy: int, radii: tuple, ring: int, ink, star: bool):
+    """A rim, a star and a ring of characters inside the rim, as a seal's name."""
+    import numpy as np
+    r, ry = radii
+    d.ellipse((cx - r, cy - ry, cx + r, cy + ry), outline=ink, width=ring)
+    if star:
+        d.regular_polygon((cx, cy, min(r, ry) * 0.3), 5, fill=ink)
+    font = _font(int(min(r, ry) * 0.28))
+    for k in range(10):
+        a = np.pi * (0.9 + 1.2 * k / 9)
+        x, y = cx + 0.72 * r * np.cos(a), cy + 0.72 * ry * np.sin(a)
+        d.text((x, y), "教育局人民政府印章"[k % 9], font=font, fill=ink, anchor="mm")
+
+
+def _square_seal(d, cx: int, cy: int, r: int, ring: int, ink):
+    """A square rim and four characters, read down the right column, then the left."""
+    d.rectangle((cx - r, cy - r, cx + r, cy + r), outline=ink, width=ring)
+    font = _font(int(r * 0.8))
+    for k, ch in enumerate("教育督导"):
+        d.text((cx + (0.45 if k < 2 else -0.45) * r, cy + (-0.45 if k % 2 == 0 else 0.45) * r), ch, font=font,
+               fill=ink, anchor="mm")
 
 
 def _font(size: int):
@@ -128,7 +154,17 @@ def _soft():
 
 def office(text: str) -> list:
     """As most offices send it: a red header, a seal, a small skew, copied, then saved as a small JPEG."""
-    return jpeg(copier(skewed(sealed(clean(text, red_header=_header(text))), 1.5)), quality=35)
+    return office_copy(sealed(headed(text)))
+
+
+def headed(text: str) -> list:
+    """The clean pages with the report's first line as a red header, if it is short enough to be one."""
+    return clean(text, red_header=_header(text))
+
+
+def office_copy(pages: list) -> list:
+    """What happens to a page after it is stamped: skewed a little, copied in gray, saved as a small JPEG."""
+    return jpeg(copier(skewed(pages, 1.5)), quality=35)
 
 
 def _header(text: str) -> str | None:
@@ -152,6 +188,59 @@ DEGRADATIONS = {
     "office": office,
 }
 TURNS = {name: {"turn90": 270, "turn180": 180}.get(name, 0) for name in DEGRADATIONS}
+
+# Seals drawn otherwise than `office`'s, on office copies all the same (stamped in red, skewed, copied in gray, a
+# small JPEG): a seal found in a gray copy by its shape must not be found only as the generator draws it. "dark" is
+# stamped as dark as the text: no level tells it from the text, it stays.
+SIGNATURE = "\n\n区人民政府教育督导室\n\n2024年5月20日\n"
+SEALS = {
+    "office": {},
+    "r12-ring10": {"radius": 0.12, "ring": 10, "seed": 3},
+    "r07-ring3": {"radius": 0.07, "ring": 3, "seed": 5},
+    "oval": {"radius": 0.10, "oval": 0.67, "seed": 11},
+    "no-star": {"star": False, "seed": 13},
+    "light": {"ink": (240, 165, 165), "seed": 17},
+    "firm": {"ink": (185, 25, 25), "seed": 19},
+    "square": {"radius": 0.06, "square": True, "seed": 23},
+    "signature": {"at": "signature"},
+    "dark": {"ink": (90, 10, 10)},
+}
+
+
+def gray_sealed(text: str, **seal) -> list:
+    """An office copy (office) with the seal drawn as `seal` says (sealed's options); `at="signature"` stamps each
+    page over its last lines (a text ending with a signature and a date: signed)."""
+    pages = headed(text)
+    if seal.get("at") == "signature":
+        pages = [sealed([p], **{**seal, "at": last_lines(p)})[0] for p in pages]
+    else:
+        pages = sealed(pages, **seal)
+    return office_copy(pages)
+
+
+def signed(text: str) -> str:
+    """The text ending with a signature and a date on the pages it filled, its last lines given up for them."""
+    def pages(t):
+        return len(build.layout(t, _header(t)))
+    lines, n = text.rstrip("\n").split("\n"), pages(text)
+    while len(lines) > 1 and pages("\n".join(lines) + SIGNATURE) > n:
+        lines.pop()
+    return "\n".join(lines) + SIGNATURE
+
+
+def last_lines(page, footer: float = 0.9) -> tuple:
+    """The middle of a page's last two lines of text (above its page number, the bottom `1 - footer` of the page),
+    as shares of its width and height."""
+    import numpy as np
+    dark = np.asarray(page.convert("L"))[: int(page.size[1] * footer)] < 128
+    rows = np.nonzero(dark.any(axis=1))[0]
+    starts = [rows[0]] + [b for a, b in zip(rows, rows[1:]) if b - a > 5]
+    y0 = starts[-2] if len(starts) > 1 else starts[-1]
+    cols = np.nonzero(dark[y0:].any(axis=0))[0]
+    return (cols[0] + cols[-1]) / 2 / page.size[0], (y0 + rows[-1]) / 2 / page.size[1]
+
+
+SEALED = {f"seal-{name}": (lambda t, kw=kw: gray_sealed(t, **kw)) for name, kw in SEALS.items()}
 
 
 def pages_of(text: str, n: int) -> str:

@@ -16,6 +16,7 @@ from ..errors import InputError
 from ..procs import die_with, die_with_parent
 from . import ocr_bf16
 from .lines import Line, cut
+from .seals import unsealed
 
 INSTALL_HINT = "pip install rapidocr onnxruntime"
 MAX_MEGAPIXELS = 80     # an A3 page scanned at 600 dpi is 70; beyond this an image is a bomb, not a page
@@ -239,47 +240,12 @@ def page_turn(array, found) -> int:
     return 0
 
 
-# A red seal stamped over the text would cost whole lines: its red is whitened before anything is read, so that
-# only the characters its ink made black are lost. Red is RED_OVER brighter in the red channel than in the
-# others, and at least RED_MIN there (black under the seal stays black); a seal is red ink grown together
-# (SEAL_GROW pixels) into a shape SEAL_MIN_SIDE of the page's width across at least, and round or square
-# (SEAL_MAX_ASPECT): a seal is 4 cm across, a fifth of A4's width; a red header's character a twentieth, its
-# rule a thin line. A red header stays, and is read.
-RED_MIN = 100
-RED_OVER = 50
-SEAL_GROW = 5
-SEAL_MIN_SIDE = 0.08
-SEAL_MAX_ASPECT = 1.5
-
-
-def _red(array):
-    a = array.astype("int16")
-    return (a[..., 0] >= RED_MIN) & (a[..., 0] - a[..., 1:].max(axis=2) >= RED_OVER)
-
-
-def _unsealed(array):
-    """The page with the red of its seals whitened (the constants above); the page itself if it has none."""
-    import cv2
-    import numpy as np
-    if not _red(array[::4, ::4]).any():      # most pages have no red: a look at every fourth pixel says so
-        return array
-    red = _red(array)
-    grown = cv2.dilate(red.astype(np.uint8), np.ones((SEAL_GROW, SEAL_GROW), np.uint8))
-    stats = cv2.connectedComponentsWithStats(grown, connectivity=8)[2][1:]
-    out = array
-    for x, y, w, h, _ in stats:
-        if min(w, h) >= SEAL_MIN_SIDE * array.shape[1] and max(w, h) <= SEAL_MAX_ASPECT * min(w, h):
-            out = array.copy() if out is array else out
-            out[y:y + h, x:x + w][red[y:y + h, x:x + w]] = 255
-    return out
-
-
 def _upright(image, turn: int):
-    """The page's pixels fitted (_fit), its seals whitened (_unsealed) and turned upright, with the factors back
+    """The page's pixels fitted (_fit), its seals whitened (seals.unsealed) and turned upright, with the factors back
     to the turned page's pixels: the same array in every process that reads it."""
     import numpy as np
     array, back = _fit(np.asarray(image.convert("RGB")))
-    array = _unsealed(array)
+    array = unsealed(array)
     if turn in (90, 270):
         back = back[::-1]
     return (np.ascontiguousarray(np.rot90(array, turn // 90)) if turn else array), back
