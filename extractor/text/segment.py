@@ -216,7 +216,8 @@ def _lex() -> dict:
     spec = data.load("lexicon/headings.yaml")
     return {"points": regex.compile(spec["points"]), "outside": regex.compile(spec["outside_parts"]),
             "opening_chars": int(spec["opening_chars"]), "fit_share": float(spec["fit_share"]),
-            "own_min_parts": int(spec["own_min_parts"]), "frame": regex.compile(spec["frame_parts"])}
+            "own_min_parts": int(spec["own_min_parts"]), "frame": regex.compile(spec["frame_parts"]),
+            "container": regex.compile(spec["container_parts"])}
 
 
 def _item_index(scheme: Scheme) -> dict:
@@ -333,6 +334,24 @@ def _parents(headings: list[Heading], level: dict) -> list:
     return out
 
 
+def _container_parts(numbered: list, tops: list, level: dict, lex: dict) -> list:
+    """The parts of a top-level part that holds the duties (二、履行教育职责情况 → （一）…（七）), where it holds at
+    least own_min_parts of them: they, not the report's top-level parts, are its sections. [] for none."""
+    for i, h in enumerate(numbered):
+        if not (any(h is t for t in tops) and lex["container"].search(h.title)):
+            continue
+        lv, inside = level[h.style], []
+        for k in numbered[i + 1:]:
+            if level[k.style] <= lv:
+                break
+            inside.append(k)
+        nearest = min((level[k.style] for k in inside), default=None)
+        kids = [k for k in inside if level[k.style] == nearest]
+        if len(kids) >= lex["own_min_parts"]:
+            return kids
+    return []
+
+
 def _top_level(numbered: list, marked: set, level: dict) -> int:
     """The level of a report's sections: the outermost that carries points or codes in three headings or more
     (A1 under 二、自评情况), else its outermost numbered level."""
@@ -385,6 +404,9 @@ def _own(headings: list[Heading], level: dict) -> Optional[tuple]:
     marked = {id(h) for h in numbered if h.code or lex["points"].search(h.title)}
     top = _top_level(numbered, marked, level)
     tops = [h for h in numbered if level[h.style] == top]
+    inner = _container_parts(numbered, tops, level, lex)
+    if inner:
+        tops, top = inner, level[inner[0].style]
     number = _duty_numbers(tops, lex)
     if len(number) < lex["own_min_parts"]:
         return None                     # two parts (基本情况, 自评情况) are a frame, not the duties' sections

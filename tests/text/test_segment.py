@@ -119,3 +119,12 @@ def test_a_province_report_numbers_every_part_of_its_own_grouping_as_printed():
             "三、依法治教和落实教育法律法规\n\n出台文件8件。\n\n四、教育经费投入\n\n投入资金9亿元。\n\n五、上年度反馈问题整改\n\n整改问题7个。\n\n"
             "第三部分 存在的问题\n\n一、短板\n\n缺口2处。\n")
     assert _sections_of(text, ["3万所", "5次", "20所", "8件", "9亿元", "7个", "缺口"]) == [None, 1, 2, 3, 4, 5, None]
+
+
+def test_the_parts_of_a_part_that_holds_the_duties_are_the_sections():
+    text = ("某市人民政府关于2024年度履行教育职责情况的自评报告\n\n一、基本情况\n\n全市学校310所。\n\n二、履行教育职责情况\n\n"
+            "（一）坚持党的领导\n\n召开会议6次。\n\n（二）保障教育投入\n\n投入资金3亿元。\n\n（三）建设教师队伍\n\n培训教师900人次。\n\n"
+            "三、主要成效\n\n（一）办学条件\n\n新建学校4所。\n\n（二）教育质量\n\n获奖12项。\n\n（三）社会满意\n\n满意度96%。\n\n"
+            "四、存在的问题\n\n缺口2处。\n")
+    assert _sections_of(text, ["310所", "6次", "3亿元", "900人次", "新建学校", "12项", "96%", "缺口"]) == \
+        [None, 1, 2, 3, None, None, None, None]
