@@ -119,7 +119,8 @@ SCHEMA = {
         "sibling_group": "pattern"},
     "lexicon/headings.yaml": {"markers": list, "title_end": str, "max_title_len": int, "cn_number": "pattern",
                               "declared_shape": "pattern", "points": "pattern", "opening_chars": int,
-                              "outside_parts": "pattern", "frame_parts": "pattern", "container_parts": "pattern", "fit_share": float, "own_min_parts": int},
+                              "outside_parts": "pattern", "frame_parts": "pattern",
+                              "container_parts": "pattern", "fit_share": float, "own_min_parts": int},
     "lexicon/indicators.yaml": {
         "known": "words", "generic_rates": "words", "generic_changes": "words", "stoppers": "words",
         "noun_stoppers": "words", "trim_left": "words", "trim_right": "words", "stopper_exceptions": "words",
