@@ -173,7 +173,7 @@ NESTED = {   # mappings inside a file: key path → the same kinds of value
                                                                    "feedback_action", "unfinished")},
     ("lexicon/checks.yaml", "rectification"): {**{k: "pattern" for k in ("pair", "all_fixed", "found", "reason", "open_ones",
                                                                           "split_found", "split_fixed", "split_left")},
-                                               "split_window": int},
+                                               "split_window": int, "split_word": str},
     ("lexicon/checks.yaml", "parts"): {"tie": "alternation", "tie_window": int, "cut_off": "pattern",
                                        "new_statement": "alternation", "each": str, "categories": dict, "partitions": list,
                                        "rest": "pattern", "table_total": "pattern", "table_subtotal": "pattern", "included": "pattern",

@@ -34,7 +34,7 @@ def _lex() -> dict:
         "reason": regex.compile(rect["reason"]),
         "open_ones": regex.compile(rect["open_ones"]),
         **{k: regex.compile(rect[k]) for k in ("split_found", "split_fixed", "split_left")},
-        "split_window": rect["split_window"],
+        "split_window": rect["split_window"], "split_word": rect["split_word"],
     }
 
 
@@ -132,8 +132,8 @@ def rectifications(text: str, layout) -> list[Rectification]:
             fixed = int(m.group("m")) if "m" in m.groupdict() and m.group("m") else n
             out.append(Rectification(clause_start if what else m.start(), m.end(), what, n, fixed,
                                      m.group("unit"), _reason(text, m.end(), layout, lx)))
-        if not hits:
-            out += _split_account(text, p0, p1, layout, lx)
+        if not hits and text.find(lx["split_word"], p0, p1) >= 0:
+            out += _split_account(text, p0, p1, layout, lx)       # one look for 整改 spares most paragraphs
     # A reason told once after several pairs of a sentence (…；消防安全隐患7项，已整改1项，学校无力整改隐患已上报…)
     # belongs to all of them.
     by_sent = {}
