@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import hashlib
 import json
 import multiprocessing as mp
@@ -21,6 +22,7 @@ from ..i18n import lang, t, word
 from .messages import BatchError, say, stored
 from .. import ids
 from .inputs import LOCK_PREFIX, walk
+from .store import Read, Unread
 
 
 def run(files, scheme, ocr: str = "auto"):
@@ -478,28 +480,77 @@ def _engine(kind, address, jobs, n_tasks, args, timeout, probe):
 
 def _dispatch(store, engine, tasks, abs_of, keys, stop, run_id, summary, progress):
     pending = list(tasks)
-    while (pending or engine.busy()) and stop["signal"] is None:
-        while pending and engine.free():
-            path = pending.pop(0)
-            engine.submit(str(abs_of[path]), path, keys[path]["sha256"])
-            progress.start(path)
-        for status, path, *rest in engine.poll(0.2):
-            if stop["signal"] is not None:
-                break                     # what is in flight now is not an error: the next run reads it
-            if status == "retry":
-                pending.insert(0, path)   # its worker's machine was lost: read it elsewhere
-                progress.retry(path)
-            elif status == "ok":
-                progress.finish(path, facts=_save(store, path, keys[path], *rest, run_id, summary))
-            else:
-                kind, cause, limit = (*rest, None)[:3]
-                store.save_error(path, ids.path_id(path), keys[path], kind, cause, limit, run_id)
-                summary.failed += 1
-                summary.errors.append((path, cause))
-                progress.finish(path, cause=cause)
+    saver = _Saver(store, run_id)
+    try:
+        while (pending or engine.busy()) and stop["signal"] is None:
+            while pending and engine.free():
+                path = pending.pop(0)
+                engine.submit(str(abs_of[path]), path, keys[path]["sha256"])
+                progress.start(path)
+            for status, path, *rest in engine.poll(0.2):
+                if stop["signal"] is not None:
+                    break                     # what is in flight now is not an error: the next run reads it
+                if status == "retry":
+                    pending.insert(0, path)   # its worker's machine was lost: read it elsewhere
+                    progress.retry(path)
+                elif status == "ok":
+                    progress.finish(path, facts=_save(saver, path, keys[path], *rest, summary))
+                else:
+                    kind, cause, limit = (*rest, None)[:3]
+                    saver.add(Unread(path, keys[path], ids.path_id(path), kind, cause, limit, dt.datetime.now()))
+                    summary.failed += 1
+                    summary.errors.append((path, cause))
+                    progress.finish(path, cause=cause)
+            saver.due()
+    finally:
+        saver.flush()                         # what was read is kept, whatever stopped the loop
 
 
-def _save(store, path, key, rows, texts, blobs, minhashes, run_id, summary) -> int:
+# Files read are written to the database together, a moment's worth at a time: a DuckDB statement costs milliseconds
+# whatever its rows, and a file has a dozen. A batch killed loses at most this moment's files, read again next run.
+SAVE_EVERY = 1.0          # seconds
+SAVE_FILES = 200          # files
+
+
+class _Saver:
+    """The files read since the last write, with the ids they took: a provisional id is chosen as if each file had
+    been saved alone the moment it came (what the database holds, and the files held here)."""
+
+    def __init__(self, store, run_id):
+        self.store, self.run_id = store, run_id
+        self.held = store.doc_paths()                 # doc → paths holding it
+        self.docs_of = {}                             # path → the docs it holds
+        for doc, paths in self.held.items():
+            for p in paths:
+                self.docs_of.setdefault(p, set()).add(doc)
+        self.done, self.since = [], 0.0
+
+    def taken(self, doc: str, path: str) -> bool:
+        return any(p != path for p in self.held.get(doc, ()))
+
+    def add(self, done):
+        if any(d.path == done.path for d in self.done):
+            self.flush()                              # a file comes back once a run; were it twice, in order
+        for doc in self.docs_of.pop(done.path, ()):
+            self.held[doc].discard(done.path)
+        docs = [r[0] for r in done.reports] if isinstance(done, Read) else [done.doc]
+        for doc in docs:
+            self.held.setdefault(doc, set()).add(done.path)
+            self.docs_of.setdefault(done.path, set()).add(doc)
+        if not self.done:
+            self.since = time.monotonic()
+        self.done.append(done)
+
+    def due(self):
+        if self.done and (len(self.done) >= SAVE_FILES or time.monotonic() - self.since >= SAVE_EVERY):
+            self.flush()
+
+    def flush(self):
+        done, self.done = self.done, []
+        self.store.save_files(done, self.run_id)
+
+
+def _save(saver, path, key, rows, texts, blobs, minhashes, summary) -> int:
     """A read file's rows under a provisional id per report (its final one unless another file holds it)."""
     own = {}
     for name, rs in rows.items():                   # each report's rows, by the id the worker gave it
@@ -509,13 +560,13 @@ def _save(store, path, key, rows, texts, blobs, minhashes, run_id, summary) -> i
     for d, text, blob, minhash in zip(rows["documents"], texts, blobs, minhashes):
         mine_rows, part = own[d["doc"]], d.get("part")
         doc = ids.provisional(ids.place_year(d["county"], d["city"], d["performance_year"], d["years"]), path, part,
-                              lambda x: store.doc_taken(x, path) or x in mine)
+                              lambda x: saver.taken(x, path) or x in mine)
         mine.add(doc)
         for r in (r for rs in mine_rows.values() for r in rs):
             r["doc"] = doc
         d["path"] = path
         saved.append((doc, part, mine_rows, text, blob, minhash))
-    store.save_file(path, key, saved, run_id)
+    saver.add(Read(path, key, saved))
     summary.processed += 1
     summary.facts += len(rows["facts"])
     return len(rows["facts"])
