@@ -22,6 +22,23 @@ class Snapshot:
     _docs: dict = field(default_factory=dict, repr=False)
     _index: dict = field(default_factory=dict, repr=False)
     scheme: object = None                          # the scheme the batch read with: a result is made again by it
+    _rows: dict = field(default_factory=dict, repr=False)
+    _warned: dict = field(default_factory=dict, repr=False)
+
+    def rows(self, name: str, doc: str) -> list:
+        """One report's rows of a table as records (decisions._records of its slice), each table turned once: a site
+        of many reports asks for every one."""
+        if name not in self._rows:
+            from .decisions import records_by_doc
+            self._rows[name] = records_by_doc(self.tables[name])
+        return self._rows[name].get(doc, [])
+
+    def warnings_of(self, doc: str) -> list:
+        """One report's reading warnings (rows of `warnings` as named tuples), grouped once."""
+        if not self._warned and len(self.warnings):
+            for w in self.warnings.itertuples():
+                self._warned.setdefault(w.doc, []).append(w)
+        return self._warned.get(doc, [])
 
     def of(self, doc: str) -> dict:
         """One report's documents, facts and findings (keyed), cut from the whole tables, which are grouped once."""

@@ -21,7 +21,9 @@ FOLDED = ("pass", "unstated", "not-applicable")
 @functools.lru_cache(maxsize=1)
 def environment():
     import jinja2
-    env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(TEMPLATES)), autoescape=True,
+    # auto_reload off: each template is compiled once per process, not checked on disk at every include (a finding
+    # each); the templates belong to the installed code, which a running process does not see change either.
+    env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(TEMPLATES)), autoescape=True, auto_reload=False,
                              undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True)
     env.globals.update(t=lambda key, **kw: i18n.t(key, **kw), word=lambda section, code: i18n.word(section, code),
                        lang=i18n.lang)
