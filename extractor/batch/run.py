@@ -1,7 +1,6 @@
 """Run the pipeline over many files; a bad file never stops the rest."""
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import hashlib
 import json
@@ -23,6 +22,7 @@ from .messages import BatchError, say, stored
 from .. import ids
 from .inputs import LOCK_PREFIX, walk
 from .store import Read, Unread
+from .work import with_doc
 
 
 def run(files, scheme, ocr: str = "auto"):
@@ -58,7 +58,7 @@ def _part_ids(results) -> list:
         return ids.safe_id(b) if b and r.part else ""
     wanted = [base(r) for r in results]
     taken = Counter([r.source.doc for r in results] + wanted)
-    return [_with_doc(r, w) if w and taken[w] == 1 else r for r, w in zip(results, wanted)]
+    return [with_doc(r, w) if w and taken[w] == 1 else r for r, w in zip(results, wanted)]
 
 
 # ---------------- selfeval batch: a folder in, a database and a review site out ----------------
@@ -156,14 +156,6 @@ def _read_key(rel: str, ocr: str, scheme_key: str) -> str:
 
 def _rules_key(ruleset, scheme_key: str) -> str:
     return _fingerprint([scheme_key] + [{k: v for k, v in r.items() if k != "origin"} for r in ruleset.rules])
-
-
-def _with_doc(result, doc: str):
-    """A stored result under the document's current id (most keep the id they were read under)."""
-    if result.source.doc == doc and all(f.doc == doc for f in result.facts):
-        return result
-    src = dataclasses.replace(result.source, doc=doc)
-    return dataclasses.replace(result, source=src, facts=tuple(dataclasses.replace(f, doc=doc) for f in result.facts))
 
 
 def _worker(wid, inbox, outbox, scheme_path, rule_paths, ocr, lang, parent, cores):
@@ -354,7 +346,7 @@ def _run(store, root, out, supported, other, stop, cfg: Settings, engines: list)
     rules_key = _rules_key(ruleset, scheme_key)
     _remember_checking(store, cfg.rule_paths, cfg.scheme_path)
     if store.meta("rules") != rules_key:
-        summary.rechecked, stale = _recheck(store, ruleset, scheme, rules_key)
+        summary.rechecked, stale = _recheck(store, ruleset, scheme, rules_key, cfg)
         tasks += [p for p in stale if p in present and p not in tasks]
     _read(store, tasks, {rel[f]: f for f in supported}, keys, cfg, stop, run_id, summary, engines)
     summary.interrupted = stop["signal"] is not None
@@ -447,21 +439,21 @@ def _moves(known: dict, present: dict) -> tuple[dict, list]:
     return moves, [p for p in gone if p not in moves]
 
 
-def _recheck(store, ruleset, scheme, rules_key) -> tuple[int, list]:
-    """Findings of every stored document under the rules in force, from its stored result: no reading.
-    (In one process: forked processes, each taking a slice, were slower here than this one alone.)"""
-    from ..checks.report import findings_of
-    from ..outputs.tables import finding_rows
-    from ..pipeline import from_stored
+def _recheck(store, ruleset, scheme, rules_key, cfg: Settings) -> tuple[int, list]:
+    """Findings of every stored document under the rules in force, from its stored result: no reading. The text
+    stages run again on each stored text, in helper processes when there are many (work.recheck_all)."""
+    from .work import recheck_all
+    stored = store.stored_results()
+    jobs = min(cfg.jobs or os.cpu_count() or 1, os.cpu_count() or 1)      # here, whatever engine reads the files
+    got = recheck_all([(doc, blob) for _, doc, blob in stored], scheme, ruleset, jobs,
+                      (cfg.scheme_path, list(map(str, cfg.rule_paths)), lang()))
     docs, rows, stale = [], [], []
-    for path, doc, blob in store.stored_results():
-        try:
-            result = _with_doc(from_stored(blob, scheme), doc)
-        except ValueError:              # not data this version stored: the file is read again, nothing is run
+    for (path, doc, _), found in zip(stored, got):
+        if found is None:               # not data this version stored: the file is read again, nothing is run
             stale.append(path)
             continue
         docs.append(doc)
-        rows += finding_rows(findings_of(result, ruleset))
+        rows += found
     store.replace_findings(docs, rows, rules_key)
     if stale:
         store.con.execute("UPDATE files SET version = 'stale' WHERE path IN (SELECT * FROM UNNEST(?))", [stale])
@@ -646,7 +638,7 @@ def _write_outputs(store, out: Path, ruleset):
     os.replace(out / ".facts.parquet.tmp", out / "facts.parquet")
     for left in (".review.tmp", ".review.old"):            # an older version built the site aside, then swapped it
         shutil.rmtree(out / left, ignore_errors=True)
-    review.write_site(store, out / "review", ruleset, decided=decided)
+    review.write_site(store, out / "review", ruleset, decided=decided, tables=frames)
 
 
 # ---------------- i32: the review server's decisions flow into the outputs ----------------

@@ -144,8 +144,9 @@ def with_verdicts(documents, findings, ruleset):
     unread = {d: _stored_pages(u) for d, u in zip(documents["doc"], documents["unread_pages"])}
     got = of_reports(list(documents["doc"]), zip(findings["doc"], findings["rule"], findings["status"]), ruleset, unread)
     df = documents.copy()
+    cols = [got[d].columns() for d in df["doc"]]
     for col in COLUMNS:
-        df[col] = [got[d].columns()[col] for d in df["doc"]]
+        df[col] = [c[col] for c in cols]
     return df
 
 

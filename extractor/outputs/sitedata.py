@@ -63,11 +63,15 @@ class Snapshot:
         return self._results[doc]
 
 
-def read_from(con, stamp: tuple = ()) -> Snapshot:
-    """Everything the site shows, from a connection to the batch's database."""
+SHOWN = ("documents", "facts", "findings")
+
+
+def read_from(con, stamp: tuple = (), tables: dict | None = None) -> Snapshot:
+    """Everything the site shows, from a connection to the batch's database; `tables`: the SHOWN tables as the
+    caller read them already from the same connection (each ordered by doc, rowid, and typed)."""
     from .tables import typed
-    frames = {name: typed(con.execute(f"SELECT * FROM {name} ORDER BY doc, rowid").df(), name)
-              for name in ("documents", "facts", "findings")}
+    frames = {name: tables[name] if tables is not None else
+              typed(con.execute(f"SELECT * FROM {name} ORDER BY doc, rowid").df(), name) for name in SHOWN}
     texts = dict(con.execute("SELECT doc, text FROM texts").fetchall())
     blobs = {doc: blob for doc, blob in con.execute("SELECT doc, result FROM files WHERE status = 'ok'").fetchall()}
     warnings = con.execute("SELECT w.path, f.doc, w.code, w.message, w.message_key, w.message_params FROM warnings w "
