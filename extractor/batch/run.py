@@ -495,7 +495,7 @@ def _dispatch(store, engine, tasks, abs_of, keys, stop, run_id, summary, progres
                     progress.finish(path, cause=cause)
             saver.due()
     finally:
-        saver.flush()                         # what was read is kept, whatever stopped the loop
+        saver.close()                         # what was read is kept, whatever stopped the loop
 
 
 # Files read are written to the database together, a moment's worth at a time: a DuckDB statement costs milliseconds
@@ -506,7 +506,9 @@ SAVE_FILES = 200          # files
 
 class _Saver:
     """The files read since the last write, with the ids they took: a provisional id is chosen as if each file had
-    been saved alone the moment it came (what the database holds, and the files held here)."""
+    been saved alone the moment it came (what the database holds, and the files held here). A write runs in a thread
+    of its own (DuckDB lets go of the GIL), one at a time and in order, so that the workers get their next files
+    meanwhile; while reading, nothing else uses the database. A write that failed is raised at the next one."""
 
     def __init__(self, store, run_id):
         self.store, self.run_id = store, run_id
@@ -516,6 +518,7 @@ class _Saver:
             for p in paths:
                 self.docs_of.setdefault(p, set()).add(doc)
         self.done, self.since = [], 0.0
+        self.writing, self.failed = None, []
 
     def taken(self, doc: str, path: str) -> bool:
         return any(p != path for p in self.held.get(doc, ()))
@@ -538,8 +541,33 @@ class _Saver:
             self.flush()
 
     def flush(self):
+        import threading
         done, self.done = self.done, []
-        self.store.save_files(done, self.run_id)
+        self.wait()
+        if done:
+            self.writing = threading.Thread(target=self._write, args=(done,), name="selfeval-save", daemon=True)
+            self.writing.start()
+
+    def _write(self, done):
+        try:
+            self.store.save_files(done, self.run_id)
+        except BaseException as e:  # noqa: BLE001 - raised in the batch's thread, by wait()
+            self.failed.append(e)
+
+    def wait(self):
+        """The write under way done (its error raised)."""
+        if self.writing is not None:
+            self.writing.join()
+            self.writing = None
+        if self.failed:
+            raise self.failed.pop()
+
+    def close(self):
+        """Everything read written, before anything else uses the database."""
+        try:
+            self.flush()
+        finally:
+            self.wait()
 
 
 def _save(saver, path, key, rows, texts, blobs, minhashes, summary) -> int:
