@@ -46,6 +46,11 @@ def write_site(store, folder: Path, ruleset=None, decided=None, tables: dict | N
     something it shows changed, pages of documents no longer there are removed, index.html is always written.
     decided (outputs.decisions): the inspectors' decisions, shown with the verdicts they make; tables: the
     database's tables as store.table read them, when the caller has them. Returns counts."""
+    with i18n.held():
+        return _write_site(store, folder, ruleset, decided, tables)
+
+
+def _write_site(store, folder: Path, ruleset, decided, tables) -> dict:
     from ..paths import safe_name
     from .sitedata import read_from
     snap = read_from(store.con, tables=tables)
