@@ -179,6 +179,10 @@ def _worker(wid, inbox, outbox, scheme_path, rule_paths, ocr, lang, parent, core
             continue
         if task is None:
             return
+        if isinstance(task, bytes):                 # work other than reading (_Pool.call)
+            import pickle
+            outbox.put((wid, "called", *pickle.loads(task).run()))
+            continue
         path, rel = task
         with file_slot():
             result = reader.read(path, rel)
@@ -226,6 +230,17 @@ class _Pool:
 
     def busy(self) -> bool:
         return any(s["task"] for s in self.workers.values())
+
+    def call(self, fn, *args) -> "_Call":
+        """fn(*args) in an idle worker, once reading is done (nothing else then comes from the workers)."""
+        import pickle
+        wid = self._idle()[0]
+        task = _Call(fn, args, wid)
+        self.workers[wid]["task"] = task
+        # pickled here and now, not later by the queue's own thread while this process goes on with the same data
+        self.workers[wid]["inbox"].put(pickle.dumps(task, protocol=pickle.HIGHEST_PROTOCOL))
+        task.pool = self
+        return task
 
     def poll(self, wait) -> list:
         events, msgs = [], []
@@ -276,6 +291,42 @@ class _Pool:
             if s["proc"].is_alive():
                 s["proc"].kill()
         shutil.rmtree(self.cores_dir, ignore_errors=True)
+
+
+class _Call:
+    """Work other than reading that a worker of the local pool does for the batch (writing the workbook)."""
+
+    def __init__(self, fn, args, wid):
+        self.fn, self.args, self.wid, self.pool = fn, args, wid, None
+
+    def __getstate__(self):                     # what goes to the worker: not the pool
+        return {"fn": self.fn, "args": self.args, "wid": self.wid, "pool": None}
+
+    def run(self) -> tuple:
+        """In the worker: ("ok", value) or ("error", the traceback)."""
+        import traceback
+        try:
+            return "ok", self.fn(*self.args)
+        except Exception as e:  # noqa: BLE001 - raised in the batch's process, by done()
+            return "error", "".join(traceback.format_exception(e))
+
+    def done(self) -> bool:
+        """Wait for the worker: True when it did the work, False when it was lost on the way (the caller does it
+        then); an error it raised is raised here."""
+        w = self.pool.workers[self.wid]
+        while True:
+            try:
+                wid, *msg = self.pool.outbox.get(timeout=0.5)
+            except queue.Empty:
+                if not w["proc"].is_alive():
+                    w["task"] = None
+                    return False
+                continue
+            if wid == self.wid and msg[0] == "called":
+                w["task"] = None
+                if msg[1] == "error":
+                    raise RuntimeError(f"a batch worker failed at {self.fn.__name__}:\n{msg[2]}")
+                return True
 
 
 @dataclass(frozen=True)
@@ -361,7 +412,7 @@ def _run(store, root, out, supported, other, stop, cfg: Settings, engines: list)
     quiet_run = not (tasks or moved or summary.rechecked or changed)
     if not (quiet_run and (out / "report.xlsx").exists() and (out / "review" / "index.html").exists()
             and not _decided_since(out)):
-        _write_outputs(store, out, ruleset)
+        _write_outputs(store, out, ruleset, next((e for e in engines if isinstance(e, _Pool)), None))
     _totals(store, summary)
     return summary
 
@@ -649,24 +700,40 @@ def _totals(store, summary):
     summary.errors_total = q("SELECT count(*) FROM files WHERE status = 'error'").fetchone()[0]
 
 
-def _write_outputs(store, out: Path, ruleset):
+def _write_outputs(store, out: Path, ruleset, helper=None):
     """report.xlsx (for inspectors, in Chinese), facts.parquet and review/ from the database. Each file is
-    replaced whole, never half-written; the site's pages are rendered again only where what they show changed."""
-    from ..outputs import decisions, review, tables
-    frames = {name: store.table(name) for name in tables.TABLES}
-    tmp = out / ".report.xlsx.tmp"
+    replaced whole, never half-written; the site's pages are rendered again only where what they show changed.
+    helper: the batch's pool of workers, done reading: one writes the workbook and facts.parquet while this process
+    writes the site (a worker lost on the way: they are written here)."""
+    from ..outputs import decisions, review
+    from ..outputs import tables as out_tables
+    frames = {name: store.table(name) for name in out_tables.TABLES}
     errors = store.frame("SELECT run_id, path, doc, kind, cause, recorded_at, message_key, message_params FROM errors "
                          "ORDER BY path")
     submissions = store.frame("SELECT * FROM submissions ORDER BY path, first_seen")
     warnings = store.warnings()
     decided = decisions.from_database(store.con, frames, out)          # i32: the inspectors' decisions, if any
+    book = (out, frames, ruleset, errors, submissions, warnings, decided)
+    call = helper.call(_write_book, *book) if helper is not None and helper.free() else None
+    try:
+        if call is None:
+            _write_book(*book)
+        for left in (".review.tmp", ".review.old"):            # an older version built the site aside, then swapped it
+            shutil.rmtree(out / left, ignore_errors=True)
+        review.write_site(store, out / "review", ruleset, decided=decided, tables=frames)
+    finally:
+        if call is not None and not call.done():
+            _write_book(*book)
+
+
+def _write_book(out: Path, frames, ruleset, errors, submissions, warnings, decided):
+    """report.xlsx and facts.parquet, each written aside and moved over the old one."""
+    from ..outputs import tables
+    tmp = out / ".report.xlsx.tmp"
     tables.people_workbook(frames, tmp, ruleset, errors, submissions, warnings, decided=decided)
     os.replace(tmp, out / "report.xlsx")
     frames["facts"].to_parquet(out / ".facts.parquet.tmp", index=False)
     os.replace(out / ".facts.parquet.tmp", out / "facts.parquet")
-    for left in (".review.tmp", ".review.old"):            # an older version built the site aside, then swapped it
-        shutil.rmtree(out / left, ignore_errors=True)
-    review.write_site(store, out / "review", ruleset, decided=decided, tables=frames)
 
 
 # ---------------- i32: the review server's decisions flow into the outputs ----------------

@@ -75,3 +75,27 @@ def test_a_recheck_in_helpers_equals_one_in_this_process(read, monkeypatch):
     monkeypatch.setattr(work, "RECHECK_ALONE", 1)
     monkeypatch.setattr(work, "RECHECK_CHUNK", 2)            # several chunks, their order kept
     assert work.recheck_all(items, scheme, ruleset, 2, (None, [], None)) == alone
+
+
+def _fails(x):
+    raise ValueError(f"bad {x}")
+
+
+def test_a_worker_does_other_work_says_its_error_or_is_found_lost(tmp_path):
+    """_Pool.call: the workbook is written by a worker once reading is done; an error it raises is raised in the
+    batch, and a worker lost on the way is reported as such (the batch then does the work itself)."""
+    import os
+    from extractor.batch.run import _Pool
+    pool = _Pool(1, (None, [], "auto", None, os.getpid()), 60.0, 1)
+    try:
+        while not pool.free():
+            assert pool.poll(0.2) == []
+        call = pool.call(os.makedirs, str(tmp_path / "made"))
+        assert call.done() and (tmp_path / "made").is_dir()
+        call = pool.call(_fails, 3)
+        with pytest.raises(RuntimeError, match="bad 3"):
+            call.done()
+        assert pool.free()
+        assert not pool.call(os._exit, 1).done()            # the worker gone: nothing waits for ever
+    finally:
+        pool.close(kill=True)
