@@ -280,6 +280,15 @@ class _Pool:
         s["proc"].join(5)
         self._spawn()
 
+    def keep_one(self):
+        """Reading done: the idle workers but one leave (their memory with them); that one may write the workbook."""
+        for wid in self._idle()[1:]:
+            s = self.workers.pop(wid)
+            s["inbox"].put(None)
+            s["proc"].join(5)
+            if s["proc"].is_alive():
+                s["proc"].kill()
+
     def close(self, kill=False):
         for s in self.workers.values():
             if kill:
@@ -400,6 +409,9 @@ def _run(store, root, out, supported, other, stop, cfg: Settings, engines: list)
         summary.rechecked, stale = _recheck(store, ruleset, scheme, rules_key, cfg)
         tasks += [p for p in stale if p in present and p not in tasks]
     _read(store, tasks, {rel[f]: f for f in supported}, keys, cfg, stop, run_id, summary, engines)
+    pool = next((e for e in engines if isinstance(e, _Pool)), None)
+    if pool is not None:
+        pool.keep_one()
     summary.interrupted = stop["signal"] is not None
     # ids and duplicates, over the whole folder, and each report's verdict with them; then the outputs,
     # interrupted or not
@@ -412,7 +424,7 @@ def _run(store, root, out, supported, other, stop, cfg: Settings, engines: list)
     quiet_run = not (tasks or moved or summary.rechecked or changed)
     if not (quiet_run and (out / "report.xlsx").exists() and (out / "review" / "index.html").exists()
             and not _decided_since(out)):
-        _write_outputs(store, out, ruleset, next((e for e in engines if isinstance(e, _Pool)), None))
+        _write_outputs(store, out, ruleset, pool)
     _totals(store, summary)
     return summary
 
