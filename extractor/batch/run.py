@@ -231,14 +231,18 @@ class _Pool:
     def busy(self) -> bool:
         return any(s["task"] for s in self.workers.values())
 
-    def call(self, fn, *args) -> "_Call":
-        """fn(*args) in an idle worker, once reading is done (nothing else then comes from the workers)."""
+    def call(self, fn, *args) -> "_Call | None":
+        """fn(*args) in an idle worker, once reading is done (nothing else then comes from the workers); None when
+        what it needs cannot be sent there (the caller does it itself)."""
         import pickle
         wid = self._idle()[0]
         task = _Call(fn, args, wid)
+        try:        # pickled here and now, not later by the queue's own thread while this process goes on with the data
+            sent = pickle.dumps(task, protocol=pickle.HIGHEST_PROTOCOL)
+        except Exception:  # noqa: BLE001 - not picklable: done here instead, nothing lost
+            return None
         self.workers[wid]["task"] = task
-        # pickled here and now, not later by the queue's own thread while this process goes on with the same data
-        self.workers[wid]["inbox"].put(pickle.dumps(task, protocol=pickle.HIGHEST_PROTOCOL))
+        self.workers[wid]["inbox"].put(sent)
         task.pool = self
         return task
 
