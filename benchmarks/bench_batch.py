@@ -2,6 +2,7 @@
 same full run on the local engine and on Ray, side by side on the same cores, and scanned pages on both.
 
     python benchmarks/bench_batch.py [N] [JOBS] [--scans K]    # N = 200, JOBS = 2, K = 2 copies of a 13-page scan
+    python benchmarks/bench_batch.py 1000 2 --no-engines       # the three batch runs only
 
 The reports are the development documents and the seed, copied with small edits so each has its own
 content (no two files share a hash). A re-run with changed rules re-checks every document from its
@@ -78,6 +79,7 @@ def main():
     ap.add_argument("n", type=int, nargs="?", default=200)
     ap.add_argument("jobs", type=int, nargs="?", default=2)
     ap.add_argument("--scans", type=int, default=2, help="copies of the 13-page scan for the per-page figure")
+    ap.add_argument("--no-engines", action="store_true", help="leave out the local engine beside Ray and the scans")
     a = ap.parse_args()
     n, jobs = a.n, a.jobs
     sources = sorted((ROOT.parent / "shared" / "eval" / "docs").glob("*.*")) or [ROOT / "corpus" / "xingan-2024.md"]
@@ -100,6 +102,9 @@ def main():
     print("(CPU seconds: user + system of the driver and its workers, what a loaded machine does not inflate much; "
           "peak memory: their resident memory together, sampled every 0.1 s)")
 
+    if a.no_engines:
+        shutil.rmtree(tmp, ignore_errors=True)
+        return
     scans = tmp / "scans"
     scans.mkdir()
     for i in range(a.scans):

@@ -6,6 +6,7 @@ texts of the `errors` section, and `cause()` turns such a text into the reader's
 """
 from __future__ import annotations
 
+import contextlib
 import functools
 import os
 import re
@@ -27,6 +28,18 @@ def lang() -> str:
         return _chosen[0]
     env = os.environ.get("SELFEVAL_LANG", "").strip().lower()[:2]
     return env if env in LANGS else DEFAULT
+
+
+@contextlib.contextmanager
+def held():
+    """The language as it is now, held for a while: a site of a thousand pages asks for it half a million times,
+    each time reading the environment otherwise."""
+    before = list(_chosen)
+    _chosen[:] = [lang()]
+    try:
+        yield
+    finally:
+        _chosen[:] = before
 
 
 def _flatten(d: dict, prefix: str = "") -> dict:

@@ -114,6 +114,14 @@ def test_a_stored_message_reads_in_either_language_and_survives_a_worker():
     assert i18n.shown("", "", "as written", "zh") == "as written"       # text kept before messages had keys
 
 
+def test_a_held_language_stays_until_released(monkeypatch):
+    monkeypatch.setenv("SELFEVAL_LANG", "en")
+    with i18n.held():
+        monkeypatch.setenv("SELFEVAL_LANG", "zh")
+        assert i18n.lang() == "en" and i18n.t("site.colon") == i18n.catalog("en")["site.colon"]
+    assert i18n.lang() == "zh"                  # the environment again, as before it was held
+
+
 def test_an_input_error_refuses_prose():
     from extractor.errors import InputError
     with pytest.raises(TypeError):

@@ -53,10 +53,11 @@ def findings(docs: list) -> tuple[list[dict], dict]:
     out, duplicate_of = [], {}
     for members in groups:
         latest = max(members, key=lambda i: (str(docs[i]["seen"] or ""), docs[i]["path"]))
+        names = {j: _named(docs[j]) for j in members}           # once each, not once for every other member
         for i in members:
             if i != latest:
                 duplicate_of[docs[i]["doc"]] = docs[latest]["doc"]
-            others = [_named(docs[j]) for j in members if j != i]
+            others = [names[j] for j in members if j != i]
             sep = t("msg.list_sep")
             named = sep.join(others[:SHOWN]) + (t("dupes.and_more", n=len(others)) if len(others) > SHOWN else "")
             reasons = sep.join(t(f"dupes.{r}") for r in ("same_number", "same_text") if r in why.get(i, ()))

@@ -1,7 +1,7 @@
 """Run the pipeline over many files; a bad file never stops the rest."""
 from __future__ import annotations
 
-import dataclasses
+import datetime as dt
 import hashlib
 import json
 import multiprocessing as mp
@@ -21,6 +21,8 @@ from ..i18n import lang, t, word
 from .messages import BatchError, say, stored
 from .. import ids
 from .inputs import LOCK_PREFIX, walk
+from .store import Read, Unread
+from .work import with_doc
 
 
 def run(files, scheme, ocr: str = "auto"):
@@ -56,7 +58,7 @@ def _part_ids(results) -> list:
         return ids.safe_id(b) if b and r.part else ""
     wanted = [base(r) for r in results]
     taken = Counter([r.source.doc for r in results] + wanted)
-    return [_with_doc(r, w) if w and taken[w] == 1 else r for r, w in zip(results, wanted)]
+    return [with_doc(r, w) if w and taken[w] == 1 else r for r, w in zip(results, wanted)]
 
 
 # ---------------- selfeval batch: a folder in, a database and a review site out ----------------
@@ -156,14 +158,6 @@ def _rules_key(ruleset, scheme_key: str) -> str:
     return _fingerprint([scheme_key] + [{k: v for k, v in r.items() if k != "origin"} for r in ruleset.rules])
 
 
-def _with_doc(result, doc: str):
-    """A stored result under the document's current id (most keep the id they were read under)."""
-    if result.source.doc == doc and all(f.doc == doc for f in result.facts):
-        return result
-    src = dataclasses.replace(result.source, doc=doc)
-    return dataclasses.replace(result, source=src, facts=tuple(dataclasses.replace(f, doc=doc) for f in result.facts))
-
-
 def _worker(wid, inbox, outbox, scheme_path, rule_paths, ocr, lang, parent, cores):
     """A worker process: builds its scheme, rules, spaCy and jieba once, then takes files one by one, each
     holding one of the batch's cores (cores: their folder and --jobs), which its scanned pages share."""
@@ -185,6 +179,10 @@ def _worker(wid, inbox, outbox, scheme_path, rule_paths, ocr, lang, parent, core
             continue
         if task is None:
             return
+        if isinstance(task, bytes):                 # work other than reading (_Pool.call)
+            import pickle
+            outbox.put((wid, "called", *pickle.loads(task).run()))
+            continue
         path, rel = task
         with file_slot():
             result = reader.read(path, rel)
@@ -233,6 +231,21 @@ class _Pool:
     def busy(self) -> bool:
         return any(s["task"] for s in self.workers.values())
 
+    def call(self, fn, *args) -> "_Call | None":
+        """fn(*args) in an idle worker, once reading is done (nothing else then comes from the workers); None when
+        what it needs cannot be sent there (the caller does it itself)."""
+        import pickle
+        wid = self._idle()[0]
+        task = _Call(fn, args, wid)
+        try:        # pickled here and now, not later by the queue's own thread while this process goes on with the data
+            sent = pickle.dumps(task, protocol=pickle.HIGHEST_PROTOCOL)
+        except Exception:  # noqa: BLE001 - not picklable: done here instead, nothing lost
+            return None
+        self.workers[wid]["task"] = task
+        self.workers[wid]["inbox"].put(sent)
+        task.pool = self
+        return task
+
     def poll(self, wait) -> list:
         events, msgs = [], []
         try:
@@ -271,6 +284,15 @@ class _Pool:
         s["proc"].join(5)
         self._spawn()
 
+    def keep_one(self):
+        """Reading done: the idle workers but one leave (their memory with them); that one may write the workbook."""
+        for wid in self._idle()[1:]:
+            s = self.workers.pop(wid)
+            s["inbox"].put(None)
+            s["proc"].join(5)
+            if s["proc"].is_alive():
+                s["proc"].kill()
+
     def close(self, kill=False):
         for s in self.workers.values():
             if kill:
@@ -282,6 +304,42 @@ class _Pool:
             if s["proc"].is_alive():
                 s["proc"].kill()
         shutil.rmtree(self.cores_dir, ignore_errors=True)
+
+
+class _Call:
+    """Work other than reading that a worker of the local pool does for the batch (writing the workbook)."""
+
+    def __init__(self, fn, args, wid):
+        self.fn, self.args, self.wid, self.pool = fn, args, wid, None
+
+    def __getstate__(self):                     # what goes to the worker: not the pool
+        return {"fn": self.fn, "args": self.args, "wid": self.wid, "pool": None}
+
+    def run(self) -> tuple:
+        """In the worker: ("ok", value) or ("error", the traceback)."""
+        import traceback
+        try:
+            return "ok", self.fn(*self.args)
+        except Exception as e:  # noqa: BLE001 - raised in the batch's process, by done()
+            return "error", "".join(traceback.format_exception(e))
+
+    def done(self) -> bool:
+        """Wait for the worker: True when it did the work, False when it was lost on the way (the caller does it
+        then); an error it raised is raised here."""
+        w = self.pool.workers[self.wid]
+        while True:
+            try:
+                wid, *msg = self.pool.outbox.get(timeout=0.5)
+            except queue.Empty:
+                if not w["proc"].is_alive():
+                    w["task"] = None
+                    return False
+                continue
+            if wid == self.wid and msg[0] == "called":
+                w["task"] = None
+                if msg[1] == "error":
+                    raise RuntimeError(f"a batch worker failed at {self.fn.__name__}:\n{msg[2]}")
+                return True
 
 
 @dataclass(frozen=True)
@@ -352,9 +410,12 @@ def _run(store, root, out, supported, other, stop, cfg: Settings, engines: list)
     rules_key = _rules_key(ruleset, scheme_key)
     _remember_checking(store, cfg.rule_paths, cfg.scheme_path)
     if store.meta("rules") != rules_key:
-        summary.rechecked, stale = _recheck(store, ruleset, scheme, rules_key)
+        summary.rechecked, stale = _recheck(store, ruleset, scheme, rules_key, cfg)
         tasks += [p for p in stale if p in present and p not in tasks]
     _read(store, tasks, {rel[f]: f for f in supported}, keys, cfg, stop, run_id, summary, engines)
+    pool = next((e for e in engines if isinstance(e, _Pool)), None)
+    if pool is not None:
+        pool.keep_one()
     summary.interrupted = stop["signal"] is not None
     # ids and duplicates, over the whole folder, and each report's verdict with them; then the outputs,
     # interrupted or not
@@ -367,7 +428,7 @@ def _run(store, root, out, supported, other, stop, cfg: Settings, engines: list)
     quiet_run = not (tasks or moved or summary.rechecked or changed)
     if not (quiet_run and (out / "report.xlsx").exists() and (out / "review" / "index.html").exists()
             and not _decided_since(out)):
-        _write_outputs(store, out, ruleset)
+        _write_outputs(store, out, ruleset, pool)
     _totals(store, summary)
     return summary
 
@@ -445,21 +506,21 @@ def _moves(known: dict, present: dict) -> tuple[dict, list]:
     return moves, [p for p in gone if p not in moves]
 
 
-def _recheck(store, ruleset, scheme, rules_key) -> tuple[int, list]:
-    """Findings of every stored document under the rules in force, from its stored result: no reading.
-    (In one process: forked processes, each taking a slice, were slower here than this one alone.)"""
-    from ..checks.report import findings_of
-    from ..outputs.tables import finding_rows
-    from ..pipeline import from_stored
+def _recheck(store, ruleset, scheme, rules_key, cfg: Settings) -> tuple[int, list]:
+    """Findings of every stored document under the rules in force, from its stored result: no reading. The text
+    stages run again on each stored text, in helper processes when there are many (work.recheck_all)."""
+    from .work import recheck_all
+    stored = store.stored_results()
+    jobs = min(cfg.jobs or os.cpu_count() or 1, os.cpu_count() or 1)      # here, whatever engine reads the files
+    got = recheck_all([(doc, blob) for _, doc, blob in stored], scheme, ruleset, jobs,
+                      (cfg.scheme_path, list(map(str, cfg.rule_paths)), lang()))
     docs, rows, stale = [], [], []
-    for path, doc, blob in store.stored_results():
-        try:
-            result = _with_doc(from_stored(blob, scheme), doc)
-        except ValueError:              # not data this version stored: the file is read again, nothing is run
+    for (path, doc, _), found in zip(stored, got):
+        if found is None:               # not data this version stored: the file is read again, nothing is run
             stale.append(path)
             continue
         docs.append(doc)
-        rows += finding_rows(findings_of(result, ruleset))
+        rows += found
     store.replace_findings(docs, rows, rules_key)
     if stale:
         store.con.execute("UPDATE files SET version = 'stale' WHERE path IN (SELECT * FROM UNNEST(?))", [stale])
@@ -478,28 +539,105 @@ def _engine(kind, address, jobs, n_tasks, args, timeout, probe):
 
 def _dispatch(store, engine, tasks, abs_of, keys, stop, run_id, summary, progress):
     pending = list(tasks)
-    while (pending or engine.busy()) and stop["signal"] is None:
-        while pending and engine.free():
-            path = pending.pop(0)
-            engine.submit(str(abs_of[path]), path, keys[path]["sha256"])
-            progress.start(path)
-        for status, path, *rest in engine.poll(0.2):
-            if stop["signal"] is not None:
-                break                     # what is in flight now is not an error: the next run reads it
-            if status == "retry":
-                pending.insert(0, path)   # its worker's machine was lost: read it elsewhere
-                progress.retry(path)
-            elif status == "ok":
-                progress.finish(path, facts=_save(store, path, keys[path], *rest, run_id, summary))
-            else:
-                kind, cause, limit = (*rest, None)[:3]
-                store.save_error(path, ids.path_id(path), keys[path], kind, cause, limit, run_id)
-                summary.failed += 1
-                summary.errors.append((path, cause))
-                progress.finish(path, cause=cause)
+    saver = _Saver(store, run_id)
+    try:
+        while (pending or engine.busy()) and stop["signal"] is None:
+            while pending and engine.free():
+                path = pending.pop(0)
+                engine.submit(str(abs_of[path]), path, keys[path]["sha256"])
+                progress.start(path)
+            for status, path, *rest in engine.poll(0.2):
+                if stop["signal"] is not None:
+                    break                     # what is in flight now is not an error: the next run reads it
+                if status == "retry":
+                    pending.insert(0, path)   # its worker's machine was lost: read it elsewhere
+                    progress.retry(path)
+                elif status == "ok":
+                    progress.finish(path, facts=_save(saver, path, keys[path], *rest, summary))
+                else:
+                    kind, cause, limit = (*rest, None)[:3]
+                    saver.add(Unread(path, keys[path], ids.path_id(path), kind, cause, limit, dt.datetime.now()))
+                    summary.failed += 1
+                    summary.errors.append((path, cause))
+                    progress.finish(path, cause=cause)
+            saver.due()
+    finally:
+        saver.close()                         # what was read is kept, whatever stopped the loop
 
 
-def _save(store, path, key, rows, texts, blobs, minhashes, run_id, summary) -> int:
+# Files read are written to the database together, a moment's worth at a time: a DuckDB statement costs milliseconds
+# whatever its rows, and a file has a dozen. A batch killed loses at most this moment's files, read again next run.
+SAVE_EVERY = 1.0          # seconds
+SAVE_FILES = 200          # files
+
+
+class _Saver:
+    """The files read since the last write, with the ids they took: a provisional id is chosen as if each file had
+    been saved alone the moment it came (what the database holds, and the files held here). A write runs in a thread
+    of its own (DuckDB lets go of the GIL), one at a time and in order, so that the workers get their next files
+    meanwhile; while reading, nothing else uses the database. A write that failed is raised at the next one."""
+
+    def __init__(self, store, run_id):
+        self.store, self.run_id = store, run_id
+        self.held = store.doc_paths()                 # doc → paths holding it
+        self.docs_of = {}                             # path → the docs it holds
+        for doc, paths in self.held.items():
+            for p in paths:
+                self.docs_of.setdefault(p, set()).add(doc)
+        self.done, self.since = [], 0.0
+        self.writing, self.failed = None, []
+
+    def taken(self, doc: str, path: str) -> bool:
+        return any(p != path for p in self.held.get(doc, ()))
+
+    def add(self, done):
+        if any(d.path == done.path for d in self.done):
+            self.flush()                              # a file comes back once a run; were it twice, in order
+        for doc in self.docs_of.pop(done.path, ()):
+            self.held[doc].discard(done.path)
+        docs = [r[0] for r in done.reports] if isinstance(done, Read) else [done.doc]
+        for doc in docs:
+            self.held.setdefault(doc, set()).add(done.path)
+            self.docs_of.setdefault(done.path, set()).add(doc)
+        if not self.done:
+            self.since = time.monotonic()
+        self.done.append(done)
+
+    def due(self):
+        if self.done and (len(self.done) >= SAVE_FILES or time.monotonic() - self.since >= SAVE_EVERY):
+            self.flush()
+
+    def flush(self):
+        import threading
+        done, self.done = self.done, []
+        self.wait()
+        if done:
+            self.writing = threading.Thread(target=self._write, args=(done,), name="selfeval-save", daemon=True)
+            self.writing.start()
+
+    def _write(self, done):
+        try:
+            self.store.save_files(done, self.run_id)
+        except BaseException as e:  # noqa: BLE001 - raised in the batch's thread, by wait()
+            self.failed.append(e)
+
+    def wait(self):
+        """The write under way done (its error raised)."""
+        if self.writing is not None:
+            self.writing.join()
+            self.writing = None
+        if self.failed:
+            raise self.failed.pop()
+
+    def close(self):
+        """Everything read written, before anything else uses the database."""
+        try:
+            self.flush()
+        finally:
+            self.wait()
+
+
+def _save(saver, path, key, rows, texts, blobs, minhashes, summary) -> int:
     """A read file's rows under a provisional id per report (its final one unless another file holds it)."""
     own = {}
     for name, rs in rows.items():                   # each report's rows, by the id the worker gave it
@@ -509,13 +647,13 @@ def _save(store, path, key, rows, texts, blobs, minhashes, run_id, summary) -> i
     for d, text, blob, minhash in zip(rows["documents"], texts, blobs, minhashes):
         mine_rows, part = own[d["doc"]], d.get("part")
         doc = ids.provisional(ids.place_year(d["county"], d["city"], d["performance_year"], d["years"]), path, part,
-                              lambda x: store.doc_taken(x, path) or x in mine)
+                              lambda x: saver.taken(x, path) or x in mine)
         mine.add(doc)
         for r in (r for rs in mine_rows.values() for r in rs):
             r["doc"] = doc
         d["path"] = path
         saved.append((doc, part, mine_rows, text, blob, minhash))
-    store.save_file(path, key, saved, run_id)
+    saver.add(Read(path, key, saved))
     summary.processed += 1
     summary.facts += len(rows["facts"])
     return len(rows["facts"])
@@ -578,24 +716,40 @@ def _totals(store, summary):
     summary.errors_total = q("SELECT count(*) FROM files WHERE status = 'error'").fetchone()[0]
 
 
-def _write_outputs(store, out: Path, ruleset):
+def _write_outputs(store, out: Path, ruleset, helper=None):
     """report.xlsx (for inspectors, in Chinese), facts.parquet and review/ from the database. Each file is
-    replaced whole, never half-written; the site's pages are rendered again only where what they show changed."""
-    from ..outputs import decisions, review, tables
-    frames = {name: store.table(name) for name in tables.TABLES}
-    tmp = out / ".report.xlsx.tmp"
+    replaced whole, never half-written; the site's pages are rendered again only where what they show changed.
+    helper: the batch's pool of workers, done reading: one writes the workbook and facts.parquet while this process
+    writes the site (a worker lost on the way: they are written here)."""
+    from ..outputs import decisions, review
+    from ..outputs import tables as out_tables
+    frames = {name: store.table(name) for name in out_tables.TABLES}
     errors = store.frame("SELECT run_id, path, doc, kind, cause, recorded_at, message_key, message_params FROM errors "
                          "ORDER BY path")
     submissions = store.frame("SELECT * FROM submissions ORDER BY path, first_seen")
     warnings = store.warnings()
     decided = decisions.from_database(store.con, frames, out)          # i32: the inspectors' decisions, if any
+    book = (out, frames, ruleset, errors, submissions, warnings, decided)
+    call = helper.call(_write_book, *book) if helper is not None and helper.free() else None
+    try:
+        if call is None:
+            _write_book(*book)
+        for left in (".review.tmp", ".review.old"):            # an older version built the site aside, then swapped it
+            shutil.rmtree(out / left, ignore_errors=True)
+        review.write_site(store, out / "review", ruleset, decided=decided, tables=frames)
+    finally:
+        if call is not None and not call.done():
+            _write_book(*book)
+
+
+def _write_book(out: Path, frames, ruleset, errors, submissions, warnings, decided):
+    """report.xlsx and facts.parquet, each written aside and moved over the old one."""
+    from ..outputs import tables
+    tmp = out / ".report.xlsx.tmp"
     tables.people_workbook(frames, tmp, ruleset, errors, submissions, warnings, decided=decided)
     os.replace(tmp, out / "report.xlsx")
     frames["facts"].to_parquet(out / ".facts.parquet.tmp", index=False)
     os.replace(out / ".facts.parquet.tmp", out / "facts.parquet")
-    for left in (".review.tmp", ".review.old"):            # an older version built the site aside, then swapped it
-        shutil.rmtree(out / left, ignore_errors=True)
-    review.write_site(store, out / "review", ruleset, decided=decided)
 
 
 # ---------------- i32: the review server's decisions flow into the outputs ----------------

@@ -1,7 +1,8 @@
 """The batch's embedded DuckDB database: the four tables plus files, texts, errors, runs, submissions, meta.
 
-Every change is one transaction (a file's rows, the sync with the folder, a re-check, the ids), so a
-batch stopped at any point, even by SIGKILL, leaves a readable database that the next run completes.
+Every change is one transaction (the files read in the last moment, the sync with the folder, a re-check, the
+ids), so a batch stopped at any point, even by SIGKILL, leaves a readable database that the next run completes
+(reading again what it had not saved).
 Files are keyed by their path relative to the folder given to `batch`; document ids may change (they
 depend on the set of files), so `files` maps each path to its current id. A file that holds several reports
 (a compilation) has a `files` row per report, numbered by `part`, with the file's sha256 and status on each:
@@ -11,6 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+from dataclasses import dataclass
 
 from ..i18n import stored
 from ..outputs import tables
@@ -148,14 +150,19 @@ class Store:
                              "s.sha256 = p.sha256 AND s.withdrawn_at IS NULL)", [now, now])
             self.con.unregister("present")
 
-    # ----- one file -----
+    # ----- files read -----
     def _forget(self, path: str):
-        docs = [r[0] for r in self.con.execute("SELECT doc FROM files WHERE path = ? AND status = 'ok'", [path]).fetchall()]
-        for name in DOC_TABLES if docs else ():             # every report of the file
+        self._forget_all([path])
+
+    def _forget_all(self, paths: list):
+        """Every row of these files: their reports' rows (a compilation's every part), errors, warnings, files."""
+        docs = [r[0] for r in self.con.execute("SELECT doc FROM files WHERE path IN (SELECT * FROM UNNEST(?)) "
+                                               "AND status = 'ok'", [paths]).fetchall()]
+        for name in DOC_TABLES if docs else ():             # every report of the files
             self.con.execute(f"DELETE FROM {name} WHERE doc IN (SELECT * FROM UNNEST(?))", [docs])
-        self.con.execute("DELETE FROM errors WHERE path = ? AND kind <> 'unsupported'", [path])
-        self.con.execute("DELETE FROM warnings WHERE path = ?", [path])
-        self.con.execute("DELETE FROM files WHERE path = ?", [path])
+        self.con.execute("DELETE FROM errors WHERE path IN (SELECT * FROM UNNEST(?)) AND kind <> 'unsupported'", [paths])
+        self.con.execute("DELETE FROM warnings WHERE path IN (SELECT * FROM UNNEST(?))", [paths])
+        self.con.execute("DELETE FROM files WHERE path IN (SELECT * FROM UNNEST(?))", [paths])
 
     def save_document(self, path: str, doc: str, key: dict, rows: dict, text: str, result: bytes,
                       minhash: bytes, run_id: int):
@@ -164,28 +171,46 @@ class Store:
     def save_file(self, path: str, key: dict, reports: list, run_id: int):
         """reports: (doc, part or None, rows, text, result, minhash) of each report the file holds. The file's
         old rows go, all of its reports come in: one transaction."""
-        with self.tx():
-            self._forget(path)
-            for doc, part, rows, text, result, minhash in reports:
-                for name in tables.TABLES:
-                    tables.insert_rows(self.con, name, rows.get(name, []))
-                self.con.execute("INSERT INTO texts VALUES (?, ?)", [doc, text])
-                self.con.execute("INSERT INTO files VALUES (?, ?, ?, ?, ?, 'ok', NULL, NULL, ?, ?, ?, ?)",
-                                 [path, doc, key["sha256"], key["version"], key["read_key"], result, minhash, run_id, part])
-                self._save_warnings(path, [w["message"] for w in rows.get("warnings", ())], run_id)
-
-    def _save_warnings(self, path: str, said, run_id: int):
-        for message in said:
-            self.con.execute("INSERT INTO warnings VALUES (?, ?, ?, ?, ?, ?)",
-                             [path, warning_code(message), str(message), run_id, *stored(message)])
+        self.save_files([Read(path, key, reports)], run_id)
 
     def save_error(self, path: str, doc: str, key: dict, kind: str, cause: str, time_limit, run_id: int):
+        self.save_files([Unread(path, key, doc, kind, cause, time_limit, dt.datetime.now())], run_id)
+
+    def doc_paths(self) -> dict:
+        """doc → the paths whose files rows hold it (an error's row too): what a provisional id must not take."""
+        held = {}
+        for doc, path in self.con.execute("SELECT doc, path FROM files").fetchall():
+            held.setdefault(doc, set()).add(path)
+        return held
+
+    def save_files(self, done: list, run_id: int):
+        """Files read (Read) or not (Unread), in the order they came, each path once: each file's old rows go and
+        its new ones come in, as if saved one by one, in one transaction of a few statements (a statement costs
+        DuckDB milliseconds whatever its rows: per file, they were most of a batch's time)."""
+        if not done:
+            return
+        rows = {name: [] for name in (*tables.TABLES, "texts", "files", "errors", "warnings")}
+        for f in done:
+            k = f.key
+            if isinstance(f, Unread):
+                rows["errors"].append([run_id, f.path, f.doc, f.kind, str(f.cause), f.at, *stored(f.cause)])
+                rows["files"].append([f.path, f.doc, k["sha256"], k["version"], k["read_key"], "error", f.kind,
+                                      f.time_limit, None, None, run_id, None])
+                continue
+            for doc, part, report, text, result, minhash in f.reports:
+                for name in tables.TABLES:
+                    rows[name] += report.get(name, [])
+                rows["texts"].append([doc, text])
+                rows["files"].append([f.path, doc, k["sha256"], k["version"], k["read_key"], "ok", None, None,
+                                      result, minhash, run_id, part])
+                rows["warnings"] += [[f.path, warning_code(m), str(m), run_id, *stored(m)]
+                                     for m in (w["message"] for w in report.get("warnings", ()))]
         with self.tx():
-            self._forget(path)
-            self.con.execute("INSERT INTO errors VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                             [run_id, path, doc, kind, str(cause), dt.datetime.now(), *stored(cause)])
-            self.con.execute("INSERT INTO files VALUES (?, ?, ?, ?, ?, 'error', ?, ?, NULL, NULL, ?, NULL)",
-                             [path, doc, key["sha256"], key["version"], key["read_key"], kind, time_limit, run_id])
+            self._forget_all([f.path for f in done])
+            for name in tables.TABLES:
+                tables.insert_rows(self.con, name, rows[name])
+            for name in ("texts", "files", "errors", "warnings"):
+                _insert_values(self.con, name, rows[name])
 
     # ----- checks and ids, over all documents -----
     def stored_results(self):
@@ -277,6 +302,46 @@ class Store:
         order = "doc, rowid" if name in tables.TABLES else "rowid"
         df = self.con.execute(f"SELECT * FROM {name} ORDER BY {order}").df()
         return tables.typed(df, name) if name in tables.TABLES else df
+
+
+@dataclass(frozen=True)
+class Read:
+    """A file read: (doc, part or None, rows, text, stored result, minhash) of each report it holds."""
+    path: str
+    key: dict
+    reports: list
+
+
+@dataclass(frozen=True)
+class Unread:
+    """A file that could not be read: its id, the kind of error, the cause, the time limit it ran out of, and when."""
+    path: str
+    key: dict
+    doc: str
+    kind: str
+    cause: object
+    time_limit: object
+    at: dt.datetime
+
+
+_ARROW = {"VARCHAR": "string", "BIGINT": "int64", "DOUBLE": "float64", "BLOB": "binary", "TIMESTAMP": "timestamp"}
+
+
+def _insert_values(con, name: str, rows: list):
+    """Append rows (lists in the order of EXTRA's columns) to one of EXTRA's tables: one Arrow table, one statement."""
+    if not rows:
+        return
+    import pyarrow as pa
+    cols = [c.strip().split(" ") for c in EXTRA[name].split(",")]
+    types = {"string": pa.string(), "int64": pa.int64(), "float64": pa.float64(), "binary": pa.binary(),
+             "timestamp": pa.timestamp("us")}
+    arrow = pa.table({c: pa.array([r[i] for r in rows], type=types[_ARROW[t]]) for i, (c, t) in enumerate(cols)})
+    quoted = ", ".join(f'"{c}"' for c, _ in cols)
+    con.register("incoming", arrow)
+    try:
+        con.execute(f"INSERT INTO {name} ({quoted}) SELECT {quoted} FROM incoming")
+    finally:
+        con.unregister("incoming")
 
 
 def warning_code(message) -> str:

@@ -134,13 +134,25 @@ def of_reports(docs, findings, ruleset, unread: dict) -> dict:
     return {d: of(rs, ss, ruleset, unread.get(d, "")) for d, (rs, ss) in by_doc.items()}
 
 
+def _stored_pages(u) -> str:
+    return "" if str(u) in ("", "<NA>", "nan") else str(u)
+
+
 def with_verdicts(documents, findings, ruleset):
     """The documents frame with its verdict columns decided again from these findings (the pages not read stay as
     stored): for findings changed after the batch (dismissed by an inspector, or checked on a corrected value)."""
-    unread = {d: ("" if str(u) in ("", "<NA>", "nan") else str(u))
-              for d, u in zip(documents["doc"], documents["unread_pages"])}
+    unread = {d: _stored_pages(u) for d, u in zip(documents["doc"], documents["unread_pages"])}
     got = of_reports(list(documents["doc"]), zip(findings["doc"], findings["rule"], findings["status"]), ruleset, unread)
     df = documents.copy()
+    cols = [got[d].columns() for d in df["doc"]]
     for col in COLUMNS:
-        df[col] = [got[d].columns()[col] for d in df["doc"]]
+        df[col] = [c[col] for c in cols]
     return df
+
+
+def row_again(row: dict, findings, ruleset) -> Verdict:
+    """with_verdicts for one report's documents row (a dict) and its findings ((doc, rule, status) of each), read
+    back as from_row reads the frame's row: what a site's page shows, without a frame per report."""
+    doc = row["doc"]
+    got = of_reports([doc], findings, ruleset, {doc: _stored_pages(row["unread_pages"])})[doc]
+    return from_row({**row, **got.columns()})

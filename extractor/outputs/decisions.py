@@ -79,6 +79,14 @@ def _records(df) -> list:
     return [dict(zip(cols, vals)) for vals in zip(*(df[c].tolist() for c in cols))] if len(df) else []
 
 
+def records_by_doc(df) -> dict:
+    """doc → the records of its rows, in the frame's order: _records of each report's slice, the frame turned once."""
+    out = {}
+    for r in _records(df):
+        out.setdefault(r["doc"], []).append(r)
+    return out
+
+
 def keyed(findings):
     """The findings frame with its `key` column (computed per report, in the report's order)."""
     df = findings.copy()
@@ -290,6 +298,12 @@ class Decided:
         if not hasattr(self, "_by_doc"):
             self._by_doc = self.findings.groupby("doc", sort=False).indices
         return self.findings.iloc[self._by_doc.get(doc, [])].reset_index(drop=True)
+
+    def rows_of(self, doc) -> list:
+        """One report's findings as records (_records of of(doc)), the whole frame turned once."""
+        if not hasattr(self, "_rows"):
+            self._rows = records_by_doc(self.findings)
+        return self._rows.get(doc, [])
 
     def verdict(self, doc):
         e = self.state.verdicts.get(doc)

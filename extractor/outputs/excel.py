@@ -7,6 +7,7 @@ Numbers that are exactly representable become numeric cells, so they sort and su
 """
 from __future__ import annotations
 
+import itertools
 import re
 from decimal import Decimal, InvalidOperation
 
@@ -47,6 +48,7 @@ def exact_number(text):
 # took most of a batch re-run's time. Each distinct value of a column becomes its cell's XML once.
 _NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 _REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+ROWS_AT_ONCE = 2000                                          # rows of a sheet made and written together
 _ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")     # not allowed in XML 1.0: dropped
 BOLD, QUOTED, DATETIME, DATE = 1, 2, 4, 5                    # cellXfs below; BOLD | QUOTED = 3
 _STYLES = ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
@@ -124,28 +126,38 @@ def _letter(i: int) -> str:
     return get_column_letter(i)
 
 
-def _sheet(df, numeric) -> tuple[str, str]:
-    """(worksheet XML, the autofilter's range or ""): frozen header row, widths, an autofilter on the header."""
+def _sheet(df, numeric) -> tuple[list, str]:
+    """(worksheet XML in parts, the autofilter's range or ""): frozen header row, widths, an autofilter on the
+    header. The rows come as they are written (a generator), not as one string the size of the sheet."""
     cols = [str(c) for c in df.columns]
     letters = [_letter(i) for i in range(1, len(cols) + 1)]
     ref = f"A1:{letters[-1]}{max(1, len(df) + 1)}" if cols else ""
     widths = "".join(f'<col min="{i}" max="{i}" width="{_width(df.iloc[:500, i - 1].tolist(), c)}" customWidth="1"/>'
                      for i, c in enumerate(cols, 1))
     header = "".join(f'<c r="{x}1"{_text_cell(c, BOLD)}' for x, c in zip(letters, cols))
-    body = [f'<row r="1">{header}</row>'] if cols else []
     columns = [_column(df.iloc[:, i], c in numeric) for i, c in enumerate(cols)]
-    for r, cells in enumerate(zip(*columns), 2):
-        body.append(f'<row r="{r}">' + "".join(f'<c r="{x}{r}"{c}' for x, c in zip(letters, cells) if c) + "</row>")
+
+    def body():
+        if cols:
+            yield f'<row r="1">{header}</row>'
+        rows = []
+        for r, cells in enumerate(zip(*columns), 2):
+            rows.append(f'<row r="{r}">' + "".join(f'<c r="{x}{r}"{c}' for x, c in zip(letters, cells) if c) + "</row>")
+            if len(rows) == ROWS_AT_ONCE:
+                yield "".join(rows)
+                rows.clear()
+        yield "".join(rows)
     view = ('<sheetViews><sheetView workbookViewId="0"><pane ySplit="1" topLeftCell="A2" activePane="bottomLeft" '
             'state="frozen"/><selection pane="bottomLeft" activeCell="A2" sqref="A2"/></sheetView></sheetViews>')
     dimension, autofilter = (f'<dimension ref="{ref}"/>', f'<autoFilter ref="{ref}"/>') if ref else ("", "")
     # Printed landscape on A4, as wide as the page, the header row repeated on every page (workbook's Print_Titles).
-    xml = (f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<worksheet xmlns="{_NS}" xmlns:r="{_REL}">'
-           f'<sheetPr><pageSetUpPr fitToPage="1"/></sheetPr>{dimension}{view}<sheetFormatPr defaultRowHeight="15"/>'
-           f'{f"<cols>{widths}</cols>" if widths else ""}<sheetData>{"".join(body)}</sheetData>{autofilter}'
-           '<pageMargins left="0.4" right="0.4" top="0.6" bottom="0.6" header="0.3" footer="0.3"/>'
-           '<pageSetup paperSize="9" orientation="landscape" fitToWidth="1" fitToHeight="0"/></worksheet>')
-    return xml, ref
+    head = (f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<worksheet xmlns="{_NS}" xmlns:r="{_REL}">'
+            f'<sheetPr><pageSetUpPr fitToPage="1"/></sheetPr>{dimension}{view}<sheetFormatPr defaultRowHeight="15"/>'
+            f'{f"<cols>{widths}</cols>" if widths else ""}<sheetData>')
+    tail = (f'</sheetData>{autofilter}'
+            '<pageMargins left="0.4" right="0.4" top="0.6" bottom="0.6" header="0.3" footer="0.3"/>'
+            '<pageSetup paperSize="9" orientation="landscape" fitToWidth="1" fitToHeight="0"/></worksheet>')
+    return itertools.chain([head], body(), [tail]), ref
 
 
 def _attr(s: str) -> str:
@@ -203,4 +215,6 @@ def write_workbook(path, sheets):
         for name, text in parts.items():
             z.writestr(name, text)
         for i, (_, xml, _) in enumerate(made, 1):
-            z.writestr(f"xl/worksheets/sheet{i}.xml", xml.encode("utf-8", "replace"))
+            with z.open(f"xl/worksheets/sheet{i}.xml", "w") as f:
+                for part in xml:
+                    f.write(part.encode("utf-8", "replace"))

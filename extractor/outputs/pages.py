@@ -8,7 +8,7 @@ import functools
 from dataclasses import dataclass
 
 from .. import i18n
-from ..checks.verdict import ORDER, from_row, page_count, with_verdicts
+from ..checks.verdict import ORDER, from_row, page_count, row_again, with_verdicts
 from . import decisions, templating
 from .decision_store import events
 from .decisions import when
@@ -168,21 +168,15 @@ def _stale_item(e, ck: Checking) -> dict:
             "note": decisions._note(d) if e["kind"] == "decision" else d.get("reason", "")}
 
 
-def _records(df) -> list:
-    return decisions._records(df)
-
-
 def report(snap, doc: str, decided, ck: Checking, decisions_on: bool = True, editable: bool = True) -> dict:
-    docs = snap.tables["documents"]
-    d = _records(docs[docs["doc"] == doc])[0]
-    facts = _records(snap.of(doc)["facts"])
+    d = snap.rows("documents", doc)[0]
+    facts = snap.rows("facts", doc)
     fkeys = decided.fact_keys.get(doc, [])
     fixes = decided.state.corrections
     fact_at = {}
     for f, k in zip(facts, fkeys):
         fact_at.setdefault(int(f["start"]), {**f, "key": k, "correction": fixes.get((doc, k))})
-    mine = decided.of(doc)
-    rows = _records(mine)
+    rows = decided.rows_of(doc)
     items, anchored = [], set()
     for f in rows:
         start = templating._int(f.get("start"))
@@ -195,16 +189,15 @@ def report(snap, doc: str, decided, ck: Checking, decisions_on: bool = True, edi
                       "standing": _standing(decided.state.decision(doc, f["key"])), "fact": fact,
                       "history": decided.state.history.get((doc, f["key"]), [])
                       + (decided.state.history.get((doc, fact["key"]), []) if fact else [])})
-    here = snap.of(doc)["documents"]
-    v0 = from_row(here.iloc[0].to_dict())
-    v = from_row(with_verdicts(here, mine[mine["decision"] != "dismissed"], ck.ruleset).iloc[0].to_dict())
+    v0 = from_row(d)
+    v = row_again(d, [(f["doc"], f["rule"], f["status"]) for f in rows if f["decision"] != "dismissed"], ck.ruleset)
     base = templating._int(d.get("part_start")) or 0
     return {"d": d, "verdict": v, "verdict_before": v0, "detail": verdict_detail(v), "decisions_on": bool(decided.state.events)
             or decisions_on, "final": decided.verdict(doc), "status": decided.status(doc),
             "groups": templating.grouped(items, ck.rules), "n_facts": len(facts),
             "segments": templating.segments(snap.texts.get(doc, ""), facts, rows, base),
             "warnings": [i18n.shown(w.message_key, w.message_params, w.message)
-                         for w in snap.warnings[snap.warnings["doc"] == doc].itertuples()],
+                         for w in snap.warnings_of(doc)],
             "stale": [_stale_item(e, ck) for e in decided.no_longer_applies(doc)],
             "rechecks": snap.result(doc) is not None if editable else False,     # only the forms need to know
             "report_history": decided.state.history.get((doc, ""), []),

@@ -41,13 +41,19 @@ def _write(folder: Path, rel: str, text: str):
     os.replace(tmp, target)
 
 
-def write_site(store, folder: Path, ruleset=None, decided=None) -> dict:
+def write_site(store, folder: Path, ruleset=None, decided=None, tables: dict | None = None) -> dict:
     """Bring the site in `folder` up to date with the batch's database: a report's page is rendered again only when
     something it shows changed, pages of documents no longer there are removed, index.html is always written.
-    decided (outputs.decisions): the inspectors' decisions, shown with the verdicts they make. Returns counts."""
+    decided (outputs.decisions): the inspectors' decisions, shown with the verdicts they make; tables: the
+    database's tables as store.table read them, when the caller has them. Returns counts."""
+    with i18n.held():
+        return _write_site(store, folder, ruleset, decided, tables)
+
+
+def _write_site(store, folder: Path, ruleset, decided, tables) -> dict:
     from ..paths import safe_name
     from .sitedata import read_from
-    snap = read_from(store.con)
+    snap = read_from(store.con, tables=tables)
     ck = _checking(ruleset, snap)
     decided = decided if decided is not None else pages.decided_for(snap, folder.parent, ck)
     on = bool(decided.state.events)

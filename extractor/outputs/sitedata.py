@@ -22,6 +22,23 @@ class Snapshot:
     _docs: dict = field(default_factory=dict, repr=False)
     _index: dict = field(default_factory=dict, repr=False)
     scheme: object = None                          # the scheme the batch read with: a result is made again by it
+    _rows: dict = field(default_factory=dict, repr=False)
+    _warned: dict = field(default_factory=dict, repr=False)
+
+    def rows(self, name: str, doc: str) -> list:
+        """One report's rows of a table as records (decisions._records of its slice), each table turned once: a site
+        of many reports asks for every one."""
+        if name not in self._rows:
+            from .decisions import records_by_doc
+            self._rows[name] = records_by_doc(self.tables[name])
+        return self._rows[name].get(doc, [])
+
+    def warnings_of(self, doc: str) -> list:
+        """One report's reading warnings (rows of `warnings` as named tuples), grouped once."""
+        if not self._warned and len(self.warnings):
+            for w in self.warnings.itertuples():
+                self._warned.setdefault(w.doc, []).append(w)
+        return self._warned.get(doc, [])
 
     def of(self, doc: str) -> dict:
         """One report's documents, facts and findings (keyed), cut from the whole tables, which are grouped once."""
@@ -46,11 +63,15 @@ class Snapshot:
         return self._results[doc]
 
 
-def read_from(con, stamp: tuple = ()) -> Snapshot:
-    """Everything the site shows, from a connection to the batch's database."""
+SHOWN = ("documents", "facts", "findings")
+
+
+def read_from(con, stamp: tuple = (), tables: dict | None = None) -> Snapshot:
+    """Everything the site shows, from a connection to the batch's database; `tables`: the SHOWN tables as the
+    caller read them already from the same connection (each ordered by doc, rowid, and typed)."""
     from .tables import typed
-    frames = {name: typed(con.execute(f"SELECT * FROM {name} ORDER BY doc, rowid").df(), name)
-              for name in ("documents", "facts", "findings")}
+    frames = {name: tables[name] if tables is not None else
+              typed(con.execute(f"SELECT * FROM {name} ORDER BY doc, rowid").df(), name) for name in SHOWN}
     texts = dict(con.execute("SELECT doc, text FROM texts").fetchall())
     blobs = {doc: blob for doc, blob in con.execute("SELECT doc, result FROM files WHERE status = 'ok'").fetchall()}
     warnings = con.execute("SELECT w.path, f.doc, w.code, w.message, w.message_key, w.message_params FROM warnings w "

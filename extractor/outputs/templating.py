@@ -21,7 +21,9 @@ FOLDED = ("pass", "unstated", "not-applicable")
 @functools.lru_cache(maxsize=1)
 def environment():
     import jinja2
-    env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(TEMPLATES)), autoescape=True,
+    # auto_reload off: each template is compiled once per process, not checked on disk at every include (a finding
+    # each); the templates belong to the installed code, which a running process does not see change either.
+    env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(TEMPLATES)), autoescape=True, auto_reload=False,
                              undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True)
     env.globals.update(t=lambda key, **kw: i18n.t(key, **kw), word=lambda section, code: i18n.word(section, code),
                        lang=i18n.lang)
@@ -65,13 +67,14 @@ def segments(text: str, facts: list, findings: list, base: int = 0) -> list:
         if _int(f.get("start")) is not None:
             by_pos.setdefault(_int(f["start"]), []).append(f)
     c = i18n.t("site.colon")
+    value, indicator, period, subject = (i18n.t(f"site.{k}") for k in ("value", "indicator", "period", "subject"))
     spans = []
     for f in facts:
         s, e, page = int(f["start"]), int(f["end"]), _int(f.get("page"))
         on = by_pos.get(s, [])
-        tip = "\n".join([f"{i18n.t('site.value')}{c}{f['value']}{f['unit']}",
-                         f"{i18n.t('site.indicator')}{c}{f['indicator']}", f"{i18n.t('site.period')}{c}{f['period']}",
-                         f"{i18n.t('site.subject')}{c}{f['subject']}"]
+        tip = "\n".join([f"{value}{c}{f['value']}{f['unit']}",
+                         f"{indicator}{c}{f['indicator']}", f"{period}{c}{f['period']}",
+                         f"{subject}{c}{f['subject']}"]
                         + ([i18n.t("site.page", n=page)] if page is not None else [])
                         + [f"{r['rule']}{c}{i18n.word('status', r['status'])}" for r in on])
         bad = any(r["status"] in ("fail", "inconsistent") for r in on)
