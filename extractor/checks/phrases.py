@@ -34,7 +34,7 @@ def _lex() -> dict:
         "reason": regex.compile(rect["reason"]),
         "open_ones": regex.compile(rect["open_ones"]),
         **{k: regex.compile(rect[k]) for k in ("split_found", "split_fixed", "split_left")},
-        "split_window": rect["split_window"], "split_word": rect["split_word"],
+        "split_window": int(rect["split_window"]), "split_word": rect["split_word"],
     }
 
 
@@ -151,7 +151,7 @@ def _split_account(text: str, p0: int, p1: int, layout, lx) -> list:
     found = lx["split_found"].search(text, p0, p1)
     if found is None:
         return []
-    fixed = lx["split_fixed"].search(text, found.end(), min(p1, found.end() + int(lx["split_window"])))
+    fixed = lx["split_fixed"].search(text, found.end(), min(p1, found.end() + lx["split_window"]))
     if fixed is None or fixed.group("unit") != found.group("unit"):
         return []
     i = _sentence_of(fixed.start(), layout)

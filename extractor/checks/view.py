@@ -11,6 +11,7 @@ import regex
 from .. import data
 from ..text import scope
 from ..text.indicators import BASELINE_RULES
+from .findings import squeeze
 
 
 CLAUSE_END = frozenset("，,；;。！？!?\n")
@@ -165,7 +166,7 @@ class DocView:
         """The part of a year the sentence dates the figure to (2024年1—6月, 第一季度) before its number, squeezed;
         "" for a whole year: a half year's amount is never the year's."""
         m = rx(words()["partial_year"]).search(self.text, self.sentence_bounds(f)[0], self.npos[id(f)])
-        return "".join(m.group().split()) if m else ""
+        return squeeze(m.group()) if m else ""
 
     def sentence_bounds(self, f) -> tuple:
         return self.layout.sentences[self.sent(f)]

@@ -118,7 +118,7 @@ class Periods:
         if baseline is not None:
             return self._baseline_period(baseline, span), "baseline_year"
         before = [p for p in in_sent if p.end <= span.nstart and not self._bound(p)]
-        listed = self._respective_year(before, s0, span)
+        listed = self._respective_year(before, s0, c1, span)
         if listed:
             return listed, "respective_year"
         later = self._later_year(before, span)
@@ -143,20 +143,24 @@ class Periods:
         own = self.of(replace(span, nstart=m.start(), nend=m.start()))[0] or str(self.perf_year or "")
         return str(int(own) - 1) if own.isdigit() else ""       # the year the report is on, where none is said
 
-    def _respective_year(self, before: list, s0: int, span: Span) -> str:
+    def _respective_year(self, before: list, s0: int, c1: int, span: Span) -> str:
         """2023年、2024年、2025年…分别为6.12亿元、6.38亿元、6.51亿元: the k-th figure after 分别 is the k-th year listed
-        before it; "" unless the years stand together as a list and the figure is one of as many."""
+        before it; "" unless the years stand together as a list and the figures of the clause are as many."""
         lex = lexicon()
         m = None
         for m in lex["_respectively"].finditer(self.text, s0, span.nstart):
             pass
         if m is None:
             return ""
-        run = [p for p in before if p.name == "year" and p.end <= m.start()]
-        while len(run) > 1 and not lex["_year_joiner"].fullmatch(self.text, run[-2].end, run[-1].start):
-            run = run[-1:]
+        years = [p for p in before if p.name == "year" and p.end <= m.start()]
+        run = years[-1:]                # the years joined one to the next, back from the last before 分别
+        for p in reversed(years[:-1]):
+            if not lex["_year_joiner"].fullmatch(self.text, p.end, run[0].start):
+                break
+            run.insert(0, p)
         k = len(lex["_listed_number"].findall(self.text, m.end(), span.nstart))
-        return run[k].period if len(run) > 1 and k < len(run) else ""
+        listed = len(lex["_listed_number"].findall(self.text, m.end(), c1))
+        return run[k].period if len(run) > 1 and listed == len(run) else ""
 
     def _later_year(self, before: list, span: Span) -> str:
         """The later of two years before a change in the figure's clause (…2022年为37915万元，同比增长1.92%)."""

@@ -337,16 +337,14 @@ def _parents(headings: list[Heading], level: dict) -> list:
 def _container_parts(numbered: list, tops: list, level: dict, lex: dict) -> list:
     """The parts of a top-level part that holds the duties (二、履行教育职责情况 → （一）…（七）), where it holds at
     least own_min_parts of them: they, not the report's top-level parts, are its sections. [] for none."""
+    parent = _parents(numbered, level)
+    top_ids = {id(t) for t in tops}
     for i, h in enumerate(numbered):
-        if not (any(h is t for t in tops) and lex["container"].search(h.title)):
+        if id(h) not in top_ids or not lex["container"].search(h.title):
             continue
-        lv, inside = level[h.style], []
-        for k in numbered[i + 1:]:
-            if level[k.style] <= lv:
-                break
-            inside.append(k)
-        nearest = min((level[k.style] for k in inside), default=None)
-        kids = [k for k in inside if level[k.style] == nearest]
+        kids = [k for j, k in enumerate(numbered) if parent[j] == i]
+        nearest = min((level[k.style] for k in kids), default=None)
+        kids = [k for k in kids if level[k.style] == nearest]
         if len(kids) >= lex["own_min_parts"]:
             return kids
     return []
