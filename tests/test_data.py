@@ -84,7 +84,8 @@ from extractor.text.extract import expand, placeholders, find_spans  # noqa: E40
 from extractor.text.normalize import normalize  # noqa: E402
 
 # file → its keys, each with what its value is: "pattern" (compiles), "words" (strings, none twice),
-# "alternation" (a pattern that is a list of words: none twice), or a Python type.
+# "alternation" (a pattern that is a list of words: none twice), "patterns" (a list of patterns, none twice, each
+# compiles: their alternation is the pattern), or a Python type.
 SCHEMA = {
     "lexicon/checks.yaml": {"parts": dict, "share_of_part": "pattern", "share_of_whole": dict, "local": "alternation",
                             "list_values": "alternation", "monthly": "alternation", "earlier": "pattern",
@@ -168,9 +169,9 @@ SCHEMA = {
         "numeral_run": dict, "money_unit": str},
 }
 NESTED = {   # mappings inside a file: key path → the same kinds of value
-    ("lexicon/checks.yaml", "admission"): {k: "pattern" for k in ("phrases", "remedy", "resolved", "problem_heading",
+    ("lexicon/checks.yaml", "admission"): {"phrases": "patterns", **{k: "pattern" for k in ("remedy", "resolved", "problem_heading",
                                                                    "remedy_heading", "heading_marker", "feedback",
-                                                                   "feedback_action", "unfinished")},
+                                                                   "feedback_action", "unfinished")}},
     ("lexicon/checks.yaml", "rectification"): {**{k: "pattern" for k in ("pair", "all_fixed", "found", "reason", "open_ones",
                                                                           "split_found", "split_fixed", "split_left")},
                                                "split_window": int, "split_word": str},
@@ -218,6 +219,12 @@ def _check(where: str, value, want) -> list[str]:
         words = value.split("|")
         bad += [f"{where}: '{w}' listed twice" for w in sorted({w for w in words if words.count(w) > 1})]
         bad += _check(where, value, "pattern")
+    elif want == "patterns":
+        if not isinstance(value, list) or not value:
+            bad.append(f"{where}: a list of patterns")
+        else:
+            bad += [f"{where}: '{p}' listed twice" for p in sorted({p for p in value if value.count(p) > 1})]
+            bad += [b for i, p in enumerate(value) for b in _check(f"{where}[{i}]", p, "pattern")]
     elif want == "words":
         if not isinstance(value, list) or not all(isinstance(w, str) and w for w in value):
             bad.append(f"{where}: a list of words")
@@ -260,6 +267,19 @@ def test_the_schema_check_catches_a_misspelled_key_a_duplicate_and_a_broken_patt
         "lexicon/checks.yaml:coefficient: '差异系数' listed twice"]
     assert schema_problems("lexicon/readers.yaml", dict(load("lexicon/readers.yaml"), page_number="(")) \
         [0].startswith("lexicon/readers.yaml:page_number: does not compile")
+    checks = load("lexicon/checks.yaml")
+    phrases = checks["admission"]["phrases"]
+    planted = dict(checks, admission=dict(checks["admission"], phrases=phrases + [phrases[0], "未(能"]))
+    assert schema_problems("lexicon/checks.yaml", planted)[:2] == [
+        f"lexicon/checks.yaml:admission.phrases: '{phrases[0]}' listed twice",
+        f"lexicon/checks.yaml:admission.phrases[{len(phrases) + 1}]: does not compile (missing ) at position 3)"]
+
+
+def test_every_rectification_account_names_the_word_paragraphs_are_skipped_without():
+    rect = load("lexicon/checks.yaml")["rectification"]
+    for key in ("pair", "all_fixed", "split_fixed"):
+        bare = regex.sub(r"\(\?<!.*?\)|\(\?:[^()]*\)\?", "", rect[key])     # lookbehinds and optional groups cannot vouch
+        assert rect["split_word"] in bare, key
 
 
 def test_every_placeholder_pattern_and_expression_compiles():

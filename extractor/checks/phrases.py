@@ -19,7 +19,8 @@ def _lex() -> dict:
     adm, rect = lex["admission"], lex["rectification"]
     return {
         "not_applicable": regex.compile(lex["not_applicable"]),
-        "phrases": regex.compile(adm["phrases"]),
+        "phrases": regex.compile("|".join(adm["phrases"])),
+        "phrase_each": tuple(regex.compile(p) for p in adm["phrases"]),
         "remedy": regex.compile(adm["remedy"]),
         "resolved": regex.compile(adm["resolved"]),
         "feedback": regex.compile(adm["feedback"]),
@@ -68,8 +69,10 @@ def _rectifies_feedback(sentence: str) -> bool:
 
 
 def admission_starts(text: str):
-    """Where a shortfall phrase stands in the whole text: only the sentences holding one need `admits`."""
-    return (m.start() for m in _lex()["phrases"].finditer(text))
+    """Where a shortfall phrase may stand in the whole text: only the sentences holding one need `admits`. Each
+    pattern searched alone and overlapping, so every start of the alternation's matches is among them (more is
+    harmless: `admits` reads each sentence whole), at about half the alternation's scan."""
+    return (m.start() for p in _lex()["phrase_each"] for m in p.finditer(text, overlapped=True))
 
 
 @functools.lru_cache(maxsize=4096)
@@ -113,8 +116,8 @@ def rectifications(text: str, layout) -> list[Rectification]:
     lx = _lex()
     out = []
     for p0, p1 in layout.paragraphs:
-        if not _DIGIT.search(text, p0, p1):
-            continue            # both patterns read the count found as digits (int of group n): none here
+        if not _DIGIT.search(text, p0, p1) or text.find(lx["split_word"], p0, p1) < 0:
+            continue            # every pattern reads the count found as digits, and names 整改: one look each
         hits = []
         for pat in ("pair", "all_fixed"):
             for m in lx[pat].finditer(text, p0, p1):
@@ -132,8 +135,8 @@ def rectifications(text: str, layout) -> list[Rectification]:
             fixed = int(m.group("m")) if "m" in m.groupdict() and m.group("m") else n
             out.append(Rectification(clause_start if what else m.start(), m.end(), what, n, fixed,
                                      m.group("unit"), _reason(text, m.end(), layout, lx)))
-        if not hits and text.find(lx["split_word"], p0, p1) >= 0:
-            out += _split_account(text, p0, p1, layout, lx)       # one look for 整改 spares most paragraphs
+        if not hits:
+            out += _split_account(text, p0, p1, layout, lx)
     # A reason told once after several pairs of a sentence (…；消防安全隐患7项，已整改1项，学校无力整改隐患已上报…)
     # belongs to all of them.
     by_sent = {}
