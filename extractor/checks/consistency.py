@@ -15,7 +15,7 @@ import functools
 from decimal import Decimal
 from typing import Optional
 
-from ..text import grid
+from ..text import grid, metrics
 from ..text.indicators import STANDARD_RULES
 from ..text.layout import Positions
 from .findings import Finding, dec, finding, fmt, msg, place_of, squeeze
@@ -295,7 +295,7 @@ def _judge_parts(rule, view: DocView, t, parts, tie) -> Optional[Finding]:
     tv = dec(t.value)
     if abs(total - tv) <= sum((_rounded(f) for f in [t] + [p for p, _ in parts]), Decimal(0)) / 2:
         verdict = "parts_consistent"              # 5.83亿元 against 4.96 + 0.52 + 0.35: each rounded to its decimals
-    elif t.approx or any(f.approx for f, _ in parts):
+    elif t.approx or any(f.approx for f, _ in parts) or _share_told(view, parts[-1][0]):
         return None
     else:
         basis = _basis(_total_label(view, t), [label for _, label in parts])
@@ -316,6 +316,12 @@ def _judge_parts(rule, view: DocView, t, parts, tie) -> Optional[Finding]:
                    said, section=t.section, item=t.item, indicator=t.indicator, value=t.value,
                    values=[dec(f.value) for f, _ in parts], threshold=total, raw=t.raw, start=t.start, end=t.end,
                    page=t.page, places=[place_of(t, "total")] + [place_of(f, "part") for f, _ in parts], because=ties)
+
+
+def _share_told(view: DocView, last) -> bool:
+    """The parts' share of the total is told right after the last of them (两项合计占比98.3%)."""
+    end = view.nend[id(last)] + len(_tail(view, last))
+    return bool(rx(words()["parts"]["parts_share"]).match(view.text, end, end + 16))
 
 
 def _shown_label(view: DocView, f, label: str) -> str:
@@ -434,11 +440,22 @@ def _quantity(view: DocView, f, whole: bool = True) -> Optional[tuple]:
         if len(ind) < 4:
             return None             # 每百名学生拥有 names a measure, not what
         # unlinked, named by its own words only: the same words in two sections are two actions' results
-        key = ("words", f.kind, f.unit, ind, f.period, f.subject, f.scope_word, f.section)
+        key = ("words", f.kind, f.unit, ind, f.period, f.subject, f.scope_word, f.section, _heading_level(f.heading))
         if not whole:
             return key
         key += (view.part_of_year(f), _before(view, f))
     return key if not whole or _own(view, f, key) else None
+
+
+@functools.lru_cache(maxsize=1024)
+def _heading_level(heading: str) -> str:
+    """The school level the innermost heading naming one names ((一)小学资源配置情况 > …): 14个测算单位中 under 小学 and
+    7个测算单位中 under 初中 are two quantities."""
+    for title in reversed((heading or "").split(" > ")):
+        level = metrics.any_level(title)
+        if level:
+            return level
+    return ""
 
 
 def _before(view: DocView, f) -> str:

@@ -31,6 +31,7 @@ class Cell:
     unit: str             # the unit its label or column gives in brackets, else ""
     column: str           # its column's header ("" when the table has none or the row has more cells)
     year: str = ""        # the year its column's header or else the table's title names (2022年, 表1…2021年…情况)
+    measure: str = ""     # the measure the table's title names at its end (表3 …校际差异系数): each cell that of its row
 
 
 @functools.lru_cache(maxsize=1)
@@ -62,7 +63,7 @@ def cells(text: str) -> tuple:
             heads = header[:-1]                     # …| 5 | 5.5 | | : the remarks column left empty
         if _grouped(heads):                        # 普及普惠水平 | 学前三年毛入园率 | ≥85% …, then 普惠性… | ≥80% …
             heads, parts = heads[1:], parts[1:] if len(parts) == len(heads) else parts
-        out += _row(parts, heads, _year(title), _title_unit(title))
+        out += _row(parts, heads, _year(title), _title_unit(title), _title_measure(title))
     return tuple(out)
 
 
@@ -82,6 +83,13 @@ def _title_unit(title: str) -> str:
     """The unit a table's title gives all its numbers at its end (…一般公共预算教育支出情况（亿元）), else ""."""
     m = _UNIT_IN_LABEL.match(title.strip())
     return m.group("unit") if m and m.group("unit").strip() in lexicon()["title_units"] else ""
+
+
+def _title_measure(title: str) -> str:
+    """A measure the title names at its end (表3 新湾区义务教育学校资源配置校际差异系数): every number of the table is
+    that measure of its row's indicator, not the indicator's value; else ""."""
+    t = _split_unit(title.strip())[0].strip()
+    return next((w for w in lexicon()["measure_words"] if t.endswith(w)), "")
 
 
 def _year(words: str) -> str:
@@ -104,7 +112,7 @@ def _parts(line: str, start: int) -> list:
     return [p for p in parts if p[0].strip()]
 
 
-def _row(parts: list, header, title_year: str, title_unit: str = "") -> list:
+def _row(parts: list, header, title_year: str, title_unit: str = "", title_measure: str = "") -> list:
     header, parts = _without_index(header, _unit_unglued(header, parts))
     label, unit = _split_unit(parts[0][0])
     unit = unit or title_unit                       # 表1 …支出情况（亿元）: every cell's unit where its row names none
@@ -119,8 +127,10 @@ def _row(parts: list, header, title_year: str, title_unit: str = "") -> list:
         column = heads[k] if heads else ""
         col_label, col_unit = _split_unit(column)
         col_unit = col_unit or next((u for w, u in lexicon()["column_units"].items() if col_label.endswith(w)), "")
-        out.append(Cell(s, e, label, col_unit or ("" if _unitless(col_label) else unit), col_label,
-                        _year(col_label) or ("" if _standard(col_label) else title_year)))     # a standard is timeless
+        unitless = _unitless(col_label) or (_unitless(title_measure) and not _standard(col_label))
+        out.append(Cell(s, e, label, col_unit or ("" if unitless else unit), col_label,
+                        _year(col_label) or ("" if _standard(col_label) else title_year),      # a standard is timeless
+                        title_measure))
     return out
 
 
@@ -210,5 +220,5 @@ def indicator(cell: Cell, level_words) -> str:
                                           # column that names its standard (评估标准) is what it measures
     if is_standard(cell) or (column and row_is_holder(cell.label)):
         return column
-    measure = next((w for w in lexicon()["measure_words"] if column.endswith(w)), "")
+    measure = next((w for w in lexicon()["measure_words"] if column.endswith(w)), "") or cell.measure
     return cell.label + measure if measure and not cell.label.endswith(measure) else cell.label

@@ -199,6 +199,11 @@ def level_in(text: str, allowed) -> str:
     return best[1] if best[1] in allowed else ""
 
 
+def any_level(text: str) -> str:
+    """The school level named last in text, any of the lexicon's."""
+    return level_in(text, _level_words()[0])
+
+
 def _level(e: Indicator, subject: str, key: str, clause: str, sentence: str = "", heading: str = "") -> str:
     """The level the number is stated for: named by its subject or words, its clause, the sentence before it
     (全县小学7项指标县域均值分别为：…骨干教师数1.36人), else the nearest heading that names one (（二）初中)."""

@@ -27,6 +27,7 @@ def _lex() -> dict:
             "window": int(spec["window"]), "province": regex.compile(spec["province"]),
             "respectively": regex.compile(spec["respectively"]), "breakdown": regex.compile(spec["breakdown"]),
             "sub_unit": regex.compile(spec["sub_unit"]), "each_of": regex.compile(spec["each_of"]),
+            "lower_unit": {lv: regex.compile(pat) for lv, pat in spec["lower_unit"].items()},
             "province_char": spec["province_char"], "school": regex.compile(levels["school"]),
             "level_words": tuple(regex.compile(p) for p in levels["levels"].values())}
 
@@ -63,6 +64,9 @@ def mark(facts, norm, level_char: str, catalog=None, schools=()) -> tuple:
             for ph in entry.phrasings:
                 words = ph.sub(" ", words)
         scope, word = of_words(words, gov, f.subject)
+        if not scope and gov in lx["lower_unit"]:
+            m = lx["lower_unit"][gov].match(clause.lstrip())
+            scope, word = ("part", m.group("unit")) if m else ("", "")
         if not scope:
             named = [e.name for e in schools if p - len(clause) <= e.start and e.end <= p]
             scope, word = ("part", named[-1]) if named else _breakdown(text, p)

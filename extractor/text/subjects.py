@@ -176,10 +176,24 @@ class Subjects:
         levels = None
         for levels in lex["_level_list"].finditer(text, c0, m.start()) if listed else ():
             pass
+        if levels is None and listed:
+            levels = self._levels_of_earlier_list(c0)
         if levels is None:
             return ""
         items = lex["_level_split"].split(levels.group())
         return items[listed.index(span)] if len(listed) == len(items) and span in listed else ""
+
+    def _levels_of_earlier_list(self, c0: int):
+        """小学、初中生均…面积分别为5.2平方米、6.4平方米，生均体育运动场馆面积分别为8.1平方米、11.3平方米: a list with no
+        levels of its own, after one of the sentence's that has them, is of the same levels (the caller counts)."""
+        lex, text = lexicon(), self.text
+        s0 = self.layout.sentences[self.layout.index("sentences", c0)][0]
+        levels = None
+        for levels in lex["_level_list"].finditer(text, s0, c0):
+            pass
+        if levels is None or not lex["_respectively"].search(text, levels.end(), c0):
+            return None
+        return levels
 
     def of(self, span: Span) -> tuple[str, str]:
         lay, text = self.layout, self.text
