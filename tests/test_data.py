@@ -176,7 +176,7 @@ NESTED = {   # mappings inside a file: key path → the same kinds of value
                                                                           "split_found", "split_fixed", "split_left")},
                                                "split_window": int, "split_word": str},
     ("lexicon/checks.yaml", "parts"): {"tie": "alternation", "tie_window": int, "cut_off": "pattern", "parts_share": "pattern",
-                                       "new_statement": "alternation", "each": str, "categories": dict, "partitions": list,
+                                       "new_statement": "alternation", "each": str, "categories": dict, "partitions": list, "wholes": list,
                                        "rest": "pattern", "table_total": "pattern", "table_subtotal": "pattern", "included": "pattern",
                                        "table_not_additive": "pattern"},
     ("lexicon/checks.yaml", "trend"): {"against": "alternation", "up": "alternation", "down": "alternation", "gap": int,

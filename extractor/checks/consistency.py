@@ -298,7 +298,7 @@ def _judge_parts(rule, view: DocView, t, parts, tie) -> Optional[Finding]:
     elif t.approx or any(f.approx for f, _ in parts) or _share_told(view, parts[-1][0]):
         return None
     else:
-        basis = _basis(_total_label(view, t), [label for _, label in parts])
+        basis = _basis(_total_label(view, t), [label for _, label in parts], t.unit)
         if rx(lx["rest"]).match(parts[-1][1].lstrip("，,、；; ")):
             basis = "complete"                    # …、其他教育经费0.27亿元: the last part is the rest, so all of it
         if total > tv and basis:
@@ -343,11 +343,23 @@ def _partitions() -> tuple:
                  for p in words()["parts"]["partitions"])
 
 
-def _basis(total_label: str, labels: list) -> str:
+@functools.lru_cache(maxsize=None)
+def _wholes() -> tuple:
+    """(total's words, units, members): a total that names these words, in these units, is all of its members."""
+    return tuple((rx(w["total"]), frozenset(w["units"]), tuple(rx(m) for m in w["members"]))
+                 for w in words()["parts"]["wholes"])
+
+
+def _basis(total_label: str, labels: list, unit: str = "") -> str:
     """'complete' when the parts name distinct members of one set and all of it (公办, 民办; or every member the
-    total names), 'distinct' when they name distinct members only (小学, 初中: never more than the total), ''
-    when the parts may overlap (农村学校, 寄宿制学校)."""
+    total names, or that its words stand for: 义务教育阶段在校生 are 小学 and 初中 pupils), 'distinct' when they name
+    distinct members only (小学, 初中: never more than the total), '' when the parts may overlap (农村学校, 寄宿制学校)."""
     best = ""
+    for total, units, members in _wholes():
+        if unit in units and total.search(total_label) and len(labels) == len(members) \
+                and all(sum(1 for pat in members if pat.search(label)) == 1 for label in labels) \
+                and {k for label in labels for k, pat in enumerate(members) if pat.search(label)} == set(range(len(members))):
+            return "complete"
     for _, complete, members in _partitions():
         named = []
         for label in labels:

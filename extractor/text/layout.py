@@ -9,6 +9,7 @@ from dataclasses import dataclass
 _SENT_END = set("。！？!?")
 _CLAUSE_END = set("，,；;：:\t")          # a tab parts two cells of a table row (text.grid)
 _OPEN, _CLOSE = "“《（(「『【", "”》）)」』】"
+_IN_NUMBER = set(",:")
 _MARKS = re.compile("[" + re.escape("".join(sorted(_SENT_END | _CLAUSE_END)) + _OPEN + _CLOSE + "\n") + "]")
 
 
@@ -27,6 +28,8 @@ class Layout:
         for m in _MARKS.finditer(text):         # only these characters open, close or end anything
             i = m.start()
             ch = text[i]
+            if ch in _IN_NUMBER and 0 < i < len(text) - 1 and text[i - 1].isdigit() and text[i + 1].isdigit():
+                continue                        # 12,317 and 1:15: a number's own comma or colon ends nothing
             if ch in _OPEN:
                 depth += 1
             elif ch in _CLOSE:

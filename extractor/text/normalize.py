@@ -72,6 +72,7 @@ def normalize(original: str) -> NormText:
     table, rewrites, join, rows, pipes = _compiled()
     text = original.translate(table)       # one for one: the map is the identity
     omap = list(range(len(original)))
+    text, omap = _tab_cells(text, omap, rows)
     text, omap = _replace(text, omap, furniture.edits(text))
     text, omap = _pipe_cells(text, omap, pipes)
     text, omap = _table_cells(text, omap, rows)
@@ -97,6 +98,24 @@ def _pipe_cells(text: str, omap: list, spec) -> tuple[str, list]:
                   for m in spec["pipe"].finditer(text, row.start(), row.end())]
     return _replace(text, omap, edits) if edits else (text, omap)
 _PIPE_GAP = "  "            # two spaces: a gap between two cells (normalize.yaml table_rows)
+def _tab_cells(text: str, omap: list, spec) -> tuple[str, list]:
+    """Tabs (a Word table saved as text: 指标\t2022年\t2023年): in a line with as many as a row's gaps, each run of
+    them a gap between cells, which _table_cells then reads as any other; elsewhere each tab one space."""
+    if "\t" not in text:
+        return text, omap
+    edits, pos = [], 0
+    for line in text.split("\n"):
+        if line.count("\t") >= spec["min_gaps"]:
+            edits += [(pos + m.start(), pos + m.end(), _PIPE_GAP) for m in _TAB_RUN.finditer(line)]
+        else:
+            edits += [(pos + i, pos + i + 1, " ") for i, c in enumerate(line) if c == "\t"]
+        pos += len(line) + 1
+    return _replace(text, omap, edits)
+
+
+_TAB_RUN = regex.compile(r" *\t[ \t]*")
+
+
 def _table_cells(text: str, omap: list, spec) -> tuple[str, list]:
     """The runs of spaces between the cells of a table written as text, each one tab (normalize.yaml table_rows)."""
     lines = text.split("\n")

@@ -95,3 +95,15 @@ def test_a_letter_ocr_read_for_a_digit_between_digits_is_the_digit_and_words_kee
 
 def test_a_square_metre_sign_in_a_label_is_square_metres():
     assert "面积（平方米）" in normalize("生均体育运动场馆面积（㎡）  9.84  7.5").text
+
+
+def test_a_table_parted_by_tabs_keeps_its_rows_and_a_lone_tab_is_a_space():
+    """A Word table saved as text (指标\t2022年\t2023年): each row a line of cells; a tab in prose, one space."""
+    original = ("近两年主要指标如下。\n指标\t2022年\t2023年\n一般公共预算教育支出（万元）\t71,358\t74,926\n"
+                "学前三年毛入园率（%）\t91.8\t92.7\n一、\t基本情况")
+    n = normalize(original)
+    rows = n.text.split("\n")
+    assert rows[1:4] == ["指标\t2022年\t2023年", "一般公共预算教育支出（万元）\t71,358\t74,926", "学前三年毛入园率（%）\t91.8\t92.7"]
+    assert "\t" not in rows[4]
+    at = n.text.index("74,926")
+    assert original[slice(*n.to_original(at, at + 6))] == "74,926"
