@@ -183,7 +183,7 @@ NESTED = {   # mappings inside a file: key path → the same kinds of value
                                        "amount": "pattern"},
     ("lexicon/checks.yaml", "share_of_whole"): {"before": "pattern", "after": "pattern"},
     ("lexicon/checks.yaml", "large_classes"): {"size": int, "cue": str, "largest": "pattern", "over": "pattern",
-                                               "over_size_first": "pattern", "named": "pattern", "remedied_after": "pattern",
+                                               "over_size_first": "pattern", "named": "pattern", "count_first": "pattern", "remedied_after": "pattern",
                                                "remedied": "alternation"},
     ("lexicon/entities.yaml", "schools"): {"suffix": "pattern", "name": "pattern", "generic": "alternation"},
     ("lexicon/entities.yaml", "bodies"): {"suffix": "pattern", "name": "pattern", "generic": "pattern"},

@@ -235,9 +235,9 @@ def _class_statements(rule, view: DocView) -> list[Finding]:
     taken, out = [], []
     if lx["cue"] not in view.text:
         return out
-    for name in ("largest", "over", "over_size_first", "named"):
+    for name in ("largest", "over", "over_size_first", "named", "count_first"):
         for m in rx(lx[name]).finditer(view.text):
-            if any(a <= m.start() < b for a, b in taken):
+            if any(m.start() < b and a < m.end() for a, b in taken):     # one statement, read by two patterns
                 continue
             before = view.clause_before(m.start())
             if rx(lx["remedied"]).search(before) or scope.of_words(before, view.government)[0] == "other":
