@@ -19,6 +19,7 @@ from ..text import grid, metrics
 from ..text.indicators import STANDARD_RULES
 from ..text.layout import Positions
 from .findings import Finding, dec, finding, fmt, msg, place_of, squeeze
+from .table_changes import check_table_changes
 from .table_totals import check_table_totals
 from .view import DocView, after_last, is_baseline, rx, words
 
@@ -560,4 +561,4 @@ def _where(f) -> str:
     return msg("repeated_at", raw=raw, page=f.page) if f.page else raw
 
 
-CHECKS = {"share": check_share, "parts": check_parts, "repeated": check_repeated}
+CHECKS = {"share": check_share, "parts": check_parts, "change": check_table_changes, "repeated": check_repeated}

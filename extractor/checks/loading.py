@@ -170,7 +170,7 @@ def _nothing(r, bad):
 
 
 SCHEMAS = {"threshold": _threshold, "compare": _compare, "trend": _trend, "share": _share, "parts": _nothing,
-           "repeated": _nothing, "scores": _nothing, "plausible": _nothing, "completeness": _nothing, "claim": _claim,
+           "change": _nothing, "repeated": _nothing, "scores": _nothing, "plausible": _nothing, "completeness": _nothing, "claim": _claim,
            "admission": _nothing, "rectification": _nothing}
 KINDS = set(SCHEMAS)
 

@@ -20,7 +20,7 @@ _NEWLINE = regex.compile("\n")
 
 def check_table_totals(rule, view: DocView) -> list[Finding]:
     out = []
-    for rows in _tables(view):
+    for rows in rows_of_tables(view):
         total = [r for r in rows if rx(words()["parts"]["table_total"]).fullmatch(r[0].label.replace(" ", ""))]
         if len(total) != 1 or any(rx(words()["parts"]["table_subtotal"]).search(r[0].label) for r in rows) \
                 or _nested(rows):
@@ -33,7 +33,7 @@ def check_table_totals(rule, view: DocView) -> list[Finding]:
     return out
 
 
-def _tables(view: DocView) -> list[list[list]]:
+def rows_of_tables(view: DocView) -> list[list[list]]:
     """Each table's data rows, each row its cells' (cell, fact) pairs in order; a table is a run of lines of cells."""
     text = view.text
     cells = grid.cells(text)

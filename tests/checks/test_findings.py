@@ -147,6 +147,11 @@ def _all_findings(tmp_path):
     fs += findings_for(edited(tmp_path, "12. 教师待遇落实情况。", "12. 教师待遇落实情况（10分，自评得分10.5分）。",
                               name="scores.md"))
     fs += findings_for(edited(tmp_path, "学前三年毛入园率 97.40%", "学前三年毛入园率 974.0%", name="plausible.md"))
+    change = tmp_path / "change.md"
+    change.write_text(SEED.read_text(encoding="utf-8") + "\n\n附表 主要指标\n指标    2022年    2023年    增减\n"
+                      "学校总数（所）    136    138    +2\n专任教师（人）    3486    3514    +38\n在园幼儿（人）    5120    5310    +190\n",
+                      encoding="utf-8")
+    fs += findings_for(change)
     text = SEED.read_text(encoding="utf-8")
     i = text.rindex("第一季度教育支出2394万元")
     p = tmp_path / "twice.md"
