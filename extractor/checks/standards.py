@@ -306,11 +306,15 @@ def check_trend(rule, view: DocView) -> list[Finding]:
         if not binds(rule, "", metrics.year_of(f.period, view.year)):
             continue
         stated = _direction(view, f)
+        by_values = [fd for fd in _trend_of_values(rule, view, f) if fd.values not in [o.values for o in out]]
         if stated is None:
-            out += [fd for fd in _trend_of_values(rule, view, f) if fd.values not in [o.values for o in out]]
+            out += by_values
             continue                    # a table and the text: the same two figures judged once
         direction, n0, n1 = stated
         ok = direction == ("up" if rule["direction"] == "increase" else "down")
+        if any((fd.status == "pass") != ok for fd in by_values):
+            out += by_values            # 52.8%，较上年的51.9%下降0.9个百分点: the figures, not the word, say which way
+            continue
         ev = view.evidence(n0, n1)
         said = msg("trend", title=rule["title"], indicator=squeeze(f.indicator), raw=squeeze(f.raw),
                    said=squeeze(ev["raw"]), verdict=msg(f"trend_{rule['direction']}_{'pass' if ok else 'fail'}"))
@@ -353,6 +357,10 @@ def _year_before(view: DocView, f):
     want = str(int(f.period) - 1)
     same = [g for g in view.by_metric.get(f.metric_id, []) if g.period == want and not g.scope
             and (g.metric_level, g.subject, g.unit) == (f.metric_level, f.subject, f.unit)]
+    if not same:                    # 52.8%，较上年的51.9%…: last year's figure as the sentence's own baseline
+        same = [g for g in view.result.facts if g.metric_id == f.metric_id and is_baseline(g) and g.period == want
+                and not g.scope and (g.metric_level, g.subject, g.unit) == (f.metric_level, f.subject, f.unit)
+                and view.sent(g) == view.sent(f)]
     values = {dec(g.value) for g in same}
     return same[0] if len(values) == 1 else None
 
