@@ -312,8 +312,9 @@ def _value_unit(kind: str, g: dict, spec: dict, rule: dict):
     lex = _lexicon()
     if kind == "date":
         return _date_value(g), ""
-    if kind == "ratio":
-        return f"{g['a']}:{g['b']}", ""
+    if kind == "ratio":             # 1:15, or 一比十四点六 as 1:14.6
+        a, b = (x if x[0].isdigit() else format(parse_number(x).normalize(), "f") for x in (g["a"], g["b"]))
+        return f"{a}:{b}", ""
     # A rule may state its value (百分之百); else the numeral, scaled by its multiplier
     # (万, 千万, 成, 千分之 …), plus a smaller part (2万5000), a half (七成半, 3岁半) and a sign.
     if "value" in rule:

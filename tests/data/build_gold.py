@@ -44,7 +44,7 @@ def build(doc, ext):
         if not l or l.startswith('#'):
             continue
         mk, s, i = l.rsplit('|', 2)
-        mk = mk.replace('\\n', '\n').replace('\\f', '\f')
+        mk = mk.replace('\\n', '\n').replace('\\f', '\f').replace('\\t', '\t')
         p = text.find(mk, pos)
         assert p >= 0, (doc, 'marker', mk)
         marks.append((p, None if s == '-' else int(s), None if i == '-' else int(i)))
@@ -61,7 +61,7 @@ def build(doc, ext):
         assert kind in KINDS, (n, kind)
         assert approx in ('', 'more', 'less', 'about'), (n, approx)
         assert met == '' or met in TITLES, (n, met)
-        anc = anc.replace('\\n', '\n').replace('\\f', '\f')
+        anc = anc.replace('\\n', '\n').replace('\\f', '\f').replace('\\t', '\t')
         if '[[' in anc:
             pre, rest = anc.split('[[')
             raw, post = rest.split(']]')
