@@ -47,6 +47,7 @@ class Indicator:
     sentence_not: Optional[object] = None   # its value is not in a sentence naming these words before it …
     sentence_unless: Optional[object] = None  # … unless the number's own words say this (综合)
     short: Optional[object] = None    # the number's own words abbreviate it (小学生均 after 按在校学生人数平均的…教育支出)
+    topic: Optional[object] = None    # … after these words rather than the full name (入学率 after 适龄残疾儿童少年112人)
 
     def match_len(self, text: str, change_re, baseline_re) -> int:
         """Length of the longest phrasing found in text (0: none); a change after it, or a
@@ -162,7 +163,8 @@ def _entry(raw, path, i) -> Indicator:
         exclude=_compile(raw["not"], path, said("errors.indicators_not", id=rid)) if raw.get("not") else None,
         change=bool(raw.get("change")), origin=f"{path}#{rid}", plausible=_range(raw.get("plausible"), path, rid),
         **_sentence_not(raw.get("sentence_not"), path, rid),
-        short=_compile(raw["short"], path, said("errors.indicators_not", id=rid)) if raw.get("short") else None)
+        short=_compile(raw["short"], path, said("errors.indicators_not", id=rid)) if raw.get("short") else None,
+        topic=_compile(raw["topic"], path, said("errors.indicators_not", id=rid)) if raw.get("topic") else None)
 
 
 def _sentence_not(spec, path, rid) -> dict:
@@ -267,7 +269,8 @@ def _abbreviated(cat: Catalog, f, text: str, p: int) -> Optional[Indicator]:
     sentence = text[start:p]              # the whole sentence: the full name may stand before its ；
     for e in cat.entries:
         if e.short is not None and e.short.fullmatch(f.indicator) and f.kind in e.kinds \
-                and (e.units is None or f.unit in e.units) and any(ph.search(sentence) for ph in e.phrasings):
+                and (e.units is None or f.unit in e.units) \
+                and (any(ph.search(sentence) for ph in e.phrasings) or (e.topic is not None and e.topic.search(sentence))):
             return e
     return None
 
