@@ -196,6 +196,7 @@ NESTED = {   # mappings inside a file: key path → the same kinds of value
                                                                     "minus")},
     ("lexicon/indicators.yaml", "table"): {"unitless": "words", "measure_words": "words", "standard_words": "words",
                                            "year_in_header": "pattern", "holder_rows": "pattern", "total_rows": "pattern",
+                                           "score_columns": "pattern",
                                            "index_columns": "words", "unit_columns": "words", "column_units": dict,
                                            "group_columns": "words", "label_columns": "words", "index_cell": "pattern",
                                            "remark_columns": "words", "title_units": "words",

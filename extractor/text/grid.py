@@ -198,9 +198,15 @@ def row_is_holder(label: str) -> bool:
     return bool(regex.fullmatch(lexicon()["holder_rows"], label))
 
 
+def holds(cell: Cell) -> bool:
+    """The cell's row names whose figure it is (its subject): a holder row, unless the column scores the row (分值,
+    自评得分 of 学前教育: the scheme's item scored, not the level's figure)."""
+    return row_is_holder(cell.label) and not regex.search(lexicon()["score_columns"], cell.column)
+
+
 def holder(cell: Cell) -> str:
     """The row's holder as a subject: the school or kind of school; none for a total (合计)."""
-    if not row_is_holder(cell.label) or regex.fullmatch(lexicon()["total_rows"], cell.label):
+    if not holds(cell) or regex.fullmatch(lexicon()["total_rows"], cell.label):
         return ""
     return cell.label
 

@@ -208,7 +208,7 @@ class Subjects:
             return "", "none"
         cell = grid.cell_at(text, span.nstart)
         if cell is not None:                # a table's cell: the school its row names, or the level its column or label names
-            if grid.row_is_holder(cell.label):
+            if grid.holds(cell):
                 who = grid.holder(cell)
                 return (who, "table_row") if who else ("", "none")
             m = lexicon()["_level_in"].search(cell.column) or lexicon()["_level_in"].match(cell.label)
