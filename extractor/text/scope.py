@@ -27,6 +27,7 @@ def _lex() -> dict:
             "window": int(spec["window"]), "province": regex.compile(spec["province"]),
             "respectively": regex.compile(spec["respectively"]), "breakdown": regex.compile(spec["breakdown"]),
             "sub_unit": regex.compile(spec["sub_unit"]), "each_of": regex.compile(spec["each_of"]),
+            "continues": regex.compile(spec["continues"]),
             "lower_unit": {lv: regex.compile(pat) for lv, pat in spec["lower_unit"].items()},
             "province_char": spec["province_char"], "school": regex.compile(levels["school"]),
             "level_words": tuple(regex.compile(p) for p in levels["levels"].values())}
@@ -70,6 +71,9 @@ def mark(facts, norm, level_char: str, catalog=None, schools=()) -> tuple:
         if not scope:
             named = [e.name for e in schools if p - len(clause) <= e.start and e.end <= p]
             scope, word = ("part", named[-1]) if named else _breakdown(text, p)
+        if not scope and out and out[-1].scope and lx["continues"].match(clause.lstrip()) \
+                and not any(c in text[bisect.bisect_left(omap, out[-1].end - 1):p] for c in _SENTENCE_END):
+            scope, word = out[-1].scope, out[-1].scope_word      # …市本级…12.37亿元，比上年增长5.09%: the same holder's
         out.append(replace(f, scope=scope, scope_word=word) if scope else f)
     return tuple(out)
 

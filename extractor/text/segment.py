@@ -73,8 +73,8 @@ def _marker_number(style: str, marker: str) -> Optional[int]:
     m = _DIGITS.search(marker)
     if m:
         return int(m.group())
-    m = _CN.search(marker)
-    return int(cn2an.cn2an(m.group(), "smart")) if m else None
+    runs = _CN.findall(marker)                # the last run: 一级指标二 is the second, 第三部分 the third
+    return int(cn2an.cn2an(runs[-1], "smart")) if runs else None
 
 
 def find_headings(text: str, hints: dict | None = None) -> list[Heading]:
