@@ -21,7 +21,7 @@ from ..text.layout import Positions
 from .findings import Finding, dec, finding, fmt, msg, place_of, squeeze
 from .table_changes import check_table_changes
 from .table_totals import check_table_totals
-from .view import DocView, after_last, is_baseline, rx, words
+from .view import DocView, after_last, is_baseline, period_year, rx, words
 
 _SEPARATORS = frozenset("，,、；;：:（(）)。！？!?\n")
 
@@ -72,6 +72,8 @@ def check_share(rule, view: DocView) -> list[Finding]:
 def _share_finding(rule, view: DocView, p, part, whole, ties) -> Optional[Finding]:
     """The stated rate against the one its counts give: a percent (part / whole), or a ratio 1:N (N = whole / part,
     幼儿 per 专任教师)."""
+    if _another_year(view, p, part, whole):
+        return None
     a, b = dec(part.value), dec(whole.value)
     if p.kind == "ratio":
         one, _, n = str(p.value).partition(":")
@@ -96,6 +98,17 @@ def _share_finding(rule, view: DocView, p, part, whole, ties) -> Optional[Findin
                    values=[a, b, dec(p.value) if p.kind == "percent" else p.value],
                    threshold=None if ok else shown, raw=p.raw, start=p.start, end=p.end, page=p.page,
                    places=[place_of(part, "part"), place_of(whole, "whole"), place_of(p, "share")], because=ties)
+
+
+def _another_year(view: DocView, p, *counts) -> bool:
+    """The rate is an earlier year's (…93.77%（2023年为91.86%）: the same rate stated in its sentence for a later year
+    or for none, the report's own) and the counts are not of that year: they give the other rate, not this one."""
+    year = period_year(p.period)
+    if not year or all(period_year(c.period) == year for c in counts):
+        return False
+    s = view.sent(p)
+    return any(g is not p and g.metric_id == p.metric_id and view.sent(g) == s
+               and (not g.period or period_year(g.period) > year) for g in view.by_metric.get(p.metric_id, ()))
 
 
 def _decimals(d: Decimal) -> int:

@@ -134,7 +134,8 @@ def rectifications(text: str, layout) -> list[Rectification]:
             n = int(m.group("n"))
             fixed = int(m.group("m")) if "m" in m.groupdict() and m.group("m") else n
             out.append(Rectification(clause_start if what else m.start(), m.end(), what, n, fixed,
-                                     m.group("unit"), _reason(text, m.end(), layout, lx)))
+                                     m.group("unit"), _reason(text, m.end(), layout, lx),
+                                     _left_after(text, m, layout, lx) if fixed < n else None))
         if not hits:
             out += _split_account(text, p0, p1, layout, lx)
     # A reason told once after several pairs of a sentence (…；消防安全隐患7项，已整改1项，学校无力整改隐患已上报…)
@@ -165,6 +166,16 @@ def _split_account(text: str, p0: int, p1: int, layout, lx) -> list:
     return [Rectification(clause_start, left.end(), text[clause_start:found.start("n")].strip(), int(found.group("n")),
                           int(fixed.group("m")), found.group("unit"), _reason(text, left.end(), layout, lx),
                           int(left.group("k")))]
+
+
+def _left_after(text: str, m, layout, lx) -> Optional[int]:
+    """The count left that the pair's own sentence states next (…已整改到位11个、正在整改2个): None where it states
+    none, or one in another unit."""
+    i = _sentence_of(m.end(), layout)
+    if i < 0:
+        return None
+    left = lx["split_left"].search(text, m.end(), layout.sentences[i][1])
+    return int(left.group("k")) if left is not None and left.group("unit") == m.group("unit") else None
 
 
 def _sentence_of(pos, layout) -> int:

@@ -39,7 +39,7 @@ def is_baseline(f) -> bool:
     return f.fired.get("indicator") in BASELINE_RULES
 
 
-def _year_of(period) -> int:
+def period_year(period) -> int:
     """The year a period begins in (2022, 2024Q1, 2024-07); 0 for none or an open span (2020/..)."""
     p = str(period or "")
     return int(p[:4]) if len(p) >= 4 and p[:4].isdigit() and "/" not in p else 0
@@ -126,7 +126,7 @@ class DocView:
         title without a year; the date it was written is often the next year's)."""
         if self.result.perf_year:
             return int(self.result.perf_year)
-        years = Counter(y for f in self.result.facts for y in [_year_of(f.period)] if y)
+        years = Counter(y for f in self.result.facts for y in [period_year(f.period)] if y)
         return max(years, key=lambda y: (years[y], y)) if years else None     # plans name next year: the most
 
     def earlier(self, f) -> bool:
@@ -137,7 +137,7 @@ class DocView:
         return got
 
     def _earlier_of(self, f) -> bool:
-        y = _year_of(f.period)
+        y = period_year(f.period)
         if y and self.latest_year and y < self.latest_year:
             return True
         return bool(rx(words()["earlier"]).match(f.indicator))
