@@ -41,6 +41,8 @@ def _section(rule, view: DocView, scores, i) -> Optional[Finding]:
         return None
     items, total_max = [], Decimal(0)
     for s in scores[i + 1:]:
+        if items and _deeper(s.level, items[0].level):
+            continue                # A3's B7, B8, B9 with their C items between them
         if not s.level or s.level == head.level or (items and s.level != items[0].level):
             break
         items.append(s)
@@ -60,6 +62,12 @@ def _section(rule, view: DocView, scores, i) -> Optional[Finding]:
         places.append(place(e["raw"], e["start"], e["end"], e["page"], "item"))
     return _finding(rule, view, "pass" if ok else "inconsistent", said, head, ev,
                     values=[s.got for s in items], threshold=got, places=places)
+
+
+def _deeper(level: str, than: str) -> bool:
+    """A lettered level below another (letter:C under letter:B): only letters tell their depth by themselves."""
+    a, b = level.partition(":"), than.partition(":")
+    return a[0] == b[0] == "letter" and a[2] > b[2]
 
 
 def _totals(rule, view: DocView) -> list[Finding]:

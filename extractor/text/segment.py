@@ -70,9 +70,9 @@ _CIRCLED = "①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳"
 def _marker_number(style: str, marker: str) -> Optional[int]:
     if style == "circled":
         return _CIRCLED.index(marker[0]) + 1
-    m = _DIGITS.search(marker)
-    if m:
-        return int(m.group())
+    digits = _DIGITS.findall(marker)         # the last: 2.3.2 is the second under 2.3
+    if digits:
+        return int(digits[-1])
     runs = _CN.findall(marker)                # the last run: 一级指标二 is the second, 第三部分 the third
     return int(cn2an.cn2an(runs[-1], "smart")) if runs else None
 
