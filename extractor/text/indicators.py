@@ -14,8 +14,8 @@ from .. import data
 from ..records import Span
 from . import grid
 from .layout import Layout, Positions
-from .subjects import (event_end, level_before, level_in_phrase, level_re, levelled, respective_list, sibling_group,
-                       without_level)
+from .subjects import (event_end, level_before, level_in_phrase, level_re, levelled, respective_list, respectively,
+                       sibling_group, without_level)
 
 # Compiled once: the shapes of the text around a phrase.
 _HAN, _TWO_HAN, _HAN_RUN, _NOT_HAN = (regex.compile(p) for p in (r"\p{Han}", r"\p{Han}{2}", r"\p{Han}+", r"\P{Han}"))
@@ -329,6 +329,8 @@ class Indicators:
         if not listed:
             return ""
         listed_text = _trim(text[_after_spans(self._span_ends, c0, m.start()):m.start()], lex)
+        if not _HAN.search(lex["_year_item"].sub("", listed_text)):
+            listed_text = self._earlier_list(c0) or listed_text     # …分别为9846元、…，2023年依次为9512元、…
         levels = lex["_level_list"].search(listed_text)
         if levels:       # 小学、初中每百名学生拥有体育、艺术专任教师数分别为…: each level's value of the name after them
             shared = _trim(lex["_aside"].sub("", listed_text[levels.end():]), lex)     # 初中（均不含寄宿制学校）…
@@ -354,6 +356,19 @@ class Indicators:
         if k == len(names) - 1:
             return last
         return heads[k] + _shared_part(last, heads, lex)
+
+    def _earlier_list(self, c0: int) -> str:
+        """The names before the sentence's previous list (幼儿园、小学…生均…支出 of its 分别为): a list that names
+        nothing of its own but its year lists the same things."""
+        lay, text, lex = self.layout, self.text, lexicon()
+        s0 = lay.sentences[lay.index("sentences", c0)][0]
+        m = None
+        for m in respectively().finditer(text, s0, c0):
+            pass
+        if m is None:
+            return ""
+        q0 = lay.clauses[lay.index("clauses", m.start())][0]
+        return _trim(text[_after_spans(self._span_ends, q0, m.start()):m.start()], lex)
 
     def _purpose(self, span: Span, c0: int, c1: int) -> str:
         """What an amount paid for, named after it (1.1万元维修大陆南小学校门前的路灯 → 维修路灯), where the phrase

@@ -33,6 +33,11 @@ SIBLING_LEAD = 4
 _LIST_MARK = "\u3001"          # the enumeration comma between the items of a list
 
 
+def respectively() -> object:
+    """The words that open a list of values each of its own name (分别为, 依次为)."""
+    return lexicon()["_respectively"]
+
+
 def respective_list(text: str, span_starts: Positions, c0: int, pos: int, end: int) -> tuple:
     """(the last 分别… before pos in its clause, the values listed right after it up to end, joined by 、和及与 alone);
     (match or None, []) where no such list follows. Shared by the indicator and the subject of a list's member."""
