@@ -98,7 +98,7 @@ def process_source(src: Source, scheme=None, context: Optional[dict] = None,
     doc = metadata.document(text)
     if context:
         doc = replace(doc, **{k: tuple(v) if k == "places" else v for k, v in context.items()})
-    seg = segment.segment(text, scheme, hints, doc.level_char)
+    seg = segment.segment(text, scheme, hints, scope.level_of(doc.level_char))
     spans = extract.find_spans(text)
     layout = Layout.of(text)
     ry, py, lc, places = doc.report_year, doc.performance_year, doc.level_char, doc.places

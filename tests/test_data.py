@@ -97,7 +97,7 @@ SCHEMA = {
                             "rectification": dict},
     "lexicon/scores.yaml": {"cue": "alternation", "pair": "pattern", "marker": "pattern", "marker_window": int,
                             "listed": "pattern", "deducted": "pattern", "total": "pattern", "score": "pattern"},
-    "lexicon/scope.yaml": {"part": "alternation", "other": dict, "window": int, "province": "pattern",
+    "lexicon/scope.yaml": {"part": "alternation", "other": dict, "window": int, "province": "pattern", "level_of": dict,
                            "province_char": str, "respectively": "pattern", "breakdown": "pattern",
                            "sub_unit": "pattern", "each_of": "pattern", "lower_unit": dict,
                            "continues": "pattern"},

@@ -29,7 +29,7 @@ def _lex() -> dict:
             "sub_unit": regex.compile(spec["sub_unit"]), "each_of": regex.compile(spec["each_of"]),
             "continues": regex.compile(spec["continues"]),
             "lower_unit": {lv: regex.compile(pat) for lv, pat in spec["lower_unit"].items()},
-            "province_char": spec["province_char"], "school": regex.compile(levels["school"]),
+            "province_char": spec["province_char"], "level_of": dict(spec["level_of"]), "school": regex.compile(levels["school"]),
             "level_words": tuple(regex.compile(p) for p in levels["levels"].values())}
 
 
@@ -37,7 +37,12 @@ def government(text: str, level_char: str) -> str:
     """省 / 市 / 县 / 区: the level of the reporting government; a report citing the scheme for provinces is a
     province's whatever its name (天津市)."""
     lx = _lex()
-    return lx["province_char"] if lx["province"].search(text[:2000]) else level_char
+    return lx["province_char"] if lx["province"].search(text[:2000]) else level_of(level_char)
+
+
+def level_of(level_char: str) -> str:
+    """县 for 旗, 市 for 州 and 盟: the level standards and schemes bind by; the others as they are."""
+    return _lex()["level_of"].get(level_char, level_char)
 
 
 def mark(facts, norm, level_char: str, catalog=None, schools=()) -> tuple:
