@@ -195,3 +195,10 @@ def test_help_lists_choices_and_defaults_as_they_behave():
     assert "auto|always|never" in r.stdout and "默认：0" not in r.stdout and "每个 CPU 核一个" in r.stdout
     r = run("rules", "-h", "--lang", "en")
     assert "table|csv|json" in r.stdout and "<list[Path]>" not in r.stdout
+
+
+def test_every_rule_kind_has_a_word_in_both_languages():
+    """`selfeval rules`, the workbook and the memo name a rule's kind in words: a kind without them shows its code."""
+    from extractor.checks.loading import KINDS
+    for language in ("zh", "en"):
+        assert sorted(k for k in KINDS if f"kind.{k}" not in i18n.catalog(language)) == [], language

@@ -165,13 +165,18 @@ def _claim(r, bad):
     _pattern(r["claim"], bad, "claim")
 
 
+def _growth(r, bad):
+    if not r.get("growth") or not r.get("of"):
+        bad(said("errors.rule_growth"))
+
+
 def _nothing(r, bad):
     pass
 
 
 SCHEMAS = {"threshold": _threshold, "compare": _compare, "trend": _trend, "share": _share, "parts": _nothing,
-           "change": _nothing, "repeated": _nothing, "scores": _nothing, "plausible": _nothing, "completeness": _nothing, "claim": _claim,
-           "admission": _nothing, "rectification": _nothing}
+           "change": _nothing, "growth": _growth, "repeated": _nothing, "scores": _nothing, "plausible": _nothing,
+           "completeness": _nothing, "claim": _claim, "admission": _nothing, "rectification": _nothing}
 KINDS = set(SCHEMAS)
 
 

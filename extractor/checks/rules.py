@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Optional
 
-from . import consistency, phrases, plausible, scores, standards, statements
+from . import consistency, growth, phrases, plausible, scores, standards, statements
 from .findings import FINDING_FIELDS, STATUSES, Finding, fmt, msg, one_language, render
 from .loading import KINDS, STANDARD_KINDS, RuleSet, load_rules
 from ..text import metrics
@@ -29,7 +29,7 @@ def _completeness(rule, view: DocView) -> list[Finding]:
     return check_completeness(rule, view.result, view.scheme, view)
 
 
-CHECKS = {**standards.CHECKS, **consistency.CHECKS, **scores.CHECKS, **plausible.CHECKS, **statements.CHECKS,
+CHECKS = {**standards.CHECKS, **consistency.CHECKS, **growth.CHECKS, **scores.CHECKS, **plausible.CHECKS, **statements.CHECKS,
           "completeness": _completeness}
 
 

@@ -152,6 +152,10 @@ def _all_findings(tmp_path):
                       "学校总数（所）    136    138    +2\n专任教师（人）    3486    3514    +38\n在园幼儿（人）    5120    5310    +190\n",
                       encoding="utf-8")
     fs += findings_for(change)
+    growth = tmp_path / "growth.md"
+    growth.write_text(SEED.read_text(encoding="utf-8") + "\n\n2023年全区一般公共预算教育支出8.27亿元。2024年全区一般公共预算"
+                      "教育支出8.64亿元，比上年增长6.3%。\n", encoding="utf-8")
+    fs += findings_for(growth)
     text = SEED.read_text(encoding="utf-8")
     i = text.rindex("第一季度教育支出2394万元")
     p = tmp_path / "twice.md"

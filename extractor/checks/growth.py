@@ -1,0 +1,61 @@
+"""A growth rate against the two years' amounts it is the growth of (…1286.47亿元，比上年增长6.72% with 1231.05亿元
+of the year before stated elsewhere). Unsure means silent: either year's amount stated more than one way, or not
+at all; a part's figure or a part of a year; amounts too far apart to be one measure (万元 against 元)."""
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Optional
+
+from .findings import Finding, dec, finding, fmt, msg, place_of, squeeze
+from .view import DocView, is_baseline, period_year
+
+SPAN = 2            # two years' amounts differ by less than this factor; more is a misread scale
+SLACK = Decimal("0.05")     # percentage points beyond the rounding of the stated rate
+
+
+def check_growth(rule, view: DocView) -> list[Finding]:
+    out = []
+    for f in view.by_metric.get(rule["growth"], ()):
+        year = period_year(f.period)
+        if f.scope or f.subject or not year or view.part_of_year(f) or _listed(view, rule["growth"], f):
+            continue                # 幼儿园、小学…分别增长2.1%、3.4%: each level's growth, not the area's
+        now, before = _amount(view, rule["of"], year, f), _amount(view, rule["of"], year - 1, f)
+        if now is None or before is None:
+            continue
+        a, b = dec(now.value), dec(before.value)
+        if not a or not b or not 1 / SPAN <= a / b <= SPAN:
+            continue
+        stated = dec(f.metric_value if f.metric_value is not None else f.value)
+        if stated is None:
+            continue
+        computed = (a - b) / b * 100
+        ok = abs(computed - stated) <= Decimal(1).scaleb(stated.as_tuple().exponent) / 2 + SLACK
+        said = msg("growth", indicator=squeeze(f.indicator), raw=squeeze(f.raw), period=year, now=squeeze(now.raw),
+                   before_period=year - 1, before=squeeze(before.raw), computed=fmt(computed.quantize(Decimal("0.01"))),
+                   verdict=msg("parts_consistent" if ok else "growth_differs"))
+        out.append(finding(view.doc, rule["id"], "pass" if ok else "inconsistent", rule["severity"], said,
+                           section=f.section, item=f.item, indicator=f.indicator, value=stated, values=[a, b],
+                           threshold=None if ok else computed.quantize(Decimal("0.01")), raw=f.raw, start=f.start,
+                           end=f.end, page=f.page,
+                           places=[place_of(f, "growth"), place_of(now, "amount"), place_of(before, "year_before")]))
+    return out
+
+
+def _listed(view: DocView, metric: str, f) -> bool:
+    """Its sentence states growths of the metric with other values too: a list whose members' owners the words may
+    not tell apart (…增长5.20%；按在校学生人数平均的…，幼儿园、小学…分别增长2.1%、3.4%)."""
+    s = view.sent(f)
+    return len({dec(g.value) for g in view.by_metric.get(metric, ()) if view.sent(g) == s}) > 1
+
+
+def _amount(view: DocView, metric: str, year: int, f) -> Optional[object]:
+    """The one amount of the metric for that year, the area's own at f's level (a baseline counts: 比上年的…亿元);
+    None where there is none or it is stated as different values."""
+    found = [g for g in view.result.facts if g.metric_id == metric and period_year(g.period) == year
+             and not g.scope and g.metric_level == f.metric_level and not view.part_of_year(g)
+             and (year != period_year(f.period) or not is_baseline(g))]
+    values = {dec(g.value) for g in found}
+    return found[0] if len(values) == 1 else None
+
+
+CHECKS = {"growth": check_growth}
