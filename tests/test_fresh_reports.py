@@ -1,5 +1,5 @@
 """Reports written apart by someone who had not read the rules (tests/data/fresh; a second round, tests/data/heldout;
-a third to seventh, tests/data/round3 to round7; truth beside each): every fail or inconsistent
+a third to eighth, tests/data/round3 to round8; truth beside each): every fail or inconsistent
 finding is one their truth files call true; nothing else is flagged (issue 26)."""
 import json
 import subprocess
@@ -11,7 +11,7 @@ import yaml
 from conftest import ROOT
 
 ROUNDS = [ROOT / "tests" / "data" / name for name in ("fresh", "heldout", "round3", "round4", "round5", "round6",
-                                                          "round7")]
+                                                          "round7", "round8")]
 EXPECTED = {n: e for d in ROUNDS for n, e in yaml.safe_load((d / "expected.yaml").read_text(encoding="utf-8")).items()}
 REPORTS = [p for d in ROUNDS for p in sorted(d.iterdir()) if p.suffix in (".txt", ".md") and ".truth" not in p.name]
 
