@@ -40,6 +40,7 @@ def test_a_seal_is_whitened_and_a_red_header_kept():
     assert kept[: array.shape[0] // 6].sum() == header and kept[array.shape[0] // 6:].sum() == 0, rows
 
 
+@pytest.mark.slow                       # OCR
 def test_a_seal_over_the_text_costs_no_line():
     clean = scans.clean(TEXT)
     read = text_of(clean[0])
