@@ -19,7 +19,7 @@ def seed_batch(tmp_path_factory):
     need it makes it, under a lock; the others wait for it); read-only: a test that changes it works on a copy
     (shutil.copytree(seed_batch, tmp_path / ...))."""
     import os
-    import subprocess
+    from helpers import invoke
     base = tmp_path_factory.getbasetemp()
     if os.environ.get("PYTEST_XDIST_WORKER"):
         base = base.parent                       # the run's folder, above each worker's own
@@ -29,8 +29,8 @@ def seed_batch(tmp_path_factory):
             work = Path(tmp_path_factory.mktemp("seed-making"))
             (work / "in").mkdir()
             (work / "in" / SEED.name).write_text(SEED.read_text(encoding="utf-8"), encoding="utf-8")
-            r = subprocess.run([sys.executable, str(ROOT / "cli.py"), "batch", str(work / "in"), "-o", str(work / "out"),
-                                "--quiet", "--jobs", "1"], capture_output=True, text=True, timeout=600)
+            # in this process (its file worker is a process of its own either way): only what it writes is used
+            r = invoke("batch", work / "in", "-o", work / "out", "--quiet", "--jobs", "1")
             assert r.returncode == 0, r.stderr
             out.parent.mkdir(parents=True, exist_ok=True)
             (work / "out").rename(out)          # whole or not at all: a worker never sees half a batch

@@ -3,8 +3,6 @@ names or prints, its sections are the truth's, and every fail or inconsistent fi
 true (issue 28)."""
 import json
 from collections import Counter
-import subprocess
-import sys
 
 import pytest
 import regex
@@ -12,6 +10,7 @@ import yaml
 
 from conftest import ROOT
 from extractor.pipeline import process_path
+from helpers import invoke
 
 DATA = ROOT / "tests" / "data" / "schemes"
 EXPECTED = yaml.safe_load((DATA / "expected.yaml").read_text(encoding="utf-8"))
@@ -20,8 +19,7 @@ EXPECTED = yaml.safe_load((DATA / "expected.yaml").read_text(encoding="utf-8"))
 @pytest.fixture(scope="module")
 def findings(tmp_path_factory):
     out = tmp_path_factory.mktemp("schemes") / "findings.jsonl"
-    r = subprocess.run([sys.executable, str(ROOT / "cli.py"), "check", *(str(DATA / f"{n}.md") for n in EXPECTED),
-                        "-o", str(out)], capture_output=True, text=True, timeout=600)
+    r = invoke("check", *(DATA / f"{n}.md" for n in EXPECTED), "-o", out)     # in this process: what it writes is tested
     assert r.returncode == 0, r.stderr
     return [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
 

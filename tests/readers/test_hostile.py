@@ -11,7 +11,7 @@ import pypdfium2 as pdfium
 import pytest
 
 from conftest import ROOT, SEED
-from helpers import flipped_pdf
+from helpers import flipped_pdf, invoke
 
 sys.path.insert(0, str(ROOT / "corpus"))
 import build  # noqa: E402
@@ -123,7 +123,7 @@ def test_pdf_with_flipped_bytes_gives_the_facts_of_the_other_pages(tmp_path):
     good.write_bytes(PDF.read_bytes())
     bad = flipped_pdf(tmp_path / "flipped.pdf", [5, 9])
     cmd = [sys.executable, str(ROOT / "cli.py"), "--lang", "en", "extract"]
-    whole = subprocess.run(cmd + [str(good)], capture_output=True, text=True, timeout=300)
+    whole = invoke("extract", good)                 # the undamaged file's facts, to compare with: in this process
     r = subprocess.run(cmd + [str(bad)], capture_output=True, text=True, timeout=300)
     assert r.returncode == 0 and "Traceback" not in r.stderr, r.stderr
     lines = [ln for ln in r.stderr.splitlines() if ln.strip()]
