@@ -51,6 +51,14 @@ def _inspector(server):
         yield c
 
 
+@pytest.fixture(scope="module")
+def inspector(office):
+    """An inspector logged in once, for the tests that only read through a session (a login costs an argon2 hash)."""
+    server, _, _ = office
+    with _inspector(server) as c:
+        yield c
+
+
 def _first_key(html):
     import re
     return re.search(r'data-key="([0-9a-f#]+)"', html).group(1)
@@ -122,20 +130,17 @@ def test_a_note_holding_a_script_shows_as_text(office):
     "/files/memos/..%2f..%2fsecret.txt", "/files/memos/%2e%2e", "/assets/..%2f..%2f..%2fcli.py",
     "/assets/%2e%2e%2fdecisions.py", "/site/..%5c..%5csecret.txt", "/site//etc/passwd", "/site/%2fetc%2fpasswd",
 ])
-def test_no_route_serves_a_file_outside_the_output_folder(office, path):
+def test_no_route_serves_a_file_outside_the_output_folder(office, inspector, path):
     server, _, _ = office
-    with _inspector(server) as c:
-        r = c.get(httpx.URL(server.url + path))
-        assert r.status_code == 404, path
-        assert "TOP-SECRET" not in r.text and "root:" not in r.text and "import" not in r.text
+    r = inspector.get(httpx.URL(server.url + path))
+    assert r.status_code == 404, path
+    assert "TOP-SECRET" not in r.text and "root:" not in r.text and "import" not in r.text
 
 
-def test_files_inside_the_output_folder_are_served(office):
-    server, _, _ = office
-    with _inspector(server) as c:
-        assert c.get("/site/index.html").status_code == 200
-        r = c.get("/files/report.xlsx")
-        assert r.status_code == 200 and r.content[:2] == b"PK"
+def test_files_inside_the_output_folder_are_served(inspector):
+    assert inspector.get("/site/index.html").status_code == 200
+    r = inspector.get("/files/report.xlsx")
+    assert r.status_code == 200 and r.content[:2] == b"PK"
 
 
 def test_sessions_end_at_logout(office):
