@@ -122,6 +122,7 @@ def test_version_and_short_help():
         assert r.returncode == 0 and "--help" in r.stdout and "用法" in r.stdout, (args, r.stderr)
 
 
+@pytest.mark.slow                       # a faulty process: two runs, each reading the report, that end in an internal error
 def test_unexpected_error_is_one_line_and_a_log(tmp_path):
     """An error no check foresaw (a .duckdb output that is not a database) names the file and the log. The
     seed's first pages: the error comes when the facts are written, whatever their number."""
