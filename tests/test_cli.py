@@ -19,7 +19,7 @@ def run(*args, cwd=ROOT):
 
 
 def test_extract_seed_to_stdout_keeps_provenance():
-    r = run("extract", SEED)
+    r = invoke("extract", SEED)                     # in this process: what it writes is tested
     assert r.returncode == 0, r.stderr
     facts = [json.loads(l) for l in r.stdout.splitlines()]
     assert len(facts) > 80

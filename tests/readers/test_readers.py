@@ -7,7 +7,7 @@ import pypdfium2 as pdfium
 import pytest
 
 from conftest import ROOT, EVAL, SEED
-from helpers import extract, fact_key, facts_of, scan_pdf, score, seed_head
+from helpers import extract, fact_key, facts_of, invoke, scan_pdf, score, seed_head
 
 sys.path.insert(0, str(ROOT / "corpus"))
 import build  # noqa: E402  corpus/build.py: the renderer for the sample corpus
@@ -190,7 +190,7 @@ def test_bad_pdfs_get_one_line_each_and_the_folder_goes_on(tmp_path):
 def test_ocr_never_and_missing_engine(tmp_path):
     scan = tmp_path / "scan.pdf"
     build.render_scan_pdf("一、基本情况\n\n区域内在园幼儿共 899 人。", scan)
-    r = _run("extract", scan, "--ocr", "never")
+    r = invoke("extract", scan, "--ocr", "never")           # in this process: the line is tested
     assert r.returncode != 0 and "PDF 中没有文字" in r.stderr and "--ocr never" in r.stderr
     # The same file on a machine without the OCR engine: a clear line with the install command.
     code = ("import sys; sys.modules['rapidocr'] = None; sys.argv = ['selfeval', 'extract', %r];"
