@@ -214,6 +214,7 @@ def test_review_site_renders_in_chromium(text_folder, tmp_path):
     assert 'class="fact' in page and "0.561" in page and 'href="#f-' in page
 
 
+@pytest.mark.slow                       # a batch run again
 def test_output_folder_inside_the_input_is_not_read(tmp_path):
     d = tmp_path / "in"
     d.mkdir()
