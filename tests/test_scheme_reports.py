@@ -11,9 +11,10 @@ import yaml
 from conftest import ROOT
 from extractor.pipeline import process_path
 from helpers import invoke
+from extractor.data import LOADER        # libyaml's safe loader, as the program reads patterns/
 
 DATA = ROOT / "tests" / "data" / "schemes"
-EXPECTED = yaml.safe_load((DATA / "expected.yaml").read_text(encoding="utf-8"))
+EXPECTED = yaml.load((DATA / "expected.yaml").read_text(encoding="utf-8"), Loader=LOADER)
 
 
 @pytest.fixture(scope="module")
@@ -54,7 +55,7 @@ def test_the_scheme_and_each_part_of_it(name):
 def test_self_scores_are_read_under_their_headings():
     from extractor.pipeline import score_rows
     rows = score_rows(process_path(DATA / "s4-points.md"))
-    truth = yaml.safe_load((DATA / "s4-points.truth.yaml").read_text(encoding="utf-8"))
+    truth = yaml.load((DATA / "s4-points.truth.yaml").read_text(encoding="utf-8"), Loader=LOADER)
     stated = Counter((float(s["max"]), float(s["claimed"])) for s in truth["scores"]
                      if s["code"] not in ("total", "base", "bonus"))
     got = Counter((r["max"], r["claimed"]) for r in rows)
