@@ -18,22 +18,44 @@ def seed_batch(tmp_path_factory):
     """A batch output folder of the seed report, made once per run and shared by the xdist workers (the first to
     need it makes it, under a lock; the others wait for it); read-only: a test that changes it works on a copy
     (shutil.copytree(seed_batch, tmp_path / ...))."""
-    import os
     from helpers import invoke
+
+    def make(work):
+        (work / "in").mkdir()
+        (work / "in" / SEED.name).write_text(SEED.read_text(encoding="utf-8"), encoding="utf-8")
+        # in this process (its file worker is a process of its own either way): only what it writes is used
+        r = invoke("batch", work / "in", "-o", work / "out", "--quiet", "--jobs", "1")
+        assert r.returncode == 0, r.stderr
+    return made_once(tmp_path_factory, "seed-batch", make)
+
+
+@pytest.fixture(scope="session")
+def dev_scores(tmp_path_factory) -> dict:
+    """score.py's figures of the development documents as `extract` reads them (their folder in, a .jsonl out), made
+    once per run and shared by the xdist workers as seed_batch is; read-only."""
+    from helpers import extract, score
+
+    def make(work):
+        (work / "out").mkdir()
+        res = score(extract(EVAL / "docs", work / "out" / "dev.jsonl"))
+        (work / "out" / "scores.json").write_text(json.dumps(res), encoding="utf-8")
+    return json.loads((made_once(tmp_path_factory, "dev-scores", make) / "scores.json").read_text(encoding="utf-8"))
+
+
+def made_once(tmp_path_factory, name: str, make) -> Path:
+    """`make(work)` run once per run, by the first xdist worker to ask (under a lock; the others wait for it), leaving
+    what it made in work / "out"; that folder, moved whole into the run's own folder (a worker never sees half of it)."""
+    import os
     base = tmp_path_factory.getbasetemp()
     if os.environ.get("PYTEST_XDIST_WORKER"):
         base = base.parent                       # the run's folder, above each worker's own
-    out = base / "seed-batch" / "out"
-    with _locked(base / "seed-batch.lock"):
+    out = base / name / "out"
+    with _locked(base / f"{name}.lock"):
         if not out.is_dir():
-            work = Path(tmp_path_factory.mktemp("seed-making"))
-            (work / "in").mkdir()
-            (work / "in" / SEED.name).write_text(SEED.read_text(encoding="utf-8"), encoding="utf-8")
-            # in this process (its file worker is a process of its own either way): only what it writes is used
-            r = invoke("batch", work / "in", "-o", work / "out", "--quiet", "--jobs", "1")
-            assert r.returncode == 0, r.stderr
+            work = Path(tmp_path_factory.mktemp(f"{name}-making"))
+            make(work)
             out.parent.mkdir(parents=True, exist_ok=True)
-            (work / "out").rename(out)          # whole or not at all: a worker never sees half a batch
+            (work / "out").rename(out)
     return out
 
 

@@ -19,12 +19,6 @@ def _docs():
     return sorted(p for p in (EVAL / "docs").iterdir() if p.suffix in (".txt", ".md"))
 
 
-@pytest.fixture(scope="module")
-def text_scores(tmp_path_factory):
-    out = tmp_path_factory.mktemp("text") / "dev.jsonl"
-    return score(extract(EVAL / "docs", out))
-
-
 def _render(tmp_path, how):
     d = tmp_path / how
     d.mkdir()
@@ -41,21 +35,21 @@ def _render(tmp_path, how):
     return d
 
 
-def test_text_pdf_scores_as_text(tmp_path, text_scores):
+def test_text_pdf_scores_as_text(tmp_path, dev_scores):          # dev_scores: the same documents as text (conftest)
     res = score(extract(_render(tmp_path, "pdf"), tmp_path / "pdf.jsonl"))
-    assert abs(res["f1"] - text_scores["f1"]) <= 0.02
-    assert abs(res["section"]["accuracy"] - text_scores["section"]["accuracy"]) <= 0.02
+    assert abs(res["f1"] - dev_scores["f1"]) <= 0.02
+    assert abs(res["section"]["accuracy"] - dev_scores["section"]["accuracy"]) <= 0.02
 
 
-def test_pdf_from_another_generator_scores_as_text(tmp_path, text_scores):
+def test_pdf_from_another_generator_scores_as_text(tmp_path, dev_scores):
     res = score(extract(_render(tmp_path, "justified"), tmp_path / "justified.jsonl"))
-    assert abs(res["f1"] - text_scores["f1"]) <= 0.02
-    assert abs(res["section"]["accuracy"] - text_scores["section"]["accuracy"]) <= 0.02
+    assert abs(res["f1"] - dev_scores["f1"]) <= 0.02
+    assert abs(res["section"]["accuracy"] - dev_scores["section"]["accuracy"]) <= 0.02
 
 
-def test_docx_scores_as_text(tmp_path, text_scores):
+def test_docx_scores_as_text(tmp_path, dev_scores):
     res = score(extract(_render(tmp_path, "docx"), tmp_path / "docx.jsonl"))
-    assert abs(res["f1"] - text_scores["f1"]) <= 0.02
+    assert abs(res["f1"] - dev_scores["f1"]) <= 0.02
 
 
 @pytest.mark.slow
