@@ -133,3 +133,53 @@ def pytest_testnodedown(node, error):
     rows = getattr(node, "workeroutput", {}).get(FIGURES)
     if rows:
         gold_figures(node.config).rows.update(json.loads(rows))
+
+
+# ---------------- the order the files are handed out in (--dist loadfile): the longest first ----------------
+
+SECONDS = "selfeval/test-seconds"          # in .pytest_cache: each test's seconds (setup, call, teardown) when last run
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(config, items):
+    """The files run longest first, by their selected tests' seconds when last run here (a test not timed yet counts
+    as the mean of its file's timed ones, or of all): --dist loadfile hands the files out in this order, so the long
+    ones start early and the short ones fill in at the end, the two workers ending together. A file's tests keep
+    their order; with nothing timed yet (a fresh clone) the files keep theirs. The same order on every worker: each
+    reads the same cache, written only by the controller at the end of its run."""
+    cache = getattr(config, "cache", None)
+    seconds = cache.get(SECONDS, {}) if cache is not None else {}
+    if not seconds or not items:
+        return
+    files: dict = {}
+    for item in items:
+        files.setdefault(item.nodeid.split("::")[0], []).append(seconds.get(item.nodeid))
+    overall = sum(seconds.values()) / len(seconds)
+    cost = {}
+    for f, got in files.items():
+        timed = [s for s in got if s is not None]
+        mean = sum(timed) / len(timed) if timed else overall
+        cost[f] = sum(timed) + mean * (len(got) - len(timed))
+    place = {f: i for i, f in enumerate(files)}
+    items.sort(key=lambda item: (-cost[item.nodeid.split("::")[0]], place[item.nodeid.split("::")[0]]))
+
+
+class Timings:
+    """Each test's seconds as this run's reports give them, kept in the cache for the next run's order. On the xdist
+    controller (whose reports are the workers') or a run without workers; an xdist worker keeps none."""
+
+    def __init__(self):
+        self.got: dict = {}
+
+    def pytest_runtest_logreport(self, report):
+        self.got[report.nodeid] = self.got.get(report.nodeid, 0.0) + report.duration
+
+    def pytest_sessionfinish(self, session):
+        cache = getattr(session.config, "cache", None)
+        if cache is not None and self.got:
+            cache.set(SECONDS, {**cache.get(SECONDS, {}), **{k: round(v, 3) for k, v in self.got.items()}})
+
+
+def pytest_configure(config):
+    if not hasattr(config, "workerinput"):
+        config.pluginmanager.register(Timings(), "selfeval-test-seconds")
