@@ -8,7 +8,7 @@ import httpx
 import pytest
 
 from conftest import ROOT
-from helpers import Served, add_account, cli, csrf_of, log_in
+from helpers import Served, add_account, cli, csrf_of, invoke, log_in
 
 DOC = "兴安区-2023"
 INSPECTOR, VIEWER = ("wang", "inspector-pass"), ("li", "viewer-pass")
@@ -194,14 +194,10 @@ def cli_env(args, home):
 
 
 def test_users_add_refuses_a_short_password_and_an_unknown_role(tmp_path):
-    import subprocess
-    import sys
-    env = {**os.environ, "SELFEVAL_HOME": str(tmp_path)}
-    r = subprocess.run([sys.executable, str(ROOT / "cli.py"), "users", "add", "wang", "--role", "inspector"],
-                       input="short\n", capture_output=True, text=True, env=env, timeout=120)
+    env = {"SELFEVAL_HOME": str(tmp_path)}              # in this process: the exit status and the line are tested
+    r = invoke("users", "add", "wang", "--role", "inspector", input="short\n", env=env)
     assert r.returncode == 2 and "8" in r.stderr
-    r = subprocess.run([sys.executable, str(ROOT / "cli.py"), "users", "add", "wang", "--role", "admin"],
-                       input="long-enough-pass\n", capture_output=True, text=True, env=env, timeout=120)
+    r = invoke("users", "add", "wang", "--role", "admin", input="long-enough-pass\n", env=env)
     assert r.returncode == 2 and "admin" in r.stderr
     assert not (tmp_path / "users.json").exists()
     assert cli("users", "list").returncode == 0
