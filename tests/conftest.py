@@ -142,11 +142,12 @@ SECONDS = "selfeval/test-seconds"          # in .pytest_cache: each test's secon
 
 @pytest.hookimpl(trylast=True)
 def pytest_collection_modifyitems(config, items):
-    """The files run longest first, by their selected tests' seconds when last run here (a test not timed yet counts
-    as the mean of its file's timed ones, or of all): --dist loadfile hands the files out in this order, so the long
-    ones start early and the short ones fill in at the end, the two workers ending together. A file's tests keep
-    their order; with nothing timed yet (a fresh clone) the files keep theirs. The same order on every worker: each
-    reads the same cache, written only by the controller at the end of its run."""
+    """The files run longest first, by their selected tests' seconds when last run here: --dist loadfile hands the
+    files out in this order, so the long ones start early and the short ones fill in at the end, the two workers
+    ending together. A test not timed yet (one the fast lane left out, or a new one) counts as the longest timed
+    test, so that the whole suite after the fast lane starts with the slow tests, not ends with them. A file's tests
+    keep their order; with nothing timed yet (a fresh clone) the files keep theirs. The same order on every worker:
+    each reads the same cache, written only by the controller at the end of its run."""
     cache = getattr(config, "cache", None)
     seconds = cache.get(SECONDS, {}) if cache is not None else {}
     if not seconds or not items:
@@ -154,12 +155,8 @@ def pytest_collection_modifyitems(config, items):
     files: dict = {}
     for item in items:
         files.setdefault(item.nodeid.split("::")[0], []).append(seconds.get(item.nodeid))
-    overall = sum(seconds.values()) / len(seconds)
-    cost = {}
-    for f, got in files.items():
-        timed = [s for s in got if s is not None]
-        mean = sum(timed) / len(timed) if timed else overall
-        cost[f] = sum(timed) + mean * (len(got) - len(timed))
+    longest = max(seconds.values())
+    cost = {f: sum(longest if s is None else s for s in got) for f, got in files.items()}
     place = {f: i for i, f in enumerate(files)}
     items.sort(key=lambda item: (-cost[item.nodeid.split("::")[0]], place[item.nodeid.split("::")[0]]))
 
