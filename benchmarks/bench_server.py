@@ -1,16 +1,17 @@
 """The review server under an office's load while a batch runs: N clients making decisions for S seconds while
 `selfeval batch` reads R changed reports into the same output folder.
 
-    python benchmarks/bench_server.py [--reports 200] [--clients 20] [--seconds 60] [--jobs 2]
+    python benchmarks/bench_server.py [--reports 200] [--clients 20] [--seconds 60] [--jobs 2] [--until-batch]
 
 First a batch of R text reports (the development documents and the seed, each copied with its own line) makes the
 folder, and a server (`selfeval serve`, a real process on 127.0.0.1) is started with one inspector account per
 client. Then every report is changed and the batch started again, and the clients, each logged in through the
 login form, open a report page now and then and post decisions (成立 / 不成立 with a reason / 待补充材料 with a
-request, each note unique) as fast as the server answers. Afterwards every decision the server acknowledged must
-be in decisions.sqlite exactly once, no request may have failed, and the batch must have finished without
-waiting out the server. Prints the counts and response times (median and 95th percentile); exits 1 on a lost
-decision, a failed request or a failed batch.
+request, each note unique) as fast as the server answers; with --until-batch, until the batch has finished and
+AFTER seconds more, while the server reads the batch's new tables (S seconds at least). Afterwards every decision
+the server acknowledged must be in decisions.sqlite exactly once, no request may have failed, and the batch must
+have finished without waiting out the server. Prints the counts and response times (median and 95th percentile);
+exits 1 on a lost decision, a failed request or a failed batch.
 """
 import argparse
 import asyncio
@@ -46,7 +47,7 @@ def batch(folder, out, jobs):
 
 class Client:
     def __init__(self, n, url, docs, deadline, stats):
-        self.n, self.url, self.docs, self.deadline, self.stats = n, url, docs, deadline, stats
+        self.n, self.url, self.docs, self.deadline, self.stats = n, url, docs, deadline, stats     # deadline: [time]
         self.acked = []
 
     async def timed(self, kind, call):
@@ -71,7 +72,7 @@ class Client:
                 self.stats["errors"].append(f"login {r.status_code}")
                 return
             i = 0
-            while time.monotonic() < self.deadline:
+            while time.monotonic() < self.deadline[0]:
                 doc = rnd.choice(self.docs)
                 r = await self.timed("page", c.get(f"/report/{doc}"))
                 if r is None or r.status_code != 200:
@@ -80,7 +81,7 @@ class Client:
                     continue
                 csrf, keys = csrf_of(r.text), re.findall(r'data-key="([0-9a-f#]+)"', r.text)
                 for _ in range(5):                                   # a few decisions per page read
-                    if time.monotonic() >= self.deadline:
+                    if time.monotonic() >= self.deadline[0]:
                         break
                     i += 1
                     note = f"load-{self.n:02d}-{i:06d}"
@@ -95,20 +96,32 @@ class Client:
                         self.stats["errors"].append(f"decide {r.status_code} {r.headers.get('location', '')}")
 
 
-async def load(url, docs, clients, seconds, stats):
-    deadline = time.monotonic() + seconds
+AFTER = 3.0          # --until-batch: seconds of requests after the batch has finished
+LONGEST = 600.0      # and never longer: a batch that waited for the clients to stop would wait for ever
+
+
+async def load(url, docs, clients, seconds, stats, batch=None):
+    """The clients' decisions for `seconds`; with `batch` (a process), until it has ended and AFTER seconds more."""
+    start = time.monotonic()
+    deadline = [start + (max(seconds, LONGEST) if batch is not None else seconds)]
     cs = [Client(n, url, docs, deadline, stats) for n in range(1, clients + 1)]
-    await asyncio.gather(*(c.run() for c in cs))
+
+    async def until_the_batch_ends():
+        while batch.poll() is None:
+            await asyncio.sleep(0.2)
+        deadline[0] = max(start + seconds, time.monotonic() + AFTER)
+    await asyncio.gather(*(c.run() for c in cs), *([until_the_batch_ends()] if batch is not None else []))
     return [note for c in cs for note in c.acked]
 
 
 def main():
-    from helpers import Served, add_account
+    from helpers import Served
     ap = argparse.ArgumentParser()
     ap.add_argument("--reports", type=int, default=200)
     ap.add_argument("--clients", type=int, default=20)
     ap.add_argument("--seconds", type=float, default=60)
     ap.add_argument("--jobs", type=int, default=2)
+    ap.add_argument("--until-batch", action="store_true", help="the clients go on until the batch has finished")
     a = ap.parse_args()
     tmp = Path(tempfile.mkdtemp(prefix="bench-server-"))
     folder, out, home = tmp / "in", tmp / "out", tmp / "home"
@@ -119,8 +132,10 @@ def main():
     if first.returncode != 0:
         sys.exit(f"first batch failed: {err}")
     print(f"{a.reports} reports, first batch {time.perf_counter() - t0:.1f} s")
+    os.environ["SELFEVAL_HOME"] = str(home)              # the accounts made here, as `selfeval users add` makes them
+    from extractor.server.accounts import add
     for n in range(1, a.clients + 1):
-        add_account(home, f"load{n:02d}", "inspector", "load-password")
+        add(f"load{n:02d}", "inspector", "load-password")
     server = Served(out, home)
     try:
         import duckdb
@@ -131,7 +146,9 @@ def main():
         t0 = time.perf_counter()
         second = batch(folder, out, a.jobs)
         stats = {"page": [], "decide": [], "errors": []}
-        acked = asyncio.run(load(server.url, docs, a.clients, a.seconds, stats))
+        t_load = time.monotonic()
+        acked = asyncio.run(load(server.url, docs, a.clients, a.seconds, stats, second if a.until_batch else None))
+        load_s = time.monotonic() - t_load
         _, err = second.communicate()
         batch_s = time.perf_counter() - t0
     finally:
@@ -145,7 +162,7 @@ def main():
             counts[n] += 1
     lost = sum(1 for v in counts.values() if v == 0)
     doubled = sum(1 for v in counts.values() if v > 1)
-    print(f"{a.clients} clients for {a.seconds:.0f} s while the batch re-read {a.reports} changed reports "
+    print(f"{a.clients} clients for {load_s:.0f} s while the batch re-read {a.reports} changed reports "
           f"(batch {batch_s:.1f} s, exit {second.returncode})")
     for kind in ("decide", "page"):
         xs = sorted(stats[kind])

@@ -18,22 +18,44 @@ def seed_batch(tmp_path_factory):
     """A batch output folder of the seed report, made once per run and shared by the xdist workers (the first to
     need it makes it, under a lock; the others wait for it); read-only: a test that changes it works on a copy
     (shutil.copytree(seed_batch, tmp_path / ...))."""
+    from helpers import invoke
+
+    def make(work):
+        (work / "in").mkdir()
+        (work / "in" / SEED.name).write_text(SEED.read_text(encoding="utf-8"), encoding="utf-8")
+        # in this process (its file worker is a process of its own either way): only what it writes is used
+        r = invoke("batch", work / "in", "-o", work / "out", "--quiet", "--jobs", "1")
+        assert r.returncode == 0, r.stderr
+    return made_once(tmp_path_factory, "seed-batch", make)
+
+
+@pytest.fixture(scope="session")
+def dev_scores(tmp_path_factory) -> dict:
+    """score.py's figures of the development documents as `extract` reads them (their folder in, a .jsonl out), made
+    once per run and shared by the xdist workers as seed_batch is; read-only."""
+    from helpers import extract, score
+
+    def make(work):
+        (work / "out").mkdir()
+        res = score(extract(EVAL / "docs", work / "out" / "dev.jsonl"))
+        (work / "out" / "scores.json").write_text(json.dumps(res), encoding="utf-8")
+    return json.loads((made_once(tmp_path_factory, "dev-scores", make) / "scores.json").read_text(encoding="utf-8"))
+
+
+def made_once(tmp_path_factory, name: str, make) -> Path:
+    """`make(work)` run once per run, by the first xdist worker to ask (under a lock; the others wait for it), leaving
+    what it made in work / "out"; that folder, moved whole into the run's own folder (a worker never sees half of it)."""
     import os
-    import subprocess
     base = tmp_path_factory.getbasetemp()
     if os.environ.get("PYTEST_XDIST_WORKER"):
         base = base.parent                       # the run's folder, above each worker's own
-    out = base / "seed-batch" / "out"
-    with _locked(base / "seed-batch.lock"):
+    out = base / name / "out"
+    with _locked(base / f"{name}.lock"):
         if not out.is_dir():
-            work = Path(tmp_path_factory.mktemp("seed-making"))
-            (work / "in").mkdir()
-            (work / "in" / SEED.name).write_text(SEED.read_text(encoding="utf-8"), encoding="utf-8")
-            r = subprocess.run([sys.executable, str(ROOT / "cli.py"), "batch", str(work / "in"), "-o", str(work / "out"),
-                                "--quiet", "--jobs", "1"], capture_output=True, text=True, timeout=600)
-            assert r.returncode == 0, r.stderr
+            work = Path(tmp_path_factory.mktemp(f"{name}-making"))
+            make(work)
             out.parent.mkdir(parents=True, exist_ok=True)
-            (work / "out").rename(out)          # whole or not at all: a worker never sees half a batch
+            (work / "out").rename(out)
     return out
 
 
@@ -111,3 +133,50 @@ def pytest_testnodedown(node, error):
     rows = getattr(node, "workeroutput", {}).get(FIGURES)
     if rows:
         gold_figures(node.config).rows.update(json.loads(rows))
+
+
+# ---------------- the order the files are handed out in (--dist loadfile): the longest first ----------------
+
+SECONDS = "selfeval/test-seconds"          # in .pytest_cache: each test's seconds (setup, call, teardown) when last run
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(config, items):
+    """The files run longest first, by their selected tests' seconds when last run here: --dist loadfile hands the
+    files out in this order, so the long ones start early and the short ones fill in at the end, the two workers
+    ending together. A test not timed yet (one the fast lane left out, or a new one) counts as the longest timed
+    test, so that the whole suite after the fast lane starts with the slow tests, not ends with them. A file's tests
+    keep their order; with nothing timed yet (a fresh clone) the files keep theirs. The same order on every worker:
+    each reads the same cache, written only by the controller at the end of its run."""
+    cache = getattr(config, "cache", None)
+    seconds = cache.get(SECONDS, {}) if cache is not None else {}
+    if not seconds or not items:
+        return
+    files: dict = {}
+    for item in items:
+        files.setdefault(item.nodeid.split("::")[0], []).append(seconds.get(item.nodeid))
+    longest = max(seconds.values())
+    cost = {f: sum(longest if s is None else s for s in got) for f, got in files.items()}
+    place = {f: i for i, f in enumerate(files)}
+    items.sort(key=lambda item: (-cost[item.nodeid.split("::")[0]], place[item.nodeid.split("::")[0]]))
+
+
+class Timings:
+    """Each test's seconds as this run's reports give them, kept in the cache for the next run's order. On the xdist
+    controller (whose reports are the workers') or a run without workers; an xdist worker keeps none."""
+
+    def __init__(self):
+        self.got: dict = {}
+
+    def pytest_runtest_logreport(self, report):
+        self.got[report.nodeid] = self.got.get(report.nodeid, 0.0) + report.duration
+
+    def pytest_sessionfinish(self, session):
+        cache = getattr(session.config, "cache", None)
+        if cache is not None and self.got:
+            cache.set(SECONDS, {**cache.get(SECONDS, {}), **{k: round(v, 3) for k, v in self.got.items()}})
+
+
+def pytest_configure(config):
+    if not hasattr(config, "workerinput"):
+        config.pluginmanager.register(Timings(), "selfeval-test-seconds")

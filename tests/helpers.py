@@ -29,11 +29,12 @@ def batch_db(out):
     return duckdb.connect(str(out / "selfeval.duckdb"), read_only=True)
 
 
-def invoke(*args, lang=None):
+def invoke(*args, lang=None, input=None, env=None):
     """selfeval called in this process by typer's test runner, for a test of what a command writes or prints.
     Where the process itself is under test (exit status after a signal or an unexpected error, stderr without
     a traceback, the console script, a missing package), cli() runs it in a process of its own.
-    `--lang X` on the line, or `lang`, is given as SELFEVAL_LANG (cli.py takes --lang from sys.argv when it starts)."""
+    `--lang X` on the line, or `lang`, is given as SELFEVAL_LANG (cli.py takes --lang from sys.argv when it starts);
+    `input` is its standard input, `env` variables set while it runs."""
     from typer.testing import CliRunner
     import cli as selfeval
     args = [str(a) for a in args]
@@ -41,7 +42,8 @@ def invoke(*args, lang=None):
         at = args.index("--lang")
         lang = args[at + 1]
         del args[at:at + 2]
-    r = CliRunner().invoke(selfeval.app, args, env={"SELFEVAL_LANG": lang} if lang else None, prog_name="selfeval")
+    env = {**(env or {}), **({"SELFEVAL_LANG": lang} if lang else {})}
+    r = CliRunner().invoke(selfeval.app, args, input=input, env=env or None, prog_name="selfeval")
     if r.exception is not None and not isinstance(r.exception, SystemExit):
         raise r.exception
     return subprocess.CompletedProcess(["selfeval", *args], r.exit_code, r.stdout, r.stderr)
@@ -229,10 +231,9 @@ def free_port() -> int:
 
 
 def add_account(home, name, role, password):
-    """`selfeval users add` with the password on standard input, into the accounts of SELFEVAL_HOME=home."""
-    r = subprocess.run([sys.executable, str(ROOT / "cli.py"), "users", "add", name, "--role", role],
-                       input=password + "\n", capture_output=True, text=True, timeout=120,
-                       env={**os.environ, "SELFEVAL_HOME": str(home)})
+    """`selfeval users add` with the password on standard input, into the accounts of SELFEVAL_HOME=home; in this
+    process (tests/server/test_security.py runs the command's refusals)."""
+    r = invoke("users", "add", name, "--role", role, input=password + "\n", env={"SELFEVAL_HOME": str(home)})
     assert r.returncode == 0, r.stderr
     return r
 

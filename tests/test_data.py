@@ -3,7 +3,7 @@
 import regex
 import yaml
 
-from extractor.data import PATTERNS_DIR, load
+from extractor.data import LOADER, PATTERNS_DIR, load      # LOADER: libyaml's safe loader, as the program's
 from extractor.text.extract import KINDS, rules
 
 
@@ -16,7 +16,7 @@ def test_every_rule_compiles_and_uses_known_placeholders():
 
 def test_every_kind_has_a_corpus_with_negatives():
     for kind in KINDS:
-        spec = yaml.safe_load((PATTERNS_DIR / "kinds" / f"{kind}.corpus.yaml").read_text(encoding="utf-8"))
+        spec = yaml.load((PATTERNS_DIR / "kinds" / f"{kind}.corpus.yaml").read_text(encoding="utf-8"), Loader=LOADER)
         assert spec.get("development"), kind
         assert spec.get("negatives"), kind
 
@@ -45,8 +45,8 @@ def test_places_begin_with_a_numeral_and_each_has_a_negative():
     spec = load("lexicon/places.yaml")
     numerals = set("一二三四五六七八九十百千万两")
     negatives = [text for kind in KINDS
-                 for text in (yaml.safe_load((PATTERNS_DIR / "kinds" / f"{kind}.corpus.yaml")
-                                             .read_text(encoding="utf-8")).get("negatives") or [])]
+                 for text in (yaml.load((PATTERNS_DIR / "kinds" / f"{kind}.corpus.yaml")
+                                             .read_text(encoding="utf-8"), Loader=LOADER).get("negatives") or [])]
     fulls = [full for full, _short in spec["places"]]
     assert len(fulls) == len(set(fulls)), "a place listed twice"
     for full, short in spec["places"]:
@@ -302,7 +302,7 @@ def test_every_placeholder_pattern_and_expression_compiles():
 
 
 def _corpus(kind):
-    return yaml.safe_load((PATTERNS_DIR / "kinds" / f"{kind}.corpus.yaml").read_text(encoding="utf-8"))
+    return yaml.load((PATTERNS_DIR / "kinds" / f"{kind}.corpus.yaml").read_text(encoding="utf-8"), Loader=LOADER)
 
 
 def test_rules_and_examples_have_only_known_keys():

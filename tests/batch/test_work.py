@@ -81,6 +81,7 @@ def _fails(x):
     raise ValueError(f"bad {x}")
 
 
+@pytest.mark.slow                       # a worker process started, and one lost (os._exit)
 def test_a_worker_does_other_work_says_its_error_or_is_found_lost(tmp_path):
     """_Pool.call: the workbook is written by a worker once reading is done; an error it raises is raised in the
     batch, and a worker lost on the way is reported as such (the batch then does the work itself)."""

@@ -9,8 +9,9 @@ from extractor.checks.rules import check, load_rules
 from extractor.pipeline import process_source
 from extractor.records import Source
 from extractor.text.schemes import load_scheme
+from extractor.data import LOADER        # libyaml's safe loader, as the program reads patterns/
 
-CORPUS = yaml.safe_load((data.PATTERNS_DIR / "rules" / "findings.corpus.yaml").read_text(encoding="utf-8"))
+CORPUS = yaml.load((data.PATTERNS_DIR / "rules" / "findings.corpus.yaml").read_text(encoding="utf-8"), Loader=LOADER)
 SECTIONS = [s for s in ("development", "held_out", "regression") if s in CORPUS]
 SCHEME = load_scheme()
 FALSE = ("inconsistent", "fail")

@@ -162,13 +162,12 @@ def test_malformed_rules_name_file_line_and_problem(tmp_path, body, problem):
 
 def test_check_and_rules_commands(tmp_path):
     out = tmp_path / "findings.jsonl"
-    r = subprocess.run([sys.executable, str(ROOT / "cli.py"), "check", str(SEED), "-o", str(out)],
-                       capture_output=True, text=True, timeout=120)
+    r = invoke("check", SEED, "-o", out)            # in this process: what it writes and prints is tested
     assert r.returncode == 0, r.stderr
     rows = [json.loads(l) for l in out.read_text(encoding="utf-8").splitlines()]
     assert {"pass", "fail", "missing"} <= {x["status"] for x in rows}
     assert all(x["doc"] == "xingan-2024" for x in rows)
-    r = subprocess.run([sys.executable, str(ROOT / "cli.py"), "rules"], capture_output=True, text=True, timeout=60)
+    r = invoke("rules")
     assert r.returncode == 0 and r.stdout.splitlines()[0].split()[:3] == ["名称", "类型", "标准"]
     junior = next(l for l in r.stdout.splitlines() if l.startswith("初中校际间综合差异系数"))
     assert "≤ 0.45" in junior and "高" in junior

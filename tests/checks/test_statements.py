@@ -5,8 +5,9 @@ import yaml
 from extractor import data
 from extractor.checks import phrases
 from extractor.text.layout import Layout
+from extractor.data import LOADER        # libyaml's safe loader, as the program reads patterns/
 
-CORPUS = yaml.safe_load((data.PATTERNS_DIR / "lexicon" / "checks.corpus.yaml").read_text(encoding="utf-8"))
+CORPUS = yaml.load((data.PATTERNS_DIR / "lexicon" / "checks.corpus.yaml").read_text(encoding="utf-8"), Loader=LOADER)
 
 
 def test_the_corpus_is_large_enough():

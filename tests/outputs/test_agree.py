@@ -14,8 +14,9 @@ import yaml
 from conftest import EVAL, ROOT, SEED
 from extractor.outputs.tables import district_names, read_duckdb
 from helpers import invoke
+from extractor.data import LOADER        # libyaml's safe loader, as the program reads patterns/
 
-WORDS = yaml.safe_load((ROOT / "patterns" / "messages" / "zh.yaml").read_text(encoding="utf-8"))
+WORDS = yaml.load((ROOT / "patterns" / "messages" / "zh.yaml").read_text(encoding="utf-8"), Loader=LOADER)
 VERDICT = WORDS["verdict"]
 
 

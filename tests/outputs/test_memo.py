@@ -13,9 +13,10 @@ import yaml
 
 from conftest import ROOT, SEED
 from helpers import chromium_dom, invoke
+from extractor.data import LOADER        # libyaml's safe loader, as the program reads patterns/
 
-MEMO = yaml.safe_load((ROOT / "patterns" / "memo.yaml").read_text(encoding="utf-8"))       # layout
-WORDS = yaml.safe_load((ROOT / "patterns" / "messages" / "zh.yaml").read_text(encoding="utf-8"))  # the words
+MEMO = yaml.load((ROOT / "patterns" / "memo.yaml").read_text(encoding="utf-8"), Loader=LOADER)       # layout
+WORDS = yaml.load((ROOT / "patterns" / "messages" / "zh.yaml").read_text(encoding="utf-8"), Loader=LOADER)  # the words
 PARTS = WORDS["memo"]["parts"]
 HOSTILE_ISSUER = "某某县/../../../tmp/x区人民政府"
 HOSTILE_LINE = '=HYPERLINK("http://evil.example/","点击")<script>alert(1)</script>'

@@ -3,7 +3,6 @@ import hashlib
 import re
 
 import pandas.testing as pt
-import pytest
 
 from conftest import ROOT, SEED, EVAL
 from helpers import check_people_workbook, invoke
@@ -14,12 +13,7 @@ from extractor.pipeline import process_path, process_source
 from extractor.records import Source
 from extractor.text.schemes import load_scheme
 
-SCHEME = load_scheme()
-
-
-@pytest.fixture(scope="module")
-def seed_result():
-    return process_path(SEED, SCHEME)
+SCHEME = load_scheme()        # seed_result: the session's (conftest), the seed read with this default scheme
 
 
 def test_seed_metadata_field_by_field(seed_result):

@@ -7,7 +7,7 @@ import zipfile
 import pytest
 
 from conftest import ROOT, EVAL, SEED
-from helpers import extract, score
+from helpers import extract, invoke, score
 from extractor.errors import InputError
 from extractor.readers.ingest import read
 
@@ -100,8 +100,7 @@ def test_bad_ofd_one_line(tmp_path, make, cause):
 ])
 def test_bad_ofd_one_line_in_chinese_by_default(tmp_path, members, cause):
     bad = _zip(tmp_path / "bad.ofd", members)
-    r = subprocess.run([sys.executable, str(ROOT / "cli.py"), "extract", str(bad)], capture_output=True, text=True,
-                       timeout=120)
+    r = invoke("extract", bad)          # in this process: the words (test_bad_ofd_one_line runs the process)
     lines = [l for l in r.stderr.splitlines() if l.strip()]
     assert r.returncode != 0 and len(lines) == 1 and str(bad) in lines[0] and cause in lines[0], r.stderr
 

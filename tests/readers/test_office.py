@@ -81,6 +81,14 @@ def test_corrupt_doc_and_wps_get_one_line_and_the_folder_goes_on(word97, tmp_pat
     assert "LibreOffice could not open it: corrupt, encrypted or not a Word .doc document" in cut
     assert any("old.wps" in l for l in lines)
     assert {json.loads(l)["doc"] for l in out.read_text(encoding="utf-8").splitlines()} == {"good"}
+    # a Word 97 header and nothing more, alone and in Chinese, the default (one of test_cli's bad inputs once)
+    old = tmp_path / "old.doc"
+    old.write_bytes(b"\xd0\xcf\x11\xe0" + b"\x00" * 100)
+    r = subprocess.run([sys.executable, str(ROOT / "cli.py"), "extract", str(old)], capture_output=True, text=True,
+                       timeout=300)
+    lines = [l for l in r.stderr.splitlines() if l.strip()]
+    assert r.returncode != 0 and "Traceback" not in r.stderr
+    assert len(lines) == 1 and str(old) in lines[0] and "LibreOffice 无法打开" in lines[0], r.stderr
 
 
 def test_without_libreoffice_one_line_says_how_to_install(word97, tmp_path):

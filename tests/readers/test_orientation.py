@@ -11,6 +11,8 @@ from extractor.readers import ocr
 sys.path.insert(0, str(ROOT / "corpus"))
 import build  # noqa: E402
 
+pytestmark = pytest.mark.slow          # OCR of every page
+
 DOCS = sorted((EVAL / "docs").glob("*.txt")) + [EVAL / "docs" / "xingan-2024.md"]
 DATES = "\n\n".join(["3月5日7月9日10月12日3月5日7月9日10月12日", "1月2日3月4日5月6日7月8日9月10日11月12日",
                      "2021年9月1日至2024年6月30日，12.5%，98.6%，1:15，3310人"] * 5)
@@ -31,7 +33,6 @@ def same_text(a: str, b: str) -> float:
     return difflib.SequenceMatcher(None, a, b, autojunk=False).ratio()
 
 
-@pytest.mark.slow
 @pytest.mark.parametrize("doc", DOCS, ids=lambda p: p.stem)
 def test_upright_first_page_of_each_development_document_stays_upright(doc):
     image = first_page(doc.read_text(encoding="utf-8"), seed=len(doc.stem))
@@ -46,8 +47,7 @@ def skewed_page():
     return image, read(image)
 
 
-# Half round is also read fast by the digit-heavy page below (the same test of reading both ways): slow here.
-@pytest.mark.parametrize("fed", [90, pytest.param(180, marks=pytest.mark.slow), 270])
+@pytest.mark.parametrize("fed", [90, 180, 270])
 def test_skewed_page_turned_a_quarter_or_half_round_is_turned_back_and_read(fed):
     image, (turn, upright) = skewed_page()
     assert turn == 0 and len(upright) > 300

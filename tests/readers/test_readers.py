@@ -7,7 +7,7 @@ import pypdfium2 as pdfium
 import pytest
 
 from conftest import ROOT, EVAL, SEED
-from helpers import extract, fact_key, facts_of, scan_pdf, score, seed_head
+from helpers import extract, fact_key, facts_of, invoke, scan_pdf, score, seed_head
 
 sys.path.insert(0, str(ROOT / "corpus"))
 import build  # noqa: E402  corpus/build.py: the renderer for the sample corpus
@@ -17,12 +17,6 @@ RUNNING = "县级人民政府履行教育职责自评报告"
 
 def _docs():
     return sorted(p for p in (EVAL / "docs").iterdir() if p.suffix in (".txt", ".md"))
-
-
-@pytest.fixture(scope="module")
-def text_scores(tmp_path_factory):
-    out = tmp_path_factory.mktemp("text") / "dev.jsonl"
-    return score(extract(EVAL / "docs", out))
 
 
 def _render(tmp_path, how):
@@ -41,21 +35,21 @@ def _render(tmp_path, how):
     return d
 
 
-def test_text_pdf_scores_as_text(tmp_path, text_scores):
+def test_text_pdf_scores_as_text(tmp_path, dev_scores):          # dev_scores: the same documents as text (conftest)
     res = score(extract(_render(tmp_path, "pdf"), tmp_path / "pdf.jsonl"))
-    assert abs(res["f1"] - text_scores["f1"]) <= 0.02
-    assert abs(res["section"]["accuracy"] - text_scores["section"]["accuracy"]) <= 0.02
+    assert abs(res["f1"] - dev_scores["f1"]) <= 0.02
+    assert abs(res["section"]["accuracy"] - dev_scores["section"]["accuracy"]) <= 0.02
 
 
-def test_pdf_from_another_generator_scores_as_text(tmp_path, text_scores):
+def test_pdf_from_another_generator_scores_as_text(tmp_path, dev_scores):
     res = score(extract(_render(tmp_path, "justified"), tmp_path / "justified.jsonl"))
-    assert abs(res["f1"] - text_scores["f1"]) <= 0.02
-    assert abs(res["section"]["accuracy"] - text_scores["section"]["accuracy"]) <= 0.02
+    assert abs(res["f1"] - dev_scores["f1"]) <= 0.02
+    assert abs(res["section"]["accuracy"] - dev_scores["section"]["accuracy"]) <= 0.02
 
 
-def test_docx_scores_as_text(tmp_path, text_scores):
+def test_docx_scores_as_text(tmp_path, dev_scores):
     res = score(extract(_render(tmp_path, "docx"), tmp_path / "docx.jsonl"))
-    assert abs(res["f1"] - text_scores["f1"]) <= 0.02
+    assert abs(res["f1"] - dev_scores["f1"]) <= 0.02
 
 
 @pytest.mark.slow
@@ -190,7 +184,7 @@ def test_bad_pdfs_get_one_line_each_and_the_folder_goes_on(tmp_path):
 def test_ocr_never_and_missing_engine(tmp_path):
     scan = tmp_path / "scan.pdf"
     build.render_scan_pdf("一、基本情况\n\n区域内在园幼儿共 899 人。", scan)
-    r = _run("extract", scan, "--ocr", "never")
+    r = invoke("extract", scan, "--ocr", "never")           # in this process: the line is tested
     assert r.returncode != 0 and "PDF 中没有文字" in r.stderr and "--ocr never" in r.stderr
     # The same file on a machine without the OCR engine: a clear line with the install command.
     code = ("import sys; sys.modules['rapidocr'] = None; sys.argv = ['selfeval', 'extract', %r];"

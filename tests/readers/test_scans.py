@@ -3,6 +3,7 @@ costs no line: a red seal's red is whitened before reading (a red header is kept
 in gray, found by its shape, drawn in every way scans.SEALS draws one (the text under it is kept; pages without a
 seal, gray text and a seal as dark as the text are left as they are)."""
 import difflib
+import functools
 import sys
 
 import numpy as np
@@ -40,6 +41,7 @@ def test_a_seal_is_whitened_and_a_red_header_kept():
     assert kept[: array.shape[0] // 6].sum() == header and kept[array.shape[0] // 6:].sum() == 0, rows
 
 
+@pytest.mark.slow                       # OCR
 def test_a_seal_over_the_text_costs_no_line():
     clean = scans.clean(TEXT)
     read = text_of(clean[0])
@@ -52,7 +54,17 @@ def office_pair(name: str):
     """An office copy of the text with the seal scans.SEALS[name] and the same copy without it, as arrays."""
     seal = scans.SEALS[name]
     text = scans.signed(TEXT) if seal.get("at") else TEXT
-    return np.asarray(scans.gray_sealed(text, **seal)[0]), np.asarray(scans.office_copy(scans.headed(text))[0])
+    return np.asarray(scans.gray_sealed(text, **seal)[0]), unsealed_copy(bool(seal.get("at")))
+
+
+@functools.lru_cache(maxsize=2)
+def unsealed_copy(signed: bool):
+    """The office copy of the text (signed or not) without a seal, as a read-only array: made once for the seals
+    that share it."""
+    text = scans.signed(TEXT) if signed else TEXT
+    array = np.asarray(scans.office_copy(scans.headed(text))[0])
+    array.setflags(write=False)
+    return array
 
 
 @pytest.mark.parametrize("name", [name for name in scans.SEALS if name != "dark"])

@@ -6,6 +6,7 @@ import sys
 
 import duckdb
 import numpy as np
+import pytest
 from PIL import Image, ImageDraw
 
 from conftest import EVAL, ROOT
@@ -64,6 +65,7 @@ def test_judging_a_page_read():
     assert ocr.inked(white)
 
 
+@pytest.mark.slow                       # OCR
 def test_scan_with_a_page_of_ink_it_cannot_read_names_it_and_is_not_read_as_short(tmp_path):
     """Read once (the OCR is the cost), by the command in a process of its own (the warning goes to stderr by
     logging's last resort, which a test's logging would catch): the warning, the facts of page 1 and the
@@ -82,6 +84,7 @@ def test_scan_with_a_page_of_ink_it_cannot_read_names_it_and_is_not_read_as_shor
         con.close()
 
 
+@pytest.mark.slow                       # OCR
 def test_an_image_of_ink_alone_is_an_error_and_a_blank_one_too(tmp_path):
     ink = tmp_path / "blots.png"
     blots((1240, 1754)).save(ink)

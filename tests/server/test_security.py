@@ -8,7 +8,7 @@ import httpx
 import pytest
 
 from conftest import ROOT
-from helpers import Served, add_account, cli, csrf_of, log_in
+from helpers import Served, add_account, cli, csrf_of, invoke, log_in
 
 DOC = "兴安区-2023"
 INSPECTOR, VIEWER = ("wang", "inspector-pass"), ("li", "viewer-pass")
@@ -48,6 +48,14 @@ def _client(server):
 def _inspector(server):
     with _client(server) as c:
         assert log_in(c, *INSPECTOR).status_code == 303
+        yield c
+
+
+@pytest.fixture(scope="module")
+def inspector(office):
+    """An inspector logged in once, for the tests that only read through a session (a login costs an argon2 hash)."""
+    server, _, _ = office
+    with _inspector(server) as c:
         yield c
 
 
@@ -122,20 +130,17 @@ def test_a_note_holding_a_script_shows_as_text(office):
     "/files/memos/..%2f..%2fsecret.txt", "/files/memos/%2e%2e", "/assets/..%2f..%2f..%2fcli.py",
     "/assets/%2e%2e%2fdecisions.py", "/site/..%5c..%5csecret.txt", "/site//etc/passwd", "/site/%2fetc%2fpasswd",
 ])
-def test_no_route_serves_a_file_outside_the_output_folder(office, path):
+def test_no_route_serves_a_file_outside_the_output_folder(office, inspector, path):
     server, _, _ = office
-    with _inspector(server) as c:
-        r = c.get(httpx.URL(server.url + path))
-        assert r.status_code == 404, path
-        assert "TOP-SECRET" not in r.text and "root:" not in r.text and "import" not in r.text
+    r = inspector.get(httpx.URL(server.url + path))
+    assert r.status_code == 404, path
+    assert "TOP-SECRET" not in r.text and "root:" not in r.text and "import" not in r.text
 
 
-def test_files_inside_the_output_folder_are_served(office):
-    server, _, _ = office
-    with _inspector(server) as c:
-        assert c.get("/site/index.html").status_code == 200
-        r = c.get("/files/report.xlsx")
-        assert r.status_code == 200 and r.content[:2] == b"PK"
+def test_files_inside_the_output_folder_are_served(inspector):
+    assert inspector.get("/site/index.html").status_code == 200
+    r = inspector.get("/files/report.xlsx")
+    assert r.status_code == 200 and r.content[:2] == b"PK"
 
 
 def test_sessions_end_at_logout(office):
@@ -189,14 +194,10 @@ def cli_env(args, home):
 
 
 def test_users_add_refuses_a_short_password_and_an_unknown_role(tmp_path):
-    import subprocess
-    import sys
-    env = {**os.environ, "SELFEVAL_HOME": str(tmp_path)}
-    r = subprocess.run([sys.executable, str(ROOT / "cli.py"), "users", "add", "wang", "--role", "inspector"],
-                       input="short\n", capture_output=True, text=True, env=env, timeout=120)
+    env = {"SELFEVAL_HOME": str(tmp_path)}              # in this process: the exit status and the line are tested
+    r = invoke("users", "add", "wang", "--role", "inspector", input="short\n", env=env)
     assert r.returncode == 2 and "8" in r.stderr
-    r = subprocess.run([sys.executable, str(ROOT / "cli.py"), "users", "add", "wang", "--role", "admin"],
-                       input="long-enough-pass\n", capture_output=True, text=True, env=env, timeout=120)
+    r = invoke("users", "add", "wang", "--role", "admin", input="long-enough-pass\n", env=env)
     assert r.returncode == 2 and "admin" in r.stderr
     assert not (tmp_path / "users.json").exists()
     assert cli("users", "list").returncode == 0

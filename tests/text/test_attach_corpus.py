@@ -12,6 +12,7 @@ from extractor.data import PATTERNS_DIR
 from extractor.pipeline import process_source
 from extractor.records import Source
 from corpus_rates import corpus_case_id, corpus_rates  # noqa: F401  (the summary of pass rates)
+from extractor.data import LOADER        # libyaml's safe loader, as the program reads patterns/
 
 FIELDS = {"periods": "period", "subjects": "subject", "indicators": "indicator"}
 KEYS = {"text", "expect", "rule", "not_rule", "context", "why"}
@@ -23,7 +24,7 @@ def _xfail(ex):
 
 def _cases():
     for stem, field in FIELDS.items():
-        spec = yaml.safe_load((PATTERNS_DIR / "attach" / f"{stem}.corpus.yaml").read_text(encoding="utf-8"))
+        spec = yaml.load((PATTERNS_DIR / "attach" / f"{stem}.corpus.yaml").read_text(encoding="utf-8"), Loader=LOADER)
         assert set(spec) == {"context", "examples", "held_out", "known_failures"}, stem
         for i, ex in enumerate(spec["examples"]):
             yield pytest.param(field, spec["context"], ex, False, id=corpus_case_id(stem, "development", i))

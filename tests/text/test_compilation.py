@@ -17,9 +17,10 @@ from extractor.text.schemes import load_scheme
 
 sys.path.insert(0, str(EVAL))
 import score  # noqa: E402  the dev gold scorer
+from extractor.data import LOADER        # libyaml's safe loader, as the program reads patterns/
 
 SCHEME, RULES = load_scheme(), load_rules(())
-CORPUS = yaml.safe_load((PATTERNS_DIR / "lexicon" / "compilation.corpus.yaml").read_text(encoding="utf-8"))
+CORPUS = yaml.load((PATTERNS_DIR / "lexicon" / "compilation.corpus.yaml").read_text(encoding="utf-8"), Loader=LOADER)
 # Three different reports, each with its gold: the seed (a full report with file header and sign-off) and
 # two development documents (excerpts: a title and its opening, no sign-off).
 REPORTS = ("xingan-2024.md", "r001.txt", "r026.txt")

@@ -8,8 +8,9 @@ import yaml
 from extractor import data
 from extractor.text.ner import recognize
 from corpus_rates import corpus_case_id, corpus_rates  # noqa: F401  (the summary of pass rates)
+from extractor.data import LOADER        # libyaml's safe loader, as the program reads patterns/
 
-CORPUS = yaml.safe_load((data.PATTERNS_DIR / "lexicon" / "entities.corpus.yaml").read_text(encoding="utf-8"))
+CORPUS = yaml.load((data.PATTERNS_DIR / "lexicon" / "entities.corpus.yaml").read_text(encoding="utf-8"), Loader=LOADER)
 
 
 def _names(text):

@@ -10,8 +10,9 @@ from extractor.pipeline import process_file
 from extractor.text import compilation, metadata
 from extractor.text.normalize import normalize
 from corpus_rates import corpus_case_id, corpus_rates  # noqa: F401  (the summary of pass rates)
+from extractor.data import LOADER        # libyaml's safe loader, as the program reads patterns/
 
-CORPUS = yaml.safe_load((data.PATTERNS_DIR / "lexicon" / "metadata.corpus.yaml").read_text(encoding="utf-8"))
+CORPUS = yaml.load((data.PATTERNS_DIR / "lexicon" / "metadata.corpus.yaml").read_text(encoding="utf-8"), Loader=LOADER)
 FIELDS = ("issuer", "province", "city", "county")
 
 
@@ -105,7 +106,7 @@ def test_issuer_and_district_of_every_document(path, tmp_path):
     assert _fields(results[0].document) == DOCUMENTS[path]
 
 
-COMPILATIONS = yaml.safe_load((data.PATTERNS_DIR / "lexicon" / "compilation.corpus.yaml").read_text(encoding="utf-8"))
+COMPILATIONS = yaml.load((data.PATTERNS_DIR / "lexicon" / "compilation.corpus.yaml").read_text(encoding="utf-8"), Loader=LOADER)
 
 
 @pytest.mark.parametrize("example", COMPILATIONS["split"], ids=lambda e: e["name"])

@@ -12,6 +12,7 @@ from extractor.records import Source
 from extractor.text import metrics
 from extractor.text.schemes import load_scheme
 from corpus_rates import corpus_case_id, corpus_rates  # noqa: F401  (the summary of pass rates)
+from extractor.data import LOADER        # libyaml's safe loader, as the program reads patterns/
 
 CORPORA = sorted((PATTERNS_DIR / "indicators").glob("*.corpus.yaml"))
 
@@ -31,7 +32,7 @@ def _cases(section, split=None):
     """The examples of `section` (link, no_link): development ones at the top of each corpus, held-out ones (written
     apart from the rules, not tuned against) under `held_out`; an example that says `why` is a strict known failure."""
     for path in CORPORA:
-        spec = yaml.safe_load(path.read_text(encoding="utf-8"))
+        spec = yaml.load(path.read_text(encoding="utf-8"), Loader=LOADER)
         splits = [split] if split else ["development", "held_out"]
         for sp in splits:
             examples = spec.get(section) if sp == "development" else (spec.get("held_out") or {}).get(section)
@@ -78,7 +79,7 @@ def test_catalog_titles_are_exactly_those_of_the_reference():
 def test_ids_unique_and_every_entry_has_an_example():
     ids = []
     for path in metrics.builtin_files():
-        ids += [e["id"] for e in yaml.safe_load(path.read_text(encoding="utf-8"))["indicators"]]
+        ids += [e["id"] for e in yaml.load(path.read_text(encoding="utf-8"), Loader=LOADER)["indicators"]]
     assert len(ids) == len(set(ids))
     linked = {ex.values[0]["metric"] for ex in _cases("link", "development")}
     assert set(ids) <= linked, f"entries without an example: {set(ids) - linked}"
