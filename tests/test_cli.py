@@ -97,7 +97,7 @@ def test_a_bad_file_does_not_stop_the_folder(tmp_path):
 
 
 def test_unknown_output_format_and_bad_scheme(tmp_path):
-    r = run("extract", SEED, "-o", tmp_path / "x.docx")
+    r = invoke("extract", SEED, "-o", tmp_path / "x.docx")      # in this process: the exit status and the line
     assert r.returncode != 0 and "不认识的输出格式" in r.stderr
     bad = tmp_path / "s.yaml"
     bad.write_text("sections: [", encoding="utf-8")
@@ -114,10 +114,10 @@ def test_console_script_is_installed():
 
 def test_version_and_short_help():
     from extractor import __version__
-    r = run("--version")
+    r = run("--version")                            # a process: cli.py answers it before loading typer
     assert r.returncode == 0 and r.stdout.strip() == f"selfeval {__version__}"
     for args in (["-h"], ["extract", "-h"], ["batch", "-h"], ["check", "-h"], ["rules", "-h"]):
-        r = run(*args)
+        r = invoke(*args)                           # in this process: what -h prints
         assert r.returncode == 0 and "--help" in r.stdout and "用法" in r.stdout, (args, r.stderr)
 
 
