@@ -176,8 +176,14 @@ def _unitless(column: str) -> bool:
 def cell_at(text: str, pos: int):
     """The data cell holding normalized position pos, or None."""
     cs = cells(text)
-    i = bisect.bisect_right([c.start for c in cs], pos) - 1
+    i = bisect.bisect_right(_starts(text), pos) - 1
     return cs[i] if i >= 0 and cs[i].start <= pos < cs[i].end else None
+
+
+@functools.lru_cache(maxsize=4)
+def _starts(text: str) -> tuple:
+    """The cells' starts, made once per text: every stage asks cell_at of every fact."""
+    return tuple(c.start for c in cells(text))
 
 
 def number_cell(text: str, cell: Cell):

@@ -70,8 +70,8 @@ def mark(facts, norm, level_char: str, catalog=None, schools=()) -> tuple:
             for ph in entry.phrasings:
                 words = ph.sub(" ", words)
         scope, word = of_words(words, gov, f.subject)
-        cell = grid.cell_at(text, p)
-        if not scope and cell is not None and cell.column:
+        cell = grid.cell_at(text, p) if not scope else None
+        if cell is not None and cell.column:
             scope, word = of_words(cell.column, gov)        # 指标 | 2024年 | 2024年全国: the country's column
         if not scope and gov in lx["lower_unit"]:
             m = lx["lower_unit"][gov].match(clause.lstrip())
