@@ -18,7 +18,7 @@ from typing import Optional
 from ..text import grid, metrics
 from ..text.indicators import STANDARD_RULES
 from ..text.layout import Positions
-from .findings import Finding, dec, finding, fmt, msg, place_of, squeeze
+from .findings import Finding, dec, finding, fmt, last_place, msg, place_of, squeeze
 from .table_changes import check_table_changes
 from .table_totals import check_table_totals
 from .view import DocView, after_last, is_baseline, period_year, rx, words
@@ -87,7 +87,7 @@ def _share_finding(rule, view: DocView, p, part, whole, ties) -> Optional[Findin
         if not b or a is None or stated is None or a > b:
             return None
         computed, shown_stated = a / b * 100, dec(p.value)
-    ok = abs(computed - shown_stated) <= Decimal(1).scaleb(-_decimals(stated)) / 2 + tol
+    ok = abs(computed - shown_stated) <= last_place(stated) / 2 + tol
     shown = computed.quantize(Decimal("0.01"))
     verdict = "consistent" if ok else "inconsistent"
     key = f"ratio_{verdict}" if p.kind == "ratio" else f"share_{verdict}"
@@ -109,11 +109,6 @@ def _another_year(view: DocView, p, *counts) -> bool:
     s = view.sent(p)
     return any(g is not p and g.metric_id == p.metric_id and view.sent(g) == s
                and (not g.period or period_year(g.period) > year) for g in view.by_metric.get(p.metric_id, ()))
-
-
-def _decimals(d: Decimal) -> int:
-    exp = d.as_tuple().exponent
-    return -exp if exp < 0 else 0
 
 
 def _kind_of(label: str, whole: str, terms: dict) -> bool:
@@ -565,7 +560,7 @@ def _step(f, v: Decimal) -> Decimal:
     n = dec(digits.group()) if digits else None
     if not n:
         return Decimal(0)
-    return Decimal(1).scaleb(-_decimals(n)) * (v / n)
+    return last_place(n) * (v / n)
 
 
 def _where(f) -> str:

@@ -119,6 +119,12 @@ def fmt(d) -> str:
     return str(d)
 
 
+def last_place(d: Decimal) -> Decimal:
+    """One unit of the last decimal place written (0.01 for 6.72, 1 for 6): half of it is a stated figure's rounding."""
+    exp = d.as_tuple().exponent
+    return Decimal(1).scaleb(exp) if exp < 0 else Decimal(1)
+
+
 def dec(v) -> Optional[Decimal]:
     try:
         return Decimal(str(v))

@@ -6,7 +6,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Optional
 
-from .findings import Finding, dec, finding, fmt, msg, place_of, squeeze
+from .findings import Finding, dec, finding, fmt, last_place, msg, place_of, squeeze
 from .view import DocView, is_baseline, period_year
 
 SPAN = 2            # two years' amounts differ by less than this factor; more is a misread scale
@@ -29,7 +29,7 @@ def check_growth(rule, view: DocView) -> list[Finding]:
         if stated is None:
             continue
         computed = (a - b) / b * 100
-        ok = abs(computed - stated) <= Decimal(1).scaleb(stated.as_tuple().exponent) / 2 + SLACK
+        ok = abs(computed - stated) <= last_place(stated) / 2 + SLACK
         said = msg("growth", indicator=squeeze(f.indicator), raw=squeeze(f.raw), period=year, now=squeeze(now.raw),
                    before_period=year - 1, before=squeeze(before.raw), computed=fmt(computed.quantize(Decimal("0.01"))),
                    verdict=msg("parts_consistent" if ok else "growth_differs"))

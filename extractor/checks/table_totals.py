@@ -34,7 +34,15 @@ def check_table_totals(rule, view: DocView) -> list[Finding]:
 
 
 def rows_of_tables(view: DocView) -> list[list[list]]:
-    """Each table's data rows, each row its cells' (cell, fact) pairs in order; a table is a run of lines of cells."""
+    """Each table's data rows, each row its cells' (cell, fact) pairs in order; a table is a run of lines of cells.
+    Made once per report: the totals and the change columns both read them."""
+    got = view.memo.get("tables")
+    if got is None:
+        got = view.memo["tables"] = _rows_of_tables(view)
+    return got
+
+
+def _rows_of_tables(view: DocView) -> list[list[list]]:
     text = view.text
     cells = grid.cells(text)
     if not cells:

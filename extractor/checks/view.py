@@ -70,7 +70,7 @@ class DocView:
         self._earlier = {}           # id(fact) -> earlier(fact)
         self._sents = {}             # id(fact) -> its sentence's index
         self._paras = {}             # id(fact) -> its paragraph's index
-        self.memo = {}               # (what, id(fact)) -> what a family reads of a fact more than once
+        self.memo = {}               # (what, id(fact)), or what -> what a family reads more than once
 
     @functools.cached_property
     def doc(self) -> str:
