@@ -14,7 +14,7 @@ from .. import data
 from ..records import Span
 from . import grid
 from .layout import Layout, Positions
-from .subjects import (event_end, level_before, level_in_phrase, level_re, levelled, respective_list, respectively,
+from .subjects import (event_end, level_before, level_in_phrase, level_re, levelled, list_goes_on, respective_list, respectively,
                        sibling_group, without_level)
 
 # Compiled once: the shapes of the text around a phrase.
@@ -65,6 +65,7 @@ def lexicon() -> dict:
                                            f"(?:{lex['rate_link']})?(?=\\s*\\d)")
     lex["_known"] = sorted((k for k in lex["known"] if len(k) >= 5), key=len, reverse=True)
     lex["_trim_left"] = sorted(lex["trim_left"], key=len, reverse=True)
+    lex["_label_predicate"] = regex.compile(lex["label_predicate"])
     lex["_trim_right"] = sorted(lex["trim_right"], key=len, reverse=True)
     lex["_qualifiers"] = sorted(lex["threshold_words"], key=len, reverse=True)
     lex["_approx_after"] = sorted(lex["approx_after"], key=len, reverse=True)
@@ -82,6 +83,7 @@ class Indicators:
     def __init__(self, text: str, layout: Layout, spans, periods):
         self.text, self.layout, self.spans, self.periods = text, layout, spans, periods
         self.prev_ind, self.prev_base, self.prev_sent, self.prev_rule = "", "", -1, ""
+        self.label = (-1, "")           # the sentence whose label names its levels' per-head measure, and the measure
         self._span_starts = Positions(spans, key=lambda sp: sp.nstart)
         self._span_ends = Positions(spans, key=lambda sp: sp.nend)
         self._period_starts = Positions(periods, key=lambda p: p.start)
@@ -151,6 +153,10 @@ class Indicators:
             return without_level(prev_ind), "level_repeats_previous"    # …支出10953元，初中生均13640元
         elif same_sentence and prev_ind and span.kind != "count" and level_re().fullmatch(phrase):
             return without_level(self._measure_before()), "level_takes_previous"   # 小学…60分钟，初中不超过90分钟
+        elif without_level(phrase) in lex["per_head_alone"]:
+            found = self._per_head_alone(span, ci, same_sentence)
+            if found:
+                return found
         of_other = lex["_share_of_other"].search(text, c0, at) if span.kind == "percent" else None
         if of_other and len(phrase) < len(of_other.group("whole")):
             part = _tail_phrase(_trim(of_other.group("part"), lex), lex, lex["windows"]["phrase"])
@@ -158,6 +164,21 @@ class Indicators:
             rule = "share_of_other"       # 非在编教师平均工资收入为在编教师的81.2%: A stated as a share of B
         found = self._named_by_nothing(span, phrase, at, c0, c1, ci, same_sentence) if names_nothing(phrase) else None
         return found or self._rate_or_change_of(span, phrase, at, c0, ci, same_sentence) or (phrase, rule)
+
+    def _per_head_alone(self, span: Span, ci: int, same_sentence: bool):
+        """(indicator, rule) of 小学生均14530元 after a label (按在校学生人数平均的教育支出：) or after the first of its
+        levels in the sentence (…，初中生均19385元): the measure the label names; else None."""
+        si = self.layout.index("sentences", span.nstart)
+        if self.label[0] == si:
+            return self.label[1], "per_head_of_label"
+        c0 = self.layout.clauses[ci][0]
+        if not self.text[:c0].rstrip(" ").endswith(tuple(lexicon()["label_marks"])):
+            return None
+        before = self._previous_clause_phrase(span, ci)
+        if len(before) < 2:
+            return None
+        self.label = (si, before)
+        return before, "per_head_of_label"
 
     def _named_after(self, span: Span, c0: int, c1: int):
         """(indicator, rule) of a number that the words after it name: the noun it counts (3所学校, 5镇), what an amount
@@ -320,7 +341,9 @@ class Indicators:
         if ci == 0 or lay.clauses[ci - 1][1] <= lay.sentences[lay.index("sentences", span.nstart)][0]:
             return ""
         q0, q1 = lay.clauses[ci - 1]
-        return _phrase_before(self.text, q0, q1 - 1, self._period_ends, self._span_ends, lexicon())
+        lex = lexicon()
+        said = lex["_label_predicate"].search(self.text, q0, q1)       # …教育支出均有增长：小学由…
+        return _phrase_before(self.text, q0, said.start() if said else q1 - 1, self._period_ends, self._span_ends, lex)
 
     def _respectively(self, span: Span, c0: int) -> str:
         """城镇、农村居民人均可支配收入分别为6.8万元、3.6万元: the i-th number takes the i-th name."""
@@ -332,7 +355,8 @@ class Indicators:
         if not _HAN.search(lex["_year_item"].sub("", listed_text)):
             listed_text = self._earlier_list(c0) or listed_text     # …分别为9846元、…，2023年依次为9512元、…
         levels = lex["_level_list"].search(listed_text)
-        if levels:       # 小学、初中每百名学生拥有体育、艺术专任教师数分别为…: each level's value of the name after them
+        if levels and not list_goes_on(listed_text, levels.start(), levels.end(), lex["_list_split"]):
+            # 小学、初中每百名学生拥有体育、艺术专任教师数分别为…: each level's value of the name after them
             shared = _trim(lex["_aside"].sub("", listed_text[levels.end():]), lex)     # 初中（均不含寄宿制学校）…
             if len(shared) < 2:
                 return ""

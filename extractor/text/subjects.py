@@ -54,6 +54,12 @@ def respective_list(text: str, span_starts: Positions, c0: int, pos: int, end: i
     return m, listed
 
 
+def list_goes_on(text: str, start: int, end: int, joiner) -> bool:
+    """The levels at start:end are only some of a list's items (在园幼儿和小学、初中…特殊教育学校在校生): an item
+    joined before or after them counts too, so the levels' order is not the values' order."""
+    return bool(joiner.fullmatch(text, end, end + 1)) or (start > 0 and bool(joiner.fullmatch(text, start - 1, start)))
+
+
 def sibling_group(text: str, layout: Layout, span_starts: Positions, span: Span, c0: int, pos: int) -> tuple[str, str]:
     """(group, measure) for a number whose clause names only a group before it (中班96.2%) where an earlier clause of
     the sentence opens with a group of its kind and the words after it, before that clause's number, name a measure
@@ -181,6 +187,8 @@ class Subjects:
         levels = None
         for levels in lex["_level_list"].finditer(text, c0, m.start()) if listed else ():
             pass
+        if levels is not None and list_goes_on(text, levels.start(), levels.end(), lex["_level_split"]):
+            return ""
         if levels is None and listed:
             levels = self._levels_of_earlier_list(c0)
         if levels is None:
