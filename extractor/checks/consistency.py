@@ -12,6 +12,7 @@ Each finding quotes the figures (`places`, with their roles) and the words that 
 from __future__ import annotations
 
 import functools
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Optional
 
@@ -24,6 +25,7 @@ from .table_totals import check_table_totals
 from .view import DocView, after_last, is_baseline, period_year, rx, words
 
 _SEPARATORS = frozenset("，,、；;：:（(）)。！？!?\n")
+SHARE_SLACK = Decimal("0.05")     # percentage points beyond a stated share's rounding (a share the parts make)
 
 
 def _label(view: DocView, f, floor: int) -> str:
@@ -60,13 +62,19 @@ def check_share(rule, view: DocView) -> list[Finding]:
     for p in sorted(rated, key=lambda f: f.start):
         if p.scope or is_baseline(p) or view.earlier(p):
             continue                # 比上年的88.3%: last year's rate is not this year's counts'; 城区…占比: a part's
-        found = _by_terms(view, p, terms.get(p.metric_id), terms) if p.metric_id in terms else None
+        t = terms.get(p.metric_id) if p.metric_id else _named_term(p, terms)
+        found = _by_terms(view, p, t, terms) if t else None
         found = found or (_after_part(view, p) or _of_whole(view, p) if p.kind == "percent" else None)
         if found is not None:
             fd = _share_finding(rule, view, p, *found)
             if fd is not None:
                 out.append(fd)
     return out
+
+
+def _named_term(p, terms: dict) -> Optional[dict]:
+    """The terms of an unlinked rate that its own words name (交流轮岗占比10.2%: 交流轮岗 / 符合交流条件的教师)."""
+    return next((t for t in terms.values() if t.get("indicator") and rx(t["indicator"]).search(p.indicator)), None)
 
 
 def _share_finding(rule, view: DocView, p, part, whole, ties) -> Optional[Finding]:
@@ -87,7 +95,10 @@ def _share_finding(rule, view: DocView, p, part, whole, ties) -> Optional[Findin
         if not b or a is None or stated is None or a > b:
             return None
         computed, shown_stated = a / b * 100, dec(p.value)
-    ok = abs(computed - shown_stated) <= last_place(stated) / 2 + tol
+    slack = last_place(stated) / 2 + tol
+    # a bound stated (达到在编教师的75%以上): the counts must reach it, not equal it
+    ok = {"more": computed >= shown_stated - slack, "less": computed <= shown_stated + slack}.get(
+        p.approx, abs(computed - shown_stated) <= slack)
     shown = computed.quantize(Decimal("0.01"))
     verdict = "consistent" if ok else "inconsistent"
     key = f"ratio_{verdict}" if p.kind == "ratio" else f"share_{verdict}"
@@ -97,7 +108,30 @@ def _share_finding(rule, view: DocView, p, part, whole, ties) -> Optional[Findin
                    section=p.section, item=p.item, indicator=p.indicator, value=p.value,
                    values=[a, b, dec(p.value) if p.kind == "percent" else p.value],
                    threshold=None if ok else shown, raw=p.raw, start=p.start, end=p.end, page=p.page,
-                   places=[place_of(part, "part"), place_of(whole, "whole"), place_of(p, "share")], because=ties)
+                   places=[place_of(x, "part") for x in getattr(part, "facts", (part,))]
+                   + [place_of(whole, "whole"), place_of(p, "share")], because=ties)
+
+
+@dataclass(frozen=True)
+class _Summed:
+    """The counts a rate's part adds up (公办园在园幼儿 + 普惠性民办园在园幼儿 of 普惠性幼儿园覆盖率), as one part."""
+    facts: tuple
+
+    @property
+    def value(self):
+        return sum((dec(f.value) for f in self.facts), Decimal(0))
+
+    @property
+    def raw(self) -> str:
+        return "（" + "+".join(f.raw for f in self.facts) + "）"
+
+    @property
+    def unit(self) -> str:
+        return self.facts[0].unit
+
+    @property
+    def period(self) -> str:
+        return self.facts[0].period
 
 
 def _another_year(view: DocView, p, *counts) -> bool:
@@ -122,7 +156,8 @@ def _by_terms(view: DocView, p, t: dict, terms: dict) -> Optional[tuple]:
     paragraph, named by the rate's own terms (the whole's words not the part's, and no part's figure)."""
     para = view.para(p)
     part = whole = None
-    for c in view.by_kind.get("count", ()):
+    summed = {}
+    for c in view.by_kind.get(t.get("kind", "count"), ()):      # counts, or amounts (工资收入 of the pay ratio)
         if c.start >= p.start:
             break
         if c.scope == "other" or view.para(c) != para or (p.period and c.period and c.period != p.period):
@@ -132,10 +167,34 @@ def _by_terms(view: DocView, p, t: dict, terms: dict) -> Optional[tuple]:
             part = c
         elif (w := rx(t["whole"]).search(label)) and not c.scope and not _kind_of(label, w.group(), terms):
             whole = c       # the government's own (not 民办园's), and all of it (not 普惠性幼儿园在园幼儿)
+        summed.update((k, c) for k, pat in enumerate(t.get("sum_of", ())) if rx(pat).search(label))
+    if part is None and summed and len(summed) == len(t["sum_of"]) and len({id(c) for c in summed.values()}) == len(summed):
+        part = _Summed(tuple(sorted(summed.values(), key=lambda c: c.start)))     # 4382人 + 2833人
+        if len({c.unit for c in part.facts}) > 1:
+            return None
+    if part is not None and whole is None:
+        whole = _whole_elsewhere(view, p, t, terms)
     if part is None or whole is None or part.unit != whole.unit:
         return None
-    ties = [w for w in (_words_before(view, part, t["part"]), _words_before(view, whole, t["whole"])) if w]
+    named = list(zip(part.facts, t["sum_of"])) if isinstance(part, _Summed) else [(part, t["part"])]
+    ties = [w for w in [_words_before(view, x, pat) for x, pat in named] + [_words_before(view, whole, t["whole"])] if w]
     return part, whole, ties
+
+
+def _whole_elsewhere(view: DocView, p, t: dict, terms: dict):
+    """The whole stated before the rate's paragraph (全市在园幼儿8064人 in the part on enrolment, the ratio in the part
+    on teachers): the area's own count of it, stated as one value only; else None."""
+    found = []
+    for c in view.by_kind.get(t.get("kind", "count"), ()):
+        if c.start >= p.start:
+            break
+        label = f"{c.subject} {c.indicator} {_own_words(view, c)}"
+        if c.scope or c.subject or (p.period and c.period and c.period != p.period) or rx(t["part"]).search(label):
+            continue
+        w = rx(t["whole"]).search(label)
+        if w and not _kind_of(label, w.group(), terms) and rx(t["whole"]).search(c.indicator or ""):
+            found.append(c)
+    return found[0] if found and len({dec(c.value) for c in found}) == 1 else None
 
 
 def _own_words(view: DocView, f) -> str:
@@ -304,7 +363,8 @@ def _judge_parts(rule, view: DocView, t, parts, tie) -> Optional[Finding]:
     tv = dec(t.value)
     if abs(total - tv) <= sum((_rounded(f) for f in [t] + [p for p, _ in parts]), Decimal(0)) / 2:
         verdict = "parts_consistent"              # 5.83亿元 against 4.96 + 0.52 + 0.35: each rounded to its decimals
-    elif t.approx or any(f.approx for f, _ in parts) or _share_told(view, parts[-1][0]):
+    elif t.approx or any(f.approx for f, _ in parts) or _share_told(view, parts[-1][0]) \
+            or _share_of_parts(view, t, parts[-1][0], total):
         return None
     else:
         basis = _basis(_total_label(view, t), [label for _, label in parts], t.unit)
@@ -331,6 +391,18 @@ def _share_told(view: DocView, last) -> bool:
     """The parts' share of the total is told right after the last of them (两项合计占比98.3%)."""
     end = view.nend[id(last)] + len(_tail(view, last))
     return bool(rx(words()["parts"]["parts_share"]).match(view.text, end, end + 16))
+
+
+def _share_of_parts(view: DocView, t, last, total: Decimal) -> bool:
+    """The sentence goes on to a share that the parts make of the total (…就读的比例为93.1%, 3391 of 3642): the
+    report itself counts them as some of it, not all."""
+    if not dec(t.value):
+        return False
+    share = total / dec(t.value) * 100
+    end = view.layout.sentences[view.layout.index("sentences", view.npos[id(last)])][1]
+    return any(f.kind == "percent" and view.npos[id(last)] < view.npos[id(f)] < end
+               and abs(dec(f.value) - share) <= last_place(dec(f.value)) / 2 + SHARE_SLACK
+               for f in view.by_kind.get("percent", ()))
 
 
 def _shown_label(view: DocView, f, label: str) -> str:
@@ -487,6 +559,16 @@ def _before(view: DocView, f) -> str:
 _SPACES_DIGITS = rx(r"[\s\d]+")
 
 
+def _named_member(view: DocView, f) -> bool:
+    """A list of measures each by its own name (学前三年毛入园率、九年义务教育巩固率、高中阶段毛入学率分别…): every
+    member links a metric of its own, so the member is known; not a list of levels of one measure."""
+    if f.fired.get("indicator") != "respectively" or not f.metric_id:
+        return False
+    s = view.sent(f)
+    members = [g for g in view.result.facts if view.sent(g) == s and g.fired.get("indicator") == "respectively"]
+    return all(g.metric_id for g in members) and len({g.metric_id for g in members}) == len(members)
+
+
 def _own(view: DocView, f, key: tuple) -> bool:
     """The tests of `_quantity` that search the text: the statement is this year's, the area's, not a list's member
     and, unlinked, not a measure's name, a standard or an item's own."""
@@ -497,7 +579,7 @@ def _own(view: DocView, f, key: tuple) -> bool:
         return False                # a part on plans: 新增公办学位540个 is next year's aim (a table there is an annex's)
     if _held_by(view, f):
         return False                # 普惠性幼儿园共41所，在园幼儿8180人: the count of those schools, not the area's
-    if rx(w["list_values"]).search(view.clause_before(view.npos[id(f)])):
+    if rx(w["list_values"]).search(view.clause_before(view.npos[id(f)])) and not _named_member(view, f):
         return False                # the i-th of a list (分别为, 依次为): its words name the list, not the member
     if key[0] != "words":
         return True

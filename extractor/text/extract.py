@@ -111,7 +111,7 @@ def _approx():
     before = sorted(((w, code) for code, ws in lex["before"].items() for w in ws), key=lambda x: -len(x[0]))
     after = sorted(((w, code) for code, ws in lex["after"].items() for w in ws), key=lambda x: -len(x[0]))
     inside = {w: code for code, ws in lex["inside"].items() for w in ws}
-    return before, after, inside
+    return before, after, inside, regex.compile(_lexicon()["approx_list_rest"])
 
 
 @functools.lru_cache(maxsize=1)
@@ -286,11 +286,12 @@ def _one_split(day: str, clock: str) -> bool:
 
 
 def _approx_of(text: str, start: int, end: int, groups: dict) -> str:
-    before, after, inside = _approx()
+    before, after, inside, list_rest = _approx()
     for key in ("mid", "mid2"):
         if groups.get(key):
             return inside[groups[key]]
-    tail = text[end:end + 3]
+    rest = list_rest.match(text, end)
+    tail = text[rest.end() if rest else end:][:3]
     for w, code in after:
         if tail.startswith(w):
             return code

@@ -32,6 +32,7 @@ class Cell:
     column: str           # its column's header ("" when the table has none or the row has more cells)
     year: str = ""        # the year its column's header or else the table's title names (2022年, 表1…2021年…情况)
     measure: str = ""     # the measure the table's title names at its end (表3 …校际差异系数): each cell that of its row
+    topic: str = ""       # what the title says the table gives (…按在校学生人数平均的一般公共预算教育支出情况如下)
 
 
 @functools.lru_cache(maxsize=1)
@@ -62,8 +63,8 @@ def cells(text: str) -> tuple:
         if len(parts) == len(header) - 1 and header[-1].strip() in lexicon()["remark_columns"]:
             heads = header[:-1]                     # …| 5 | 5.5 | | : the remarks column left empty
         if _grouped(heads):                        # 普及普惠水平 | 学前三年毛入园率 | ≥85% …, then 普惠性… | ≥80% …
-            heads, parts = heads[1:], parts[1:] if len(parts) == len(heads) else parts
-        out += _row(parts, heads, _year(title), _title_unit(title), _title_measure(title))
+            heads, parts = heads[1:], _ungrouped(parts) if len(parts) == len(heads) else parts
+        out += _row(parts, heads, _year(title), _title_unit(title), _title_measure(title), _title_topic(title))
     return tuple(out)
 
 
@@ -73,6 +74,11 @@ def _grouped(header: list) -> bool:
     return len(header) > 2 and header[0].strip() in lx["group_columns"] and header[1].strip() in lx["label_columns"]
 
 
+def _ungrouped(parts: list) -> list:
+    """A row without its group's cell; a row that names no item (合计 | — | 100 | 97.3) keeps its own label."""
+    return [parts[0]] + parts[2:] if parts[1][0].strip() in lexicon()["empty_cells"] else parts[1:]
+
+
 def _glued_row(parts: list) -> bool:
     """A row whose label and first number are glued (普通高中…（元/生·年）18760  19646): one gap short, but as many
     cells as a row, each after the label a value."""
@@ -80,9 +86,10 @@ def _glued_row(parts: list) -> bool:
 
 
 def _title_unit(title: str) -> str:
-    """The unit a table's title gives all its numbers at its end (…一般公共预算教育支出情况（亿元）), else ""."""
-    m = _UNIT_IN_LABEL.match(title.strip())
-    return m.group("unit") if m and m.group("unit").strip() in lexicon()["title_units"] else ""
+    """The unit a table's title gives all its numbers at its end (…一般公共预算教育支出情况（亿元）), or in a 单位
+    aside (…情况如下（单位：元）：), else ""."""
+    m = _UNIT_IN_LABEL.match(title.strip()) or regex.search(lexicon()["unit_aside"], title)
+    return m.group("unit").strip() if m and m.group("unit").strip() in lexicon()["title_units"] else ""
 
 
 def _title_measure(title: str) -> str:
@@ -90,6 +97,16 @@ def _title_measure(title: str) -> str:
     that measure of its row's indicator, not the indicator's value; else ""."""
     t = _split_unit(title.strip())[0].strip()
     return next((w for w in lexicon()["measure_words"] if t.endswith(w)), "")
+
+
+def _title_topic(title: str) -> str:
+    """The measure a title names (2024年，全省按在校学生人数平均的…支出情况如下（单位：元）：): its words without
+    the table's number, years, area, unit and the words that announce a table; "" when little or much is left."""
+    t = title.strip()
+    for p in lexicon()["title_trim"]:
+        t = regex.sub(p, "", t)
+    lo, hi = lexicon()["title_topic_len"]
+    return t if lo <= len(t) <= hi and not regex.search(r"\d", t) else ""
 
 
 def _year(words: str) -> str:
@@ -112,7 +129,7 @@ def _parts(line: str, start: int) -> list:
     return [p for p in parts if p[0].strip()]
 
 
-def _row(parts: list, header, title_year: str, title_unit: str = "", title_measure: str = "") -> list:
+def _row(parts: list, header, title_year: str, title_unit: str = "", title_measure: str = "", topic: str = "") -> list:
     header, parts = _without_index(header, _unit_unglued(header, parts))
     label, unit = _split_unit(parts[0][0])
     unit = unit or title_unit                       # 表1 …支出情况（亿元）: every cell's unit where its row names none
@@ -130,7 +147,7 @@ def _row(parts: list, header, title_year: str, title_unit: str = "", title_measu
         unitless = _unitless(col_label) or (_unitless(title_measure) and not _standard(col_label))
         out.append(Cell(s, e, label, col_unit or ("" if unitless else unit), col_label,
                         _year(col_label) or ("" if _standard(col_label) else title_year),      # a standard is timeless
-                        title_measure))
+                        title_measure, topic))
     return out
 
 
@@ -204,10 +221,14 @@ def row_is_holder(label: str) -> bool:
     return bool(regex.fullmatch(lexicon()["holder_rows"], label))
 
 
+def _scores(cell: Cell) -> bool:
+    return bool(regex.search(lexicon()["score_columns"], cell.column))
+
+
 def holds(cell: Cell) -> bool:
     """The cell's row names whose figure it is (its subject): a holder row, unless the column scores the row (分值,
     自评得分 of 学前教育: the scheme's item scored, not the level's figure)."""
-    return row_is_holder(cell.label) and not regex.search(lexicon()["score_columns"], cell.column)
+    return row_is_holder(cell.label) and not _scores(cell)
 
 
 def holder(cell: Cell) -> str:
@@ -227,10 +248,12 @@ def indicator(cell: Cell, level_words) -> str:
     of school or a total (幼儿园 | 在校（园）生 → 在校（园）生)."""
     column = level_words.sub("", cell.column)
     column = regex.sub(lexicon()["year_in_header"], "", column)
+    if not column and cell.topic and cell.year and row_is_holder(cell.label):
+        return cell.topic                 # 学段 | 2023年 | 2024年 under a title naming the measure: the level's figure
     if is_standard(cell) and column == lexicon()["bare_standard"] and not row_is_holder(cell.label):
         return cell.label + column        # 指标 | 小学标准: the standard of the row's indicator (…面积标准); a
                                           # column that names its standard (评估标准) is what it measures
-    if is_standard(cell) or (column and row_is_holder(cell.label)):
-        return column
+    if is_standard(cell) or (column and (row_is_holder(cell.label) or _scores(cell))):
+        return column                     # …| 分值 | 自评得分: each row's item scored, the column what is counted
     measure = next((w for w in lexicon()["measure_words"] if column.endswith(w)), "") or cell.measure
     return cell.label + measure if measure and not cell.label.endswith(measure) else cell.label

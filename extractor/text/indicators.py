@@ -379,6 +379,8 @@ class Indicators:
             return ""
         if k == len(names) - 1:
             return last
+        if heads[k].endswith(tuple(lex["whole_name_ends"])):
+            return heads[k]         # 学前三年毛入园率、九年义务教育巩固率、高中阶段毛入学率分别…: each item a whole name
         return heads[k] + _shared_part(last, heads, lex)
 
     def _earlier_list(self, c0: int) -> str:

@@ -189,6 +189,11 @@ def _level_words():
     return {name: regex.compile(p) for name, p in spec["levels"].items()}, regex.compile(spec["school"])
 
 
+@functools.lru_cache(maxsize=1)
+def _overall():
+    return regex.compile(data.load("lexicon/levels.yaml")["overall"])
+
+
 # ---------------- linking ----------------
 
 def level_in(text: str, allowed) -> str:
@@ -212,6 +217,8 @@ def _level(e: Indicator, subject: str, key: str, clause: str, sentence: str = ""
     if len(e.levels) <= 1:
         return e.levels[0] if e.levels else ""
     headings = [h for h in reversed((heading or "").split(_PATH_SEP)) if len(h) <= _LEVEL_HEADING_MAX]
+    if _overall().search(key or ""):
+        return ""               # 学生总体近视率 after 高中生近视率 in its sentence: the whole's figure, no level's
     for t in (subject, key, clause, sentence, *headings):
         lv = level_in(t, e.levels)
         if lv:

@@ -94,10 +94,18 @@ def _pipe_cells(text: str, omap: list, spec) -> tuple[str, list]:
     text, omap = _apply(text, omap, spec["rule"], "")
     edits = []
     for row in spec["row"].finditer(text):
-        edits += [(m.start(), m.end(), _PIPE_GAP if 0 < m.start() - row.start() and m.end() < row.end() else "")
-                  for m in spec["pipe"].finditer(text, row.start(), row.end())]
+        pipes = list(spec["pipe"].finditer(text, row.start(), row.end()))
+        for m, after in zip(pipes, pipes[1:] + [None]):
+            gap = _PIPE_GAP if 0 < m.start() - row.start() and m.end() < row.end() else ""
+            # an empty cell (| | 2.学校党建 |, | 合计 | | 100 |) keeps its place, so each cell stays under its header
+            empty = after is not None and after.start() == m.end()
+            edits.append((m.start(), m.end(), gap + _EMPTY_CELL if empty else gap))
     return _replace(text, omap, edits) if edits else (text, omap)
+
+
 _PIPE_GAP = "  "            # two spaces: a gap between two cells (normalize.yaml table_rows)
+_EMPTY_CELL = "\u2014"      # a dash, as tables write a cell with nothing to say: a word, no value
+
 def _tab_cells(text: str, omap: list, spec) -> tuple[str, list]:
     """Tabs (a Word table saved as text: 指标\t2022年\t2023年): in a line with as many as a row's gaps, each run of
     them a gap between cells, which _table_cells then reads as any other; elsewhere each tab one space."""

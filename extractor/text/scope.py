@@ -91,8 +91,11 @@ def _breakdown(text: str, pos: int) -> tuple:
     reason (石门镇因…，…为83.1%): a part's figure."""
     lx = _lex()
     sentence = _clause_before(text, pos, 3 * lx["window"], _SENTENCE_END)
-    m = lx["breakdown"].search(sentence) or lx["sub_unit"].search(sentence.lstrip())
-    return ("part", m.group().lstrip("，,")) if m else ("", "")
+    m = lx["breakdown"].search(sentence)
+    if m:
+        return "part", m.group().lstrip("，,")
+    m = lx["sub_unit"].search(sentence.lstrip())
+    return ("part", m.group("unit")) if m else ("", "")      # 石门镇 of 石门镇因…: the unit, not its reason
 
 
 def of_words(words: str, gov: str, subject: str = "") -> tuple:

@@ -24,7 +24,8 @@ class Score:
 @functools.lru_cache(maxsize=1)
 def lexicon() -> dict:
     lx = data.load("lexicon/scores.yaml")
-    return {k: regex.compile(lx[k]) for k in ("cue", "pair", "marker", "listed", "total", "score", "deducted")} | {
+    return {k: regex.compile(lx[k]) for k in ("cue", "pair", "line_pair", "marker", "listed", "total", "score",
+                                              "deducted", "table_max", "table_got", "table_total")} | {
         "window": int(lx["marker_window"])}
 
 
@@ -37,7 +38,15 @@ def read(text: str) -> tuple:
     for m in lx["pair"].finditer(text):
         level, start = _level(text, m.start())
         out.append(Score(start, m.end(), Decimal(m.group("max")), Decimal(m.group("got")), level))
-    return tuple(out)
+    paired = [(s.nstart, s.nend) for s in out]
+    for m in lx["line_pair"].finditer(text):
+        if any(m.start() <= a < m.end() for a, _ in paired):
+            continue                # the line holds a pair of its own (（8分，自评得分8.5分）)
+        level, start = _level(text, m.start("max"))
+        head_end = min(i for i in (text.find("）", m.end("max")), text.find(")", m.end("max")), m.end()) if i >= 0)
+        # its heading stands for it (C20 教师培训与交流轮岗（2分）), not the paragraph to its self-score
+        out.append(Score(start, head_end + 1, Decimal(m.group("max")), Decimal(m.group("got")), level))
+    return tuple(sorted(out, key=lambda s: s.nstart))
 
 
 def _level(text: str, pos: int) -> tuple:

@@ -274,7 +274,7 @@ def _walk(headings: list[Heading], scheme: Scheme, level: dict) -> list:
     outside = _lex()["outside"]
     out = []
     section = item = None
-    section_level = item_level = closed_at = None
+    section_level = item_level = closed_at = duty_level = None
     top_style = headings[0].style if headings else None
     for h in headings:
         lv = level[h.style]
@@ -282,7 +282,11 @@ def _walk(headings: list[Heading], scheme: Scheme, level: dict) -> list:
             closed_at = None
         hit = None if closed_at is not None else _hit(h, scheme, items, section)
         if hit is not None and scheme.report_sections:
-            hit = (h.number if hit[1] is None and h.number else section if hit[1] is not None else hit[0], hit[1])
+            if hit[1] is not None and h.number and (section is None or lv == duty_level):
+                duty_level, hit = lv, (h.number, hit[1])    # a duty no part groups (二、重点职责履行情况 → （一）…
+                                                             # （十五）): a part of its own, numbered as printed
+            else:
+                hit = (h.number if hit[1] is None and h.number else section if hit[1] is not None else hit[0], hit[1])
         if hit is not None:
             if hit[1] is None:
                 section_level = lv

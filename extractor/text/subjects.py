@@ -47,11 +47,21 @@ def respective_list(text: str, span_starts: Positions, c0: int, pos: int, end: i
         pass
     if m is None:
         return None, []
-    listed = span_starts.within(m.end(), end, closed=True)
-    gaps = [text[a.nend:b.nstart] for a, b in zip(listed, listed[1:])]
+    listed = [sp for sp in span_starts.within(m.end(), end, closed=True) if not _in_aside(text, m.end(), sp.nstart)]
+    # 0.386（2023年为0.412）和0.463（2023年为0.448）: last year's figures in asides are no members of the list
+    gaps = [_ASIDE.sub("", text[a.nend:b.nstart]) for a, b in zip(listed, listed[1:])]
     if not listed or text[m.end():listed[0].nstart].strip() or any(g not in lex["_list_joiners"] for g in gaps):
         return m, []
     return m, listed
+
+
+_ASIDE = regex.compile(r"^[（(][^（）()]*[)）]")
+
+
+def _in_aside(text: str, start: int, pos: int) -> bool:
+    """pos stands inside brackets opened after start."""
+    span = text[start:pos]
+    return span.count("（") + span.count("(") > span.count("）") + span.count(")")
 
 
 def list_goes_on(text: str, start: int, end: int, joiner) -> bool:
