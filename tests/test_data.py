@@ -140,7 +140,8 @@ SCHEMA = {
         "score_unit": str, "score_in_title": "pattern", "full_marks": str, "holder": "pattern",
         "threshold_words": "words", "names_nothing": "words", "value_joiner": "pattern", "item_number": "pattern",
         "rate_link": "pattern", "every": str, "per_hundred": "pattern", "word_edges": str,
-        "label_marks": str, "label_predicate": "pattern", "per_head_alone": "words", "baseline_bracket": "pattern", "lead_close": "pattern",
+        "label_marks": str, "label_predicate": "pattern",
+        "per_head_alone": "words", "level_code": "pattern", "baseline_bracket": "pattern", "lead_close": "pattern",
         "year_item": "pattern", "noun_heads": "words",
         "rest_lead": "pattern"},
     "lexicon/metadata.yaml": {

@@ -18,7 +18,7 @@ MIN_GAPS = 2             # a line with fewer is prose, not a row of cells
 
 _UNIT_IN_LABEL = regex.compile(r"^(?P<label>.*?)[（(]\s*(?P<unit>[^（）()]{1,5})\s*[)）]$")
 # A number glued to the label it follows (教师数（人）0.97, where the spaces before it were one or none)
-_GLUED_NUMBER = regex.compile(r"(?<=[^\d.,:：≥≤＞＜<>])(?=[≥≤＞＜<>]?\d[^\t]*$)")
+_GLUED_NUMBER = regex.compile(r"(?<=[^\d.,:：≥≤＞＜<>A-Za-z])(?=[≥≤＞＜<>]?\d[\d.,:%]*\s*$)")   # not a code (A1 职责…)
 _NUMBER_CELL = regex.compile(r"(?P<sign>[≥≤＞＜<>]?)(?P<num>\d+(?:,\d{3})*(?:\.\d+)?)")
 _VALUE = regex.compile(r"[≥≤＞＜<>]?\d[\d.,:]*%?")      # a cell that is a value (2476, 91.20%, ≥85%, 1:15), not a word
 
@@ -145,9 +145,10 @@ def _row(parts: list, header, title_year: str, title_unit: str = "", title_measu
         col_label, col_unit = _split_unit(column)
         col_unit = col_unit or next((u for w, u in lexicon()["column_units"].items() if col_label.endswith(w)), "")
         unitless = _unitless(col_label) or (_unitless(title_measure) and not _standard(col_label))
+        row_year = _year(label) if regex.fullmatch(lexicon()["year_in_header"], label.strip()) else ""
         out.append(Cell(s, e, label, col_unit or ("" if unitless else unit), col_label,
-                        _year(col_label) or ("" if _standard(col_label) else title_year),      # a standard is timeless
-                        title_measure, topic))
+                        _year(col_label) or row_year or ("" if _standard(col_label) else title_year),  # a standard
+                        title_measure, topic))                                                       # is timeless
     return out
 
 
@@ -248,6 +249,8 @@ def indicator(cell: Cell, level_words) -> str:
     of school or a total (幼儿园 | 在校（园）生 → 在校（园）生)."""
     column = level_words.sub("", cell.column)
     column = regex.sub(lexicon()["year_in_header"], "", column)
+    if column and regex.fullmatch(lexicon()["year_in_header"], cell.label.strip()):
+        return column                     # 年份 | 教育支出 | 增长 | 占比: a row a year, each column a measure
     if not column and cell.topic and cell.year and row_is_holder(cell.label):
         return cell.topic                 # 学段 | 2023年 | 2024年 under a title naming the measure: the level's figure
     if is_standard(cell) and column == lexicon()["bare_standard"] and not row_is_holder(cell.label):

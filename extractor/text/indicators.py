@@ -66,6 +66,7 @@ def lexicon() -> dict:
     lex["_known"] = sorted((k for k in lex["known"] if len(k) >= 5), key=len, reverse=True)
     lex["_trim_left"] = sorted(lex["trim_left"], key=len, reverse=True)
     lex["_label_predicate"] = regex.compile(lex["label_predicate"])
+    lex["_level_code"] = regex.compile(lex["level_code"])
     lex["_trim_right"] = sorted(lex["trim_right"], key=len, reverse=True)
     lex["_qualifiers"] = sorted(lex["threshold_words"], key=len, reverse=True)
     lex["_approx_after"] = sorted(lex["approx_after"], key=len, reverse=True)
@@ -518,10 +519,11 @@ def _stopper_hits(chunk: str, lex, stop_re=None) -> list[tuple[int, int]]:
 
 def _noun_after(text: str, pos: int, end: int, lex) -> str:
     pos += len(next((w for w in lex["_approx_after"] if text.startswith(w, pos)), ""))     # 1所以上公办中心幼儿园
-    m = _HAN_RUN.match(text, pos, end)
+    code = lex["_level_code"].match(text, pos, end)   # 4个B级指标: a scheme's lettered level before its noun
+    m = _HAN_RUN.match(text, code.end() if code else pos, end)
     if not m:
         return ""
-    noun = m.group()
+    noun = (code.group() if code else "") + m.group()
     hits = _stopper_hits(noun, lex, lex["_noun_stop_re"])
     if hits and hits[0][0] == 0:
         return ""
