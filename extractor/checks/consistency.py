@@ -370,6 +370,8 @@ def _judge_parts(rule, view: DocView, t, parts, tie) -> Optional[Finding]:
         basis = _basis(_total_label(view, t), [label for _, label in parts], t.unit)
         if rx(lx["rest"]).match(parts[-1][1].lstrip("，,、；; ")):
             basis = "complete"                    # …、其他教育经费0.27亿元: the last part is the rest, so all of it
+        elif _every_subdivision(view, [label for _, label in parts]) and not _more_after(view, t, parts[-1][0]):
+            basis = "complete"                    # 其中鹭湖区1350个、…岱阳县450个: each unit the report says it has
         if total > tv and basis:
             verdict = "parts_more"
         elif total < tv and basis == "complete":
@@ -456,6 +458,26 @@ def _basis(total_label: str, labels: list, unit: str = "") -> str:
                 return "complete"
             best = "distinct"
     return best
+
+
+def _more_after(view: DocView, t, last) -> bool:
+    """A count of the total's kind after the parts in their sentence (…，另有县直学校2所): more of it than they hold."""
+    end = view.layout.sentences[view.layout.index("sentences", view.npos[id(last)])][1]
+    return any(view.npos[id(last)] < view.npos[id(f)] < end and f.unit == t.unit for f in view.by_kind.get(t.kind, ()))
+
+
+def _every_subdivision(view: DocView, labels: list) -> bool:
+    """The parts name, one each, every unit the report says the area is divided into (鹭州市辖鹭湖区、新澜区2个区和
+    望川县…4个县 in its opening): all of it."""
+    units = view.memo.get("subdivisions")
+    if units is None:
+        lx = words()["parts"]
+        m = rx(lx["subdivided"]).search(view.text[:lx["subdivided_within"]])
+        chunks = [rx(lx["subdivision_count"]).sub("", c) for c in rx(lx["subdivision_split"]).split(m.group("units"))] \
+            if m else []
+        units = view.memo["subdivisions"] = tuple(c for c in chunks if rx(lx["subdivision"]).fullmatch(c))
+    named = [label.strip("，,、；; ") for label in labels]
+    return len(units) >= 2 and sorted(named) == sorted(units)
 
 
 def _each(view: DocView, f) -> int:
