@@ -12,6 +12,7 @@ Each finding quotes the figures (`places`, with their roles) and the words that 
 from __future__ import annotations
 
 import functools
+from re import escape
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Optional
@@ -19,12 +20,13 @@ from typing import Optional
 from ..text import grid, metrics
 from ..text.indicators import STANDARD_RULES
 from ..text.layout import Positions
-from .findings import Finding, dec, finding, fmt, last_place, msg, place_of, squeeze
+from .findings import Finding, dec, finding, fmt, last_place, msg, place_of, squeeze, written_number
 from .table_changes import check_table_changes
 from .table_totals import check_table_totals
 from .view import DocView, after_last, is_baseline, period_year, rx, words
 
 _SEPARATORS = frozenset("，,、；;：:（(）)。！？!?\n")
+SHARE_SPAN = 2                   # a rate its counts put more than twice or half off was read from other counts
 SHARE_SLACK = Decimal("0.05")     # percentage points beyond a stated share's rounding (a share the parts make)
 
 
@@ -60,7 +62,7 @@ def check_share(rule, view: DocView) -> list[Finding]:
     rated = [f for f in view.by_kind.get("percent", ()) if f.unit == "%"]
     rated += [f for f in view.by_kind.get("ratio", ()) if f.metric_id in terms]
     for p in sorted(rated, key=lambda f: f.start):
-        if p.scope or is_baseline(p) or view.earlier(p):
+        if p.scope or is_baseline(p) or view.earlier(p) or _aimed(view, p):
             continue                # 比上年的88.3%: last year's rate is not this year's counts'; 城区…占比: a part's
         t = terms.get(p.metric_id) if p.metric_id else _named_term(p, terms)
         found = _by_terms(view, p, t, terms) if t else None
@@ -70,6 +72,12 @@ def check_share(rule, view: DocView) -> list[Finding]:
             if fd is not None:
                 out.append(fd)
     return out
+
+
+def _aimed(view: DocView, p) -> bool:
+    """A rate aimed at (力争到2025年底…达到55%, or under 下一步打算): no count of the report's gives it."""
+    return bool(rx(words()["plan_heading"]).search(p.heading or "")
+                or rx(words()["aimed"]).search(view.text, view.sentence_bounds(p)[0], view.npos[id(p)]))
 
 
 def _named_term(p, terms: dict) -> Optional[dict]:
@@ -95,6 +103,8 @@ def _share_finding(rule, view: DocView, p, part, whole, ties) -> Optional[Findin
         if not b or a is None or stated is None or a > b:
             return None
         computed, shown_stated = a / b * 100, dec(p.value)
+    if not shown_stated or not 1 / SHARE_SPAN <= computed / shown_stated <= SHARE_SPAN:
+        return None                 # 1:15 against 9.87万 in all schools over 418 kindergarten teachers: other counts
     slack = last_place(stated) / 2 + tol
     # a bound stated (达到在编教师的75%以上): the counts must reach it, not equal it
     ok = {"more": computed >= shown_stated - slack, "less": computed <= shown_stated + slack}.get(
@@ -172,8 +182,10 @@ def _by_terms(view: DocView, p, t: dict, terms: dict) -> Optional[tuple]:
         part = _Summed(tuple(sorted(summed.values(), key=lambda c: c.start)))     # 4382人 + 2833人
         if len({c.unit for c in part.facts}) > 1:
             return None
+    if part is None and whole is None and not t.get("sum_of"):
+        part = _elsewhere(view, p, t, terms, "part")     # both stated in the part on enrolment, the rate later
     if part is not None and whole is None:
-        whole = _whole_elsewhere(view, p, t, terms)
+        whole = _elsewhere(view, p, t, terms, "whole")
     if part is None or whole is None or part.unit != whole.unit:
         return None
     named = list(zip(part.facts, t["sum_of"])) if isinstance(part, _Summed) else [(part, t["part"])]
@@ -181,20 +193,26 @@ def _by_terms(view: DocView, p, t: dict, terms: dict) -> Optional[tuple]:
     return part, whole, ties
 
 
-def _whole_elsewhere(view: DocView, p, t: dict, terms: dict):
-    """The whole stated before the rate's paragraph (全市在园幼儿8064人 in the part on enrolment, the ratio in the part
-    on teachers): the area's own count of it, stated as one value only; else None."""
+def _elsewhere(view: DocView, p, t: dict, terms: dict, role: str):
+    """A term stated before the rate's paragraph (全市在园幼儿8064人 in the part on enrolment, the ratio in the part on
+    teachers): the area's own count of it, named so by its own words, stated as one value only; else None."""
     found = []
     for c in view.by_kind.get(t.get("kind", "count"), ()):
         if c.start >= p.start:
             break
-        label = f"{c.subject} {c.indicator} {_own_words(view, c)}"
-        if c.scope or c.subject or (p.period and c.period and c.period != p.period) or rx(t["part"]).search(label):
+        if c.scope == "other" or c.subject or (p.period and c.period and c.period != p.period):
             continue
-        w = rx(t["whole"]).search(label)
-        if w and not _kind_of(label, w.group(), terms) and rx(t["whole"]).search(c.indicator or ""):
-            found.append(c)
+        if role == "part" and rx(t["part"]).search(c.indicator or ""):
+            found.append(c)         # its part is the term's own word (公办园在园幼儿), not a part of the area
+        elif role == "whole" and not c.scope and rx(t["whole"]).search(c.indicator or "") \
+                and not rx(words()["share_whole_not"]).search(_sentence_before(view, c)):
+            found.append(c)         # not 公办园和普惠性民办园共59所，在园幼儿8728人: those kinds' children
     return found[0] if found and len({dec(c.value) for c in found}) == 1 else None
+
+
+def _sentence_before(view: DocView, f) -> str:
+    s0 = view.sentence_bounds(f)[0]
+    return view.text[s0:view.npos[id(f)]]
 
 
 def _own_words(view: DocView, f) -> str:
@@ -370,6 +388,8 @@ def _judge_parts(rule, view: DocView, t, parts, tie) -> Optional[Finding]:
         basis = _basis(_total_label(view, t), [label for _, label in parts], t.unit)
         if rx(lx["rest"]).match(parts[-1][1].lstrip("，,、；; ")):
             basis = "complete"                    # …、其他教育经费0.27亿元: the last part is the rest, so all of it
+        elif _named_in_total(view, t, [label for _, label in parts]) and not _more_after(view, t, parts[-1][0]):
+            basis = "complete"                    # 新建、改扩建公办幼儿园1286所，其中新建472所、改扩建796所
         elif _every_subdivision(view, [label for _, label in parts]) and not _more_after(view, t, parts[-1][0]):
             basis = "complete"                    # 其中鹭湖区1350个、…岱阳县450个: each unit the report says it has
         if total > tv and basis:
@@ -446,7 +466,7 @@ def _basis(total_label: str, labels: list, unit: str = "") -> str:
     for _, complete, members in _partitions():
         named = []
         for label in labels:
-            hit = [k for k, pat in enumerate(members) if pat.search(label)]
+            hit = [k for k, pat in enumerate(members) if (m := pat.search(label)) and not _qualified(label, m.start())]
             if len(hit) != 1:
                 break
             named.append(hit[0])
@@ -466,6 +486,15 @@ def _more_after(view: DocView, t, last) -> bool:
     return any(view.npos[id(last)] < view.npos[id(f)] < end and f.unit == t.unit for f in view.by_kind.get(t.kind, ()))
 
 
+def _named_in_total(view: DocView, t, labels: list) -> bool:
+    """The total's own words list the parts, each once, joined as a list (新建、改扩建公办幼儿园…，其中新建…、改扩建…)."""
+    named = [label.strip("，,、；; ") for label in labels]
+    if len(named) < 2 or not all(named) or len(set(named)) < len(named):
+        return False
+    joined = words()["parts"]["list_joiner"].join(escape(n) for n in named)
+    return bool(rx(joined).search(view.clause_before(view.npos[id(t)])))
+
+
 def _every_subdivision(view: DocView, labels: list) -> bool:
     """The parts name, one each, every unit the report says the area is divided into (鹭州市辖鹭湖区、新澜区2个区和
     望川县…4个县 in its opening): all of it."""
@@ -478,6 +507,11 @@ def _every_subdivision(view: DocView, labels: list) -> bool:
         units = view.memo["subdivisions"] = tuple(c for c in chunks if rx(lx["subdivision"]).fullmatch(c))
     named = [label.strip("，,、；; ") for label in labels]
     return len(units) >= 2 and sorted(named) == sorted(units)
+
+
+def _qualified(label: str, at: int) -> bool:
+    """The member is qualified by words before it (在政府购买学位服务的民办学校就读): some of that member, not all."""
+    return words()["parts"]["qualifier"] in label[:at]
 
 
 def _each(view: DocView, f) -> int:
@@ -643,7 +677,7 @@ def _within_rounding(fs) -> bool:
 
 def _as_written(t, amount: Decimal) -> dict:
     """An amount in the unit its total is written in (5.75亿元 beside 5.83亿元, not 575000000元)."""
-    m = rx(r"(\d+(?:\.\d+)?)\s*(\S*)").search(t.raw.replace(",", ""))
+    m = written_number(t.raw)
     n, v = (dec(m.group(1)) if m else None), dec(t.value)
     if not n or v is None or v == n or not m.group(2):
         return {"total": fmt(amount), "unit": t.unit}
@@ -660,8 +694,8 @@ def _rounded(f) -> Decimal:
 
 def _step(f, v: Decimal) -> Decimal:
     """The rounding step of a statement, in its value's unit: 0.24亿元 → 1000000."""
-    digits = rx(r"\d+(?:\.\d+)?").search(f.raw.replace(",", "").replace("，", ""))
-    n = dec(digits.group()) if digits else None
+    digits = written_number(f.raw)
+    n = dec(digits.group(1)) if digits else None
     if not n:
         return Decimal(0)
     return last_place(n) * (v / n)

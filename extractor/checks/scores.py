@@ -43,6 +43,8 @@ def _section(rule, view: DocView, scores, i) -> Optional[Finding]:
         return None
     items, total_max = [], Decimal(0)
     for s in scores[i + 1:]:
+        if s.table != head.table:
+            break                   # a table's rows add up among themselves, the text's headings among themselves
         if items and _deeper(s.level, items[0].level):
             continue                # A3's B7, B8, B9 with their C items between them
         if not s.level or s.level == head.level or (items and s.level != items[0].level):

@@ -7,7 +7,7 @@ from __future__ import annotations
 from decimal import Decimal, InvalidOperation
 from typing import Optional
 
-from .findings import Finding, finding, fmt, last_place, msg, place_of, squeeze
+from .findings import Finding, finding, fmt, last_place, msg, place, squeeze
 from .table_totals import rows_of_tables
 from .view import DocView, rx, words
 
@@ -29,11 +29,13 @@ def _row(rule, view: DocView, row: list) -> Optional[Finding]:
     lx = words()["table_change"]
     change = [c for c in row if rx(lx["column"]).fullmatch(c.cell.column.strip())]
     rate = [c for c in row if rx(lx["rate_column"]).fullmatch(c.cell.column.strip()) and c not in change]
-    years = sorted((c for c in row if c.cell.year and c.fact is not None and c not in change + rate),
-                   key=lambda c: c.cell.year)
+    years = sorted((c for c in row if c.cell.year and c not in change + rate
+                    and _number(view.text[c.cell.start:c.cell.end]) is not None), key=lambda c: c.cell.year)
     if len(change) + len(rate) != 1 or len(years) < 2 or len({c.cell.year for c in years}) != len(years):
         return None
-    if change and "%" in view.text[change[0].cell.start:change[0].cell.end] and years[-1].fact.kind != "percent":
+    if change and "%" in view.text[change[0].cell.start:change[0].cell.end] \
+            and "%" not in view.text[years[-1].cell.start:years[-1].cell.end] \
+            and (years[-1].fact is None or years[-1].fact.kind != "percent"):
         rate, change = change, []   # 74826 | 78612 | +5.06%: a rate of change of the amounts, not their difference
     figures = [_number(view.text[c.cell.start:c.cell.end]) for c in (change or rate) + years]
     if any(x is None for x in figures):
@@ -48,11 +50,14 @@ def _row(rule, view: DocView, row: list) -> Optional[Finding]:
     said = msg("table_change" if change else "table_rate", label=squeeze(row[0].label), before=before.cell.year,
                after=after.cell.year, want=fmt(want), raw=squeeze(view.text[cell.cell.start:cell.cell.end]),
                verdict=msg("parts_consistent" if ok else ("table_change_differs" if change else "table_rate_differs")))
-    f = after.fact
+    # a cell is its figure's place, a fact or not (a bare 3862 under 2021年 in a table without units)
+    ev, early = (view.evidence(c.cell.start, c.cell.end) for c in (after, before))
+    reg = view.result.seg.region_at(after.cell.start)
     return finding(view.doc, rule["id"], "pass" if ok else "inconsistent", rule["severity"], said,
-                   section=f.section, item=f.item, indicator=f.indicator, value=stated, values=values[-2:],
-                   threshold=want, raw=f.raw, start=f.start, end=f.end, page=f.page,
-                   places=[place_of(before.fact, "earlier"), place_of(f, "later")])
+                   section=reg.section, item=reg.item, indicator=after.fact.indicator if after.fact else squeeze(row[0].label),
+                   value=stated, values=values[-2:], threshold=want, **ev,
+                   places=[place(early["raw"], early["start"], early["end"], early["page"], "earlier"),
+                           place(ev["raw"], ev["start"], ev["end"], ev["page"], "later")])
 
 
 def _difference(stated: Decimal, values: list) -> tuple:

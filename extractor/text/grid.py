@@ -58,14 +58,34 @@ def cells(text: str) -> tuple:
             if not any(_VALUE.fullmatch(t) for t, _, _ in parts[1:]):
                 header = [t for t, _, _ in parts]   # a table's first row, of words (2022年, 评估标准): its header
                 continue
+        if header and not any(_VALUE.fullmatch(t) for t, _, _ in parts) and _subheads(header, parts):
+            header = _subheads(header, parts)      # 学校数（所） | 在校生（人） over 幼儿园 | 小学 | … : one header
+            continue
         header = header or []
         heads = header
-        if len(parts) == len(header) - 1 and header[-1].strip() in lexicon()["remark_columns"]:
-            heads = header[:-1]                     # …| 5 | 5.5 | | : the remarks column left empty
+        if len(parts) == len(header) - 1 and (header[-1].strip() in lexicon()["remark_columns"]
+                                             or regex.fullmatch(lexicon()["change_columns"], header[-1].strip())):
+            heads = header[:-1]                     # …| 5 | 5.5 | | : the remarks (or change) column left empty
         if _grouped(heads):                        # 普及普惠水平 | 学前三年毛入园率 | ≥85% …, then 普惠性… | ≥80% …
             heads, parts = heads[1:], _ungrouped(parts) if len(parts) == len(heads) else parts
         out += _row(parts, heads, _year(title), _title_unit(title), _title_measure(title), _title_topic(title))
     return tuple(out)
+
+
+def _subheads(header: list, parts: list) -> list:
+    """A second row of words under a first that groups it (县（区） | 学校数（所） | 在校生（人）, then 幼儿园 | 小学 | 初中 |
+    在园幼儿 | 小学 | 初中): the groups parting the columns evenly, each column its own words with its group's unit in
+    brackets; [] when the rows do not fit so."""
+    groups, subs = header[1:], [t for t, _, _ in parts]
+    if len(groups) < 1 or len(subs) <= len(groups) or len(subs) % len(groups):
+        return []
+    width = len(subs) // len(groups)
+    out = [header[0]]
+    for k, sub in enumerate(subs):
+        group, unit = _split_unit(groups[k // width])
+        name, own = _split_unit(sub)
+        out.append(f"{name}{group}（{own or unit}）" if own or unit else f"{name}{group}")     # 小学在校生（人）
+    return out
 
 
 def _grouped(header: list) -> bool:

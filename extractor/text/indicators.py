@@ -119,6 +119,8 @@ class Indicators:
         if span.kind == "date":
             return self._date_indicator(span, c1)
         cell = grid.cell_at(text, span.nstart)
+        if cell is not None and _HAN2.search(text, cell.start, span.nstart):
+            cell = None                     # 13.6%，骨干教师23.7%: the words before it in its cell name the second
         if cell is not None:                # a table's cell: its row label and column say what it measures
             return (grid.indicator(cell, level_in_phrase()),
                     STANDARD_RULES[0] if grid.is_standard(cell) else "table_cell")
@@ -515,6 +517,9 @@ def _stopper_hits(chunk: str, lex, stop_re=None) -> list[tuple[int, int]]:
             continue                         # 培训 of 培训完成率: a verb that names the rate
         hits.append((i, m.end()))
     return hits
+
+
+_HAN2 = regex.compile(r"\p{Han}{2}")
 
 
 def _noun_after(text: str, pos: int, end: int, lex) -> str:

@@ -190,6 +190,11 @@ def _level_words():
 
 
 @functools.lru_cache(maxsize=1)
+def _place_row():
+    return regex.compile(data.load("lexicon/levels.yaml")["place_row"])
+
+
+@functools.lru_cache(maxsize=1)
 def _overall():
     return regex.compile(data.load("lexicon/levels.yaml")["overall"])
 
@@ -353,6 +358,8 @@ def _can_be_value(f, clause: str, cat: Catalog, words, school, schools=()) -> bo
         return False
     if school.search(f.subject) and not any(w.fullmatch(f.subject) for w in words.values()):
         return False
+    if _place_row().fullmatch(f.subject or ""):
+        return False                # a table's row of one county or town (岚城区 | 12.02 | 12.46): that unit's figure
     if schools or cat.quoted.search(clause):
         return False
     return not cat.target.search(clause)

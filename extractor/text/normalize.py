@@ -57,7 +57,9 @@ def _compiled():
     rewrites = [(r["name"], regex.compile(r["pattern"], regex.M), r["replace"]) for r in spec["rewrites"]]
     rows = dict(spec["table_rows"], gap=regex.compile(spec["table_rows"]["gap"]),
                 value_cell=regex.compile(spec["table_rows"]["value_cell"]),
-                glued_row=regex.compile(spec["table_rows"]["glued_row"]))
+                glued_row=regex.compile(spec["table_rows"]["glued_row"]),
+                wide_run=regex.compile(spec["table_rows"]["wide_run"]),
+                wide_single=regex.compile(spec["table_rows"]["wide_single"]))
     pipes = {k: regex.compile(v) for k, v in spec["pipe_tables"].items()}
     return table, rewrites, spec["join_lines"], rows, pipes
 
@@ -70,8 +72,8 @@ def heading_marker():
 
 def normalize(original: str) -> NormText:
     table, rewrites, join, rows, pipes = _compiled()
-    text = original.translate(table)       # one for one: the map is the identity
-    omap = list(range(len(original)))
+    text, omap = _wide_gaps(original, list(range(len(original))), rows)
+    text = text.translate(table)           # one for one: the map stays as it is
     text, omap = _tab_cells(text, omap, rows)
     text, omap = _replace(text, omap, furniture.edits(text))
     text, omap = _pipe_cells(text, omap, pipes)
@@ -105,6 +107,19 @@ def _pipe_cells(text: str, omap: list, spec) -> tuple[str, list]:
 
 _PIPE_GAP = "  "            # two spaces: a gap between two cells (normalize.yaml table_rows)
 _EMPTY_CELL = "\u2014"      # a dash, as tables write a cell with nothing to say: a word, no value
+
+def _wide_gaps(text: str, omap: list, spec) -> tuple[str, list]:
+    """A row of a table aligned with ideographic spaces (１　　学前三年毛入园率　　≥８５％　　９５．２％) may part two
+    cells with one (序号　评估指标): there, in a line with runs of them between its cells, one is a gap too."""
+    if "\u3000" not in text:
+        return text, omap
+    edits, pos = [], 0
+    for line in text.split("\n"):
+        if len(spec["wide_run"].findall(line.strip())) >= spec["min_gaps"]:
+            edits += [(pos + m.start(), pos + m.end(), m.group() * 2) for m in spec["wide_single"].finditer(line)]
+        pos += len(line) + 1
+    return _replace(text, omap, edits) if edits else (text, omap)
+
 
 def _tab_cells(text: str, omap: list, spec) -> tuple[str, list]:
     """Tabs (a Word table saved as text: 指标\t2022年\t2023年): in a line with as many as a row's gaps, each run of
