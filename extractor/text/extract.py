@@ -11,12 +11,11 @@ from dataclasses import replace
 from decimal import Decimal
 from typing import Optional
 
-import cn2an
 import regex
 
 from .. import data
 from ..records import Span
-from . import grid
+from . import grid, numerals
 from .layout import Intervals, longest_match_wins
 
 KINDS = ("date", "money", "percent", "ratio", "age", "duration", "count", "number")
@@ -134,18 +133,12 @@ _GAP_BREAK = regex.compile(r"[\d，。；、：,;:]")     # between an approx wo
 
 
 def parse_number(s: str) -> Decimal:
-    """Arabic or Chinese numeral → exact Decimal (cn2an on the isolated numeral only).
-
-    A Chinese numeral must be written the regular way: cn2an also reads 三四 (three or four) as 34
-    and 一百二 as 120, so a numeral that does not come back the same from the value is refused."""
+    """Arabic or Chinese numeral → exact Decimal. A Chinese numeral must be written the regular way
+    (numerals.read: 三四, three or four, and 一百二 are refused)."""
     s = s.replace(",", "")
     if _ARABIC.fullmatch(s):
         return Decimal(s)
-    s = s.translate(_numerals()["_fix"])
-    v = Decimal(str(cn2an.cn2an(s, "smart")))
-    if cn2an.an2cn(str(v)) != s:
-        raise ValueError(f"irregular Chinese numeral {s}")
-    return v
+    return numerals.read(s)
 
 
 def parse_mixed(s: str) -> Decimal:
@@ -231,7 +224,7 @@ def cn_digits(s: str) -> int:
     s = s.translate(spec["_fix"])
     if not any(c in spec["places"] for c in s):
         return int("".join(str(spec["digits"].index(c)) for c in s))
-    return int(cn2an.cn2an(s, "smart"))
+    return numerals.loose(s)
 
 
 _DATE_PARTS = ("y", "m", "d", "y2", "m2", "d2")

@@ -12,10 +12,10 @@ from collections import Counter
 from dataclasses import dataclass, field, replace
 from typing import Optional
 
-import cn2an
 import regex
 
 from .. import data
+from . import numerals
 from .schemes import Scheme, builtin
 
 
@@ -74,7 +74,10 @@ def _marker_number(style: str, marker: str) -> Optional[int]:
     if digits:
         return int(digits[-1])
     runs = _CN.findall(marker)                # the last run: 一级指标二 is the second, 第三部分 the third
-    return int(cn2an.cn2an(runs[-1], "smart")) if runs else None
+    try:
+        return numerals.loose(runs[-1]) if runs else None
+    except ValueError:                        # 十十、: no number (it was an error that stopped the file)
+        return None
 
 
 def find_headings(text: str, hints: dict | None = None) -> list[Heading]:
@@ -119,7 +122,7 @@ def _declared_shape(text: str):
     if not m:
         return None
     try:
-        n = int(m.group(1)) if m.group(1).isdigit() else int(cn2an.cn2an(m.group(1), "smart"))
+        n = int(m.group(1)) if m.group(1).isdigit() else numerals.loose(m.group(1))
     except ValueError:
         return None
     return n, (int(m.group(2)) if m.group(2) else None)
