@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import functools
+import threading
 from pathlib import Path
 from typing import Optional
 
@@ -17,6 +18,145 @@ def load(relpath: str):
     path = PATTERNS_DIR / relpath
     with open(path, encoding="utf-8") as f:
         return yaml.load(f, Loader=LOADER)
+
+
+def compile(pattern: str, flags: int = 0):
+    """regex.compile(pattern, flags), the same pattern object, made without regex's parser where it can be.
+
+    `regex` parses a pattern in Python, and the patterns of patterns/ took ~0.14 s of every run to parse (more than
+    all the rest of starting up). What its parser makes is data (a list of opcodes and the groups' names), handed to
+    the C engine as the pattern object is built; that data is kept, per regex and Python version, in
+    ~/.cache/selfeval (as Python keeps bytecode in __pycache__), and the next run builds the object from it directly.
+    Anything unexpected (another regex, a damaged or foreign file) and the pattern is compiled as usual."""
+    import regex
+    key = (pattern, int(flags))
+    kept = _compiled_cache()
+    args = kept["entries"].get(key)
+    if args is not None:
+        try:
+            return kept["engine"].compile(*args)
+        except Exception:  # noqa: BLE001 - the engine refused what was kept: compile it as usual
+            kept["entries"].pop(key, None)
+    made, args = _compile_keeping(pattern, flags)
+    if args is not None:
+        kept["entries"][key] = args
+        kept["new"] = True
+    return made if made is not None else regex.compile(pattern, flags)
+
+
+_CACHE_FORMAT = 1
+_ARG_TYPES = (str, int, list, dict, dict, dict, list, int, (tuple, list, type(None)), int, int)
+
+
+@functools.lru_cache(maxsize=1)
+def _compiled_cache() -> dict:
+    """{"entries": {(pattern, flags): the engine's arguments}, "engine": regex's C module, "path", "read": how many
+    came from the cache file (where it holds a valid one), "new": whether a pattern was added, and then the file is
+    written again at exit."""
+    import atexit
+    import os
+    kept = {"entries": {}, "engine": None, "path": None, "read": 0, "new": False}
+    try:
+        import regex
+        from regex import _main
+        kept["engine"] = _main._regex
+        kept["path"] = _cache_path(regex)
+    except (ImportError, AttributeError):
+        return kept
+    kept["entries"] = _read_cache(kept["path"])
+    kept["read"] = len(kept["entries"])
+    atexit.register(_write_cache, kept, os.getpid())
+    return kept
+
+
+def _cache_path(regex) -> Path:
+    import os
+    import sys
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    name = f"regex-{regex.__version__}-v{int(regex.DEFAULT_VERSION)}-{sys.implementation.cache_tag}.marshal"
+    return Path(base) / "selfeval" / name
+
+
+def _read_cache(path) -> dict:
+    import hashlib
+    import marshal
+    try:
+        fmt, digest, payload = marshal.loads(path.read_bytes())
+        if fmt != _CACHE_FORMAT or hashlib.sha256(payload).hexdigest() != digest:
+            return {}
+        entries = marshal.loads(payload)
+    except Exception:  # noqa: BLE001 - no file, or one that is not ours: start empty
+        return {}
+    if not isinstance(entries, dict) or not all(_valid(k, v) for k, v in entries.items()):
+        return {}
+    return entries
+
+
+def _valid(key, args) -> bool:
+    return (isinstance(key, tuple) and len(key) == 2 and isinstance(key[0], str) and isinstance(key[1], int)
+            and isinstance(args, tuple) and len(args) == len(_ARG_TYPES)
+            and all(isinstance(a, t) for a, t in zip(args, _ARG_TYPES)) and args[0] == key[0])
+
+
+def _write_cache(kept: dict, pid: int):
+    """At exit of the process that read the cache (not of a copy forked from it), when a pattern was added: the
+    file again with this process's patterns added, written whole under another name and moved into place."""
+    import hashlib
+    import marshal
+    import os
+    import tempfile
+    if not kept["new"] or os.getpid() != pid or kept["path"] is None:
+        return
+    path = kept["path"]
+    try:
+        entries = {**_read_cache(path), **kept["entries"]}
+        payload = marshal.dumps(entries)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=path.name, suffix=".tmp")
+        with os.fdopen(fd, "wb") as f:
+            f.write(marshal.dumps((_CACHE_FORMAT, hashlib.sha256(payload).hexdigest(), payload)))
+        os.replace(tmp, path)
+    except Exception:  # noqa: BLE001 - a cache that cannot be written is only slower next time
+        return
+
+
+_KEEPING = threading.Lock()
+
+
+def _compile_keeping(pattern: str, flags: int):
+    """(the compiled pattern, the arguments regex gave its engine to build it), or (None, None) where they cannot
+    be taken (a pattern that depends on the locale, a regex made otherwise)."""
+    import regex
+    from regex import _main
+    engine = _main.__dict__.get("_regex")
+    if engine is None or not hasattr(engine, "compile") or int(flags) & int(regex.LOCALE):
+        return None, None
+    seen = []
+
+    class Recorder:
+        def __getattr__(self, name):
+            return getattr(engine, name)
+
+        def compile(self, *args):
+            made = engine.compile(*args)
+            if args and args[0] is pattern:
+                seen.append((args, made))
+            return made
+
+    with _KEEPING:
+        _main._regex = Recorder()
+        try:
+            regex.compile(pattern, flags, cache_pattern=False)
+        except Exception:  # noqa: BLE001 - compiled again below, where its error is raised as usual
+            return None, None
+        finally:
+            _main._regex = engine
+    if len(seen) != 1 or _main._locale_sensitive.get((str, pattern)):
+        return None, None
+    args, made = seen[0]
+    args = tuple(int(a) if isinstance(a, int) else a for a in args)       # regex's flags are an IntFlag: plain ints
+    return (made, args) if all(isinstance(a, t) for a, t in zip(args, _ARG_TYPES)) and len(args) == len(_ARG_TYPES) \
+        else (made, None)
 
 
 def alternation(words) -> str:
@@ -50,8 +190,8 @@ class Shape:
     def __init__(self, name: str, suffix: str, flags: Optional[int] = None):
         import regex
         flags = regex.V1 if flags is None else flags
-        self.pattern = regex.compile(f"{name}{suffix}", flags)
-        self.suffix = regex.compile(suffix, flags)
+        self.pattern = compile(f"{name}{suffix}", flags)
+        self.suffix = compile(suffix, flags)
         self.width = max_width(name, flags)
 
     def finditer(self, text: str):

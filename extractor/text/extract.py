@@ -64,7 +64,7 @@ def rules():
                 local[key] = val
         for r in spec["rules"]:
             pat = expand(r["pattern"], local)
-            out.append((kind, r["name"], regex.compile(pat, regex.V1), r, spec))
+            out.append((kind, r["name"], data.compile(pat, regex.V1), r, spec))
     return out
 
 
@@ -83,9 +83,9 @@ class _AnyOf:
 @functools.lru_cache(maxsize=1)
 def _protect():
     spec = data.load("lexicon/negatives.yaml")
-    shapes = [data.Shape(p["lead"], p["pattern"][len(p["lead"]):]) if p.get("lead") else regex.compile(p["pattern"], regex.V1)
+    shapes = [data.Shape(p["lead"], p["pattern"][len(p["lead"]):]) if p.get("lead") else data.compile(p["pattern"], regex.V1)
               for p in spec["protect"]]
-    return _AnyOf(shapes + [regex.compile(_places_pattern(), regex.V1)])
+    return _AnyOf(shapes + [data.compile(_places_pattern(), regex.V1)])
 
 
 def protected(text: str) -> Intervals:
@@ -117,19 +117,19 @@ def _approx():
 def _numerals() -> dict:
     spec = dict(_lexicon()["numerals"])
     spec["_fix"] = str.maketrans(spec["variants"])
-    spec["_arabic"] = regex.compile(r"\d+(?:\.\d+)?")
+    spec["_arabic"] = data.compile(r"\d+(?:\.\d+)?")
     digits = regex.escape(spec["digits"][1:] + "".join(k for k, v in spec["variants"].items() if v != spec["zero"]))
-    spec["_term"] = regex.compile(rf"(\d+(?:\.\d+)?|[{digits}])([{''.join(spec['places'])}])?")
+    spec["_term"] = data.compile(rf"(\d+(?:\.\d+)?|[{digits}])([{''.join(spec['places'])}])?")
     return spec
 
 
 @functools.lru_cache(maxsize=1)
 def _standard_after():
-    return regex.compile(placeholders()["standard_after"])
+    return data.compile(placeholders()["standard_after"])
 
 
-_ARABIC = regex.compile(r"\d+(?:\.\d+)?")
-_GAP_BREAK = regex.compile(r"[\d，。；、：,;:]")     # between an approx word and its number: not across these
+_ARABIC = data.compile(r"\d+(?:\.\d+)?")
+_GAP_BREAK = data.compile(r"[\d，。；、：,;:]")     # between an approx word and its number: not across these
 
 
 def parse_number(s: str) -> Decimal:
@@ -252,7 +252,7 @@ def _date_value(g: dict) -> str:
 @functools.lru_cache(maxsize=1)
 def _clock():
     spec = data.load("kinds/ratio.yaml")
-    return tuple(regex.compile(spec[k]) for k in ("clock_before", "clock_after", "clock_leading_zero", "glued_to_date"))
+    return tuple(data.compile(spec[k]) for k in ("clock_before", "clock_after", "clock_leading_zero", "glued_to_date"))
 
 
 def _is_clock(text: str, m) -> bool:
@@ -269,7 +269,7 @@ def _is_clock(text: str, m) -> bool:
 
 @functools.lru_cache(maxsize=1)
 def _glued_clock():
-    return regex.compile(data.load("kinds/date.yaml")["clock"])
+    return data.compile(data.load("kinds/date.yaml")["clock"])
 
 
 def _one_split(day: str, clock: str) -> bool:
@@ -345,7 +345,7 @@ def _value_unit(kind: str, g: dict, spec: dict, rule: dict):
 @functools.lru_cache(maxsize=1)
 def _run_tokens():
     spec = _lexicon()["numeral_run"]
-    return regex.compile("|".join(f"(?P<{name}>{spec[name]})" for name in _RUN_JOINS), regex.V1)
+    return data.compile("|".join(f"(?P<{name}>{spec[name]})" for name in _RUN_JOINS), regex.V1)
 
 
 # Which token joins which when they touch (lexicon numeral_run): Arabic digits join places (5万4千) but not Chinese
@@ -452,7 +452,7 @@ def _cell_units(text: str, spans: list) -> list:
 
 @functools.lru_cache(maxsize=1)
 def _range_low():
-    return regex.compile(expand(_lexicon()["range_low"], placeholders()), regex.V1)
+    return data.compile(expand(_lexicon()["range_low"], placeholders()), regex.V1)
 
 
 def _ranges(text: str, spans: list) -> list:
@@ -476,7 +476,7 @@ def _ranges(text: str, spans: list) -> list:
 
 @functools.lru_cache(maxsize=1)
 def _range_number():
-    return regex.compile(_lexicon()["range_number"])
+    return data.compile(_lexicon()["range_number"])
 
 
 def _low_end(text: str, sp: Span, m) -> Optional[Span]:

@@ -112,7 +112,7 @@ def _load(extra: tuple) -> Catalog:
                 e = replace(e, plausible=by_unit[str(e.unit)])
             by_id.pop(e.id, None)         # an override takes the overridden entry's place at the end
             by_id[e.id] = e
-    never = regex.compile(r"(?!)")
+    never = data.compile(r"(?!)")
     p = {k: v or never for k, v in patterns.items()}
     return Catalog(tuple(by_id.values()), **p)
 
@@ -140,7 +140,7 @@ def _read(path: Path) -> dict:
 
 def _compile(pattern, path, what):
     try:
-        return regex.compile(pattern)
+        return data.compile(pattern)
     except (regex.error, TypeError) as e:
         raise InputError("invalid-config", path, said("errors.indicators_pattern", what=what, detail=str(e))) from e
 
@@ -186,7 +186,7 @@ def _range(v, path, where) -> Optional[tuple]:
 @functools.lru_cache(maxsize=1)
 def _level_words():
     spec = data.load("lexicon/levels.yaml")
-    return {name: regex.compile(p) for name, p in spec["levels"].items()}, regex.compile(spec["school"])
+    return {name: data.compile(p) for name, p in spec["levels"].items()}, data.compile(spec["school"])
 
 
 # ---------------- linking ----------------
@@ -389,8 +389,8 @@ def _metric_value(e: Indicator, f, clause: str, cat: Catalog):
     return -f.value if fall and (last is None or fall >= last) else None
 
 
-_NEVER = regex.compile(r"(?!)")
-_YEAR = regex.compile(r"(?:19|20)\d{2}")
+_NEVER = data.compile(r"(?!)")
+_YEAR = data.compile(r"(?:19|20)\d{2}")
 
 
 def _only_as_baseline(e: Indicator, clause: str, cat: Catalog) -> bool:

@@ -36,19 +36,19 @@ def _spec():
     sch, bod, towns = spec["schools"], spec["bodies"], spec["towns"]
     return {
         "school": data.Shape(sch["name"], sch["suffix"]),
-        "school_suffix": regex.compile(sch["suffix"] + "$", regex.V1),
-        "school_generic": regex.compile(sch["generic"]),
+        "school_suffix": data.compile(sch["suffix"] + "$", regex.V1),
+        "school_generic": data.compile(sch["generic"]),
         "body": data.Shape(bod["name"], bod["suffix"]),
-        "body_generic": regex.compile(bod["generic"]),
-        "groups": regex.compile(data.alternation(spec["groups"])),
-        "provinces": regex.compile(data.alternation(spec["provinces"])),
+        "body_generic": data.compile(bod["generic"]),
+        "groups": data.compile(data.alternation(spec["groups"])),
+        "provinces": data.compile(data.alternation(spec["provinces"])),
         "town": data.Shape(towns["name"], towns["suffix"]),
-        "town_generic": regex.compile(towns["generic"]),
-        "law": regex.compile(spec["law"]),
-        "persons": [regex.compile(p) for p in spec["persons"].values()],
+        "town_generic": data.compile(towns["generic"]),
+        "law": data.compile(spec["law"]),
+        "persons": [data.compile(p) for p in spec["persons"].values()],
         "known_bodies": tuple(spec["known_bodies"]),
         # the alternation is in the listed order, as the stops were first written (not longest first)
-        "left_stops": regex.compile(
+        "left_stops": data.compile(
             "^(?:.*(?:" + "|".join(regex.escape(w) for w in spec["left_stops"]) + ")(?!$))"
             + f"|^{spec['left_stop_date_tail']}"),
         "school_ordinal": spec["school_ordinal"],

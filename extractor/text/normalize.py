@@ -54,18 +54,18 @@ def _replace(text: str, omap: list, edits) -> tuple[str, list]:
 def _compiled():
     spec = data.load("normalize.yaml")
     table = str.maketrans(spec["translate"])
-    rewrites = [(r["name"], regex.compile(r["pattern"], regex.M), r["replace"]) for r in spec["rewrites"]]
-    rows = dict(spec["table_rows"], gap=regex.compile(spec["table_rows"]["gap"]),
-                value_cell=regex.compile(spec["table_rows"]["value_cell"]),
-                glued_row=regex.compile(spec["table_rows"]["glued_row"]))
-    pipes = {k: regex.compile(v) for k, v in spec["pipe_tables"].items()}
+    rewrites = [(r["name"], data.compile(r["pattern"], regex.M), r["replace"]) for r in spec["rewrites"]]
+    rows = dict(spec["table_rows"], gap=data.compile(spec["table_rows"]["gap"]),
+                value_cell=data.compile(spec["table_rows"]["value_cell"]),
+                glued_row=data.compile(spec["table_rows"]["glued_row"]))
+    pipes = {k: data.compile(v) for k, v in spec["pipe_tables"].items()}
     return table, rewrites, spec["join_lines"], rows, pipes
 
 
 @functools.lru_cache(maxsize=1)
 def heading_marker():
     spec = data.load("lexicon/headings.yaml")
-    return regex.compile("^(?:" + "|".join(m["pattern"] for m in spec["markers"]) + ")")
+    return data.compile("^(?:" + "|".join(m["pattern"] for m in spec["markers"]) + ")")
 
 
 def normalize(original: str) -> NormText:
@@ -82,8 +82,8 @@ def normalize(original: str) -> NormText:
     return NormText(original=original, text=text, omap=tuple(omap))
 
 
-_BREAK = regex.compile(r"\n(?:\s*\n)*")
-_CUT_DECIMAL = regex.compile(r"\d\.$")
+_BREAK = data.compile(r"\n(?:\s*\n)*")
+_CUT_DECIMAL = data.compile(r"\d\.$")
 
 
 def _pipe_cells(text: str, omap: list, spec) -> tuple[str, list]:
@@ -113,7 +113,7 @@ def _tab_cells(text: str, omap: list, spec) -> tuple[str, list]:
     return _replace(text, omap, edits)
 
 
-_TAB_RUN = regex.compile(r" *\t[ \t]*")
+_TAB_RUN = data.compile(r" *\t[ \t]*")
 
 
 def _table_cells(text: str, omap: list, spec) -> tuple[str, list]:

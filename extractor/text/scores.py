@@ -7,8 +7,6 @@ import functools
 from dataclasses import dataclass
 from decimal import Decimal
 
-import regex
-
 from .. import data
 
 
@@ -24,7 +22,7 @@ class Score:
 @functools.lru_cache(maxsize=1)
 def lexicon() -> dict:
     lx = data.load("lexicon/scores.yaml")
-    return {k: regex.compile(lx[k]) for k in ("cue", "pair", "marker", "listed", "total", "score", "deducted")} | {
+    return {k: data.compile(lx[k]) for k in ("cue", "pair", "marker", "listed", "total", "score", "deducted")} | {
         "window": int(lx["marker_window"])}
 
 

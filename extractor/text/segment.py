@@ -12,8 +12,6 @@ from collections import Counter
 from dataclasses import dataclass, field, replace
 from typing import Optional
 
-import regex
-
 from .. import data
 from . import numerals
 from .schemes import Scheme, builtin
@@ -57,12 +55,12 @@ class Segmentation:
 @functools.lru_cache(maxsize=1)
 def _heading_spec():
     spec = data.load("lexicon/headings.yaml")
-    styles = [(m["style"], regex.compile(m["pattern"])) for m in spec["markers"]]
+    styles = [(m["style"], data.compile(m["pattern"])) for m in spec["markers"]]
     return styles, set(spec["title_end"]), spec["max_title_len"]
 
 
-_DIGITS = regex.compile(r"\d+")
-_CN = regex.compile(data.load("lexicon/headings.yaml")["cn_number"])
+_DIGITS = data.compile(r"\d+")
+_CN = data.compile(data.load("lexicon/headings.yaml")["cn_number"])
 _CODE_END = " \t、.．:："
 _CIRCLED = "①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳"
 
@@ -114,7 +112,7 @@ def _matches(title: str, entry: dict) -> bool:
     return any(k in title for k in entry.get("keywords", []) or [entry["title"]])
 
 
-_SHAPE = regex.compile(data.load("lexicon/headings.yaml")["declared_shape"])
+_SHAPE = data.compile(data.load("lexicon/headings.yaml")["declared_shape"])
 
 
 def _declared_shape(text: str):
@@ -217,10 +215,10 @@ def _declares(text: str, scheme: Scheme) -> bool:
 @functools.lru_cache(maxsize=1)
 def _lex() -> dict:
     spec = data.load("lexicon/headings.yaml")
-    return {"points": regex.compile(spec["points"]), "outside": regex.compile(spec["outside_parts"]),
+    return {"points": data.compile(spec["points"]), "outside": data.compile(spec["outside_parts"]),
             "opening_chars": int(spec["opening_chars"]), "fit_share": float(spec["fit_share"]),
-            "own_min_parts": int(spec["own_min_parts"]), "frame": regex.compile(spec["frame_parts"]),
-            "container": regex.compile(spec["container_parts"])}
+            "own_min_parts": int(spec["own_min_parts"]), "frame": data.compile(spec["frame_parts"]),
+            "container": data.compile(spec["container_parts"])}
 
 
 def _item_index(scheme: Scheme) -> dict:
