@@ -66,6 +66,15 @@ def lexicon() -> dict:
     lex["_known"] = sorted((k for k in lex["known"] if len(k) >= 5), key=len, reverse=True)
     lex["_trim_left"] = sorted(lex["trim_left"], key=len, reverse=True)
     lex["_trim_right"] = sorted(lex["trim_right"], key=len, reverse=True)
+    # _trim's words by the character a chunk must end (start) with for each, in the order tried; and for each word
+    # that may end a chunk, the longer words of `stopper_exceptions` that end with it (均 of 年均, 人均, 生均: it stays)
+    lex["_trim_right_by"], lex["_trim_left_by"] = {}, {}
+    for w in lex["_trim_right"]:
+        lex["_trim_right_by"].setdefault(w[-1], []).append(w)
+    for w in lex["_trim_left"]:
+        lex["_trim_left_by"].setdefault(w[0], []).append(w)
+    lex["_longer_exceptions"] = {w: tuple(x for x in lex["_exceptions"] if len(x) > len(w) and x.endswith(w))
+                                 for w in lex["_trim_right"]}
     lex["_qualifiers"] = sorted(lex["threshold_words"], key=len, reverse=True)
     lex["_approx_after"] = sorted(lex["approx_after"], key=len, reverse=True)
     lex["_measured_of"] = sorted(lex["generic_rates"] + lex["generic_changes"], key=len, reverse=True)
@@ -629,24 +638,22 @@ def _inside_open_quote(chunk: str) -> str:
 
 
 def _trim(chunk: str, lex) -> str:
+    """The chunk without the words of trim_right at its end and trim_left at its start, longest first, again and
+    again while one goes (a word that ends a longer word of stopper_exceptions stays: 年均)."""
     chunk = chunk.strip("，,；;：:、。 ")
+    right, left, longer = lex["_trim_right_by"], lex["_trim_left_by"], lex["_longer_exceptions"]
     changed = True
     while changed and chunk:
         changed = False
-        for w in lex["_trim_right"]:
-            if chunk.endswith(w) and len(chunk) > len(w) and not _ends_in_word(chunk, w, lex):
+        for w in right.get(chunk[-1], ()):
+            if chunk.endswith(w) and len(chunk) > len(w) and not any(chunk.endswith(x) for x in longer[w]):
                 chunk, changed = chunk[:-len(w)], True
                 break
-        for w in lex["_trim_left"]:
+        for w in left.get(chunk[0], ()):
             if chunk.startswith(w) and len(chunk) > len(w):
                 chunk, changed = chunk[len(w):], True
                 break
     return chunk.strip("，,；;：:、 ")
-
-
-def _ends_in_word(chunk: str, w: str, lex) -> bool:
-    """Whether the word w that ends chunk is the end of a longer word (均 of 年均, 人均, 生均): then it stays."""
-    return any(len(x) > len(w) and x.endswith(w) and chunk.endswith(x) for x in lex["_exceptions"])
 
 
 def _tail_phrase(chunk: str, lex, cap: int) -> str:

@@ -5,6 +5,7 @@ The rewrites themselves are data (patterns/normalize.yaml); this module only app
 from __future__ import annotations
 
 import functools
+import itertools
 from dataclasses import dataclass
 
 import regex
@@ -32,9 +33,14 @@ def _apply(text: str, omap: list, pattern, repl) -> tuple[str, list]:
 
 
 def _replace(text: str, omap: list, edits) -> tuple[str, list]:
-    """Each (start, end, new) of edits (in text order, not overlapping) applied, the map kept."""
+    """Each (start, end, new) of edits (in text order, not overlapping) applied, the map kept (no edits: the same
+    text and map, not copies)."""
+    edits = iter(edits)
+    first = next(edits, None)
+    if first is None:
+        return text, omap
     out, omap_out, pos = [], [], 0
-    for start, end, new in edits:
+    for start, end, new in itertools.chain((first,), edits):
         out.append(text[pos:start])
         omap_out.extend(omap[pos:start])
         old_len = end - start
@@ -54,12 +60,17 @@ def _replace(text: str, omap: list, edits) -> tuple[str, list]:
 def _compiled():
     spec = data.load("normalize.yaml")
     table = str.maketrans(spec["translate"])
+    # one character for one, none made into another that is replaced: each replaced in turn where it occurs (str.replace
+    # finds a character in C; str.translate looks every character of a Chinese text up in the table)
+    pairs = tuple(spec["translate"].items())
+    if not all(len(a) == 1 and len(b) == 1 for a, b in pairs) or {b for _, b in pairs} & {a for a, _ in pairs}:
+        pairs = None
     rewrites = [(r["name"], data.compile(r["pattern"], regex.M), r["replace"]) for r in spec["rewrites"]]
     rows = dict(spec["table_rows"], gap=data.compile(spec["table_rows"]["gap"]),
                 value_cell=data.compile(spec["table_rows"]["value_cell"]),
                 glued_row=data.compile(spec["table_rows"]["glued_row"]))
     pipes = {k: data.compile(v) for k, v in spec["pipe_tables"].items()}
-    return table, rewrites, spec["join_lines"], rows, pipes
+    return (table, pairs), rewrites, spec["join_lines"], rows, pipes
 
 
 @functools.lru_cache(maxsize=1)
@@ -69,8 +80,8 @@ def heading_marker():
 
 
 def normalize(original: str) -> NormText:
-    table, rewrites, join, rows, pipes = _compiled()
-    text = original.translate(table)       # one for one: the map is the identity
+    (table, pairs), rewrites, join, rows, pipes = _compiled()
+    text = original.translate(table) if pairs is None else _translate(original, pairs)   # one for one: the map is the identity
     omap = list(range(len(original)))
     text, omap = _tab_cells(text, omap, rows)
     text, omap = _replace(text, omap, furniture.edits(text))
@@ -80,6 +91,13 @@ def normalize(original: str) -> NormText:
         text, omap = _apply(text, omap, pattern, repl)
     text, omap = _join_lines(text, omap, join)
     return NormText(original=original, text=text, omap=tuple(omap))
+
+
+def _translate(text: str, pairs) -> str:
+    for a, b in pairs:
+        if a in text:
+            text = text.replace(a, b)
+    return text
 
 
 _BREAK = data.compile(r"\n(?:\s*\n)*")
