@@ -195,19 +195,22 @@ def process_files(paths, scheme=None, ocr: str = "auto", docs=None, jobs: int = 
 FORK_MIN_FILES = 3       # the first file read before forking, and at least two to share out
 
 
+FILE_BYTES = 2048        # what reading a file costs besides its text's length (its layout, metadata …), in bytes of text
+
+
 def _shares(paths, indexes, n: int) -> list[list[int]]:
-    """The indexes in n runs of consecutive files, of about the same size each (bytes: the text to read)."""
+    """The indexes in n runs of consecutive files, of about the same work each (bytes of text, and FILE_BYTES a file)."""
     import os
     indexes = list(indexes)
     sizes = []
     for i in indexes:
         try:
-            sizes.append(max(os.path.getsize(paths[i]), 1))
+            sizes.append(os.path.getsize(paths[i]) + FILE_BYTES)
         except OSError:
-            sizes.append(1)
+            sizes.append(FILE_BYTES)
     total, shares, done = sum(sizes), [[] for _ in range(n)], 0
     for i, size in zip(indexes, sizes):
-        k = min(n - 1, done * n // total)
+        k = min(n - 1, (2 * done + size) * n // (2 * total))         # where its middle falls
         shares[k].append(i)
         done += size
     return shares

@@ -46,12 +46,13 @@ def test_check_in_forked_copies_finds_what_one_process_finds(tmp_path):
     assert (two.returncode, two.stdout, two.stderr) == (one.returncode, one.stdout, one.stderr)
 
 
-def test_the_files_are_shared_out_in_runs_of_about_equal_size(tmp_path):
+def test_the_files_are_shared_out_in_runs_of_about_equal_work(tmp_path):
     paths = []
-    for i, size in enumerate([10, 10, 10, 10, 40, 10, 10]):
+    unit = pipeline.FILE_BYTES            # a file's own cost, besides its text
+    for i, size in enumerate([1, 1, 1, 1, 7, 1, 1]):
         paths.append(tmp_path / f"{i}.txt")
-        paths[-1].write_text("x" * size, encoding="utf-8")
-    assert pipeline._shares(paths, range(1, 7), 2) == [[1, 2, 3, 4], [5, 6]]
+        paths[-1].write_text("x" * (size * unit - unit), encoding="utf-8")
+    assert pipeline._shares(paths, range(1, 7), 2) == [[1, 2, 3], [4, 5, 6]]
     assert pipeline._shares(paths, range(1, 7), 3) == [[1, 2, 3], [4], [5, 6]]
     assert sum(pipeline._shares(paths, range(1, 3), 4), []) == [1, 2]
 

@@ -123,7 +123,10 @@ _PATTERN_KEYS = ("change", "baseline", "decline", "shared", "list_split", "targe
 
 def _read(path: Path) -> dict:
     try:
-        spec = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+        text = Path(path).read_text(encoding="utf-8")
+        # the built-in catalog with libyaml's loader, as patterns/ is read (the same data, faster); a user's file
+        # with PyYAML's own, whose messages its errors give
+        spec = yaml.load(text, Loader=data.LOADER) if Path(path) in builtin_files() else yaml.safe_load(text)
     except FileNotFoundError:
         raise InputError("invalid-config", path, said("errors.indicators_missing")) from None
     except UnicodeDecodeError:
@@ -139,9 +142,11 @@ def _read(path: Path) -> dict:
 
 
 def _compile(pattern, path, what):
+    """`what`: the key, or (catalog key, parameters) of the message naming it, made only when it does not compile."""
     try:
         return data.compile(pattern)
     except (regex.error, TypeError) as e:
+        what = said(what[0], **what[1]) if isinstance(what, tuple) else what
         raise InputError("invalid-config", path, said("errors.indicators_pattern", what=what, detail=str(e))) from e
 
 
@@ -159,18 +164,18 @@ def _entry(raw, path, i) -> Indicator:
     return Indicator(
         id=rid, title=raw["title"], unit=str(raw.get("unit", "")), levels=tuple(raw.get("levels") or ()),
         kinds=tuple(raw["kinds"]), units=tuple(str(u) for u in units) if units is not None else None,
-        phrasings=tuple(_compile(p, path, said("errors.indicators_phrasing", id=rid)) for p in phrasings),
-        exclude=_compile(raw["not"], path, said("errors.indicators_not", id=rid)) if raw.get("not") else None,
+        phrasings=tuple(_compile(p, path, ("errors.indicators_phrasing", {"id": rid})) for p in phrasings),
+        exclude=_compile(raw["not"], path, ("errors.indicators_not", {"id": rid})) if raw.get("not") else None,
         change=bool(raw.get("change")), origin=f"{path}#{rid}", plausible=_range(raw.get("plausible"), path, rid),
         **_sentence_not(raw.get("sentence_not"), path, rid),
-        short=_compile(raw["short"], path, said("errors.indicators_not", id=rid)) if raw.get("short") else None,
-        topic=_compile(raw["topic"], path, said("errors.indicators_not", id=rid)) if raw.get("topic") else None)
+        short=_compile(raw["short"], path, ("errors.indicators_not", {"id": rid})) if raw.get("short") else None,
+        topic=_compile(raw["topic"], path, ("errors.indicators_not", {"id": rid})) if raw.get("topic") else None)
 
 
 def _sentence_not(spec, path, rid) -> dict:
     if not spec:
         return {}
-    where = said("errors.indicators_not", id=rid)
+    where = ("errors.indicators_not", {"id": rid})
     return {"sentence_not": _compile(spec["words"], path, where),
             "sentence_unless": _compile(spec["unless"], path, where) if spec.get("unless") else None}
 
