@@ -1,5 +1,6 @@
-"""Patterns built from what regex's parser made in an earlier run (data.compile, kept in the cache folder): the same
-pattern objects as regex.compile makes, and a cache file that is damaged or foreign is never used."""
+"""What a run keeps for the next in the cache folder (data.Kept): patterns built from what regex's parser made in an
+earlier run (data.compile) are the pattern objects regex.compile makes, a data file (data.load) is read again once it
+changes, and a cache file that is damaged or foreign is never used."""
 import json
 import os
 import subprocess
@@ -23,7 +24,7 @@ for p, f in pats:
     assert (a.pattern, a.flags, a.groupindex, a.groups) == (b.pattern, b.flags, b.groupindex, b.groups), p
     out.append([[m.span(), m.groupdict()] for m in a.finditer(text)])
     assert out[-1] == [[m.span(), m.groupdict()] for m in b.finditer(text)], p
-print(json.dumps({"kept": data._compiled_cache()["read"], "found": out}))
+print(json.dumps({"kept": data._kept("regex").read, "found": out}))
 """
 
 
@@ -57,3 +58,37 @@ def test_a_damaged_or_foreign_cache_file_is_not_used(tmp_path):
         again = probe(tmp_path)
         assert again["kept"] == 0 and again["found"] == first["found"]
         assert probe(tmp_path)["kept"] >= 15       # written again whole at the exit of the run before
+
+
+# Loads patterns/-like files of a folder of its own through data.load, changes what it was given, prints what it read.
+DATA_PROBE = r"""
+import json, sys
+from pathlib import Path
+sys.path.insert(0, sys.argv[1])
+from extractor import data
+data.PATTERNS_DIR = Path(sys.argv[2])
+got = data.load("lexicon/words.yaml")
+print(json.dumps({"kept": data._kept("data").read, "got": got}, ensure_ascii=False))
+got["words"].append("changed by a caller")       # must not reach the next run
+"""
+
+
+def data_probe(cache_home, patterns):
+    r = subprocess.run([sys.executable, "-c", DATA_PROBE, str(ROOT), str(patterns)], capture_output=True, text=True,
+                       timeout=300, env={**os.environ, "XDG_CACHE_HOME": str(cache_home)})
+    assert r.returncode == 0, r.stderr
+    return json.loads(r.stdout)
+
+
+def test_a_data_file_is_read_again_once_it_changes_and_a_callers_changes_are_not_kept(tmp_path):
+    patterns = tmp_path / "patterns"
+    (patterns / "lexicon").mkdir(parents=True)
+    words = patterns / "lexicon" / "words.yaml"
+    words.write_text("words: [学校, 教师]\nlimit: 3\n", encoding="utf-8")
+    first = data_probe(tmp_path, patterns)
+    assert first == {"kept": 0, "got": {"words": ["学校", "教师"], "limit": 3}}
+    again = data_probe(tmp_path, patterns)
+    assert again["kept"] == 1 and again["got"] == first["got"]          # from the cache, as it was read
+    words.write_text("words: [幼儿园]\nlimit: 30\n", encoding="utf-8")  # another size: changed
+    assert data_probe(tmp_path, patterns)["got"] == {"words": ["幼儿园"], "limit": 30}
+    assert data_probe(tmp_path, patterns)["got"] == {"words": ["幼儿园"], "limit": 30}
