@@ -56,6 +56,14 @@ def _spec():
     }
 
 
+def _occurrences(word: str, text: str):
+    """Where word stands in text, left to right, not overlapping (as a pattern of the word alone finds it)."""
+    i = text.find(word)
+    while i >= 0:
+        yield i
+        i = text.find(word, i + len(word))
+
+
 def recognize(text: str, places=()) -> tuple:
     """Every entity in text, longest first where two overlap. The pipeline calls this once per report and
     carries the answer on its Result, for subjects, jieba's word list and the spaCy component."""
@@ -72,24 +80,21 @@ def recognize(text: str, places=()) -> tuple:
             continue
         names.add(name)
     for name in sorted(names, key=len, reverse=True):
-        for m in regex.finditer(regex.escape(name), text):
-            found.append(Entity("SCHOOL", name, m.start(), m.end()))
+        found += [Entity("SCHOOL", name, i, i + len(name)) for i in _occurrences(name, text)]
     for m in sp["body"].finditer(text):
         name = left_stops.sub("", m.group())
         if sp["body_generic"].search(name) or len(name) < 3:
             continue
         found.append(Entity("BODY", name, m.end() - len(name), m.end()))
     for w in sp["known_bodies"]:
-        for m in regex.finditer(regex.escape(w), text):
-            found.append(Entity("BODY", w, m.start(), m.end()))
+        found += [Entity("BODY", w, i, i + len(w)) for i in _occurrences(w, text)]
     for m in sp["groups"].finditer(text):
         found.append(Entity("GROUP", m.group(), m.start(), m.end()))
     for m in sp["provinces"].finditer(text):
         found.append(Entity("PLACE", m.group(), m.start(), m.end()))
     for p in places:
         if len(p) >= 3:
-            for m in regex.finditer(regex.escape(p), text):
-                found.append(Entity("PLACE", p, m.start(), m.end()))
+            found += [Entity("PLACE", p, i, i + len(p)) for i in _occurrences(p, text)]
     for m in sp["town"].finditer(text):
         name = left_stops.sub("", m.group())
         if len(name) >= 3 and not sp["town_generic"].search(name):
