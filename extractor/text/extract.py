@@ -88,8 +88,10 @@ def _protect():
     return _AnyOf(shapes + [data.compile(_places_pattern(), regex.V1)])
 
 
+@functools.lru_cache(maxsize=8)
 def protected(text: str) -> Intervals:
-    """Spans never read as numbers: the negatives lexicon and place names that begin with a numeral."""
+    """Spans never read as numbers: the negatives lexicon and place names that begin with a numeral. Made once per
+    text: find_spans and periods both ask (the Intervals are only read)."""
     return Intervals((m.start(), m.end()) for m in _protect().finditer(text))
 
 

@@ -235,10 +235,9 @@ def _sentence_before(text: str, pos: int) -> str:
 
 
 def _clause_before(text: str, pos: int, floor: int) -> str:
-    i = pos
-    while i > floor and pos - i < _LOOKBACK and text[i - 1] not in _CLAUSE_END:
-        i -= 1
-    return text[i:pos]
+    """The text before pos back to the last clause end (not included), not before floor, at most _LOOKBACK long."""
+    lo = max(pos - _LOOKBACK, floor)
+    return text[max(max(text.rfind(c, lo, pos) for c in _CLAUSE_END) + 1, lo):pos]
 
 
 def best_entry(cat: Catalog, kind: str, unit: str, texts) -> Optional[Indicator]:

@@ -109,8 +109,7 @@ def of_words(words: str, gov: str, subject: str = "") -> tuple:
 
 
 def _clause_before(text: str, pos: int, window: int, ends=None) -> str:
+    """The text before pos back to the last of `ends` (not included), at most `window` characters."""
     ends = _CLAUSE_END if ends is None else ends
-    i = pos
-    while i > 0 and pos - i < window and text[i - 1] not in ends:
-        i -= 1
-    return text[i:pos]
+    lo = max(pos - window, 0)
+    return text[max(max(text.rfind(c, lo, pos) for c in ends) + 1, lo):pos]

@@ -48,3 +48,9 @@ def test_a_sign_or_a_letter_is_not_written():
     for bad in ("-7", "1e5", "", "1.2.3"):
         with pytest.raises(ValueError):
             numerals.written(bad)
+
+
+def test_a_heading_whose_marker_reads_as_no_number_has_none():
+    from extractor.text.segment import find_headings
+    got = [(h.title, h.number) for h in find_headings("十二、经费保障\n十十、其他说明\n")]
+    assert got == [("经费保障", 12), ("其他说明", None)]
