@@ -108,6 +108,7 @@ SCHEMA = {
     "lexicon/checks.corpus.yaml": {"admitted": "words", "not_admitted": "words"},
     "lexicon/entities.corpus.yaml": {"found": list, "not_found": list, "held_out": dict},
     "lexicon/metadata.corpus.yaml": {"development": list, "held_out": list},
+    "lexicon/numerals.corpus.yaml": {"read": dict, "refused": "words", "written": dict, "loose": dict, "loose_refused": "words"},
     "lexicon/compilation.yaml": {
         "line_noise": "pattern", "title": "pattern", "title_max": int, "page_title": "pattern", "title_tail_max": int,
         "title_excluded": "pattern",
@@ -200,8 +201,8 @@ NESTED = {   # mappings inside a file: key path → the same kinds of value
     ("lexicon/entities.yaml", "bodies"): {"suffix": "pattern", "name": "pattern", "generic": "pattern"},
     ("lexicon/entities.yaml", "towns"): {"name": "pattern", "suffix": "pattern", "generic": "pattern"},
     ("lexicon/entities.yaml", "persons"): {"signer": "pattern", "titled": "pattern"},
-    ("lexicon/units.yaml", "numerals"): {"digits": str, "variants": dict, "zero": str, "places": dict, "sections": dict,
-                                         "bare_places": "words"},
+    ("lexicon/units.yaml", "numerals"): {"digits": str, "variants": dict, "zero": str, "point": str, "places": dict,
+                                         "sections": dict, "bare_places": "words"},
     ("lexicon/units.yaml", "numeral_run"): {k: "pattern" for k in ("arabic", "digit", "place", "point", "fraction",
                                                                     "minus")},
     ("lexicon/indicators.yaml", "table"): {"unitless": "words", "measure_words": "words", "standard_words": "words",

@@ -16,11 +16,11 @@ from .. import data
 CELL_GAP = "\t"          # what normalize makes of the spaces between two cells
 MIN_GAPS = 2             # a line with fewer is prose, not a row of cells
 
-_UNIT_IN_LABEL = regex.compile(r"^(?P<label>.*?)[（(]\s*(?P<unit>[^（）()]{1,5})\s*[)）]$")
+_UNIT_IN_LABEL = data.compile(r"^(?P<label>.*?)[（(]\s*(?P<unit>[^（）()]{1,5})\s*[)）]$")
 # A number glued to the label it follows (教师数（人）0.97, where the spaces before it were one or none)
-_GLUED_NUMBER = regex.compile(r"(?<=[^\d.,:：≥≤＞＜<>A-Za-z])(?=[≥≤＞＜<>]?\d[\d.,:%]*\s*$)")   # not a code (A1 职责…)
-_NUMBER_CELL = regex.compile(r"(?P<sign>[≥≤＞＜<>]?)(?P<num>\d+(?:,\d{3})*(?:\.\d+)?)")
-_VALUE = regex.compile(r"[≥≤＞＜<>]?\d[\d.,:]*%?")      # a cell that is a value (2476, 91.20%, ≥85%, 1:15), not a word
+_GLUED_NUMBER = data.compile(r"(?<=[^\d.,:：≥≤＞＜<>A-Za-z])(?=[≥≤＞＜<>]?\d[\d.,:%]*\s*$)")   # not a code (A1 职责…)
+_NUMBER_CELL = data.compile(r"(?P<sign>[≥≤＞＜<>]?)(?P<num>\d+(?:,\d{3})*(?:\.\d+)?)")
+_VALUE = data.compile(r"[≥≤＞＜<>]?\d[\d.,:]*%?")      # a cell that is a value (2476, 91.20%, ≥85%, 1:15), not a word
 
 
 @dataclass(frozen=True)
@@ -172,8 +172,8 @@ def _row(parts: list, header, title_year: str, title_unit: str = "", title_measu
     return out
 
 
-_UNIT_CELL = regex.compile(r"\p{Han}{1,4}|[a-zA-Z²³/]{1,4}")
-_UNIT_GLUED = regex.compile(r"(?P<unit>\p{Han}{1,4})(?P<num>[≥≤＞＜<>]?\d[\d.,:]*%?)")
+_UNIT_CELL = data.compile(r"\p{Han}{1,4}|[a-zA-Z²³/]{1,4}")
+_UNIT_GLUED = data.compile(r"(?P<unit>\p{Han}{1,4})(?P<num>[≥≤＞＜<>]?\d[\d.,:]*%?)")
 
 
 def _unit_column(heads: list):

@@ -18,56 +18,65 @@ from .subjects import (event_end, level_before, level_in_phrase, level_re, level
                        sibling_group, without_level)
 
 # Compiled once: the shapes of the text around a phrase.
-_HAN, _TWO_HAN, _HAN_RUN, _NOT_HAN = (regex.compile(p) for p in (r"\p{Han}", r"\p{Han}{2}", r"\p{Han}+", r"\P{Han}"))
-_TITLE_MARKS = regex.compile(r"[《》]")
+_HAN, _TWO_HAN, _HAN_RUN, _NOT_HAN = (data.compile(p) for p in (r"\p{Han}", r"\p{Han}{2}", r"\p{Han}+", r"\P{Han}"))
+_TITLE_MARKS = data.compile(r"[《》]")
 _LIST_MARK = "、"
-_TITLED = regex.compile(r"《[^《》]+》(?P<after>[^《》]*)$")       # a title and the words after it, to the number
+_TITLED = data.compile(r"《[^《》]+》(?P<after>[^《》]*)$")       # a title and the words after it, to the number
 
 
 @functools.lru_cache(maxsize=1)
 def lexicon() -> dict:
     lex = dict(data.load("lexicon/indicators.yaml"))
-    lex["_stop_re"] = regex.compile(data.alternation(lex["stoppers"]))
-    lex["_noun_stop_re"] = regex.compile(data.alternation(lex["noun_stoppers"]))
+    lex["_stop_re"] = data.compile(data.alternation(lex["stoppers"]))
+    lex["_noun_stop_re"] = data.compile(data.alternation(lex["noun_stoppers"]))
     lex["_exceptions"] = set(lex["stopper_exceptions"])
-    lex["_compounds"] = regex.compile(data.alternation(lex["stopper_compounds"]))
-    lex["_comparison"] = regex.compile(lex["comparison"])
-    lex["_bare_change"] = regex.compile(f"(?:{lex['year_on_year']})?(?:{data.alternation(lex['generic_changes'])})")
-    lex["_list_rest"] = regex.compile(lex["list_rest"])
-    lex["_list_heads"] = regex.compile(lex["list_heads"])
-    lex["_list_split"] = regex.compile(lex["level_joiner"])
-    lex["_level_list"] = regex.compile(f"(?:{lex['level_list']})(?:{lex['level_joiner']}(?:{lex['level_list']}))+")
-    lex["_aside"] = regex.compile(lex["aside"])
-    lex["_purpose"] = regex.compile(lex["purpose_after_money"])
-    lex["_purpose_head"] = regex.compile(lex["purpose_head"])
-    lex["_per_unit"] = regex.compile(f"(?:{lex['per_unit']})(?:{lex['per_unit_verb']})?$")
-    lex["_by_criterion"] = regex.compile(f"(?:{lex['by_criterion']})$")
-    lex["_score_in_title"] = regex.compile(lex["score_in_title"])
-    lex["_rate_end"] = regex.compile(f"(?:{lex['rate_end']})$")
-    lex["_standard_after"] = regex.compile(lex["standard_after"])
-    lex["_compared"] = regex.compile(f"(?:{lex['compared']})$")
-    lex["_share_of_other"] = regex.compile(lex["share_of_other"])
-    lex["_change_filler"] = regex.compile(lex["change_filler"])
-    lex["_holder"] = regex.compile(lex["holder"])
-    lex["_change_to"] = regex.compile(lex["change_to"])
-    lex["_baseline"] = regex.compile(f"(?:{lex['baseline']})(?:{lex['baseline_bracket']})?$")
-    lex["_lead_close"] = regex.compile(lex["lead_close"])
-    lex["_year_item"] = regex.compile(lex["year_item"])
-    lex["_rest_lead"] = regex.compile(lex["rest_lead"])
-    lex["_per_unit_after"] = regex.compile(f"^(?:{lex['per_unit_after']})")
-    lex["_names_nothing"] = regex.compile(f"(?:{data.alternation(lex['names_nothing'])}|\\s)+")
-    lex["_value_joiner"] = regex.compile(lex["value_joiner"])
-    lex["_item_number"] = regex.compile(lex["item_number"])
-    lex["_rate_rates"] = regex.compile(data.alternation(lex["generic_rates"]))
-    lex["_per_hundred"] = regex.compile(lex["per_hundred"])
-    lex["_change_end"] = regex.compile(f"(?:{lex['year_on_year']})?(?:{data.alternation(lex['generic_changes'])})$")
-    lex["_number_in_rate"] = regex.compile(f"(?P<noun>\\p{{Han}}{{1,8}}?)(?:{data.alternation(lex['generic_rates'])})"
+    lex["_compounds"] = data.compile(data.alternation(lex["stopper_compounds"]))
+    lex["_comparison"] = data.compile(lex["comparison"])
+    lex["_bare_change"] = data.compile(f"(?:{lex['year_on_year']})?(?:{data.alternation(lex['generic_changes'])})")
+    lex["_list_rest"] = data.compile(lex["list_rest"])
+    lex["_list_heads"] = data.compile(lex["list_heads"])
+    lex["_list_split"] = data.compile(lex["level_joiner"])
+    lex["_level_list"] = data.compile(f"(?:{lex['level_list']})(?:{lex['level_joiner']}(?:{lex['level_list']}))+")
+    lex["_aside"] = data.compile(lex["aside"])
+    lex["_purpose"] = data.compile(lex["purpose_after_money"])
+    lex["_purpose_head"] = data.compile(lex["purpose_head"])
+    lex["_per_unit"] = data.compile(f"(?:{lex['per_unit']})(?:{lex['per_unit_verb']})?$")
+    lex["_by_criterion"] = data.compile(f"(?:{lex['by_criterion']})$")
+    lex["_score_in_title"] = data.compile(lex["score_in_title"])
+    lex["_rate_end"] = data.compile(f"(?:{lex['rate_end']})$")
+    lex["_standard_after"] = data.compile(lex["standard_after"])
+    lex["_compared"] = data.compile(f"(?:{lex['compared']})$")
+    lex["_share_of_other"] = data.compile(lex["share_of_other"])
+    lex["_change_filler"] = data.compile(lex["change_filler"])
+    lex["_holder"] = data.compile(lex["holder"])
+    lex["_change_to"] = data.compile(lex["change_to"])
+    lex["_baseline"] = data.compile(f"(?:{lex['baseline']})(?:{lex['baseline_bracket']})?$")
+    lex["_lead_close"] = data.compile(lex["lead_close"])
+    lex["_year_item"] = data.compile(lex["year_item"])
+    lex["_rest_lead"] = data.compile(lex["rest_lead"])
+    lex["_per_unit_after"] = data.compile(f"^(?:{lex['per_unit_after']})")
+    lex["_names_nothing"] = data.compile(f"(?:{data.alternation(lex['names_nothing'])}|\\s)+")
+    lex["_value_joiner"] = data.compile(lex["value_joiner"])
+    lex["_item_number"] = data.compile(lex["item_number"])
+    lex["_rate_rates"] = data.compile(data.alternation(lex["generic_rates"]))
+    lex["_per_hundred"] = data.compile(lex["per_hundred"])
+    lex["_change_end"] = data.compile(f"(?:{lex['year_on_year']})?(?:{data.alternation(lex['generic_changes'])})$")
+    lex["_number_in_rate"] = data.compile(f"(?P<noun>\\p{{Han}}{{1,8}}?)(?:{data.alternation(lex['generic_rates'])})"
                                            f"(?:{lex['rate_link']})?(?=\\s*\\d)")
     lex["_known"] = sorted((k for k in lex["known"] if len(k) >= 5), key=len, reverse=True)
     lex["_trim_left"] = sorted(lex["trim_left"], key=len, reverse=True)
-    lex["_label_predicate"] = regex.compile(lex["label_predicate"])
-    lex["_level_code"] = regex.compile(lex["level_code"])
+    lex["_label_predicate"] = data.compile(lex["label_predicate"])
+    lex["_level_code"] = data.compile(lex["level_code"])
     lex["_trim_right"] = sorted(lex["trim_right"], key=len, reverse=True)
+    # _trim's words by the character a chunk must end (start) with for each, in the order tried; and for each word
+    # that may end a chunk, the longer words of `stopper_exceptions` that end with it (均 of 年均, 人均, 生均: it stays)
+    lex["_trim_right_by"], lex["_trim_left_by"] = {}, {}
+    for w in lex["_trim_right"]:
+        lex["_trim_right_by"].setdefault(w[-1], []).append(w)
+    for w in lex["_trim_left"]:
+        lex["_trim_left_by"].setdefault(w[0], []).append(w)
+    lex["_longer_exceptions"] = {w: tuple(x for x in lex["_exceptions"] if len(x) > len(w) and x.endswith(w))
+                                 for w in lex["_trim_right"]}
     lex["_qualifiers"] = sorted(lex["threshold_words"], key=len, reverse=True)
     lex["_approx_after"] = sorted(lex["approx_after"], key=len, reverse=True)
     lex["_measured_of"] = sorted(lex["generic_rates"] + lex["generic_changes"], key=len, reverse=True)
@@ -519,7 +528,7 @@ def _stopper_hits(chunk: str, lex, stop_re=None) -> list[tuple[int, int]]:
     return hits
 
 
-_HAN2 = regex.compile(r"\p{Han}{2}")
+_HAN2 = data.compile(r"\p{Han}{2}")
 
 
 def _noun_after(text: str, pos: int, end: int, lex) -> str:
@@ -662,24 +671,22 @@ def _inside_open_quote(chunk: str) -> str:
 
 
 def _trim(chunk: str, lex) -> str:
+    """The chunk without the words of trim_right at its end and trim_left at its start, longest first, again and
+    again while one goes (a word that ends a longer word of stopper_exceptions stays: 年均)."""
     chunk = chunk.strip("，,；;：:、。 ")
+    right, left, longer = lex["_trim_right_by"], lex["_trim_left_by"], lex["_longer_exceptions"]
     changed = True
     while changed and chunk:
         changed = False
-        for w in lex["_trim_right"]:
-            if chunk.endswith(w) and len(chunk) > len(w) and not _ends_in_word(chunk, w, lex):
+        for w in right.get(chunk[-1], ()):
+            if chunk.endswith(w) and len(chunk) > len(w) and not any(chunk.endswith(x) for x in longer[w]):
                 chunk, changed = chunk[:-len(w)], True
                 break
-        for w in lex["_trim_left"]:
+        for w in left.get(chunk[0], ()):
             if chunk.startswith(w) and len(chunk) > len(w):
                 chunk, changed = chunk[len(w):], True
                 break
     return chunk.strip("，,；;：:、 ")
-
-
-def _ends_in_word(chunk: str, w: str, lex) -> bool:
-    """Whether the word w that ends chunk is the end of a longer word (均 of 年均, 人均, 生均): then it stays."""
-    return any(len(x) > len(w) and x.endswith(w) and chunk.endswith(x) for x in lex["_exceptions"])
 
 
 def _tail_phrase(chunk: str, lex, cap: int) -> str:

@@ -20,7 +20,7 @@ from .metadata import YEAR
 
 # Kinds of mention that can frame the sentences after them (2023年，… / 2024年第一季度，…).
 _FRAMING = ("year_month", "year", "year_quarter", "year_half")
-_TWO_HAN = regex.compile(r"\p{Han}{2}")
+_TWO_HAN = data.compile(r"\p{Han}{2}")
 
 
 @dataclass(frozen=True)
@@ -35,15 +35,15 @@ class PeriodMention:
 def lexicon() -> dict:
     spec = dict(data.load("lexicon/periods.yaml"))
     ph = {**placeholders(), "year_cn": spec["year_cn"]}
-    spec["_exprs"] = [(e["name"], regex.compile(expand(e["pattern"], ph), regex.V1), e["period"])
+    spec["_exprs"] = [(e["name"], data.compile(expand(e["pattern"], ph), regex.V1), e["period"])
                       for e in spec["expressions"]]
     for key in ("not_after", "topic_followers", "carry_breakers", "enumeration", "month_frame_before", "frame_lead"):
-        spec["_" + key] = regex.compile(spec[key])
-    spec["_baseline"] = regex.compile(expand(spec["baseline"], ph), regex.V1)
-    spec["_change"] = regex.compile(spec["change"])
+        spec["_" + key] = data.compile(spec[key])
+    spec["_baseline"] = data.compile(expand(spec["baseline"], ph), regex.V1)
+    spec["_change"] = data.compile(spec["change"])
     for key in ("respectively", "year_joiner", "listed_number"):
-        spec["_" + key] = regex.compile(spec[key])
-    spec["_bound_before"], spec["_bound_after"] = (regex.compile(spec["baseline_bound"][k]) for k in ("before", "after"))
+        spec["_" + key] = data.compile(spec[key])
+    spec["_bound_before"], spec["_bound_after"] = (data.compile(spec["baseline_bound"][k]) for k in ("before", "after"))
     return spec
 
 

@@ -7,8 +7,6 @@ import functools
 from dataclasses import dataclass
 from decimal import Decimal
 
-import regex
-
 from .. import data
 from . import grid
 
@@ -26,8 +24,8 @@ class Score:
 @functools.lru_cache(maxsize=1)
 def lexicon() -> dict:
     lx = data.load("lexicon/scores.yaml")
-    return {k: regex.compile(lx[k]) for k in ("cue", "pair", "line_pair", "marker", "listed", "total", "score",
-                                              "deducted", "table_max", "table_got", "table_total")} | {
+    return {k: data.compile(lx[k]) for k in ("cue", "pair", "line_pair", "marker", "listed", "total", "score",
+                                             "deducted", "table_max", "table_got", "table_total")} | {
         "window": int(lx["marker_window"]), "table_max_points": Decimal(str(lx["table_max_points"]))}
 
 

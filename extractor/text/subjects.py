@@ -26,8 +26,8 @@ _KINDS = {"SCHOOL": "school", "BODY": "body", "GROUP": "group"}
 ACTOR_GAP = 3
 # How far before a value a school level is looked for (中学为0.561, 初中按每生每年960元).
 LEVEL_WINDOW = 12
-_TWO_HAN = regex.compile(r"\p{Han}{2}")
-_HAN_RUN = regex.compile(r"\p{Han}+")
+_TWO_HAN = data.compile(r"\p{Han}{2}")
+_HAN_RUN = data.compile(r"\p{Han}+")
 # How many characters may stand before the group an earlier clause names (幼儿园小班…: 3).
 SIBLING_LEAD = 4
 _LIST_MARK = "\u3001"          # the enumeration comma between the items of a list
@@ -55,7 +55,7 @@ def respective_list(text: str, span_starts: Positions, c0: int, pos: int, end: i
     return m, listed
 
 
-_ASIDE = regex.compile(r"^[（(][^（）()]*[)）]")
+_ASIDE = data.compile(r"^[（(][^（）()]*[)）]")
 
 
 def _in_aside(text: str, start: int, pos: int) -> bool:
@@ -105,17 +105,17 @@ class Entity:
 def lexicon() -> dict:
     spec = dict(data.load("lexicon/entities.yaml"))
     rate = data.load("lexicon/indicators.yaml")     # 小学每生每年720元: a rate may stand between level and number
-    spec["_level_re"] = regex.compile(f"({spec['levels']}){spec['level_link']}"
+    spec["_level_re"] = data.compile(f"({spec['levels']}){spec['level_link']}"
                                       f"(?:(?:{rate['per_unit']})(?:{rate['per_unit_verb']})?)?$")
-    spec["_level_in"] = regex.compile(spec["level_in_phrase"])
-    spec["_level_per_student"] = regex.compile(spec["level_per_student"])
+    spec["_level_in"] = data.compile(spec["level_in_phrase"])
+    spec["_level_per_student"] = data.compile(spec["level_per_student"])
     spec["_own_suffix"] = data.alternation(spec["own_body_suffixes"])
-    spec["_respectively"] = regex.compile(rate["respectively"])
-    spec["_level_list"] = regex.compile(f"(?:{rate['level_list']})(?:{rate['level_joiner']}(?:{rate['level_list']}))+")
-    spec["_level_split"] = regex.compile(rate["level_joiner"])
+    spec["_respectively"] = data.compile(rate["respectively"])
+    spec["_level_list"] = data.compile(f"(?:{rate['level_list']})(?:{rate['level_joiner']}(?:{rate['level_list']}))+")
+    spec["_level_split"] = data.compile(rate["level_joiner"])
     spec["_list_joiners"] = frozenset(rate["list_joiners"])
-    spec["_sibling_group"] = regex.compile(spec["sibling_group"])
-    spec["_lead_words"] = regex.compile(f"^(?:{data.alternation(rate['trim_left'])})+")
+    spec["_sibling_group"] = data.compile(spec["sibling_group"])
+    spec["_lead_words"] = data.compile(f"^(?:{data.alternation(rate['trim_left'])})+")
     return spec
 
 
@@ -123,7 +123,7 @@ def entities_of(recognized, level_char: str = "") -> list[Entity]:
     """Schools, bodies and groups among the recognized entities, marking the reporting government's own
     bodies (区教育局 in a 区 report)."""
     lex = lexicon()
-    own_re = regex.compile(f"(?:{lex['own_prefix']})?{regex.escape(level_char)}(?:{lex['_own_suffix']})?") \
+    own_re = data.compile(f"(?:{lex['own_prefix']})?{regex.escape(level_char)}(?:{lex['_own_suffix']})?") \
         if level_char else None
     out = []
     for e in recognized:
