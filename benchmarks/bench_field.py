@@ -18,8 +18,12 @@ line saying so and times selfeval alone.
 The mix (46 reports): the seed report (../shared/seed/xingan-2024.md, else corpus/xingan-2024.md) 20 times, and 26
 short openings (the first 300, 600, 900 or 1,200 characters, cut at a line or sentence end) of the development
 documents (../shared/eval/docs) and the corpus report. Each round runs both tools once, in turn; the wall time of
-each process and its CPU time (user + system, from the operating system) are printed, best and median of the
-rounds. The issue's bar: selfeval's whole-process time at most .5 of JioNLP's. Prints figures only.
+each command and its CPU time (user + system, from the operating system, with that of any process it started:
+selfeval reads the files in one process per core, its default --jobs) are printed, best and median of the
+rounds. The issue's bar: selfeval's whole-command time at most .5 of JioNLP's. Prints figures only.
+
+On a machine shared with other work the CPU the two get is what is left over: two processes that each burn a
+second of CPU side by side take two seconds on a machine with no core free, one on an idle one of two cores.
 """
 import argparse
 import json
@@ -129,7 +133,7 @@ def main():
                 times["jionlp"].append((wall, cpu))
                 found["jionlp"] = json.loads(stdout.strip().splitlines()[-1])
         print(f"{'':34}{'wall best':>10}{'median':>9}{'CPU best':>10}{'median':>9}   found")
-        for name, label in (("selfeval", "selfeval extract (one process)"), ("jionlp", "JioNLP money + time (one process)")):
+        for name, label in (("selfeval", "selfeval extract (one command)"), ("jionlp", "JioNLP money + time (one process)")):
             rows = times[name]
             if not rows:
                 continue

@@ -152,6 +152,148 @@ def process_file(path, scheme=None, ocr: str = "auto", doc: Optional[str] = None
     return [process_source(replace(src, doc=ids.part_doc(src.doc, p.index)), scheme, part=p) for p in parts]
 
 
+def process_files(paths, scheme=None, ocr: str = "auto", docs=None, jobs: int = 1) -> list:
+    """Each file's results (process_file), or the InputError that stopped it (an unexpected error made one of
+    kind internal, its traceback in the log), in the order of `paths`. With jobs > 1 the files are shared out
+    between this process and jobs - 1 copies of it forked once the first file is read, when every pattern that
+    file needed is built: the copies start warm (Linux shares their memory until it changes), and each sends back
+    its files' results. What each file gives is the same however they are shared out: no file's reading depends
+    on another's. A copy that fails, or a process that may not fork (threads running, OCR's page workers
+    started), leaves its files to be read here."""
+    paths = list(paths)
+    docs = list(docs) if docs is not None else [None] * len(paths)
+
+    def one(i):
+        from .errors import InputError, internal_cause
+        try:
+            return process_file(paths[i], scheme, ocr=ocr, doc=docs[i])
+        except InputError as e:
+            return e
+        except Exception as e:  # noqa: BLE001 - one bad file must not stop the rest; said on one line
+            return InputError("internal", paths[i], internal_cause(e, paths[i]))
+
+    if jobs <= 1 or len(paths) < FORK_MIN_FILES:
+        return [one(i) for i in range(len(paths))]
+    out = {0: one(0)}
+    shares = _shares(paths, range(1, len(paths)), jobs)
+    forked = _may_fork()
+    copies = [(share, _fork(one, share) if forked else None) for share in shares[1:]]
+    waiting = {copy[0]: copy for _, copy in copies if copy is not None}
+    try:
+        for i in shares[0] + [i for share, copy in copies if copy is None for i in share]:
+            out[i] = one(i)
+        for share, copy in copies:
+            if copy is not None:
+                got = _collect(*waiting.pop(copy[0]), len(share))
+                out.update(zip(share, got) if got is not None else ((i, one(i)) for i in share))
+    finally:
+        for pid, r in waiting.values():           # this process stops early (Ctrl-C): its copies stop too
+            _end(pid, r)
+    return [out[i] for i in range(len(paths))]
+
+
+FORK_MIN_FILES = 3       # the first file read before forking, and at least two to share out
+
+
+FILE_BYTES = 2048        # what reading a file costs besides its text's length (its layout, metadata …), in bytes of text
+
+
+def _shares(paths, indexes, n: int) -> list[list[int]]:
+    """The indexes in n runs of consecutive files, of about the same work each (bytes of text, and FILE_BYTES a file)."""
+    import os
+    indexes = list(indexes)
+    sizes = []
+    for i in indexes:
+        try:
+            sizes.append(os.path.getsize(paths[i]) + FILE_BYTES)
+        except OSError:
+            sizes.append(FILE_BYTES)
+    total, shares, done = sum(sizes), [[] for _ in range(n)], 0
+    for i, size in zip(indexes, sizes):
+        k = min(n - 1, (2 * done + size) * n // (2 * total))         # where its middle falls
+        shares[k].append(i)
+        done += size
+    return shares
+
+
+def _may_fork() -> bool:
+    """Fork copies only from a process that runs no other thread and has no child processes (OCR's page workers):
+    a copy would hold their locks and queues without them."""
+    import multiprocessing
+    import os
+    import threading
+    return hasattr(os, "fork") and threading.active_count() == 1 and not multiprocessing.active_children()
+
+
+def _fork(one, share):
+    """(pid, read end) of a copy that reads the files of `share` and writes their results, pickled, to the pipe;
+    None when the fork fails."""
+    import os
+    if not share:
+        return None
+    r, w = os.pipe()
+    try:
+        pid = os.fork()
+    except OSError:
+        os.close(r)
+        os.close(w)
+        return None
+    if pid:
+        os.close(w)
+        return pid, r
+    code = 1
+    try:                                       # the copy: never returns, never runs this process's exit handlers
+        import pickle
+        import signal
+        from .procs import die_with_parent
+        os.close(r)
+        signal.signal(signal.SIGINT, signal.SIG_IGN)   # Ctrl-C is the parent's to handle
+        die_with_parent()
+        got = [_portable(one(i)) for i in share]
+        with os.fdopen(w, "wb") as f:
+            pickle.dump(got, f, protocol=pickle.HIGHEST_PROTOCOL)
+        code = 0
+    finally:
+        os._exit(code)
+
+
+def _portable(got):
+    """An InputError as its parts: it does not pickle (its message is made from them)."""
+    from .errors import InputError
+    return ("InputError", got.kind, got.path, got.cause) if isinstance(got, InputError) else got
+
+
+def _collect(pid: int, r: int, n: int):
+    """The n results a copy sent, or None when it failed; the copy reaped."""
+    import os
+    import pickle
+    with os.fdopen(r, "rb") as f:
+        data = f.read()
+    _, status = os.waitpid(pid, 0)
+    if status != 0:
+        return None
+    try:
+        got = pickle.loads(data)
+    except Exception:  # noqa: BLE001 - a copy that sent something else failed: its files are read here
+        return None
+    if not isinstance(got, list) or len(got) != n:
+        return None
+    from .errors import InputError
+    return [InputError(*x[1:]) if isinstance(x, tuple) and x[:1] == ("InputError",) else x for x in got]
+
+
+def _end(pid: int, r: int):
+    """A copy not collected (this process stops early): ended and reaped."""
+    import os
+    import signal
+    os.close(r)
+    try:
+        os.kill(pid, signal.SIGKILL)
+        os.waitpid(pid, 0)
+    except (ProcessLookupError, ChildProcessError):
+        pass
+
+
 @dataclass(frozen=True)
 class Analysis:
     """What the text stages make of one report, as plain rows: the documents-table row (without the verdict,

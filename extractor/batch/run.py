@@ -15,7 +15,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..errors import InputError, internal_cause
+from ..errors import InputError
 from ..procs import die_with_parent
 from ..i18n import lang, t, word
 from .messages import BatchError, say, stored
@@ -25,18 +25,17 @@ from .store import Read, Unread
 from .work import with_doc
 
 
-def run(files, scheme, ocr: str = "auto"):
-    """`extract` and `check`: a result per report, a compilation giving one per part."""
-    from ..pipeline import process_file
+def run(files, scheme, ocr: str = "auto", jobs: int = 1):
+    """`extract` and `check`: a result per report, a compilation giving one per part; a bad file never stops the
+    rest (pipeline.process_files, which shares the files out between `jobs` processes)."""
+    from ..pipeline import process_files
     results, failed = [], []
     named = ids.file_ids(files)
-    for f in files:
-        try:
-            results += process_file(f, scheme, ocr=ocr, doc=named[Path(f)])
-        except InputError as e:
-            failed.append(e)
-        except Exception as e:  # one bad file must not stop a batch; say what happened, on one line
-            failed.append(InputError("internal", f, internal_cause(e, f)))
+    for got in process_files(files, scheme, ocr=ocr, docs=[named[Path(f)] for f in files], jobs=jobs):
+        if isinstance(got, InputError):
+            failed.append(got)
+        else:
+            results += got
     return _part_ids(results), failed
 
 

@@ -12,18 +12,22 @@ Each finding quotes the figures (`places`, with their roles) and the words that 
 from __future__ import annotations
 
 import functools
+from re import escape
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Optional
 
 from ..text import grid, metrics
 from ..text.indicators import STANDARD_RULES
 from ..text.layout import Positions
-from .findings import Finding, dec, finding, fmt, last_place, msg, place_of, squeeze
+from .findings import Finding, dec, finding, fmt, last_place, msg, place_of, squeeze, written_number
 from .table_changes import check_table_changes
 from .table_totals import check_table_totals
 from .view import DocView, after_last, is_baseline, period_year, rx, words
 
 _SEPARATORS = frozenset("，,、；;：:（(）)。！？!?\n")
+SHARE_SPAN = 2                   # a rate its counts put more than twice or half off was read from other counts
+SHARE_SLACK = Decimal("0.05")     # percentage points beyond a stated share's rounding (a share the parts make)
 
 
 def _label(view: DocView, f, floor: int) -> str:
@@ -58,15 +62,27 @@ def check_share(rule, view: DocView) -> list[Finding]:
     rated = [f for f in view.by_kind.get("percent", ()) if f.unit == "%"]
     rated += [f for f in view.by_kind.get("ratio", ()) if f.metric_id in terms]
     for p in sorted(rated, key=lambda f: f.start):
-        if p.scope or is_baseline(p) or view.earlier(p):
+        if p.scope or is_baseline(p) or view.earlier(p) or _aimed(view, p):
             continue                # 比上年的88.3%: last year's rate is not this year's counts'; 城区…占比: a part's
-        found = _by_terms(view, p, terms.get(p.metric_id), terms) if p.metric_id in terms else None
+        t = terms.get(p.metric_id) if p.metric_id else _named_term(p, terms)
+        found = _by_terms(view, p, t, terms) if t else None
         found = found or (_after_part(view, p) or _of_whole(view, p) if p.kind == "percent" else None)
         if found is not None:
             fd = _share_finding(rule, view, p, *found)
             if fd is not None:
                 out.append(fd)
     return out
+
+
+def _aimed(view: DocView, p) -> bool:
+    """A rate aimed at (力争到2025年底…达到55%, or under 下一步打算): no count of the report's gives it."""
+    return bool(rx(words()["plan_heading"]).search(p.heading or "")
+                or rx(words()["aimed"]).search(view.text, view.sentence_bounds(p)[0], view.npos[id(p)]))
+
+
+def _named_term(p, terms: dict) -> Optional[dict]:
+    """The terms of an unlinked rate that its own words name (交流轮岗占比10.2%: 交流轮岗 / 符合交流条件的教师)."""
+    return next((t for t in terms.values() if t.get("indicator") and rx(t["indicator"]).search(p.indicator)), None)
 
 
 def _share_finding(rule, view: DocView, p, part, whole, ties) -> Optional[Finding]:
@@ -87,7 +103,12 @@ def _share_finding(rule, view: DocView, p, part, whole, ties) -> Optional[Findin
         if not b or a is None or stated is None or a > b:
             return None
         computed, shown_stated = a / b * 100, dec(p.value)
-    ok = abs(computed - shown_stated) <= last_place(stated) / 2 + tol
+    if not shown_stated or not 1 / SHARE_SPAN <= computed / shown_stated <= SHARE_SPAN:
+        return None                 # 1:15 against 9.87万 in all schools over 418 kindergarten teachers: other counts
+    slack = last_place(stated) / 2 + tol
+    # a bound stated (达到在编教师的75%以上): the counts must reach it, not equal it
+    ok = {"more": computed >= shown_stated - slack, "less": computed <= shown_stated + slack}.get(
+        p.approx, abs(computed - shown_stated) <= slack)
     shown = computed.quantize(Decimal("0.01"))
     verdict = "consistent" if ok else "inconsistent"
     key = f"ratio_{verdict}" if p.kind == "ratio" else f"share_{verdict}"
@@ -97,7 +118,30 @@ def _share_finding(rule, view: DocView, p, part, whole, ties) -> Optional[Findin
                    section=p.section, item=p.item, indicator=p.indicator, value=p.value,
                    values=[a, b, dec(p.value) if p.kind == "percent" else p.value],
                    threshold=None if ok else shown, raw=p.raw, start=p.start, end=p.end, page=p.page,
-                   places=[place_of(part, "part"), place_of(whole, "whole"), place_of(p, "share")], because=ties)
+                   places=[place_of(x, "part") for x in getattr(part, "facts", (part,))]
+                   + [place_of(whole, "whole"), place_of(p, "share")], because=ties)
+
+
+@dataclass(frozen=True)
+class _Summed:
+    """The counts a rate's part adds up (公办园在园幼儿 + 普惠性民办园在园幼儿 of 普惠性幼儿园覆盖率), as one part."""
+    facts: tuple
+
+    @property
+    def value(self):
+        return sum((dec(f.value) for f in self.facts), Decimal(0))
+
+    @property
+    def raw(self) -> str:
+        return "（" + "+".join(f.raw for f in self.facts) + "）"
+
+    @property
+    def unit(self) -> str:
+        return self.facts[0].unit
+
+    @property
+    def period(self) -> str:
+        return self.facts[0].period
 
 
 def _another_year(view: DocView, p, *counts) -> bool:
@@ -122,7 +166,8 @@ def _by_terms(view: DocView, p, t: dict, terms: dict) -> Optional[tuple]:
     paragraph, named by the rate's own terms (the whole's words not the part's, and no part's figure)."""
     para = view.para(p)
     part = whole = None
-    for c in view.by_kind.get("count", ()):
+    summed = {}
+    for c in view.by_kind.get(t.get("kind", "count"), ()):      # counts, or amounts (工资收入 of the pay ratio)
         if c.start >= p.start:
             break
         if c.scope == "other" or view.para(c) != para or (p.period and c.period and c.period != p.period):
@@ -132,10 +177,42 @@ def _by_terms(view: DocView, p, t: dict, terms: dict) -> Optional[tuple]:
             part = c
         elif (w := rx(t["whole"]).search(label)) and not c.scope and not _kind_of(label, w.group(), terms):
             whole = c       # the government's own (not 民办园's), and all of it (not 普惠性幼儿园在园幼儿)
+        summed.update((k, c) for k, pat in enumerate(t.get("sum_of", ())) if rx(pat).search(label))
+    if part is None and summed and len(summed) == len(t["sum_of"]) and len({id(c) for c in summed.values()}) == len(summed):
+        part = _Summed(tuple(sorted(summed.values(), key=lambda c: c.start)))     # 4382人 + 2833人
+        if len({c.unit for c in part.facts}) > 1:
+            return None
+    if part is None and whole is None and not t.get("sum_of"):
+        part = _elsewhere(view, p, t, terms, "part")     # both stated in the part on enrolment, the rate later
+    if part is not None and whole is None:
+        whole = _elsewhere(view, p, t, terms, "whole")
     if part is None or whole is None or part.unit != whole.unit:
         return None
-    ties = [w for w in (_words_before(view, part, t["part"]), _words_before(view, whole, t["whole"])) if w]
+    named = list(zip(part.facts, t["sum_of"])) if isinstance(part, _Summed) else [(part, t["part"])]
+    ties = [w for w in [_words_before(view, x, pat) for x, pat in named] + [_words_before(view, whole, t["whole"])] if w]
     return part, whole, ties
+
+
+def _elsewhere(view: DocView, p, t: dict, terms: dict, role: str):
+    """A term stated before the rate's paragraph (全市在园幼儿8064人 in the part on enrolment, the ratio in the part on
+    teachers): the area's own count of it, named so by its own words, stated as one value only; else None."""
+    found = []
+    for c in view.by_kind.get(t.get("kind", "count"), ()):
+        if c.start >= p.start:
+            break
+        if c.scope == "other" or c.subject or (p.period and c.period and c.period != p.period):
+            continue
+        if role == "part" and rx(t["part"]).search(c.indicator or ""):
+            found.append(c)         # its part is the term's own word (公办园在园幼儿), not a part of the area
+        elif role == "whole" and not c.scope and rx(t["whole"]).search(c.indicator or "") \
+                and not rx(words()["share_whole_not"]).search(_sentence_before(view, c)):
+            found.append(c)         # not 公办园和普惠性民办园共59所，在园幼儿8728人: those kinds' children
+    return found[0] if found and len({dec(c.value) for c in found}) == 1 else None
+
+
+def _sentence_before(view: DocView, f) -> str:
+    s0 = view.sentence_bounds(f)[0]
+    return view.text[s0:view.npos[id(f)]]
 
 
 def _own_words(view: DocView, f) -> str:
@@ -304,12 +381,17 @@ def _judge_parts(rule, view: DocView, t, parts, tie) -> Optional[Finding]:
     tv = dec(t.value)
     if abs(total - tv) <= sum((_rounded(f) for f in [t] + [p for p, _ in parts]), Decimal(0)) / 2:
         verdict = "parts_consistent"              # 5.83亿元 against 4.96 + 0.52 + 0.35: each rounded to its decimals
-    elif t.approx or any(f.approx for f, _ in parts) or _share_told(view, parts[-1][0]):
+    elif t.approx or any(f.approx for f, _ in parts) or _share_told(view, parts[-1][0]) \
+            or _share_of_parts(view, t, parts[-1][0], total):
         return None
     else:
         basis = _basis(_total_label(view, t), [label for _, label in parts], t.unit)
         if rx(lx["rest"]).match(parts[-1][1].lstrip("，,、；; ")):
             basis = "complete"                    # …、其他教育经费0.27亿元: the last part is the rest, so all of it
+        elif _named_in_total(view, t, [label for _, label in parts]) and not _more_after(view, t, parts[-1][0]):
+            basis = "complete"                    # 新建、改扩建公办幼儿园1286所，其中新建472所、改扩建796所
+        elif _every_subdivision(view, [label for _, label in parts]) and not _more_after(view, t, parts[-1][0]):
+            basis = "complete"                    # 其中鹭湖区1350个、…岱阳县450个: each unit the report says it has
         if total > tv and basis:
             verdict = "parts_more"
         elif total < tv and basis == "complete":
@@ -331,6 +413,18 @@ def _share_told(view: DocView, last) -> bool:
     """The parts' share of the total is told right after the last of them (两项合计占比98.3%)."""
     end = view.nend[id(last)] + len(_tail(view, last))
     return bool(rx(words()["parts"]["parts_share"]).match(view.text, end, end + 16))
+
+
+def _share_of_parts(view: DocView, t, last, total: Decimal) -> bool:
+    """The sentence goes on to a share that the parts make of the total (…就读的比例为93.1%, 3391 of 3642): the
+    report itself counts them as some of it, not all."""
+    if not dec(t.value):
+        return False
+    share = total / dec(t.value) * 100
+    end = view.layout.sentences[view.layout.index("sentences", view.npos[id(last)])][1]
+    return any(f.kind == "percent" and view.npos[id(last)] < view.npos[id(f)] < end
+               and abs(dec(f.value) - share) <= last_place(dec(f.value)) / 2 + SHARE_SLACK
+               for f in view.by_kind.get("percent", ()))
 
 
 def _shown_label(view: DocView, f, label: str) -> str:
@@ -372,7 +466,7 @@ def _basis(total_label: str, labels: list, unit: str = "") -> str:
     for _, complete, members in _partitions():
         named = []
         for label in labels:
-            hit = [k for k, pat in enumerate(members) if pat.search(label)]
+            hit = [k for k, pat in enumerate(members) if (m := pat.search(label)) and not _qualified(label, m.start())]
             if len(hit) != 1:
                 break
             named.append(hit[0])
@@ -384,6 +478,40 @@ def _basis(total_label: str, labels: list, unit: str = "") -> str:
                 return "complete"
             best = "distinct"
     return best
+
+
+def _more_after(view: DocView, t, last) -> bool:
+    """A count of the total's kind after the parts in their sentence (…，另有县直学校2所): more of it than they hold."""
+    end = view.layout.sentences[view.layout.index("sentences", view.npos[id(last)])][1]
+    return any(view.npos[id(last)] < view.npos[id(f)] < end and f.unit == t.unit for f in view.by_kind.get(t.kind, ()))
+
+
+def _named_in_total(view: DocView, t, labels: list) -> bool:
+    """The total's own words list the parts, each once, joined as a list (新建、改扩建公办幼儿园…，其中新建…、改扩建…)."""
+    named = [label.strip("，,、；; ") for label in labels]
+    if len(named) < 2 or not all(named) or len(set(named)) < len(named):
+        return False
+    joined = words()["parts"]["list_joiner"].join(escape(n) for n in named)
+    return bool(rx(joined).search(view.clause_before(view.npos[id(t)])))
+
+
+def _every_subdivision(view: DocView, labels: list) -> bool:
+    """The parts name, one each, every unit the report says the area is divided into (鹭州市辖鹭湖区、新澜区2个区和
+    望川县…4个县 in its opening): all of it."""
+    units = view.memo.get("subdivisions")
+    if units is None:
+        lx = words()["parts"]
+        m = rx(lx["subdivided"]).search(view.text[:lx["subdivided_within"]])
+        chunks = [rx(lx["subdivision_count"]).sub("", c) for c in rx(lx["subdivision_split"]).split(m.group("units"))] \
+            if m else []
+        units = view.memo["subdivisions"] = tuple(c for c in chunks if rx(lx["subdivision"]).fullmatch(c))
+    named = [label.strip("，,、；; ") for label in labels]
+    return len(units) >= 2 and sorted(named) == sorted(units)
+
+
+def _qualified(label: str, at: int) -> bool:
+    """The member is qualified by words before it (在政府购买学位服务的民办学校就读): some of that member, not all."""
+    return words()["parts"]["qualifier"] in label[:at]
 
 
 def _each(view: DocView, f) -> int:
@@ -487,6 +615,16 @@ def _before(view: DocView, f) -> str:
 _SPACES_DIGITS = rx(r"[\s\d]+")
 
 
+def _named_member(view: DocView, f) -> bool:
+    """A list of measures each by its own name (学前三年毛入园率、九年义务教育巩固率、高中阶段毛入学率分别…): every
+    member links a metric of its own, so the member is known; not a list of levels of one measure."""
+    if f.fired.get("indicator") != "respectively" or not f.metric_id:
+        return False
+    s = view.sent(f)
+    members = [g for g in view.result.facts if view.sent(g) == s and g.fired.get("indicator") == "respectively"]
+    return all(g.metric_id for g in members) and len({g.metric_id for g in members}) == len(members)
+
+
 def _own(view: DocView, f, key: tuple) -> bool:
     """The tests of `_quantity` that search the text: the statement is this year's, the area's, not a list's member
     and, unlinked, not a measure's name, a standard or an item's own."""
@@ -497,7 +635,7 @@ def _own(view: DocView, f, key: tuple) -> bool:
         return False                # a part on plans: 新增公办学位540个 is next year's aim (a table there is an annex's)
     if _held_by(view, f):
         return False                # 普惠性幼儿园共41所，在园幼儿8180人: the count of those schools, not the area's
-    if rx(w["list_values"]).search(view.clause_before(view.npos[id(f)])):
+    if rx(w["list_values"]).search(view.clause_before(view.npos[id(f)])) and not _named_member(view, f):
         return False                # the i-th of a list (分别为, 依次为): its words name the list, not the member
     if key[0] != "words":
         return True
@@ -539,7 +677,7 @@ def _within_rounding(fs) -> bool:
 
 def _as_written(t, amount: Decimal) -> dict:
     """An amount in the unit its total is written in (5.75亿元 beside 5.83亿元, not 575000000元)."""
-    m = rx(r"(\d+(?:\.\d+)?)\s*(\S*)").search(t.raw.replace(",", ""))
+    m = written_number(t.raw)
     n, v = (dec(m.group(1)) if m else None), dec(t.value)
     if not n or v is None or v == n or not m.group(2):
         return {"total": fmt(amount), "unit": t.unit}
@@ -556,8 +694,8 @@ def _rounded(f) -> Decimal:
 
 def _step(f, v: Decimal) -> Decimal:
     """The rounding step of a statement, in its value's unit: 0.24亿元 → 1000000."""
-    digits = rx(r"\d+(?:\.\d+)?").search(f.raw.replace(",", "").replace("，", ""))
-    n = dec(digits.group()) if digits else None
+    digits = written_number(f.raw)
+    n = dec(digits.group(1)) if digits else None
     if not n:
         return Decimal(0)
     return last_place(n) * (v / n)

@@ -132,6 +132,16 @@ def dec(v) -> Optional[Decimal]:
         return None
 
 
+def written_number(raw: str) -> Optional[regex.Match]:
+    """The number as a statement writes it, its digits run together (1 286所, 68,215万元, 3，612名): what its
+    rounding and its unit's scale are read from."""
+    return _NUMBER.search(_SEPARATORS.sub("", raw))
+
+
+_NUMBER = regex.compile(r"(\d+(?:\.\d+)?)\s*(\S*)")
+_SEPARATORS = regex.compile(r"(?<=\d)[,，\s\u2009\u00a0](?=\d)")
+
+
 def squeeze(raw: str) -> str:
     """A statement's words without the spaces a PDF puts between them (1: 15 → 1:15), nor a margin's line number
     a line break carried into them (学校4⏎ 14  所 → 学校4所: text/furniture.py took it out of the text read)."""

@@ -150,13 +150,17 @@ def _share(r, bad):
     for mid, t in terms.items():
         if mid == "__line__":
             continue
-        if metrics.load_catalog().get(mid) is None:
-            bad(said("errors.rule_terms_metric", metric=mid))
         if not isinstance(t, dict) or not t.get("part") or not t.get("whole"):
             bad(said("errors.rule_terms_parts", metric=mid))
-        for k in ("part", "whole"):
-            _pattern(t[k], bad, f"terms.{mid}.{k}")
-    r["terms"] = {k: {"part": v["part"], "whole": v["whole"]} for k, v in terms.items() if k != "__line__"}
+        if metrics.load_catalog().get(mid) is None and not t.get("indicator"):
+            bad(said("errors.rule_terms_metric", metric=mid))     # a rate no catalog entry names: by its words
+        for k in ("part", "whole", "indicator"):
+            if k in t:
+                _pattern(t[k], bad, f"terms.{mid}.{k}")
+        for k, pat in enumerate(t.get("sum_of", ())):         # the counts the part adds up, each by its words
+            _pattern(pat, bad, f"terms.{mid}.sum_of.{k}")
+    r["terms"] = {k: {f: v[f] for f in ("part", "whole", "indicator", "kind", "sum_of") if f in v}
+                  for k, v in terms.items() if k != "__line__"}
 
 
 def _claim(r, bad):
@@ -175,7 +179,7 @@ def _nothing(r, bad):
 
 
 SCHEMAS = {"threshold": _threshold, "compare": _compare, "trend": _trend, "share": _share, "parts": _nothing,
-           "change": _nothing, "growth": _growth, "repeated": _nothing, "scores": _nothing, "plausible": _nothing,
+           "change": _nothing, "points": _nothing, "growth": _growth, "repeated": _nothing, "scores": _nothing, "plausible": _nothing,
            "completeness": _nothing, "claim": _claim, "admission": _nothing, "rectification": _nothing}
 KINDS = set(SCHEMAS)
 

@@ -1,8 +1,10 @@
 """Check a report's facts against rules kept as data (patterns/rules/*.yaml) and against itself.
 
 Each kind of rule is checked by one function of its family, found through `CHECKS` (as Duckling lists rules
-per dimension): standards.py (threshold, compare, trend), consistency.py (share, parts, repeated) and
-scores.py, statements.py (claim, admission, rectification), and completeness here. loading.py reads and validates the
+per dimension): standards.py (threshold, compare, trend), consistency.py (share, parts, repeated; the tables'
+totals and change columns in table_totals.py, table_changes.py), growth.py (a growth rate against its amounts),
+points.py (a change in points against its rates), scores.py, plausible.py, statements.py (claim, admission,
+rectification), and completeness here. loading.py reads and validates the
 rules; findings.py is the record they all return, its message a catalog key with parameters.
 """
 from __future__ import annotations
@@ -10,7 +12,7 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Optional
 
-from . import consistency, growth, phrases, plausible, scores, standards, statements
+from . import consistency, growth, phrases, plausible, points, scores, standards, statements
 from .findings import FINDING_FIELDS, STATUSES, Finding, fmt, msg, one_language, render
 from .loading import KINDS, STANDARD_KINDS, RuleSet, load_rules
 from ..text import metrics
@@ -29,8 +31,8 @@ def _completeness(rule, view: DocView) -> list[Finding]:
     return check_completeness(rule, view.result, view.scheme, view)
 
 
-CHECKS = {**standards.CHECKS, **consistency.CHECKS, **growth.CHECKS, **scores.CHECKS, **plausible.CHECKS, **statements.CHECKS,
-          "completeness": _completeness}
+CHECKS = {**standards.CHECKS, **consistency.CHECKS, **growth.CHECKS, **points.CHECKS, **scores.CHECKS, **plausible.CHECKS,
+          **statements.CHECKS, "completeness": _completeness}
 
 
 def check(result, ruleset: RuleSet) -> list[Finding]:

@@ -11,6 +11,7 @@ from typing import Optional
 from ..text import scores as text_scores
 from ..text.scores import Score
 from .findings import Finding, dec, finding, fmt, msg, place, squeeze
+from .table_totals import rows_of_tables
 from .view import DocView
 
 
@@ -21,6 +22,7 @@ def check_scores(rule, view: DocView) -> list[Finding]:
     out = [_above(rule, view, s) for s in scores if s.got > s.max]
     out += [fd for i in range(len(scores)) for fd in [_section(rule, view, scores, i)] if fd is not None]
     out += _totals(rule, view)
+    out += _tables(rule, view)
     return out
 
 
@@ -41,6 +43,8 @@ def _section(rule, view: DocView, scores, i) -> Optional[Finding]:
         return None
     items, total_max = [], Decimal(0)
     for s in scores[i + 1:]:
+        if s.table != head.table:
+            break                   # a table's rows add up among themselves, the text's headings among themselves
         if items and _deeper(s.level, items[0].level):
             continue                # A3's B7, B8, B9 with their C items between them
         if not s.level or s.level == head.level or (items and s.level != items[0].level):
@@ -65,9 +69,15 @@ def _section(rule, view: DocView, scores, i) -> Optional[Finding]:
 
 
 def _deeper(level: str, than: str) -> bool:
-    """A lettered level below another (letter:C under letter:B): only letters tell their depth by themselves."""
+    """A level below another: a lettered one by its letter (letter:C under letter:B), the numberings by the order
+    Chinese documents nest them (一、 > （一） > 1. > （1）: a （1） item's scores under a 1. item)."""
     a, b = level.partition(":"), than.partition(":")
-    return a[0] == b[0] == "letter" and a[2] > b[2]
+    if a[0] == b[0] == "letter":
+        return a[2] > b[2]
+    return a[0] in _NESTING and b[0] in _NESTING and _NESTING.index(a[0]) > _NESTING.index(b[0])
+
+
+_NESTING = ("cn", "cn_paren", "num", "num_paren")
 
 
 def _totals(rule, view: DocView) -> list[Finding]:
@@ -95,6 +105,43 @@ def _totals(rule, view: DocView) -> list[Finding]:
                            item=view.result.seg.region_at(m.start()).item, value=total, values=parts, threshold=got,
                            because=[tie], **ev))
     return out
+
+
+def _tables(rule, view: DocView) -> list[Finding]:
+    """A score table's total row against its items' rows: the self-scores add up where the maxima do."""
+    out = []
+    for rows in rows_of_tables(view):
+        total = [r for r in rows if _lex()["table_total"].fullmatch(r[0].label.replace(" ", ""))]
+        if len(total) != 1:
+            continue
+        pairs = [_scored(r) for r in rows]
+        if any(p is None for p in pairs):
+            continue                # a row without both (a bonus, a section's own row): unsure
+        k = rows.index(total[0])
+        (tmax, tgot, tcell), items = pairs[k], pairs[:k] + pairs[k + 1:]
+        if len(items) < 2 or sum((m for m, _, _ in items), Decimal(0)) != tmax:
+            continue
+        got = sum((g for _, g, _ in items), Decimal(0))
+        ok = got == tgot
+        said = msg("scores_table", label=squeeze(total[0][0].label), total=fmt(tgot), n=len(items), max=fmt(tmax),
+                   sum=fmt(got), verdict=msg("parts_consistent" if ok else "scores_differ"))
+        ev = view.evidence(tcell.cell.start, tcell.cell.end)
+        reg = view.result.seg.region_at(tcell.cell.start)
+        out.append(finding(view.doc, rule["id"], "pass" if ok else "inconsistent", rule["severity"], said,
+                           section=reg.section, item=reg.item, value=tgot, values=[g for _, g, _ in items],
+                           threshold=got, **ev))
+    return out
+
+
+def _scored(row) -> Optional[tuple]:
+    """(maximum, self-score, the self-score's cell) of a table's row, or None where it lacks either."""
+    lx = _lex()
+    got = [c for c in row if lx["table_got"].fullmatch(c.cell.column.strip())]
+    top = [c for c in row if lx["table_max"].fullmatch(c.cell.column.strip())]
+    if len(got) != 1 or len(top) != 1 or got[0].fact is None or top[0].fact is None:
+        return None
+    m, g = dec(top[0].fact.value), dec(got[0].fact.value)
+    return (m, g, got[0]) if m is not None and g is not None else None
 
 
 def _finding(rule, view: DocView, status, said, s: Score, ev, **kw) -> Finding:

@@ -9,7 +9,7 @@ from dataclasses import replace
 from decimal import Decimal
 from typing import Optional
 
-from ..text import metadata, metrics, scope
+from ..text import grid, metadata, metrics, scope
 from .findings import Finding, dec, finding, fmt, msg, place, place_of, squeeze
 from .loading import load_rules
 from .view import DocView, is_baseline, rx, words
@@ -258,6 +258,26 @@ def _class_statements(rule, view: DocView) -> list[Finding]:
             out.append(finding(view.doc, rule["id"], "fail", rule["severity"], said, section=reg.section,
                                item=reg.item, indicator=rule["title"], value=Decimal(n), threshold=rule["threshold"],
                                source=rule.get("source", ""), **ev))
+    return out + _largest_in_tables(rule, view, lx, size)
+
+
+def _largest_in_tables(rule, view: DocView, lx: dict, size: int) -> list[Finding]:
+    """学校 | 学段 | … | 最大班额（人） with 57 in a primary or junior school's row: a class of a 大班额's size."""
+    out = []
+    for cell in grid.cells(view.text):
+        if not rx(lx["largest_column"]).fullmatch(cell.column.strip()) or not rx(lx["compulsory_row"]).search(
+                cell.label) or rx(lx["other_row"]).search(cell.label):
+            continue
+        got = grid.number_cell(view.text, cell)
+        if got is None or got[2] or int(Decimal(view.text[got[0]:got[1]].replace(",", ""))) < size:
+            continue
+        ev = view.evidence(cell.start, cell.end)
+        said = msg("large_classes_table", label=squeeze(cell.label), column=squeeze(cell.column), raw=squeeze(ev["raw"]),
+                   size=size, title=rule["title"])
+        reg = view.result.seg.region_at(cell.start)
+        out.append(finding(view.doc, rule["id"], "fail", rule["severity"], said, section=reg.section, item=reg.item,
+                           indicator=rule["title"], value=Decimal(1), threshold=rule["threshold"],
+                           source=rule.get("source", ""), **ev))
     return out
 
 

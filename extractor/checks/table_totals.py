@@ -11,7 +11,7 @@ from typing import Optional
 import regex
 
 from ..text import grid
-from .findings import Finding, dec, finding, fmt, msg, place_of, squeeze
+from .findings import Finding, dec, finding, fmt, msg, place_of, squeeze, written_number
 from .view import DocView, rx, words
 
 ADDITIVE_KINDS = ("count", "money")
@@ -119,8 +119,8 @@ def _slack(t, parts: list) -> Decimal:
 
 def _step(f) -> Decimal:
     d = dec(f.value)
-    raw = rx(r"\d+(?:\.\d+)?").search(f.raw.replace(",", "").replace(" ", ""))
-    n = dec(raw.group()) if raw else None
+    raw = written_number(f.raw)
+    n = dec(raw.group(1)) if raw else None
     if d is None or not n:
         return Decimal(0)
     exp = n.as_tuple().exponent

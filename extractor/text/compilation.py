@@ -15,8 +15,6 @@ import functools
 from dataclasses import dataclass
 from itertools import accumulate
 
-import regex
-
 from .. import data
 
 
@@ -43,7 +41,7 @@ _PATTERNS = ("line_noise", "title", "title_excluded", "head_line", "fragment", "
 def lexicon() -> dict:
     spec = dict(data.load("lexicon/compilation.yaml"))
     for key in _PATTERNS:
-        spec["_" + key] = regex.compile(spec[key])
+        spec["_" + key] = data.compile(spec[key])
     return spec
 
 

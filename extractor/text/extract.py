@@ -11,12 +11,11 @@ from dataclasses import replace
 from decimal import Decimal
 from typing import Optional
 
-import cn2an
 import regex
 
 from .. import data
 from ..records import Span
-from . import grid
+from . import grid, numerals
 from .layout import Intervals, longest_match_wins
 
 KINDS = ("date", "money", "percent", "ratio", "age", "duration", "count", "number")
@@ -65,7 +64,7 @@ def rules():
                 local[key] = val
         for r in spec["rules"]:
             pat = expand(r["pattern"], local)
-            out.append((kind, r["name"], regex.compile(pat, regex.V1), r, spec))
+            out.append((kind, r["name"], data.compile(pat, regex.V1), r, spec))
     return out
 
 
@@ -84,13 +83,15 @@ class _AnyOf:
 @functools.lru_cache(maxsize=1)
 def _protect():
     spec = data.load("lexicon/negatives.yaml")
-    shapes = [data.Shape(p["lead"], p["pattern"][len(p["lead"]):]) if p.get("lead") else regex.compile(p["pattern"], regex.V1)
+    shapes = [data.Shape(p["lead"], p["pattern"][len(p["lead"]):]) if p.get("lead") else data.compile(p["pattern"], regex.V1)
               for p in spec["protect"]]
-    return _AnyOf(shapes + [regex.compile(_places_pattern(), regex.V1)])
+    return _AnyOf(shapes + [data.compile(_places_pattern(), regex.V1)])
 
 
+@functools.lru_cache(maxsize=8)
 def protected(text: str) -> Intervals:
-    """Spans never read as numbers: the negatives lexicon and place names that begin with a numeral."""
+    """Spans never read as numbers: the negatives lexicon and place names that begin with a numeral. Made once per
+    text: find_spans and periods both ask (the Intervals are only read)."""
     return Intervals((m.start(), m.end()) for m in _protect().finditer(text))
 
 
@@ -111,41 +112,35 @@ def _approx():
     before = sorted(((w, code) for code, ws in lex["before"].items() for w in ws), key=lambda x: -len(x[0]))
     after = sorted(((w, code) for code, ws in lex["after"].items() for w in ws), key=lambda x: -len(x[0]))
     inside = {w: code for code, ws in lex["inside"].items() for w in ws}
-    return before, after, inside
+    return before, after, inside, data.compile(_lexicon()["approx_list_rest"])
 
 
 @functools.lru_cache(maxsize=1)
 def _numerals() -> dict:
     spec = dict(_lexicon()["numerals"])
     spec["_fix"] = str.maketrans(spec["variants"])
-    spec["_arabic"] = regex.compile(r"\d+(?:\.\d+)?")
+    spec["_arabic"] = data.compile(r"\d+(?:\.\d+)?")
     digits = regex.escape(spec["digits"][1:] + "".join(k for k, v in spec["variants"].items() if v != spec["zero"]))
-    spec["_term"] = regex.compile(rf"(\d+(?:\.\d+)?|[{digits}])([{''.join(spec['places'])}])?")
+    spec["_term"] = data.compile(rf"(\d+(?:\.\d+)?|[{digits}])([{''.join(spec['places'])}])?")
     return spec
 
 
 @functools.lru_cache(maxsize=1)
 def _standard_after():
-    return regex.compile(placeholders()["standard_after"])
+    return data.compile(placeholders()["standard_after"])
 
 
-_ARABIC = regex.compile(r"\d+(?:\.\d+)?")
-_GAP_BREAK = regex.compile(r"[\d，。；、：,;:]")     # between an approx word and its number: not across these
+_ARABIC = data.compile(r"\d+(?:\.\d+)?")
+_GAP_BREAK = data.compile(r"[\d，。；、：,;:]")     # between an approx word and its number: not across these
 
 
 def parse_number(s: str) -> Decimal:
-    """Arabic or Chinese numeral → exact Decimal (cn2an on the isolated numeral only).
-
-    A Chinese numeral must be written the regular way: cn2an also reads 三四 (three or four) as 34
-    and 一百二 as 120, so a numeral that does not come back the same from the value is refused."""
+    """Arabic or Chinese numeral → exact Decimal. A Chinese numeral must be written the regular way
+    (numerals.read: 三四, three or four, and 一百二 are refused)."""
     s = s.replace(",", "")
     if _ARABIC.fullmatch(s):
         return Decimal(s)
-    s = s.translate(_numerals()["_fix"])
-    v = Decimal(str(cn2an.cn2an(s, "smart")))
-    if cn2an.an2cn(str(v)) != s:
-        raise ValueError(f"irregular Chinese numeral {s}")
-    return v
+    return numerals.read(s)
 
 
 def parse_mixed(s: str) -> Decimal:
@@ -231,7 +226,7 @@ def cn_digits(s: str) -> int:
     s = s.translate(spec["_fix"])
     if not any(c in spec["places"] for c in s):
         return int("".join(str(spec["digits"].index(c)) for c in s))
-    return int(cn2an.cn2an(s, "smart"))
+    return numerals.loose(s)
 
 
 _DATE_PARTS = ("y", "m", "d", "y2", "m2", "d2")
@@ -259,7 +254,7 @@ def _date_value(g: dict) -> str:
 @functools.lru_cache(maxsize=1)
 def _clock():
     spec = data.load("kinds/ratio.yaml")
-    return tuple(regex.compile(spec[k]) for k in ("clock_before", "clock_after", "clock_leading_zero", "glued_to_date"))
+    return tuple(data.compile(spec[k]) for k in ("clock_before", "clock_after", "clock_leading_zero", "glued_to_date"))
 
 
 def _is_clock(text: str, m) -> bool:
@@ -276,7 +271,7 @@ def _is_clock(text: str, m) -> bool:
 
 @functools.lru_cache(maxsize=1)
 def _glued_clock():
-    return regex.compile(data.load("kinds/date.yaml")["clock"])
+    return data.compile(data.load("kinds/date.yaml")["clock"])
 
 
 def _one_split(day: str, clock: str) -> bool:
@@ -286,11 +281,12 @@ def _one_split(day: str, clock: str) -> bool:
 
 
 def _approx_of(text: str, start: int, end: int, groups: dict) -> str:
-    before, after, inside = _approx()
+    before, after, inside, list_rest = _approx()
     for key in ("mid", "mid2"):
         if groups.get(key):
             return inside[groups[key]]
-    tail = text[end:end + 3]
+    rest = list_rest.match(text, end)
+    tail = text[rest.end() if rest else end:][:3]
     for w, code in after:
         if tail.startswith(w):
             return code
@@ -352,7 +348,7 @@ def _value_unit(kind: str, g: dict, spec: dict, rule: dict):
 @functools.lru_cache(maxsize=1)
 def _run_tokens():
     spec = _lexicon()["numeral_run"]
-    return regex.compile("|".join(f"(?P<{name}>{spec[name]})" for name in _RUN_JOINS), regex.V1)
+    return data.compile("|".join(f"(?P<{name}>{spec[name]})" for name in _RUN_JOINS), regex.V1)
 
 
 # Which token joins which when they touch (lexicon numeral_run): Arabic digits join places (5万4千) but not Chinese
@@ -459,7 +455,7 @@ def _cell_units(text: str, spans: list) -> list:
 
 @functools.lru_cache(maxsize=1)
 def _range_low():
-    return regex.compile(expand(_lexicon()["range_low"], placeholders()), regex.V1)
+    return data.compile(expand(_lexicon()["range_low"], placeholders()), regex.V1)
 
 
 def _ranges(text: str, spans: list) -> list:
@@ -483,7 +479,7 @@ def _ranges(text: str, spans: list) -> list:
 
 @functools.lru_cache(maxsize=1)
 def _range_number():
-    return regex.compile(_lexicon()["range_number"])
+    return data.compile(_lexicon()["range_number"])
 
 
 def _low_end(text: str, sp: Span, m) -> Optional[Span]:

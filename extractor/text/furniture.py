@@ -7,8 +7,6 @@ from __future__ import annotations
 import functools
 from collections import Counter
 
-import regex
-
 from .. import data
 from ..readers.lines import PAGE_NUMBER, furniture_key, repeated
 
@@ -18,7 +16,7 @@ PAGE_BREAK = "\f"
 @functools.lru_cache(maxsize=1)
 def _spec() -> dict:
     spec = data.load("normalize.yaml")["furniture"]
-    return {"dashed": regex.compile(spec["dashed_page_number"]), "margin": regex.compile(spec["margin_number"]),
+    return {"dashed": data.compile(spec["dashed_page_number"]), "margin": data.compile(spec["margin_number"]),
             "margin_share": float(spec["margin_share"]), "margin_run": int(spec["margin_run"])}
 
 

@@ -16,11 +16,11 @@ from .. import data
 CELL_GAP = "\t"          # what normalize makes of the spaces between two cells
 MIN_GAPS = 2             # a line with fewer is prose, not a row of cells
 
-_UNIT_IN_LABEL = regex.compile(r"^(?P<label>.*?)[（(]\s*(?P<unit>[^（）()]{1,5})\s*[)）]$")
+_UNIT_IN_LABEL = data.compile(r"^(?P<label>.*?)[（(]\s*(?P<unit>[^（）()]{1,5})\s*[)）]$")
 # A number glued to the label it follows (教师数（人）0.97, where the spaces before it were one or none)
-_GLUED_NUMBER = regex.compile(r"(?<=[^\d.,:：≥≤＞＜<>])(?=[≥≤＞＜<>]?\d[^\t]*$)")
-_NUMBER_CELL = regex.compile(r"(?P<sign>[≥≤＞＜<>]?)(?P<num>\d+(?:,\d{3})*(?:\.\d+)?)")
-_VALUE = regex.compile(r"[≥≤＞＜<>]?\d[\d.,:]*%?")      # a cell that is a value (2476, 91.20%, ≥85%, 1:15), not a word
+_GLUED_NUMBER = data.compile(r"(?<=[^\d.,:：≥≤＞＜<>A-Za-z])(?=[≥≤＞＜<>]?\d[\d.,:%]*\s*$)")   # not a code (A1 职责…)
+_NUMBER_CELL = data.compile(r"(?P<sign>[≥≤＞＜<>]?)(?P<num>\d+(?:,\d{3})*(?:\.\d+)?)")
+_VALUE = data.compile(r"[≥≤＞＜<>]?\d[\d.,:]*%?")      # a cell that is a value (2476, 91.20%, ≥85%, 1:15), not a word
 
 
 @dataclass(frozen=True)
@@ -32,6 +32,7 @@ class Cell:
     column: str           # its column's header ("" when the table has none or the row has more cells)
     year: str = ""        # the year its column's header or else the table's title names (2022年, 表1…2021年…情况)
     measure: str = ""     # the measure the table's title names at its end (表3 …校际差异系数): each cell that of its row
+    topic: str = ""       # what the title says the table gives (…按在校学生人数平均的一般公共预算教育支出情况如下)
 
 
 @functools.lru_cache(maxsize=1)
@@ -57,20 +58,45 @@ def cells(text: str) -> tuple:
             if not any(_VALUE.fullmatch(t) for t, _, _ in parts[1:]):
                 header = [t for t, _, _ in parts]   # a table's first row, of words (2022年, 评估标准): its header
                 continue
+        if header and not any(_VALUE.fullmatch(t) for t, _, _ in parts) and _subheads(header, parts):
+            header = _subheads(header, parts)      # 学校数（所） | 在校生（人） over 幼儿园 | 小学 | … : one header
+            continue
         header = header or []
         heads = header
-        if len(parts) == len(header) - 1 and header[-1].strip() in lexicon()["remark_columns"]:
-            heads = header[:-1]                     # …| 5 | 5.5 | | : the remarks column left empty
+        if len(parts) == len(header) - 1 and (header[-1].strip() in lexicon()["remark_columns"]
+                                             or regex.fullmatch(lexicon()["change_columns"], header[-1].strip())):
+            heads = header[:-1]                     # …| 5 | 5.5 | | : the remarks (or change) column left empty
         if _grouped(heads):                        # 普及普惠水平 | 学前三年毛入园率 | ≥85% …, then 普惠性… | ≥80% …
-            heads, parts = heads[1:], parts[1:] if len(parts) == len(heads) else parts
-        out += _row(parts, heads, _year(title), _title_unit(title), _title_measure(title))
+            heads, parts = heads[1:], _ungrouped(parts) if len(parts) == len(heads) else parts
+        out += _row(parts, heads, _year(title), _title_unit(title), _title_measure(title), _title_topic(title))
     return tuple(out)
+
+
+def _subheads(header: list, parts: list) -> list:
+    """A second row of words under a first that groups it (县（区） | 学校数（所） | 在校生（人）, then 幼儿园 | 小学 | 初中 |
+    在园幼儿 | 小学 | 初中): the groups parting the columns evenly, each column its own words with its group's unit in
+    brackets; [] when the rows do not fit so."""
+    groups, subs = header[1:], [t for t, _, _ in parts]
+    if len(groups) < 1 or len(subs) <= len(groups) or len(subs) % len(groups):
+        return []
+    width = len(subs) // len(groups)
+    out = [header[0]]
+    for k, sub in enumerate(subs):
+        group, unit = _split_unit(groups[k // width])
+        name, own = _split_unit(sub)
+        out.append(f"{name}{group}（{own or unit}）" if own or unit else f"{name}{group}")     # 小学在校生（人）
+    return out
 
 
 def _grouped(header: list) -> bool:
     """The table's first column groups its rows and its second names each row's indicator."""
     lx = lexicon()
     return len(header) > 2 and header[0].strip() in lx["group_columns"] and header[1].strip() in lx["label_columns"]
+
+
+def _ungrouped(parts: list) -> list:
+    """A row without its group's cell; a row that names no item (合计 | — | 100 | 97.3) keeps its own label."""
+    return [parts[0]] + parts[2:] if parts[1][0].strip() in lexicon()["empty_cells"] else parts[1:]
 
 
 def _glued_row(parts: list) -> bool:
@@ -80,9 +106,10 @@ def _glued_row(parts: list) -> bool:
 
 
 def _title_unit(title: str) -> str:
-    """The unit a table's title gives all its numbers at its end (…一般公共预算教育支出情况（亿元）), else ""."""
-    m = _UNIT_IN_LABEL.match(title.strip())
-    return m.group("unit") if m and m.group("unit").strip() in lexicon()["title_units"] else ""
+    """The unit a table's title gives all its numbers at its end (…一般公共预算教育支出情况（亿元）), or in a 单位
+    aside (…情况如下（单位：元）：), else ""."""
+    m = _UNIT_IN_LABEL.match(title.strip()) or regex.search(lexicon()["unit_aside"], title)
+    return m.group("unit").strip() if m and m.group("unit").strip() in lexicon()["title_units"] else ""
 
 
 def _title_measure(title: str) -> str:
@@ -90,6 +117,16 @@ def _title_measure(title: str) -> str:
     that measure of its row's indicator, not the indicator's value; else ""."""
     t = _split_unit(title.strip())[0].strip()
     return next((w for w in lexicon()["measure_words"] if t.endswith(w)), "")
+
+
+def _title_topic(title: str) -> str:
+    """The measure a title names (2024年，全省按在校学生人数平均的…支出情况如下（单位：元）：): its words without
+    the table's number, years, area, unit and the words that announce a table; "" when little or much is left."""
+    t = title.strip()
+    for p in lexicon()["title_trim"]:
+        t = regex.sub(p, "", t)
+    lo, hi = lexicon()["title_topic_len"]
+    return t if lo <= len(t) <= hi and not regex.search(r"\d", t) else ""
 
 
 def _year(words: str) -> str:
@@ -112,7 +149,7 @@ def _parts(line: str, start: int) -> list:
     return [p for p in parts if p[0].strip()]
 
 
-def _row(parts: list, header, title_year: str, title_unit: str = "", title_measure: str = "") -> list:
+def _row(parts: list, header, title_year: str, title_unit: str = "", title_measure: str = "", topic: str = "") -> list:
     header, parts = _without_index(header, _unit_unglued(header, parts))
     label, unit = _split_unit(parts[0][0])
     unit = unit or title_unit                       # 表1 …支出情况（亿元）: every cell's unit where its row names none
@@ -128,14 +165,15 @@ def _row(parts: list, header, title_year: str, title_unit: str = "", title_measu
         col_label, col_unit = _split_unit(column)
         col_unit = col_unit or next((u for w, u in lexicon()["column_units"].items() if col_label.endswith(w)), "")
         unitless = _unitless(col_label) or (_unitless(title_measure) and not _standard(col_label))
+        row_year = _year(label) if regex.fullmatch(lexicon()["year_in_header"], label.strip()) else ""
         out.append(Cell(s, e, label, col_unit or ("" if unitless else unit), col_label,
-                        _year(col_label) or ("" if _standard(col_label) else title_year),      # a standard is timeless
-                        title_measure))
+                        _year(col_label) or row_year or ("" if _standard(col_label) else title_year),  # a standard
+                        title_measure, topic))                                                       # is timeless
     return out
 
 
-_UNIT_CELL = regex.compile(r"\p{Han}{1,4}|[a-zA-Z²³/]{1,4}")
-_UNIT_GLUED = regex.compile(r"(?P<unit>\p{Han}{1,4})(?P<num>[≥≤＞＜<>]?\d[\d.,:]*%?)")
+_UNIT_CELL = data.compile(r"\p{Han}{1,4}|[a-zA-Z²³/]{1,4}")
+_UNIT_GLUED = data.compile(r"(?P<unit>\p{Han}{1,4})(?P<num>[≥≤＞＜<>]?\d[\d.,:]*%?)")
 
 
 def _unit_column(heads: list):
@@ -204,10 +242,14 @@ def row_is_holder(label: str) -> bool:
     return bool(regex.fullmatch(lexicon()["holder_rows"], label))
 
 
+def _scores(cell: Cell) -> bool:
+    return bool(regex.search(lexicon()["score_columns"], cell.column))
+
+
 def holds(cell: Cell) -> bool:
     """The cell's row names whose figure it is (its subject): a holder row, unless the column scores the row (分值,
     自评得分 of 学前教育: the scheme's item scored, not the level's figure)."""
-    return row_is_holder(cell.label) and not regex.search(lexicon()["score_columns"], cell.column)
+    return row_is_holder(cell.label) and not _scores(cell)
 
 
 def holder(cell: Cell) -> str:
@@ -227,10 +269,14 @@ def indicator(cell: Cell, level_words) -> str:
     of school or a total (幼儿园 | 在校（园）生 → 在校（园）生)."""
     column = level_words.sub("", cell.column)
     column = regex.sub(lexicon()["year_in_header"], "", column)
+    if column and regex.fullmatch(lexicon()["year_in_header"], cell.label.strip()):
+        return column                     # 年份 | 教育支出 | 增长 | 占比: a row a year, each column a measure
+    if not column and cell.topic and cell.year and row_is_holder(cell.label):
+        return cell.topic                 # 学段 | 2023年 | 2024年 under a title naming the measure: the level's figure
     if is_standard(cell) and column == lexicon()["bare_standard"] and not row_is_holder(cell.label):
         return cell.label + column        # 指标 | 小学标准: the standard of the row's indicator (…面积标准); a
                                           # column that names its standard (评估标准) is what it measures
-    if is_standard(cell) or (column and row_is_holder(cell.label)):
-        return column
+    if is_standard(cell) or (column and (row_is_holder(cell.label) or _scores(cell))):
+        return column                     # …| 分值 | 自评得分: each row's item scored, the column what is counted
     measure = next((w for w in lexicon()["measure_words"] if column.endswith(w)), "") or cell.measure
     return cell.label + measure if measure and not cell.label.endswith(measure) else cell.label

@@ -14,58 +14,69 @@ from .. import data
 from ..records import Span
 from . import grid
 from .layout import Layout, Positions
-from .subjects import (event_end, level_before, level_in_phrase, level_re, levelled, respective_list, respectively,
+from .subjects import (event_end, level_before, level_in_phrase, level_re, levelled, list_goes_on, respective_list, respectively,
                        sibling_group, without_level)
 
 # Compiled once: the shapes of the text around a phrase.
-_HAN, _TWO_HAN, _HAN_RUN, _NOT_HAN = (regex.compile(p) for p in (r"\p{Han}", r"\p{Han}{2}", r"\p{Han}+", r"\P{Han}"))
-_TITLE_MARKS = regex.compile(r"[《》]")
+_HAN, _TWO_HAN, _HAN_RUN, _NOT_HAN = (data.compile(p) for p in (r"\p{Han}", r"\p{Han}{2}", r"\p{Han}+", r"\P{Han}"))
+_TITLE_MARKS = data.compile(r"[《》]")
 _LIST_MARK = "、"
-_TITLED = regex.compile(r"《[^《》]+》(?P<after>[^《》]*)$")       # a title and the words after it, to the number
+_TITLED = data.compile(r"《[^《》]+》(?P<after>[^《》]*)$")       # a title and the words after it, to the number
 
 
 @functools.lru_cache(maxsize=1)
 def lexicon() -> dict:
     lex = dict(data.load("lexicon/indicators.yaml"))
-    lex["_stop_re"] = regex.compile(data.alternation(lex["stoppers"]))
-    lex["_noun_stop_re"] = regex.compile(data.alternation(lex["noun_stoppers"]))
+    lex["_stop_re"] = data.compile(data.alternation(lex["stoppers"]))
+    lex["_noun_stop_re"] = data.compile(data.alternation(lex["noun_stoppers"]))
     lex["_exceptions"] = set(lex["stopper_exceptions"])
-    lex["_compounds"] = regex.compile(data.alternation(lex["stopper_compounds"]))
-    lex["_comparison"] = regex.compile(lex["comparison"])
-    lex["_bare_change"] = regex.compile(f"(?:{lex['year_on_year']})?(?:{data.alternation(lex['generic_changes'])})")
-    lex["_list_rest"] = regex.compile(lex["list_rest"])
-    lex["_list_heads"] = regex.compile(lex["list_heads"])
-    lex["_list_split"] = regex.compile(lex["level_joiner"])
-    lex["_level_list"] = regex.compile(f"(?:{lex['level_list']})(?:{lex['level_joiner']}(?:{lex['level_list']}))+")
-    lex["_aside"] = regex.compile(lex["aside"])
-    lex["_purpose"] = regex.compile(lex["purpose_after_money"])
-    lex["_purpose_head"] = regex.compile(lex["purpose_head"])
-    lex["_per_unit"] = regex.compile(f"(?:{lex['per_unit']})(?:{lex['per_unit_verb']})?$")
-    lex["_by_criterion"] = regex.compile(f"(?:{lex['by_criterion']})$")
-    lex["_score_in_title"] = regex.compile(lex["score_in_title"])
-    lex["_rate_end"] = regex.compile(f"(?:{lex['rate_end']})$")
-    lex["_standard_after"] = regex.compile(lex["standard_after"])
-    lex["_compared"] = regex.compile(f"(?:{lex['compared']})$")
-    lex["_share_of_other"] = regex.compile(lex["share_of_other"])
-    lex["_change_filler"] = regex.compile(lex["change_filler"])
-    lex["_holder"] = regex.compile(lex["holder"])
-    lex["_change_to"] = regex.compile(lex["change_to"])
-    lex["_baseline"] = regex.compile(f"(?:{lex['baseline']})(?:{lex['baseline_bracket']})?$")
-    lex["_lead_close"] = regex.compile(lex["lead_close"])
-    lex["_year_item"] = regex.compile(lex["year_item"])
-    lex["_rest_lead"] = regex.compile(lex["rest_lead"])
-    lex["_per_unit_after"] = regex.compile(f"^(?:{lex['per_unit_after']})")
-    lex["_names_nothing"] = regex.compile(f"(?:{data.alternation(lex['names_nothing'])}|\\s)+")
-    lex["_value_joiner"] = regex.compile(lex["value_joiner"])
-    lex["_item_number"] = regex.compile(lex["item_number"])
-    lex["_rate_rates"] = regex.compile(data.alternation(lex["generic_rates"]))
-    lex["_per_hundred"] = regex.compile(lex["per_hundred"])
-    lex["_change_end"] = regex.compile(f"(?:{lex['year_on_year']})?(?:{data.alternation(lex['generic_changes'])})$")
-    lex["_number_in_rate"] = regex.compile(f"(?P<noun>\\p{{Han}}{{1,8}}?)(?:{data.alternation(lex['generic_rates'])})"
+    lex["_compounds"] = data.compile(data.alternation(lex["stopper_compounds"]))
+    lex["_comparison"] = data.compile(lex["comparison"])
+    lex["_bare_change"] = data.compile(f"(?:{lex['year_on_year']})?(?:{data.alternation(lex['generic_changes'])})")
+    lex["_list_rest"] = data.compile(lex["list_rest"])
+    lex["_list_heads"] = data.compile(lex["list_heads"])
+    lex["_list_split"] = data.compile(lex["level_joiner"])
+    lex["_level_list"] = data.compile(f"(?:{lex['level_list']})(?:{lex['level_joiner']}(?:{lex['level_list']}))+")
+    lex["_aside"] = data.compile(lex["aside"])
+    lex["_purpose"] = data.compile(lex["purpose_after_money"])
+    lex["_purpose_head"] = data.compile(lex["purpose_head"])
+    lex["_per_unit"] = data.compile(f"(?:{lex['per_unit']})(?:{lex['per_unit_verb']})?$")
+    lex["_by_criterion"] = data.compile(f"(?:{lex['by_criterion']})$")
+    lex["_score_in_title"] = data.compile(lex["score_in_title"])
+    lex["_rate_end"] = data.compile(f"(?:{lex['rate_end']})$")
+    lex["_standard_after"] = data.compile(lex["standard_after"])
+    lex["_compared"] = data.compile(f"(?:{lex['compared']})$")
+    lex["_share_of_other"] = data.compile(lex["share_of_other"])
+    lex["_change_filler"] = data.compile(lex["change_filler"])
+    lex["_holder"] = data.compile(lex["holder"])
+    lex["_change_to"] = data.compile(lex["change_to"])
+    lex["_baseline"] = data.compile(f"(?:{lex['baseline']})(?:{lex['baseline_bracket']})?$")
+    lex["_lead_close"] = data.compile(lex["lead_close"])
+    lex["_year_item"] = data.compile(lex["year_item"])
+    lex["_rest_lead"] = data.compile(lex["rest_lead"])
+    lex["_per_unit_after"] = data.compile(f"^(?:{lex['per_unit_after']})")
+    lex["_names_nothing"] = data.compile(f"(?:{data.alternation(lex['names_nothing'])}|\\s)+")
+    lex["_value_joiner"] = data.compile(lex["value_joiner"])
+    lex["_item_number"] = data.compile(lex["item_number"])
+    lex["_rate_rates"] = data.compile(data.alternation(lex["generic_rates"]))
+    lex["_per_hundred"] = data.compile(lex["per_hundred"])
+    lex["_change_end"] = data.compile(f"(?:{lex['year_on_year']})?(?:{data.alternation(lex['generic_changes'])})$")
+    lex["_number_in_rate"] = data.compile(f"(?P<noun>\\p{{Han}}{{1,8}}?)(?:{data.alternation(lex['generic_rates'])})"
                                            f"(?:{lex['rate_link']})?(?=\\s*\\d)")
     lex["_known"] = sorted((k for k in lex["known"] if len(k) >= 5), key=len, reverse=True)
     lex["_trim_left"] = sorted(lex["trim_left"], key=len, reverse=True)
+    lex["_label_predicate"] = data.compile(lex["label_predicate"])
+    lex["_level_code"] = data.compile(lex["level_code"])
     lex["_trim_right"] = sorted(lex["trim_right"], key=len, reverse=True)
+    # _trim's words by the character a chunk must end (start) with for each, in the order tried; and for each word
+    # that may end a chunk, the longer words of `stopper_exceptions` that end with it (均 of 年均, 人均, 生均: it stays)
+    lex["_trim_right_by"], lex["_trim_left_by"] = {}, {}
+    for w in lex["_trim_right"]:
+        lex["_trim_right_by"].setdefault(w[-1], []).append(w)
+    for w in lex["_trim_left"]:
+        lex["_trim_left_by"].setdefault(w[0], []).append(w)
+    lex["_longer_exceptions"] = {w: tuple(x for x in lex["_exceptions"] if len(x) > len(w) and x.endswith(w))
+                                 for w in lex["_trim_right"]}
     lex["_qualifiers"] = sorted(lex["threshold_words"], key=len, reverse=True)
     lex["_approx_after"] = sorted(lex["approx_after"], key=len, reverse=True)
     lex["_measured_of"] = sorted(lex["generic_rates"] + lex["generic_changes"], key=len, reverse=True)
@@ -82,6 +93,7 @@ class Indicators:
     def __init__(self, text: str, layout: Layout, spans, periods):
         self.text, self.layout, self.spans, self.periods = text, layout, spans, periods
         self.prev_ind, self.prev_base, self.prev_sent, self.prev_rule = "", "", -1, ""
+        self.label = (-1, "")           # the sentence whose label names its levels' per-head measure, and the measure
         self._span_starts = Positions(spans, key=lambda sp: sp.nstart)
         self._span_ends = Positions(spans, key=lambda sp: sp.nend)
         self._period_starts = Positions(periods, key=lambda p: p.start)
@@ -116,6 +128,8 @@ class Indicators:
         if span.kind == "date":
             return self._date_indicator(span, c1)
         cell = grid.cell_at(text, span.nstart)
+        if cell is not None and _HAN2.search(text, cell.start, span.nstart):
+            cell = None                     # 13.6%，骨干教师23.7%: the words before it in its cell name the second
         if cell is not None:                # a table's cell: its row label and column say what it measures
             return (grid.indicator(cell, level_in_phrase()),
                     STANDARD_RULES[0] if grid.is_standard(cell) else "table_cell")
@@ -151,6 +165,10 @@ class Indicators:
             return without_level(prev_ind), "level_repeats_previous"    # …支出10953元，初中生均13640元
         elif same_sentence and prev_ind and span.kind != "count" and level_re().fullmatch(phrase):
             return without_level(self._measure_before()), "level_takes_previous"   # 小学…60分钟，初中不超过90分钟
+        elif without_level(phrase) in lex["per_head_alone"]:
+            found = self._per_head_alone(span, ci, same_sentence)
+            if found:
+                return found
         of_other = lex["_share_of_other"].search(text, c0, at) if span.kind == "percent" else None
         if of_other and len(phrase) < len(of_other.group("whole")):
             part = _tail_phrase(_trim(of_other.group("part"), lex), lex, lex["windows"]["phrase"])
@@ -158,6 +176,21 @@ class Indicators:
             rule = "share_of_other"       # 非在编教师平均工资收入为在编教师的81.2%: A stated as a share of B
         found = self._named_by_nothing(span, phrase, at, c0, c1, ci, same_sentence) if names_nothing(phrase) else None
         return found or self._rate_or_change_of(span, phrase, at, c0, ci, same_sentence) or (phrase, rule)
+
+    def _per_head_alone(self, span: Span, ci: int, same_sentence: bool):
+        """(indicator, rule) of 小学生均14530元 after a label (按在校学生人数平均的教育支出：) or after the first of its
+        levels in the sentence (…，初中生均19385元): the measure the label names; else None."""
+        si = self.layout.index("sentences", span.nstart)
+        if self.label[0] == si:
+            return self.label[1], "per_head_of_label"
+        c0 = self.layout.clauses[ci][0]
+        if not self.text[:c0].rstrip(" ").endswith(tuple(lexicon()["label_marks"])):
+            return None
+        before = self._previous_clause_phrase(span, ci)
+        if len(before) < 2:
+            return None
+        self.label = (si, before)
+        return before, "per_head_of_label"
 
     def _named_after(self, span: Span, c0: int, c1: int):
         """(indicator, rule) of a number that the words after it name: the noun it counts (3所学校, 5镇), what an amount
@@ -320,7 +353,9 @@ class Indicators:
         if ci == 0 or lay.clauses[ci - 1][1] <= lay.sentences[lay.index("sentences", span.nstart)][0]:
             return ""
         q0, q1 = lay.clauses[ci - 1]
-        return _phrase_before(self.text, q0, q1 - 1, self._period_ends, self._span_ends, lexicon())
+        lex = lexicon()
+        said = lex["_label_predicate"].search(self.text, q0, q1)       # …教育支出均有增长：小学由…
+        return _phrase_before(self.text, q0, said.start() if said else q1 - 1, self._period_ends, self._span_ends, lex)
 
     def _respectively(self, span: Span, c0: int) -> str:
         """城镇、农村居民人均可支配收入分别为6.8万元、3.6万元: the i-th number takes the i-th name."""
@@ -332,7 +367,8 @@ class Indicators:
         if not _HAN.search(lex["_year_item"].sub("", listed_text)):
             listed_text = self._earlier_list(c0) or listed_text     # …分别为9846元、…，2023年依次为9512元、…
         levels = lex["_level_list"].search(listed_text)
-        if levels:       # 小学、初中每百名学生拥有体育、艺术专任教师数分别为…: each level's value of the name after them
+        if levels and not list_goes_on(listed_text, levels.start(), levels.end(), lex["_list_split"]):
+            # 小学、初中每百名学生拥有体育、艺术专任教师数分别为…: each level's value of the name after them
             shared = _trim(lex["_aside"].sub("", listed_text[levels.end():]), lex)     # 初中（均不含寄宿制学校）…
             if len(shared) < 2:
                 return ""
@@ -355,6 +391,8 @@ class Indicators:
             return ""
         if k == len(names) - 1:
             return last
+        if heads[k].endswith(tuple(lex["whole_name_ends"])):
+            return heads[k]         # 学前三年毛入园率、九年义务教育巩固率、高中阶段毛入学率分别…: each item a whole name
         return heads[k] + _shared_part(last, heads, lex)
 
     def _earlier_list(self, c0: int) -> str:
@@ -490,12 +528,16 @@ def _stopper_hits(chunk: str, lex, stop_re=None) -> list[tuple[int, int]]:
     return hits
 
 
+_HAN2 = data.compile(r"\p{Han}{2}")
+
+
 def _noun_after(text: str, pos: int, end: int, lex) -> str:
     pos += len(next((w for w in lex["_approx_after"] if text.startswith(w, pos)), ""))     # 1所以上公办中心幼儿园
-    m = _HAN_RUN.match(text, pos, end)
+    code = lex["_level_code"].match(text, pos, end)   # 4个B级指标: a scheme's lettered level before its noun
+    m = _HAN_RUN.match(text, code.end() if code else pos, end)
     if not m:
         return ""
-    noun = m.group()
+    noun = (code.group() if code else "") + m.group()
     hits = _stopper_hits(noun, lex, lex["_noun_stop_re"])
     if hits and hits[0][0] == 0:
         return ""
@@ -629,24 +671,22 @@ def _inside_open_quote(chunk: str) -> str:
 
 
 def _trim(chunk: str, lex) -> str:
+    """The chunk without the words of trim_right at its end and trim_left at its start, longest first, again and
+    again while one goes (a word that ends a longer word of stopper_exceptions stays: 年均)."""
     chunk = chunk.strip("，,；;：:、。 ")
+    right, left, longer = lex["_trim_right_by"], lex["_trim_left_by"], lex["_longer_exceptions"]
     changed = True
     while changed and chunk:
         changed = False
-        for w in lex["_trim_right"]:
-            if chunk.endswith(w) and len(chunk) > len(w) and not _ends_in_word(chunk, w, lex):
+        for w in right.get(chunk[-1], ()):
+            if chunk.endswith(w) and len(chunk) > len(w) and not any(chunk.endswith(x) for x in longer[w]):
                 chunk, changed = chunk[:-len(w)], True
                 break
-        for w in lex["_trim_left"]:
+        for w in left.get(chunk[0], ()):
             if chunk.startswith(w) and len(chunk) > len(w):
                 chunk, changed = chunk[len(w):], True
                 break
     return chunk.strip("，,；;：:、 ")
-
-
-def _ends_in_word(chunk: str, w: str, lex) -> bool:
-    """Whether the word w that ends chunk is the end of a longer word (均 of 年均, 人均, 生均): then it stays."""
-    return any(len(x) > len(w) and x.endswith(w) and chunk.endswith(x) for x in lex["_exceptions"])
 
 
 def _tail_phrase(chunk: str, lex, cap: int) -> str:

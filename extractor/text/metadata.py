@@ -11,12 +11,10 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import Optional
 
-import regex
-
 from .. import __version__, data
 from ..records import PAGED_KINDS
 
-YEAR = regex.compile(data.load("lexicon/periods.yaml")["year_mention"])   # a year as reports write it: 2023年
+YEAR = data.compile(data.load("lexicon/periods.yaml")["year_mention"])   # a year as reports write it: 2023年
 
 
 @dataclass(frozen=True)
@@ -49,12 +47,12 @@ def lexicon() -> dict:
                 "title_issuer_noise", "government_name", "not_a_name", "name_left", "title_place", "city_named", "scheme_title",
                 "self_name", "signoff_date", "performance_year", "progress_year", "level_issuer", "level_self",
                 "places"):
-        spec["_" + key] = regex.compile(spec[key])
-    spec["_signer"] = regex.compile(entities["persons"]["signer"])
+        spec["_" + key] = data.compile(spec[key])
+    spec["_signer"] = data.compile(entities["persons"]["signer"])
     # A document number on a line of its own: the shape negatives.yaml keeps from being a fact.
     numbers = [n["pattern"] for n in data.load("lexicon/negatives.yaml")["protect"]
                if n["name"].startswith("document numbers")]
-    spec["_doc_number"] = regex.compile(numbers[0])
+    spec["_doc_number"] = data.compile(numbers[0])
     return spec
 
 

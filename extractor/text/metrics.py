@@ -112,7 +112,7 @@ def _load(extra: tuple) -> Catalog:
                 e = replace(e, plausible=by_unit[str(e.unit)])
             by_id.pop(e.id, None)         # an override takes the overridden entry's place at the end
             by_id[e.id] = e
-    never = regex.compile(r"(?!)")
+    never = data.compile(r"(?!)")
     p = {k: v or never for k, v in patterns.items()}
     return Catalog(tuple(by_id.values()), **p)
 
@@ -123,7 +123,10 @@ _PATTERN_KEYS = ("change", "baseline", "decline", "shared", "list_split", "targe
 
 def _read(path: Path) -> dict:
     try:
-        spec = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+        text = Path(path).read_text(encoding="utf-8")
+        # the built-in catalog with libyaml's loader, as patterns/ is read (the same data, faster); a user's file
+        # with PyYAML's own, whose messages its errors give
+        spec = yaml.load(text, Loader=data.LOADER) if Path(path) in builtin_files() else yaml.safe_load(text)
     except FileNotFoundError:
         raise InputError("invalid-config", path, said("errors.indicators_missing")) from None
     except UnicodeDecodeError:
@@ -139,9 +142,11 @@ def _read(path: Path) -> dict:
 
 
 def _compile(pattern, path, what):
+    """`what`: the key, or (catalog key, parameters) of the message naming it, made only when it does not compile."""
     try:
-        return regex.compile(pattern)
+        return data.compile(pattern)
     except (regex.error, TypeError) as e:
+        what = said(what[0], **what[1]) if isinstance(what, tuple) else what
         raise InputError("invalid-config", path, said("errors.indicators_pattern", what=what, detail=str(e))) from e
 
 
@@ -159,18 +164,18 @@ def _entry(raw, path, i) -> Indicator:
     return Indicator(
         id=rid, title=raw["title"], unit=str(raw.get("unit", "")), levels=tuple(raw.get("levels") or ()),
         kinds=tuple(raw["kinds"]), units=tuple(str(u) for u in units) if units is not None else None,
-        phrasings=tuple(_compile(p, path, said("errors.indicators_phrasing", id=rid)) for p in phrasings),
-        exclude=_compile(raw["not"], path, said("errors.indicators_not", id=rid)) if raw.get("not") else None,
+        phrasings=tuple(_compile(p, path, ("errors.indicators_phrasing", {"id": rid})) for p in phrasings),
+        exclude=_compile(raw["not"], path, ("errors.indicators_not", {"id": rid})) if raw.get("not") else None,
         change=bool(raw.get("change")), origin=f"{path}#{rid}", plausible=_range(raw.get("plausible"), path, rid),
         **_sentence_not(raw.get("sentence_not"), path, rid),
-        short=_compile(raw["short"], path, said("errors.indicators_not", id=rid)) if raw.get("short") else None,
-        topic=_compile(raw["topic"], path, said("errors.indicators_not", id=rid)) if raw.get("topic") else None)
+        short=_compile(raw["short"], path, ("errors.indicators_not", {"id": rid})) if raw.get("short") else None,
+        topic=_compile(raw["topic"], path, ("errors.indicators_not", {"id": rid})) if raw.get("topic") else None)
 
 
 def _sentence_not(spec, path, rid) -> dict:
     if not spec:
         return {}
-    where = said("errors.indicators_not", id=rid)
+    where = ("errors.indicators_not", {"id": rid})
     return {"sentence_not": _compile(spec["words"], path, where),
             "sentence_unless": _compile(spec["unless"], path, where) if spec.get("unless") else None}
 
@@ -186,7 +191,17 @@ def _range(v, path, where) -> Optional[tuple]:
 @functools.lru_cache(maxsize=1)
 def _level_words():
     spec = data.load("lexicon/levels.yaml")
-    return {name: regex.compile(p) for name, p in spec["levels"].items()}, regex.compile(spec["school"])
+    return {name: data.compile(p) for name, p in spec["levels"].items()}, data.compile(spec["school"])
+
+
+@functools.lru_cache(maxsize=1)
+def _place_row():
+    return data.compile(data.load("lexicon/levels.yaml")["place_row"])
+
+
+@functools.lru_cache(maxsize=1)
+def _overall():
+    return data.compile(data.load("lexicon/levels.yaml")["overall"])
 
 
 # ---------------- linking ----------------
@@ -212,6 +227,8 @@ def _level(e: Indicator, subject: str, key: str, clause: str, sentence: str = ""
     if len(e.levels) <= 1:
         return e.levels[0] if e.levels else ""
     headings = [h for h in reversed((heading or "").split(_PATH_SEP)) if len(h) <= _LEVEL_HEADING_MAX]
+    if _overall().search(key or ""):
+        return ""               # 学生总体近视率 after 高中生近视率 in its sentence: the whole's figure, no level's
     for t in (subject, key, clause, sentence, *headings):
         lv = level_in(t, e.levels)
         if lv:
@@ -230,10 +247,9 @@ def _sentence_before(text: str, pos: int) -> str:
 
 
 def _clause_before(text: str, pos: int, floor: int) -> str:
-    i = pos
-    while i > floor and pos - i < _LOOKBACK and text[i - 1] not in _CLAUSE_END:
-        i -= 1
-    return text[i:pos]
+    """The text before pos back to the last clause end (not included), not before floor, at most _LOOKBACK long."""
+    lo = max(pos - _LOOKBACK, floor)
+    return text[max(max(text.rfind(c, lo, pos) for c in _CLAUSE_END) + 1, lo):pos]
 
 
 def best_entry(cat: Catalog, kind: str, unit: str, texts) -> Optional[Indicator]:
@@ -346,6 +362,8 @@ def _can_be_value(f, clause: str, cat: Catalog, words, school, schools=()) -> bo
         return False
     if school.search(f.subject) and not any(w.fullmatch(f.subject) for w in words.values()):
         return False
+    if _place_row().fullmatch(f.subject or ""):
+        return False                # a table's row of one county or town (岚城区 | 12.02 | 12.46): that unit's figure
     if schools or cat.quoted.search(clause):
         return False
     return not cat.target.search(clause)
@@ -389,8 +407,8 @@ def _metric_value(e: Indicator, f, clause: str, cat: Catalog):
     return -f.value if fall and (last is None or fall >= last) else None
 
 
-_NEVER = regex.compile(r"(?!)")
-_YEAR = regex.compile(r"(?:19|20)\d{2}")
+_NEVER = data.compile(r"(?!)")
+_YEAR = data.compile(r"(?:19|20)\d{2}")
 
 
 def _only_as_baseline(e: Indicator, clause: str, cat: Catalog) -> bool:

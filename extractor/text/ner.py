@@ -36,24 +36,32 @@ def _spec():
     sch, bod, towns = spec["schools"], spec["bodies"], spec["towns"]
     return {
         "school": data.Shape(sch["name"], sch["suffix"]),
-        "school_suffix": regex.compile(sch["suffix"] + "$", regex.V1),
-        "school_generic": regex.compile(sch["generic"]),
+        "school_suffix": data.compile(sch["suffix"] + "$", regex.V1),
+        "school_generic": data.compile(sch["generic"]),
         "body": data.Shape(bod["name"], bod["suffix"]),
-        "body_generic": regex.compile(bod["generic"]),
-        "groups": regex.compile(data.alternation(spec["groups"])),
-        "provinces": regex.compile(data.alternation(spec["provinces"])),
+        "body_generic": data.compile(bod["generic"]),
+        "groups": data.compile(data.alternation(spec["groups"])),
+        "provinces": data.compile(data.alternation(spec["provinces"])),
         "town": data.Shape(towns["name"], towns["suffix"]),
-        "town_generic": regex.compile(towns["generic"]),
-        "law": regex.compile(spec["law"]),
-        "persons": [regex.compile(p) for p in spec["persons"].values()],
+        "town_generic": data.compile(towns["generic"]),
+        "law": data.compile(spec["law"]),
+        "persons": [data.compile(p) for p in spec["persons"].values()],
         "known_bodies": tuple(spec["known_bodies"]),
         # the alternation is in the listed order, as the stops were first written (not longest first)
-        "left_stops": regex.compile(
+        "left_stops": data.compile(
             "^(?:.*(?:" + "|".join(regex.escape(w) for w in spec["left_stops"]) + ")(?!$))"
             + f"|^{spec['left_stop_date_tail']}"),
         "school_ordinal": spec["school_ordinal"],
         "school_not_a_name_suffix": spec["school_not_a_name_suffix"],
     }
+
+
+def _occurrences(word: str, text: str):
+    """Where word stands in text, left to right, not overlapping (as a pattern of the word alone finds it)."""
+    i = text.find(word)
+    while i >= 0:
+        yield i
+        i = text.find(word, i + len(word))
 
 
 def recognize(text: str, places=()) -> tuple:
@@ -72,24 +80,21 @@ def recognize(text: str, places=()) -> tuple:
             continue
         names.add(name)
     for name in sorted(names, key=len, reverse=True):
-        for m in regex.finditer(regex.escape(name), text):
-            found.append(Entity("SCHOOL", name, m.start(), m.end()))
+        found += [Entity("SCHOOL", name, i, i + len(name)) for i in _occurrences(name, text)]
     for m in sp["body"].finditer(text):
         name = left_stops.sub("", m.group())
         if sp["body_generic"].search(name) or len(name) < 3:
             continue
         found.append(Entity("BODY", name, m.end() - len(name), m.end()))
     for w in sp["known_bodies"]:
-        for m in regex.finditer(regex.escape(w), text):
-            found.append(Entity("BODY", w, m.start(), m.end()))
+        found += [Entity("BODY", w, i, i + len(w)) for i in _occurrences(w, text)]
     for m in sp["groups"].finditer(text):
         found.append(Entity("GROUP", m.group(), m.start(), m.end()))
     for m in sp["provinces"].finditer(text):
         found.append(Entity("PLACE", m.group(), m.start(), m.end()))
     for p in places:
         if len(p) >= 3:
-            for m in regex.finditer(regex.escape(p), text):
-                found.append(Entity("PLACE", p, m.start(), m.end()))
+            found += [Entity("PLACE", p, i, i + len(p)) for i in _occurrences(p, text)]
     for m in sp["town"].finditer(text):
         name = left_stops.sub("", m.group())
         if len(name) >= 3 and not sp["town_generic"].search(name):

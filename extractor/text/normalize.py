@@ -5,6 +5,7 @@ The rewrites themselves are data (patterns/normalize.yaml); this module only app
 from __future__ import annotations
 
 import functools
+import itertools
 from dataclasses import dataclass
 
 import regex
@@ -32,9 +33,14 @@ def _apply(text: str, omap: list, pattern, repl) -> tuple[str, list]:
 
 
 def _replace(text: str, omap: list, edits) -> tuple[str, list]:
-    """Each (start, end, new) of edits (in text order, not overlapping) applied, the map kept."""
+    """Each (start, end, new) of edits (in text order, not overlapping) applied, the map kept (no edits: the same
+    text and map, not copies)."""
+    edits = iter(edits)
+    first = next(edits, None)
+    if first is None:
+        return text, omap
     out, omap_out, pos = [], [], 0
-    for start, end, new in edits:
+    for start, end, new in itertools.chain((first,), edits):
         out.append(text[pos:start])
         omap_out.extend(omap[pos:start])
         old_len = end - start
@@ -54,24 +60,31 @@ def _replace(text: str, omap: list, edits) -> tuple[str, list]:
 def _compiled():
     spec = data.load("normalize.yaml")
     table = str.maketrans(spec["translate"])
-    rewrites = [(r["name"], regex.compile(r["pattern"], regex.M), r["replace"]) for r in spec["rewrites"]]
-    rows = dict(spec["table_rows"], gap=regex.compile(spec["table_rows"]["gap"]),
-                value_cell=regex.compile(spec["table_rows"]["value_cell"]),
-                glued_row=regex.compile(spec["table_rows"]["glued_row"]))
-    pipes = {k: regex.compile(v) for k, v in spec["pipe_tables"].items()}
-    return table, rewrites, spec["join_lines"], rows, pipes
+    # one character for one, none made into another that is replaced: each replaced in turn where it occurs (str.replace
+    # finds a character in C; str.translate looks every character of a Chinese text up in the table)
+    pairs = tuple(spec["translate"].items())
+    if not all(len(a) == 1 and len(b) == 1 for a, b in pairs) or {b for _, b in pairs} & {a for a, _ in pairs}:
+        pairs = None
+    rewrites = [(r["name"], data.compile(r["pattern"], regex.M), r["replace"]) for r in spec["rewrites"]]
+    rows = dict(spec["table_rows"], gap=data.compile(spec["table_rows"]["gap"]),
+                value_cell=data.compile(spec["table_rows"]["value_cell"]),
+                glued_row=data.compile(spec["table_rows"]["glued_row"]),
+                wide_run=data.compile(spec["table_rows"]["wide_run"]),
+                wide_single=data.compile(spec["table_rows"]["wide_single"]))
+    pipes = {k: data.compile(v) for k, v in spec["pipe_tables"].items()}
+    return (table, pairs), rewrites, spec["join_lines"], rows, pipes
 
 
 @functools.lru_cache(maxsize=1)
 def heading_marker():
     spec = data.load("lexicon/headings.yaml")
-    return regex.compile("^(?:" + "|".join(m["pattern"] for m in spec["markers"]) + ")")
+    return data.compile("^(?:" + "|".join(m["pattern"] for m in spec["markers"]) + ")")
 
 
 def normalize(original: str) -> NormText:
-    table, rewrites, join, rows, pipes = _compiled()
-    text = original.translate(table)       # one for one: the map is the identity
-    omap = list(range(len(original)))
+    (table, pairs), rewrites, join, rows, pipes = _compiled()
+    text, omap = _wide_gaps(original, list(range(len(original))), rows)
+    text = text.translate(table) if pairs is None else _translate(text, pairs)   # one for one: the map stays
     text, omap = _tab_cells(text, omap, rows)
     text, omap = _replace(text, omap, furniture.edits(text))
     text, omap = _pipe_cells(text, omap, pipes)
@@ -82,8 +95,15 @@ def normalize(original: str) -> NormText:
     return NormText(original=original, text=text, omap=tuple(omap))
 
 
-_BREAK = regex.compile(r"\n(?:\s*\n)*")
-_CUT_DECIMAL = regex.compile(r"\d\.$")
+def _translate(text: str, pairs) -> str:
+    for a, b in pairs:
+        if a in text:
+            text = text.replace(a, b)
+    return text
+
+
+_BREAK = data.compile(r"\n(?:\s*\n)*")
+_CUT_DECIMAL = data.compile(r"\d\.$")
 
 
 def _pipe_cells(text: str, omap: list, spec) -> tuple[str, list]:
@@ -94,10 +114,31 @@ def _pipe_cells(text: str, omap: list, spec) -> tuple[str, list]:
     text, omap = _apply(text, omap, spec["rule"], "")
     edits = []
     for row in spec["row"].finditer(text):
-        edits += [(m.start(), m.end(), _PIPE_GAP if 0 < m.start() - row.start() and m.end() < row.end() else "")
-                  for m in spec["pipe"].finditer(text, row.start(), row.end())]
+        pipes = list(spec["pipe"].finditer(text, row.start(), row.end()))
+        for m, after in zip(pipes, pipes[1:] + [None]):
+            gap = _PIPE_GAP if 0 < m.start() - row.start() and m.end() < row.end() else ""
+            # an empty cell (| | 2.学校党建 |, | 合计 | | 100 |) keeps its place, so each cell stays under its header
+            empty = after is not None and after.start() == m.end()
+            edits.append((m.start(), m.end(), gap + _EMPTY_CELL if empty else gap))
     return _replace(text, omap, edits) if edits else (text, omap)
+
+
 _PIPE_GAP = "  "            # two spaces: a gap between two cells (normalize.yaml table_rows)
+_EMPTY_CELL = "\u2014"      # a dash, as tables write a cell with nothing to say: a word, no value
+
+def _wide_gaps(text: str, omap: list, spec) -> tuple[str, list]:
+    """A row of a table aligned with ideographic spaces (１　　学前三年毛入园率　　≥８５％　　９５．２％) may part two
+    cells with one (序号　评估指标): there, in a line with runs of them between its cells, one is a gap too."""
+    if "\u3000" not in text:
+        return text, omap
+    edits, pos = [], 0
+    for line in text.split("\n"):
+        if len(spec["wide_run"].findall(line.strip())) >= spec["min_gaps"]:
+            edits += [(pos + m.start(), pos + m.end(), m.group() * 2) for m in spec["wide_single"].finditer(line)]
+        pos += len(line) + 1
+    return _replace(text, omap, edits) if edits else (text, omap)
+
+
 def _tab_cells(text: str, omap: list, spec) -> tuple[str, list]:
     """Tabs (a Word table saved as text: 指标\t2022年\t2023年): in a line with as many as a row's gaps, each run of
     them a gap between cells, which _table_cells then reads as any other; elsewhere each tab one space."""
@@ -113,7 +154,7 @@ def _tab_cells(text: str, omap: list, spec) -> tuple[str, list]:
     return _replace(text, omap, edits)
 
 
-_TAB_RUN = regex.compile(r" *\t[ \t]*")
+_TAB_RUN = data.compile(r" *\t[ \t]*")
 
 
 def _table_cells(text: str, omap: list, spec) -> tuple[str, list]:

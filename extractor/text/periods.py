@@ -20,7 +20,7 @@ from .metadata import YEAR
 
 # Kinds of mention that can frame the sentences after them (2023年，… / 2024年第一季度，…).
 _FRAMING = ("year_month", "year", "year_quarter", "year_half")
-_TWO_HAN = regex.compile(r"\p{Han}{2}")
+_TWO_HAN = data.compile(r"\p{Han}{2}")
 
 
 @dataclass(frozen=True)
@@ -35,15 +35,15 @@ class PeriodMention:
 def lexicon() -> dict:
     spec = dict(data.load("lexicon/periods.yaml"))
     ph = {**placeholders(), "year_cn": spec["year_cn"]}
-    spec["_exprs"] = [(e["name"], regex.compile(expand(e["pattern"], ph), regex.V1), e["period"])
+    spec["_exprs"] = [(e["name"], data.compile(expand(e["pattern"], ph), regex.V1), e["period"])
                       for e in spec["expressions"]]
     for key in ("not_after", "topic_followers", "carry_breakers", "enumeration", "month_frame_before", "frame_lead"):
-        spec["_" + key] = regex.compile(spec[key])
-    spec["_baseline"] = regex.compile(expand(spec["baseline"], ph), regex.V1)
-    spec["_change"] = regex.compile(spec["change"])
+        spec["_" + key] = data.compile(spec[key])
+    spec["_baseline"] = data.compile(expand(spec["baseline"], ph), regex.V1)
+    spec["_change"] = data.compile(spec["change"])
     for key in ("respectively", "year_joiner", "listed_number"):
-        spec["_" + key] = regex.compile(spec[key])
-    spec["_bound_before"], spec["_bound_after"] = (regex.compile(spec["baseline_bound"][k]) for k in ("before", "after"))
+        spec["_" + key] = data.compile(spec[key])
+    spec["_bound_before"], spec["_bound_after"] = (data.compile(spec["baseline_bound"][k]) for k in ("before", "after"))
     return spec
 
 
@@ -117,7 +117,7 @@ class Periods:
         baseline = lexicon()["_baseline"].search(self.text, max(s0, span.nstart - 16), span.nstart)
         if baseline is not None:
             return self._baseline_period(baseline, span), "baseline_year"
-        before = [p for p in in_sent if p.end <= span.nstart and not self._bound(p)]
+        before = [p for p in in_sent if p.end <= span.nstart and not self._bound(p) and not self._aside(p, s0, span.nstart)]
         listed = self._respective_year(before, s0, c1, span)
         if listed:
             return listed, "respective_year"
@@ -152,14 +152,18 @@ class Periods:
             pass
         if m is None:
             return ""
+        k = len(lex["_listed_number"].findall(self.text, m.end(), span.nstart))
+        listed = len(lex["_listed_number"].findall(self.text, m.end(), c1))
+        spans = [p for p in before if p.end <= m.start()]
+        first, _, last = spans[-1].period.partition("/") if spans else ("", "", "")
+        if first.isdigit() and last.isdigit() and int(last) - int(first) + 1 == listed > 1:
+            return str(int(first) + k)  # 二〇二一年至二〇二三年…分别为A、B和C: one figure a year of the range
         years = [p for p in before if p.name == "year" and p.end <= m.start()]
         run = years[-1:]                # the years joined one to the next, back from the last before 分别
         for p in reversed(years[:-1]):
             if not lex["_year_joiner"].fullmatch(self.text, p.end, run[0].start):
                 break
             run.insert(0, p)
-        k = len(lex["_listed_number"].findall(self.text, m.end(), span.nstart))
-        listed = len(lex["_listed_number"].findall(self.text, m.end(), c1))
         return run[k].period if len(run) > 1 and listed == len(run) else ""
 
     def _later_year(self, before: list, span: Span) -> str:
@@ -171,6 +175,15 @@ class Periods:
         if before[-1].start >= c0:
             return ""                   # 2023年提高到98.4%: the clause names its own year
         return max(years) if lexicon()["_change"].search(self.text, c0, span.nstart) else ""
+
+    def _aside(self, p: PeriodMention, s0: int, pos: int) -> bool:
+        """p stands in brackets closed before pos (…112640元（2022年为108410元），同期…113820元): the aside's year is
+        the aside's, not the sentence's."""
+        text = self.text
+        opened = max(text.rfind("（", s0, p.start), text.rfind("(", s0, p.start))
+        if opened < 0 or any(c in text[opened:p.start] for c in "）)"):
+            return False
+        return any(c in text[p.end:pos] for c in "）)")
 
     def _bound(self, p: PeriodMention) -> bool:
         """由2021年的68所: the year dates the figure after its 的, not the sentence's later ones."""

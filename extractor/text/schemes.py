@@ -37,7 +37,7 @@ class Scheme:
 
     @functools.cached_property
     def cite_patterns(self) -> tuple:
-        return tuple(regex.compile(c) for c in self.cites)
+        return tuple(data.compile(c) for c in self.cites)
 
     def code(self, section, item=None) -> str:
         """The section's or item's code as the scheme prints it (B2, 3.1, 一); its number where it prints none."""

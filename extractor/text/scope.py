@@ -9,8 +9,6 @@ import bisect
 import functools
 from dataclasses import replace
 
-import regex
-
 from .. import data
 from . import grid, metrics
 
@@ -22,15 +20,15 @@ _SENTENCE_END = set("；;。！？!?\n")
 def _lex() -> dict:
     spec = data.load("lexicon/scope.yaml")
     levels = data.load("lexicon/levels.yaml")
-    return {"part": regex.compile(spec["part"]),
-            "other": tuple((regex.compile(p), lv) for p, lv in spec["other"].items()),
-            "window": int(spec["window"]), "province": regex.compile(spec["province"]),
-            "respectively": regex.compile(spec["respectively"]), "breakdown": regex.compile(spec["breakdown"]),
-            "sub_unit": regex.compile(spec["sub_unit"]), "each_of": regex.compile(spec["each_of"]),
-            "continues": regex.compile(spec["continues"]),
-            "lower_unit": {lv: regex.compile(pat) for lv, pat in spec["lower_unit"].items()},
-            "province_char": spec["province_char"], "level_of": dict(spec["level_of"]), "school": regex.compile(levels["school"]),
-            "level_words": tuple(regex.compile(p) for p in levels["levels"].values())}
+    return {"part": data.compile(spec["part"]),
+            "other": tuple((data.compile(p), lv) for p, lv in spec["other"].items()),
+            "window": int(spec["window"]), "province": data.compile(spec["province"]),
+            "respectively": data.compile(spec["respectively"]), "breakdown": data.compile(spec["breakdown"]),
+            "sub_unit": data.compile(spec["sub_unit"]), "each_of": data.compile(spec["each_of"]),
+            "continues": data.compile(spec["continues"]),
+            "lower_unit": {lv: data.compile(pat) for lv, pat in spec["lower_unit"].items()},
+            "province_char": spec["province_char"], "level_of": dict(spec["level_of"]), "school": data.compile(levels["school"]),
+            "level_words": tuple(data.compile(p) for p in levels["levels"].values())}
 
 
 def government(text: str, level_char: str) -> str:
@@ -91,8 +89,11 @@ def _breakdown(text: str, pos: int) -> tuple:
     reason (石门镇因…，…为83.1%): a part's figure."""
     lx = _lex()
     sentence = _clause_before(text, pos, 3 * lx["window"], _SENTENCE_END)
-    m = lx["breakdown"].search(sentence) or lx["sub_unit"].search(sentence.lstrip())
-    return ("part", m.group().lstrip("，,")) if m else ("", "")
+    m = lx["breakdown"].search(sentence)
+    if m:
+        return "part", m.group().lstrip("，,")
+    m = lx["sub_unit"].search(sentence.lstrip())
+    return ("part", m.group("unit")) if m else ("", "")      # 石门镇 of 石门镇因…: the unit, not its reason
 
 
 def of_words(words: str, gov: str, subject: str = "") -> tuple:
@@ -111,8 +112,7 @@ def of_words(words: str, gov: str, subject: str = "") -> tuple:
 
 
 def _clause_before(text: str, pos: int, window: int, ends=None) -> str:
+    """The text before pos back to the last of `ends` (not included), at most `window` characters."""
     ends = _CLAUSE_END if ends is None else ends
-    i = pos
-    while i > 0 and pos - i < window and text[i - 1] not in ends:
-        i -= 1
-    return text[i:pos]
+    lo = max(pos - window, 0)
+    return text[max(max(text.rfind(c, lo, pos) for c in ends) + 1, lo):pos]

@@ -12,10 +12,8 @@ from collections import Counter
 from dataclasses import dataclass, field, replace
 from typing import Optional
 
-import cn2an
-import regex
-
 from .. import data
+from . import numerals
 from .schemes import Scheme, builtin
 
 
@@ -57,12 +55,12 @@ class Segmentation:
 @functools.lru_cache(maxsize=1)
 def _heading_spec():
     spec = data.load("lexicon/headings.yaml")
-    styles = [(m["style"], regex.compile(m["pattern"])) for m in spec["markers"]]
+    styles = [(m["style"], data.compile(m["pattern"])) for m in spec["markers"]]
     return styles, set(spec["title_end"]), spec["max_title_len"]
 
 
-_DIGITS = regex.compile(r"\d+")
-_CN = regex.compile(data.load("lexicon/headings.yaml")["cn_number"])
+_DIGITS = data.compile(r"\d+")
+_CN = data.compile(data.load("lexicon/headings.yaml")["cn_number"])
 _CODE_END = " \t、.．:："
 _CIRCLED = "①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳"
 
@@ -74,7 +72,10 @@ def _marker_number(style: str, marker: str) -> Optional[int]:
     if digits:
         return int(digits[-1])
     runs = _CN.findall(marker)                # the last run: 一级指标二 is the second, 第三部分 the third
-    return int(cn2an.cn2an(runs[-1], "smart")) if runs else None
+    try:
+        return numerals.loose(runs[-1]) if runs else None
+    except ValueError:                        # 十十、: no number (it was an error that stopped the file)
+        return None
 
 
 def find_headings(text: str, hints: dict | None = None) -> list[Heading]:
@@ -111,7 +112,7 @@ def _matches(title: str, entry: dict) -> bool:
     return any(k in title for k in entry.get("keywords", []) or [entry["title"]])
 
 
-_SHAPE = regex.compile(data.load("lexicon/headings.yaml")["declared_shape"])
+_SHAPE = data.compile(data.load("lexicon/headings.yaml")["declared_shape"])
 
 
 def _declared_shape(text: str):
@@ -119,7 +120,7 @@ def _declared_shape(text: str):
     if not m:
         return None
     try:
-        n = int(m.group(1)) if m.group(1).isdigit() else int(cn2an.cn2an(m.group(1), "smart"))
+        n = int(m.group(1)) if m.group(1).isdigit() else numerals.loose(m.group(1))
     except ValueError:
         return None
     return n, (int(m.group(2)) if m.group(2) else None)
@@ -214,10 +215,10 @@ def _declares(text: str, scheme: Scheme) -> bool:
 @functools.lru_cache(maxsize=1)
 def _lex() -> dict:
     spec = data.load("lexicon/headings.yaml")
-    return {"points": regex.compile(spec["points"]), "outside": regex.compile(spec["outside_parts"]),
+    return {"points": data.compile(spec["points"]), "outside": data.compile(spec["outside_parts"]),
             "opening_chars": int(spec["opening_chars"]), "fit_share": float(spec["fit_share"]),
-            "own_min_parts": int(spec["own_min_parts"]), "frame": regex.compile(spec["frame_parts"]),
-            "container": regex.compile(spec["container_parts"])}
+            "own_min_parts": int(spec["own_min_parts"]), "frame": data.compile(spec["frame_parts"]),
+            "container": data.compile(spec["container_parts"])}
 
 
 def _item_index(scheme: Scheme) -> dict:
@@ -274,7 +275,7 @@ def _walk(headings: list[Heading], scheme: Scheme, level: dict) -> list:
     outside = _lex()["outside"]
     out = []
     section = item = None
-    section_level = item_level = closed_at = None
+    section_level = item_level = closed_at = duty_level = None
     top_style = headings[0].style if headings else None
     for h in headings:
         lv = level[h.style]
@@ -282,7 +283,11 @@ def _walk(headings: list[Heading], scheme: Scheme, level: dict) -> list:
             closed_at = None
         hit = None if closed_at is not None else _hit(h, scheme, items, section)
         if hit is not None and scheme.report_sections:
-            hit = (h.number if hit[1] is None and h.number else section if hit[1] is not None else hit[0], hit[1])
+            if hit[1] is not None and h.number and (section is None or lv == duty_level):
+                duty_level, hit = lv, (h.number, hit[1])    # a duty no part groups (二、重点职责履行情况 → （一）…
+                                                             # （十五）): a part of its own, numbered as printed
+            else:
+                hit = (h.number if hit[1] is None and h.number else section if hit[1] is not None else hit[0], hit[1])
         if hit is not None:
             if hit[1] is None:
                 section_level = lv

@@ -26,8 +26,8 @@ _KINDS = {"SCHOOL": "school", "BODY": "body", "GROUP": "group"}
 ACTOR_GAP = 3
 # How far before a value a school level is looked for (中学为0.561, 初中按每生每年960元).
 LEVEL_WINDOW = 12
-_TWO_HAN = regex.compile(r"\p{Han}{2}")
-_HAN_RUN = regex.compile(r"\p{Han}+")
+_TWO_HAN = data.compile(r"\p{Han}{2}")
+_HAN_RUN = data.compile(r"\p{Han}+")
 # How many characters may stand before the group an earlier clause names (幼儿园小班…: 3).
 SIBLING_LEAD = 4
 _LIST_MARK = "\u3001"          # the enumeration comma between the items of a list
@@ -47,11 +47,27 @@ def respective_list(text: str, span_starts: Positions, c0: int, pos: int, end: i
         pass
     if m is None:
         return None, []
-    listed = span_starts.within(m.end(), end, closed=True)
-    gaps = [text[a.nend:b.nstart] for a, b in zip(listed, listed[1:])]
+    listed = [sp for sp in span_starts.within(m.end(), end, closed=True) if not _in_aside(text, m.end(), sp.nstart)]
+    # 0.386（2023年为0.412）和0.463（2023年为0.448）: last year's figures in asides are no members of the list
+    gaps = [_ASIDE.sub("", text[a.nend:b.nstart]) for a, b in zip(listed, listed[1:])]
     if not listed or text[m.end():listed[0].nstart].strip() or any(g not in lex["_list_joiners"] for g in gaps):
         return m, []
     return m, listed
+
+
+_ASIDE = data.compile(r"^[（(][^（）()]*[)）]")
+
+
+def _in_aside(text: str, start: int, pos: int) -> bool:
+    """pos stands inside brackets opened after start."""
+    span = text[start:pos]
+    return span.count("（") + span.count("(") > span.count("）") + span.count(")")
+
+
+def list_goes_on(text: str, start: int, end: int, joiner) -> bool:
+    """The levels at start:end are only some of a list's items (在园幼儿和小学、初中…特殊教育学校在校生): an item
+    joined before or after them counts too, so the levels' order is not the values' order."""
+    return bool(joiner.fullmatch(text, end, end + 1)) or (start > 0 and bool(joiner.fullmatch(text, start - 1, start)))
 
 
 def sibling_group(text: str, layout: Layout, span_starts: Positions, span: Span, c0: int, pos: int) -> tuple[str, str]:
@@ -89,17 +105,17 @@ class Entity:
 def lexicon() -> dict:
     spec = dict(data.load("lexicon/entities.yaml"))
     rate = data.load("lexicon/indicators.yaml")     # 小学每生每年720元: a rate may stand between level and number
-    spec["_level_re"] = regex.compile(f"({spec['levels']}){spec['level_link']}"
+    spec["_level_re"] = data.compile(f"({spec['levels']}){spec['level_link']}"
                                       f"(?:(?:{rate['per_unit']})(?:{rate['per_unit_verb']})?)?$")
-    spec["_level_in"] = regex.compile(spec["level_in_phrase"])
-    spec["_level_per_student"] = regex.compile(spec["level_per_student"])
+    spec["_level_in"] = data.compile(spec["level_in_phrase"])
+    spec["_level_per_student"] = data.compile(spec["level_per_student"])
     spec["_own_suffix"] = data.alternation(spec["own_body_suffixes"])
-    spec["_respectively"] = regex.compile(rate["respectively"])
-    spec["_level_list"] = regex.compile(f"(?:{rate['level_list']})(?:{rate['level_joiner']}(?:{rate['level_list']}))+")
-    spec["_level_split"] = regex.compile(rate["level_joiner"])
+    spec["_respectively"] = data.compile(rate["respectively"])
+    spec["_level_list"] = data.compile(f"(?:{rate['level_list']})(?:{rate['level_joiner']}(?:{rate['level_list']}))+")
+    spec["_level_split"] = data.compile(rate["level_joiner"])
     spec["_list_joiners"] = frozenset(rate["list_joiners"])
-    spec["_sibling_group"] = regex.compile(spec["sibling_group"])
-    spec["_lead_words"] = regex.compile(f"^(?:{data.alternation(rate['trim_left'])})+")
+    spec["_sibling_group"] = data.compile(spec["sibling_group"])
+    spec["_lead_words"] = data.compile(f"^(?:{data.alternation(rate['trim_left'])})+")
     return spec
 
 
@@ -107,7 +123,7 @@ def entities_of(recognized, level_char: str = "") -> list[Entity]:
     """Schools, bodies and groups among the recognized entities, marking the reporting government's own
     bodies (区教育局 in a 区 report)."""
     lex = lexicon()
-    own_re = regex.compile(f"(?:{lex['own_prefix']})?{regex.escape(level_char)}(?:{lex['_own_suffix']})?") \
+    own_re = data.compile(f"(?:{lex['own_prefix']})?{regex.escape(level_char)}(?:{lex['_own_suffix']})?") \
         if level_char else None
     out = []
     for e in recognized:
@@ -181,6 +197,8 @@ class Subjects:
         levels = None
         for levels in lex["_level_list"].finditer(text, c0, m.start()) if listed else ():
             pass
+        if levels is not None and list_goes_on(text, levels.start(), levels.end(), lex["_level_split"]):
+            return ""
         if levels is None and listed:
             levels = self._levels_of_earlier_list(c0)
         if levels is None:

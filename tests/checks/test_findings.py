@@ -156,6 +156,10 @@ def _all_findings(tmp_path):
     growth.write_text(SEED.read_text(encoding="utf-8") + "\n\n2023年全区一般公共预算教育支出8.27亿元。2024年全区一般公共预算"
                       "教育支出8.64亿元，比上年增长6.3%。\n", encoding="utf-8")
     fs += findings_for(growth)
+    points = tmp_path / "points.md"
+    points.write_text(SEED.read_text(encoding="utf-8") + "\n\n全区学前三年毛入园率由2023年的95.1%提高到97.4%，提高2.5个百分点。\n",
+                      encoding="utf-8")
+    fs += findings_for(points)
     text = SEED.read_text(encoding="utf-8")
     i = text.rindex("第一季度教育支出2394万元")
     p = tmp_path / "twice.md"
