@@ -10,7 +10,14 @@ SEED = SHARED / "seed" / "xingan-2024.md"
 EVAL = SHARED / "eval"
 
 
+import os  # noqa: E402
+
 import pytest  # noqa: E402
+
+# The OCR engine of a test's process (and of the commands it starts) runs one thread, as each page worker of a batch
+# does: the two xdist workers already hold both cores, and a second thread only waits, spinning, for a core another
+# process holds (the orientation tests: 38 s of CPU with two threads, 30 s with one). What is read is the same.
+os.environ.setdefault("SELFEVAL_OCR_THREADS", "1")
 
 
 @pytest.fixture(scope="session")

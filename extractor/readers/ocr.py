@@ -20,7 +20,8 @@ from .seals import unsealed
 
 INSTALL_HINT = "pip install rapidocr onnxruntime"
 MAX_MEGAPIXELS = 80     # an A3 page scanned at 600 dpi is 70; beyond this an image is a bomb, not a page
-_engine_threads = [0]   # threads of the engine's runtimes (0: their default, every core; set in page workers)
+_engine_threads = [0]   # threads of the engine's runtimes (0: SELFEVAL_OCR_THREADS, else their default, every core; set in
+                        # page workers)
 
 # RapidOCR tuned for speed on the CPU; each measured by benchmarks/bench_pdf.py with every number of the
 # scans still exact. Text is found on the page scaled down (RapidOCR's default detects on the full page):
@@ -43,12 +44,13 @@ def engine():
     """Built once per process; nothing is downloaded, the models are in the wheel."""
     from rapidocr import RapidOCR
     params = {"Global.log_level": "critical", **SPEED}
-    if _engine_threads[0]:
-        params["EngineConfig.onnxruntime.intra_op_num_threads"] = _engine_threads[0]
+    threads = _engine_threads[0] or _threads_asked()
+    if threads:
+        params["EngineConfig.onnxruntime.intra_op_num_threads"] = threads
     eng = RapidOCR(params=params)
     rec = getattr(eng, "_load_rec_model", lambda: None)()     # RapidOCR 3 loads it on first use, else
     if rec is not None:
-        rec.session = ocr_bf16.checked(rec.session, _engine_threads[0], MIN_SCORE)
+        rec.session = ocr_bf16.checked(rec.session, threads, MIN_SCORE)
     return eng
 
 
@@ -401,7 +403,8 @@ def _row_lines(boxes) -> list[Line]:
 # ---------------- pages of one file on several cores ----------------
 
 JOBS_ENV = "SELFEVAL_OCR_JOBS"    # worker processes for the pages of one file (default: the cores)
-THREADS_ENV = "SELFEVAL_OCR_THREADS"   # onnxruntime and OpenVINO threads in each page worker
+THREADS_ENV = "SELFEVAL_OCR_THREADS"   # onnxruntime and OpenVINO threads in each page worker, and of the engine
+                                       # of a process that reads its pages itself (default: every core)
 PAGE_WORKERS_PER_FILE_WORKER = 2  # about 0.85 GB each with its models: --jobs N keeps at most 2N alive, not N×N
 IN_FLIGHT_PER_JOB = 2             # rendered pages waiting for a worker, per worker: bounds memory
 
@@ -419,6 +422,12 @@ def jobs() -> int:
     if env.isdigit() and int(env) > 0:
         return int(env)
     return _cores()
+
+
+def _threads_asked() -> int:
+    """SELFEVAL_OCR_THREADS, or 0 where it is not a whole number above 0."""
+    threads = os.environ.get(THREADS_ENV, "").strip()
+    return int(threads) if threads.isdigit() and int(threads) > 0 else 0
 
 
 def _cores() -> int:
@@ -562,8 +571,7 @@ def _executor(n: int):
     _stop_pool()
     # The cores shared out between the workers, so that n workers never run more threads than cores; in a
     # batch each page holds a core token, so one thread each.
-    threads = os.environ.get(THREADS_ENV, "").strip()
-    threads = int(threads) if threads.isdigit() and int(threads) > 0 else max(1, _cores() // n)
+    threads = _threads_asked() or max(1, _cores() // n)
     cores = _budget["cores"]
     if cores is not None:
         threads = 1

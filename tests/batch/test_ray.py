@@ -43,9 +43,10 @@ def local(reports, tmp_path_factory):
     return snapshot(out)
 
 
-@pytest.fixture()
+@pytest.fixture(scope="module")
 def cluster():
-    """A head and a worker node of one CPU each; shut down whatever happens in the test."""
+    """A head and a worker node of one CPU each, started once for the tests that run on a cluster (the node-lost
+    test, which removes the worker node, comes last of them); shut down whatever happens in the tests."""
     from ray.cluster_utils import Cluster
     c = Cluster(initialize_head=True, head_node_args={"num_cpus": 1, "node_ip_address": "127.0.0.1",
                                                        "include_dashboard": False})
@@ -58,15 +59,36 @@ def cluster():
 
 
 def reading(node, limit=300) -> bool:
-    """Wait until the node's actor is reading a file: Ray names a worker process after the method it runs."""
+    """Wait until the node's actor is reading a file: Ray names a worker process after the method it runs (its
+    command line, as `ps --ppid RAYLET -o args` shows it, read from /proc here: a look costs no process)."""
     raylet = node.all_processes["raylet"][0].process.pid
     end = time.monotonic() + limit
     while time.monotonic() < end:
-        ps = subprocess.run(["ps", "--ppid", str(raylet), "-o", "args="], capture_output=True, text=True).stdout
-        if "ray::_Worker.read" in ps:
+        if any(b"ray::_Worker.read" in _cmdline(pid) for pid in _children(raylet)):
             return True
         time.sleep(0.05)
     return False
+
+
+def _children(ppid) -> list:
+    kids = []
+    for d in os.listdir("/proc"):
+        if d.isdigit():
+            try:
+                with open(f"/proc/{d}/stat") as f:
+                    if int(f.read().rsplit(")", 1)[1].split()[1]) == ppid:
+                        kids.append(int(d))
+            except (OSError, IndexError, ValueError):
+                pass                  # gone meanwhile
+    return kids
+
+
+def _cmdline(pid) -> bytes:
+    try:
+        with open(f"/proc/{pid}/cmdline", "rb") as f:
+            return f.read()
+    except OSError:
+        return b""
 
 
 def in_session(sid) -> str:

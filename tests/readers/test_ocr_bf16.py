@@ -115,14 +115,20 @@ def float32_engine(monkeypatch):
 
 
 def _line_batches(eng, image):
+    """The page read by `eng`: its lines, and each batch of lines its recogniser was given with what it gave back."""
     rec = eng._load_rec_model()
     inner, seen = rec.session, []
-    rec.session = lambda x: (seen.append(x.copy()), inner(x))[1]
+
+    def recorded(x):
+        out = inner(x)
+        seen.append((x.copy(), out.copy()))
+        return out
+    rec.session = recorded
     try:
-        ocr.image_lines(image, "p3.png")
+        lines = ocr.image_lines(image, "p3.png")
     finally:
         rec.session = inner
-    return seen
+    return seen, lines
 
 
 def _text(probs):
@@ -154,10 +160,10 @@ def test_each_line_reads_as_float32_reads_it(float32_engine, monkeypatch):
     with Image.open(ROOT / "corpus" / "xingan-2024-p3.png") as im:
         page = im.convert("RGB")
     monkeypatch.setenv(ocr_bf16.PRECISION_ENV, "f32")
-    batches = _line_batches(float32_engine, page)
+    batches, as_f32 = _line_batches(float32_engine, page)     # float32's reading: each line's output, and the lines
     again = 0
-    for x in batches:
-        f32, bf16, got = plain(x), fast(ocr_bf16.padded(x)), checked(x)
+    for x, f32 in batches:
+        bf16, got = fast(ocr_bf16.padded(x)), checked(x)
         if ocr_bf16.unsure(bf16[0], MIN):
             again += 1
             assert np.array_equal(got, f32)               # read again in float32, as cut
@@ -167,8 +173,7 @@ def test_each_line_reads_as_float32_reads_it(float32_engine, monkeypatch):
                 assert _text(bf16[0]) == _text(f32[0])    # kept lines: the same characters
     assert len(batches) > 20 and 0 < again < len(batches) / 2
     # Judged apart from the module's own helpers: the page's lines, as the reader gives them, are the same
-    # text at the same places with the recogniser in bfloat16 as with float32 alone.
-    as_f32 = ocr.image_lines(page, "p3.png")
+    # text at the same places with the recogniser in bfloat16 as with float32 alone (as_f32, read above).
     monkeypatch.delenv(ocr_bf16.PRECISION_ENV)
     ocr.engine.cache_clear()
     assert not hasattr(ocr.engine()._load_rec_model().session, "session")   # the checked recogniser, not onnxruntime's

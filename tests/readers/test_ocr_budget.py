@@ -40,20 +40,33 @@ def _stat(pid):
     return ppid, running
 
 
+def _children(pid) -> set:
+    """The pids of a process's children (each of its threads lists those it started), none if it is gone."""
+    kids = set()
+    try:
+        for tid in os.listdir(f"/proc/{pid}/task"):
+            with open(f"/proc/{pid}/task/{tid}/children") as f:
+                kids.update(int(c) for c in f.read().split())
+    except OSError:
+        pass                          # gone meanwhile
+    return kids
+
+
 def _page_workers(root):
     """{pid: running} of the OCR page workers: the processes that the batch's file workers started, or that
-    the server they fork them from (multiprocessing's forkserver) started for them."""
-    procs = {}
-    for d in os.listdir("/proc"):
-        if d.isdigit():
-            try:
-                procs[int(d)] = _stat(int(d))
-            except (OSError, IndexError, ValueError):
-                pass                  # gone meanwhile
-    files = {p for p, (ppid, _) in procs.items() if ppid == root}
-    servers = {p for p, (ppid, _) in procs.items() if ppid in files and b"forkserver" in _cmdline(p)}
-    return {p: run for p, (ppid, run) in procs.items()
-            if (ppid in servers or (ppid in files and p not in servers)) and _is_worker(p)}
+    the server they fork them from (multiprocessing's forkserver) started for them. Found down the batch's own
+    tree of processes, so that a look 50 times a second reads a few files, not every process's on the machine."""
+    files = _children(root)
+    servers = {p for f in files for p in _children(f) if b"forkserver" in _cmdline(p)}
+    found = {}
+    for p in {p for s in servers for p in _children(s)} | {p for f in files for p in _children(f) - servers}:
+        try:
+            _, running = _stat(p)
+        except (OSError, IndexError, ValueError):
+            continue                  # gone meanwhile
+        if _is_worker(p):
+            found[p] = running
+    return found
 
 
 def _cmdline(pid) -> bytes:

@@ -1,4 +1,5 @@
 """The pages of one file are OCR'd in worker processes, in their order, with what one process reads."""
+import functools
 import multiprocessing as mp
 import os
 
@@ -19,16 +20,23 @@ def _bands(n=3):
         return [im.crop((0, h * i, im.width, h * (i + 1))) for i in range(n)]
 
 
+@functools.lru_cache(maxsize=1)
+def _read_alone() -> tuple:
+    """Each of the three bands' lines as this process reads them one after another (Pages of one job, each page
+    read on its own): read once for the tests that compare other readings with it."""
+    one = ocr.Pages("bands.png", 1)
+    for b in _bands():
+        one.add(b)
+    return tuple(one.lines())
+
+
 def test_pages_in_two_workers_read_as_in_one_process():
     bands = _bands()
-    one = ocr.Pages("bands.png", 1)
-    for b in bands:
-        one.add(b)
     two = ocr.Pages("bands.png", 2)
     for b in bands:
         two.add(b)
     got = two.lines()
-    want = one.lines()
+    want = list(_read_alone())
     assert [[ln.text for ln in page] for page in got] == [[ln.text for ln in page] for page in want]
     assert all(want) and len(got) == 3
     # They were read elsewhere: the pool's workers are other processes of this one.
@@ -133,7 +141,7 @@ def test_a_page_larger_than_the_engine_takes_is_read_in_its_own_pixels():
     page = _bands(1)[0]
     big = page.resize((page.width * 2, page.height * 2))
     assert max(big.size) > ocr.MAX_SIDE
-    small, large = ocr.image_lines(page, "p.png"), ocr.image_lines(big, "p.png")
+    small, large = _read_alone()[0], ocr.image_lines(big, "p.png")         # the first band as read alone: image_lines
     assert [ln.text for ln in large] == [ln.text for ln in small]
     for a, b in zip(small, large):
         assert abs(b.x0 - 2 * a.x0) < 12 and abs(b.top - 2 * a.top) < 12
@@ -145,11 +153,9 @@ def test_the_last_page_is_read_here_when_no_worker_can_start(monkeypatch):
     def cannot_start(n):
         raise PermissionError("no workers here")
     bands = _bands(2)
-    want = ocr.Pages("bands.png", 1)
-    for b in bands:
-        want.add(b)
+    want = _read_alone()[:2]                   # the same two bands, each read by one process
     monkeypatch.setattr(ocr, "_executor", cannot_start)
     pages = ocr.Pages("bands.png", 2)
     for b in bands:
         pages.add(b)
-    assert [[ln.text for ln in p] for p in pages.lines()] == [[ln.text for ln in p] for p in want.lines()]
+    assert [[ln.text for ln in p] for p in pages.lines()] == [[ln.text for ln in p] for p in want]

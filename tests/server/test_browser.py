@@ -7,7 +7,7 @@ import time
 import pytest
 
 from conftest import SEED
-from helpers import Served, add_account, batch_cli, chrome
+from helpers import Served, add_account, batch_here, chrome
 
 pytestmark = pytest.mark.slow
 DOC = "兴安区-2023"
@@ -63,7 +63,7 @@ def test_an_inspectors_decisions_last_and_flow_into_the_outputs(tmp_path):
     text = SEED.read_text(encoding="utf-8").replace("中学为0.561", "中学为0.431")   # one standard fails: 41.49%
     report = reports / "xingan.md"
     report.write_text(text, encoding="utf-8")
-    assert batch_cli(reports, out).returncode == 0
+    assert batch_here(reports, out).returncode == 0          # in this process: only what it writes is used
     add_account(home, "wang", "inspector", "inspector-pass")
     server = Served(out, home)
     driver = chrome(tmp_path)
@@ -110,7 +110,7 @@ def test_an_inspectors_decisions_last_and_flow_into_the_outputs(tmp_path):
 
         # the county resubmits: the fire-safety hazards are now all fixed; the batch runs while the server serves
         report.write_text(text.replace("消防安全隐患7项，已整改1项", "消防安全隐患7项，已整改7项"), encoding="utf-8")
-        assert batch_cli(reports, out).returncode == 0
+        assert batch_here(reports, out).returncode == 0      # in this process, while the server's process serves
 
         def reloaded(d):
             d.get(server.url + "/report/" + DOC)
