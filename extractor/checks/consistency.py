@@ -21,6 +21,7 @@ from ..text import grid, metrics
 from ..text.indicators import STANDARD_RULES
 from ..text.layout import Positions
 from .findings import Finding, dec, finding, fmt, last_place, msg, place_of, squeeze, written_number
+from .plausible import point_slip
 from .table_changes import check_table_changes
 from .table_totals import check_table_totals
 from .view import DocView, after_last, is_baseline, period_year, rx, words
@@ -164,15 +165,14 @@ def _kind_of(label: str, whole: str, terms: dict) -> bool:
 def _by_terms(view: DocView, p, t: dict, terms: dict) -> Optional[tuple]:
     """公办园在园幼儿占比 = 公办园在园幼儿 / 在园幼儿总数: the nearest counts before the percent, in its
     paragraph, named by the rate's own terms (the whole's words not the part's, and no part's figure)."""
-    para = view.para(p)
     part = whole = None
     summed = {}
-    for c in view.by_kind.get(t.get("kind", "count"), ()):      # counts, or amounts (工资收入 of the pay ratio)
+    for c in _in_paragraph(view, t.get("kind", "count"), view.para(p)):    # counts, or amounts (工资收入 of the pay ratio)
         if c.start >= p.start:
             break
-        if c.scope == "other" or view.para(c) != para or (p.period and c.period and c.period != p.period):
-            continue
-        label = f"{c.subject} {c.indicator} {_own_words(view, c)}"
+        if c.scope == "other" or (p.period and c.period and c.period != p.period and not t.get("any_period")):
+            continue                # (初中三年巩固率: this year's 初三 over the 初一 of two years before)
+        label = _label_of(view, c)
         if rx(t["part"]).search(label):
             part = c
         elif (w := rx(t["whole"]).search(label)) and not c.scope and not _kind_of(label, w.group(), terms):
@@ -191,6 +191,26 @@ def _by_terms(view: DocView, p, t: dict, terms: dict) -> Optional[tuple]:
     named = list(zip(part.facts, t["sum_of"])) if isinstance(part, _Summed) else [(part, t["part"])]
     ties = [w for w in [_words_before(view, x, pat) for x, pat in named] + [_words_before(view, whole, t["whole"])] if w]
     return part, whole, ties
+
+
+def _in_paragraph(view: DocView, kind: str, para: int) -> list:
+    """The facts of a kind in one paragraph, in order: grouped once per report, for every rate that asks."""
+    key = ("by_para", kind)
+    groups = view.memo.get(key)
+    if groups is None:
+        groups = view.memo[key] = {}
+        for c in view.by_kind.get(kind, ()):
+            groups.setdefault(view.para(c), []).append(c)
+    return groups.get(para, [])
+
+
+def _label_of(view: DocView, c) -> str:
+    """A count's words as the terms read them: whose, what, and the words before its number that are its own."""
+    key = ("label", id(c))
+    got = view.memo.get(key)
+    if got is None:
+        got = view.memo[key] = f"{c.subject} {c.indicator} {_own_words(view, c)}"
+    return got
 
 
 def _elsewhere(view: DocView, p, t: dict, terms: dict, role: str):
@@ -551,7 +571,7 @@ def check_repeated(rule, view: DocView) -> list[Finding]:
             continue            # ...or the cells of two rows of a table (小学, 初中, 合计): each row's own figure
         values = [f.value if isinstance(f.value, str) else dec(f.value) for f in fs]     # text: 1:15, 3/6
         same = len(set(values)) == 1
-        if not same and (any(f.approx for f in fs) or _within_rounding(fs)):
+        if not same and (any(f.approx for f in fs) or _within_rounding(fs) or point_slip(fs[0].metric_id, values)):
             continue
         f0 = fs[0]
         said = msg("repeated", indicator=squeeze(f0.metric or f0.indicator),

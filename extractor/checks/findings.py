@@ -11,6 +11,7 @@ from typing import Optional
 import regex
 
 from .. import i18n
+from ..text import numerals
 from ..records import plain_value
 
 FINDING_FIELDS = ("doc", "rule", "status", "severity", "section", "item", "indicator", "value", "values",
@@ -153,9 +154,23 @@ def dec(v) -> Optional[Decimal]:
 
 
 def written_number(raw: str) -> Optional[regex.Match]:
-    """The number as a statement writes it, its digits run together (1 286所, 68,215万元, 3，612名): what its
-    rounding and its unit's scale are read from."""
-    return _NUMBER.search(_SEPARATORS.sub("", raw))
+    """The number as a statement writes it, its digits run together (1 286所, 68,215万元, 3，612名), or its Chinese
+    numeral in digits (二十八点六七亿元 as 28.67亿元): what its rounding and its unit's scale are read from."""
+    return _NUMBER.search(_SEPARATORS.sub("", raw)) or _NUMBER.search(_in_digits(raw))
+
+
+def _in_digits(raw: str) -> str:
+    """The first Chinese numeral of raw written in digits, the places it was written to kept (六七 → .67); a 万 or
+    亿 after it stays a word of the unit. Raw as it was where it holds no numeral that reads."""
+    for m in numerals.runs(raw):
+        run = m.group()
+        for end in (len(run), len(numerals.without_section(run))):
+            try:
+                value = numerals.read(run[:end])
+            except ValueError:
+                continue
+            return raw[:m.start()] + format(value, "f") + raw[m.start() + end:]
+    return raw
 
 
 _NUMBER = regex.compile(r"(\d+(?:\.\d+)?)\s*(\S*)")

@@ -54,6 +54,7 @@ def _amount(view: DocView, metric: str, year: int, f) -> Optional[object]:
     found = [g for g in view.result.facts if g.metric_id == metric and period_year(g.period) == year
              and not g.scope and g.metric_level == f.metric_level and not view.part_of_year(g)
              and (year != period_year(f.period) or not is_baseline(g))]
+    found = [g for g in found if not g.approx] or found        # 约1287亿元 beside 1286.54亿元: the exact one
     values = {dec(g.value) for g in found}
     return found[0] if len(values) == 1 else None
 

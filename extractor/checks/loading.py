@@ -159,7 +159,7 @@ def _share(r, bad):
                 _pattern(t[k], bad, f"terms.{mid}.{k}")
         for k, pat in enumerate(t.get("sum_of", ())):         # the counts the part adds up, each by its words
             _pattern(pat, bad, f"terms.{mid}.sum_of.{k}")
-    r["terms"] = {k: {f: v[f] for f in ("part", "whole", "indicator", "kind", "sum_of") if f in v}
+    r["terms"] = {k: {f: v[f] for f in ("part", "whole", "indicator", "kind", "sum_of", "any_period") if f in v}
                   for k, v in terms.items() if k != "__line__"}
 
 
@@ -174,13 +174,23 @@ def _growth(r, bad):
         bad(said("errors.rule_growth"))
 
 
+def _quoted(r, bad):
+    better = r.get("better")
+    if not isinstance(better, dict) or not better:
+        bad(said("errors.rule_quoted"))
+    for mid, op in better.items():
+        if mid != "__line__" and (metrics.load_catalog().get(mid) is None or op not in (">=", "<=")):
+            bad(said("errors.rule_quoted"))
+    r["better"] = {k: v for k, v in better.items() if k != "__line__"}
+
+
 def _nothing(r, bad):
     pass
 
 
 SCHEMAS = {"threshold": _threshold, "compare": _compare, "trend": _trend, "share": _share, "parts": _nothing,
            "change": _nothing, "points": _nothing, "growth": _growth, "repeated": _nothing, "scores": _nothing, "plausible": _nothing,
-           "completeness": _nothing, "claim": _claim, "admission": _nothing, "rectification": _nothing}
+           "completeness": _nothing, "claim": _claim, "admission": _nothing, "rectification": _nothing, "quoted": _quoted}
 KINDS = set(SCHEMAS)
 
 
@@ -232,8 +242,9 @@ def _by_metric(r, bad) -> dict:
     m = {"metric": e.id, "level": r.get("level", ""), "kinds": list(e.kinds)}
     if e.units is not None and len(e.units) == 1:
         m["unit"] = e.units[0]
-    if r.get("not"):
-        m["not"] = r["not"]
+    for key in ("not", "not_in_sentence"):
+        if r.get(key):
+            m[key] = r[key]
     return m
 
 
@@ -246,7 +257,7 @@ def _matcher(m, key, bad) -> dict:
         bad(said("errors.rule_metric", metric=m["metric"]))
     if not m.get("metric") and not m.get("text"):
         bad(said("errors.rule_match_needs", key=key))
-    for pat_key in ("text", "not"):
+    for pat_key in ("text", "not", "not_in_sentence"):
         if m.get(pat_key):
             _pattern(m[pat_key], bad, f"{key}.{pat_key}")
     return m

@@ -11,12 +11,15 @@ from typing import Optional
 import regex
 
 from .. import data
+from ..text import numerals
 
 
 @functools.lru_cache(maxsize=1)
 def _lex() -> dict:
     lex = data.load("lexicon/checks.yaml")
-    adm, rect = lex["admission"], lex["rectification"]
+    adm, rect = lex["admission"], dict(lex["rectification"])
+    for k in ("pair", "all_fixed", "split_found", "split_fixed", "split_left"):
+        rect[k] = rect[k].replace("{count}", rect["count"])
     return {
         "not_applicable": regex.compile(lex["not_applicable"]),
         "phrases": regex.compile("|".join(adm["phrases"])),
@@ -35,11 +38,10 @@ def _lex() -> dict:
         "reason": regex.compile(rect["reason"]),
         "open_ones": regex.compile(rect["open_ones"]),
         **{k: regex.compile(rect[k]) for k in ("split_found", "split_fixed", "split_left")},
-        "split_window": int(rect["split_window"]), "split_word": rect["split_word"],
+        "split_window": int(rect["split_window"]), "split_word": rect["split_word"], "count": regex.compile(rect["count"]),
     }
 
 
-_DIGIT = regex.compile(r"\d")
 _CLAUSE_SEP = "，,；;：:。！？!?\n"
 
 
@@ -116,8 +118,8 @@ def rectifications(text: str, layout) -> list[Rectification]:
     lx = _lex()
     out = []
     for p0, p1 in layout.paragraphs:
-        if not _DIGIT.search(text, p0, p1) or text.find(lx["split_word"], p0, p1) < 0:
-            continue            # every pattern reads the count found as digits, and names 整改: one look each
+        if text.find(lx["split_word"], p0, p1) < 0 or not lx["count"].search(text, p0, p1):
+            continue            # every pattern names 整改 and reads a count: one look each
         hits = []
         for pat in ("pair", "all_fixed"):
             for m in lx[pat].finditer(text, p0, p1):
@@ -131,8 +133,10 @@ def rectifications(text: str, layout) -> list[Rectification]:
             before = text[max(p0, m.start() - 60):m.start()]
             if not lx["found"].search(before):
                 continue
-            n = int(m.group("n"))
-            fixed = int(m.group("m")) if "m" in m.groupdict() and m.group("m") else n
+            n = _count(m.group("n"))
+            fixed = _count(m.group("m")) if "m" in m.groupdict() and m.group("m") else n
+            if n is None or fixed is None:
+                continue
             out.append(Rectification(clause_start if what else m.start(), m.end(), what, n, fixed,
                                      m.group("unit"), _reason(text, m.end(), layout, lx),
                                      _left_after(text, m, layout, lx) if fixed < n else None))
@@ -156,16 +160,24 @@ def _split_account(text: str, p0: int, p1: int, layout, lx) -> list:
     if found is None:
         return []
     fixed = lx["split_fixed"].search(text, found.end(), min(p1, found.end() + lx["split_window"]))
-    if fixed is None or fixed.group("unit") != found.group("unit"):
+    if fixed is None:
+        return []
+    # the count found nearest before the fixed one (扣0.5分：1个问题尚未完成整改）…反馈的6个问题…已完成整改5个)
+    found = [m for m in lx["split_found"].finditer(text, found.start(), fixed.start())][-1]
+    if fixed.group("unit") != found.group("unit"):
         return []
     i = _sentence_of(fixed.start(), layout)
-    left = lx["split_left"].search(text, fixed.end(), layout.sentences[i][1]) if i >= 0 else None
-    if left is None or left.group("unit") != found.group("unit"):
+    # every count left the sentence tells (基本完成1个，持续推进2个): they add up
+    lefts = list(lx["split_left"].finditer(text, fixed.end(), layout.sentences[i][1])) if i >= 0 else []
+    if not lefts or any(m.group("unit") != found.group("unit") for m in lefts):
         return []
+    end = lefts[-1].end()
     clause_start = max(max(text.rfind(c, p0, found.start()) for c in "，,；;。") + 1, p0)
-    return [Rectification(clause_start, left.end(), text[clause_start:found.start("n")].strip(), int(found.group("n")),
-                          int(fixed.group("m")), found.group("unit"), _reason(text, left.end(), layout, lx),
-                          int(left.group("k")))]
+    counts = [_count(found.group("n")), _count(fixed.group("m"))] + [_count(m.group("k")) for m in lefts]
+    if None in counts:
+        return []
+    return [Rectification(clause_start, end, text[clause_start:found.start("n")].strip(), counts[0], counts[1],
+                          found.group("unit"), _reason(text, end, layout, lx), sum(counts[2:]))]
 
 
 def _left_after(text: str, m, layout, lx) -> Optional[int]:
@@ -175,7 +187,17 @@ def _left_after(text: str, m, layout, lx) -> Optional[int]:
     if i < 0:
         return None
     left = lx["split_left"].search(text, m.end(), layout.sentences[i][1])
-    return int(left.group("k")) if left is not None and left.group("unit") == m.group("unit") else None
+    return _count(left.group("k")) if left is not None and left.group("unit") == m.group("unit") else None
+
+
+def _count(words: str) -> Optional[int]:
+    """A count as written, in digits or in a Chinese numeral (十四); None for a numeral not written the regular way."""
+    if words.isdigit():
+        return int(words)
+    try:
+        return int(numerals.read(words))
+    except ValueError:
+        return None
 
 
 def _sentence_of(pos, layout) -> int:

@@ -107,10 +107,17 @@ def _once(findings) -> list[Finding]:
     """A table that restates the text (a DOCX rendering repeats 41.49%) is one statement: one finding."""
     seen, out = {}, []
     for fd in findings:
-        said = seen.setdefault((fd.rule, fd.status, str(fd.value), str(fd.threshold)), [])
-        # the sentences are rendered only where the rest agrees: most findings are told apart without them
-        if not said or fd.message not in [x.message for x in said]:
-            said.append(fd)
+        key = (fd.rule, fd.status, str(fd.value), str(fd.threshold))
+        said = seen.get(key)
+        if said is None:
+            seen[key] = [fd, None]
+            out.append(fd)
+            continue
+        # the sentences are rendered only where the rest agrees (most findings are told apart without them), each once
+        if said[1] is None:
+            said[1] = {said[0].message}
+        if fd.message not in said[1]:
+            said[1].add(fd.message)
             out.append(fd)
     return out
 

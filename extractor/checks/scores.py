@@ -20,6 +20,7 @@ def check_scores(rule, view: DocView) -> list[Finding]:
     if not scores and not _lex()["cue"].search(view.text):
         return []
     out = [_above(rule, view, s) for s in scores if s.got > s.max]
+    out += [fd for s in scores if s.table < 0 and s.got <= s.max for fd in [_deducted(rule, view, s)] if fd is not None]
     out += [fd for i in range(len(scores)) for fd in [_section(rule, view, scores, i)] if fd is not None]
     out += _totals(rule, view)
     out += _tables(rule, view)
@@ -34,6 +35,25 @@ def _above(rule, view: DocView, s: Score) -> Finding:
     ev = view.evidence(s.nstart, s.nend)
     said = msg("scores_above_max", said=squeeze(ev["raw"]), max=fmt(s.max), got=fmt(s.got))
     return _finding(rule, view, "inconsistent", said, s, ev, values=[s.max, s.got], threshold=s.max)
+
+
+def _deducted(rule, view: DocView, s: Score) -> Optional[Finding]:
+    """（6分，自评5分，扣0.5分：…）: the points taken off, in the item's brackets, against its maximum and self-score."""
+    lx, text = _lex(), view.text
+    close = [i for i in (text.find("）", s.nend, s.nend + lx["deducted_window"]),
+                         text.find(")", s.nend, s.nend + lx["deducted_window"])) if i >= 0]
+    if not close or text.find("\n", s.nend, min(close)) >= 0:
+        return None
+    found = list(lx["deduction"].finditer(text, s.nend, min(close)))
+    if any(text[:m.start()].rstrip()[-1:] not in lx["deduction_after"] for m in found):
+        return None                 # 每发现一处扣0.5分: a rule of the scheme, not the points taken off
+    offs = [dec(m.group("off")) for m in found]
+    if not offs or s.max - sum(offs, Decimal(0)) == s.got:
+        return None                 # no points taken off told, or they agree: the section and total checks say the rest
+    ev = view.evidence(s.nstart, min(close) + 1)
+    said = msg("scores_deducted", said=squeeze(ev["raw"]), max=fmt(s.max), off=fmt(sum(offs, Decimal(0))),
+               got=fmt(s.got), want=fmt(s.max - sum(offs, Decimal(0))))
+    return _finding(rule, view, "inconsistent", said, s, ev, values=[s.max, *offs], threshold=s.max - sum(offs, Decimal(0)))
 
 
 def _section(rule, view: DocView, scores, i) -> Optional[Finding]:

@@ -10,11 +10,13 @@ from decimal import Decimal
 from typing import Optional
 
 from ..text import grid, metadata, metrics, scope
+from ..text.indicators import CARRIED_RULES, STANDARD_RULES
 from .findings import Finding, dec, finding, fmt, msg, place, place_of, squeeze
 from .loading import load_rules
 from .view import DocView, is_baseline, rx, words
 
 OP_CODES = (">=", "<=", ">", "<", "==")
+QUOTED_NOT = STANDARD_RULES + CARRIED_RULES     # a standard is no figure of the report's; a carried measure is unsure
 
 
 # ---------------- which facts a rule reads ----------------
@@ -25,6 +27,8 @@ def matches(f, m: dict, claimed=frozenset()) -> bool:
     # A fact whose metric value is not its written value (支出下降2.3%: the growth is -2.3) is judged by the rules
     # that read its words (spending.no-decrease), never by its metric's rule on the number as written.
     signed = getattr(f, "metric_value", None) is not None
+    if m.get("not_in_sentence") and rx(m["not_in_sentence"]).search(f.sentence):
+        return False            # 保持在国家基本均衡标准以内: the sentence holds it to another standard
     if m.get("metric"):
         if signed or f.metric_id != m["metric"] or (m.get("level") and f.metric_level != m["level"]):
             return False
@@ -235,7 +239,7 @@ def _class_statements(rule, view: DocView) -> list[Finding]:
     taken, out = [], []
     if lx["cue"] not in view.text:
         return out
-    for name in ("largest", "over", "over_size_first", "named", "count_first"):
+    for name in ("largest", "over", "reached", "over_size_first", "named", "count_first"):
         for m in rx(lx[name]).finditer(view.text):
             if any(m.start() < b and a < m.end() for a, b in taken):     # one statement, read by two patterns
                 continue
@@ -278,6 +282,35 @@ def _largest_in_tables(rule, view: DocView, lx: dict, size: int) -> list[Finding
         out.append(finding(view.doc, rule["id"], "fail", rule["severity"], said, section=reg.section, item=reg.item,
                            indicator=rule["title"], value=Decimal(1), threshold=rule["threshold"],
                            source=rule.get("source", ""), **ev))
+    return out
+
+
+# ---------------- a standard the report quotes ----------------
+
+def check_quoted(rule, view: DocView) -> list[Finding]:
+    """基准定额（小学650元、初中850元），…初中生均公用经费拨付820元: each level's figure after the standards a report quotes
+    in brackets, in their paragraph, against its level's; only for the indicators whose better direction the rule
+    gives (`better`), only the government's own figures, and only where the figure's own words name its level."""
+    better = rule["better"]
+    out = []
+    for q in view.result.facts:
+        if q.fired.get("indicator") != "standard_in_brackets" or not q.subject:
+            continue
+        for v in view.result.facts:
+            if v.start <= q.start or view.para(v) != view.para(q) or v.metric_id not in better or v.scope \
+                    or v.subject != q.subject or v.metric_level != q.subject or (v.kind, v.unit) != (q.kind, q.unit) \
+                    or is_baseline(v) or v.fired.get("indicator") in QUOTED_NOT:
+                continue
+            a, b = dec(v.value), dec(q.value)
+            if a is None or b is None:
+                continue
+            ok = compare(a, better[v.metric_id], b)
+            said = msg("quoted", indicator=squeeze(v.indicator), raw=squeeze(v.raw), verdict=_verdict(ok),
+                       standard=squeeze(q.subject + q.raw))
+            out.append(finding(view.doc, rule["id"], "pass" if ok else "fail", rule["severity"], said,
+                               section=v.section, item=v.item, indicator=v.indicator, value=v.value, threshold=b,
+                               raw=v.raw, start=v.start, end=v.end, page=v.page,
+                               places=[place_of(q, "standard"), place_of(v, "figure")]))
     return out
 
 
@@ -472,4 +505,4 @@ def _government_of(document: dict) -> str:
     return metadata.level_char(f"{document.get('issuer') or ''} {document.get('title') or ''}")
 
 
-CHECKS = {"threshold": check_threshold, "compare": check_compare, "trend": check_trend}
+CHECKS = {"threshold": check_threshold, "compare": check_compare, "trend": check_trend, "quoted": check_quoted}

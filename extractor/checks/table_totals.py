@@ -94,13 +94,23 @@ def _column(rule, view: DocView, total: list, others: list, col: int) -> Optiona
         return None
     else:
         verdict = "table_total_differs"
+    shown, unit = _as_written(t, want, total[col].cell.unit)
     raw = squeeze(t.raw)
-    said = msg("table_total", column=squeeze(total[col].cell.column or t.indicator), raw=raw + ("" if t.unit in raw else t.unit),
-               n=len(parts), total=fmt(want), unit=t.unit, verdict=msg(verdict))
+    said = msg("table_total", column=squeeze(total[col].cell.column or t.indicator), raw=raw + ("" if unit in raw else unit),
+               n=len(parts), total=shown, unit=unit, verdict=msg(verdict))
     return finding(view.doc, rule["id"], "pass" if verdict == "parts_consistent" else "inconsistent", rule["severity"],
                    said, section=t.section, item=t.item, indicator=t.indicator, value=t.value,
                    values=[dec(p.value) for p in parts], threshold=want, raw=t.raw, start=t.start, end=t.end,
                    page=t.page, places=[place_of(t, "total")] + [place_of(p, "part") for p in parts])
+
+
+def _as_written(t, amount: Decimal, cell_unit: str) -> tuple:
+    """A sum in the scale its cells are written in (199.12 of a column in 万人, not 1991200人)."""
+    m = written_number(t.raw)
+    n, v = (dec(m.group(1)) if m else None), dec(t.value)
+    if not n or not v or n == v or not cell_unit:
+        return fmt(amount), t.unit
+    return fmt((amount * n / v).normalize()), cell_unit
 
 
 def _additive(t, parts: list, cell) -> bool:

@@ -108,8 +108,10 @@ def _glued_row(parts: list) -> bool:
 def _title_unit(title: str) -> str:
     """The unit a table's title gives all its numbers at its end (…一般公共预算教育支出情况（亿元）), or in a 单位
     aside (…情况如下（单位：元）：), else ""."""
-    m = _UNIT_IN_LABEL.match(title.strip()) or regex.search(lexicon()["unit_aside"], title)
-    return m.group("unit").strip() if m and m.group("unit").strip() in lexicon()["title_units"] else ""
+    for m in (_UNIT_IN_LABEL.match(title.strip()), regex.search(lexicon()["unit_aside"], title)):
+        if m and m.group("unit").strip() in lexicon()["title_units"]:
+            return m.group("unit").strip()
+    return ""
 
 
 def _title_measure(title: str) -> str:
@@ -127,6 +129,13 @@ def _title_topic(title: str) -> str:
         t = regex.sub(p, "", t)
     lo, hi = lexicon()["title_topic_len"]
     return t if lo <= len(t) <= hi and not regex.search(r"\d", t) else ""
+
+
+def _relative_year(column: str, title_year: str) -> str:
+    """The year before the title's for a column of last year's figures (指标 | 上年 | 本年 | 变化)."""
+    if title_year and regex.fullmatch(lexicon()["last_year_column"], column.strip()):
+        return str(int(title_year) - 1)
+    return ""
 
 
 def _year(words: str) -> str:
@@ -167,8 +176,9 @@ def _row(parts: list, header, title_year: str, title_unit: str = "", title_measu
         unitless = _unitless(col_label) or (_unitless(title_measure) and not _standard(col_label))
         row_year = _year(label) if regex.fullmatch(lexicon()["year_in_header"], label.strip()) else ""
         out.append(Cell(s, e, label, col_unit or ("" if unitless else unit), col_label,
-                        _year(col_label) or row_year or ("" if _standard(col_label) else title_year),  # a standard
-                        title_measure, topic))                                                       # is timeless
+                        _year(col_label) or row_year or _relative_year(col_label, title_year)
+                        or ("" if _standard(col_label) else title_year),                  # a standard is timeless
+                        title_measure, topic))
     return out
 
 

@@ -37,7 +37,7 @@ def lexicon() -> dict:
     lex.update({f"_{k}": data.compile(lex[k]) for k in (
         "comparison", "list_rest", "list_heads", "aside", "score_in_title", "standard_after", "share_of_other",
         "change_filler", "holder", "change_to", "lead_close", "year_item", "rest_lead", "value_joiner", "item_number",
-        "per_hundred", "label_predicate", "level_code")})
+        "per_hundred", "label_predicate", "level_code", "standard_bracket")})
     lex["_purpose"] = data.compile(lex["purpose_after_money"])
     lex["_purpose_head"] = data.compile(lex["purpose_head"])
     lex["_list_split"] = subjects_lexicon()["_level_split"]       # one level list, read by subjects and here
@@ -102,6 +102,10 @@ class Indicators:
         indicator, rule = self._measured(span, same_sentence)
         if span.kind == "date" or rule in STANDARD_RULES:
             return indicator, rule
+        # …标准以内（小学0.65、初中0.55）: the standards it is held to, named as what they are standards of (a score in
+        # brackets after 评分标准 is a score)
+        if span.unit != lexicon()["score_unit"] and bracketed_standard(self.text, span.nstart):
+            return indicator, "standard_in_brackets"
         c0 = self.layout.clauses[self.layout.index("clauses", span.nstart)][0]
         standard = held_to_standard(self.text, c0, span.nstart, span.nend)
         if standard:                       # 专任教师与在园幼儿比高于1:15的标准: the standard of what the words name
@@ -364,7 +368,7 @@ class Indicators:
             items = lex["_list_split"].split(levels.group())
             k = len(listed) - 1
             return items[k] + shared if k < len(items) else shared
-        names = listed_text.split("、")
+        names = _names_of(listed_text, self._list_length(span))
         unyeared = [lex["_year_item"].sub("", n) for n in names]
         if any(not _HAN.search(n) for n in unyeared):    # 近视率2022年、2023年、2024年分别为: the years' values of one name
             named = [_trim(n, lex) for n in unyeared if _HAN.search(n)]
@@ -382,6 +386,12 @@ class Indicators:
         if heads[k].endswith(tuple(lex["whole_name_ends"])):
             return heads[k]         # 学前三年毛入园率、九年义务教育巩固率、高中阶段毛入学率分别…: each item a whole name
         return heads[k] + _shared_part(last, heads, lex)
+
+    def _list_length(self, span: Span) -> int:
+        """How many values the list holding the span gives (…分别为6.58亿元、0.42亿元和0.31亿元: 3)."""
+        lay = self.layout
+        c0, c1 = lay.clauses[lay.index("clauses", span.nstart)]
+        return len(respective_list(self.text, self._span_starts, c0, span.nstart, c1)[1])
 
     def _earlier_list(self, c0: int) -> str:
         """The names before the sentence's previous list (幼儿园、小学…生均…支出 of its 分别为): a list that names
@@ -459,9 +469,22 @@ def _short(phrase: str, lex) -> str:
 
 
 # The rules whose number is a standard something is held to, no one's value (metrics links none of them).
-STANDARD_RULES = ("table_standard", "standard_of_previous", "standard_of_phrase")
+STANDARD_RULES = ("table_standard", "standard_of_previous", "standard_of_phrase", "standard_in_brackets")
 # The rules whose number is a baseline (上年为93128万元, 由上年的86.4%): an earlier value of what the sentence measures.
 BASELINE_RULES = ("baseline_of_phrase", "baseline_of_previous")
+# The rules that carry an indicator over from the words before (2023年为5500万元; …分别发放400元、600元): inferred, not
+# stated with the number.
+CARRIED_RULES = ("list_continues_previous", "clause_continues_previous", "rate_of_clause_before")
+
+
+def bracketed_standard(text: str, start: int) -> str:
+    """The standard word when the number stands in brackets a standard opens (…标准以内（小学0.65、初中0.55）), else ""."""
+    lo = max(0, start - 40)
+    opened = max(text.rfind("（", lo, start), text.rfind("(", lo, start))
+    if opened < 0 or max(text.rfind("）", opened, start), text.rfind(")", opened, start)) >= 0:
+        return ""
+    m = lexicon()["_standard_bracket"].search(text, max(0, opened - 12), opened + 1)
+    return m.group("word") if m else ""
 
 
 def held_to_standard(text: str, c0: int, start: int, end: int) -> str:
@@ -473,6 +496,22 @@ def held_to_standard(text: str, c0: int, start: int, end: int) -> str:
     return m.group("word") if m and lex["_compared"].search(text, c0, start) else ""
 
 
+
+
+def _names_of(listed: str, values: int) -> list:
+    """The names of a list, split at 、; its last split again at its last 和 (及, 与) where the list gives one value more
+    than 、 makes names (一般公共预算教育支出、政府性基金预算安排的教育支出和教育费附加分别为…、…和…)."""
+    names = listed.split("、")
+    if values == len(names) + 1 and len(names) >= 2:     # one name alone keeps its 及 (生均教学及辅助用房面积)
+        head, joiner, tail = _last_joiner(names[-1])
+        if joiner and len(_HAN2.findall(head)) and len(_HAN2.findall(tail)):
+            names[-1:] = [head, tail]
+    return names
+
+
+def _last_joiner(name: str) -> tuple:
+    at = max(name.rfind(j) for j in lexicon()["final_joiners"])
+    return (name[:at], name[at], name[at + 1:]) if at > 0 else (name, "", "")
 
 
 def names_nothing(phrase: str) -> bool:

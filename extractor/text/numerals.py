@@ -14,6 +14,8 @@ from __future__ import annotations
 import functools
 from decimal import Decimal
 
+import regex
+
 from .. import data
 
 
@@ -31,6 +33,24 @@ def _spec() -> dict:
             "place_value": spec["places"], "sections": spec["sections"], "small": small, "large": large,
             "fix": str.maketrans(spec["variants"]),
             "value": {c: i for i, c in enumerate(digits)}}
+
+
+def runs(text: str):
+    """The runs of numeral characters in text (二十八点六七亿 of 二十八点六七亿元), each a regex match."""
+    return _run_pattern().finditer(text)
+
+
+def without_section(run: str) -> str:
+    """A run without the 万 or 亿 it ends with (二十八点六七亿 → 二十八点六七): a word of the unit after a decimal."""
+    s = _spec()
+    return run.rstrip(s["small"] + s["large"])
+
+
+@functools.lru_cache(maxsize=1)
+def _run_pattern():
+    spec = data.load("lexicon/units.yaml")["numerals"]
+    chars = spec["digits"] + "".join(spec["variants"]) + "".join(spec["places"]) + "".join(spec["sections"]) + spec["point"]
+    return regex.compile("[" + regex.escape(chars) + "]+")
 
 
 def written(number: str) -> str:

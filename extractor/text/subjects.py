@@ -58,6 +58,9 @@ def respective_list(text: str, span_starts: Positions, c0: int, pos: int, end: i
 _ASIDE = data.compile(r"^[（(][^（）()]*[)）]")
 
 
+_LIST_GOES_ON = frozenset("、，,；;")
+
+
 def _in_aside(text: str, start: int, pos: int) -> bool:
     """pos stands inside brackets opened after start."""
     span = text[start:pos]
@@ -251,8 +254,14 @@ class Subjects:
         if levelled(span) or span.kind == "count":
             # 小学生均教学及辅助用房面积为5.2平方米: a per-student measure names its level before 生均 (not the last
             # item of a list, 小学、初中、普通高中生均…, whose level is that item's alone)
-            levels = {m.group(1) or m.group(2) for m in lexicon()["_level_per_student"].finditer(text, c0, span.nstart)
-                      if _LIST_MARK not in text[c0:m.start()]}
+            # …; a list's item that names its own level after the number before it is that level's (小学生均…720元、
+            # 初中生均…820元), one that names none continues the level before (…5.12平方米、生均体育运动场馆面积8.4平方米)
+            lo = max([sp.nend for sp in self._span_ends.within(c0, span.nstart)] + [c0])
+            for start in ((lo, c0) if text[lo:lo + 1] in _LIST_GOES_ON and lo > c0 else (c0,)):
+                levels = {m.group(1) or m.group(2) for m in lexicon()["_level_per_student"].finditer(text, start, span.nstart)
+                          if _LIST_MARK not in text[start:m.start()].lstrip(_LIST_MARK)}
+                if levels:
+                    break
             if len(levels) == 1:
                 return levels.pop(), "level_per_student"
         group, _ = sibling_group(text, lay, self._span_starts, span, c0, span.nstart)

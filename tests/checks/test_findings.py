@@ -161,6 +161,10 @@ def _all_findings(tmp_path):
                       encoding="utf-8")
     fs += findings_for(points)
     text = SEED.read_text(encoding="utf-8")
+    quoted = tmp_path / "quoted.md"
+    quoted.write_text(text + "\n\n严格落实义务教育生均公用经费基准定额（小学650元、初中850元），全区初中生均公用经费拨付820元。\n",
+                      encoding="utf-8")
+    fs += findings_for(quoted)
     i = text.rindex("第一季度教育支出2394万元")
     p = tmp_path / "twice.md"
     p.write_text(text[:i] + text[i:].replace("2394万元", "2400万元", 1), encoding="utf-8")
