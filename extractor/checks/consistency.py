@@ -48,11 +48,14 @@ def _tail(view: DocView, f) -> str:
     key = ("tail", id(f))
     got = view.memo.get(key)
     if got is None:
-        got = view.memo[key] = _TAIL.match(view.text, view.nend[id(f)]).group()
+        got = view.memo[key] = _tail_pattern().match(view.text, view.nend[id(f)]).group()
     return got
 
 
-_TAIL = rx(r"[^\d，,、；;：:（(）)。！？!?\n]{0,12}")
+@functools.lru_cache(maxsize=1)
+def _tail_pattern():
+    """Up to a separator, another number, or the word that joins the next part (1所和特殊教育学校1所)."""
+    return rx(r"(?:(?!" + words()["parts"]["closed_by"] + r")[^\d，,、；;：:（(）)。！？!?\n]){0,12}")
 
 
 # ---------------- share ----------------
@@ -306,6 +309,9 @@ def _tie_after(view: DocView, t) -> Optional[tuple]:
     if j < len(text) and text[j] in "(（":
         return j, j + 1
     m = tie.search(text, te, min(len(text), j + window))
+    if m is None:                   # 136人，已全部劝返复学，其中…: a clause on all of it, then its parts
+        said = rx(words()["parts"]["tie_after_clause"]).match(text, te)
+        m = tie.match(text, said.end()) if said else None
     if m is None or "\n" in text[te:m.start()]:
         return None                 # a table's last cell, then a paragraph opening with 其中: not its total
     return m.start(), m.end()
@@ -412,6 +418,11 @@ def _judge_parts(rule, view: DocView, t, parts, tie) -> Optional[Finding]:
             basis = "complete"                    # 新建、改扩建公办幼儿园1286所，其中新建472所、改扩建796所
         elif _every_subdivision(view, [label for _, label in parts]) and not _more_after(view, t, parts[-1][0]):
             basis = "complete"                    # 其中鹭湖区1350个、…岱阳县450个: each unit the report says it has
+        elif not basis and rx(words()["parts"]["all_of_it"]).search(view.text, view.nend[id(t)], tie[0]) \
+                and not _more_after(view, t, parts[-1][0]):
+            basis = "complete"                    # 136人，已全部劝返复学，其中…98人、…21人、…15人: the ways all went
+        elif basis == "distinct" and _closed_list_of_kinds(view, t, parts) and not _more_after(view, t, parts[-1][0]):
+            basis = "complete"                    # 各级各类学校86所，其中幼儿园41所、小学27所…和特殊教育学校1所
         if total > tv and basis:
             verdict = "parts_more"
         elif total < tv and basis == "complete":
@@ -451,6 +462,7 @@ def _shown_label(view: DocView, f, label: str) -> str:
     """A part as the message lists it: its words and its number (小学9所, 公办1040人, 3所小学), the words after
     the number only up to the name of what it counts."""
     tail = _tail(view, f)
+    label = rx("^" + words()["parts"]["closed_by"]).sub("", label)     # 和特殊教育学校: listed after the 、 it stands for
     if not tail:
         return f"{label[-10:]}{f.raw}"
     before = label[:len(label) - len(tail)]
@@ -498,6 +510,14 @@ def _basis(total_label: str, labels: list, unit: str = "") -> str:
                 return "complete"
             best = "distinct"
     return best
+
+
+def _closed_list_of_kinds(view: DocView, t, parts) -> bool:
+    """A total of every kind (各级各类学校) whose parts, distinct kinds and enough of them, close with 和 (…和特殊教育学校
+    1所): the list says it is all of it."""
+    lx = words()["parts"]
+    return (len(parts) >= lx["all_kinds_min"] and bool(rx(lx["all_kinds"]).search(_total_label(view, t)))
+            and bool(rx(lx["closed_by"]).match(parts[-1][1].lstrip("，,、；; "))))
 
 
 def _more_after(view: DocView, t, last) -> bool:

@@ -21,9 +21,12 @@ _NEWLINE = regex.compile("\n")
 def check_table_totals(rule, view: DocView) -> list[Finding]:
     out = []
     for rows in rows_of_tables(view):
-        total = [r for r in rows if rx(words()["parts"]["table_total"]).fullmatch(r[0].label.replace(" ", ""))]
-        if len(total) != 1 or any(rx(words()["parts"]["table_subtotal"]).search(r[0].label) for r in rows) \
-                or _nested(rows):
+        lx = words()["parts"]
+        total = [r for r in rows if rx(lx["table_total"]).fullmatch(r[0].label.replace(" ", ""))]
+        # a group's subtotal (义务教育 | 小计) adds up rows the total adds up too: left out; any other row of a kind of
+        # another (其中…, 含…) leaves the table unsure
+        rows = [r for r in rows if not rx(lx["table_group_subtotal"]).fullmatch(r[0].label.replace(" ", ""))]
+        if len(total) != 1 or any(rx(lx["table_subtotal"]).search(r[0].label) for r in rows) or _nested(rows):
             continue
         others = [r for r in rows if r is not total[0]]
         for col in range(len(total[0])):
