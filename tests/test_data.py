@@ -140,7 +140,8 @@ SCHEMA = {
         "purpose_after_money": "pattern", "purpose_lead": "words", "purpose_head": "pattern", "purpose_tail": "words",
         "purpose_projects": "words", "per_unit": "pattern", "per_unit_verb": "pattern", "per_unit_after": "pattern",
         "by_criterion": "pattern", "change_to": "pattern", "baseline": "pattern", "rate_end": "pattern",
-        "standard_after": "pattern", "compared": "pattern", "final_joiners": "words",
+        "standard_after": "pattern", "compared": "pattern", "final_joiners": "words", "unmet": "pattern",
+        "unmet_word": str,
         "standard_bracket": "pattern", "share_of_other": "pattern", "approx_after": "words",
         "score_unit": str, "score_in_title": "pattern", "full_marks": str, "holder": "pattern",
         "threshold_words": "words", "names_nothing": "words", "value_joiner": "pattern", "item_number": "pattern",
@@ -221,7 +222,7 @@ NESTED = {   # mappings inside a file: key path → the same kinds of value
                                            "unit_aside": "pattern", "title_trim": list, "title_topic_len": list,
                                            "bare_standard": str, "last_year_column": "pattern"},
     ("lexicon/indicators.yaml", "windows"): {k: int for k in ("phrase", "rest_of_clause", "base", "long_phrase",
-                                                               "event_name", "noun", "signoff_rest", "action_list",
+                                                               "event_name", "noun", "signoff_rest", "action_list", "label_min",
                                                                "after_title", "lead_in", "word_back", "noun_head_reach")},
 }
 RULE_KEYS = {"name", "pattern", "unit", "value"}   # value: a rule that states it (八成)

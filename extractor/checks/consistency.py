@@ -187,6 +187,8 @@ def _by_terms(view: DocView, p, t: dict, terms: dict) -> Optional[tuple]:
             return None
     if part is None and whole is None and not t.get("sum_of"):
         part = _elsewhere(view, p, t, terms, "part")     # both stated in the part on enrolment, the rate later
+    elif part is None and whole is None:
+        part, whole = _summed_elsewhere(view, p, t, terms)     # 在园幼儿9850人，其中公办园5318人、普惠性民办园3506人
     if part is not None and whole is None:
         whole = _elsewhere(view, p, t, terms, "whole")
     if part is None or whole is None or part.unit != whole.unit:
@@ -216,6 +218,23 @@ def _label_of(view: DocView, c) -> str:
     return got
 
 
+def _summed_elsewhere(view: DocView, p, t: dict, terms: dict) -> tuple:
+    """The whole stated before the rate's paragraph and, after it in its sentence, one count for each of the kinds the
+    part adds up: (part, whole), or (None, None)."""
+    whole = _elsewhere(view, p, t, terms, "whole")
+    if whole is None:
+        return None, None
+    found = {}
+    for c in view.by_kind.get(t.get("kind", "count"), ()):
+        if c.start > whole.start and view.sent(c) == view.sent(whole) and c.unit == whole.unit:
+            for k, pat in enumerate(t["sum_of"]):
+                if rx(pat).search(_label_of(view, c)):
+                    found.setdefault(k, c)
+    if len(found) != len(t["sum_of"]) or len({id(c) for c in found.values()}) != len(found):
+        return None, None
+    return _Summed(tuple(sorted(found.values(), key=lambda c: c.start))), whole
+
+
 def _elsewhere(view: DocView, p, t: dict, terms: dict, role: str):
     """A term stated before the rate's paragraph (全市在园幼儿8064人 in the part on enrolment, the ratio in the part on
     teachers): the area's own count of it, named so by its own words, stated as one value only; else None."""
@@ -234,8 +253,10 @@ def _elsewhere(view: DocView, p, t: dict, terms: dict, role: str):
 
 
 def _sentence_before(view: DocView, f) -> str:
-    s0 = view.sentence_bounds(f)[0]
-    return view.text[s0:view.npos[id(f)]]
+    """The words of its sentence before a count, from the last ； on (…非普惠性民办园4所；在园幼儿9850人: a statement of
+    its own after the kindergartens' kinds)."""
+    s0, p = view.sentence_bounds(f)[0], view.npos[id(f)]
+    return view.text[after_last(view.text, "；;", s0, p):p]
 
 
 def _own_words(view: DocView, f) -> str:

@@ -46,6 +46,7 @@ def lexicon() -> dict:
     lex["_by_criterion"] = data.compile(f"(?:{lex['by_criterion']})$")
     lex["_rate_end"] = data.compile(f"(?:{lex['rate_end']})$")
     lex["_compared"] = data.compile(f"(?:{lex['compared']})$")
+    lex["_unmet"] = data.compile(f"(?:{lex['unmet']})$")
     lex["_baseline"] = data.compile(f"(?:{lex['baseline']})(?:{lex['baseline_bracket']})?$")
     lex["_per_unit_after"] = data.compile(f"^(?:{lex['per_unit_after']})")
     lex["_names_nothing"] = data.compile(f"(?:{data.alternation(lex['names_nothing'])}|\\s)+")
@@ -298,6 +299,10 @@ class Indicators:
             return base, "level_repeats_previous"             # 小学生均…支出10953元，初中生均13640元
         if len(phrase) >= 2:
             return None
+        label = self._label_clause_before(span, ci)
+        if label and base and label.endswith(base) and len(label) > len(base):
+            return label, "level_under_label"     # 按在校学生人数平均的一般公共预算教育支出，小学11246元: the clause before
+        #                                           names, more narrowly than the measure before it, each level's figure
         if prev_ind:
             return base, "level_takes_previous"               # 初中为0.38 after 小学…系数为0.42
         lev = level_re().search(self.text, max(c0, at - 8), at)
@@ -338,6 +343,17 @@ class Indicators:
         if not before or before[-1].kind == "date":
             return False
         return bool(lexicon()["_value_joiner"].fullmatch(self.text, before[-1].nend, span.nstart))
+
+    def _label_clause_before(self, span: Span, ci: int) -> str:
+        """The measure a clause of words alone names right before the clause a level's figure opens, in its sentence."""
+        lay = self.layout
+        if ci == 0 or lay.clauses[ci - 1][1] <= lay.sentences[lay.index("sentences", span.nstart)][0]:
+            return ""
+        q0, q1 = lay.clauses[ci - 1]
+        if self._span_starts.within(q0, q1):
+            return ""                   # a clause with a figure of its own names that figure
+        phrase = self._previous_clause_phrase(span, ci)
+        return phrase if len(phrase) >= lexicon()["windows"]["label_min"] else ""
 
     def _previous_clause_phrase(self, span: Span, ci: int) -> str:
         """The phrase that ends the clause before, when it is in the same sentence (校医或保健教师，配备率…)."""
@@ -493,7 +509,10 @@ def held_to_standard(text: str, c0: int, start: int, end: int) -> str:
     lex = lexicon()
     rest = lex["_list_rest"].match(text, end)          # 分别不高于0.50、0.45的国家标准: each value of the list
     m = lex["_standard_after"].match(text, rest.end() if rest else end)
-    return m.group("word") if m and lex["_compared"].search(text, c0, start) else ""
+    if m and lex["_compared"].search(text, c0, start):
+        return m.group("word")
+    # 梅渡县普惠性幼儿园覆盖率尚未达到80%: what was not reached is the mark, not the figure
+    return lex["unmet_word"] if lex["_unmet"].search(text, c0, start) else ""
 
 
 
