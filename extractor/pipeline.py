@@ -12,7 +12,7 @@ from typing import Optional
 from . import ids
 from .i18n import Said, stored
 from .text import compilation, extract, metadata, metrics, ner, normalize, scope, scores, segment
-from .text.indicators import Indicators
+from .text.indicators import Indicators, carried_subject
 from .text.layout import Layout
 from .text.periods import Periods
 from .text.subjects import Subjects, entities_of
@@ -116,8 +116,10 @@ def process_source(src: Source, scheme=None, context: Optional[dict] = None,
         indicator, ind_rule = indicators.of(sp)
         period, per_rule = periods.of(sp)
         subject, sub_rule = subjects.of(sp)
-        region = seg.region_at(sp.nstart)
         o0, o1 = norm.to_original(s0, s1)
+        if facts and not subject:
+            subject, sub_rule = carried_subject(ind_rule, facts[-1], src.text[o0:o1].strip()) or (subject, sub_rule)
+        region = seg.region_at(sp.nstart)
         facts.append(Fact(
             doc=src.doc, kind=sp.kind, value=value, unit=sp.unit, approx=sp.approx,
             section=region.section, item=region.item, indicator=indicator, period=period, subject=subject,

@@ -10,8 +10,8 @@ from conftest import ROOT
 from helpers import invoke
 from extractor.data import LOADER        # libyaml's safe loader, as the program reads patterns/
 
-ROUNDS = [ROOT / "tests" / "data" / name for name in ("fresh", "heldout", "round3", "round4", "round5", "round6",
-                                                          "round7", "round8", "round9", "round10", "round11", "round12", "round13")]
+ROUNDS = [ROOT / "tests" / "data" / name for name in (
+    "fresh", "heldout", *(f"round{n}" for n in range(3, 15)))]
 EXPECTED = {n: e for d in ROUNDS
             for n, e in yaml.load((d / "expected.yaml").read_text(encoding="utf-8"), Loader=LOADER).items()}
 REPORTS = [p for d in ROUNDS for p in sorted(d.iterdir()) if p.suffix in (".txt", ".md") and ".truth" not in p.name]

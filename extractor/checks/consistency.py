@@ -382,11 +382,15 @@ def _parts_of(view: DocView, t, items, tie) -> list:
     在校学生119802人: the schools are not parts of the pupils), up to one of another category (在园幼儿 after
     在校生) or a clause that starts another statement (另有…)."""
     lx = words()["parts"]
-    total_cat = _category(_total_label(view, t), t.unit)
+    total_label = _total_label(view, t)
+    total_cat = _category(total_label, t.unit)
+    members = next((ms for total, units, ms in _wholes() if t.unit in units and total.search(total_label)), None)
     parts, floor = [], tie[1]
     for f in items:
         label = _label(view, f, floor)
         floor = view.nend[id(f)]
+        if members and parts and not any(m.search(label) for m in members):
+            break                   # 义务教育阶段在校生…，其中小学…、初中…，普通高中在校生…: past the members, another statement
         if f.scope == "other" or rx(lx["new_statement"]).match(label.lstrip()) or (f.period and f.period != t.period):
             break                   # …；2022年全区教育经费总投入12.05亿元: another year's statement begins
         if f.kind != t.kind or f.unit != t.unit or rx(lx["included"]).match(label.lstrip("、，,；; ")) \
@@ -439,6 +443,10 @@ def _judge_parts(rule, view: DocView, t, parts, tie) -> Optional[Finding]:
             basis = "complete"                    # 新建、改扩建公办幼儿园1286所，其中新建472所、改扩建796所
         elif _every_subdivision(view, [label for _, label in parts]) and not _more_after(view, t, parts[-1][0]):
             basis = "complete"                    # 其中鹭湖区1350个、…岱阳县450个: each unit the report says it has
+        elif rx(lx["tie_complete"]).fullmatch(view.text[tie[0]:tie[1]]):
+            if _listed_before(view, t) or _more_after(view, t, parts[-1][0]):
+                return None                       # 招聘教师30名、补充合同制教师25名，分别为…33名、…22名: of both
+            basis = "complete"                    # 新增学位12600个，分别为小学学位5400个、…: every part named
         elif not basis and rx(words()["parts"]["all_of_it"]).search(view.text, view.nend[id(t)], tie[0]) \
                 and not _more_after(view, t, parts[-1][0]):
             basis = "complete"                    # 136人，已全部劝返复学，其中…98人、…21人、…15人: the ways all went
@@ -531,6 +539,16 @@ def _basis(total_label: str, labels: list, unit: str = "") -> str:
                 return "complete"
             best = "distinct"
     return best
+
+
+def _listed_before(view: DocView, t) -> bool:
+    """The total is the last of a list of counts in its clause (教师30名、…25名): what follows it may share out them all."""
+    i = view.order[id(t)]
+    if i == 0:
+        return False
+    prev = view.result.facts[i - 1]
+    between = view.text[view.nend[id(prev)]:view.npos[id(t)]]
+    return prev.unit == t.unit and "\u3001" in between and not any(c in between for c in "，,；;。")
 
 
 def _closed_list_of_kinds(view: DocView, t, parts) -> bool:

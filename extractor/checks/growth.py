@@ -7,13 +7,48 @@ from decimal import Decimal
 from typing import Optional
 
 from .findings import Finding, dec, finding, fmt, last_place, msg, place_of, squeeze
-from .view import DocView, is_baseline, period_year
+from .view import DocView, is_baseline, period_year, rx, words
 
 SPAN = 2            # two years' amounts differ by less than this factor; more is a misread scale
 SLACK = Decimal("0.05")     # percentage points beyond the rounding of the stated rate
 
 
 def check_growth(rule, view: DocView) -> list[Finding]:
+    out = _by_metric(rule, view)
+    judged = {(fd.start, fd.end) for fd in out}
+    return out + [fd for fd in _in_its_sentence(rule, view) if (fd.start, fd.end) not in judged]
+
+
+def _in_its_sentence(rule, view: DocView) -> list[Finding]:
+    """招生4126人，比上年的3860人增长8.9%: a rate right after the two amounts it is the growth of, in its sentence, whatever
+    they measure; nothing when any is approximate or the words between say anything else."""
+    facts, text, out = view.result.facts, view.text, []
+    for i in range(2, len(facts)):
+        a, b, f = facts[i - 2], facts[i - 1], facts[i]
+        if f.kind != "percent" or f.unit != "%" or not is_baseline(b) or a.kind not in ("count", "money") \
+                or (a.kind, a.unit) != (b.kind, b.unit) or a.approx or b.approx or f.approx or f.scope or a.scope:
+            continue
+        if not rx(words()["growth_baseline"]).fullmatch(text, view.nend[id(a)], view.npos[id(b)]):
+            continue
+        said = rx(words()["growth_word"]).fullmatch(text, view.nend[id(b)], view.npos[id(f)])
+        now, before, rate = dec(a.value), dec(b.value), dec(f.value)
+        if said is None or not now or not before or rate is None or not 1 / SPAN <= now / before <= SPAN:
+            continue
+        stated = -rate if said.group("down") else rate
+        computed = (now - before) / before * 100
+        ok = abs(computed - stated) <= last_place(rate) / 2 + SLACK
+        msg_ = msg("growth_in_sentence", indicator=squeeze(f.indicator), raw=squeeze(f.raw), now=squeeze(a.raw),
+                   before=squeeze(b.raw), computed=fmt(computed.quantize(Decimal("0.01"))),
+                   verdict=msg("parts_consistent" if ok else "growth_differs"))
+        out.append(finding(view.doc, rule["id"], "pass" if ok else "inconsistent", rule["severity"], msg_,
+                           section=f.section, item=f.item, indicator=f.indicator, value=stated, values=[now, before],
+                           threshold=None if ok else computed.quantize(Decimal("0.01")), raw=f.raw, start=f.start,
+                           end=f.end, page=f.page,
+                           places=[place_of(f, "growth"), place_of(a, "amount"), place_of(b, "year_before")]))
+    return out
+
+
+def _by_metric(rule, view: DocView) -> list[Finding]:
     out = []
     for f in view.by_metric.get(rule["growth"], ()):
         year = period_year(f.period)

@@ -131,8 +131,8 @@ def rectifications(text: str, layout) -> list[Rectification]:
             clause_start = max(clause_start, p0)
             what = text[clause_start:m.start()].strip()
             before = text[max(p0, m.start() - 60):m.start()]
-            if not lx["found"].search(before):
-                continue
+            if not lx["found"].search(before) and not lx["found"].match(text, m.end("unit")):
+                continue            # what was found named before its count, or right after it (17个问题中已完成整改13个)
             n = _count(m.group("n"))
             fixed = _count(m.group("m")) if "m" in m.groupdict() and m.group("m") else n
             if n is None or fixed is None:
@@ -186,8 +186,9 @@ def _left_after(text: str, m, layout, lx) -> Optional[int]:
     i = _sentence_of(m.end(), layout)
     if i < 0:
         return None
-    left = lx["split_left"].search(text, m.end(), layout.sentences[i][1])
-    return _count(left.group("k")) if left is not None and left.group("unit") == m.group("unit") else None
+    lefts = [x for x in lx["split_left"].finditer(text, m.end(), layout.sentences[i][1]) if x.group("unit") == m.group("unit")]
+    counts = [_count(x.group("k")) for x in lefts]       # every count left it tells (基本完成整改2个，需持续推进1个)
+    return sum(counts) if counts and None not in counts else None
 
 
 def _count(words: str) -> Optional[int]:

@@ -22,7 +22,7 @@ def check_scores(rule, view: DocView) -> list[Finding]:
     out = [_above(rule, view, s) for s in scores if s.got > s.max]
     out += [fd for s in scores if s.table < 0 and s.got <= s.max for fd in [_deducted(rule, view, s)] if fd is not None]
     out += [fd for i in range(len(scores)) for fd in [_section(rule, view, scores, i)] if fd is not None]
-    out += _totals(rule, view)
+    out += _totals(rule, view) or _grand_total(rule, view, scores)
     out += _tables(rule, view)
     return out
 
@@ -125,6 +125,39 @@ def _totals(rule, view: DocView) -> list[Finding]:
                            item=view.result.seg.region_at(m.start()).item, value=total, values=parts, threshold=got,
                            because=[tie], **ev))
     return out
+
+
+def _grand_total(rule, view: DocView, scores) -> list[Finding]:
+    """自评总得分为98.5分（无申请加分项目） against the scores of the parts (the shallowest numbering of the text's headings)
+    whose maxima make the scheme's full marks: the first statement of the total only, and only where its sentence says
+    there are no bonus points (a bonus or a deduction stated anywhere else, or none stated, leaves it unsure)."""
+    lx = _lex()
+    m = lx["total"].search(view.text)
+    heads = [s for s in scores if s.table < 0 and s.level]
+    if m is None or not heads:
+        return []
+    s0, s1 = view.sentence_span(m.start())
+    sentence = view.text[s0:s1]
+    if lx["listed"].search(sentence) or not lx["no_bonus"].search(sentence):
+        return []                   # unsure unless the report says no points stand beside its parts' (无申请加分项目)
+    top = min((s.level for s in heads), key=_depth)
+    parts = [s for s in heads if s.level == top]
+    if len(parts) < 3 or sum((s.max for s in parts), Decimal(0)) != lx["full_marks"]:
+        return []
+    got, total = sum((s.got for s in parts), Decimal(0)), dec(m.group("total"))
+    ok = got == total
+    ev = view.evidence(m.start(), m.end())
+    said = msg("scores_parts_total", said=squeeze(ev["raw"]), n=len(parts), max=fmt(lx["full_marks"]), sum=fmt(got),
+               verdict=msg("parts_consistent" if ok else "scores_differ"))
+    reg = view.result.seg.region_at(m.start())
+    return [finding(view.doc, rule["id"], "pass" if ok else "inconsistent", rule["severity"], said, section=reg.section,
+                    item=reg.item, value=total, values=[s.got for s in parts], threshold=got, **ev)]
+
+
+def _depth(level: str) -> tuple:
+    """How deep a numbering nests: 一、 before （一） before 1. before （1）; lettered ones by their letter."""
+    kind, _, letter = level.partition(":")
+    return (_NESTING.index(kind), "") if kind in _NESTING else (len(_NESTING), letter)
 
 
 def _tables(rule, view: DocView) -> list[Finding]:

@@ -488,6 +488,8 @@ def _short(phrase: str, lex) -> str:
 STANDARD_RULES = ("table_standard", "standard_of_previous", "standard_of_phrase", "standard_in_brackets")
 # The rules whose number is a baseline (上年为93128万元, 由上年的86.4%): an earlier value of what the sentence measures.
 BASELINE_RULES = ("baseline_of_phrase", "baseline_of_previous")
+# The rules that read a number as the new value of a change after its baseline (由…的16480元调整为…16150元).
+CHANGE_TO_RULES = ("change_to_previous",)
 # The rules that carry an indicator over from the words before (2023年为5500万元; …分别发放400元、600元): inferred, not
 # stated with the number.
 CARRIED_RULES = ("list_continues_previous", "clause_continues_previous", "rate_of_clause_before")
@@ -762,3 +764,12 @@ def _capped(tail: str, cap: int, lex) -> str:
         if i == 0 or tail[i - 1] in lex["word_edges"]:
             return tail[i:]
     return tail[at:]
+
+
+def carried_subject(indicator_rule: str, previous, sentence: str):
+    """(subject, rule) of the new value of a change whose baseline, right before it in its sentence, names whose it is
+    (小学由2023年的16480元调整为2024年的16150元: the 16150元 is 小学's too), else None."""
+    baseline = previous.fired.get("indicator") in BASELINE_RULES or previous.fired.get("period") == "baseline_year"
+    if indicator_rule not in CHANGE_TO_RULES or not baseline or previous.sentence != sentence or not previous.subject:
+        return None
+    return previous.subject, "subject_of_baseline"

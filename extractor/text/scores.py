@@ -25,7 +25,8 @@ class Score:
 def lexicon() -> dict:
     lx = data.load("lexicon/scores.yaml")
     return {k: data.compile(lx[k]) for k in ("cue", "pair", "line_pair", "marker", "listed", "total", "score",
-                                             "deducted", "deduction", "table_max", "table_got", "table_total")} | {
+                                             "deducted", "deduction", "table_max", "table_got", "table_total",
+                                             "no_bonus")} | {"full_marks": Decimal(str(lx["full_marks"])),
         "window": int(lx["marker_window"]), "table_max_points": Decimal(str(lx["table_max_points"])),
         "deducted_window": int(lx["deducted_window"]), "deduction_after": frozenset(lx["deduction_after"])}
 
