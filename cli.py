@@ -191,7 +191,7 @@ def _read_all(inputs, scheme, ocr: str, jobs: int = 1):
     """Run the pipeline over the inputs, in `jobs` processes (0: one per core); report unusable inputs one line
     each. Returns (results, any_failed)."""
     from extractor.batch.inputs import collect
-    from extractor.batch.run import run
+    from extractor.batch.reports import run
 
     _check_ocr(ocr)
     files, errors, skipped = collect(inputs)
@@ -246,7 +246,7 @@ def extract(
     from extractor.outputs import writers
     with blame(output or "<stdout>"):
         if output is not None and writers.kind_of(output) in writers.ALL_TABLES:
-            from extractor.batch.run import assess_all
+            from extractor.batch.reports import assess_all
             from extractor.outputs import tables
             writers.write_tables(tables.build(assess_all(results)), output, zh=zh)
         else:
@@ -283,7 +283,7 @@ def check(
     except InputError as e:
         _fail(i18n.error_line(e))
     results, failed = _read_all(inputs, sch, ocr, jobs)
-    from extractor.batch.run import assess_all
+    from extractor.batch.reports import assess_all
     findings = [fd for a in assess_all(results, ruleset, entities=False) for fd in a.findings]
     from extractor.errors import blame
     with blame(output or "<stdout>"):
@@ -435,7 +435,7 @@ def compare(
         except InputError as e:
             _fail(i18n.error_line(e))
     else:
-        from extractor.batch.run import assess_all
+        from extractor.batch.reports import assess_all
         from extractor.outputs import tables
         sch = load_scheme(None)
         results, _ = _read_all(inputs, sch, ocr)

@@ -219,10 +219,11 @@ def _shares(paths, indexes, n: int) -> list[list[int]]:
 def _may_fork() -> bool:
     """Fork copies only from a process that runs no other thread and has no child processes (OCR's page workers):
     a copy would hold their locks and queues without them."""
-    import multiprocessing
     import os
+    import sys
     import threading
-    return hasattr(os, "fork") and threading.active_count() == 1 and not multiprocessing.active_children()
+    mp = sys.modules.get("multiprocessing")          # not imported: no child of it runs (nor is it imported to ask)
+    return hasattr(os, "fork") and threading.active_count() == 1 and not (mp is not None and mp.active_children())
 
 
 def _fork(one, share):

@@ -80,3 +80,17 @@ def test_a_process_running_other_threads_reads_every_file_itself(tmp_path):
         waiter.join()
     assert [type(g) for g in got] == [list, InputError, list] and got[1].kind == "missing"
     assert [f.to_dict() for f in got[0][0].facts] == [f.to_dict() for f in got[2][0].facts]
+
+
+def test_a_process_with_a_multiprocessing_child_running_does_not_fork():
+    import multiprocessing
+    ctx = multiprocessing.get_context("fork")
+    stop = ctx.Event()
+    child = ctx.Process(target=stop.wait)
+    child.start()
+    try:
+        assert not pipeline._may_fork()
+    finally:
+        stop.set()
+        child.join()
+    assert pipeline._may_fork()

@@ -15,7 +15,6 @@ from pathlib import Path
 from typing import Optional
 
 import regex
-import yaml
 
 from .. import data
 from ..errors import InputError
@@ -123,15 +122,17 @@ _PATTERN_KEYS = ("change", "baseline", "decline", "shared", "list_split", "targe
 
 def _read(path: Path) -> dict:
     try:
-        text = Path(path).read_text(encoding="utf-8")
-        # the built-in catalog with libyaml's loader, as patterns/ is read (the same data, faster); a user's file
-        # with PyYAML's own, whose messages its errors give
-        spec = yaml.load(text, Loader=data.LOADER) if Path(path) in builtin_files() else yaml.safe_load(text)
+        # the built-in catalog as patterns/ is read (libyaml's loader, what it made kept in the cache folder); a user's
+        # file with PyYAML's own, whose messages its errors give
+        if Path(path) in builtin_files():
+            spec = data.load(Path(path).relative_to(data.PATTERNS_DIR).as_posix())
+        else:
+            spec = data.yaml().safe_load(Path(path).read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise InputError("invalid-config", path, said("errors.indicators_missing")) from None
     except UnicodeDecodeError:
         raise InputError("invalid-config", path, said("errors.indicators_utf8")) from None
-    except yaml.YAMLError as e:
+    except data.yaml().YAMLError as e:
         mark = getattr(e, "problem_mark", None)
         detail = str(getattr(e, "problem", None) or e)
         raise InputError("invalid-config", path, said("errors.yaml_line", line=mark.line + 1, detail=detail) if mark
