@@ -187,9 +187,9 @@ def _check_ocr(ocr: str):
         _fail(t("msg.ocr_choice", got=ocr))
 
 
-def _read_all(inputs, scheme, ocr: str, jobs: int = 1):
+def _read_all(inputs, scheme, ocr: str, jobs: int = 1, facts_only: bool = False):
     """Run the pipeline over the inputs, in `jobs` processes (0: one per core); report unusable inputs one line
-    each. Returns (results, any_failed)."""
+    each. Returns (results, any_failed); with `facts_only`, results that keep their facts, source and document alone."""
     from extractor.batch.inputs import collect
     from extractor.batch.reports import run
 
@@ -201,7 +201,7 @@ def _read_all(inputs, scheme, ocr: str, jobs: int = 1):
         if not errors:
             _fail(t("msg.no_reports", where=", ".join(str(p) for p in inputs)))
         raise typer.Exit(1)
-    results, failed = run(files, scheme, ocr=ocr, jobs=jobs or os.cpu_count() or 1)
+    results, failed = run(files, scheme, ocr=ocr, jobs=jobs or os.cpu_count() or 1, facts_only=facts_only)
     for e in failed:
         typer.echo(f"selfeval: {i18n.error_line(e)}", err=True)
     return results, bool(errors or failed)
@@ -241,11 +241,12 @@ def extract(
         sch = load_scheme(scheme)
     except InputError as e:
         _fail(i18n.error_line(e))
-    results, failed = _read_all(inputs, sch, ocr, jobs)
-    from extractor.errors import blame
     from extractor.outputs import writers
+    tables_out = output is not None and writers.kind_of(output) in writers.ALL_TABLES
+    results, failed = _read_all(inputs, sch, ocr, jobs, facts_only=not tables_out)
+    from extractor.errors import blame
     with blame(output or "<stdout>"):
-        if output is not None and writers.kind_of(output) in writers.ALL_TABLES:
+        if tables_out:
             from extractor.batch.reports import assess_all
             from extractor.outputs import tables
             writers.write_tables(tables.build(assess_all(results)), output, zh=zh)

@@ -94,3 +94,16 @@ def test_a_process_with_a_multiprocessing_child_running_does_not_fork():
         stop.set()
         child.join()
     assert pipeline._may_fork()
+
+
+def test_facts_only_keeps_the_facts_and_sends_no_more():
+    """extract writing facts reads with facts_only: each result keeps its facts, source, document and part (what a
+    list of facts and the ids of a compilation's parts are made from), the same however the files are shared out."""
+    paths = [SEED, *sorted(p for p in (EVAL / "docs").iterdir() if p.suffix in (".txt", ".md"))[:3]]
+    whole = pipeline.process_files(paths, load_scheme())
+    for jobs in (1, 2):
+        slim = pipeline.process_files(paths, load_scheme(), jobs=jobs, facts_only=True)
+        for full, got in zip(whole, slim):
+            assert [r.facts for r in got] == [r.facts for r in full]
+            assert [(r.source, r.document, r.part) for r in got] == [(r.source, r.document, r.part) for r in full]
+            assert all(r.norm is None and r.seg is None and r.layout is None and r.entities == () for r in got)

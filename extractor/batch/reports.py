@@ -10,13 +10,15 @@ from ..errors import InputError
 from .work import with_doc
 
 
-def run(files, scheme, ocr: str = "auto", jobs: int = 1):
+def run(files, scheme, ocr: str = "auto", jobs: int = 1, facts_only: bool = False):
     """`extract` and `check`: a result per report, a compilation giving one per part; a bad file never stops the
-    rest (pipeline.process_files, which shares the files out between `jobs` processes)."""
+    rest (pipeline.process_files, which shares the files out between `jobs` processes). `facts_only`: each result
+    with its facts, source and document alone (Result.facts_only), for an output of facts and nothing else."""
     from ..pipeline import process_files
     results, failed = [], []
     named = ids.file_ids(files)
-    for got in process_files(files, scheme, ocr=ocr, docs=[named[Path(f)] for f in files], jobs=jobs):
+    for got in process_files(files, scheme, ocr=ocr, docs=[named[Path(f)] for f in files], jobs=jobs,
+                             facts_only=facts_only):
         if isinstance(got, InputError):
             failed.append(got)
         else:
