@@ -116,7 +116,11 @@ def _kept(what: str) -> "Kept":
             return Kept(f"regex-{regex.__version__}-v{int(regex.DEFAULT_VERSION)}-{tag}.marshal", _valid_regex)
         except (ImportError, AttributeError, TypeError, ValueError):
             return Kept(None, _valid_regex)
-    return Kept(f"data-{tag}.marshal", _valid_data)
+    # one file per patterns/ folder (its entries are keyed by the files' paths): a run reads and checks what its own
+    # checkout or installation keeps, not what every other copy of selfeval on the machine kept beside it
+    import hashlib
+    where = hashlib.sha256(str(PATTERNS_DIR).encode("utf-8")).hexdigest()[:12]
+    return Kept(f"data-{where}-{tag}.marshal", _valid_data)
 
 
 def cache_dir() -> Path:
