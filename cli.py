@@ -188,7 +188,7 @@ def _check_ocr(ocr: str):
 
 
 def _read_all(inputs, scheme, ocr: str, jobs: int = 1, facts_only: bool = False):
-    """Run the pipeline over the inputs, in `jobs` processes (0: one per core); report unusable inputs one line
+    """Run the pipeline over the inputs, in `jobs` processes (0: one per idle core); report unusable inputs one line
     each. Returns (results, any_failed); with `facts_only`, results that keep their facts, source and document alone."""
     from extractor.batch.inputs import collect
     from extractor.batch.reports import run
@@ -201,7 +201,10 @@ def _read_all(inputs, scheme, ocr: str, jobs: int = 1, facts_only: bool = False)
         if not errors:
             _fail(t("msg.no_reports", where=", ".join(str(p) for p in inputs)))
         raise typer.Exit(1)
-    results, failed = run(files, scheme, ocr=ocr, jobs=jobs or os.cpu_count() or 1, facts_only=facts_only)
+    if not jobs:
+        from extractor.procs import idle_cores
+        jobs = idle_cores()
+    results, failed = run(files, scheme, ocr=ocr, jobs=jobs, facts_only=facts_only)
     for e in failed:
         typer.echo(f"selfeval: {i18n.error_line(e)}", err=True)
     return results, bool(errors or failed)

@@ -19,7 +19,7 @@ The mix (46 reports): the seed report (../shared/seed/xingan-2024.md, else corpu
 short openings (the first 300, 600, 900 or 1,200 characters, cut at a line or sentence end) of the development
 documents (../shared/eval/docs) and the corpus report. Each round runs both tools once, in turn; the wall time of
 each command and its CPU time (user + system, from the operating system, with that of any process it started:
-selfeval reads the files in one process per core, its default --jobs) are printed, best and median of the
+selfeval reads the files in one process per idle core, its default --jobs) are printed, best and median of the
 rounds. The issue's bar: selfeval's whole-command time at most .5 of JioNLP's. Prints figures only.
 
 Both tools run from their bytecode, as installed packages do: pip compiles JioNLP's modules when it installs them,

@@ -107,3 +107,15 @@ def test_facts_only_keeps_the_facts_and_sends_no_more():
             assert [r.facts for r in got] == [r.facts for r in full]
             assert [(r.source, r.document, r.part) for r in got] == [(r.source, r.document, r.part) for r in full]
             assert all(r.norm is None and r.seg is None and r.layout is None and r.entities == () for r in got)
+
+
+def test_by_default_one_process_per_core_no_other_work_keeps_busy(tmp_path):
+    from extractor.procs import idle_cores
+    cores = len(os.sched_getaffinity(0))
+    loadavg = tmp_path / "loadavg"
+    for running, idle in [(1, cores), (2, max(1, cores - 1)), (cores + 5, 1)]:
+        loadavg.write_text(f"3.10 2.50 2.00 {running}/812 4242\n", encoding="ascii")   # this process is one of them
+        assert idle_cores(str(loadavg)) == idle
+    loadavg.write_text("not the kernel's\n", encoding="ascii")
+    assert idle_cores(str(loadavg)) == cores
+    assert idle_cores(str(tmp_path / "missing")) == cores
