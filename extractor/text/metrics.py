@@ -311,11 +311,15 @@ def link(facts, norm, catalog: Optional[Catalog] = None, schools=()) -> tuple:
     text, omap = norm.text, norm.omap
     npos = [bisect.bisect_left(omap, f.start) for f in facts]
     nend = sorted(bisect.bisect_left(omap, max(f.end - 1, f.start)) + 1 for f in facts)
+    schools = sorted(schools, key=lambda e: e.start)
+    school_starts = [e.start for e in schools]
     out, prev, school_end = [], None, None
     for i, (f, p) in enumerate(zip(facts, npos)):
         k = bisect.bisect_right(nend, p) - 1
         clause = _clause_before(text, p, nend[k] if k >= 0 else 0)
-        named = [e for e in schools if p - len(clause) <= e.start and e.end <= p]
+        # the schools named in the clause: those that start in it and end by the number (found by where they start)
+        named = [e for e in schools[bisect.bisect_left(school_starts, p - len(clause)):
+                                    bisect.bisect_right(school_starts, p)] if e.end <= p]
         if not named and school_end is not None and _listed_after(text, school_end, p):
             named = [school_end]        # 县实验小学…5.12平方米、生均体育运动场馆面积8.4平方米: still that school's
         school_end = bisect.bisect_left(omap, max(f.end - 1, f.start)) + 1 if named else None
