@@ -187,11 +187,11 @@ def _check_ocr(ocr: str):
         _fail(t("msg.ocr_choice", got=ocr))
 
 
-def _read_all(inputs, scheme, ocr: str, jobs: int = 1):
-    """Run the pipeline over the inputs, in `jobs` processes (0: one per core); report unusable inputs one line
-    each. Returns (results, any_failed)."""
+def _read_all(inputs, scheme, ocr: str, jobs: int = 1, facts_only: bool = False):
+    """Run the pipeline over the inputs, in `jobs` processes (0: one per idle core); report unusable inputs one line
+    each. Returns (results, any_failed); with `facts_only`, results that keep their facts, source and document alone."""
     from extractor.batch.inputs import collect
-    from extractor.batch.run import run
+    from extractor.batch.reports import run
 
     _check_ocr(ocr)
     files, errors, skipped = collect(inputs)
@@ -201,7 +201,10 @@ def _read_all(inputs, scheme, ocr: str, jobs: int = 1):
         if not errors:
             _fail(t("msg.no_reports", where=", ".join(str(p) for p in inputs)))
         raise typer.Exit(1)
-    results, failed = run(files, scheme, ocr=ocr, jobs=jobs or os.cpu_count() or 1)
+    if not jobs:
+        from extractor.procs import idle_cores
+        jobs = idle_cores()
+    results, failed = run(files, scheme, ocr=ocr, jobs=jobs, facts_only=facts_only)
     for e in failed:
         typer.echo(f"selfeval: {i18n.error_line(e)}", err=True)
     return results, bool(errors or failed)
@@ -241,12 +244,13 @@ def extract(
         sch = load_scheme(scheme)
     except InputError as e:
         _fail(i18n.error_line(e))
-    results, failed = _read_all(inputs, sch, ocr, jobs)
-    from extractor.errors import blame
     from extractor.outputs import writers
+    tables_out = output is not None and writers.kind_of(output) in writers.ALL_TABLES
+    results, failed = _read_all(inputs, sch, ocr, jobs, facts_only=not tables_out)
+    from extractor.errors import blame
     with blame(output or "<stdout>"):
-        if output is not None and writers.kind_of(output) in writers.ALL_TABLES:
-            from extractor.batch.run import assess_all
+        if tables_out:
+            from extractor.batch.reports import assess_all
             from extractor.outputs import tables
             writers.write_tables(tables.build(assess_all(results)), output, zh=zh)
         else:
@@ -283,7 +287,7 @@ def check(
     except InputError as e:
         _fail(i18n.error_line(e))
     results, failed = _read_all(inputs, sch, ocr, jobs)
-    from extractor.batch.run import assess_all
+    from extractor.batch.reports import assess_all
     findings = [fd for a in assess_all(results, ruleset, entities=False) for fd in a.findings]
     from extractor.errors import blame
     with blame(output or "<stdout>"):
@@ -435,7 +439,7 @@ def compare(
         except InputError as e:
             _fail(i18n.error_line(e))
     else:
-        from extractor.batch.run import assess_all
+        from extractor.batch.reports import assess_all
         from extractor.outputs import tables
         sch = load_scheme(None)
         results, _ = _read_all(inputs, sch, ocr)

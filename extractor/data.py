@@ -6,11 +6,27 @@ import threading
 from pathlib import Path
 from typing import Optional
 
-import yaml
-
 PATTERNS_DIR = Path(__file__).resolve().parent.parent / "patterns"
-# libyaml's loader where PyYAML was built with it: the same data, four times faster than the pure-Python one.
-LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+def yaml():
+    """PyYAML, imported when a file is first parsed: a run whose patterns/ files are all kept in the cache folder
+    (load) never needs it."""
+    import yaml
+    return yaml
+
+
+def loader():
+    """libyaml's loader where PyYAML was built with it: the same data, four times faster than the pure-Python one."""
+    y = yaml()
+    return getattr(y, "CSafeLoader", y.SafeLoader)
+
+
+def __getattr__(name: str):
+    """data.LOADER, the loader above, made when first asked for (the tests read their YAML with it)."""
+    if name == "LOADER":
+        return loader()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 @functools.lru_cache(maxsize=None)
@@ -33,7 +49,7 @@ def load(relpath: str):
         except Exception:  # noqa: BLE001 - not what was kept: read the file
             kept.drop(str(path))
     with open(path, encoding="utf-8") as f:
-        spec = yaml.load(f, Loader=LOADER)
+        spec = yaml().load(f, Loader=loader())
     try:
         kept_as = marshal.dumps(spec)         # as it is now: a caller that changes what it was given changes no other's
     except ValueError:                        # a value marshal does not keep (a date): read from the file each time
@@ -100,7 +116,11 @@ def _kept(what: str) -> "Kept":
             return Kept(f"regex-{regex.__version__}-v{int(regex.DEFAULT_VERSION)}-{tag}.marshal", _valid_regex)
         except (ImportError, AttributeError, TypeError, ValueError):
             return Kept(None, _valid_regex)
-    return Kept(f"data-{tag}.marshal", _valid_data)
+    # one file per patterns/ folder (its entries are keyed by the files' paths): a run reads and checks what its own
+    # checkout or installation keeps, not what every other copy of selfeval on the machine kept beside it
+    import hashlib
+    where = hashlib.sha256(str(PATTERNS_DIR).encode("utf-8")).hexdigest()[:12]
+    return Kept(f"data-{where}-{tag}.marshal", _valid_data)
 
 
 def cache_dir() -> Path:

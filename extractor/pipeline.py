@@ -51,6 +51,12 @@ class Result:
         """The self-scores the report claims (text.scores.Score, offsets in normalized text)."""
         return scores.read(self.norm.text)
 
+    def facts_only(self) -> "Result":
+        """This result with its facts, source, document and part alone: what a list of facts is written from. The
+        normalized text, segmentation, layout and entities are dropped (None, none), so that a forked copy sends
+        a fraction of the data (process_files' facts_only)."""
+        return replace(self, norm=None, seg=None, layout=None, entities=())
+
     @property
     def report_year(self) -> Optional[int]:
         return self.document.report_year
@@ -154,9 +160,10 @@ def process_file(path, scheme=None, ocr: str = "auto", doc: Optional[str] = None
     return [process_source(replace(src, doc=ids.part_doc(src.doc, p.index)), scheme, part=p) for p in parts]
 
 
-def process_files(paths, scheme=None, ocr: str = "auto", docs=None, jobs: int = 1) -> list:
+def process_files(paths, scheme=None, ocr: str = "auto", docs=None, jobs: int = 1, facts_only: bool = False) -> list:
     """Each file's results (process_file), or the InputError that stopped it (an unexpected error made one of
-    kind internal, its traceback in the log), in the order of `paths`. With jobs > 1 the files are shared out
+    kind internal, its traceback in the log), in the order of `paths`; with `facts_only`, each result as
+    Result.facts_only keeps it (a caller that writes facts and nothing else). With jobs > 1 the files are shared out
     between this process and jobs - 1 copies of it forked once the first file is read, when every pattern that
     file needed is built: the copies start warm (Linux shares their memory until it changes), and each sends back
     its files' results. What each file gives is the same however they are shared out: no file's reading depends
@@ -168,7 +175,8 @@ def process_files(paths, scheme=None, ocr: str = "auto", docs=None, jobs: int = 
     def one(i):
         from .errors import InputError, internal_cause
         try:
-            return process_file(paths[i], scheme, ocr=ocr, doc=docs[i])
+            got = process_file(paths[i], scheme, ocr=ocr, doc=docs[i])
+            return [r.facts_only() for r in got] if facts_only else got
         except InputError as e:
             return e
         except Exception as e:  # noqa: BLE001 - one bad file must not stop the rest; said on one line
@@ -221,10 +229,11 @@ def _shares(paths, indexes, n: int) -> list[list[int]]:
 def _may_fork() -> bool:
     """Fork copies only from a process that runs no other thread and has no child processes (OCR's page workers):
     a copy would hold their locks and queues without them."""
-    import multiprocessing
     import os
+    import sys
     import threading
-    return hasattr(os, "fork") and threading.active_count() == 1 and not multiprocessing.active_children()
+    mp = sys.modules.get("multiprocessing")          # not imported: no child of it runs (nor is it imported to ask)
+    return hasattr(os, "fork") and threading.active_count() == 1 and not (mp is not None and mp.active_children())
 
 
 def _fork(one, share):

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import bisect
+import operator
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Optional
@@ -94,9 +95,12 @@ class Fact:
 
     def to_dict(self) -> dict:
         """The output fields read directly (plain values all): asdict deep-copied `fired` and the rest of each fact."""
-        d = {k: getattr(self, k) for k in FACT_FIELDS}
+        d = dict(zip(FACT_FIELDS, _FACT_VALUES(self)))
         d["value"] = plain_value(self.value)
         return d
+
+
+_FACT_VALUES = operator.attrgetter(*FACT_FIELDS)         # a fact's output fields, in one call
 
 
 def plain_value(v):

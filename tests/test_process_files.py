@@ -80,3 +80,42 @@ def test_a_process_running_other_threads_reads_every_file_itself(tmp_path):
         waiter.join()
     assert [type(g) for g in got] == [list, InputError, list] and got[1].kind == "missing"
     assert [f.to_dict() for f in got[0][0].facts] == [f.to_dict() for f in got[2][0].facts]
+
+
+def test_a_process_with_a_multiprocessing_child_running_does_not_fork():
+    import multiprocessing
+    ctx = multiprocessing.get_context("fork")
+    stop = ctx.Event()
+    child = ctx.Process(target=stop.wait)
+    child.start()
+    try:
+        assert not pipeline._may_fork()
+    finally:
+        stop.set()
+        child.join()
+    assert pipeline._may_fork()
+
+
+def test_facts_only_keeps_the_facts_and_sends_no_more():
+    """extract writing facts reads with facts_only: each result keeps its facts, source, document and part (what a
+    list of facts and the ids of a compilation's parts are made from), the same however the files are shared out."""
+    paths = [SEED, *sorted(p for p in (EVAL / "docs").iterdir() if p.suffix in (".txt", ".md"))[:3]]
+    whole = pipeline.process_files(paths, load_scheme())
+    for jobs in (1, 2):
+        slim = pipeline.process_files(paths, load_scheme(), jobs=jobs, facts_only=True)
+        for full, got in zip(whole, slim):
+            assert [r.facts for r in got] == [r.facts for r in full]
+            assert [(r.source, r.document, r.part) for r in got] == [(r.source, r.document, r.part) for r in full]
+            assert all(r.norm is None and r.seg is None and r.layout is None and r.entities == () for r in got)
+
+
+def test_by_default_one_process_per_core_no_other_work_keeps_busy(tmp_path):
+    from extractor.procs import idle_cores
+    cores = len(os.sched_getaffinity(0))
+    loadavg = tmp_path / "loadavg"
+    for running, idle in [(1, cores), (2, max(1, cores - 1)), (cores + 5, 1)]:
+        loadavg.write_text(f"3.10 2.50 2.00 {running}/812 4242\n", encoding="ascii")   # this process is one of them
+        assert idle_cores(str(loadavg)) == idle
+    loadavg.write_text("not the kernel's\n", encoding="ascii")
+    assert idle_cores(str(loadavg)) == cores
+    assert idle_cores(str(tmp_path / "missing")) == cores

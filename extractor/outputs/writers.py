@@ -32,9 +32,10 @@ def check_output(path: Path, formats=FORMATS):
 def _write_jsonl(records, path=None):
     """One JSON object per line, to stdout or a file."""
     out = sys.stdout if path is None else open(path, "w", encoding="utf-8")
+    encode = json.JSONEncoder(ensure_ascii=False).encode      # what json.dumps(x, ensure_ascii=False) makes anew each call
     try:
         for r in records:
-            out.write(json.dumps(r.to_dict(), ensure_ascii=False) + "\n")
+            out.write(encode(r.to_dict()) + "\n")
         out.flush()
     finally:
         if path is not None:

@@ -13,7 +13,6 @@ import re
 from collections import Counter
 from dataclasses import dataclass, replace
 
-import regex
 
 from .. import data
 
@@ -34,7 +33,7 @@ class Line:
     cells: tuple = ()   # a table's rows of cells (None for a cell merged into the one above), said by `say_tables`
 
 
-PAGE_NUMBER = regex.compile(data.load("lexicon/readers.yaml")["page_number"])
+PAGE_NUMBER = data.compile(data.load("lexicon/readers.yaml")["page_number"])
 _DIGITS = re.compile(r"\d+")
 
 # Geometry of a page, in PDF points or in character widths (cw) of the page's body text.
@@ -143,8 +142,8 @@ def _cells(text: str) -> float:
 # Heading markers are segment's (patterns/lexicon/headings.yaml): a line that starts with one is never joined
 # to the line before it, and a line that is only a marker is joined to the next.
 _MARKERS = "|".join(f"(?:{m['pattern']})" for m in data.load("lexicon/headings.yaml")["markers"])
-_MARKER_ONLY = regex.compile(f"^(?:{_MARKERS})$")
-_HEADING = regex.compile(f"^(?:{_MARKERS})")
+_MARKER_ONLY = data.compile(f"^(?:{_MARKERS})$")
+_HEADING = data.compile(f"^(?:{_MARKERS})")
 
 
 def same_row(lines: list[Line]) -> list[Line]:
@@ -302,9 +301,9 @@ def assemble(pages: list[list[Line]]) -> tuple[str, tuple]:
 
 # ---------- tables ----------
 
-_UNIT_IN_HEADER = regex.compile(r"^(.*?)[（(]\s*([^（）()]{1,4})\s*[)）]$")
-_PERIODISH = regex.compile(data.load("lexicon/readers.yaml")["period_header"])
-_BARE_NUMBER = regex.compile(r"^[\d,，.]+$")
+_UNIT_IN_HEADER = data.compile(r"^(.*?)[（(]\s*([^（）()]{1,4})\s*[)）]$")
+_PERIODISH = data.compile(data.load("lexicon/readers.yaml")["period_header"])
+_BARE_NUMBER = data.compile(r"^[\d,，.]+$")
 
 
 def table_sentences(rows: list[list[str]]) -> list[str]:

@@ -112,7 +112,10 @@ def _approx():
     before = sorted(((w, code) for code, ws in lex["before"].items() for w in ws), key=lambda x: -len(x[0]))
     after = sorted(((w, code) for code, ws in lex["after"].items() for w in ws), key=lambda x: -len(x[0]))
     inside = {w: code for code, ws in lex["inside"].items() for w in ws}
-    return before, after, inside, data.compile(_lexicon()["approx_list_rest"])
+    # any word of before, or of after: most numbers have none near them, and then the lists need no walk
+    any_of = (data.compile(data.alternation(w for w, _ in before)) if before else None,
+              data.compile(data.alternation(w for w, _ in after)) if after else None)
+    return before, after, inside, data.compile(_lexicon()["approx_list_rest"]), any_of
 
 
 @functools.lru_cache(maxsize=1)
@@ -281,19 +284,19 @@ def _one_split(day: str, clock: str) -> bool:
 
 
 def _approx_of(text: str, start: int, end: int, groups: dict) -> str:
-    before, after, inside, list_rest = _approx()
+    before, after, inside, list_rest, (any_before, any_after) = _approx()
     for key in ("mid", "mid2"):
         if groups.get(key):
             return inside[groups[key]]
     rest = list_rest.match(text, end)
     tail = text[rest.end() if rest else end:][:3]
-    for w, code in after:
+    for w, code in (after if any_after is not None and any_after.match(tail) else ()):
         if tail.startswith(w):
             return code
     if _standard_after().match(text, end):
         return ""            # 高于1:15的标准: the standard itself, which the text compares with
     head = text[max(0, start - 6):start]
-    for w, code in before:
+    for w, code in (before if any_before is not None and any_before.search(head) else ()):
         i = head.rfind(w)
         if i < 0:
             continue

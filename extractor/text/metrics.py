@@ -15,7 +15,6 @@ from pathlib import Path
 from typing import Optional
 
 import regex
-import yaml
 
 from .. import data
 from ..errors import InputError
@@ -123,15 +122,17 @@ _PATTERN_KEYS = ("change", "baseline", "decline", "shared", "list_split", "targe
 
 def _read(path: Path) -> dict:
     try:
-        text = Path(path).read_text(encoding="utf-8")
-        # the built-in catalog with libyaml's loader, as patterns/ is read (the same data, faster); a user's file
-        # with PyYAML's own, whose messages its errors give
-        spec = yaml.load(text, Loader=data.LOADER) if Path(path) in builtin_files() else yaml.safe_load(text)
+        # the built-in catalog as patterns/ is read (libyaml's loader, what it made kept in the cache folder); a user's
+        # file with PyYAML's own, whose messages its errors give
+        if Path(path) in builtin_files():
+            spec = data.load(Path(path).relative_to(data.PATTERNS_DIR).as_posix())
+        else:
+            spec = data.yaml().safe_load(Path(path).read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise InputError("invalid-config", path, said("errors.indicators_missing")) from None
     except UnicodeDecodeError:
         raise InputError("invalid-config", path, said("errors.indicators_utf8")) from None
-    except yaml.YAMLError as e:
+    except data.yaml().YAMLError as e:
         mark = getattr(e, "problem_mark", None)
         detail = str(getattr(e, "problem", None) or e)
         raise InputError("invalid-config", path, said("errors.yaml_line", line=mark.line + 1, detail=detail) if mark
@@ -310,11 +311,15 @@ def link(facts, norm, catalog: Optional[Catalog] = None, schools=()) -> tuple:
     text, omap = norm.text, norm.omap
     npos = [bisect.bisect_left(omap, f.start) for f in facts]
     nend = sorted(bisect.bisect_left(omap, max(f.end - 1, f.start)) + 1 for f in facts)
+    schools = sorted(schools, key=lambda e: e.start)
+    school_starts = [e.start for e in schools]
     out, prev, school_end = [], None, None
     for i, (f, p) in enumerate(zip(facts, npos)):
         k = bisect.bisect_right(nend, p) - 1
         clause = _clause_before(text, p, nend[k] if k >= 0 else 0)
-        named = [e for e in schools if p - len(clause) <= e.start and e.end <= p]
+        # the schools named in the clause: those that start in it and end by the number (found by where they start)
+        named = [e for e in schools[bisect.bisect_left(school_starts, p - len(clause)):
+                                    bisect.bisect_right(school_starts, p)] if e.end <= p]
         if not named and school_end is not None and _listed_after(text, school_end, p):
             named = [school_end]        # 县实验小学…5.12平方米、生均体育运动场馆面积8.4平方米: still that school's
         school_end = bisect.bisect_left(omap, max(f.end - 1, f.start)) + 1 if named else None

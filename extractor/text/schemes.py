@@ -8,7 +8,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import regex
-import yaml
 
 from .. import data
 from ..errors import InputError
@@ -94,10 +93,10 @@ def load_scheme(path=None):
         return by_id(str(path))
     where = str(path)
     try:
-        spec = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+        spec = data.yaml().safe_load(Path(path).read_text(encoding="utf-8"))
     except FileNotFoundError as e:
         raise InputError("missing", path, said("errors.scheme_missing")) from e
-    except yaml.YAMLError as e:
+    except data.yaml().YAMLError as e:
         mark = getattr(e, "problem_mark", None)
         detail = str(getattr(e, "problem", None) or e)
         raise InputError("invalid-config", path, said("errors.yaml_line", line=mark.line + 1, detail=detail) if mark

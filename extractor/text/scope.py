@@ -50,6 +50,8 @@ def mark(facts, norm, level_char: str, catalog=None, schools=()) -> tuple:
     gov = government(norm.text, level_char)
     cat = catalog or metrics.load_catalog()
     text, omap = norm.text, norm.omap
+    schools = sorted(schools, key=lambda e: e.start)          # as ner gives them: in text order
+    school_starts = [e.start for e in schools]
     out = []
     for f in facts:
         if f.kind == "date":
@@ -75,7 +77,8 @@ def mark(facts, norm, level_char: str, catalog=None, schools=()) -> tuple:
             m = lx["lower_unit"][gov].match(clause.lstrip())
             scope, word = ("part", m.group("unit")) if m else ("", "")
         if not scope:
-            named = [e.name for e in schools if p - len(clause) <= e.start and e.end <= p]
+            named = [e.name for e in schools[bisect.bisect_left(school_starts, p - len(clause)):
+                                             bisect.bisect_right(school_starts, p)] if e.end <= p]
             scope, word = ("part", named[-1]) if named else _breakdown(text, p)
         if not scope and out and out[-1].scope and lx["continues"].match(clause.lstrip()) \
                 and not any(c in text[bisect.bisect_left(omap, out[-1].end - 1):p] for c in _SENTENCE_END):

@@ -51,3 +51,17 @@ def test_missing_and_unsupported(tmp_path):
 def test_an_unknown_kind_is_a_programming_error():
     with pytest.raises(ValueError):
         InputError("broken", "x.txt", "cause")
+
+
+def test_a_report_needs_its_least_count_of_chinese_characters():
+    """check_is_report counts Chinese characters only as far as the least a report has (min_han): one short of it is
+    refused for having no Chinese, exactly that many is taken, whatever else the text holds."""
+    from extractor import data
+    from extractor.readers.ingest import check_is_report
+    least = data.load("lexicon/report.yaml")["min_han"]
+    word = data.load("lexicon/report.yaml")["vocabulary"][0]
+    enough = (word * least)[:least]
+    check_is_report("r.txt", "abc 12 " + enough + " xyz")
+    with pytest.raises(InputError) as e:
+        check_is_report("r.txt", "abc 12 " + enough[:-1] + " xyz" * 50)
+    assert e.value.kind == "not-a-report"
