@@ -35,17 +35,23 @@ def _in_its_sentence(rule, view: DocView) -> list[Finding]:
         if said is None or not now or not before or rate is None or not 1 / SPAN <= now / before <= SPAN:
             continue
         stated = -rate if said.group("down") else rate
-        computed = (now - before) / before * 100
-        ok = abs(computed - stated) <= last_place(rate) / 2 + SLACK
-        msg_ = msg("growth_in_sentence", indicator=squeeze(f.indicator), raw=squeeze(f.raw), now=squeeze(a.raw),
-                   before=squeeze(b.raw), computed=fmt(computed.quantize(Decimal("0.01"))),
-                   verdict=msg("parts_consistent" if ok else "growth_differs"))
-        out.append(finding(view.doc, rule["id"], "pass" if ok else "inconsistent", rule["severity"], msg_,
-                           section=f.section, item=f.item, indicator=f.indicator, value=stated, values=[now, before],
-                           threshold=None if ok else computed.quantize(Decimal("0.01")), raw=f.raw, start=f.start,
-                           end=f.end, page=f.page,
-                           places=[place_of(f, "growth"), place_of(a, "amount"), place_of(b, "year_before")]))
+        out.append(_judged(rule, view, f, stated, (a, now), (b, before), "growth_in_sentence", {}))
     return out
+
+
+def _judged(rule, view: DocView, f, stated: Decimal, now: tuple, before: tuple, key: str, params: dict) -> Finding:
+    """The stated growth against the one the two amounts give ((fact, value) each), within the rounding of the
+    stated rate; the message `key` with `params` beside the figures."""
+    (a_fact, a), (b_fact, b) = now, before
+    computed = (a - b) / b * 100
+    ok = abs(computed - stated) <= last_place(stated) / 2 + SLACK
+    said = msg(key, indicator=squeeze(f.indicator), raw=squeeze(f.raw), now=squeeze(a_fact.raw), before=squeeze(b_fact.raw),
+               computed=fmt(computed.quantize(Decimal("0.01"))), verdict=msg("parts_consistent" if ok else "growth_differs"),
+               **params)
+    return finding(view.doc, rule["id"], "pass" if ok else "inconsistent", rule["severity"], said, section=f.section,
+                   item=f.item, indicator=f.indicator, value=stated, values=[a, b],
+                   threshold=None if ok else computed.quantize(Decimal("0.01")), raw=f.raw, start=f.start, end=f.end,
+                   page=f.page, places=[place_of(f, "growth"), place_of(a_fact, "amount"), place_of(b_fact, "year_before")])
 
 
 def _by_metric(rule, view: DocView) -> list[Finding]:
@@ -63,16 +69,8 @@ def _by_metric(rule, view: DocView) -> list[Finding]:
         stated = dec(f.metric_value if f.metric_value is not None else f.value)
         if stated is None:
             continue
-        computed = (a - b) / b * 100
-        ok = abs(computed - stated) <= last_place(stated) / 2 + SLACK
-        said = msg("growth", indicator=squeeze(f.indicator), raw=squeeze(f.raw), period=year, now=squeeze(now.raw),
-                   before_period=year - 1, before=squeeze(before.raw), computed=fmt(computed.quantize(Decimal("0.01"))),
-                   verdict=msg("parts_consistent" if ok else "growth_differs"))
-        out.append(finding(view.doc, rule["id"], "pass" if ok else "inconsistent", rule["severity"], said,
-                           section=f.section, item=f.item, indicator=f.indicator, value=stated, values=[a, b],
-                           threshold=None if ok else computed.quantize(Decimal("0.01")), raw=f.raw, start=f.start,
-                           end=f.end, page=f.page,
-                           places=[place_of(f, "growth"), place_of(now, "amount"), place_of(before, "year_before")]))
+        out.append(_judged(rule, view, f, stated, (now, a), (before, b), "growth",
+                           {"period": year, "before_period": year - 1}))
     return out
 
 
