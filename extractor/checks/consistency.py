@@ -171,8 +171,8 @@ def _by_terms(view: DocView, p, t: dict, terms: dict) -> Optional[tuple]:
     part = whole = None
     summed = {}
     for c in _in_paragraph(view, t.get("kind", "count"), view.para(p)):    # counts, or amounts (工资收入 of the pay ratio)
-        if c.start >= p.start:
-            break
+        if c.start >= p.start and not _in_its_aside(view, p, c):
+            continue                # …or in the aside right after it: 巩固率为96.8%（…毕业生4437人，…入学时的4620人…）
         if c.scope == "other" or (p.period and c.period and c.period != p.period and not t.get("any_period")):
             continue                # (初中三年巩固率: this year's 初三 over the 初一 of two years before)
         label = _label_of(view, c)
@@ -196,6 +196,15 @@ def _by_terms(view: DocView, p, t: dict, terms: dict) -> Optional[tuple]:
     named = list(zip(part.facts, t["sum_of"])) if isinstance(part, _Summed) else [(part, t["part"])]
     ties = [w for w in [_words_before(view, x, pat) for x, pat in named] + [_words_before(view, whole, t["whole"])] if w]
     return part, whole, ties
+
+
+def _in_its_aside(view: DocView, p, c) -> bool:
+    """c stands in the brackets that open right after the rate p (96.8%（2024届初中毕业生4437人…）)."""
+    text, at = view.text, view.nend[id(p)]
+    if text[at:at + 1] not in ("（", "("):
+        return False
+    close = min((i for i in (text.find("）", at), text.find(")", at)) if i >= 0), default=-1)
+    return at < view.npos[id(c)] < close
 
 
 def _in_paragraph(view: DocView, kind: str, para: int) -> list:

@@ -45,9 +45,11 @@ def _judged(rule, view: DocView, f, stated: Decimal, now: tuple, before: tuple, 
     (a_fact, a), (b_fact, b) = now, before
     computed = (a - b) / b * 100
     ok = abs(computed - stated) <= last_place(stated) / 2 + SLACK
-    said = msg(key, indicator=squeeze(f.indicator), raw=squeeze(f.raw), now=squeeze(a_fact.raw), before=squeeze(b_fact.raw),
-               computed=fmt(computed.quantize(Decimal("0.01"))), verdict=msg("parts_consistent" if ok else "growth_differs"),
-               **params)
+    years = params or {}            # each year beside its amount, in the message's order (stored as it was)
+    said = msg(key, indicator=squeeze(f.indicator), raw=squeeze(f.raw),
+               **({"period": years["period"]} if years else {}), now=squeeze(a_fact.raw),
+               **({"before_period": years["before_period"]} if years else {}), before=squeeze(b_fact.raw),
+               computed=fmt(computed.quantize(Decimal("0.01"))), verdict=msg("parts_consistent" if ok else "growth_differs"))
     return finding(view.doc, rule["id"], "pass" if ok else "inconsistent", rule["severity"], said, section=f.section,
                    item=f.item, indicator=f.indicator, value=stated, values=[a, b],
                    threshold=None if ok else computed.quantize(Decimal("0.01")), raw=f.raw, start=f.start, end=f.end,
