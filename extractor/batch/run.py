@@ -220,6 +220,12 @@ class _Pool:
         return [w for w, s in self.workers.items() if s["task"] is None and s["ready"]]
 
     def free(self) -> bool:
+        """Whether a file can be submitted now. A worker lost with its file (its time limit, a crash) is replaced
+        here, once a file waits for it, not at once: a batch whose last file ran out of time starts no worker that
+        nothing would be given to."""
+        while len(self.workers) < self.n:
+            self.respawns += 1
+            self._spawn()
         return bool(self._idle())
 
     def submit(self, path, rel, sha256=None):
@@ -272,15 +278,18 @@ class _Pool:
             self._replace(wid)
         for wid, (_, rel), kind, cause, limit in lost:
             if wid in self.workers:
-                self._replace(wid)
+                self._drop(wid)                         # replaced when a file waits for it (free)
                 events.append(("error", rel, kind, cause, limit))
         return events
 
-    def _replace(self, wid):
-        self.respawns += 1
+    def _drop(self, wid):
         s = self.workers.pop(wid)
         s["proc"].kill()
         s["proc"].join(5)
+
+    def _replace(self, wid):
+        self.respawns += 1
+        self._drop(wid)
         self._spawn()
 
     def keep_one(self):
@@ -729,7 +738,7 @@ def _write_outputs(store, out: Path, ruleset, helper=None):
     warnings = store.warnings()
     decided = decisions.from_database(store.con, frames, out)          # i32: the inspectors' decisions, if any
     book = (out, frames, ruleset, errors, submissions, warnings, decided)
-    call = helper.call(_write_book, *book) if helper is not None and helper.free() else None
+    call = helper.call(_write_book, *book) if helper is not None and helper._idle() else None
     try:
         if call is None:
             _write_book(*book)
