@@ -285,3 +285,12 @@ def log_in(client, name, password):
 def csrf_of(html: str) -> str:
     import re
     return re.search(r'name="csrf" value="([^"]+)"', html).group(1)
+
+
+def proc_cmdline(pid) -> bytes:
+    """A process's command line as /proc keeps it (NUL-separated); b"" when it is gone."""
+    try:
+        with open(f"/proc/{pid}/cmdline", "rb") as f:
+            return f.read()
+    except OSError:
+        return b""

@@ -18,6 +18,26 @@ FINDING_FIELDS = ("doc", "rule", "status", "severity", "section", "item", "indic
 STATUSES = ("pass", "fail", "inconsistent", "missing", "not-applicable", "admitted")
 
 
+class _Rendered:
+    """A finding's sentence, rendered from its key and parameters when first read (a table, the memo, the site), in the
+    language of that moment: most findings of a re-check are compared and stored, never read as words. A sentence
+    given outright is kept as given."""
+
+    def __set_name__(self, owner, name):
+        self.slot = f"_{name}"
+
+    def __get__(self, obj, owner=None):
+        if obj is None:
+            return ""                   # the field's default
+        got = obj.__dict__.get(self.slot)
+        if got is None:
+            got = obj.__dict__[self.slot] = render({"key": obj.key, "params": obj.params}) if obj.key else ""
+        return got
+
+    def __set__(self, obj, value):
+        obj.__dict__[self.slot] = value or None
+
+
 @dataclass
 class Finding:
     doc: str
@@ -30,7 +50,7 @@ class Finding:
     value: object = None
     values: list = field(default_factory=list)
     threshold: object = None
-    message: str = ""                # the rendered sentence (a column); `key` and `params` make it
+    message: str = _Rendered()       # the sentence (a column), rendered when read; `key` and `params` make it
     source: str = ""
     raw: str = ""
     start: Optional[int] = None
@@ -108,8 +128,8 @@ def _param(v, lang):
 
 def finding(doc: str, rule: str, status: str, severity: str, message: dict, **kw) -> Finding:
     """A finding whose message is rendered now, in the current language, and kept as key and params."""
-    return Finding(doc=doc, rule=rule, status=status, severity=severity, message=render(message),
-                   key=message["key"], params=message["params"], **kw)
+    return Finding(doc=doc, rule=rule, status=status, severity=severity, key=message["key"], params=message["params"],
+                   **kw)
 
 
 def fmt(d) -> str:

@@ -13,7 +13,7 @@ from dataclasses import replace
 from typing import Optional
 
 from . import consistency, growth, phrases, plausible, points, scores, standards, statements
-from .findings import FINDING_FIELDS, STATUSES, Finding, fmt, msg, one_language, render
+from .findings import FINDING_FIELDS, STATUSES, Finding, fmt, msg, one_language
 from .loading import KINDS, STANDARD_KINDS, RuleSet, load_rules
 from ..text import metrics
 from .view import DocView, government
@@ -22,9 +22,9 @@ __all__ = ["FINDING_FIELDS", "KINDS", "STATUSES", "Finding", "RuleSet", "check",
 
 
 def _said(key: str, **params) -> dict:
-    """The fields of a finding's message: the sentence rendered now, its catalog key and parameters."""
+    """The fields of a finding's message: its catalog key and parameters (the sentence is rendered when read)."""
     m = msg(key, **params)
-    return dict(message=render(m), key=m["key"], params=m["params"])
+    return dict(key=m["key"], params=m["params"])
 
 
 def _completeness(rule, view: DocView) -> list[Finding]:
@@ -105,11 +105,12 @@ def _scheme_binds(scheme, gov: str) -> bool:
 
 def _once(findings) -> list[Finding]:
     """A table that restates the text (a DOCX rendering repeats 41.49%) is one statement: one finding."""
-    seen, out = set(), []
+    seen, out = {}, []
     for fd in findings:
-        key = (fd.rule, fd.status, str(fd.value), str(fd.threshold), fd.message)
-        if key not in seen:
-            seen.add(key)
+        said = seen.setdefault((fd.rule, fd.status, str(fd.value), str(fd.threshold)), [])
+        # the sentences are rendered only where the rest agrees: most findings are told apart without them
+        if not said or fd.message not in [x.message for x in said]:
+            said.append(fd)
             out.append(fd)
     return out
 

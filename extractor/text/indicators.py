@@ -14,6 +14,7 @@ from .. import data
 from ..records import Span
 from . import grid
 from .layout import Layout, Positions
+from .subjects import lexicon as subjects_lexicon
 from .subjects import (event_end, level_before, level_in_phrase, level_re, levelled, list_goes_on, respective_list, respectively,
                        sibling_group, without_level)
 
@@ -31,42 +32,29 @@ def lexicon() -> dict:
     lex["_noun_stop_re"] = data.compile(data.alternation(lex["noun_stoppers"]))
     lex["_exceptions"] = set(lex["stopper_exceptions"])
     lex["_compounds"] = data.compile(data.alternation(lex["stopper_compounds"]))
-    lex["_comparison"] = data.compile(lex["comparison"])
     lex["_bare_change"] = data.compile(f"(?:{lex['year_on_year']})?(?:{data.alternation(lex['generic_changes'])})")
-    lex["_list_rest"] = data.compile(lex["list_rest"])
-    lex["_list_heads"] = data.compile(lex["list_heads"])
-    lex["_list_split"] = data.compile(lex["level_joiner"])
-    lex["_level_list"] = data.compile(f"(?:{lex['level_list']})(?:{lex['level_joiner']}(?:{lex['level_list']}))+")
-    lex["_aside"] = data.compile(lex["aside"])
+    # the patterns read as they stand in the data, each under its own name with a leading _
+    lex.update({f"_{k}": data.compile(lex[k]) for k in (
+        "comparison", "list_rest", "list_heads", "aside", "score_in_title", "standard_after", "share_of_other",
+        "change_filler", "holder", "change_to", "lead_close", "year_item", "rest_lead", "value_joiner", "item_number",
+        "per_hundred", "label_predicate", "level_code")})
     lex["_purpose"] = data.compile(lex["purpose_after_money"])
     lex["_purpose_head"] = data.compile(lex["purpose_head"])
+    lex["_list_split"] = subjects_lexicon()["_level_split"]       # one level list, read by subjects and here
+    lex["_level_list"] = subjects_lexicon()["_level_list"]
     lex["_per_unit"] = data.compile(f"(?:{lex['per_unit']})(?:{lex['per_unit_verb']})?$")
     lex["_by_criterion"] = data.compile(f"(?:{lex['by_criterion']})$")
-    lex["_score_in_title"] = data.compile(lex["score_in_title"])
     lex["_rate_end"] = data.compile(f"(?:{lex['rate_end']})$")
-    lex["_standard_after"] = data.compile(lex["standard_after"])
     lex["_compared"] = data.compile(f"(?:{lex['compared']})$")
-    lex["_share_of_other"] = data.compile(lex["share_of_other"])
-    lex["_change_filler"] = data.compile(lex["change_filler"])
-    lex["_holder"] = data.compile(lex["holder"])
-    lex["_change_to"] = data.compile(lex["change_to"])
     lex["_baseline"] = data.compile(f"(?:{lex['baseline']})(?:{lex['baseline_bracket']})?$")
-    lex["_lead_close"] = data.compile(lex["lead_close"])
-    lex["_year_item"] = data.compile(lex["year_item"])
-    lex["_rest_lead"] = data.compile(lex["rest_lead"])
     lex["_per_unit_after"] = data.compile(f"^(?:{lex['per_unit_after']})")
     lex["_names_nothing"] = data.compile(f"(?:{data.alternation(lex['names_nothing'])}|\\s)+")
-    lex["_value_joiner"] = data.compile(lex["value_joiner"])
-    lex["_item_number"] = data.compile(lex["item_number"])
     lex["_rate_rates"] = data.compile(data.alternation(lex["generic_rates"]))
-    lex["_per_hundred"] = data.compile(lex["per_hundred"])
     lex["_change_end"] = data.compile(f"(?:{lex['year_on_year']})?(?:{data.alternation(lex['generic_changes'])})$")
     lex["_number_in_rate"] = data.compile(f"(?P<noun>\\p{{Han}}{{1,8}}?)(?:{data.alternation(lex['generic_rates'])})"
                                            f"(?:{lex['rate_link']})?(?=\\s*\\d)")
     lex["_known"] = sorted((k for k in lex["known"] if len(k) >= 5), key=len, reverse=True)
     lex["_trim_left"] = sorted(lex["trim_left"], key=len, reverse=True)
-    lex["_label_predicate"] = data.compile(lex["label_predicate"])
-    lex["_level_code"] = data.compile(lex["level_code"])
     lex["_trim_right"] = sorted(lex["trim_right"], key=len, reverse=True)
     # _trim's words by the character a chunk must end (start) with for each, in the order tried; and for each word
     # that may end a chunk, the longer words of `stopper_exceptions` that end with it (均 of 年均, 人均, 生均: it stays)

@@ -10,7 +10,7 @@ import pytest
 
 from conftest import ROOT, SEED, EVAL
 from helpers import batch_cli as batch        # a process of its own: Ray's state is the process's, and the test's holds the cluster
-from helpers import batch_here
+from helpers import batch_here, proc_cmdline
 from test_faults import COLUMNS, snapshot
 
 pytestmark = pytest.mark.slow          # Ray clusters
@@ -65,7 +65,7 @@ def reading(node, limit=300) -> bool:
     raylet = node.all_processes["raylet"][0].process.pid
     end = time.monotonic() + limit
     while time.monotonic() < end:
-        if any(b"ray::_Worker.read" in _cmdline(pid) for pid in _children(raylet)):
+        if any(b"ray::_Worker.read" in proc_cmdline(pid) for pid in _children(raylet)):
             return True
         time.sleep(0.05)
     return False
@@ -82,14 +82,6 @@ def _children(ppid) -> list:
             except (OSError, IndexError, ValueError):
                 pass                  # gone meanwhile
     return kids
-
-
-def _cmdline(pid) -> bytes:
-    try:
-        with open(f"/proc/{pid}/cmdline", "rb") as f:
-            return f.read()
-    except OSError:
-        return b""
 
 
 def in_session(sid) -> str:

@@ -9,6 +9,7 @@ import pypdfium2 as pdfium
 import pytest
 
 from conftest import ROOT
+from helpers import proc_cmdline
 
 pytestmark = pytest.mark.slow          # OCR page workers watched over a batch
 
@@ -57,7 +58,7 @@ def _page_workers(root):
     the server they fork them from (multiprocessing's forkserver) started for them. Found down the batch's own
     tree of processes, so that a look 50 times a second reads a few files, not every process's on the machine."""
     files = _children(root)
-    servers = {p for f in files for p in _children(f) if b"forkserver" in _cmdline(p)}
+    servers = {p for f in files for p in _children(f) if b"forkserver" in proc_cmdline(p)}
     found = {}
     for p in {p for s in servers for p in _children(s)} | {p for f in files for p in _children(f) - servers}:
         try:
@@ -69,16 +70,8 @@ def _page_workers(root):
     return found
 
 
-def _cmdline(pid) -> bytes:
-    try:
-        with open(f"/proc/{pid}/cmdline", "rb") as f:
-            return f.read()
-    except OSError:
-        return b""
-
-
 def _is_worker(pid):
-    cmd = _cmdline(pid)
+    cmd = proc_cmdline(pid)
     return b"multiprocessing" in cmd and b"resource_tracker" not in cmd
 
 
