@@ -20,6 +20,17 @@ import pytest  # noqa: E402
 os.environ.setdefault("SELFEVAL_OCR_THREADS", "1")
 
 
+@pytest.fixture(scope="session", autouse=True)
+def worker_server():
+    """The server process (multiprocessing's forkserver) that this process's batch workers and OCR page workers are
+    forked from, started before either needs it, with what both import (batch.run.PRELOAD, readers.ocr.PRELOAD): a
+    batch run here then starts each worker in a fraction of a second. Else the first OCR page pool would start it
+    with the OCR's imports alone, and every batch worker forked after would import spaCy and load jieba itself."""
+    from extractor.batch.run import worker_context
+    from extractor.readers.ocr import PRELOAD
+    worker_context(also=PRELOAD)
+
+
 @pytest.fixture(scope="session")
 def seed_batch(tmp_path_factory):
     """A batch output folder of the seed report, made once per run and shared by the xdist workers (the first to
