@@ -164,7 +164,6 @@ def _worker(wid, inbox, outbox, scheme_path, rule_paths, ocr, lang, parent, core
     were when the server it is forked from started."""
     for s in (signal.SIGINT, signal.SIGTERM):
         signal.signal(s, signal.SIG_IGN)            # the batch decides when workers stop, and says why
-    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGTERM})   # blocked in its server (worker_context); not in its children
     die_with_parent()                               # the server it was forked from
     die_with(parent)                                # and the batch
     for k in [k for k in os.environ if k.startswith("SELFEVAL_") and k not in env]:
@@ -204,18 +203,25 @@ PRELOAD = ("extractor.batch.warm",)
 def worker_context(also=()):
     """multiprocessing's forkserver context, its server started now if it is not running, with PRELOAD and `also`
     imported. One server per process: one started for OCR page workers (readers.ocr) forks the batch's workers too
-    (they then import what it lacks themselves). The server starts with SIGTERM blocked and keeps it so: a TERM to
-    the batch's process group (`timeout -s TERM`, a service manager) is the batch's to handle, as its workers ignore
-    it; a server stopped by it would take the workers with it (they die with their parent) before the batch had
-    said why."""
+    (they then import what it lacks themselves). The server starts with SIGTERM ignored (a disposition it keeps
+    through exec, where a blocked mask is reset) and keeps it so: a TERM to the batch's process group (`timeout -s
+    TERM`, a service manager) is the batch's to handle, as its workers ignore it; a server stopped by it would take
+    the workers with it (they die with their parent) before the batch had said why. Meanwhile SIGTERM is blocked
+    here, so that one sent to the batch then waits for its own handler instead of being lost."""
     from multiprocessing import forkserver
     ctx = mp.get_context("forkserver")
     ctx.set_forkserver_preload([*PRELOAD, *also])
-    old = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGTERM})
+    blocked = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGTERM})
+    try:
+        handler = signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    except ValueError:                  # not the main thread: no handler can be set, the server starts as it may
+        handler = None
     try:
         forkserver.ensure_running()
     finally:
-        signal.pthread_sigmask(signal.SIG_SETMASK, old)
+        if handler is not None:
+            signal.signal(signal.SIGTERM, handler)
+        signal.pthread_sigmask(signal.SIG_SETMASK, blocked)
     return ctx
 
 

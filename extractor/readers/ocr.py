@@ -527,7 +527,6 @@ def _worker_init(threads: int, cores, client: int):
     signal.signal(signal.SIGINT, signal.SIG_IGN)     # Ctrl-C is the parent's to handle: no traceback from a worker
     # A batch worker ignores SIGTERM and its server process passes that on; _stop_pool stops a busy page with it.
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
-    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGTERM})   # blocked in a batch's server (batch.run.worker_context)
     die_with_parent()              # the server it was forked from
     die_with(client)               # and the file worker it reads for (killed at its time limit, say)
     _engine_threads[0] = threads
