@@ -48,12 +48,12 @@ def _watch(pid: int):
         fd = os.pidfd_open(pid)
         select.select([fd], [], [])
     except (AttributeError, OSError):       # no pidfd here, or the process is gone already
-        while _alive(pid):
+        while alive(pid):
             time.sleep(POLL)
     os._exit(1)
 
 
-def _alive(pid: int) -> bool:
+def alive(pid: int) -> bool:
     try:
         os.kill(pid, 0)
     except ProcessLookupError:

@@ -20,6 +20,17 @@ import pytest  # noqa: E402
 os.environ.setdefault("SELFEVAL_OCR_THREADS", "1")
 
 
+@pytest.fixture(scope="session", autouse=True)
+def worker_server():
+    """The server process (multiprocessing's forkserver) that this process's batch workers and OCR page workers are
+    forked from, started before either needs it, with what both import (batch.run.PRELOAD, readers.ocr.PRELOAD): a
+    batch run here then starts each worker in a fraction of a second. Else the first OCR page pool would start it
+    with the OCR's imports alone, and every batch worker forked after would import spaCy and load jieba itself."""
+    from extractor.batch.run import worker_context
+    from extractor.readers.ocr import PRELOAD
+    worker_context(also=PRELOAD)
+
+
 @pytest.fixture(scope="session")
 def seed_batch(tmp_path_factory):
     """A batch output folder of the seed report, made once per run and shared by the xdist workers (the first to
@@ -142,30 +153,75 @@ def pytest_testnodedown(node, error):
         gold_figures(node.config).rows.update(json.loads(rows))
 
 
-# ---------------- the order the files are handed out in (--dist loadfile): the longest first ----------------
+# ---------------- the units of work handed out (--dist loadfile) and their order: the longest first ----------------
 
 SECONDS = "selfeval/test-seconds"          # in .pytest_cache: each test's seconds (setup, call, teardown) when last run
+
+# --dist loadfile hands out whole files, so that what a module builds once is built once. These files' tests go out
+# one by one instead, to whichever worker is free: long files (OCR, batches, killed processes) whose tests build
+# nothing together, so that one worker is not left holding them all while the other waits. The tests named
+# together in a tuple do share something (a module fixture, a reading cached in the module) and go together.
+SPLIT = {
+    "tests/batch/test_batch.py": (("test_rerun_adds_nothing_and_changes_replace_rows",       # text_batch
+                                   "test_review_site_renders_in_chromium"),),
+    "tests/batch/test_rerun.py": (),
+    "tests/batch/test_state.py": (),
+    "tests/readers/test_fuzz.py": (),
+    "tests/readers/test_ocr_bf16.py": (),
+    "tests/readers/test_ocr_budget.py": (),
+    "tests/readers/test_ocr_jobs.py": (("test_pages_in_two_workers_read_as_in_one_process",        # _read_alone()
+                                        "test_a_page_larger_than_the_engine_takes_is_read_in_its_own_pixels",
+                                        "test_the_last_page_is_read_here_when_no_worker_can_start"),),
+    "tests/readers/test_orientation.py": (),      # skewed_page()'s three turns: one parametrized test, one unit
+    "tests/readers/test_readers.py": (),
+    "tests/readers/test_scans.py": (),
+    "tests/readers/test_unread.py": (),
+}
+
+
+def unit(nodeid: str) -> str:
+    """The unit of work a test is handed out in: its file, or in a SPLIT file the test (all its parameters) or the
+    tests it goes with."""
+    path, _, name = nodeid.partition("::")
+    if path not in SPLIT:
+        return path
+    name = name.split("[")[0]
+    together = next((t for t in SPLIT[path] if name in t), (name,))
+    return f"{path}::{together[0]}"
+
+
+@pytest.hookimpl(optionalhook=True, tryfirst=True)           # before xdist's own, whose answer would be taken
+def pytest_xdist_make_scheduler(config, log):
+    """--dist loadfile, with the SPLIT files' tests handed out by unit(): on the xdist controller."""
+    if config.getvalue("dist") != "loadfile":
+        return None
+    from xdist.scheduler import LoadFileScheduling
+
+    class Units(LoadFileScheduling):
+        def _split_scope(self, nodeid):
+            return unit(nodeid)
+    return Units(config, log)
 
 
 @pytest.hookimpl(trylast=True)
 def pytest_collection_modifyitems(config, items):
-    """The files run longest first, by their selected tests' seconds when last run here: --dist loadfile hands the
-    files out in this order, so the long ones start early and the short ones fill in at the end, the two workers
-    ending together. A test not timed yet (one the fast lane left out, or a new one) counts as the longest timed
-    test, so that the whole suite after the fast lane starts with the slow tests, not ends with them. A file's tests
-    keep their order; with nothing timed yet (a fresh clone) the files keep theirs. The same order on every worker:
-    each reads the same cache, written only by the controller at the end of its run."""
+    """The units run longest first, by their selected tests' seconds when last run here: xdist hands the units out in
+    this order, so the long ones start early and the short ones fill in at the end, the two workers ending together.
+    A test not timed yet (one the fast lane left out, or a new one) counts as the longest timed test, so that the
+    whole suite after the fast lane starts with the slow tests, not ends with them. A unit's tests keep their order;
+    with nothing timed yet (a fresh clone) the units keep theirs. The same order on every worker: each reads the
+    same cache, written only by the controller at the end of its run."""
     cache = getattr(config, "cache", None)
     seconds = cache.get(SECONDS, {}) if cache is not None else {}
     if not seconds or not items:
         return
-    files: dict = {}
+    units: dict = {}
     for item in items:
-        files.setdefault(item.nodeid.split("::")[0], []).append(seconds.get(item.nodeid))
+        units.setdefault(unit(item.nodeid), []).append(seconds.get(item.nodeid))
     longest = max(seconds.values())
-    cost = {f: sum(longest if s is None else s for s in got) for f, got in files.items()}
-    place = {f: i for i, f in enumerate(files)}
-    items.sort(key=lambda item: (-cost[item.nodeid.split("::")[0]], place[item.nodeid.split("::")[0]]))
+    cost = {u: sum(longest if s is None else s for s in got) for u, got in units.items()}
+    place = {u: i for i, u in enumerate(units)}
+    items.sort(key=lambda item: (-cost[unit(item.nodeid)], place[unit(item.nodeid)]))
 
 
 class Timings:

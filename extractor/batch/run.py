@@ -14,7 +14,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..procs import die_with_parent
+from ..procs import alive, die_with, die_with_parent
 from ..i18n import lang, t, word
 from .messages import BatchError, say, stored
 from .. import ids
@@ -120,12 +120,18 @@ def _rules_key(ruleset, scheme_key: str) -> str:
     return _fingerprint([scheme_key] + [{k: v for k, v in r.items() if k != "origin"} for r in ruleset.rules])
 
 
-def _worker(wid, inbox, outbox, scheme_path, rule_paths, ocr, lang, parent, cores):
-    """A worker process: builds its scheme, rules, spaCy and jieba once, then takes files one by one, each
-    holding one of the batch's cores (cores: their folder and --jobs), which its scanned pages share."""
+def _worker(wid, inbox, outbox, scheme_path, rule_paths, ocr, lang, parent, cores, env):
+    """A worker process: builds its scheme, rules, spaCy and jieba once (PRELOAD has most of it done), then takes
+    files one by one, each holding one of the batch's cores (cores: their folder and --jobs), which its scanned
+    pages share. `env`: the batch's SELFEVAL_ variables (extra indicator files …) as they are now, not as they
+    were when the server it is forked from started."""
     for s in (signal.SIGINT, signal.SIGTERM):
         signal.signal(s, signal.SIG_IGN)            # the batch decides when workers stop, and says why
-    die_with_parent()                               # on Linux; elsewhere the parent is polled
+    die_with_parent()                               # the server it was forked from
+    die_with(parent)                                # and the batch
+    for k in [k for k in os.environ if k.startswith("SELFEVAL_") and k not in env]:
+        del os.environ[k]
+    os.environ.update(env)
     from ..readers.ocr import file_slot, share_cores
     mp.current_process().daemon = False             # it may start page workers: they die with it
     share_cores(*cores)
@@ -136,7 +142,7 @@ def _worker(wid, inbox, outbox, scheme_path, rule_paths, ocr, lang, parent, core
         try:
             task = inbox.get(timeout=1)
         except queue.Empty:
-            if os.getppid() != parent:
+            if not alive(parent):
                 return                      # the batch is gone: nobody will take the result
             continue
         if task is None:
@@ -151,6 +157,37 @@ def _worker(wid, inbox, outbox, scheme_path, rule_paths, ocr, lang, parent, core
         outbox.put((wid, *result))
 
 
+# What a batch worker needs, imported (spaCy's pipeline built, jieba's dictionary loaded: warm) once in the server
+# process the workers are forked from, multiprocessing's forkserver: a worker starts in a fraction of a second, not
+# in the second and a half a new interpreter takes to import and build them.
+PRELOAD = ("extractor.batch.warm",)
+
+
+def worker_context(also=()):
+    """multiprocessing's forkserver context, its server started now if it is not running, with PRELOAD and `also`
+    imported. One server per process: one started for OCR page workers (readers.ocr) forks the batch's workers too
+    (they then import what it lacks themselves). The server starts with SIGTERM ignored (a disposition it keeps
+    through exec, where a blocked mask is reset) and keeps it so: a TERM to the batch's process group (`timeout -s
+    TERM`, a service manager) is the batch's to handle, as its workers ignore it; a server stopped by it would take
+    the workers with it (they die with their parent) before the batch had said why. Meanwhile SIGTERM is blocked
+    here, so that one sent to the batch then waits for its own handler instead of being lost."""
+    from multiprocessing import forkserver
+    ctx = mp.get_context("forkserver")
+    ctx.set_forkserver_preload([*PRELOAD, *also])
+    blocked = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGTERM})
+    try:
+        handler = signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    except ValueError:                  # not the main thread: no handler can be set, the server starts as it may
+        handler = None
+    try:
+        forkserver.ensure_running()
+    finally:
+        if handler is not None:
+            signal.signal(signal.SIGTERM, handler)
+        signal.pthread_sigmask(signal.SIG_SETMASK, blocked)
+    return ctx
+
+
 class _Pool:
     """The local engine: worker processes with a task each, so one that runs over its time can be stopped alone.
 
@@ -161,9 +198,10 @@ class _Pool:
 
     def __init__(self, n, args, timeout, cores):
         import tempfile
-        self.ctx = mp.get_context("spawn")
+        self.ctx = worker_context()
         self.cores_dir = tempfile.mkdtemp(prefix="selfeval-cores-")     # --jobs core tokens (readers.ocr.Cores)
-        self.args, self.timeout, self.n = (*args, (self.cores_dir, cores)), timeout, n
+        env = {k: v for k, v in os.environ.items() if k.startswith("SELFEVAL_")}
+        self.args, self.timeout, self.n = (*args, (self.cores_dir, cores), env), timeout, n
         self.outbox = self.ctx.Queue()
         self.workers = {}
         self.next_id = 0
@@ -183,6 +221,12 @@ class _Pool:
         return [w for w, s in self.workers.items() if s["task"] is None and s["ready"]]
 
     def free(self) -> bool:
+        """Whether a file can be submitted now. A worker lost with its file (its time limit, a crash) is replaced
+        here, once a file waits for it, not at once: a batch whose last file ran out of time starts no worker that
+        nothing would be given to."""
+        while len(self.workers) < self.n:
+            self.respawns += 1
+            self._spawn()
         return bool(self._idle())
 
     def submit(self, path, rel, sha256=None):
@@ -235,15 +279,18 @@ class _Pool:
             self._replace(wid)
         for wid, (_, rel), kind, cause, limit in lost:
             if wid in self.workers:
-                self._replace(wid)
+                self._drop(wid)                         # replaced when a file waits for it (free)
                 events.append(("error", rel, kind, cause, limit))
         return events
 
-    def _replace(self, wid):
-        self.respawns += 1
+    def _drop(self, wid):
         s = self.workers.pop(wid)
         s["proc"].kill()
         s["proc"].join(5)
+
+    def _replace(self, wid):
+        self.respawns += 1
+        self._drop(wid)
         self._spawn()
 
     def keep_one(self):
@@ -692,7 +739,7 @@ def _write_outputs(store, out: Path, ruleset, helper=None):
     warnings = store.warnings()
     decided = decisions.from_database(store.con, frames, out)          # i32: the inspectors' decisions, if any
     book = (out, frames, ruleset, errors, submissions, warnings, decided)
-    call = helper.call(_write_book, *book) if helper is not None and helper.free() else None
+    call = helper.call(_write_book, *book) if helper is not None and helper._idle() else None
     try:
         if call is None:
             _write_book(*book)

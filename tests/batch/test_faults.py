@@ -1,6 +1,9 @@
 """Seeded fault test: SIGTERM and SIGKILL at random moments; after each resume every table equals a clean run's.
 
-SELFEVAL_FAULT_KILLS (default 10) and SELFEVAL_FAULT_SEED choose how many kills and when.
+SELFEVAL_FAULT_KILLS (default 4) and SELFEVAL_FAULT_SEED choose how many kills and when. The kills take turns over
+(SIGTERM, SIGKILL) x (state A, state B), so 4 is each signal in each state once; the run's time is cut into as many
+equal spans as there are kills and each kill lands at a random moment of its own span (the spans dealt out to the
+kills at random), so the kills are spread over the whole run, its start, its reading and its writing, whatever the seed.
 """
 import os
 import random
@@ -17,7 +20,7 @@ from helpers import batch_cli, batch_db, batch_here
 
 pytestmark = pytest.mark.slow          # batches killed at random moments and resumed
 
-KILLS = int(os.environ.get("SELFEVAL_FAULT_KILLS", "10"))
+KILLS = int(os.environ.get("SELFEVAL_FAULT_KILLS", "4"))
 SEED_N = int(os.environ.get("SELFEVAL_FAULT_SEED", "11"))
 # every table, without what differs between runs by design (run ids, timestamps, pickled results)
 COLUMNS = {"documents": "*", "facts": "*", "entities": "*", "findings": "*", "texts": "*", "meta": "*",
@@ -73,6 +76,7 @@ def test_killed_at_random_moments_resumes_to_a_clean_run(tmp_path):
     assert want["A"] != want["B"]
 
     rng = random.Random(SEED_N)
+    spans = rng.sample(range(KILLS), KILLS)          # kill i lands in the spans[i]-th of KILLS equal spans of the run
     for i in range(KILLS):
         sig = (signal.SIGTERM, signal.SIGKILL)[i % 2]
         state = "A" if i % 4 < 2 else "B"
@@ -84,7 +88,7 @@ def test_killed_at_random_moments_resumes_to_a_clean_run(tmp_path):
                               "--jobs", "2", "--quiet", *extra],
                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True,
                              env={**os.environ, "SELFEVAL_LANG": "en"})   # the language of the clean runs
-        time.sleep(rng.uniform(0.3, took))
+        time.sleep(0.3 + (took - 0.3) * (spans[i] + rng.random()) / KILLS)
         try:
             os.killpg(p.pid, sig)
         except ProcessLookupError:

@@ -10,7 +10,7 @@ import pytest
 
 from conftest import ROOT, SEED, EVAL
 from helpers import batch_cli as batch        # a process of its own: Ray's state is the process's, and the test's holds the cluster
-from helpers import proc_cmdline
+from helpers import batch_here, proc_cmdline
 from test_faults import COLUMNS, snapshot
 
 pytestmark = pytest.mark.slow          # Ray clusters
@@ -39,7 +39,7 @@ def reports(tmp_path_factory):
 @pytest.fixture(scope="module")
 def local(reports, tmp_path_factory):
     out = tmp_path_factory.mktemp("local") / "out"
-    r = batch(reports, out, "--jobs", "2", "--quiet")
+    r = batch_here(reports, out, "--jobs", "2", "--quiet")      # the local engine, in this process: only its tables are used
     assert r.returncode == 1, r.stderr                # empty.txt is in errors, the rest is read
     return snapshot(out)
 

@@ -53,11 +53,17 @@ def _children(pid) -> set:
     return kids
 
 
+def _servers(pids) -> set:
+    return {p for p in pids if b"forkserver" in proc_cmdline(p)}
+
+
 def _page_workers(root):
     """{pid: running} of the OCR page workers: the processes that the batch's file workers started, or that
-    the server they fork them from (multiprocessing's forkserver) started for them. Found down the batch's own
-    tree of processes, so that a look 50 times a second reads a few files, not every process's on the machine."""
-    files = _children(root)
+    the server they fork them from (multiprocessing's forkserver) started for them; the file workers are forked
+    by the batch's own such server. Found down the batch's own tree of processes, so that a look 50 times a
+    second reads a few files, not every process's on the machine."""
+    top = _children(root)
+    files = {f for s in _servers(top) for f in _children(s)} | (top - _servers(top))
     servers = {p for f in files for p in _children(f) if b"forkserver" in proc_cmdline(p)}
     found = {}
     for p in {p for s in servers for p in _children(s)} | {p for f in files for p in _children(f) - servers}:
