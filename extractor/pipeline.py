@@ -123,14 +123,15 @@ def process_source(src: Source, scheme=None, context: Optional[dict] = None,
         period, per_rule = periods.of(sp)
         subject, sub_rule = subjects.of(sp)
         o0, o1 = norm.to_original(s0, s1)
+        sentence = src.text[o0:o1].strip()
         if facts and not subject:
-            subject, sub_rule = carried_subject(ind_rule, facts[-1], src.text[o0:o1].strip()) or (subject, sub_rule)
+            subject, sub_rule = carried_subject(ind_rule, facts[-1], sentence) or (subject, sub_rule)
         region = seg.region_at(sp.nstart)
         facts.append(Fact(
             doc=src.doc, kind=sp.kind, value=value, unit=sp.unit, approx=sp.approx,
             section=region.section, item=region.item, indicator=indicator, period=period, subject=subject,
             raw=src.text[start:end], start=start, end=end,
-            heading=" > ".join(region.path), sentence=src.text[o0:o1].strip(),
+            heading=" > ".join(region.path), sentence=sentence,
             page=src.page_of(start),
             fired={"extract": sp.rule, "indicator": ind_rule, "period": per_rule, "subject": sub_rule}))
     schools = [e for e in entities if e.label == "SCHOOL"]

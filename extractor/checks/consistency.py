@@ -20,7 +20,7 @@ from typing import Optional
 from ..text import grid, metrics
 from ..text.indicators import STANDARD_RULES
 from ..text.layout import Positions
-from .findings import Finding, dec, finding, fmt, last_place, msg, place_of, squeeze, written_number
+from .findings import Finding, dec, finding, fmt, last_place, msg, place_of, squeeze, written_number, written_scale
 from .plausible import point_slip
 from .table_changes import check_table_changes
 from .table_totals import check_table_totals
@@ -765,11 +765,10 @@ def _within_rounding(fs) -> bool:
 
 def _as_written(t, amount: Decimal) -> dict:
     """An amount in the unit its total is written in (5.75亿元 beside 5.83亿元, not 575000000元)."""
-    m = written_number(t.raw)
-    n, v = (dec(m.group(1)) if m else None), dec(t.value)
-    if not n or v is None or v == n or not m.group(2):
+    scaled = written_scale(t, amount)
+    if scaled is None or not scaled[1]:
         return {"total": fmt(amount), "unit": t.unit}
-    return {"total": fmt((amount * n / v).normalize()), "unit": m.group(2)}
+    return {"total": fmt(scaled[0]), "unit": scaled[1]}
 
 
 def _rounded(f) -> Decimal:

@@ -159,6 +159,16 @@ def written_number(raw: str) -> Optional[regex.Match]:
     return _NUMBER.search(_SEPARATORS.sub("", raw)) or _NUMBER.search(_in_digits(raw))
 
 
+def written_scale(f, amount: Decimal) -> Optional[tuple]:
+    """(amount in the scale f's number is written in, the words after that number): 5.75 of 5.83亿元 rather than
+    575000000, 199.12 of a cell 200.12 read in 万人; None where f is written as its value."""
+    m = written_number(f.raw)
+    n, v = (dec(m.group(1)) if m else None), dec(f.value)
+    if not n or not v or n == v:
+        return None
+    return (amount * n / v).normalize(), m.group(2)
+
+
 def _in_digits(raw: str) -> str:
     """The first Chinese numeral of raw written in digits, the places it was written to kept (六七 → .67); a 万 or
     亿 after it stays a word of the unit. Raw as it was where it holds no numeral that reads."""

@@ -48,12 +48,13 @@ def _deducted(rule, view: DocView, s: Score) -> Optional[Finding]:
     if any(text[:m.start()].rstrip()[-1:] not in lx["deduction_after"] for m in found):
         return None                 # 每发现一处扣0.5分: a rule of the scheme, not the points taken off
     offs = [dec(m.group("off")) for m in found]
-    if not offs or s.max - sum(offs, Decimal(0)) == s.got:
+    off = sum(offs, Decimal(0))
+    if not offs or s.max - off == s.got:
         return None                 # no points taken off told, or they agree: the section and total checks say the rest
     ev = view.evidence(s.nstart, min(close) + 1)
-    said = msg("scores_deducted", said=squeeze(ev["raw"]), max=fmt(s.max), off=fmt(sum(offs, Decimal(0))),
-               got=fmt(s.got), want=fmt(s.max - sum(offs, Decimal(0))))
-    return _finding(rule, view, "inconsistent", said, s, ev, values=[s.max, *offs], threshold=s.max - sum(offs, Decimal(0)))
+    said = msg("scores_deducted", said=squeeze(ev["raw"]), max=fmt(s.max), off=fmt(off), got=fmt(s.got),
+               want=fmt(s.max - off))
+    return _finding(rule, view, "inconsistent", said, s, ev, values=[s.max, *offs], threshold=s.max - off)
 
 
 def _section(rule, view: DocView, scores, i) -> Optional[Finding]:

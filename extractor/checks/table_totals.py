@@ -11,7 +11,7 @@ from typing import Optional
 import regex
 
 from ..text import grid
-from .findings import Finding, dec, finding, fmt, msg, place_of, squeeze, written_number
+from .findings import Finding, dec, finding, fmt, msg, place_of, squeeze, written_number, written_scale
 from .view import DocView, rx, words
 
 ADDITIVE_KINDS = ("count", "money")
@@ -109,11 +109,10 @@ def _column(rule, view: DocView, total: list, others: list, col: int) -> Optiona
 
 def _as_written(t, amount: Decimal, cell_unit: str) -> tuple:
     """A sum in the scale its cells are written in (199.12 of a column in 万人, not 1991200人)."""
-    m = written_number(t.raw)
-    n, v = (dec(m.group(1)) if m else None), dec(t.value)
-    if not n or not v or n == v or not cell_unit:
+    scaled = written_scale(t, amount)
+    if scaled is None or not cell_unit:
         return fmt(amount), t.unit
-    return fmt((amount * n / v).normalize()), cell_unit
+    return fmt(scaled[0]), cell_unit
 
 
 def _additive(t, parts: list, cell) -> bool:

@@ -346,13 +346,9 @@ class Indicators:
 
     def _label_clause_before(self, span: Span, ci: int) -> str:
         """The measure a clause of words alone names right before the clause a level's figure opens, in its sentence."""
-        lay = self.layout
-        if ci == 0 or lay.clauses[ci - 1][1] <= lay.sentences[lay.index("sentences", span.nstart)][0]:
-            return ""
-        q0, q1 = lay.clauses[ci - 1]
-        if self._span_starts.within(q0, q1):
+        if ci == 0 or self._span_starts.within(*self.layout.clauses[ci - 1]):
             return ""                   # a clause with a figure of its own names that figure
-        phrase = self._previous_clause_phrase(span, ci)
+        phrase = self._previous_clause_phrase(span, ci)     # "" for a clause of another sentence
         return phrase if len(phrase) >= lexicon()["windows"]["label_min"] else ""
 
     def _previous_clause_phrase(self, span: Span, ci: int) -> str:
